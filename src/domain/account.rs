@@ -1,0 +1,118 @@
+//! Who uses suivi-clauses and which buyers' data each account may reach.
+
+use super::labels::labelled_enum;
+use super::siret::Siret;
+
+labelled_enum! {
+    pub enum Role ("un rôle d'utilisateur reconnu") {
+        Admin = "admin", "Administrateur", ["Admin"];
+        Facilitator = "facilitator", "Facilitateur de clauses", ["Facilitateur", "Facilitatrice"];
+        BuyerOfficer = "buyer_officer", "Agent acheteur", ["Acheteur", "Acheteuse"];
+        Elected = "elected", "Élu", ["Élue"];
+        Company = "company", "Entreprise";
+    }
+}
+
+/// The buyers (or the company) whose data an account reaches.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", content = "sirets", rename_all = "snake_case")]
+pub enum UserScope {
+    AllBuyers,
+    Buyers(Vec<Siret>),
+    Company(Siret),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ScopeError {
+    #[error(
+        "Un administrateur voit tous les acheteurs : ne lui attribuez ni acheteur ni entreprise."
+    )]
+    AdminIsGlobal,
+    #[error(
+        "Un facilitateur suit tous les acheteurs ou une liste d'acheteurs : indiquez au moins un SIRET d'acheteur, ou « tous »."
+    )]
+    FacilitatorNeedsBuyers,
+    #[error(
+        "Un agent acheteur travaille pour un seul acheteur : indiquez exactement un SIRET d'acheteur."
+    )]
+    OfficerNeedsOneBuyer,
+    #[error(
+        "Un élu consulte un acheteur ou tous : indiquez un seul SIRET d'acheteur, ou « tous »."
+    )]
+    ElectedNeedsOneOrAll,
+    #[error(
+        "Un compte entreprise est rattaché au SIRET de son établissement : indiquez ce SIRET, et lui seul."
+    )]
+    CompanyNeedsSiret,
+}
+
+impl UserScope {
+    /// Checks that the scope fits the role: the rule every way of creating accounts goes through.
+    pub fn validate_for(&self, role: Role) -> Result<(), ScopeError> {
+        match (role, self) {
+            (Role::Admin, UserScope::AllBuyers) => Ok(()),
+            (Role::Admin, _) => Err(ScopeError::AdminIsGlobal),
+            (Role::Facilitator, UserScope::AllBuyers) => Ok(()),
+            (Role::Facilitator, UserScope::Buyers(list)) if !list.is_empty() => Ok(()),
+            (Role::Facilitator, _) => Err(ScopeError::FacilitatorNeedsBuyers),
+            (Role::BuyerOfficer, UserScope::Buyers(list)) if list.len() == 1 => Ok(()),
+            (Role::BuyerOfficer, _) => Err(ScopeError::OfficerNeedsOneBuyer),
+            (Role::Elected, UserScope::AllBuyers) => Ok(()),
+            (Role::Elected, UserScope::Buyers(list)) if list.len() == 1 => Ok(()),
+            (Role::Elected, _) => Err(ScopeError::ElectedNeedsOneOrAll),
+            (Role::Company, UserScope::Company(_)) => Ok(()),
+            (Role::Company, _) => Err(ScopeError::CompanyNeedsSiret),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn siret(n: &str) -> Siret {
+        Siret::with_check_digit(n).unwrap()
+    }
+
+    #[test]
+    fn labels_are_consistent() {
+        crate::domain::labels::assert_consistent::<Role>();
+    }
+
+    #[test]
+    fn scope_must_fit_the_role() {
+        let one = UserScope::Buyers(vec![siret("2231000170001")]);
+        let two = UserScope::Buyers(vec![siret("2231000170001"), siret("2131055540001")]);
+        let company = UserScope::Company(siret("4430618410004"));
+
+        assert_eq!(UserScope::AllBuyers.validate_for(Role::Admin), Ok(()));
+        assert_eq!(
+            one.validate_for(Role::Admin),
+            Err(ScopeError::AdminIsGlobal)
+        );
+        assert_eq!(two.validate_for(Role::Facilitator), Ok(()));
+        assert_eq!(
+            UserScope::Buyers(vec![]).validate_for(Role::Facilitator),
+            Err(ScopeError::FacilitatorNeedsBuyers)
+        );
+        assert_eq!(one.validate_for(Role::BuyerOfficer), Ok(()));
+        assert_eq!(
+            two.validate_for(Role::BuyerOfficer),
+            Err(ScopeError::OfficerNeedsOneBuyer)
+        );
+        assert_eq!(
+            UserScope::AllBuyers.validate_for(Role::BuyerOfficer),
+            Err(ScopeError::OfficerNeedsOneBuyer)
+        );
+        assert_eq!(UserScope::AllBuyers.validate_for(Role::Elected), Ok(()));
+        assert_eq!(
+            two.validate_for(Role::Elected),
+            Err(ScopeError::ElectedNeedsOneOrAll)
+        );
+        assert_eq!(company.validate_for(Role::Company), Ok(()));
+        assert_eq!(
+            one.validate_for(Role::Company),
+            Err(ScopeError::CompanyNeedsSiret)
+        );
+    }
+}

@@ -1,0 +1,33 @@
+//! Pure domain rules and types of suivi-clauses: no I/O, no database, no HTTP.
+//!
+//! Every value that enters the system is parsed here into a type that cannot hold a bad value,
+//! and every refusal carries a French message that tells the user what to change.
+
+pub mod account;
+pub mod company;
+pub mod contract;
+pub mod cpv;
+pub mod decimal;
+pub mod hours;
+pub mod insertion;
+pub mod labels;
+pub mod money;
+pub mod month;
+pub mod rate;
+pub mod siret;
+pub mod territory;
+
+pub use account::{Role, ScopeError, UserScope};
+pub use company::{SizeClass, StructureKind};
+pub use contract::{
+    AwardRole, Ccag, ContractNature, ContractType, Procedure, Reservation, SocialConsideration,
+};
+pub use cpv::CpvCode;
+pub use hours::Hours;
+pub use insertion::{EligibilityCriterion, EmploymentContract, ExitOutcome, Modality, Sex};
+pub use labels::{Labelled, UnknownLabel};
+pub use money::Money;
+pub use month::Month;
+pub use rate::Rate;
+pub use siret::Siret;
+pub use territory::{Departement, PostalCode, Territory};

@@ -1,0 +1,7 @@
+//! suivi-clauses: insertion clauses of public contracts, tracked for French public buyers.
+//!
+//! Layers, from the inside out: `domain` (pure rules and types), `storage` (diesel over SQLite
+//! or PostgreSQL), `accounts`, then `web` (actix-web) and `cli`, with `configuration`,
+//! `telemetry` and `startup` wiring them together.
+
+pub mod domain;
