@@ -4,4 +4,11 @@
 //! or PostgreSQL), `accounts`, then `web` (actix-web) and `cli`, with `configuration`,
 //! `telemetry` and `startup` wiring them together.
 
+pub mod accounts;
+pub mod cli;
+pub mod configuration;
 pub mod domain;
+pub mod startup;
+pub mod storage;
+pub mod telemetry;
+pub mod web;

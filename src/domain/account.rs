@@ -1,7 +1,54 @@
 //! Who uses suivi-clauses and which buyers' data each account may reach.
 
+use std::fmt;
+
 use super::labels::labelled_enum;
 use super::siret::Siret;
+
+/// An account's login: an e-mail address, kept in lower case so it matches however it is typed.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(transparent)]
+pub struct Email(String);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "« {0} » n'est pas une adresse électronique : écrivez-la sous la forme prenom.nom@exemple.fr."
+)]
+pub struct EmailError(String);
+
+impl Email {
+    pub fn parse(input: &str) -> Result<Self, EmailError> {
+        let trimmed = input.trim();
+        let lowered = trimmed.to_lowercase();
+        let valid = match lowered.split_once('@') {
+            Some((local, domain)) => {
+                !local.is_empty()
+                    && !domain.is_empty()
+                    && !domain.contains('@')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+                    && lowered.len() <= 254
+                    && !lowered.chars().any(|c| c.is_whitespace() || c.is_control())
+            }
+            None => false,
+        };
+        if valid {
+            Ok(Email(lowered))
+        } else {
+            Err(EmailError(trimmed.to_owned()))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
 
 labelled_enum! {
     pub enum Role ("un rôle d'utilisateur reconnu") {
@@ -77,6 +124,26 @@ mod tests {
     #[test]
     fn labels_are_consistent() {
         crate::domain::labels::assert_consistent::<Role>();
+    }
+
+    #[test]
+    fn emails_are_lowercased_and_checked() {
+        assert_eq!(
+            Email::parse(" Claire.Martin@CD31.fr ").unwrap().as_str(),
+            "claire.martin@cd31.fr"
+        );
+        assert!(Email::parse("admin@localhost").is_ok());
+        for bad in [
+            "",
+            "claire",
+            "@cd31.fr",
+            "claire@",
+            "a@b@c",
+            "claire martin@cd31.fr",
+            "a@.fr",
+        ] {
+            assert!(Email::parse(bad).is_err(), "{bad} should be refused");
+        }
     }
 
     #[test]

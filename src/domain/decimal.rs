@@ -98,7 +98,7 @@ pub fn format_fixed(units: i64, scale: u32) -> String {
     let int_part = (units / divisor).unsigned_abs().to_string();
     let mut grouped = String::new();
     for (i, c) in int_part.chars().enumerate() {
-        if i > 0 && (int_part.len() - i) % 3 == 0 {
+        if i > 0 && (int_part.len() - i).is_multiple_of(3) {
             grouped.push('\u{202f}');
         }
         grouped.push(c);

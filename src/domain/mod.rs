@@ -4,6 +4,7 @@
 //! and every refusal carries a French message that tells the user what to change.
 
 pub mod account;
+pub mod audit;
 pub mod company;
 pub mod contract;
 pub mod cpv;
@@ -13,11 +14,13 @@ pub mod insertion;
 pub mod labels;
 pub mod money;
 pub mod month;
+pub mod name;
 pub mod rate;
 pub mod siret;
 pub mod territory;
 
-pub use account::{Role, ScopeError, UserScope};
+pub use account::{Email, Role, ScopeError, UserScope};
+pub use audit::AuditAction;
 pub use company::{SizeClass, StructureKind};
 pub use contract::{
     AwardRole, Ccag, ContractNature, ContractType, Procedure, Reservation, SocialConsideration,
@@ -28,6 +31,7 @@ pub use insertion::{EligibilityCriterion, EmploymentContract, ExitOutcome, Modal
 pub use labels::{Labelled, UnknownLabel};
 pub use money::Money;
 pub use month::Month;
+pub use name::Name;
 pub use rate::Rate;
 pub use siret::Siret;
 pub use territory::{Departement, PostalCode, Territory};

@@ -99,7 +99,7 @@ fn checksum_ok(digits: &str) -> bool {
             (false, _) => d,
         })
         .sum();
-    luhn_sum % 10 == 0
+    luhn_sum.is_multiple_of(10)
 }
 
 impl fmt::Display for Siret {

@@ -1,0 +1,2 @@
+DROP TABLE hour_entries;
+DROP TABLE participants;

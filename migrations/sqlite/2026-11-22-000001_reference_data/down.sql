@@ -1,0 +1,3 @@
+DROP TABLE companies;
+DROP TABLE buyer_departements;
+DROP TABLE buyers;

@@ -1,0 +1,4 @@
+DROP TABLE insertion_clauses;
+DROP TABLE awards;
+DROP TABLE lots;
+DROP TABLE contracts;

@@ -1,0 +1,128 @@
+//! Accounts: creating users with a role and a scope, and the first administrator.
+
+pub mod password;
+
+use secrecy::SecretString;
+
+use crate::domain::{AuditAction, Email, Name, Role, ScopeError, Siret, UserScope};
+use crate::storage::audit::{self, Actor};
+use crate::storage::users::{self, NewUserRow, UserInsertError};
+use crate::storage::{DbConnection, StorageError, buyers, write_transaction};
+use password::PasswordError;
+
+/// An account to create, already parsed from what the operator typed.
+pub struct NewAccount {
+    pub email: Email,
+    pub display_name: Name,
+    pub role: Role,
+    pub scope: UserScope,
+    pub password: SecretString,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error(transparent)]
+    Scope(#[from] ScopeError),
+    #[error("Aucun acheteur n'a le SIRET {0} : créez-le d'abord (suivi-clauses buyer add).")]
+    UnknownBuyer(Siret),
+    #[error(transparent)]
+    Password(#[from] PasswordError),
+    #[error(transparent)]
+    Insert(#[from] UserInsertError),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+impl From<diesel::result::Error> for AccountError {
+    fn from(e: diesel::result::Error) -> Self {
+        AccountError::Storage(e.into())
+    }
+}
+
+/// Creates an account after checking its scope fits its role and its buyers exist; records it
+/// in the audit log. Hashing happens before the write transaction so the lock is held briefly.
+pub fn create(
+    conn: &mut DbConnection,
+    account: NewAccount,
+    actor: &Actor,
+) -> Result<i64, AccountError> {
+    account.scope.validate_for(account.role)?;
+    password::check_strength(&account.password)?;
+    let password_hash = password::hash(&account.password)?;
+    write_transaction(conn, |conn| {
+        let (all_buyers, buyer_sirets, company_siret) = match &account.scope {
+            UserScope::AllBuyers => (true, &[][..], None),
+            UserScope::Buyers(list) => (false, &list[..], None),
+            UserScope::Company(siret) => (false, &[][..], Some(siret.as_str())),
+        };
+        let buyer_ids = buyer_sirets
+            .iter()
+            .map(|siret| {
+                buyers::id_by_siret(conn, siret)?
+                    .ok_or_else(|| AccountError::UnknownBuyer(siret.clone()))
+            })
+            .collect::<Result<Vec<i64>, AccountError>>()?;
+        let id = users::insert(
+            conn,
+            &NewUserRow {
+                email: &account.email,
+                display_name: &account.display_name,
+                role: account.role,
+                all_buyers,
+                company_siret,
+                buyer_ids: &buyer_ids,
+                password_hash: &password_hash,
+            },
+        )?;
+        audit::record(
+            conn,
+            actor,
+            AuditAction::UserCreated,
+            Some(account.email.as_str()),
+            None,
+        )?;
+        Ok(id)
+    })
+}
+
+/// The administrator account created on the first start.
+pub struct InitialAdmin {
+    pub email: Email,
+    /// Set when the password was generated: shown once, never stored in clear.
+    pub generated_password: Option<SecretString>,
+}
+
+/// Creates the first administrator when no active one exists, with the given password or a
+/// generated one. Returns `None` when an administrator already exists.
+pub fn bootstrap_admin(
+    conn: &mut DbConnection,
+    email: Email,
+    password: Option<SecretString>,
+) -> Result<Option<InitialAdmin>, AccountError> {
+    if users::count_active_with_role(conn, Role::Admin)? > 0 {
+        return Ok(None);
+    }
+    let generated_password = password.is_none().then(password::generate);
+    let chosen = password
+        .or_else(|| generated_password.clone())
+        .expect("one of the two is set");
+    let account = NewAccount {
+        email: email.clone(),
+        display_name: Name::parse("Administrateur").expect("a valid name"),
+        role: Role::Admin,
+        scope: UserScope::AllBuyers,
+        password: chosen,
+    };
+    create(conn, account, &Actor::system())?;
+    audit::record(
+        conn,
+        &Actor::system(),
+        AuditAction::AdminBootstrapped,
+        Some(email.as_str()),
+        None,
+    )?;
+    Ok(Some(InitialAdmin {
+        email,
+        generated_password,
+    }))
+}

@@ -1,0 +1,69 @@
+//! `suivi-clauses buyer …`.
+
+use clap::Subcommand;
+
+use crate::domain::{AuditAction, Name, Siret, Territory};
+use crate::storage::audit::{self, Actor};
+use crate::storage::buyers::{self, BuyerError};
+use crate::storage::{Database, write_transaction};
+
+#[derive(Debug, Subcommand)]
+pub enum BuyerCommand {
+    /// Enregistre un acheteur public et son territoire.
+    Add {
+        /// SIRET de l'acheteur (14 chiffres, espaces admis).
+        #[arg(long)]
+        siret: String,
+        /// Nom de l'acheteur, par exemple « Département de la Haute-Garonne ».
+        #[arg(long)]
+        name: String,
+        /// Départements du territoire, séparés par des virgules (ex. « 31 » ou « 31,09,81 ») :
+        /// ils définissent les entreprises locales.
+        #[arg(long)]
+        territory: String,
+    },
+    /// Liste les acheteurs enregistrés.
+    List,
+}
+
+pub fn run(command: BuyerCommand, database: &Database) -> anyhow::Result<()> {
+    let mut conn = database.connection()?;
+    match command {
+        BuyerCommand::Add {
+            siret,
+            name,
+            territory,
+        } => {
+            let siret = Siret::parse(&siret)?;
+            let name = Name::parse(&name)?;
+            let territory = Territory::parse(&territory)?;
+            write_transaction(&mut conn, |conn| -> Result<(), BuyerError> {
+                buyers::insert(conn, &siret, &name, &territory)?;
+                audit::record(
+                    conn,
+                    &Actor::command_line(),
+                    AuditAction::BuyerCreated,
+                    Some(siret.as_str()),
+                    None,
+                )?;
+                Ok(())
+            })?;
+            println!("Acheteur enregistré : {name} (SIRET {siret}, territoire : {territory}).");
+        }
+        BuyerCommand::List => {
+            let all = buyers::list(&mut conn)?;
+            if all.is_empty() {
+                println!(
+                    "Aucun acheteur enregistré. Ajoutez-en un avec : suivi-clauses buyer add --siret … --name … --territory …"
+                );
+            }
+            for buyer in all {
+                println!(
+                    "{}  {}  (territoire : {})",
+                    buyer.siret, buyer.name, buyer.territory
+                );
+            }
+        }
+    }
+    Ok(())
+}

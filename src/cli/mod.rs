@@ -1,0 +1,100 @@
+//! The `suivi-clauses` command: the service, its schema, and the administration tasks.
+//!
+//! Every command answers in French; errors go to standard error with a non-zero exit code.
+
+mod buyer;
+mod serve;
+mod user;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::configuration::Settings;
+use crate::storage::Database;
+use crate::telemetry;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "suivi-clauses",
+    version,
+    about = "Suivi des clauses sociales d'insertion des marchés publics",
+    long_about = "Suivi des clauses sociales d'insertion, des marchés réservés et de la charte de la \
+                  commande publique. La base est choisie par DATABASE_URL (sqlite://… ou postgres://…) ; \
+                  par défaut, une base SQLite dans ./data."
+)]
+pub struct Cli {
+    /// Fichier de configuration TOML (par défaut : suivi-clauses.toml s'il existe).
+    #[arg(long, global = true, env = "SUIVI_CONFIG", value_name = "FICHIER")]
+    config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Démarre le service web (applique les migrations et crée l'administrateur au premier lancement).
+    Serve,
+    /// Applique les migrations de schéma en attente.
+    Migrate,
+    /// Gère les acheteurs publics.
+    Buyer {
+        #[command(subcommand)]
+        action: buyer::BuyerCommand,
+    },
+    /// Gère les comptes utilisateurs.
+    User {
+        #[command(subcommand)]
+        action: user::UserCommand,
+    },
+}
+
+/// Parses the command line, runs the command and turns any error into a message and exit code.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    match execute(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("Erreur : {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn execute(cli: Cli) -> anyhow::Result<()> {
+    let settings = Settings::load(cli.config.as_deref())?;
+    telemetry::init(settings.log.format, &settings.log.filter);
+    match cli.command {
+        Command::Serve => serve::run(settings),
+        Command::Migrate => migrate(&settings),
+        Command::Buyer { action } => buyer::run(action, &open_database(&settings)?),
+        Command::User { action } => user::run(action, &open_database(&settings)?),
+    }
+}
+
+/// Connects and brings the schema up to date, as every command that touches data needs.
+fn open_database(settings: &Settings) -> anyhow::Result<Database> {
+    let database = Database::connect(settings.database_url()?, &settings.pool_options())?;
+    database.migrate()?;
+    Ok(database)
+}
+
+fn migrate(settings: &Settings) -> anyhow::Result<()> {
+    let database = Database::connect(settings.database_url()?, &settings.pool_options())?;
+    let applied = database.migrate()?;
+    if applied.is_empty() {
+        println!("Le schéma de {} est déjà à jour.", database.describe());
+    } else {
+        println!(
+            "{} migration(s) appliquée(s) à {} :",
+            applied.len(),
+            database.describe()
+        );
+        for version in applied {
+            println!("  {version}");
+        }
+    }
+    Ok(())
+}

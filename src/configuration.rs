@@ -1,0 +1,154 @@
+//! Settings: built-in defaults, then an optional TOML file, then the environment.
+//!
+//! Environment variables use the `SUIVI_` prefix and `__` between levels
+//! (`SUIVI_SERVER__PORT=9000`); `DATABASE_URL` and `SUIVI_ADMIN_PASSWORD` are read as such.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+
+use crate::domain::Email;
+use crate::storage::{DatabaseUrl, PoolOptions};
+
+/// The file read from the working directory when no `--config` is given, if it exists.
+pub const DEFAULT_CONFIG_FILE: &str = "suivi-clauses.toml";
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Settings {
+    pub data_dir: PathBuf,
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    pub log: LogSettings,
+    pub bootstrap: BootstrapSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ServerSettings {
+    pub host: String,
+    /// 0 lets the system choose a free port (tests); the chosen one is printed at start.
+    pub port: u16,
+    pub workers: Option<usize>,
+    /// Seconds given to in-flight requests on SIGTERM or Ctrl-C before the server stops.
+    pub shutdown_timeout_secs: u64,
+    /// Largest accepted JSON body, in bytes.
+    pub json_limit_bytes: usize,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct DatabaseSettings {
+    /// `sqlite://…` or `postgres://…`; when absent, `sqlite://<data_dir>/suivi-clauses.db`.
+    pub url: Option<SecretString>,
+    pub pool_size: u32,
+    pub connect_timeout_secs: u64,
+    /// How long a SQLite writer waits for another one before giving up.
+    pub sqlite_busy_timeout_ms: u64,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct LogSettings {
+    pub format: LogFormat,
+    /// A tracing filter such as `info` or `suivi_clauses=debug,actix_web=info`; `RUST_LOG` wins.
+    pub filter: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct BootstrapSettings {
+    /// Login of the administrator created on the first start.
+    pub admin_email: String,
+    /// Its password; generated and printed once when absent.
+    pub admin_password: Option<SecretString>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("Configuration illisible : {0}")]
+    Read(#[from] config::ConfigError),
+    #[error("Le fichier de configuration {0} n'existe pas.")]
+    MissingFile(PathBuf),
+    #[error("Configuration incorrecte : {0}")]
+    Invalid(String),
+}
+
+impl Settings {
+    /// Reads defaults, then `file` (or `suivi-clauses.toml` if present), then the environment.
+    pub fn load(file: Option<&Path>) -> Result<Settings, SettingsError> {
+        let mut builder = config::Config::builder()
+            .set_default("data_dir", "data")?
+            .set_default("server.host", "127.0.0.1")?
+            .set_default("server.port", 8080)?
+            .set_default("server.shutdown_timeout_secs", 30)?
+            .set_default("server.json_limit_bytes", 1_048_576)?
+            .set_default("database.pool_size", 8)?
+            .set_default("database.connect_timeout_secs", 10)?
+            .set_default("database.sqlite_busy_timeout_ms", 10_000)?
+            .set_default("log.format", "pretty")?
+            .set_default("log.filter", "info")?
+            .set_default("bootstrap.admin_email", "admin@suivi-clauses.local")?;
+        match file {
+            Some(path) if !path.exists() => {
+                return Err(SettingsError::MissingFile(path.to_owned()));
+            }
+            Some(path) => builder = builder.add_source(config::File::from(path)),
+            None => {
+                builder =
+                    builder.add_source(config::File::with_name(DEFAULT_CONFIG_FILE).required(false))
+            }
+        }
+        let settings: Settings = builder
+            .add_source(
+                config::Environment::with_prefix("SUIVI")
+                    .prefix_separator("_")
+                    .separator("__")
+                    .try_parsing(true),
+            )
+            .set_override_option("database.url", std::env::var("DATABASE_URL").ok())?
+            .set_override_option(
+                "bootstrap.admin_password",
+                std::env::var("SUIVI_ADMIN_PASSWORD").ok(),
+            )?
+            .build()?
+            .try_deserialize()?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn validate(&self) -> Result<(), SettingsError> {
+        self.database_url()?;
+        self.admin_email()?;
+        if self.database.pool_size == 0 {
+            return Err(SettingsError::Invalid(
+                "database.pool_size doit valoir au moins 1.".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn database_url(&self) -> Result<DatabaseUrl, SettingsError> {
+        let parsed = match &self.database.url {
+            Some(url) => DatabaseUrl::parse(url.expose_secret()),
+            None => Ok(DatabaseUrl::Sqlite(self.data_dir.join("suivi-clauses.db"))),
+        };
+        parsed.map_err(|e| SettingsError::Invalid(e.to_string()))
+    }
+
+    pub fn pool_options(&self) -> PoolOptions {
+        PoolOptions {
+            max_size: self.database.pool_size,
+            connect_timeout: Duration::from_secs(self.database.connect_timeout_secs),
+            sqlite_busy_timeout: Duration::from_millis(self.database.sqlite_busy_timeout_ms),
+        }
+    }
+
+    pub fn admin_email(&self) -> Result<Email, SettingsError> {
+        Email::parse(&self.bootstrap.admin_email).map_err(|e| SettingsError::Invalid(e.to_string()))
+    }
+}

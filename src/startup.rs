@@ -1,0 +1,110 @@
+//! Builds the application from its settings: database, migrations, first administrator, server.
+
+use std::net::TcpListener;
+
+use actix_web::dev::Server;
+use actix_web::{App, HttpServer};
+use tracing_actix_web::TracingLogger;
+
+use crate::accounts::{self, InitialAdmin};
+use crate::configuration::Settings;
+use crate::storage::Database;
+use crate::web;
+
+pub struct Application {
+    port: u16,
+    host: String,
+    database: Database,
+    initial_admin: Option<InitialAdmin>,
+    server: Server,
+}
+
+impl Application {
+    /// Connects, migrates, creates the first administrator if there is none, and binds the port
+    /// (0 picks a free one). The server starts serving when `run_until_stopped` is awaited.
+    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        std::fs::create_dir_all(&settings.data_dir).map_err(|e| {
+            anyhow::anyhow!(
+                "Impossible de créer le dossier de données {} : {e}",
+                settings.data_dir.display()
+            )
+        })?;
+        let url = settings.database_url()?;
+        let options = settings.pool_options();
+        let admin_email = settings.admin_email()?;
+        let admin_password = settings.bootstrap.admin_password.clone();
+        let (database, initial_admin) =
+            tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+                let database = Database::connect(url, &options)?;
+                database.migrate()?;
+                let mut conn = database.connection()?;
+                let initial_admin =
+                    accounts::bootstrap_admin(&mut conn, admin_email, admin_password)?;
+                Ok((database, initial_admin))
+            })
+            .await??;
+
+        let listener = TcpListener::bind((settings.server.host.as_str(), settings.server.port))
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "Impossible d'écouter sur {}:{} : {e} (le port est-il déjà pris ?)",
+                    settings.server.host,
+                    settings.server.port
+                )
+            })?;
+        let port = listener.local_addr()?.port();
+        let server = run(listener, database.clone(), &settings)?;
+        Ok(Application {
+            port,
+            host: settings.server.host,
+            database,
+            initial_admin,
+            server,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The address people open in their browser.
+    pub fn base_url(&self) -> String {
+        format!("http://{}:{}", self.host, self.port)
+    }
+
+    pub fn database(&self) -> &Database {
+        &self.database
+    }
+
+    /// Set on the first start only: the administrator account that was just created.
+    pub fn initial_admin(&self) -> Option<&InitialAdmin> {
+        self.initial_admin.as_ref()
+    }
+
+    /// Serves until SIGINT or SIGTERM, then lets in-flight requests finish.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn run(listener: TcpListener, database: Database, settings: &Settings) -> std::io::Result<Server> {
+    let database = actix_web::web::Data::new(database);
+    let json_limit = settings.server.json_limit_bytes;
+    let mut server = HttpServer::new(move || {
+        App::new()
+            .wrap(web::security_headers())
+            .wrap(TracingLogger::default())
+            .app_data(database.clone())
+            .app_data(web::json_config(json_limit))
+            .app_data(web::query_config())
+            .app_data(web::path_config())
+            .configure(web::routes)
+            .default_service(actix_web::web::to(web::not_found))
+    })
+    .shutdown_timeout(settings.server.shutdown_timeout_secs)
+    .listen(listener)?;
+    if let Some(workers) = settings.server.workers {
+        server = server.workers(workers);
+    }
+    Ok(server.run())
+}

@@ -1,0 +1,82 @@
+//! The audit log: who did what, when. Never passwords, tokens or participant data.
+
+use diesel::prelude::*;
+
+use super::schema::audit_log;
+use super::{DbConnection, now};
+use crate::domain::{AuditAction, Labelled};
+
+/// Who acted: an account, or an operator at the command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: Option<i64>,
+    pub label: String,
+}
+
+impl Actor {
+    pub fn command_line() -> Actor {
+        Actor {
+            user_id: None,
+            label: "ligne de commande".to_owned(),
+        }
+    }
+
+    pub fn system() -> Actor {
+        Actor {
+            user_id: None,
+            label: "suivi-clauses".to_owned(),
+        }
+    }
+}
+
+pub fn record(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    action: AuditAction,
+    target: Option<&str>,
+    client_ip: Option<&str>,
+) -> QueryResult<()> {
+    diesel::insert_into(audit_log::table)
+        .values((
+            audit_log::occurred_at.eq(now()),
+            audit_log::actor_user_id.eq(actor.user_id),
+            audit_log::actor_label.eq(&actor.label),
+            audit_log::action.eq(action.code()),
+            audit_log::target.eq(target),
+            audit_log::client_ip.eq(client_ip),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AuditEntry {
+    pub occurred_at: chrono::NaiveDateTime,
+    pub actor: String,
+    pub action: String,
+    pub target: Option<String>,
+}
+
+/// The most recent entries first.
+pub fn recent(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<AuditEntry>> {
+    audit_log::table
+        .select((
+            audit_log::occurred_at,
+            audit_log::actor_label,
+            audit_log::action,
+            audit_log::target,
+        ))
+        .order((audit_log::occurred_at.desc(), audit_log::id.desc()))
+        .limit(limit)
+        .load::<(chrono::NaiveDateTime, String, String, Option<String>)>(conn)
+        .map(|rows| {
+            rows.into_iter()
+                .map(|(occurred_at, actor, action, target)| AuditEntry {
+                    occurred_at,
+                    actor,
+                    action,
+                    target,
+                })
+                .collect()
+        })
+}

@@ -1,0 +1,95 @@
+//! Buyers (acheteurs) and their territory.
+
+use diesel::prelude::*;
+
+use super::schema::{buyer_departements, buyers};
+use super::{DbConnection, corrupt, is_unique_violation, now};
+use crate::domain::{Departement, Name, Siret, Territory};
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Buyer {
+    pub id: i64,
+    pub siret: Siret,
+    pub name: Name,
+    pub territory: Territory,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BuyerError {
+    #[error("Un acheteur existe déjà avec le SIRET {0}.")]
+    AlreadyExists(Siret),
+    #[error(transparent)]
+    Query(#[from] diesel::result::Error),
+}
+
+/// Records a buyer and its territory; the caller provides the transaction.
+pub fn insert(
+    conn: &mut DbConnection,
+    siret: &Siret,
+    name: &Name,
+    territory: &Territory,
+) -> Result<i64, BuyerError> {
+    let id: i64 = diesel::insert_into(buyers::table)
+        .values((
+            buyers::siret.eq(siret.as_str()),
+            buyers::name.eq(name.as_str()),
+            buyers::created_at.eq(now()),
+        ))
+        .returning(buyers::id)
+        .get_result(conn)
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                BuyerError::AlreadyExists(siret.clone())
+            } else {
+                e.into()
+            }
+        })?;
+    // One row at a time: MultiBackend cannot express a batch insert (SQLite has no DEFAULT in
+    // VALUES), and a territory is a handful of départements.
+    for departement in territory.departements() {
+        diesel::insert_into(buyer_departements::table)
+            .values((
+                buyer_departements::buyer_id.eq(id),
+                buyer_departements::departement.eq(departement.as_str()),
+            ))
+            .execute(conn)?;
+    }
+    Ok(id)
+}
+
+pub fn id_by_siret(conn: &mut DbConnection, siret: &Siret) -> QueryResult<Option<i64>> {
+    buyers::table
+        .filter(buyers::siret.eq(siret.as_str()))
+        .select(buyers::id)
+        .first(conn)
+        .optional()
+}
+
+/// Every buyer with its territory, by name.
+pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<Buyer>> {
+    let rows: Vec<(i64, String, String)> = buyers::table
+        .select((buyers::id, buyers::siret, buyers::name))
+        .order((buyers::name.asc(), buyers::id.asc()))
+        .load(conn)?;
+    let departements: Vec<(i64, String)> = buyer_departements::table
+        .select((
+            buyer_departements::buyer_id,
+            buyer_departements::departement,
+        ))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(id, siret, name)| {
+            let codes = departements
+                .iter()
+                .filter(|(buyer, _)| *buyer == id)
+                .map(|(_, code)| Departement::parse(code).map_err(|e| corrupt("département", e)))
+                .collect::<QueryResult<Vec<_>>>()?;
+            Ok(Buyer {
+                id,
+                siret: Siret::parse(&siret).map_err(|e| corrupt("SIRET d'acheteur", e))?,
+                name: Name::parse(&name).map_err(|e| corrupt("nom d'acheteur", e))?,
+                territory: Territory::new(codes).map_err(|e| corrupt("territoire", e))?,
+            })
+        })
+        .collect()
+}

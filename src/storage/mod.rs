@@ -1,0 +1,126 @@
+//! Storage: diesel over SQLite (embedded default) or PostgreSQL, chosen by the URL's scheme.
+//!
+//! Repositories (`buyers`, `users`, `audit`) turn rows into domain types; nothing outside this
+//! module writes SQL.
+
+pub mod audit;
+pub mod buyers;
+mod connection;
+pub mod migrations;
+mod pool;
+pub mod schema;
+mod transaction;
+mod url;
+pub mod users;
+
+use std::time::Duration;
+
+use diesel::r2d2;
+
+pub use connection::{DbConnection, MultiBackend};
+pub use migrations::MigrationError;
+pub use pool::{ConnectionManager, DbPool, PooledConnection};
+pub use transaction::write_transaction;
+pub use url::{Backend, DatabaseUrl, DatabaseUrlError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("La base de données ne répond pas : {0}")]
+    Unavailable(String),
+    #[error("Erreur de la base de données : {0}")]
+    Query(#[from] diesel::result::Error),
+    #[error(transparent)]
+    Migration(#[from] MigrationError),
+    #[error("Le traitement en base a été interrompu.")]
+    Interrupted,
+}
+
+/// How the pool is sized and how long it waits.
+#[derive(Debug, Clone)]
+pub struct PoolOptions {
+    pub max_size: u32,
+    pub connect_timeout: Duration,
+    pub sqlite_busy_timeout: Duration,
+}
+
+/// The application's handle on its database: a pool, and the means to use it from async code.
+#[derive(Clone)]
+pub struct Database {
+    pool: DbPool,
+    backend: Backend,
+    description: String,
+}
+
+impl Database {
+    /// Opens the pool; fails if the database cannot be reached within the connect timeout.
+    pub fn connect(url: DatabaseUrl, options: &PoolOptions) -> Result<Self, StorageError> {
+        let backend = url.backend();
+        let description = url.describe();
+        let pool = r2d2::Pool::builder()
+            .max_size(options.max_size)
+            .connection_timeout(options.connect_timeout)
+            .build(ConnectionManager::new(url, options.sqlite_busy_timeout))
+            .map_err(|e| StorageError::Unavailable(format!("{description} : {e}")))?;
+        Ok(Database {
+            pool,
+            backend,
+            description,
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Where the data lives, without credentials.
+    pub fn describe(&self) -> &str {
+        &self.description
+    }
+
+    /// A pooled connection, for blocking callers (the command line, background jobs).
+    pub fn connection(&self) -> Result<PooledConnection, StorageError> {
+        self.pool
+            .get()
+            .map_err(|e| StorageError::Unavailable(e.to_string()))
+    }
+
+    pub fn migrate(&self) -> Result<Vec<String>, StorageError> {
+        let mut conn = self.connection()?;
+        Ok(migrations::run_pending(&mut conn)?)
+    }
+
+    /// Runs blocking database work on tokio's blocking pool, off the async workers.
+    pub async fn run<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<StorageError> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool
+                .get()
+                .map_err(|e| StorageError::Unavailable(e.to_string()))?;
+            work(&mut conn)
+        })
+        .await
+        .map_err(|_| StorageError::Interrupted)?
+    }
+}
+
+/// A stored value that no longer parses into its domain type: the database was changed
+/// outside this program. Reported as a query error rather than silently accepted.
+pub(crate) fn corrupt(what: &str, error: impl std::fmt::Display) -> diesel::result::Error {
+    diesel::result::Error::DeserializationError(format!("{what} : {error}").into())
+}
+
+pub(crate) fn is_unique_violation(error: &diesel::result::Error) -> bool {
+    matches!(
+        error,
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
+    )
+}
+
+pub(crate) fn now() -> chrono::NaiveDateTime {
+    chrono::Utc::now().naive_utc()
+}

@@ -1,0 +1,218 @@
+//! Diesel's view of the tables created by `migrations/sqlite` and `migrations/postgres`.
+//! Kept by hand in step with both; `tests/api/migrations.rs` checks the migrations agree.
+
+diesel::table! {
+    buyers (id) {
+        id -> BigInt,
+        siret -> Text,
+        name -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    buyer_departements (buyer_id, departement) {
+        buyer_id -> BigInt,
+        departement -> Text,
+    }
+}
+
+diesel::table! {
+    companies (id) {
+        id -> BigInt,
+        siret -> Text,
+        name -> Text,
+        structure_kind -> Text,
+        size_class -> Nullable<Text>,
+        postal_code -> Nullable<Text>,
+        commune -> Nullable<Text>,
+        departement -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> BigInt,
+        email -> Text,
+        display_name -> Text,
+        role -> Text,
+        all_buyers -> Bool,
+        company_siret -> Nullable<Text>,
+        password_hash -> Text,
+        active -> Bool,
+        token_version -> Integer,
+        password_changed_at -> Timestamp,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    user_buyers (user_id, buyer_id) {
+        user_id -> BigInt,
+        buyer_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> BigInt,
+        occurred_at -> Timestamp,
+        actor_user_id -> Nullable<BigInt>,
+        actor_label -> Text,
+        action -> Text,
+        target -> Nullable<Text>,
+        details -> Nullable<Text>,
+        client_ip -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    imports (id) {
+        id -> BigInt,
+        kind -> Text,
+        buyer_id -> Nullable<BigInt>,
+        file_name -> Text,
+        sha256 -> Text,
+        uploaded_by -> Nullable<BigInt>,
+        status -> Text,
+        rows_total -> Integer,
+        rows_done -> Integer,
+        rows_written -> Integer,
+        error_count -> Integer,
+        report -> Nullable<Text>,
+        created_at -> Timestamp,
+        started_at -> Nullable<Timestamp>,
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    contracts (id) {
+        id -> BigInt,
+        buyer_id -> BigInt,
+        reference -> Text,
+        object -> Text,
+        nature -> Text,
+        procedure -> Nullable<Text>,
+        cpv_code -> Nullable<Text>,
+        ccag -> Nullable<Text>,
+        notification_date -> Date,
+        duration_months -> Nullable<Integer>,
+        end_date -> Nullable<Date>,
+        social_criterion -> Bool,
+        source_import_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    lots (id) {
+        id -> BigInt,
+        contract_id -> BigInt,
+        number -> Integer,
+        title -> Nullable<Text>,
+        amount_cents -> BigInt,
+        reservation -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    awards (id) {
+        id -> BigInt,
+        lot_id -> BigInt,
+        company_id -> BigInt,
+        role -> Text,
+        amount_cents -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    insertion_clauses (id) {
+        id -> BigInt,
+        lot_id -> BigInt,
+        target_hours -> BigInt,
+        target_source -> Text,
+        base_amount_cents -> Nullable<BigInt>,
+        labour_share_bp -> Nullable<Integer>,
+        insertion_rate_bp -> Nullable<Integer>,
+        hourly_cost_cents -> Nullable<BigInt>,
+        penalty_per_hour_cents -> Nullable<BigInt>,
+        training_counts -> Bool,
+        cap_hours_per_participant -> Nullable<BigInt>,
+        qpv_share_bp -> Nullable<Integer>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    participants (id) {
+        id -> BigInt,
+        pseudonym -> Text,
+        criterion -> Text,
+        validated_on -> Nullable<Date>,
+        prescriber -> Nullable<Text>,
+        birth_year -> Nullable<Integer>,
+        sex -> Nullable<Text>,
+        qpv_resident -> Nullable<Bool>,
+        exit_outcome -> Nullable<Text>,
+        exit_date -> Nullable<Date>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    hour_entries (id) {
+        id -> BigInt,
+        lot_id -> BigInt,
+        company_id -> BigInt,
+        participant_id -> BigInt,
+        month -> Integer,
+        modality -> Text,
+        insertion_employer_id -> Nullable<BigInt>,
+        hours -> BigInt,
+        employment_contract -> Nullable<Text>,
+        import_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(buyer_departements -> buyers (buyer_id));
+diesel::joinable!(user_buyers -> buyers (buyer_id));
+diesel::joinable!(user_buyers -> users (user_id));
+diesel::joinable!(imports -> buyers (buyer_id));
+diesel::joinable!(imports -> users (uploaded_by));
+diesel::joinable!(contracts -> buyers (buyer_id));
+diesel::joinable!(contracts -> imports (source_import_id));
+diesel::joinable!(lots -> contracts (contract_id));
+diesel::joinable!(awards -> lots (lot_id));
+diesel::joinable!(awards -> companies (company_id));
+diesel::joinable!(insertion_clauses -> lots (lot_id));
+diesel::joinable!(hour_entries -> lots (lot_id));
+diesel::joinable!(hour_entries -> participants (participant_id));
+diesel::joinable!(hour_entries -> imports (import_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    buyers,
+    buyer_departements,
+    companies,
+    users,
+    user_buyers,
+    audit_log,
+    imports,
+    contracts,
+    lots,
+    awards,
+    insertion_clauses,
+    participants,
+    hour_entries,
+);

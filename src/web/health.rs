@@ -1,0 +1,50 @@
+//! `GET /api/health`: is the service up and its database reachable?
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError, get, web};
+use diesel::connection::SimpleConnection;
+
+use super::error::ApiError;
+use crate::storage::{Backend, Database, StorageError};
+
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub struct Health {
+    pub status: String,
+    pub database: Backend,
+    pub version: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum HealthError {
+    #[error(transparent)]
+    Database(#[from] StorageError),
+}
+
+impl ResponseError for HealthError {
+    fn status_code(&self) -> StatusCode {
+        StatusCode::SERVICE_UNAVAILABLE
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let HealthError::Database(detail) = self;
+        tracing::error!(error = %detail, "health check failed");
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "database_unavailable",
+            "La base de données ne répond pas : le service est indisponible pour l'instant.",
+        )
+        .error_response()
+    }
+}
+
+#[get("/api/health")]
+pub async fn health(database: web::Data<Database>) -> Result<HttpResponse, HealthError> {
+    database
+        .run(|conn| conn.batch_execute("SELECT 1").map_err(StorageError::from))
+        .await?;
+    Ok(HttpResponse::Ok().json(Health {
+        status: "ok".to_owned(),
+        database: database.backend(),
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+    }))
+}

@@ -1,0 +1,66 @@
+//! The HTTP interface: routes per area, JSON errors in one shape, security headers.
+
+pub mod error;
+pub mod health;
+
+use actix_web::middleware::DefaultHeaders;
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use error::ApiError;
+
+/// Registers every route of the service.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(health::health);
+}
+
+/// Headers on every answer: no sniffing, no framing, scripts and styles from this origin only.
+pub fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("X-Frame-Options", "DENY"))
+        .add(("Referrer-Policy", "same-origin"))
+        .add((
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+        ))
+}
+
+/// Request bodies and query strings that do not parse get the same JSON error as the rest.
+pub fn json_config(limit: usize) -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(limit)
+        .error_handler(|error, _req| {
+            let message = match &error {
+                actix_web::error::JsonPayloadError::OverflowKnownLength { .. }
+                | actix_web::error::JsonPayloadError::Overflow { .. } => {
+                    "Le contenu envoyé est trop volumineux.".to_owned()
+                }
+                actix_web::error::JsonPayloadError::ContentType => {
+                    "Le contenu doit être envoyé en JSON (Content-Type: application/json)."
+                        .to_owned()
+                }
+                other => format!("Le contenu JSON envoyé est incorrect : {other}."),
+            };
+            ApiError::bad_request(message).into()
+        })
+}
+
+pub fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default().error_handler(|error, _req| {
+        ApiError::bad_request(format!(
+            "Les paramètres de l'adresse sont incorrects : {error}."
+        ))
+        .into()
+    })
+}
+
+pub fn path_config() -> web::PathConfig {
+    web::PathConfig::default().error_handler(|error, _req| {
+        ApiError::bad_request(format!("L'adresse demandée est incorrecte : {error}.")).into()
+    })
+}
+
+/// Anything no route matched.
+pub async fn not_found(_req: HttpRequest) -> HttpResponse {
+    actix_web::ResponseError::error_response(&ApiError::not_found())
+}
