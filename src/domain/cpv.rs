@@ -62,12 +62,7 @@ impl fmt::Display for CpvCode {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for CpvCode {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let raw = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        CpvCode::parse(&raw).map_err(serde::de::Error::custom)
-    }
-}
+super::serde_via::deserialize_by_parsing_str!(CpvCode);
 
 #[cfg(test)]
 mod tests {

@@ -98,11 +98,7 @@ impl fmt::Display for Hours {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for Hours {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Hours::from_hundredths(i64::deserialize(d)?).map_err(serde::de::Error::custom)
-    }
-}
+super::serde_via::deserialize_by_checking_int!(Hours, Hours::from_hundredths);
 
 #[cfg(test)]
 mod tests {

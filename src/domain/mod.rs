@@ -16,6 +16,7 @@ pub mod money;
 pub mod month;
 pub mod name;
 pub mod rate;
+pub mod serde_via;
 pub mod siret;
 pub mod territory;
 

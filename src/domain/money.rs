@@ -63,11 +63,7 @@ impl fmt::Display for Money {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for Money {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Money::from_cents(i64::deserialize(d)?).map_err(serde::de::Error::custom)
-    }
-}
+super::serde_via::deserialize_by_checking_int!(Money, Money::from_cents);
 
 #[cfg(test)]
 mod tests {

@@ -171,12 +171,7 @@ impl serde::Serialize for Month {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for Month {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let raw = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        Month::parse(&raw).map_err(serde::de::Error::custom)
-    }
-}
+super::serde_via::deserialize_by_parsing_str!(Month);
 
 #[cfg(test)]
 mod tests {

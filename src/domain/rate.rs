@@ -74,11 +74,7 @@ impl fmt::Display for Rate {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for Rate {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Rate::from_basis_points(i64::deserialize(d)?).map_err(serde::de::Error::custom)
-    }
-}
+super::serde_via::deserialize_by_checking_int!(Rate, Rate::from_basis_points);
 
 #[cfg(test)]
 mod tests {

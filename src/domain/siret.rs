@@ -117,12 +117,7 @@ impl std::str::FromStr for Siret {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for Siret {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let raw = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        Siret::parse(&raw).map_err(serde::de::Error::custom)
-    }
-}
+super::serde_via::deserialize_by_parsing_str!(Siret);
 
 #[cfg(test)]
 mod tests {

@@ -1,0 +1,28 @@
+//! API input goes through the same parsers as typed input: these macros implement
+//! `Deserialize` by parsing, so a JSON body can never build a value the parser would refuse.
+
+/// From a string, with the type's `parse` (SIRET, month, CPV code…).
+macro_rules! deserialize_by_parsing_str {
+    ($ty:ty) => {
+        impl<'de> serde::Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let raw = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+                <$ty>::parse(&raw).map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
+/// From an integer count of the type's unit, with the given checked constructor.
+macro_rules! deserialize_by_checking_int {
+    ($ty:ty, $constructor:path) => {
+        impl<'de> serde::Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                $constructor(<i64 as serde::Deserialize>::deserialize(d)?)
+                    .map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
+pub(crate) use {deserialize_by_checking_int, deserialize_by_parsing_str};

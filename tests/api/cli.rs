@@ -1,0 +1,249 @@
+//! The `suivi-clauses` binary, as an operator runs it.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command as StdCommand, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use assert_cmd::Command;
+
+use crate::helpers::{ADMIN_PASSWORD, TestDatabase};
+
+/// The binary, on the test database, in an empty folder: no stray configuration file is read.
+fn suivi(database: &TestDatabase) -> Command {
+    let mut command = Command::cargo_bin("suivi-clauses").unwrap();
+    command
+        .current_dir(database.data_dir())
+        .env_clear()
+        .env("DATABASE_URL", database.url())
+        .env("SUIVI_LOG__FILTER", "warn");
+    command
+}
+
+fn stdout_of(command: &mut Command) -> String {
+    succeeded(command.output().unwrap())
+}
+
+fn succeeded(output: std::process::Output) -> String {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+const BUYER_SIRET: &str = "213 105 554 00017";
+
+/// `suivi-clauses buyer add` with the territory 31.
+fn add_buyer(database: &TestDatabase, siret: &str, name: &str) -> std::process::Output {
+    suivi(database)
+        .args([
+            "buyer",
+            "add",
+            "--siret",
+            siret,
+            "--name",
+            name,
+            "--territory",
+            "31",
+        ])
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn migrate_applies_the_schema_once() {
+    let database = TestDatabase::new();
+
+    let first = stdout_of(suivi(&database).arg("migrate"));
+    let second = stdout_of(suivi(&database).arg("migrate"));
+
+    assert!(first.contains("5 migration(s) appliquée(s)"), "{first}");
+    assert!(second.contains("déjà à jour"), "{second}");
+}
+
+#[test]
+fn buyers_are_added_and_listed() {
+    let database = TestDatabase::new();
+
+    let added = succeeded(add_buyer(&database, BUYER_SIRET, "Ville de Toulouse"));
+    let listed = stdout_of(suivi(&database).args(["buyer", "list"]));
+
+    assert!(
+        added.contains("Acheteur enregistré : Ville de Toulouse"),
+        "{added}"
+    );
+    assert!(
+        listed.contains("213 105 554 00017  Ville de Toulouse  (territoire : 31)"),
+        "{listed}"
+    );
+}
+
+#[test]
+fn a_bad_siret_is_refused_in_french_and_nothing_is_written() {
+    let database = TestDatabase::new();
+
+    let output = add_buyer(&database, "12345678901234", "X");
+
+    assert!(!output.status.success());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.starts_with("Erreur : Le SIRET « 12345678901234 » n'existe pas"),
+        "{stderr}"
+    );
+    let listed = stdout_of(suivi(&database).args(["buyer", "list"]));
+    assert!(listed.contains("Aucun acheteur"), "{listed}");
+}
+
+#[test]
+fn a_duplicate_buyer_is_refused() {
+    let database = TestDatabase::new();
+    assert!(
+        add_buyer(&database, BUYER_SIRET, "Toulouse")
+            .status
+            .success()
+    );
+    let second = add_buyer(&database, BUYER_SIRET, "Toulouse");
+
+    assert!(!second.status.success());
+    assert!(String::from_utf8_lossy(&second.stderr).contains("existe déjà"));
+}
+
+#[test]
+fn users_get_a_generated_password_shown_once_or_their_own() {
+    let database = TestDatabase::new();
+    succeeded(add_buyer(&database, BUYER_SIRET, "Toulouse"));
+
+    let generated = stdout_of(suivi(&database).args([
+        "user",
+        "add",
+        "--email",
+        "claire@toulouse.fr",
+        "--name",
+        "Claire",
+        "--role",
+        "agent acheteur",
+        "--buyer",
+        BUYER_SIRET,
+    ]));
+    let chosen = stdout_of(
+        suivi(&database)
+            .args([
+                "user",
+                "add",
+                "--email",
+                "elu@toulouse.fr",
+                "--name",
+                "Paul",
+                "--role",
+                "elected",
+                "--all-buyers",
+                "--password-stdin",
+            ])
+            .write_stdin("une phrase de passe solide\n"),
+    );
+
+    assert!(
+        generated.contains("Compte créé : claire@toulouse.fr (Agent acheteur)"),
+        "{generated}"
+    );
+    let password_line = generated
+        .lines()
+        .find(|l| l.starts_with("Mot de passe"))
+        .expect("password shown");
+    assert_eq!(password_line.rsplit(' ').next().unwrap().len(), 20);
+    assert!(
+        chosen.contains("Compte créé : elu@toulouse.fr (Élu)") && !chosen.contains("Mot de passe"),
+        "{chosen}"
+    );
+}
+
+#[test]
+fn a_scope_that_does_not_fit_the_role_is_explained() {
+    let database = TestDatabase::new();
+
+    let output = suivi(&database)
+        .args([
+            "user",
+            "add",
+            "--email",
+            "a@b.fr",
+            "--name",
+            "A",
+            "--role",
+            "buyer_officer",
+            "--all-buyers",
+        ])
+        .output()
+        .unwrap();
+
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("exactement un SIRET d'acheteur"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_bad_database_url_is_explained_without_its_password() {
+    let database = TestDatabase::new();
+
+    let output = suivi(&database)
+        .env("DATABASE_URL", "mysql://root:hunter2@db/x")
+        .arg("migrate")
+        .output()
+        .unwrap();
+
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("sqlite://") && !stderr.contains("hunter2"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test]
+async fn serve_answers_on_the_port_it_prints() {
+    let database = TestDatabase::new();
+    let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin("suivi-clauses"))
+        .arg("serve")
+        .current_dir(database.data_dir())
+        .env_clear()
+        .env("DATABASE_URL", database.url())
+        .env("SUIVI_SERVER__PORT", "0")
+        .env("SUIVI_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .env("SUIVI_LOG__FILTER", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (lines, received) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = lines.send(line);
+        }
+    });
+
+    let ready = received
+        .recv_timeout(Duration::from_secs(60))
+        .expect("the service says it is ready");
+    let admin = received.recv_timeout(Duration::from_secs(5)).unwrap();
+    let url = ready
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .expect("an address")
+        .to_owned();
+    let health = reqwest::get(format!("{url}/api/health")).await;
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    assert!(
+        ready.starts_with("suivi-clauses est prêt : http://127.0.0.1:"),
+        "{ready}"
+    );
+    assert_eq!(health.unwrap().status(), 200);
+    assert!(admin.contains("admin@suivi-clauses.local"), "{admin}");
+}

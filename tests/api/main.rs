@@ -1,0 +1,11 @@
+//! Black-box tests: the real application on a random port, the real binary, real databases.
+//!
+//! The backend under test is SQLite unless `TEST_DATABASE_URL` names a PostgreSQL server, in
+//! which case every test gets a fresh schema of its own there. Tests that compare both backends
+//! reach PostgreSQL at `TEST_POSTGRES_URL` (default postgres://postgres@127.0.0.1:5432/test).
+
+mod cli;
+mod health;
+mod helpers;
+mod migrations;
+mod storage;

@@ -1,0 +1,218 @@
+//! Both backends end with the same schema, and every migration's down undoes its up.
+
+use std::collections::BTreeMap;
+
+use diesel::sql_types::{Bool, Text};
+use diesel::{QueryableByName, RunQueryDsl, sql_query};
+use suivi_clauses::storage::migrations::{known_versions, revert_last, run_next, run_pending};
+use suivi_clauses::storage::{Backend, DbConnection};
+
+use crate::helpers::TestDatabase;
+
+/// table → column → (normalised type, not null)
+type Columns = BTreeMap<String, BTreeMap<String, (String, bool)>>;
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Schema {
+    columns: Columns,
+    /// Named indexes (`ix_…`) and, on SQLite, the full text of every object.
+    objects: Vec<String>,
+}
+
+#[derive(QueryableByName)]
+struct ColumnRow {
+    #[diesel(sql_type = Text)]
+    table_name: String,
+    #[diesel(sql_type = Text)]
+    column_name: String,
+    #[diesel(sql_type = Text)]
+    column_type: String,
+    #[diesel(sql_type = Bool)]
+    not_null: bool,
+    #[diesel(sql_type = Bool)]
+    primary_key: bool,
+}
+
+#[derive(QueryableByName)]
+struct ObjectRow {
+    #[diesel(sql_type = Text)]
+    description: String,
+}
+
+const SQLITE_COLUMNS: &str = "
+    SELECT m.name AS table_name, p.name AS column_name, p.type AS column_type,
+           p.\"notnull\" <> 0 AS not_null, p.pk <> 0 AS primary_key
+    FROM sqlite_master m JOIN pragma_table_info(m.name) p
+    WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> '__diesel_schema_migrations'";
+const SQLITE_OBJECTS: &str = "
+    SELECT type || ' ' || name || ': ' || coalesce(sql, '') AS description FROM sqlite_master
+    WHERE name NOT LIKE 'sqlite_%' AND name <> '__diesel_schema_migrations' ORDER BY name";
+const POSTGRES_COLUMNS: &str = "
+    SELECT c.table_name::text AS table_name, c.column_name::text AS column_name,
+           c.data_type::text AS column_type, c.is_nullable = 'NO' AS not_null, false AS primary_key
+    FROM information_schema.columns c
+    WHERE c.table_schema = current_schema() AND c.table_name <> '__diesel_schema_migrations'";
+const POSTGRES_OBJECTS: &str = "
+    SELECT 'index ' || indexname || ': ' || indexdef AS description FROM pg_indexes
+    WHERE schemaname = current_schema() AND tablename <> '__diesel_schema_migrations'
+    UNION ALL
+    SELECT 'constraint ' || conrelid::regclass::text || '.' || conname || ': ' || pg_get_constraintdef(oid)
+    FROM pg_constraint WHERE connamespace = current_schema()::regnamespace
+      AND conrelid::regclass::text <> '__diesel_schema_migrations'
+    ORDER BY 1";
+
+/// The same logical type reads differently on each backend; a SQLite `INTEGER PRIMARY KEY` is
+/// the 64-bit row id that PostgreSQL declares as a BIGINT identity.
+fn normalise(row: ColumnRow) -> (String, String, (String, bool)) {
+    let declared = row.column_type.to_lowercase();
+    let kind = match declared.as_str() {
+        "integer" if row.primary_key => "bigint".to_owned(),
+        "timestamp without time zone" => "timestamp".to_owned(),
+        other => other.to_owned(),
+    };
+    (
+        row.table_name,
+        row.column_name,
+        (kind, row.not_null || row.primary_key),
+    )
+}
+
+fn snapshot(conn: &mut DbConnection) -> Schema {
+    let (columns_sql, objects_sql) = match conn {
+        DbConnection::Sqlite(_) => (SQLITE_COLUMNS, SQLITE_OBJECTS),
+        DbConnection::Postgres(_) => (POSTGRES_COLUMNS, POSTGRES_OBJECTS),
+    };
+    let rows: Vec<ColumnRow> = sql_query(columns_sql).load(conn).expect("columns");
+    let mut columns = Columns::new();
+    for (table, column, shape) in rows.into_iter().map(normalise) {
+        columns.entry(table).or_default().insert(column, shape);
+    }
+    let objects: Vec<ObjectRow> = sql_query(objects_sql).load(conn).expect("objects");
+    Schema {
+        columns,
+        objects: objects.into_iter().map(|o| o.description).collect(),
+    }
+}
+
+fn named_indexes(schema: &Schema) -> Vec<String> {
+    let mut names: Vec<String> = schema
+        .objects
+        .iter()
+        .filter_map(|o| o.split(' ').nth(1))
+        .filter(|name| name.starts_with("ix_"))
+        .map(|name| name.trim_end_matches(':').to_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+const TABLES: [&str; 13] = [
+    "audit_log",
+    "awards",
+    "buyer_departements",
+    "buyers",
+    "companies",
+    "contracts",
+    "hour_entries",
+    "imports",
+    "insertion_clauses",
+    "lots",
+    "participants",
+    "user_buyers",
+    "users",
+];
+
+#[test]
+fn both_backends_end_with_the_same_tables_columns_and_indexes() {
+    let (sqlite_db, postgres_db) = (
+        TestDatabase::for_backend(Backend::Sqlite),
+        TestDatabase::for_backend(Backend::Postgres),
+    );
+    let (sqlite, postgres) = (sqlite_db.connect(), postgres_db.connect());
+
+    let on_sqlite = snapshot(&mut sqlite.connection().unwrap());
+    let on_postgres = snapshot(&mut postgres.connection().unwrap());
+
+    assert_eq!(
+        on_sqlite
+            .columns
+            .keys()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+        TABLES
+    );
+    for table in TABLES {
+        assert_eq!(
+            on_sqlite.columns[table], on_postgres.columns[table],
+            "table {table} differs"
+        );
+    }
+    assert_eq!(named_indexes(&on_sqlite), named_indexes(&on_postgres));
+    assert!(named_indexes(&on_sqlite).contains(&"ix_hour_entries_company_month".to_owned()));
+    // Money and hours are integers, never floating point.
+    let types: Vec<&String> = on_sqlite
+        .columns
+        .values()
+        .flat_map(|c| c.values().map(|(t, _)| t))
+        .collect();
+    assert!(
+        types.iter().all(
+            |t| ["bigint", "integer", "text", "boolean", "date", "timestamp"].contains(&t.as_str())
+        ),
+        "{types:?}"
+    );
+}
+
+fn assert_each_down_reverses_its_up(backend: Backend) {
+    let database = TestDatabase::for_backend(backend);
+    let pool = suivi_clauses::storage::Database::connect(
+        suivi_clauses::storage::DatabaseUrl::parse(database.url()).unwrap(),
+        &crate::helpers::pool_options(),
+    )
+    .unwrap();
+    let mut conn = pool.connection().unwrap();
+    let versions = known_versions(&conn);
+    assert_eq!(versions.len(), 5, "{versions:?}");
+
+    for version in &versions {
+        let before = snapshot(&mut conn);
+        assert_eq!(
+            run_next(&mut conn).unwrap().as_deref(),
+            Some(version.as_str())
+        );
+        let after_up = snapshot(&mut conn);
+        assert_ne!(after_up, before, "migration {version} changed nothing");
+
+        assert_eq!(&revert_last(&mut conn).unwrap(), version);
+        assert_eq!(
+            snapshot(&mut conn),
+            before,
+            "down of {version} does not undo its up"
+        );
+
+        run_next(&mut conn).unwrap();
+        assert_eq!(
+            snapshot(&mut conn),
+            after_up,
+            "{version} does not apply again after its down"
+        );
+    }
+    assert!(run_pending(&mut conn).unwrap().is_empty());
+}
+
+#[test]
+fn each_down_reverses_its_up_on_sqlite() {
+    assert_each_down_reverses_its_up(Backend::Sqlite);
+}
+
+#[test]
+fn each_down_reverses_its_up_on_postgres() {
+    assert_each_down_reverses_its_up(Backend::Postgres);
+}
+
+#[test]
+fn migrating_twice_applies_nothing_the_second_time() {
+    let database = TestDatabase::new();
+    let pool = database.connect();
+    assert!(pool.migrate().unwrap().is_empty());
+}
