@@ -237,8 +237,22 @@ async fn serve_answers_on_the_port_it_prints() {
         .expect("an address")
         .to_owned();
     let health = reqwest::get(format!("{url}/api/health")).await;
-    child.kill().unwrap();
-    child.wait().unwrap();
+    // SIGTERM, as a service manager stops it: the server drains and the process exits cleanly.
+    StdCommand::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
 
     assert!(
         ready.starts_with("suivi-clauses est prêt : http://127.0.0.1:"),
@@ -246,4 +260,27 @@ async fn serve_answers_on_the_port_it_prints() {
     );
     assert_eq!(health.unwrap().status(), 200);
     assert!(admin.contains("admin@suivi-clauses.local"), "{admin}");
+    assert!(status.expect("stopped on SIGTERM").success());
+}
+
+#[test]
+fn a_configuration_file_is_read_and_a_missing_one_is_reported() {
+    let database = TestDatabase::new();
+    let file = database.data_dir().join("reglages.toml");
+    std::fs::write(&file, format!("[database]\nurl = \"{}\"\n", database.url())).unwrap();
+
+    let applied = stdout_of(suivi(&database).env_remove("DATABASE_URL").args([
+        "--config",
+        file.to_str().unwrap(),
+        "migrate",
+    ]));
+    let missing = suivi(&database)
+        .args(["--config", "absent.toml", "migrate"])
+        .output()
+        .unwrap();
+
+    assert!(applied.contains("5 migration(s) appliquée(s)"), "{applied}");
+    assert!(!missing.status.success());
+    let stderr = String::from_utf8_lossy(&missing.stderr);
+    assert!(stderr.contains("absent.toml n'existe pas"), "{stderr}");
 }
