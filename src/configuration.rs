@@ -9,6 +9,7 @@ use std::time::Duration;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
+use crate::accounts::login::ThrottlePolicy;
 use crate::domain::Email;
 use crate::storage::{DatabaseUrl, PoolOptions};
 
@@ -22,6 +23,7 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub log: LogSettings,
     pub bootstrap: BootstrapSettings,
+    pub auth: AuthSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -68,6 +70,20 @@ pub struct BootstrapSettings {
     pub admin_password: Option<SecretString>,
 }
 
+#[derive(Debug, Clone, Deserialize)]
+pub struct AuthSettings {
+    /// Key signing session tokens (32 characters at least). When absent, one is generated on the
+    /// first start and kept in `<data_dir>/jwt-signing-key`; instances sharing one database
+    /// behind a load balancer must be given the same key here.
+    pub jwt_secret: Option<SecretString>,
+    pub token_lifetime_minutes: u64,
+    /// Mark cookies `Secure`: set it when the service is reached over HTTPS.
+    pub secure_cookies: bool,
+    pub throttle_window_minutes: u64,
+    pub max_failures_per_account: i64,
+    pub max_failures_per_address: i64,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
     #[error("Configuration illisible : {0}")]
@@ -92,7 +108,12 @@ impl Settings {
             .set_default("database.sqlite_busy_timeout_ms", 10_000)?
             .set_default("log.format", "pretty")?
             .set_default("log.filter", "info")?
-            .set_default("bootstrap.admin_email", "admin@suivi-clauses.local")?;
+            .set_default("bootstrap.admin_email", "admin@suivi-clauses.local")?
+            .set_default("auth.token_lifetime_minutes", 60)?
+            .set_default("auth.secure_cookies", false)?
+            .set_default("auth.throttle_window_minutes", 15)?
+            .set_default("auth.max_failures_per_account", 5)?
+            .set_default("auth.max_failures_per_address", 20)?;
         match file {
             Some(path) if !path.exists() => {
                 return Err(SettingsError::MissingFile(path.to_owned()));
@@ -145,6 +166,14 @@ impl Settings {
             max_size: self.database.pool_size,
             connect_timeout: Duration::from_secs(self.database.connect_timeout_secs),
             sqlite_busy_timeout: Duration::from_millis(self.database.sqlite_busy_timeout_ms),
+        }
+    }
+
+    pub fn throttle_policy(&self) -> ThrottlePolicy {
+        ThrottlePolicy {
+            window: Duration::from_secs(self.auth.throttle_window_minutes * 60),
+            max_failures_per_account: self.auth.max_failures_per_account,
+            max_failures_per_address: self.auth.max_failures_per_address,
         }
     }
 

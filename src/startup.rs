@@ -6,10 +6,14 @@ use actix_web::dev::Server;
 use actix_web::{App, HttpServer};
 use tracing_actix_web::TracingLogger;
 
-use crate::accounts::{self, InitialAdmin};
+use std::time::Duration;
+
+use crate::accounts::tokens::TokenKeys;
+use crate::accounts::{self, InitialAdmin, login, signing_key};
 use crate::configuration::Settings;
 use crate::storage::Database;
 use crate::web;
+use crate::web::auth::AuthState;
 
 pub struct Application {
     port: u16,
@@ -33,8 +37,19 @@ impl Application {
         let options = settings.pool_options();
         let admin_email = settings.admin_email()?;
         let admin_password = settings.bootstrap.admin_password.clone();
+        let signing_key =
+            signing_key::load_or_create(&settings.data_dir, settings.auth.jwt_secret.as_ref())?;
+        let auth = AuthState {
+            keys: TokenKeys::new(
+                &signing_key,
+                Duration::from_secs(settings.auth.token_lifetime_minutes * 60),
+            ),
+            throttle: settings.throttle_policy(),
+            secure_cookies: settings.auth.secure_cookies,
+        };
         let (database, initial_admin) =
             tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+                login::warm_up();
                 let database = Database::connect(url, &options)?;
                 database.migrate()?;
                 let mut conn = database.connection()?;
@@ -53,7 +68,7 @@ impl Application {
                 )
             })?;
         let port = listener.local_addr()?.port();
-        let server = run(listener, database.clone(), &settings)?;
+        let server = run(listener, database.clone(), auth, &settings)?;
         Ok(Application {
             port,
             host: settings.server.host,
@@ -87,14 +102,21 @@ impl Application {
     }
 }
 
-fn run(listener: TcpListener, database: Database, settings: &Settings) -> std::io::Result<Server> {
+fn run(
+    listener: TcpListener,
+    database: Database,
+    auth: AuthState,
+    settings: &Settings,
+) -> std::io::Result<Server> {
     let database = actix_web::web::Data::new(database);
+    let auth = actix_web::web::Data::new(auth);
     let json_limit = settings.server.json_limit_bytes;
     let mut server = HttpServer::new(move || {
         App::new()
             .wrap(web::security_headers())
             .wrap(TracingLogger::default())
             .app_data(database.clone())
+            .app_data(auth.clone())
             .app_data(web::json_config(json_limit))
             .app_data(web::query_config())
             .app_data(web::path_config())

@@ -1,12 +1,16 @@
 //! Accounts: creating users with a role and a scope, and the first administrator.
 
+pub mod login;
 pub mod password;
+pub mod signing_key;
+pub mod tokens;
 
 use secrecy::SecretString;
 
 use crate::domain::{AuditAction, Email, Name, Role, ScopeError, Siret, UserScope};
 use crate::storage::audit::{self, Actor};
-use crate::storage::users::{self, NewUserRow, UserInsertError};
+pub use crate::storage::users::UserInsertError;
+use crate::storage::users::{self, Account, NewUserRow};
 use crate::storage::{DbConnection, StorageError, buyers, write_transaction};
 use password::PasswordError;
 
@@ -27,6 +31,10 @@ pub enum AccountError {
     UnknownBuyer(Siret),
     #[error(transparent)]
     Password(#[from] PasswordError),
+    #[error("Le mot de passe actuel est incorrect.")]
+    WrongCurrentPassword,
+    #[error("Ce compte n'existe pas.")]
+    NoSuchAccount,
     #[error(transparent)]
     Insert(#[from] UserInsertError),
     #[error(transparent)]
@@ -125,4 +133,61 @@ pub fn bootstrap_admin(
         email,
         generated_password,
     }))
+}
+
+/// Changes one's own password after checking the current one; ends every session.
+pub fn change_password(
+    conn: &mut DbConnection,
+    account: &Account,
+    current: &SecretString,
+    new: &SecretString,
+) -> Result<(), AccountError> {
+    let stored = users::password_hash(conn, account.id)?;
+    if !password::verify(current, &stored) {
+        return Err(AccountError::WrongCurrentPassword);
+    }
+    password::check_strength(new)?;
+    let hash = password::hash(new)?;
+    write_transaction(conn, |conn| {
+        users::set_password_hash(conn, account.id, &hash)?;
+        audit::record(
+            conn,
+            &Actor::user(account),
+            AuditAction::PasswordChanged,
+            Some(account.email.as_str()),
+            None,
+        )?;
+        Ok(())
+    })
+}
+
+/// Deactivates an account; its sessions end at once.
+pub fn deactivate(conn: &mut DbConnection, id: i64, actor: &Actor) -> Result<(), AccountError> {
+    write_transaction(conn, |conn| {
+        let account = users::find_by_id(conn, id)?.ok_or(AccountError::NoSuchAccount)?;
+        users::deactivate(conn, id)?;
+        audit::record(
+            conn,
+            actor,
+            AuditAction::UserDeactivated,
+            Some(account.email.as_str()),
+            None,
+        )?;
+        Ok(())
+    })
+}
+
+/// Ends every session of the account.
+pub fn sign_out(conn: &mut DbConnection, account: &Account) -> Result<(), AccountError> {
+    write_transaction(conn, |conn| {
+        users::revoke_tokens(conn, account.id)?;
+        audit::record(
+            conn,
+            &Actor::user(account),
+            AuditAction::SignedOut,
+            None,
+            None,
+        )?;
+        Ok(())
+    })
 }

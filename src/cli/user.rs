@@ -51,20 +51,12 @@ pub fn run(command: UserCommand, database: &Database) -> anyhow::Result<()> {
         password_stdin,
     } = command;
     let role = Role::parse_label(&role)?;
-    let scope = match (all_buyers, company, buyers.is_empty()) {
-        (true, None, true) => UserScope::AllBuyers,
-        (false, Some(siret), true) => UserScope::Company(Siret::parse(&siret)?),
-        (false, None, _) if role == Role::Admin && buyers.is_empty() => UserScope::AllBuyers,
-        (false, None, _) => UserScope::Buyers(
-            buyers
-                .iter()
-                .map(|s| Siret::parse(s))
-                .collect::<Result<_, _>>()?,
-        ),
-        _ => anyhow::bail!(
-            "Choisissez un seul périmètre : --all-buyers, --buyer SIRET (répétable) ou --company SIRET."
-        ),
-    };
+    let buyers = buyers
+        .iter()
+        .map(|s| Siret::parse(s))
+        .collect::<Result<_, _>>()?;
+    let company = company.as_deref().map(Siret::parse).transpose()?;
+    let scope = UserScope::for_role(role, all_buyers, buyers, company)?;
     let (password, generated) = if password_stdin {
         let mut line = String::new();
         std::io::stdin()

@@ -91,9 +91,32 @@ pub enum ScopeError {
         "Un compte entreprise est rattaché au SIRET de son établissement : indiquez ce SIRET, et lui seul."
     )]
     CompanyNeedsSiret,
+    #[error(
+        "Choisissez un seul périmètre : tous les acheteurs, une liste d'acheteurs, ou une entreprise."
+    )]
+    Ambiguous,
 }
 
 impl UserScope {
+    /// Builds the scope from the three ways it is given (all buyers, buyers' SIRETs, a company's
+    /// SIRET) and checks it fits the role. An administrator given nothing sees all buyers.
+    pub fn for_role(
+        role: Role,
+        all_buyers: bool,
+        buyers: Vec<Siret>,
+        company: Option<Siret>,
+    ) -> Result<UserScope, ScopeError> {
+        let scope = match (all_buyers, buyers.is_empty(), company) {
+            (false, true, None) if role == Role::Admin => UserScope::AllBuyers,
+            (true, true, None) => UserScope::AllBuyers,
+            (false, _, None) => UserScope::Buyers(buyers),
+            (false, true, Some(siret)) => UserScope::Company(siret),
+            _ => return Err(ScopeError::Ambiguous),
+        };
+        scope.validate_for(role)?;
+        Ok(scope)
+    }
+
     /// Checks that the scope fits the role: the rule every way of creating accounts goes through.
     pub fn validate_for(&self, role: Role) -> Result<(), ScopeError> {
         match (role, self) {
@@ -124,6 +147,27 @@ mod tests {
     #[test]
     fn labels_are_consistent() {
         crate::domain::labels::assert_consistent::<Role>();
+    }
+
+    #[test]
+    fn scope_is_built_from_what_was_given() {
+        let company = siret("4430618410004");
+        assert_eq!(
+            UserScope::for_role(Role::Admin, false, vec![], None),
+            Ok(UserScope::AllBuyers)
+        );
+        assert_eq!(
+            UserScope::for_role(Role::Company, false, vec![], Some(company.clone())),
+            Ok(UserScope::Company(company.clone()))
+        );
+        assert_eq!(
+            UserScope::for_role(Role::Elected, true, vec![], Some(company)),
+            Err(ScopeError::Ambiguous)
+        );
+        assert_eq!(
+            UserScope::for_role(Role::BuyerOfficer, false, vec![], None),
+            Err(ScopeError::OfficerNeedsOneBuyer)
+        );
     }
 
     #[test]

@@ -8,6 +8,12 @@ labelled_enum! {
         BuyerCreated = "buyer.created", "Création d'un acheteur";
         UserCreated = "user.created", "Création d'un compte";
         AdminBootstrapped = "user.bootstrapped", "Création du compte administrateur initial";
+        UserDeactivated = "user.deactivated", "Désactivation d'un compte";
+        PasswordChanged = "user.password_changed", "Changement de mot de passe";
+        LoginSucceeded = "login.succeeded", "Connexion";
+        LoginFailed = "login.failed", "Échec de connexion";
+        LoginThrottled = "login.throttled", "Connexion refusée après trop d'échecs";
+        SignedOut = "login.signed_out", "Déconnexion";
     }
 }
 

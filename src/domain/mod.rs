@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod authorization;
 pub mod company;
 pub mod contract;
 pub mod cpv;
@@ -22,6 +23,7 @@ pub mod territory;
 
 pub use account::{Email, Role, ScopeError, UserScope};
 pub use audit::AuditAction;
+pub use authorization::Action;
 pub use company::{SizeClass, StructureKind};
 pub use contract::{
     AwardRole, Ccag, ContractNature, ContractType, Procedure, Reservation, SocialConsideration,

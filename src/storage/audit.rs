@@ -14,6 +14,21 @@ pub struct Actor {
 }
 
 impl Actor {
+    /// Someone not signed in (a failed login).
+    pub fn anonymous() -> Actor {
+        Actor {
+            user_id: None,
+            label: "anonyme".to_owned(),
+        }
+    }
+
+    pub fn user(account: &crate::storage::users::Account) -> Actor {
+        Actor {
+            user_id: Some(account.id),
+            label: account.email.as_str().to_owned(),
+        }
+    }
+
     pub fn command_line() -> Actor {
         Actor {
             user_id: None,

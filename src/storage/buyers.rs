@@ -20,6 +20,8 @@ pub enum BuyerError {
     AlreadyExists(Siret),
     #[error(transparent)]
     Query(#[from] diesel::result::Error),
+    #[error(transparent)]
+    Storage(#[from] super::StorageError),
 }
 
 /// Records a buyer and its territory; the caller provides the transaction.

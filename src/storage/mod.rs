@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod buyers;
 mod connection;
+pub mod login_failures;
 pub mod migrations;
 mod pool;
 pub mod schema;
@@ -121,6 +122,6 @@ pub(crate) fn is_unique_violation(error: &diesel::result::Error) -> bool {
     )
 }
 
-pub(crate) fn now() -> chrono::NaiveDateTime {
+pub fn now() -> chrono::NaiveDateTime {
     chrono::Utc::now().naive_utc()
 }

@@ -186,6 +186,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    login_failures (id) {
+        id -> BigInt,
+        subject -> Text,
+        occurred_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(buyer_departements -> buyers (buyer_id));
 diesel::joinable!(user_buyers -> buyers (buyer_id));
 diesel::joinable!(user_buyers -> users (user_id));
@@ -215,4 +223,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     insertion_clauses,
     participants,
     hour_entries,
+    login_failures,
 );

@@ -3,7 +3,7 @@
 use diesel::prelude::*;
 
 use super::schema::{user_buyers, users};
-use super::{DbConnection, is_unique_violation, now};
+use super::{DbConnection, corrupt, is_unique_violation, now};
 use crate::domain::{Email, Labelled, Name, Role};
 
 /// What the account service hands to storage once everything is validated and hashed.
@@ -68,4 +68,135 @@ pub fn count_active_with_role(conn: &mut DbConnection, role: Role) -> QueryResul
         .filter(users::active.eq(true))
         .count()
         .get_result(conn)
+}
+
+/// An account as the session layer sees it: identity, role, resolved scope, token version.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Account {
+    pub id: i64,
+    pub email: Email,
+    pub display_name: Name,
+    pub role: Role,
+    pub active: bool,
+    #[serde(skip)]
+    pub token_version: i32,
+    pub scope: BuyerScope,
+}
+
+/// The buyers an account reaches, as database ids.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum BuyerScope {
+    AllBuyers,
+    Buyers { buyer_ids: Vec<i64> },
+    Company { siret: String },
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = users)]
+struct AccountRow {
+    id: i64,
+    email: String,
+    display_name: String,
+    role: String,
+    active: bool,
+    token_version: i32,
+    all_buyers: bool,
+    company_siret: Option<String>,
+}
+
+fn to_account(conn: &mut DbConnection, row: AccountRow) -> QueryResult<Account> {
+    let scope = match (row.all_buyers, row.company_siret) {
+        (true, _) => BuyerScope::AllBuyers,
+        (false, Some(siret)) => BuyerScope::Company { siret },
+        (false, None) => BuyerScope::Buyers {
+            buyer_ids: user_buyers::table
+                .filter(user_buyers::user_id.eq(row.id))
+                .select(user_buyers::buyer_id)
+                .order(user_buyers::buyer_id.asc())
+                .load(conn)?,
+        },
+    };
+    Ok(Account {
+        id: row.id,
+        email: Email::parse(&row.email).map_err(|e| corrupt("adresse de compte", e))?,
+        display_name: Name::parse(&row.display_name).map_err(|e| corrupt("nom de compte", e))?,
+        role: Role::from_code(&row.role).ok_or_else(|| corrupt("rôle", &row.role))?,
+        active: row.active,
+        token_version: row.token_version,
+        scope,
+    })
+}
+
+pub fn find_by_id(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Account>> {
+    let row: Option<AccountRow> = users::table
+        .find(id)
+        .select(AccountRow::as_select())
+        .first(conn)
+        .optional()?;
+    row.map(|row| to_account(conn, row)).transpose()
+}
+
+/// The account and its password hash, for login.
+pub fn find_for_login(
+    conn: &mut DbConnection,
+    email: &Email,
+) -> QueryResult<Option<(Account, String)>> {
+    let row: Option<(AccountRow, String)> = users::table
+        .filter(users::email.eq(email.as_str()))
+        .select((AccountRow::as_select(), users::password_hash))
+        .first(conn)
+        .optional()?;
+    row.map(|(row, hash)| Ok((to_account(conn, row)?, hash)))
+        .transpose()
+}
+
+pub fn password_hash(conn: &mut DbConnection, id: i64) -> QueryResult<String> {
+    users::table
+        .find(id)
+        .select(users::password_hash)
+        .first(conn)
+}
+
+/// Every account, by e-mail.
+pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<Account>> {
+    let rows: Vec<AccountRow> = users::table
+        .select(AccountRow::as_select())
+        .order(users::email.asc())
+        .load(conn)?;
+    rows.into_iter().map(|row| to_account(conn, row)).collect()
+}
+
+/// Replaces the password hash; every token issued before stops working.
+pub fn set_password_hash(conn: &mut DbConnection, id: i64, hash: &str) -> QueryResult<usize> {
+    let at = now();
+    diesel::update(users::table.find(id))
+        .set((
+            users::password_hash.eq(hash),
+            users::password_changed_at.eq(at),
+            users::updated_at.eq(at),
+            users::token_version.eq(users::token_version + 1),
+        ))
+        .execute(conn)
+}
+
+/// Ends every session of the account (logout).
+pub fn revoke_tokens(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::token_version.eq(users::token_version + 1),
+            users::updated_at.eq(now()),
+        ))
+        .execute(conn)
+}
+
+/// Deactivates the account and ends its sessions.
+pub fn deactivate(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::active.eq(false),
+            users::token_version.eq(users::token_version + 1),
+            users::updated_at.eq(now()),
+        ))
+        .execute(conn)
 }

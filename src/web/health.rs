@@ -1,7 +1,7 @@
 //! `GET /api/health`: is the service up and its database reachable?
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, ResponseError, get, web};
+use actix_web::{HttpResponse, ResponseError, web};
 use diesel::connection::SimpleConnection;
 
 use super::error::ApiError;
@@ -37,7 +37,7 @@ impl ResponseError for HealthError {
     }
 }
 
-#[get("/api/health")]
+/// `GET /api/health`.
 pub async fn health(database: web::Data<Database>) -> Result<HttpResponse, HealthError> {
     database
         .run(|conn| conn.batch_execute("SELECT 1").map_err(StorageError::from))

@@ -1,16 +1,28 @@
 //! The HTTP interface: routes per area, JSON errors in one shape, security headers.
 
+pub mod audit;
+pub mod auth;
+pub mod buyers;
 pub mod error;
 pub mod health;
+pub mod routes;
+pub mod session;
+pub mod users;
 
 use actix_web::middleware::DefaultHeaders;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use error::ApiError;
 
-/// Registers every route of the service.
+impl From<crate::storage::StorageError> for ApiError {
+    fn from(error: crate::storage::StorageError) -> ApiError {
+        ApiError::internal(&error)
+    }
+}
+
+/// Registers every route of the service, from the table in `routes`.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(health::health);
+    routes::configure(cfg);
 }
 
 /// Headers on every answer: no sniffing, no framing, scripts and styles from this origin only.

@@ -59,7 +59,7 @@ fn migrate_applies_the_schema_once() {
     let first = stdout_of(suivi(&database).arg("migrate"));
     let second = stdout_of(suivi(&database).arg("migrate"));
 
-    assert!(first.contains("5 migration(s) appliquée(s)"), "{first}");
+    assert!(first.contains("6 migration(s) appliquée(s)"), "{first}");
     assert!(second.contains("déjà à jour"), "{second}");
 }
 
@@ -204,55 +204,85 @@ fn a_bad_database_url_is_explained_without_its_password() {
     );
 }
 
-#[tokio::test]
-async fn serve_answers_on_the_port_it_prints() {
-    let database = TestDatabase::new();
-    let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin("suivi-clauses"))
-        .arg("serve")
-        .current_dir(database.data_dir())
-        .env_clear()
-        .env("DATABASE_URL", database.url())
-        .env("SUIVI_SERVER__PORT", "0")
-        .env("SUIVI_ADMIN_PASSWORD", ADMIN_PASSWORD)
-        .env("SUIVI_LOG__FILTER", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (lines, received) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = lines.send(line);
-        }
-    });
+/// `suivi-clauses serve` running as a process, its standard error kept in a file.
+struct Served {
+    child: std::process::Child,
+    url: String,
+    first_lines: Vec<String>,
+    stderr_path: std::path::PathBuf,
+}
 
-    let ready = received
-        .recv_timeout(Duration::from_secs(60))
-        .expect("the service says it is ready");
-    let admin = received.recv_timeout(Duration::from_secs(5)).unwrap();
-    let url = ready
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .expect("an address")
-        .to_owned();
-    let health = reqwest::get(format!("{url}/api/health")).await;
-    // SIGTERM, as a service manager stops it: the server drains and the process exits cleanly.
-    StdCommand::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break Some(status);
+impl Served {
+    fn start(database: &TestDatabase, log_filter: &str) -> Served {
+        let stderr_path = database.data_dir().join("stderr.log");
+        let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin("suivi-clauses"))
+            .arg("serve")
+            .current_dir(database.data_dir())
+            .env_clear()
+            .env("DATABASE_URL", database.url())
+            .env("SUIVI_SERVER__PORT", "0")
+            .env("SUIVI_ADMIN_PASSWORD", ADMIN_PASSWORD)
+            .env("SUIVI_LOG__FILTER", log_filter)
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(&stderr_path).unwrap())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (lines, received) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = lines.send(line);
+            }
+        });
+        let ready = received
+            .recv_timeout(Duration::from_secs(60))
+            .expect("the service says it is ready");
+        let admin = received.recv_timeout(Duration::from_secs(5)).unwrap();
+        let url = ready
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .expect("an address")
+            .to_owned();
+        Served {
+            child,
+            url,
+            first_lines: vec![ready, admin],
+            stderr_path,
         }
-        if std::time::Instant::now() > deadline {
-            child.kill().unwrap();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    }
+
+    /// SIGTERM, as a service manager stops it; the exit status once it has drained.
+    fn stop(mut self) -> (Option<std::process::ExitStatus>, String) {
+        StdCommand::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        let status = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break Some(status);
+            }
+            if std::time::Instant::now() > deadline {
+                self.child.kill().unwrap();
+                break None;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        (
+            status,
+            std::fs::read_to_string(&self.stderr_path).unwrap_or_default(),
+        )
+    }
+}
+
+#[tokio::test]
+async fn serve_answers_on_the_port_it_prints_and_stops_cleanly() {
+    let database = TestDatabase::new();
+    let served = Served::start(&database, "warn");
+
+    let health = reqwest::get(format!("{}/api/health", served.url)).await;
+    let [ready, admin] = served.first_lines.clone().try_into().unwrap();
+    let (status, _) = served.stop();
 
     assert!(
         ready.starts_with("suivi-clauses est prêt : http://127.0.0.1:"),
@@ -261,6 +291,44 @@ async fn serve_answers_on_the_port_it_prints() {
     assert_eq!(health.unwrap().status(), 200);
     assert!(admin.contains("admin@suivi-clauses.local"), "{admin}");
     assert!(status.expect("stopped on SIGTERM").success());
+}
+
+#[tokio::test]
+async fn logs_hold_no_password_token_or_csrf_token() {
+    let database = TestDatabase::new();
+    let served = Served::start(&database, "debug");
+    let client = reqwest::Client::new();
+    let login = |password: &'static str| {
+        client
+            .post(format!("{}/api/login", served.url))
+            .json(
+                &serde_json::json!({ "email": "admin@suivi-clauses.local", "password": password }),
+            )
+            .send()
+    };
+
+    let failed = login("essai-errone-tres-reconnaissable").await.unwrap();
+    let session: serde_json::Value = login(ADMIN_PASSWORD).await.unwrap().json().await.unwrap();
+    let token = session["token"].as_str().unwrap().to_owned();
+    let csrf = session["csrf_token"].as_str().unwrap().to_owned();
+    let me = client
+        .get(format!("{}/api/me", served.url))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    let (_, logs) = served.stop();
+
+    assert_eq!((failed.status().as_u16(), me.status().as_u16()), (401, 200));
+    assert!(logs.contains("/api/login"), "request logging is on: {logs}");
+    for secret in [
+        ADMIN_PASSWORD,
+        "essai-errone-tres-reconnaissable",
+        token.as_str(),
+        csrf.as_str(),
+    ] {
+        assert!(!logs.contains(secret), "a secret reached the logs");
+    }
 }
 
 #[test]
@@ -279,7 +347,7 @@ fn a_configuration_file_is_read_and_a_missing_one_is_reported() {
         .output()
         .unwrap();
 
-    assert!(applied.contains("5 migration(s) appliquée(s)"), "{applied}");
+    assert!(applied.contains("6 migration(s) appliquée(s)"), "{applied}");
     assert!(!missing.status.success());
     let stderr = String::from_utf8_lossy(&missing.stderr);
     assert!(stderr.contains("absent.toml n'existe pas"), "{stderr}");

@@ -6,16 +6,23 @@ use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
 use rand::Rng;
 use secrecy::SecretString;
+use suivi_clauses::accounts::{self, NewAccount};
 use suivi_clauses::configuration::{
-    BootstrapSettings, DatabaseSettings, LogFormat, LogSettings, ServerSettings, Settings,
+    AuthSettings, BootstrapSettings, DatabaseSettings, LogFormat, LogSettings, ServerSettings,
+    Settings,
 };
-use suivi_clauses::domain::Siret;
+use suivi_clauses::domain::{Email, Labelled, Name, Role, Siret, Territory, UserScope};
 use suivi_clauses::startup::Application;
+use suivi_clauses::storage::audit::Actor;
+use suivi_clauses::storage::buyers;
 use suivi_clauses::storage::{Backend, Database, DatabaseUrl, PoolOptions};
 use tempfile::TempDir;
 
 pub const ADMIN_EMAIL: &str = "admin@test.local";
+pub const USER_PASSWORD: &str = "phrase de passe des tests";
 pub const ADMIN_PASSWORD: &str = "mot de passe de test";
+/// The key the test application signs its tokens with, so tests can forge tokens of their own.
+pub const SIGNING_KEY: &str = "clé de signature des tests, assez longue pour HS256";
 
 const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
 
@@ -144,14 +151,23 @@ pub fn test_settings(database: &TestDatabase) -> Settings {
             admin_email: ADMIN_EMAIL.to_owned(),
             admin_password: Some(SecretString::from(ADMIN_PASSWORD.to_owned())),
         },
+        auth: AuthSettings {
+            jwt_secret: Some(SecretString::from(SIGNING_KEY.to_owned())),
+            token_lifetime_minutes: 60,
+            secure_cookies: false,
+            throttle_window_minutes: 15,
+            max_failures_per_account: 5,
+            max_failures_per_address: 20,
+        },
     }
 }
 
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
+    pub database: Database,
     /// Held so the database outlives the application using it.
-    _database: TestDatabase,
+    _test_database: TestDatabase,
 }
 
 /// Builds the real application on its own database and serves it in the background.
@@ -161,15 +177,104 @@ pub async fn spawn_app() -> TestApp {
         .await
         .expect("application builds");
     let address = application.base_url();
+    let pool = application.database().clone();
     tokio::spawn(application.run_until_stopped());
     TestApp {
         address,
         client: reqwest::Client::new(),
-        _database: database,
+        database: pool,
+        _test_database: database,
     }
 }
 
+pub struct TestUser {
+    pub id: i64,
+    pub email: String,
+}
+
+/// A signed-in session: the bearer token and the cookie-side anti-CSRF token.
+pub struct Session {
+    pub token: String,
+    pub csrf: String,
+}
+
 impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> reqwest::Response {
+        self.client
+            .post(self.url("/api/login"))
+            .json(&serde_json::json!({ "email": email, "password": password }))
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    pub async fn session(&self, email: &str, password: &str) -> Session {
+        let response = self.login(email, password).await;
+        assert_eq!(response.status(), 200, "login of {email}");
+        let body: serde_json::Value = response.json().await.unwrap();
+        Session {
+            token: body["token"].as_str().unwrap().to_owned(),
+            csrf: body["csrf_token"].as_str().unwrap().to_owned(),
+        }
+    }
+
+    /// Creates an account of `role` straight in the database (scope: the given buyers, or all,
+    /// or a company); its password is [`USER_PASSWORD`].
+    pub async fn create_user(&self, role: Role, buyer_sirets: Vec<Siret>) -> TestUser {
+        let email = format!(
+            "{}-{:08x}@test.local",
+            role.code(),
+            rand::rng().random::<u32>()
+        );
+        let scope = match role {
+            Role::Company => UserScope::Company(siret(999)),
+            Role::Admin => UserScope::AllBuyers,
+            _ if buyer_sirets.is_empty() => UserScope::AllBuyers,
+            _ => UserScope::Buyers(buyer_sirets),
+        };
+        let account = NewAccount {
+            email: Email::parse(&email).unwrap(),
+            display_name: Name::parse("Personne de test").unwrap(),
+            role,
+            scope,
+            password: SecretString::from(USER_PASSWORD.to_owned()),
+        };
+        let id = self
+            .database
+            .run(move |conn| accounts::create(conn, account, &Actor::command_line()))
+            .await
+            .expect("account created");
+        TestUser { id, email }
+    }
+
+    /// Registers buyer number `n` (see [`siret`]) with the territory 31.
+    pub async fn add_buyer(&self, n: u64, name: &'static str) {
+        self.database
+            .run(move |conn| {
+                buyers::insert(
+                    conn,
+                    &siret(n),
+                    &Name::parse(name).unwrap(),
+                    &Territory::parse("31").unwrap(),
+                )
+            })
+            .await
+            .expect("buyer added");
+    }
+
+    pub async fn get_with(&self, path: &str, token: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client
             .get(format!("{}{path}", self.address))

@@ -4,8 +4,10 @@
 //! which case every test gets a fresh schema of its own there. Tests that compare both backends
 //! reach PostgreSQL at `TEST_POSTGRES_URL` (default postgres://postgres@127.0.0.1:5432/test).
 
+mod authorization;
 mod cli;
 mod health;
 mod helpers;
 mod migrations;
+mod sessions;
 mod storage;

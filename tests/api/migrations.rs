@@ -106,7 +106,7 @@ fn named_indexes(schema: &Schema) -> Vec<String> {
     names
 }
 
-const TABLES: [&str; 13] = [
+const TABLES: [&str; 14] = [
     "audit_log",
     "awards",
     "buyer_departements",
@@ -116,6 +116,7 @@ const TABLES: [&str; 13] = [
     "hour_entries",
     "imports",
     "insertion_clauses",
+    "login_failures",
     "lots",
     "participants",
     "user_buyers",
@@ -172,7 +173,7 @@ fn assert_each_down_reverses_its_up(backend: Backend) {
     .unwrap();
     let mut conn = pool.connection().unwrap();
     let versions = known_versions(&conn);
-    assert_eq!(versions.len(), 5, "{versions:?}");
+    assert_eq!(versions.len(), 6, "{versions:?}");
 
     for version in &versions {
         let before = snapshot(&mut conn);

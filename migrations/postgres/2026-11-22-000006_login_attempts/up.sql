@@ -1,0 +1,8 @@
+-- Failed logins, kept for the throttling window only, shared by every instance of the service.
+-- `subject` is "account:<e-mail>" or "address:<client IP>".
+CREATE TABLE login_failures (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    subject TEXT NOT NULL,
+    occurred_at TIMESTAMP NOT NULL
+);
+CREATE INDEX ix_login_failures_subject ON login_failures (subject, occurred_at);

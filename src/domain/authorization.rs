@@ -1,0 +1,113 @@
+//! Who may do what: the one authorization table of the service (role × action).
+//!
+//! Scope (which buyers, which company) narrows what an allowed action returns; this table says
+//! whether the action is allowed at all. Every protected route names its action, and the web
+//! layer's extractor enforces this table before the handler runs.
+
+use super::account::Role;
+
+/// Declares the actions once: the `Action` enum, `Action::ALL`, and in `can` one marker type per
+/// action for handlers to name (`Authorized<can::ReadAuditLog>` in the web layer).
+macro_rules! actions {
+    ($($(#[$doc:meta])* $name:ident,)+) => {
+        /// Everything a signed-in person can ask the service to do.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Action {
+            $($(#[$doc])* $name,)+
+        }
+
+        impl Action {
+            pub const ALL: &'static [Action] = &[$(Action::$name),+];
+        }
+
+        /// Marker types, one per action.
+        pub mod can {
+            use super::{Action, Permission};
+            $(
+                pub struct $name;
+                impl Permission for $name {
+                    const ACTION: Action = Action::$name;
+                }
+            )+
+        }
+    };
+}
+
+/// An action as a type, so that a handler states what it does in its signature.
+pub trait Permission {
+    const ACTION: Action;
+}
+
+actions! {
+    /// See one's own account.
+    ReadOwnAccount,
+    /// Change one's own password.
+    ChangeOwnPassword,
+    /// End one's own sessions.
+    SignOut,
+    /// List the buyers within one's scope.
+    ReadBuyers,
+    /// List accounts.
+    ReadUsers,
+    /// Create and deactivate accounts.
+    ManageUsers,
+    /// Read the audit log.
+    ReadAuditLog,
+}
+
+use Action::*;
+use Role::*;
+
+const EVERYONE: &[Role] = &[Admin, Facilitator, BuyerOfficer, Elected, Company];
+
+/// The table. Companies see only their own lots and statements (granted action by action as
+/// those features arrive); elected officials read aggregates; only administrators manage.
+const TABLE: &[(Action, &[Role])] = &[
+    (ReadOwnAccount, EVERYONE),
+    (ChangeOwnPassword, EVERYONE),
+    (SignOut, EVERYONE),
+    (ReadBuyers, &[Admin, Facilitator, BuyerOfficer, Elected]),
+    (ReadUsers, &[Admin]),
+    (ManageUsers, &[Admin]),
+    (ReadAuditLog, &[Admin]),
+];
+
+pub fn is_allowed(role: Role, action: Action) -> bool {
+    TABLE
+        .iter()
+        .find(|(listed, _)| *listed == action)
+        .is_some_and(|(_, roles)| roles.contains(&role))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_action_has_exactly_one_row() {
+        for action in Action::ALL {
+            assert_eq!(
+                TABLE.iter().filter(|(a, _)| a == action).count(),
+                1,
+                "{action:?}"
+            );
+        }
+        assert_eq!(TABLE.len(), Action::ALL.len());
+    }
+
+    #[test]
+    fn administration_is_for_administrators_only() {
+        for role in [Facilitator, BuyerOfficer, Elected, Company] {
+            assert!(!is_allowed(role, ManageUsers), "{role:?}");
+            assert!(!is_allowed(role, ReadAuditLog), "{role:?}");
+        }
+        assert!(is_allowed(Admin, ManageUsers) && is_allowed(Admin, ReadAuditLog));
+    }
+
+    #[test]
+    fn companies_do_not_see_the_buyers() {
+        assert!(!is_allowed(Company, ReadBuyers));
+        assert!(is_allowed(Elected, ReadBuyers));
+        assert!(is_allowed(Company, ChangeOwnPassword));
+    }
+}

@@ -1,0 +1,60 @@
+//! Every route of the service, in one table: what it answers and what it requires. The server
+//! registers its routes from this table and the role walk test (tests/api/authorization.rs)
+//! walks it, so a route cannot be added without stating its rule.
+
+use actix_web::web::ServiceConfig;
+
+use super::{audit, buyers, health, session, users};
+use crate::domain::authorization::Action;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Open to anyone (health, login).
+    Public,
+    /// Needs a session whose role the authorization table allows to do this.
+    Requires(Action),
+}
+
+pub struct Route {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub access: Access,
+    register: fn(&mut ServiceConfig),
+}
+
+macro_rules! route {
+    ($method:ident $path:literal => $handler:path, $access:expr) => {
+        Route {
+            method: stringify!($method),
+            path: $path,
+            access: $access,
+            register: {
+                fn register(cfg: &mut ServiceConfig) {
+                    cfg.route($path, actix_web::web::$method().to($handler));
+                }
+                register
+            },
+        }
+    };
+}
+
+use Access::{Public, Requires};
+
+pub const ROUTES: &[Route] = &[
+    route!(get "/api/health" => health::health, Public),
+    route!(post "/api/login" => session::login, Public),
+    route!(post "/api/logout" => session::logout, Requires(Action::SignOut)),
+    route!(get "/api/me" => session::me, Requires(Action::ReadOwnAccount)),
+    route!(post "/api/me/password" => session::change_password, Requires(Action::ChangeOwnPassword)),
+    route!(get "/api/buyers" => buyers::list, Requires(Action::ReadBuyers)),
+    route!(get "/api/users" => users::list, Requires(Action::ReadUsers)),
+    route!(post "/api/users" => users::create, Requires(Action::ManageUsers)),
+    route!(post "/api/users/{id}/deactivate" => users::deactivate, Requires(Action::ManageUsers)),
+    route!(get "/api/audit" => audit::list, Requires(Action::ReadAuditLog)),
+];
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    for route in ROUTES {
+        (route.register)(cfg);
+    }
+}

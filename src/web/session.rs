@@ -1,0 +1,161 @@
+//! Signing in and out, one's own account, one's own password.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+
+use super::auth::{AuthState, Authorized, CSRF_COOKIE, SESSION_COOKIE, can};
+use super::error::ApiError;
+use crate::accounts::login::{self, LoginError};
+use crate::accounts::{self, AccountError};
+use crate::storage::Database;
+use crate::storage::users::Account;
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    pub email: String,
+    pub password: SecretString,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct LoginAnswer {
+    pub token: String,
+    pub token_type: String,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+    pub csrf_token: String,
+    pub account: serde_json::Value,
+}
+
+impl From<LoginError> for ApiError {
+    fn from(error: LoginError) -> ApiError {
+        match error {
+            LoginError::InvalidCredentials => ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_credentials",
+                error.to_string(),
+            ),
+            LoginError::Throttled { .. } => ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_attempts",
+                error.to_string(),
+            ),
+            LoginError::Storage(detail) => ApiError::internal(&detail),
+        }
+    }
+}
+
+/// The socket's peer: forwarded-for headers are not trusted, a client could forge them to
+/// escape throttling.
+fn client_address(req: &HttpRequest) -> String {
+    req.peer_addr()
+        .map_or_else(|| "inconnue".to_owned(), |a| a.ip().to_string())
+}
+
+/// `POST /api/login`: the token in the answer for API clients, and as an HttpOnly cookie with
+/// its anti-CSRF companion for pages.
+pub async fn login(
+    req: HttpRequest,
+    form: web::Json<LoginForm>,
+    database: web::Data<Database>,
+    state: web::Data<AuthState>,
+) -> Result<HttpResponse, ApiError> {
+    let LoginForm { email, password } = form.into_inner();
+    let address = client_address(&req);
+    let policy = state.throttle.clone();
+    let account = database
+        .run(move |conn| login::login(conn, &email, &password, &address, &policy))
+        .await?;
+    let issued = state
+        .keys
+        .issue(account.id, account.token_version)
+        .map_err(|e| ApiError::internal(&e))?;
+    let token = issued.token.expose_secret().to_owned();
+    Ok(HttpResponse::Ok()
+        .cookie(state.cookie(SESSION_COOKIE, token.clone(), true))
+        .cookie(state.cookie(CSRF_COOKIE, issued.csrf.clone(), false))
+        .json(LoginAnswer {
+            token,
+            token_type: "Bearer".to_owned(),
+            expires_at: issued.expires_at,
+            csrf_token: issued.csrf,
+            account: serde_json::to_value(&account).unwrap_or_default(),
+        }))
+}
+
+impl From<AccountError> for ApiError {
+    fn from(error: AccountError) -> ApiError {
+        match error {
+            AccountError::Storage(detail) => ApiError::internal(&detail),
+            AccountError::Password(accounts::password::PasswordError::Hashing) => {
+                ApiError::internal(&error)
+            }
+            AccountError::NoSuchAccount => ApiError::not_found(),
+            AccountError::Insert(accounts::UserInsertError::Query(detail)) => {
+                ApiError::internal(&detail)
+            }
+            AccountError::Insert(accounts::UserInsertError::EmailTaken(_)) => {
+                ApiError::new(StatusCode::CONFLICT, "email_taken", error.to_string())
+            }
+            other => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_account",
+                other.to_string(),
+            ),
+        }
+    }
+}
+
+fn signed_out(state: &AuthState, message: &str) -> HttpResponse {
+    HttpResponse::Ok()
+        .cookie(state.expired_cookie(SESSION_COOKIE))
+        .cookie(state.expired_cookie(CSRF_COOKIE))
+        .json(serde_json::json!({ "message": message }))
+}
+
+/// `POST /api/logout`: ends every session of the account.
+pub async fn logout(
+    user: Authorized<can::SignOut>,
+    database: web::Data<Database>,
+    state: web::Data<AuthState>,
+) -> Result<HttpResponse, ApiError> {
+    let account = user.account;
+    database
+        .run(move |conn| accounts::sign_out(conn, &account))
+        .await?;
+    Ok(signed_out(&state, "Vous êtes déconnecté."))
+}
+
+/// `GET /api/me`.
+pub async fn me(user: Authorized<can::ReadOwnAccount>) -> web::Json<Account> {
+    web::Json(user.account)
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    pub current_password: SecretString,
+    pub new_password: SecretString,
+}
+
+/// `POST /api/me/password`: every session ends, the new password is needed to sign in again.
+pub async fn change_password(
+    user: Authorized<can::ChangeOwnPassword>,
+    form: web::Json<PasswordForm>,
+    database: web::Data<Database>,
+    state: web::Data<AuthState>,
+) -> Result<HttpResponse, ApiError> {
+    let account = user.account;
+    let PasswordForm {
+        current_password,
+        new_password,
+    } = form.into_inner();
+    database
+        .run(move |conn| {
+            accounts::change_password(conn, &account, &current_password, &new_password)
+        })
+        .await?;
+    Ok(signed_out(
+        &state,
+        "Mot de passe changé : connectez-vous avec le nouveau mot de passe.",
+    ))
+}

@@ -1,0 +1,128 @@
+//! Every route × every role, and anonymous: exactly the status the authorization table gives.
+
+use suivi_clauses::domain::authorization::is_allowed;
+use suivi_clauses::domain::{Labelled, Role};
+use suivi_clauses::web::routes::{Access, ROUTES, Route};
+
+use crate::helpers::{TestApp, USER_PASSWORD, siret, spawn_app};
+
+/// A request that succeeds on the route for an allowed caller, and the status it then gets.
+struct Sample {
+    path: String,
+    body: Option<serde_json::Value>,
+    success: u16,
+}
+
+async fn sample(app: &TestApp, route: &Route) -> Sample {
+    let plain = |success| Sample {
+        path: route.path.to_owned(),
+        body: None,
+        success,
+    };
+    match (route.method, route.path) {
+        ("get", "/api/me" | "/api/buyers" | "/api/users" | "/api/audit") => plain(200),
+        ("post", "/api/logout") => plain(200),
+        ("post", "/api/me/password") => Sample {
+            body: Some(serde_json::json!({
+                "current_password": USER_PASSWORD,
+                "new_password": "une toute nouvelle phrase",
+            })),
+            ..plain(200)
+        },
+        ("post", "/api/users") => Sample {
+            body: Some(serde_json::json!({
+                "email": format!("nouveau-{}@test.local", rand::random::<u32>()),
+                "display_name": "Nouvel élu",
+                "role": "elected",
+                "all_buyers": true,
+            })),
+            ..plain(201)
+        },
+        ("post", "/api/users/{id}/deactivate") => {
+            let target = app.create_user(Role::Elected, vec![]).await;
+            Sample {
+                path: format!("/api/users/{}/deactivate", target.id),
+                ..plain(200)
+            }
+        }
+        (method, path) => {
+            panic!("no sample request for {method} {path}: add one when adding a route")
+        }
+    }
+}
+
+async fn send(app: &TestApp, method: &str, sample: &Sample, token: Option<&str>) -> u16 {
+    let url = app.url(&sample.path);
+    let mut request = match method {
+        "get" => app.client.get(url),
+        "post" => app.client.post(url),
+        other => panic!("method {other} not covered by the walk"),
+    };
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    if let Some(body) = &sample.body {
+        request = request.json(body);
+    }
+    request
+        .send()
+        .await
+        .expect("request sent")
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn every_route_answers_every_role_as_the_table_says() {
+    let app = spawn_app().await;
+    app.add_buyer(1, "Commune").await;
+    let mut checked = 0;
+
+    for route in ROUTES {
+        let Access::Requires(action) = route.access else {
+            continue;
+        };
+        let anonymous = send(&app, route.method, &sample(&app, route).await, None).await;
+        assert_eq!(anonymous, 401, "anonymous {} {}", route.method, route.path);
+
+        for &role in Role::ALL {
+            // A fresh account per request: some routes (password, logout) end the session.
+            let scope = if role == Role::BuyerOfficer {
+                vec![siret(1)]
+            } else {
+                vec![]
+            };
+            let user = app.create_user(role, scope).await;
+            let session = app.session(&user.email, USER_PASSWORD).await;
+            let request = sample(&app, route).await;
+            let expected = if is_allowed(role, action) {
+                request.success
+            } else {
+                403
+            };
+
+            let status = send(&app, route.method, &request, Some(&session.token)).await;
+
+            assert_eq!(
+                status,
+                expected,
+                "{} {} as {}",
+                route.method,
+                route.path,
+                role.code()
+            );
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, (ROUTES.len() - 2) * Role::ALL.len());
+}
+
+#[test]
+fn only_health_and_login_are_public() {
+    let public: Vec<&str> = ROUTES
+        .iter()
+        .filter(|r| r.access == Access::Public)
+        .map(|r| r.path)
+        .collect();
+    assert_eq!(public, ["/api/health", "/api/login"]);
+}
