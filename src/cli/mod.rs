@@ -3,6 +3,7 @@
 //! Every command answers in French; errors go to standard error with a non-zero exit code.
 
 mod buyer;
+mod purge;
 mod serve;
 mod user;
 
@@ -49,6 +50,13 @@ enum Command {
         #[command(subcommand)]
         action: user::UserCommand,
     },
+    /// Efface les données personnelles des participants sans activité depuis une date (fin de la
+    /// durée de conservation) ; les heures et les indicateurs restent inchangés.
+    Purge {
+        /// Date de coupure (AAAA-MM-JJ ou JJ/MM/AAAA).
+        #[arg(long, value_name = "DATE")]
+        before: String,
+    },
 }
 
 /// Parses the command line, runs the command and turns any error into a message and exit code.
@@ -71,6 +79,7 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate => migrate(&settings),
         Command::Buyer { action } => buyer::run(action, &open_database(&settings)?),
         Command::User { action } => user::run(action, &open_database(&settings)?),
+        Command::Purge { before } => purge::run(&before, &open_database(&settings)?),
     }
 }
 

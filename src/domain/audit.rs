@@ -14,6 +14,7 @@ labelled_enum! {
         LoginFailed = "login.failed", "Échec de connexion";
         LoginThrottled = "login.throttled", "Connexion refusée après trop d'échecs";
         SignedOut = "login.signed_out", "Déconnexion";
+        ParticipantsPurged = "participants.purged", "Effacement des données de participants";
     }
 }
 

@@ -8,6 +8,7 @@ pub mod buyers;
 mod connection;
 pub mod login_failures;
 pub mod migrations;
+pub mod participants;
 mod pool;
 pub mod schema;
 mod transaction;

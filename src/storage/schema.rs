@@ -166,6 +166,7 @@ diesel::table! {
         exit_date -> Nullable<Date>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        anonymised_at -> Nullable<Timestamp>,
     }
 }
 

@@ -20,7 +20,9 @@ async fn sample(app: &TestApp, route: &Route) -> Sample {
         success,
     };
     match (route.method, route.path) {
-        ("get", "/api/me" | "/api/buyers" | "/api/users" | "/api/audit") => plain(200),
+        ("get", "/api/health" | "/api/me" | "/api/buyers" | "/api/users" | "/api/audit") => {
+            plain(200)
+        }
         ("post", "/api/logout") => plain(200),
         ("post", "/api/me/password") => Sample {
             body: Some(serde_json::json!({
@@ -125,4 +127,46 @@ fn only_health_and_login_are_public() {
         .map(|r| r.path)
         .collect();
     assert_eq!(public, ["/api/health", "/api/login"]);
+}
+
+#[tokio::test]
+async fn elected_officials_and_companies_never_receive_participant_identifiers() {
+    let app = spawn_app().await;
+    app.database
+        .run(|conn| {
+            crate::seed::insertion_hours(conn, crate::seed::PEOPLE);
+            Ok::<_, suivi_clauses::storage::StorageError>(())
+        })
+        .await
+        .unwrap();
+    let mut fetched = 0;
+
+    for role in [Role::Elected, Role::Company] {
+        let user = app.create_user(role, vec![]).await;
+        let session = app.session(&user.email, USER_PASSWORD).await;
+        for route in ROUTES.iter().filter(|r| r.method == "get") {
+            if let Access::Requires(action) = route.access
+                && !is_allowed(role, action)
+            {
+                continue;
+            }
+            let request = sample(&app, route).await;
+            let body = app
+                .get_with(&request.path, &session.token)
+                .await
+                .text()
+                .await
+                .unwrap();
+            for person in crate::seed::PEOPLE {
+                assert!(
+                    !body.contains(person.pseudonym),
+                    "{} shows a participant to {}",
+                    route.path,
+                    role.code()
+                );
+            }
+            fetched += 1;
+        }
+    }
+    assert!(fetched >= 4, "the guard read {fetched} answers");
 }

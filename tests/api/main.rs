@@ -9,5 +9,7 @@ mod cli;
 mod health;
 mod helpers;
 mod migrations;
+mod participants;
+mod seed;
 mod sessions;
 mod storage;

@@ -173,7 +173,7 @@ fn assert_each_down_reverses_its_up(backend: Backend) {
     .unwrap();
     let mut conn = pool.connection().unwrap();
     let versions = known_versions(&conn);
-    assert_eq!(versions.len(), 6, "{versions:?}");
+    assert_eq!(versions.len(), 7, "{versions:?}");
 
     for version in &versions {
         let before = snapshot(&mut conn);
