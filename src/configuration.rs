@@ -11,6 +11,9 @@ use serde::Deserialize;
 
 use crate::accounts::login::ThrottlePolicy;
 use crate::domain::Email;
+use crate::import::Importer;
+use crate::import::limits::ImportLimits;
+use crate::import::profile::Profiles;
 use crate::storage::{DatabaseUrl, PoolOptions};
 
 /// The file read from the working directory when no `--config` is given, if it exists.
@@ -24,6 +27,7 @@ pub struct Settings {
     pub log: LogSettings,
     pub bootstrap: BootstrapSettings,
     pub auth: AuthSettings,
+    pub imports: ImportSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -84,6 +88,18 @@ pub struct AuthSettings {
     pub max_failures_per_address: i64,
 }
 
+#[derive(Debug, Clone, Deserialize)]
+pub struct ImportSettings {
+    /// Folder of the import profiles (`<kind>.toml`); the built-in ones serve where absent.
+    pub profiles_dir: PathBuf,
+    /// Largest file accepted, in MB: larger uploads get 413.
+    pub max_file_mb: u64,
+    pub max_rows: usize,
+    /// Largest total a spreadsheet archive may decompress to, in MB.
+    pub max_uncompressed_mb: u64,
+    pub max_compression_ratio: u64,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
     #[error("Configuration illisible : {0}")]
@@ -113,7 +129,12 @@ impl Settings {
             .set_default("auth.secure_cookies", false)?
             .set_default("auth.throttle_window_minutes", 15)?
             .set_default("auth.max_failures_per_account", 5)?
-            .set_default("auth.max_failures_per_address", 20)?;
+            .set_default("auth.max_failures_per_address", 20)?
+            .set_default("imports.profiles_dir", "imports")?
+            .set_default("imports.max_file_mb", 20)?
+            .set_default("imports.max_rows", 1_000_000)?
+            .set_default("imports.max_uncompressed_mb", 512)?
+            .set_default("imports.max_compression_ratio", 100)?;
         match file {
             Some(path) if !path.exists() => {
                 return Err(SettingsError::MissingFile(path.to_owned()));
@@ -175,6 +196,23 @@ impl Settings {
             max_failures_per_account: self.auth.max_failures_per_account,
             max_failures_per_address: self.auth.max_failures_per_address,
         }
+    }
+
+    pub fn import_limits(&self) -> ImportLimits {
+        let mb = 1024 * 1024;
+        ImportLimits {
+            max_file_bytes: usize::try_from(self.imports.max_file_mb * mb).unwrap_or(usize::MAX),
+            max_uncompressed_bytes: self.imports.max_uncompressed_mb * mb,
+            max_compression_ratio: self.imports.max_compression_ratio,
+            max_rows: self.imports.max_rows,
+        }
+    }
+
+    /// The importer: profiles read from `imports.profiles_dir` (built-in where absent).
+    pub fn importer(&self) -> Result<Importer, SettingsError> {
+        let profiles = Profiles::load(Some(&self.imports.profiles_dir))
+            .map_err(|e| SettingsError::Invalid(e.to_string()))?;
+        Ok(Importer::new(profiles, self.import_limits()))
     }
 
     pub fn admin_email(&self) -> Result<Email, SettingsError> {

@@ -11,6 +11,7 @@ use std::time::Duration;
 use crate::accounts::tokens::TokenKeys;
 use crate::accounts::{self, InitialAdmin, login, signing_key};
 use crate::configuration::Settings;
+use crate::import::Importer;
 use crate::storage::Database;
 use crate::web;
 use crate::web::auth::AuthState;
@@ -37,6 +38,7 @@ impl Application {
         let options = settings.pool_options();
         let admin_email = settings.admin_email()?;
         let admin_password = settings.bootstrap.admin_password.clone();
+        let importer = settings.importer()?;
         let signing_key =
             signing_key::load_or_create(&settings.data_dir, settings.auth.jwt_secret.as_ref())?;
         let auth = AuthState {
@@ -68,7 +70,7 @@ impl Application {
                 )
             })?;
         let port = listener.local_addr()?.port();
-        let server = run(listener, database.clone(), auth, &settings)?;
+        let server = run(listener, database.clone(), auth, importer, &settings)?;
         Ok(Application {
             port,
             host: settings.server.host,
@@ -106,10 +108,13 @@ fn run(
     listener: TcpListener,
     database: Database,
     auth: AuthState,
+    importer: Importer,
     settings: &Settings,
 ) -> std::io::Result<Server> {
     let database = actix_web::web::Data::new(database);
     let auth = actix_web::web::Data::new(auth);
+    let upload_limit = importer.limits().max_file_bytes;
+    let importer = actix_web::web::Data::new(importer);
     let json_limit = settings.server.json_limit_bytes;
     let mut server = HttpServer::new(move || {
         App::new()
@@ -117,6 +122,8 @@ fn run(
             .wrap(TracingLogger::default())
             .app_data(database.clone())
             .app_data(auth.clone())
+            .app_data(importer.clone())
+            .app_data(web::imports::upload_config(upload_limit))
             .app_data(web::json_config(json_limit))
             .app_data(web::query_config())
             .app_data(web::path_config())

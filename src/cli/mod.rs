@@ -3,6 +3,7 @@
 //! Every command answers in French; errors go to standard error with a non-zero exit code.
 
 mod buyer;
+mod import;
 mod purge;
 mod serve;
 mod user;
@@ -50,6 +51,8 @@ enum Command {
         #[command(subcommand)]
         action: user::UserCommand,
     },
+    /// Importe un fichier (tableur ou CSV) : tout ou rien, avec un rapport des problèmes.
+    Import(import::ImportArgs),
     /// Efface les données personnelles des participants sans activité depuis une date (fin de la
     /// durée de conservation) ; les heures et les indicateurs restent inchangés.
     Purge {
@@ -79,6 +82,7 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate => migrate(&settings),
         Command::Buyer { action } => buyer::run(action, &open_database(&settings)?),
         Command::User { action } => user::run(action, &open_database(&settings)?),
+        Command::Import(args) => import::run(args, &settings, &open_database(&settings)?),
         Command::Purge { before } => purge::run(&before, &open_database(&settings)?),
     }
 }

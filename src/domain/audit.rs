@@ -15,6 +15,8 @@ labelled_enum! {
         LoginThrottled = "login.throttled", "Connexion refusée après trop d'échecs";
         SignedOut = "login.signed_out", "Déconnexion";
         ParticipantsPurged = "participants.purged", "Effacement des données de participants";
+        ImportSucceeded = "import.succeeded", "Import de fichier";
+        ImportRefused = "import.refused", "Fichier refusé à l'import";
     }
 }
 

@@ -5,6 +5,7 @@
 //! layer's extractor enforces this table before the handler runs.
 
 use super::account::Role;
+use super::import::ImportKind;
 
 /// Declares the actions once: the `Action` enum, `Action::ALL`, and in `can` one marker type per
 /// action for handlers to name (`Authorized<can::ReadAuditLog>` in the web layer).
@@ -53,6 +54,8 @@ actions! {
     ManageUsers,
     /// Read the audit log.
     ReadAuditLog,
+    /// Send a spreadsheet to import (which kinds: see `may_import`).
+    UploadImports,
 }
 
 use Action::*;
@@ -70,7 +73,27 @@ const TABLE: &[(Action, &[Role])] = &[
     (ReadUsers, &[Admin]),
     (ManageUsers, &[Admin]),
     (ReadAuditLog, &[Admin]),
+    (UploadImports, &[Admin, Facilitator, BuyerOfficer, Company]),
 ];
+
+/// Which kinds of file each role may import: participants are facilitators' business; companies
+/// send only their hour statements.
+const IMPORTS: &[(ImportKind, &[Role])] = &[
+    (ImportKind::Contracts, &[Admin, Facilitator, BuyerOfficer]),
+    (ImportKind::Structures, &[Admin, Facilitator, BuyerOfficer]),
+    (ImportKind::Participants, &[Admin, Facilitator]),
+    (
+        ImportKind::Hours,
+        &[Admin, Facilitator, BuyerOfficer, Company],
+    ),
+];
+
+pub fn may_import(role: Role, kind: ImportKind) -> bool {
+    is_allowed(role, UploadImports)
+        && IMPORTS
+            .iter()
+            .any(|(listed, roles)| *listed == kind && roles.contains(&role))
+}
 
 pub fn is_allowed(role: Role, action: Action) -> bool {
     TABLE
@@ -102,6 +125,16 @@ mod tests {
             assert!(!is_allowed(role, ReadAuditLog), "{role:?}");
         }
         assert!(is_allowed(Admin, ManageUsers) && is_allowed(Admin, ReadAuditLog));
+    }
+
+    #[test]
+    fn participants_are_imported_by_facilitators_only() {
+        assert!(may_import(Facilitator, ImportKind::Participants));
+        assert!(!may_import(BuyerOfficer, ImportKind::Participants));
+        assert!(
+            may_import(Company, ImportKind::Hours) && !may_import(Company, ImportKind::Structures)
+        );
+        assert!(!may_import(Elected, ImportKind::Hours));
     }
 
     #[test]

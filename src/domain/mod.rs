@@ -11,6 +11,7 @@ pub mod contract;
 pub mod cpv;
 pub mod decimal;
 pub mod hours;
+pub mod import;
 pub mod insertion;
 pub mod labels;
 pub mod money;
@@ -30,6 +31,7 @@ pub use contract::{
 };
 pub use cpv::CpvCode;
 pub use hours::Hours;
+pub use import::{ImportKind, ImportStatus};
 pub use insertion::{EligibilityCriterion, EmploymentContract, ExitOutcome, Modality, Sex};
 pub use labels::{Labelled, UnknownLabel};
 pub use money::Money;

@@ -5,7 +5,9 @@
 
 pub mod audit;
 pub mod buyers;
+pub mod companies;
 mod connection;
+pub mod imports;
 pub mod login_failures;
 pub mod migrations;
 pub mod participants;

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod buyers;
 pub mod error;
 pub mod health;
+pub mod imports;
 pub mod routes;
 pub mod session;
 pub mod users;

@@ -4,7 +4,7 @@
 
 use actix_web::web::ServiceConfig;
 
-use super::{audit, buyers, health, session, users};
+use super::{audit, buyers, health, imports, session, users};
 use crate::domain::authorization::Action;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,6 +51,7 @@ pub const ROUTES: &[Route] = &[
     route!(post "/api/users" => users::create, Requires(Action::ManageUsers)),
     route!(post "/api/users/{id}/deactivate" => users::deactivate, Requires(Action::ManageUsers)),
     route!(get "/api/audit" => audit::list, Requires(Action::ReadAuditLog)),
+    route!(post "/api/imports" => imports::upload, Requires(Action::UploadImports)),
 ];
 
 pub fn configure(cfg: &mut ServiceConfig) {

@@ -1,7 +1,7 @@
 //! Every route × every role, and anonymous: exactly the status the authorization table gives.
 
-use suivi_clauses::domain::authorization::is_allowed;
-use suivi_clauses::domain::{Labelled, Role};
+use suivi_clauses::domain::authorization::{is_allowed, may_import};
+use suivi_clauses::domain::{ImportKind, Labelled, Role};
 use suivi_clauses::web::routes::{Access, ROUTES, Route};
 
 use crate::helpers::{TestApp, USER_PASSWORD, siret, spawn_app};
@@ -10,6 +10,8 @@ use crate::helpers::{TestApp, USER_PASSWORD, siret, spawn_app};
 struct Sample {
     path: String,
     body: Option<serde_json::Value>,
+    /// A structures file sent as multipart form data.
+    file: Option<Vec<u8>>,
     success: u16,
 }
 
@@ -17,6 +19,7 @@ async fn sample(app: &TestApp, route: &Route) -> Sample {
     let plain = |success| Sample {
         path: route.path.to_owned(),
         body: None,
+        file: None,
         success,
     };
     match (route.method, route.path) {
@@ -47,6 +50,17 @@ async fn sample(app: &TestApp, route: &Route) -> Sample {
                 ..plain(200)
             }
         }
+        ("post", "/api/imports") => {
+            // A different file each time, so that no upload is refused as a duplicate.
+            let csv = format!(
+                "SIRET;Raison sociale\n44306184100047;Structure {}\n",
+                rand::random::<u32>()
+            );
+            Sample {
+                file: Some(csv.into_bytes()),
+                ..plain(201)
+            }
+        }
         (method, path) => {
             panic!("no sample request for {method} {path}: add one when adding a route")
         }
@@ -65,6 +79,15 @@ async fn send(app: &TestApp, method: &str, sample: &Sample, token: Option<&str>)
     }
     if let Some(body) = &sample.body {
         request = request.json(body);
+    }
+    if let Some(file) = &sample.file {
+        let form = reqwest::multipart::Form::new()
+            .text("kind", "structures")
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(file.clone()).file_name("structures.csv"),
+            );
+        request = request.multipart(form);
     }
     request
         .send()
@@ -97,11 +120,10 @@ async fn every_route_answers_every_role_as_the_table_says() {
             let user = app.create_user(role, scope).await;
             let session = app.session(&user.email, USER_PASSWORD).await;
             let request = sample(&app, route).await;
-            let expected = if is_allowed(role, action) {
-                request.success
-            } else {
-                403
-            };
+            // Uploads are allowed per kind of file too (the walk sends structures).
+            let allowed = is_allowed(role, action)
+                && (route.path != "/api/imports" || may_import(role, ImportKind::Structures));
+            let expected = if allowed { request.success } else { 403 };
 
             let status = send(&app, route.method, &request, Some(&session.token)).await;
 

@@ -352,3 +352,97 @@ fn a_configuration_file_is_read_and_a_missing_one_is_reported() {
     let stderr = String::from_utf8_lossy(&missing.stderr);
     assert!(stderr.contains("absent.toml n'existe pas"), "{stderr}");
 }
+
+#[test]
+fn import_reports_in_french_and_fails_when_the_file_is_refused() {
+    let database = TestDatabase::new();
+    let good = database.data_dir().join("structures.csv");
+    std::fs::write(
+        &good,
+        "SIRET;Raison sociale;Type de structure\n443 061 841 00047;Intérim Insertion;ETTI\n",
+    )
+    .unwrap();
+    let bad = database.data_dir().join("erreurs.csv");
+    std::fs::write(&bad, "SIRET;Raison sociale\n12345678901234;Mauvais\n").unwrap();
+
+    let imported = stdout_of(suivi(&database).args([
+        "import",
+        "--kind",
+        "structures",
+        good.to_str().unwrap(),
+    ]));
+    let refused = suivi(&database)
+        .args(["import", "--kind", "structures", bad.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let as_json = suivi(&database)
+        .args([
+            "import",
+            "--kind",
+            "structures",
+            "--json",
+            bad.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+
+    assert!(
+        imported.starts_with("Fichier « structures.csv » importé : 1 ligne(s) enregistrée(s)."),
+        "{imported}"
+    );
+    assert!(!refused.status.success());
+    let stdout = String::from_utf8_lossy(&refused.stdout);
+    assert!(
+        stdout.contains("Feuille « CSV », ligne 2, colonne « SIRET » (valeur « 12345678901234 »)"),
+        "{stdout}"
+    );
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("1 problème(s) à corriger"));
+    let report: serde_json::Value = serde_json::from_slice(&as_json.stdout).unwrap();
+    assert_eq!(report["status"], "refused");
+    assert_eq!(report["problems"][0]["row"], 2);
+}
+
+#[test]
+fn a_territory_adds_its_own_header_synonyms_without_a_rebuild() {
+    let database = TestDatabase::new();
+    let profiles = database.data_dir().join("profils");
+    std::fs::create_dir_all(&profiles).unwrap();
+    let built_in = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/imports/structures.toml"
+    ))
+    .unwrap();
+    let extended = built_in.replace(
+        "synonyms = [\"Nom\",",
+        "synonyms = [\"Libellé employeur\", \"Nom\",",
+    );
+    assert_ne!(extended, built_in);
+    std::fs::write(profiles.join("structures.toml"), extended).unwrap();
+    let file = database.data_dir().join("maison.csv");
+    std::fs::write(
+        &file,
+        "SIRET;Libellé employeur\n44306184100047;Intérim Insertion\n",
+    )
+    .unwrap();
+    let import = |with_profiles: bool| {
+        let mut command = suivi(&database);
+        if with_profiles {
+            command.env("SUIVI_IMPORTS__PROFILES_DIR", &profiles);
+        }
+        command
+            .args(["import", "--kind", "structures", file.to_str().unwrap()])
+            .output()
+            .unwrap()
+    };
+
+    let with_built_in = import(false);
+    let with_territory_profile = import(true);
+
+    assert!(!with_built_in.status.success());
+    assert!(String::from_utf8_lossy(&with_built_in.stderr).contains("« Raison sociale »"));
+    assert!(
+        with_territory_profile.status.success(),
+        "{}",
+        String::from_utf8_lossy(&with_territory_profile.stderr)
+    );
+}

@@ -8,8 +8,8 @@ use rand::Rng;
 use secrecy::SecretString;
 use suivi_clauses::accounts::{self, NewAccount};
 use suivi_clauses::configuration::{
-    AuthSettings, BootstrapSettings, DatabaseSettings, LogFormat, LogSettings, ServerSettings,
-    Settings,
+    AuthSettings, BootstrapSettings, DatabaseSettings, ImportSettings, LogFormat, LogSettings,
+    ServerSettings, Settings,
 };
 use suivi_clauses::domain::{Email, Labelled, Name, Role, Siret, Territory, UserScope};
 use suivi_clauses::startup::Application;
@@ -158,6 +158,13 @@ pub fn test_settings(database: &TestDatabase) -> Settings {
             throttle_window_minutes: 15,
             max_failures_per_account: 5,
             max_failures_per_address: 20,
+        },
+        imports: ImportSettings {
+            profiles_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("imports"),
+            max_file_mb: 2,
+            max_rows: 100_000,
+            max_uncompressed_mb: 64,
+            max_compression_ratio: 100,
         },
     }
 }

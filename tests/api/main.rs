@@ -8,6 +8,7 @@ mod authorization;
 mod cli;
 mod health;
 mod helpers;
+mod imports;
 mod migrations;
 mod participants;
 mod seed;

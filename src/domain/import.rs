@@ -1,0 +1,37 @@
+//! What can be imported, and where an import stands.
+
+use super::labels::labelled_enum;
+
+labelled_enum! {
+    /// The four kinds of spreadsheet suivi-clauses imports.
+    pub enum ImportKind ("un type d'import reconnu") {
+        Contracts = "contracts", "Registre des marchés", ["Marchés", "Registre"];
+        Structures = "structures", "Structures", ["Entreprises", "Structures d'insertion"];
+        Participants = "participants", "Participants", ["Bénéficiaires"];
+        Hours = "hours", "Relevé d'heures d'insertion", ["Heures", "Relevé d'heures"];
+    }
+}
+
+labelled_enum! {
+    pub enum ImportStatus ("un état d'import reconnu") {
+        Running = "running", "En cours";
+        Succeeded = "succeeded", "Importé";
+        Refused = "refused", "Refusé";
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::labels::{Labelled, assert_consistent};
+
+    #[test]
+    fn labels_are_consistent() {
+        assert_consistent::<ImportKind>();
+        assert_consistent::<ImportStatus>();
+        assert_eq!(
+            ImportKind::parse_label("heures").unwrap(),
+            ImportKind::Hours
+        );
+    }
+}

@@ -1,0 +1,3 @@
+//! What each kind of file means once its rows are parsed: checks across rows, then writing.
+
+pub mod structures;

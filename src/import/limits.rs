@@ -1,0 +1,24 @@
+//! Bounds on what an import may cost, so that no file can exhaust the service.
+
+#[derive(Debug, Clone)]
+pub struct ImportLimits {
+    /// Largest file accepted, in bytes (also the upload limit).
+    pub max_file_bytes: usize,
+    /// Largest total a spreadsheet archive may decompress to.
+    pub max_uncompressed_bytes: u64,
+    /// Largest decompressed ÷ compressed ratio of an archive entry over 1 MB.
+    pub max_compression_ratio: u64,
+    /// Most non-empty rows a file may hold.
+    pub max_rows: usize,
+}
+
+impl Default for ImportLimits {
+    fn default() -> Self {
+        ImportLimits {
+            max_file_bytes: 20 * 1024 * 1024,
+            max_uncompressed_bytes: 512 * 1024 * 1024,
+            max_compression_ratio: 100,
+            max_rows: 1_000_000,
+        }
+    }
+}

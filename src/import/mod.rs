@@ -1,0 +1,221 @@
+//! Spreadsheet import: the main door into the system.
+//!
+//! A file goes through, in order: recognition by content and hostile-file limits (`format`),
+//! reading into sparse sheets (`reader`), the header row (`header`, matched through the kind's
+//! `profile`), typed cells (`cells`, `rows`), then the kind's own checks (`kinds`). Every problem
+//! is collected; if there is any, nothing is written. Otherwise the rows and the import's record
+//! are written in one transaction.
+
+pub mod cells;
+pub mod format;
+pub mod header;
+pub mod kinds;
+pub mod limits;
+pub mod problem;
+pub mod profile;
+pub mod reader;
+pub mod report;
+pub mod rows;
+
+use sha2::{Digest, Sha256};
+
+use crate::domain::{AuditAction, ImportKind, ImportStatus, Labelled, Siret};
+use crate::storage::audit::{self, Actor};
+use crate::storage::imports::{self, ImportRecord};
+use crate::storage::{DbConnection, StorageError, buyers, write_transaction};
+use limits::ImportLimits;
+use problem::FileProblem;
+use profile::Profiles;
+use report::ImportReport;
+
+/// A file someone sends, with what they say it is.
+pub struct Upload {
+    pub kind: ImportKind,
+    pub buyer: Option<Siret>,
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+    /// Import again a file already imported, instead of refusing it as a duplicate.
+    pub replace: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error(
+        "L'import « {0} » n'est pas encore disponible : seules les structures s'importent pour l'instant."
+    )]
+    NotYetAvailable(&'static str),
+    #[error("Aucun acheteur n'a le SIRET {0} : créez-le d'abord (suivi-clauses buyer add).")]
+    UnknownBuyer(Siret),
+    #[error(
+        "Ce fichier a déjà été importé le {at} (import n° {id}) : rien n'a été changé. Pour l'importer à nouveau, demandez son remplacement."
+    )]
+    Duplicate { id: i64, at: String },
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+impl From<diesel::result::Error> for ImportError {
+    fn from(e: diesel::result::Error) -> Self {
+        ImportError::Storage(e.into())
+    }
+}
+
+/// The profiles and limits, loaded once at start-up.
+#[derive(Debug, Clone)]
+pub struct Importer {
+    profiles: Profiles,
+    limits: ImportLimits,
+}
+
+/// What parsing produced: rows ready to write, or the problems that stop the import.
+enum Parsed {
+    Structures(Vec<kinds::structures::Structure>),
+}
+
+impl Importer {
+    pub fn new(profiles: Profiles, limits: ImportLimits) -> Importer {
+        Importer { profiles, limits }
+    }
+
+    pub fn limits(&self) -> &ImportLimits {
+        &self.limits
+    }
+
+    /// Imports the file, all or nothing. A refused file is recorded with its report (and
+    /// returned with status `Refused`); a file already imported is refused unless replaced.
+    pub fn run(
+        &self,
+        conn: &mut DbConnection,
+        upload: Upload,
+        actor: &Actor,
+    ) -> Result<ImportReport, ImportError> {
+        let profile = self
+            .profiles
+            .get(upload.kind)
+            .ok_or(ImportError::NotYetAvailable(upload.kind.label()))?;
+        let buyer_id = match &upload.buyer {
+            Some(siret) => Some(
+                buyers::id_by_siret(conn, siret)?
+                    .ok_or_else(|| ImportError::UnknownBuyer(siret.clone()))?,
+            ),
+            None => None,
+        };
+        let sha256: String = Sha256::digest(&upload.bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let mut report = ImportReport {
+            import_id: None,
+            kind: upload.kind,
+            file_name: upload.file_name.clone(),
+            format: None,
+            status: ImportStatus::Refused,
+            sheet: None,
+            header_row: None,
+            rows_read: 0,
+            rows_written: 0,
+            file_problem: None,
+            problems: Vec::new(),
+            warnings: Vec::new(),
+        };
+        let parsed = match self.parse(&upload, profile, &mut report) {
+            Ok(parsed) => Some(parsed),
+            Err(problem) => {
+                report.file_problem = Some(problem.to_string());
+                None
+            }
+        };
+        write_transaction(conn, |conn| {
+            if !upload.replace
+                && let Some((id, at)) =
+                    imports::find_same_file(conn, upload.kind, buyer_id, &sha256)?
+            {
+                return Err(ImportError::Duplicate {
+                    id,
+                    at: at.format("%d/%m/%Y à %H:%M").to_string(),
+                });
+            }
+            let accepted = match parsed {
+                Some(parsed) if report.problems.is_empty() => Some(parsed),
+                _ => None,
+            };
+            if let Some(Parsed::Structures(structures)) = &accepted {
+                report.rows_written = kinds::structures::write(conn, structures)?;
+                report.status = ImportStatus::Succeeded;
+            }
+            let id = imports::insert(
+                conn,
+                &ImportRecord {
+                    kind: upload.kind,
+                    buyer_id,
+                    file_name: &upload.file_name,
+                    sha256: &sha256,
+                    uploaded_by: actor.user_id,
+                    status: report.status,
+                    rows_total: report.rows_read,
+                    rows_written: report.rows_written,
+                    error_count: report.problems.len() + usize::from(report.file_problem.is_some()),
+                    report: &serde_json::to_string(&report).unwrap_or_default(),
+                },
+            )?;
+            report.import_id = Some(id);
+            let action = match report.status {
+                ImportStatus::Succeeded => AuditAction::ImportSucceeded,
+                _ => AuditAction::ImportRefused,
+            };
+            let target = format!(
+                "import n° {id} : {} « {} »",
+                upload.kind.label(),
+                upload.file_name
+            );
+            audit::record(conn, actor, action, Some(&target), None)?;
+            Ok(report)
+        })
+    }
+
+    /// Reads and checks the file; row problems go into the report, a whole-file problem is the
+    /// error.
+    fn parse(
+        &self,
+        upload: &Upload,
+        profile: &profile::Profile,
+        report: &mut ImportReport,
+    ) -> Result<Parsed, FileProblem> {
+        let format = format::detect(&upload.bytes, &self.limits)?;
+        report.format = Some(format);
+        let sheets = reader::read(&upload.bytes, format, &self.limits)?;
+        let header = header::locate(&sheets, profile)?;
+        let sheet = &sheets[header.sheet];
+        report.sheet = Some(sheet.name.clone());
+        report.header_row = Some(header.row);
+        report.warnings.extend(header.unknown.iter().map(|h| {
+            format!(
+                "La colonne « {h} » ne correspond à aucune colonne attendue : elle a été ignorée."
+            )
+        }));
+        let rows::ParsedRows {
+            rows,
+            problems,
+            warnings,
+        } = rows::parse(sheet, &header, profile);
+        report.warnings.extend(warnings);
+        if rows.is_empty() {
+            return Err(FileProblem::NoDataRows);
+        }
+        report.rows_read = rows.len();
+        report.problems = problems;
+        let parsed = match upload.kind {
+            ImportKind::Structures => Parsed::Structures(kinds::structures::validate(
+                profile,
+                &sheet.name,
+                &rows,
+                &mut report.problems,
+            )),
+            ImportKind::Contracts | ImportKind::Participants | ImportKind::Hours => {
+                unreachable!("profiles exist only for importable kinds")
+            }
+        };
+        report.problems.sort_by_key(|p| p.row);
+        Ok(parsed)
+    }
+}

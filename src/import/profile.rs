@@ -1,0 +1,221 @@
+//! Import profiles: the columns of each kind of file, their French headers and synonyms.
+//! The one place where a header typed by a person is matched to a column.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::domain::ImportKind;
+use crate::domain::labels::normalize;
+
+/// What a column holds; each type is parsed by the domain's own parser.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ValueType {
+    Text,
+    Siret,
+    PostalCode,
+    StructureKind,
+    SizeClass,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ColumnSpec {
+    pub key: String,
+    pub header: String,
+    #[serde(rename = "type")]
+    pub value_type: ValueType,
+    #[serde(default)]
+    pub required: bool,
+    #[serde(default)]
+    pub synonyms: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    pub kind: ImportKind,
+    pub columns: Vec<ColumnSpec>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProfileError {
+    #[error("Profil d'import {file} illisible : {detail}")]
+    Unreadable { file: String, detail: String },
+    #[error("Profil d'import {file} : {detail}")]
+    Invalid { file: String, detail: String },
+}
+
+impl Profile {
+    /// Parses a profile and checks it declares exactly the columns `expected` (key and type),
+    /// with no header or synonym claimed by two columns.
+    pub fn parse(
+        file: &str,
+        text: &str,
+        expected: &[(&str, ValueType)],
+    ) -> Result<Profile, ProfileError> {
+        let invalid = |detail: String| ProfileError::Invalid {
+            file: file.to_owned(),
+            detail,
+        };
+        let profile: Profile = toml::from_str(text).map_err(|e| ProfileError::Unreadable {
+            file: file.to_owned(),
+            detail: e.to_string(),
+        })?;
+        for (key, value_type) in expected {
+            match profile.columns.iter().find(|c| c.key == *key) {
+                None => return Err(invalid(format!("la colonne « {key} » manque"))),
+                Some(c) if c.value_type != *value_type => {
+                    return Err(invalid(format!(
+                        "la colonne « {key} » doit être de type {value_type:?}"
+                    )));
+                }
+                Some(_) => {}
+            }
+        }
+        if let Some(extra) = profile
+            .columns
+            .iter()
+            .find(|c| !expected.iter().any(|(k, _)| *k == c.key))
+        {
+            return Err(invalid(format!(
+                "la colonne « {} » n'est pas connue pour ce type d'import",
+                extra.key
+            )));
+        }
+        let mut seen: Vec<(String, &str)> = Vec::new();
+        for column in &profile.columns {
+            for spelling in std::iter::once(&column.header).chain(&column.synonyms) {
+                let normal = normalize(spelling);
+                if let Some((_, other)) = seen.iter().find(|(n, _)| *n == normal) {
+                    return Err(invalid(format!(
+                        "l'en-tête « {spelling} » désigne à la fois « {other} » et « {} »",
+                        column.key
+                    )));
+                }
+                seen.push((normal, &column.key));
+            }
+        }
+        Ok(profile)
+    }
+
+    /// The column a header designates, if any.
+    pub fn column_for_header(&self, header: &str) -> Option<usize> {
+        let wanted = normalize(header);
+        if wanted.is_empty() {
+            return None;
+        }
+        self.columns.iter().position(|c| {
+            normalize(&c.header) == wanted || c.synonyms.iter().any(|s| normalize(s) == wanted)
+        })
+    }
+}
+
+/// The profiles the service uses, one per importable kind.
+#[derive(Debug, Clone)]
+pub struct Profiles {
+    structures: Profile,
+}
+
+const BUILT_IN_STRUCTURES: &str = include_str!("../../imports/structures.toml");
+
+impl Profiles {
+    /// Reads `dir/<kind>.toml` where present, the built-in profile otherwise.
+    pub fn load(dir: Option<&Path>) -> Result<Profiles, ProfileError> {
+        let read = |name: &str, built_in: &str| -> Result<(String, String), ProfileError> {
+            match dir.map(|d| d.join(name)).filter(|p| p.exists()) {
+                Some(path) => std::fs::read_to_string(&path)
+                    .map(|text| (path.display().to_string(), text))
+                    .map_err(|e| ProfileError::Unreadable {
+                        file: path.display().to_string(),
+                        detail: e.to_string(),
+                    }),
+                None => Ok((format!("{name} (intégré)"), built_in.to_owned())),
+            }
+        };
+        let (file, text) = read("structures.toml", BUILT_IN_STRUCTURES)?;
+        Ok(Profiles {
+            structures: Profile::parse(&file, &text, super::kinds::structures::COLUMNS)?,
+        })
+    }
+
+    /// The profile of `kind`, when that kind can be imported.
+    pub fn get(&self, kind: ImportKind) -> Option<&Profile> {
+        match kind {
+            ImportKind::Structures => Some(&self.structures),
+            ImportKind::Contracts | ImportKind::Participants | ImportKind::Hours => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EXPECTED: &[(&str, ValueType)] =
+        &[("siret", ValueType::Siret), ("name", ValueType::Text)];
+
+    fn profile(text: &str) -> Result<Profile, ProfileError> {
+        Profile::parse("test.toml", text, EXPECTED)
+    }
+
+    const GOOD: &str = r#"
+        kind = "structures"
+        [[columns]]
+        key = "siret"
+        header = "SIRET"
+        type = "siret"
+        required = true
+        synonyms = ["N° SIRET"]
+        [[columns]]
+        key = "name"
+        header = "Raison sociale"
+        type = "text"
+    "#;
+
+    #[test]
+    fn headers_match_ignoring_case_accents_spaces_and_synonyms() {
+        let p = profile(GOOD).unwrap();
+        assert_eq!(p.column_for_header(" n°  siret "), Some(0));
+        assert_eq!(p.column_for_header("RAISON-SOCIALE"), Some(1));
+        assert_eq!(p.column_for_header("Observations"), None);
+        assert_eq!(p.column_for_header(""), None);
+    }
+
+    #[test]
+    fn refuses_profiles_that_do_not_fit_the_kind() {
+        let missing = GOOD.replace("key = \"name\"", "key = \"nom\"");
+        assert!(
+            profile(&missing)
+                .unwrap_err()
+                .to_string()
+                .contains("« name » manque")
+        );
+        let wrong_type = GOOD.replace("type = \"text\"", "type = \"siret\"");
+        assert!(
+            profile(&wrong_type)
+                .unwrap_err()
+                .to_string()
+                .contains("doit être de type")
+        );
+        let clash = GOOD.replace(
+            "synonyms = [\"N° SIRET\"]",
+            "synonyms = [\"Raison sociale\"]",
+        );
+        assert!(
+            profile(&clash)
+                .unwrap_err()
+                .to_string()
+                .contains("à la fois")
+        );
+        assert!(profile("kind = 3").is_err());
+    }
+
+    #[test]
+    fn the_built_in_profiles_load() {
+        let profiles = Profiles::load(None).unwrap();
+        assert!(profiles.get(ImportKind::Structures).is_some());
+        assert!(profiles.get(ImportKind::Hours).is_none());
+    }
+}

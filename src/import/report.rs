@@ -1,0 +1,44 @@
+//! The import report, returned as JSON and kept with the import's record.
+
+use serde::{Deserialize, Serialize};
+
+use super::format::FileFormat;
+use super::problem::RowProblem;
+use crate::domain::{ImportKind, ImportStatus};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportReport {
+    pub import_id: Option<i64>,
+    pub kind: ImportKind,
+    pub file_name: String,
+    pub format: Option<FileFormat>,
+    pub status: ImportStatus,
+    pub sheet: Option<String>,
+    pub header_row: Option<u32>,
+    /// Data rows read under the header (blank and total rows left out).
+    pub rows_read: usize,
+    pub rows_written: usize,
+    /// Set when the whole file was refused, in one sentence.
+    pub file_problem: Option<String>,
+    /// Every problem found, each located; none written when there is any.
+    pub problems: Vec<RowProblem>,
+    pub warnings: Vec<String>,
+}
+
+impl ImportReport {
+    /// A short French summary for the command line and page headings.
+    pub fn summary(&self) -> String {
+        match (&self.status, &self.file_problem) {
+            (ImportStatus::Succeeded, _) => format!(
+                "Fichier « {} » importé : {} ligne(s) enregistrée(s).",
+                self.file_name, self.rows_written
+            ),
+            (_, Some(problem)) => format!("Fichier « {} » refusé : {problem}", self.file_name),
+            _ => format!(
+                "Fichier « {} » refusé : {} problème(s) à corriger, rien n'a été enregistré.",
+                self.file_name,
+                self.problems.len()
+            ),
+        }
+    }
+}

@@ -1,0 +1,89 @@
+//! The data rows under the header, each cell through its column's parser.
+
+use super::cells::{Value, convert};
+use super::header::Header;
+use super::problem::RowProblem;
+use super::profile::Profile;
+use super::reader::{Cell, Sheet};
+use crate::domain::labels::normalize;
+
+/// One data row: its number, and one value per profile column (`None` when empty or refused).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParsedRow {
+    pub number: u32,
+    pub values: Vec<Option<Value>>,
+}
+
+impl ParsedRow {
+    pub fn get(&self, profile: &Profile, key: &str) -> Option<&Value> {
+        let index = profile.columns.iter().position(|c| c.key == key)?;
+        self.values[index].as_ref()
+    }
+}
+
+/// "Total", "TOTAL général", "Sous-total" closing a table: not data.
+fn is_total_row(cells: &[(u32, Cell)]) -> bool {
+    cells.first().is_some_and(|(_, cell)| {
+        let text = normalize(&cell.display());
+        text.starts_with("total") || text.starts_with("soustotal")
+    })
+}
+
+/// What parsing the data rows gave.
+#[derive(Debug, Default)]
+pub struct ParsedRows {
+    pub rows: Vec<ParsedRow>,
+    pub problems: Vec<RowProblem>,
+    pub warnings: Vec<String>,
+}
+
+/// Parses every row under the header; problems name the sheet, row and column as the user sees
+/// them. Rows with problems are still returned, so later checks report on them too. A row with
+/// nothing under the table's headers (a note, a stray value far to the right) is not data.
+pub fn parse(sheet: &Sheet, header: &Header, profile: &Profile) -> ParsedRows {
+    let mut parsed = ParsedRows::default();
+    let in_table = |column: &u32| header.columns.iter().any(|(c, _, _)| c == column);
+    for row in sheet.rows.iter().filter(|r| r.number > header.row) {
+        if is_total_row(&row.cells) {
+            continue;
+        }
+        if !row.cells.iter().any(|(column, _)| in_table(column)) {
+            parsed.warnings.push(format!(
+                "Ligne {} : rien sous les en-têtes du tableau, ligne ignorée (valeur hors tableau : « {} »).",
+                row.number,
+                row.cells.first().map(|(_, c)| c.display()).unwrap_or_default()
+            ));
+            continue;
+        }
+        let mut values = vec![None; profile.columns.len()];
+        for (column, spec_index, written) in &header.columns {
+            let spec = &profile.columns[*spec_index];
+            let problem = |value: Option<String>, message: String| RowProblem {
+                sheet: sheet.name.clone(),
+                row: row.number,
+                column: Some(written.clone()),
+                value,
+                message,
+            };
+            match row.cell(*column) {
+                Some(cell) => match convert(cell, spec.value_type) {
+                    Ok(value) => values[*spec_index] = Some(value),
+                    Err(message) => parsed.problems.push(problem(Some(cell.display()), message)),
+                },
+                None if spec.required => parsed.problems.push(problem(
+                    None,
+                    format!(
+                        "La colonne « {} » est obligatoire : remplissez-la.",
+                        spec.header
+                    ),
+                )),
+                None => {}
+            }
+        }
+        parsed.rows.push(ParsedRow {
+            number: row.number,
+            values,
+        });
+    }
+    parsed
+}

@@ -1,0 +1,83 @@
+//! Companies and insertion employers, one row per establishment (SIRET).
+
+use diesel::prelude::*;
+
+use super::schema::companies;
+use super::{DbConnection, now};
+use crate::domain::{Labelled, Name, PostalCode, Siret, SizeClass, StructureKind};
+
+pub struct CompanyUpsert<'a> {
+    pub siret: &'a Siret,
+    pub name: &'a Name,
+    pub kind: StructureKind,
+    pub postal_code: Option<&'a PostalCode>,
+    pub size_class: Option<SizeClass>,
+}
+
+/// Creates the establishment, or updates it; optional facts left empty keep what is known.
+pub fn upsert(conn: &mut DbConnection, company: &CompanyUpsert<'_>) -> QueryResult<i64> {
+    let at = now();
+    let departement = company.postal_code.and_then(PostalCode::departement);
+    let existing: Option<i64> = companies::table
+        .filter(companies::siret.eq(company.siret.as_str()))
+        .select(companies::id)
+        .first(conn)
+        .optional()?;
+    match existing {
+        Some(id) => {
+            diesel::update(companies::table.find(id))
+                .set((
+                    companies::name.eq(company.name.as_str()),
+                    companies::structure_kind.eq(company.kind.code()),
+                    companies::updated_at.eq(at),
+                ))
+                .execute(conn)?;
+            if let Some(code) = company.postal_code {
+                diesel::update(companies::table.find(id))
+                    .set((
+                        companies::postal_code.eq(code.as_str()),
+                        companies::departement.eq(departement.as_ref().map(|d| d.as_str())),
+                    ))
+                    .execute(conn)?;
+            }
+            if let Some(size) = company.size_class {
+                diesel::update(companies::table.find(id))
+                    .set(companies::size_class.eq(size.code()))
+                    .execute(conn)?;
+            }
+            Ok(id)
+        }
+        None => diesel::insert_into(companies::table)
+            .values((
+                companies::siret.eq(company.siret.as_str()),
+                companies::name.eq(company.name.as_str()),
+                companies::structure_kind.eq(company.kind.code()),
+                companies::size_class.eq(company.size_class.map(|s| s.code())),
+                companies::postal_code.eq(company.postal_code.map(|p| p.as_str())),
+                companies::departement.eq(departement.as_ref().map(|d| d.as_str())),
+                companies::created_at.eq(at),
+                companies::updated_at.eq(at),
+            ))
+            .returning(companies::id)
+            .get_result(conn),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, Queryable, Selectable)]
+#[diesel(table_name = companies)]
+pub struct Company {
+    pub siret: String,
+    pub name: String,
+    pub structure_kind: String,
+    pub size_class: Option<String>,
+    pub postal_code: Option<String>,
+    pub departement: Option<String>,
+}
+
+/// Every establishment, by name.
+pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<Company>> {
+    companies::table
+        .select(Company::as_select())
+        .order((companies::name.asc(), companies::id.asc()))
+        .load(conn)
+}

@@ -1,0 +1,69 @@
+//! The record of every import: fingerprint, who, when, outcome and report.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::imports;
+use super::{DbConnection, now};
+use crate::domain::{ImportKind, ImportStatus, Labelled};
+
+pub struct ImportRecord<'a> {
+    pub kind: ImportKind,
+    pub buyer_id: Option<i64>,
+    pub file_name: &'a str,
+    pub sha256: &'a str,
+    pub uploaded_by: Option<i64>,
+    pub status: ImportStatus,
+    pub rows_total: usize,
+    pub rows_written: usize,
+    pub error_count: usize,
+    pub report: &'a str,
+}
+
+fn count(n: usize) -> i32 {
+    i32::try_from(n).unwrap_or(i32::MAX)
+}
+
+pub fn insert(conn: &mut DbConnection, record: &ImportRecord<'_>) -> QueryResult<i64> {
+    let at = now();
+    diesel::insert_into(imports::table)
+        .values((
+            imports::kind.eq(record.kind.code()),
+            imports::buyer_id.eq(record.buyer_id),
+            imports::file_name.eq(record.file_name),
+            imports::sha256.eq(record.sha256),
+            imports::uploaded_by.eq(record.uploaded_by),
+            imports::status.eq(record.status.code()),
+            imports::rows_total.eq(count(record.rows_total)),
+            imports::rows_done.eq(count(record.rows_total)),
+            imports::rows_written.eq(count(record.rows_written)),
+            imports::error_count.eq(count(record.error_count)),
+            imports::report.eq(record.report),
+            imports::created_at.eq(at),
+            imports::started_at.eq(at),
+            imports::finished_at.eq(at),
+        ))
+        .returning(imports::id)
+        .get_result(conn)
+}
+
+/// The earlier successful import of the very same file (same kind, buyer and SHA-256), if any.
+pub fn find_same_file(
+    conn: &mut DbConnection,
+    kind: ImportKind,
+    buyer_id: Option<i64>,
+    sha256: &str,
+) -> QueryResult<Option<(i64, NaiveDateTime)>> {
+    let mut query = imports::table
+        .filter(imports::kind.eq(kind.code()))
+        .filter(imports::sha256.eq(sha256))
+        .filter(imports::status.eq(ImportStatus::Succeeded.code()))
+        .select((imports::id, imports::created_at))
+        .order(imports::id.desc())
+        .into_boxed();
+    query = match buyer_id {
+        Some(id) => query.filter(imports::buyer_id.eq(id)),
+        None => query.filter(imports::buyer_id.is_null()),
+    };
+    query.first(conn).optional()
+}

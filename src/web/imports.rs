@@ -1,0 +1,128 @@
+//! `POST /api/imports`: a spreadsheet sent as multipart form data.
+
+use actix_multipart::form::bytes::Bytes;
+use actix_multipart::form::text::Text;
+use actix_multipart::form::{MultipartForm, MultipartFormConfig};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError, web};
+
+use super::auth::{Authorized, can};
+use super::error::{ApiError, ErrorBody};
+use crate::domain::authorization::may_import;
+use crate::domain::{ImportKind, ImportStatus, Labelled, Siret};
+use crate::import::{ImportError, Importer, Upload};
+use crate::storage::Database;
+use crate::storage::audit::Actor;
+
+#[derive(MultipartForm)]
+pub struct UploadForm {
+    /// contracts, structures, participants or hours (or their French labels).
+    pub kind: Text<String>,
+    /// SIRET of the buyer the file is about, where the kind needs one.
+    pub buyer: Option<Text<String>>,
+    /// "true" to import again a file already imported.
+    pub replace: Option<Text<bool>>,
+    pub file: Bytes,
+}
+
+/// Uploads past the import limit get 413; a malformed form gets a French 400.
+pub fn upload_config(max_file_bytes: usize) -> MultipartFormConfig {
+    // Room for the other fields and the multipart framing around the file.
+    let total = max_file_bytes.saturating_add(64 * 1024);
+    let max_mb = max_file_bytes / (1024 * 1024);
+    MultipartFormConfig::default().total_limit(total).memory_limit(total).error_handler(move |error, _req| {
+        match error {
+            actix_multipart::MultipartError::Payload(actix_web::error::PayloadError::Overflow) => ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "file_too_large",
+                format!("Le fichier dépasse la limite de {max_mb} Mo : découpez-le en plusieurs fichiers."),
+            )
+            .into(),
+            other => ApiError::bad_request(format!(
+                "Le formulaire d'envoi est incorrect ({other}) : joignez le fichier dans le champ « file » et son type dans « kind »."
+            ))
+            .into(),
+        }
+    })
+}
+
+fn unprocessable(code: &'static str, message: impl Into<String>) -> ApiError {
+    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
+}
+
+impl From<ImportError> for ApiError {
+    fn from(error: ImportError) -> ApiError {
+        match error {
+            ImportError::Duplicate { .. } => {
+                ApiError::new(StatusCode::CONFLICT, "duplicate_file", error.to_string())
+            }
+            ImportError::NotYetAvailable(_) => {
+                unprocessable("import_unavailable", error.to_string())
+            }
+            ImportError::UnknownBuyer(_) => unprocessable("unknown_buyer", error.to_string()),
+            ImportError::Storage(detail) => ApiError::internal(&detail),
+        }
+    }
+}
+
+/// 201 with the report when the file is imported; 422 with the report when it is refused.
+pub async fn upload(
+    user: Authorized<can::UploadImports>,
+    MultipartForm(form): MultipartForm<UploadForm>,
+    importer: web::Data<Importer>,
+    database: web::Data<Database>,
+) -> Result<HttpResponse, ApiError> {
+    let kind = ImportKind::parse_label(&form.kind)
+        .map_err(|e| unprocessable("unknown_kind", e.to_string()))?;
+    if !may_import(user.account.role, kind) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            format!(
+                "Votre rôle ne permet pas d'importer ce type de fichier ({}).",
+                kind.label()
+            ),
+        ));
+    }
+    let buyer = match form
+        .buyer
+        .as_ref()
+        .map(|b| b.trim())
+        .filter(|b| !b.is_empty())
+    {
+        Some(text) => {
+            Some(Siret::parse(text).map_err(|e| unprocessable("invalid_buyer", e.to_string()))?)
+        }
+        None => None,
+    };
+    let upload = Upload {
+        kind,
+        buyer,
+        file_name: form
+            .file
+            .file_name
+            .clone()
+            .unwrap_or_else(|| "fichier".to_owned()),
+        bytes: form.file.data.to_vec(),
+        replace: form.replace.is_some_and(|r| *r),
+    };
+    let actor = Actor::user(&user.account);
+    let importer = importer.into_inner();
+    let report = database
+        .run(move |conn| importer.run(conn, upload, &actor))
+        .await?;
+    if report.status == ImportStatus::Succeeded {
+        return Ok(HttpResponse::Created().json(serde_json::json!({ "report": report })));
+    }
+    let refusal = ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "import_refused",
+        report.summary(),
+    );
+    Ok(
+        HttpResponse::build(refusal.status_code()).json(serde_json::json!({
+            "error": ErrorBody { code: refusal.code.to_owned(), message: refusal.message },
+            "report": report,
+        })),
+    )
+}
