@@ -10,6 +10,7 @@ use crate::import::Upload;
 use crate::import::report::ImportReport;
 use crate::storage::Database;
 use crate::storage::audit::Actor;
+use crate::storage::users::BuyerScope;
 
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
@@ -45,6 +46,8 @@ pub fn run(args: ImportArgs, settings: &Settings, database: &Database) -> anyhow
         ),
         bytes,
         replace: args.replace,
+        // The operator at the command line imports for any buyer.
+        scope: BuyerScope::AllBuyers,
     };
     let mut conn = database.connection()?;
     let report = importer.run(&mut conn, upload, &Actor::command_line())?;

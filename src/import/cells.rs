@@ -1,9 +1,15 @@
 //! From a cell to a typed value, through the domain's parsers, with a French message when the
 //! cell does not hold what its column expects.
 
+use chrono::{Days, NaiveDate};
+
 use super::profile::ValueType;
 use super::reader::Cell;
-use crate::domain::{Labelled, PostalCode, Siret, SizeClass, StructureKind};
+use crate::domain::decimal::{DecimalError, parse_fixed};
+use crate::domain::{
+    AwardRole, CpvCode, Hours, Labelled, Money, PostalCode, Procedure, Reservation, Siret,
+    SizeClass, StructureKind,
+};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
@@ -12,11 +18,15 @@ pub enum Value {
     PostalCode(PostalCode),
     StructureKind(StructureKind),
     SizeClass(SizeClass),
-}
-
-/// The text a number cell stands for: spreadsheets store SIRETs and postal codes as numbers.
-fn as_text(cell: &Cell) -> String {
-    cell.display()
+    Integer(i64),
+    Date(NaiveDate),
+    Money(Money),
+    Hours(Hours),
+    Boolean(bool),
+    CpvCode(CpvCode),
+    Procedure(Procedure),
+    AwardRole(AwardRole),
+    Reservation(Reservation),
 }
 
 pub fn convert(cell: &Cell, value_type: ValueType) -> Result<Value, String> {
@@ -25,7 +35,9 @@ pub fn convert(cell: &Cell, value_type: ValueType) -> Result<Value, String> {
             "La cellule contient une erreur de formule ({code}) : corrigez la formule ou saisissez la valeur."
         ));
     }
-    let text = as_text(cell);
+    // Spreadsheets store SIRETs, postal codes and amounts as numbers: their text is the value.
+    let text = cell.display();
+    let label = |result: Result<_, crate::domain::UnknownLabel>| result.map_err(|e| e.to_string());
     match value_type {
         ValueType::Text => Ok(Value::Text(text)),
         ValueType::Siret => Siret::parse(&text)
@@ -34,12 +46,110 @@ pub fn convert(cell: &Cell, value_type: ValueType) -> Result<Value, String> {
         ValueType::PostalCode => PostalCode::parse(&text)
             .map(Value::PostalCode)
             .map_err(|e| e.to_string()),
-        ValueType::StructureKind => StructureKind::parse_label(&text)
-            .map(Value::StructureKind)
+        ValueType::CpvCode => CpvCode::parse(&text)
+            .map(Value::CpvCode)
             .map_err(|e| e.to_string()),
-        ValueType::SizeClass => SizeClass::parse_label(&text)
-            .map(Value::SizeClass)
-            .map_err(|e| e.to_string()),
+        ValueType::StructureKind => {
+            label(StructureKind::parse_label(&text).map(Value::StructureKind))
+        }
+        ValueType::SizeClass => label(SizeClass::parse_label(&text).map(Value::SizeClass)),
+        ValueType::Procedure => label(Procedure::parse_label(&text).map(Value::Procedure)),
+        ValueType::AwardRole => label(AwardRole::parse_label(&text).map(Value::AwardRole)),
+        ValueType::Reservation => label(Reservation::parse_label(&text).map(Value::Reservation)),
+        ValueType::Integer => integer(cell, &text).map(Value::Integer),
+        ValueType::Date => date(cell, &text).map(Value::Date),
+        ValueType::Boolean => boolean(cell, &text).map(Value::Boolean),
+        ValueType::Money => match cell {
+            Cell::Number(_) | Cell::Integer(_) => {
+                fixed(cell, 2).and_then(|cents| Money::from_cents(cents).map_err(|e| e.to_string()))
+            }
+            _ => Money::parse(&text).map_err(|e| e.to_string()),
+        }
+        .map(Value::Money),
+        ValueType::Hours => match cell {
+            Cell::Number(_) | Cell::Integer(_) => {
+                fixed(cell, 2).and_then(|h| Hours::from_hundredths(h).map_err(|e| e.to_string()))
+            }
+            _ => Hours::parse(&text).map_err(|e| e.to_string()),
+        }
+        .map(Value::Hours),
+    }
+}
+
+/// A number cell in units of 10^-scale. Formulas leave float noise (1234.5600000000002): a value
+/// within a millionth of a unit is that unit; anything finer is refused, never rounded away.
+fn fixed(cell: &Cell, scale: u32) -> Result<i64, String> {
+    let factor = 10_f64.powi(scale as i32);
+    let value = match cell {
+        Cell::Integer(i) => {
+            return i
+                .checked_mul(10_i64.pow(scale))
+                .ok_or_else(|| format!("« {i} » est trop grand."));
+        }
+        Cell::Number(f) => *f,
+        other => return Err(format!("« {} » n'est pas un nombre.", other.display())),
+    };
+    let scaled = value * factor;
+    let rounded = scaled.round();
+    if !scaled.is_finite() || rounded.abs() > 9.0e15 {
+        return Err(format!("« {value} » n'est pas un nombre utilisable."));
+    }
+    if (scaled - rounded).abs() > 1e-6 * rounded.abs().max(1.0) {
+        return Err(DecimalError::TooPrecise(format!("{value}"), scale).to_string());
+    }
+    Ok(rounded as i64)
+}
+
+fn integer(cell: &Cell, text: &str) -> Result<i64, String> {
+    match cell {
+        Cell::Integer(i) => Ok(*i),
+        Cell::Number(_) => fixed(cell, 0),
+        _ => parse_fixed(text, 0).map_err(|e| format!("Nombre entier attendu : {e}.")),
+    }
+}
+
+/// Day 0 of the 1900 date system as Excel counts it (its 1900 leap-year bug included).
+fn excel_epoch() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1899, 12, 30).expect("a valid date")
+}
+
+const DATE_FORMATS: [&str; 6] = [
+    "%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y", "%Y/%m/%d",
+];
+
+fn date(cell: &Cell, text: &str) -> Result<NaiveDate, String> {
+    let refused = || format!("« {text} » n'est pas une date : écrivez-la 31/01/2025.");
+    match cell {
+        Cell::DateTime(dt) => Ok(dt.date()),
+        // An unformatted date is its serial number, days since the 1900 epoch.
+        Cell::Integer(_) | Cell::Number(_) => {
+            let days = integer(cell, text).map_err(|_| refused())?;
+            u64::try_from(days)
+                .ok()
+                .filter(|d| (1..=110_000).contains(d))
+                .and_then(|d| excel_epoch().checked_add_days(Days::new(d)))
+                .ok_or_else(refused)
+        }
+        _ => {
+            let trimmed = text.split_whitespace().next().unwrap_or_default();
+            DATE_FORMATS
+                .iter()
+                .find_map(|format| NaiveDate::parse_from_str(trimmed, format).ok())
+                .ok_or_else(refused)
+        }
+    }
+}
+
+fn boolean(cell: &Cell, text: &str) -> Result<bool, String> {
+    if let Cell::Bool(b) = cell {
+        return Ok(*b);
+    }
+    match crate::domain::labels::normalize(text).as_str() {
+        "oui" | "o" | "x" | "vrai" | "true" | "yes" | "1" => Ok(true),
+        "non" | "n" | "faux" | "false" | "no" | "0" => Ok(false),
+        _ => Err(format!(
+            "« {text} » n'est ni Oui ni Non : écrivez Oui ou Non."
+        )),
     }
 }
 
@@ -72,10 +182,96 @@ mod tests {
             convert(&Cell::Text(" tpe ".into()), ValueType::SizeClass),
             Ok(Value::SizeClass(SizeClass::Micro))
         );
+        assert_eq!(
+            convert(&Cell::Text("MAPA".into()), ValueType::Procedure),
+            Ok(Value::Procedure(Procedure::Adapted))
+        );
         assert!(
             convert(&Cell::Text("Coopérative".into()), ValueType::StructureKind)
                 .unwrap_err()
                 .contains("Valeurs acceptées")
+        );
+    }
+
+    #[test]
+    fn amounts_and_hours_are_exact_whatever_the_cell() {
+        let money = |cell| convert(&cell, ValueType::Money);
+        assert_eq!(
+            money(Cell::Number(1234.5600000000002)),
+            Ok(Value::Money(Money::from_cents(123_456).unwrap()))
+        );
+        assert_eq!(
+            money(Cell::Text("125 000,50 €".into())),
+            Ok(Value::Money(Money::from_cents(12_500_050).unwrap()))
+        );
+        assert_eq!(
+            money(Cell::Integer(40_000)),
+            Ok(Value::Money(Money::from_euros(40_000).unwrap()))
+        );
+        assert!(money(Cell::Number(12.345)).is_err());
+        assert!(money(Cell::Number(-5.0)).is_err());
+        let hours = |cell| convert(&cell, ValueType::Hours);
+        assert_eq!(
+            hours(Cell::Number(35.5)),
+            Ok(Value::Hours(Hours::from_hundredths(3_550).unwrap()))
+        );
+        assert_eq!(
+            hours(Cell::Text("35h30".into())),
+            Ok(Value::Hours(Hours::from_hundredths(3_550).unwrap()))
+        );
+    }
+
+    #[test]
+    fn dates_as_excel_dates_serials_or_french_text() {
+        let d = |y, m, day| Ok(Value::Date(NaiveDate::from_ymd_opt(y, m, day).unwrap()));
+        let midnight = NaiveDate::from_ymd_opt(2025, 3, 14)
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap();
+        assert_eq!(
+            convert(&Cell::DateTime(midnight), ValueType::Date),
+            d(2025, 3, 14)
+        );
+        assert_eq!(
+            convert(&Cell::Integer(45_730), ValueType::Date),
+            d(2025, 3, 14)
+        );
+        assert_eq!(
+            convert(&Cell::Text("14/03/2025".into()), ValueType::Date),
+            d(2025, 3, 14)
+        );
+        assert_eq!(
+            convert(&Cell::Text("2025-03-14".into()), ValueType::Date),
+            d(2025, 3, 14)
+        );
+        assert!(
+            convert(&Cell::Text("14 mars".into()), ValueType::Date)
+                .unwrap_err()
+                .contains("31/01/2025")
+        );
+        assert!(convert(&Cell::Integer(-3), ValueType::Date).is_err());
+    }
+
+    #[test]
+    fn yes_and_no_as_people_write_them() {
+        for yes in ["Oui", "O", "x", "VRAI", "true", "1"] {
+            assert_eq!(
+                convert(&Cell::Text(yes.into()), ValueType::Boolean),
+                Ok(Value::Boolean(true)),
+                "{yes}"
+            );
+        }
+        for no in ["Non", "n", "Faux", "false", "0"] {
+            assert_eq!(
+                convert(&Cell::Text(no.into()), ValueType::Boolean),
+                Ok(Value::Boolean(false)),
+                "{no}"
+            );
+        }
+        assert!(convert(&Cell::Text("peut-être".into()), ValueType::Boolean).is_err());
+        assert_eq!(
+            convert(&Cell::Bool(true), ValueType::Boolean),
+            Ok(Value::Boolean(true))
         );
     }
 

@@ -22,7 +22,8 @@ use sha2::{Digest, Sha256};
 use crate::domain::{AuditAction, ImportKind, ImportStatus, Labelled, Siret};
 use crate::storage::audit::{self, Actor};
 use crate::storage::imports::{self, ImportRecord};
-use crate::storage::{DbConnection, StorageError, buyers, write_transaction};
+use crate::storage::users::BuyerScope;
+use crate::storage::{DbConnection, StorageError, buyers, companies, write_transaction};
 use limits::ImportLimits;
 use problem::FileProblem;
 use profile::Profiles;
@@ -36,6 +37,8 @@ pub struct Upload {
     pub bytes: Vec<u8>,
     /// Import again a file already imported, instead of refusing it as a duplicate.
     pub replace: bool,
+    /// The buyers the uploader may import for.
+    pub scope: BuyerScope,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -70,6 +73,21 @@ pub struct Importer {
 /// What parsing produced: rows ready to write, or the problems that stop the import.
 enum Parsed {
     Structures(Vec<kinds::structures::Structure>),
+    Contracts(Vec<kinds::contracts::Contract>),
+}
+
+impl Parsed {
+    /// Rows that will be written: structures, or awards (lot × awardee) for the register.
+    fn rows(&self) -> usize {
+        match self {
+            Parsed::Structures(list) => list.len(),
+            Parsed::Contracts(list) => list
+                .iter()
+                .flat_map(|c| c.lots.values())
+                .map(|l| l.awards.len())
+                .sum(),
+        }
+    }
 }
 
 impl Importer {
@@ -118,7 +136,8 @@ impl Importer {
             problems: Vec::new(),
             warnings: Vec::new(),
         };
-        let parsed = match self.parse(&upload, profile, &mut report) {
+        let context = kinds_context(conn, &upload)?;
+        let parsed = match self.parse(&upload, profile, &context, &mut report) {
             Ok(parsed) => Some(parsed),
             Err(problem) => {
                 report.file_problem = Some(problem.to_string());
@@ -139,10 +158,11 @@ impl Importer {
                 Some(parsed) if report.problems.is_empty() => Some(parsed),
                 _ => None,
             };
-            if let Some(Parsed::Structures(structures)) = &accepted {
-                report.rows_written = kinds::structures::write(conn, structures)?;
+            if let Some(parsed) = &accepted {
+                report.rows_written = parsed.rows();
                 report.status = ImportStatus::Succeeded;
             }
+            // The record first, so that what is written can name its source import.
             let id = imports::insert(
                 conn,
                 &ImportRecord {
@@ -155,10 +175,24 @@ impl Importer {
                     rows_total: report.rows_read,
                     rows_written: report.rows_written,
                     error_count: report.problems.len() + usize::from(report.file_problem.is_some()),
-                    report: &serde_json::to_string(&report).unwrap_or_default(),
+                    report: "",
                 },
             )?;
             report.import_id = Some(id);
+            match &accepted {
+                Some(Parsed::Structures(structures)) => {
+                    kinds::structures::write(conn, structures)?;
+                }
+                Some(Parsed::Contracts(contracts)) => {
+                    kinds::contracts::write(conn, contracts, id)?;
+                }
+                None => {}
+            }
+            imports::set_report(
+                conn,
+                id,
+                &serde_json::to_string(&report).unwrap_or_default(),
+            )?;
             let action = match report.status {
                 ImportStatus::Succeeded => AuditAction::ImportSucceeded,
                 _ => AuditAction::ImportRefused,
@@ -179,6 +213,7 @@ impl Importer {
         &self,
         upload: &Upload,
         profile: &profile::Profile,
+        context: &KindsContext,
         report: &mut ImportReport,
     ) -> Result<Parsed, FileProblem> {
         let format = format::detect(&upload.bytes, &self.limits)?;
@@ -211,11 +246,45 @@ impl Importer {
                 &rows,
                 &mut report.problems,
             )),
-            ImportKind::Contracts | ImportKind::Participants | ImportKind::Hours => {
+            ImportKind::Contracts => Parsed::Contracts(kinds::contracts::validate(
+                profile,
+                &sheet.name,
+                &rows,
+                &context.contracts,
+                &mut report.problems,
+            )),
+            ImportKind::Participants | ImportKind::Hours => {
                 unreachable!("profiles exist only for importable kinds")
             }
         };
         report.problems.sort_by_key(|p| p.row);
         Ok(parsed)
     }
+}
+
+/// What the kinds' checks need from the database, read before parsing.
+struct KindsContext {
+    contracts: kinds::contracts::Context,
+}
+
+fn kinds_context(conn: &mut DbConnection, upload: &Upload) -> Result<KindsContext, ImportError> {
+    let all = buyers::list(conn)?;
+    let (mine, others): (Vec<_>, Vec<_>) = all.into_iter().partition(|buyer| match &upload.scope {
+        BuyerScope::AllBuyers => true,
+        BuyerScope::Buyers { buyer_ids } => buyer_ids.contains(&buyer.id),
+        BuyerScope::Company { .. } => false,
+    });
+    let companies = if upload.kind == ImportKind::Contracts {
+        companies::ids_by_siret(conn)?
+    } else {
+        Default::default()
+    };
+    Ok(KindsContext {
+        contracts: kinds::contracts::Context {
+            buyers: mine.into_iter().map(|b| (b.siret, b.id)).collect(),
+            other_buyers: others.into_iter().map(|b| b.siret).collect(),
+            only_buyer: upload.buyer.clone(),
+            companies,
+        },
+    })
 }

@@ -17,6 +17,15 @@ pub enum ValueType {
     PostalCode,
     StructureKind,
     SizeClass,
+    Integer,
+    Date,
+    Money,
+    Hours,
+    Boolean,
+    CpvCode,
+    Procedure,
+    AwardRole,
+    Reservation,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -100,6 +109,14 @@ impl Profile {
         Ok(profile)
     }
 
+    /// The canonical header of the column `key`, for messages.
+    pub fn header_of(&self, key: &str) -> Option<String> {
+        self.columns
+            .iter()
+            .find(|c| c.key == key)
+            .map(|c| c.header.clone())
+    }
+
     /// The column a header designates, if any.
     pub fn column_for_header(&self, header: &str) -> Option<usize> {
         let wanted = normalize(header);
@@ -116,9 +133,11 @@ impl Profile {
 #[derive(Debug, Clone)]
 pub struct Profiles {
     structures: Profile,
+    contracts: Profile,
 }
 
 const BUILT_IN_STRUCTURES: &str = include_str!("../../imports/structures.toml");
+const BUILT_IN_CONTRACTS: &str = include_str!("../../imports/contracts.toml");
 
 impl Profiles {
     /// Reads `dir/<kind>.toml` where present, the built-in profile otherwise.
@@ -134,9 +153,21 @@ impl Profiles {
                 None => Ok((format!("{name} (intégré)"), built_in.to_owned())),
             }
         };
-        let (file, text) = read("structures.toml", BUILT_IN_STRUCTURES)?;
+        let load = |name: &str, built_in: &str, columns| -> Result<Profile, ProfileError> {
+            let (file, text) = read(name, built_in)?;
+            Profile::parse(&file, &text, columns)
+        };
         Ok(Profiles {
-            structures: Profile::parse(&file, &text, super::kinds::structures::COLUMNS)?,
+            structures: load(
+                "structures.toml",
+                BUILT_IN_STRUCTURES,
+                super::kinds::structures::COLUMNS,
+            )?,
+            contracts: load(
+                "contracts.toml",
+                BUILT_IN_CONTRACTS,
+                super::kinds::contracts::COLUMNS,
+            )?,
         })
     }
 
@@ -144,7 +175,8 @@ impl Profiles {
     pub fn get(&self, kind: ImportKind) -> Option<&Profile> {
         match kind {
             ImportKind::Structures => Some(&self.structures),
-            ImportKind::Contracts | ImportKind::Participants | ImportKind::Hours => None,
+            ImportKind::Contracts => Some(&self.contracts),
+            ImportKind::Participants | ImportKind::Hours => None,
         }
     }
 }

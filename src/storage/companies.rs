@@ -8,13 +8,15 @@ use crate::domain::{Labelled, Name, PostalCode, Siret, SizeClass, StructureKind}
 
 pub struct CompanyUpsert<'a> {
     pub siret: &'a Siret,
-    pub name: &'a Name,
-    pub kind: StructureKind,
+    /// Required to create the establishment; when absent, a known name is kept.
+    pub name: Option<&'a Name>,
+    /// When absent, a known kind is kept (an ordinary firm when created).
+    pub kind: Option<StructureKind>,
     pub postal_code: Option<&'a PostalCode>,
     pub size_class: Option<SizeClass>,
 }
 
-/// Creates the establishment, or updates it; optional facts left empty keep what is known.
+/// Creates the establishment, or updates it; facts left empty keep what is known.
 pub fn upsert(conn: &mut DbConnection, company: &CompanyUpsert<'_>) -> QueryResult<i64> {
     let at = now();
     let departement = company.postal_code.and_then(PostalCode::departement);
@@ -26,12 +28,18 @@ pub fn upsert(conn: &mut DbConnection, company: &CompanyUpsert<'_>) -> QueryResu
     match existing {
         Some(id) => {
             diesel::update(companies::table.find(id))
-                .set((
-                    companies::name.eq(company.name.as_str()),
-                    companies::structure_kind.eq(company.kind.code()),
-                    companies::updated_at.eq(at),
-                ))
+                .set(companies::updated_at.eq(at))
                 .execute(conn)?;
+            if let Some(name) = company.name {
+                diesel::update(companies::table.find(id))
+                    .set(companies::name.eq(name.as_str()))
+                    .execute(conn)?;
+            }
+            if let Some(kind) = company.kind {
+                diesel::update(companies::table.find(id))
+                    .set(companies::structure_kind.eq(kind.code()))
+                    .execute(conn)?;
+            }
             if let Some(code) = company.postal_code {
                 diesel::update(companies::table.find(id))
                     .set((
@@ -50,8 +58,11 @@ pub fn upsert(conn: &mut DbConnection, company: &CompanyUpsert<'_>) -> QueryResu
         None => diesel::insert_into(companies::table)
             .values((
                 companies::siret.eq(company.siret.as_str()),
-                companies::name.eq(company.name.as_str()),
-                companies::structure_kind.eq(company.kind.code()),
+                companies::name.eq(company
+                    .name
+                    .map(Name::as_str)
+                    .ok_or(diesel::result::Error::NotFound)?),
+                companies::structure_kind.eq(company.kind.unwrap_or(StructureKind::Company).code()),
                 companies::size_class.eq(company.size_class.map(|s| s.code())),
                 companies::postal_code.eq(company.postal_code.map(|p| p.as_str())),
                 companies::departement.eq(departement.as_ref().map(|d| d.as_str())),
@@ -80,4 +91,14 @@ pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<Company>> {
         .select(Company::as_select())
         .order((companies::name.asc(), companies::id.asc()))
         .load(conn)
+}
+
+/// The id of every known establishment, by SIRET.
+pub fn ids_by_siret(
+    conn: &mut DbConnection,
+) -> QueryResult<std::collections::HashMap<String, i64>> {
+    let rows: Vec<(String, i64)> = companies::table
+        .select((companies::siret, companies::id))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
 }

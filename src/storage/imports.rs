@@ -67,3 +67,11 @@ pub fn find_same_file(
     };
     query.first(conn).optional()
 }
+
+/// Stores the final report of an import.
+pub fn set_report(conn: &mut DbConnection, id: i64, report: &str) -> QueryResult<()> {
+    diesel::update(imports::table.find(id))
+        .set(imports::report.eq(report))
+        .execute(conn)
+        .map(drop)
+}

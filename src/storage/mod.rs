@@ -7,6 +7,7 @@ pub mod audit;
 pub mod buyers;
 pub mod companies;
 mod connection;
+pub mod contracts;
 pub mod imports;
 pub mod login_failures;
 pub mod migrations;

@@ -105,6 +105,7 @@ pub async fn upload(
             .unwrap_or_else(|| "fichier".to_owned()),
         bytes: form.file.data.to_vec(),
         replace: form.replace.is_some_and(|r| *r),
+        scope: user.account.scope.clone(),
     };
     let actor = Actor::user(&user.account);
     let importer = importer.into_inner();

@@ -6,6 +6,7 @@
 
 mod authorization;
 mod cli;
+mod contracts_import;
 mod health;
 mod helpers;
 mod imports;

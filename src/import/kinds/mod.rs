@@ -1,3 +1,4 @@
 //! What each kind of file means once its rows are parsed: checks across rows, then writing.
 
+pub mod contracts;
 pub mod structures;

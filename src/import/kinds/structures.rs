@@ -35,13 +35,6 @@ pub fn validate(
     rows: &[ParsedRow],
     problems: &mut Vec<RowProblem>,
 ) -> Vec<Structure> {
-    let header_of = |key: &str| {
-        profile
-            .columns
-            .iter()
-            .find(|c| c.key == key)
-            .map(|c| c.header.clone())
-    };
     let mut first_row_of: HashMap<Siret, u32> = HashMap::new();
     let mut structures = Vec::new();
     for row in rows {
@@ -56,7 +49,7 @@ pub fn validate(
                 problems.push(RowProblem {
                     sheet: sheet.to_owned(),
                     row: row.number,
-                    column: header_of("name"),
+                    column: profile.header_of("name"),
                     value: Some(name.clone()),
                     message: e.to_string(),
                 });
@@ -67,7 +60,7 @@ pub fn validate(
             problems.push(RowProblem {
                 sheet: sheet.to_owned(),
                 row: row.number,
-                column: header_of("siret"),
+                column: profile.header_of("siret"),
                 value: Some(siret.to_string()),
                 message: format!(
                     "Ce SIRET figure déjà ligne {first} : gardez une seule ligne par structure."
@@ -103,8 +96,8 @@ pub fn write(conn: &mut DbConnection, structures: &[Structure]) -> diesel::Query
             conn,
             &CompanyUpsert {
                 siret: &structure.siret,
-                name: &structure.name,
-                kind: structure.kind,
+                name: Some(&structure.name),
+                kind: Some(structure.kind),
                 postal_code: structure.postal_code.as_ref(),
                 size_class: structure.size_class,
             },

@@ -1,0 +1,158 @@
+//! Contracts, their lots, awards and insertion clauses, as the register import writes them.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+
+use super::schema::{awards, contracts, insertion_clauses, lots};
+use super::{DbConnection, now};
+use crate::domain::{AwardRole, CpvCode, Hours, Labelled, Money, Procedure, Reservation};
+
+pub struct ContractFields<'a> {
+    pub buyer_id: i64,
+    pub reference: &'a str,
+    pub object: &'a str,
+    pub procedure: Option<Procedure>,
+    pub cpv: Option<&'a CpvCode>,
+    pub notification_date: NaiveDate,
+    pub duration_months: Option<i32>,
+    pub end_date: Option<NaiveDate>,
+    pub social_criterion: bool,
+    pub import_id: Option<i64>,
+}
+
+/// Creates the contract or updates the one with the same buyer and reference.
+pub fn upsert_contract(conn: &mut DbConnection, c: &ContractFields<'_>) -> QueryResult<i64> {
+    let at = now();
+    let existing: Option<i64> = contracts::table
+        .filter(contracts::buyer_id.eq(c.buyer_id))
+        .filter(contracts::reference.eq(c.reference))
+        .select(contracts::id)
+        .first(conn)
+        .optional()?;
+    let values = (
+        contracts::object.eq(c.object),
+        contracts::procedure.eq(c.procedure.map(|p| p.code())),
+        contracts::cpv_code.eq(c.cpv.map(CpvCode::as_str)),
+        contracts::notification_date.eq(c.notification_date),
+        contracts::duration_months.eq(c.duration_months),
+        contracts::end_date.eq(c.end_date),
+        contracts::social_criterion.eq(c.social_criterion),
+        contracts::source_import_id.eq(c.import_id),
+        contracts::updated_at.eq(at),
+    );
+    match existing {
+        Some(id) => diesel::update(contracts::table.find(id))
+            .set(values)
+            .execute(conn)
+            .map(|_| id),
+        None => diesel::insert_into(contracts::table)
+            .values((
+                contracts::buyer_id.eq(c.buyer_id),
+                contracts::reference.eq(c.reference),
+                contracts::created_at.eq(at),
+                values,
+            ))
+            .returning(contracts::id)
+            .get_result(conn),
+    }
+}
+
+/// Creates the lot or updates the one with the same number.
+pub fn upsert_lot(
+    conn: &mut DbConnection,
+    contract_id: i64,
+    number: i32,
+    title: Option<&str>,
+    amount: Money,
+    reservation: Reservation,
+) -> QueryResult<i64> {
+    let at = now();
+    let existing: Option<i64> = lots::table
+        .filter(lots::contract_id.eq(contract_id))
+        .filter(lots::number.eq(number))
+        .select(lots::id)
+        .first(conn)
+        .optional()?;
+    let values = (
+        lots::title.eq(title),
+        lots::amount_cents.eq(amount.cents()),
+        lots::reservation.eq(reservation.code()),
+        lots::updated_at.eq(at),
+    );
+    match existing {
+        Some(id) => diesel::update(lots::table.find(id))
+            .set(values)
+            .execute(conn)
+            .map(|_| id),
+        None => diesel::insert_into(lots::table)
+            .values((
+                lots::contract_id.eq(contract_id),
+                lots::number.eq(number),
+                lots::created_at.eq(at),
+                values,
+            ))
+            .returning(lots::id)
+            .get_result(conn),
+    }
+}
+
+/// The lot's awards become exactly these: the register is the authority for the lots it lists.
+pub fn replace_awards(
+    conn: &mut DbConnection,
+    lot_id: i64,
+    list: &[(i64, AwardRole, Money)],
+) -> QueryResult<()> {
+    diesel::delete(awards::table.filter(awards::lot_id.eq(lot_id))).execute(conn)?;
+    let at = now();
+    for (company_id, role, amount) in list {
+        diesel::insert_into(awards::table)
+            .values((
+                awards::lot_id.eq(lot_id),
+                awards::company_id.eq(company_id),
+                awards::role.eq(role.code()),
+                awards::amount_cents.eq(amount.cents()),
+                awards::created_at.eq(at),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Gives the lot a clause with a target typed as such; without a target, keeps the clause's
+/// known one (a new clause starts at zero hours: ineffective until a target is set).
+pub fn set_clause(conn: &mut DbConnection, lot_id: i64, target: Option<Hours>) -> QueryResult<()> {
+    let at = now();
+    let existing: Option<i64> = insertion_clauses::table
+        .filter(insertion_clauses::lot_id.eq(lot_id))
+        .select(insertion_clauses::id)
+        .first(conn)
+        .optional()?;
+    match (existing, target) {
+        (Some(_), None) => Ok(()),
+        (Some(id), Some(target)) => diesel::update(insertion_clauses::table.find(id))
+            .set((
+                insertion_clauses::target_hours.eq(target.hundredths()),
+                insertion_clauses::target_source.eq("typed"),
+                insertion_clauses::updated_at.eq(at),
+            ))
+            .execute(conn)
+            .map(drop),
+        (None, target) => diesel::insert_into(insertion_clauses::table)
+            .values((
+                insertion_clauses::lot_id.eq(lot_id),
+                insertion_clauses::target_hours.eq(target.unwrap_or(Hours::ZERO).hundredths()),
+                insertion_clauses::target_source.eq("typed"),
+                insertion_clauses::created_at.eq(at),
+                insertion_clauses::updated_at.eq(at),
+            ))
+            .execute(conn)
+            .map(drop),
+    }
+}
+
+/// Removes the lot's clause, when the register says the lot has none.
+pub fn remove_clause(conn: &mut DbConnection, lot_id: i64) -> QueryResult<()> {
+    diesel::delete(insertion_clauses::table.filter(insertion_clauses::lot_id.eq(lot_id)))
+        .execute(conn)
+        .map(drop)
+}
