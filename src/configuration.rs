@@ -10,7 +10,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 use crate::accounts::login::ThrottlePolicy;
-use crate::domain::Email;
+use crate::domain::{Email, Hours};
 use crate::import::Importer;
 use crate::import::limits::ImportLimits;
 use crate::import::profile::Profiles;
@@ -98,6 +98,8 @@ pub struct ImportSettings {
     /// Largest total a spreadsheet archive may decompress to, in MB.
     pub max_uncompressed_mb: u64,
     pub max_compression_ratio: u64,
+    /// Most hours one participant may be declared for in a month.
+    pub max_hours_per_month: i64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -134,7 +136,8 @@ impl Settings {
             .set_default("imports.max_file_mb", 20)?
             .set_default("imports.max_rows", 1_000_000)?
             .set_default("imports.max_uncompressed_mb", 512)?
-            .set_default("imports.max_compression_ratio", 100)?;
+            .set_default("imports.max_compression_ratio", 100)?
+            .set_default("imports.max_hours_per_month", 200)?;
         match file {
             Some(path) if !path.exists() => {
                 return Err(SettingsError::MissingFile(path.to_owned()));
@@ -205,6 +208,8 @@ impl Settings {
             max_uncompressed_bytes: self.imports.max_uncompressed_mb * mb,
             max_compression_ratio: self.imports.max_compression_ratio,
             max_rows: self.imports.max_rows,
+            max_hours_per_month: Hours::from_whole(self.imports.max_hours_per_month)
+                .unwrap_or(Hours::ZERO),
         }
     }
 

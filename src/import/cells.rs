@@ -7,8 +7,9 @@ use super::profile::ValueType;
 use super::reader::Cell;
 use crate::domain::decimal::{DecimalError, parse_fixed};
 use crate::domain::{
-    AwardRole, CpvCode, Hours, Labelled, Money, PostalCode, Procedure, Reservation, Siret,
-    SizeClass, StructureKind,
+    AwardRole, CpvCode, EligibilityCriterion, EmploymentContract, ExitOutcome, Hours, Labelled,
+    Modality, Money, Month, PostalCode, Procedure, Reservation, Sex, Siret, SizeClass,
+    StructureKind,
 };
 
 #[derive(Debug, Clone, PartialEq)]
@@ -27,6 +28,12 @@ pub enum Value {
     Procedure(Procedure),
     AwardRole(AwardRole),
     Reservation(Reservation),
+    Criterion(EligibilityCriterion),
+    Sex(Sex),
+    ExitOutcome(ExitOutcome),
+    Month(Month),
+    Modality(Modality),
+    EmploymentContract(EmploymentContract),
 }
 
 pub fn convert(cell: &Cell, value_type: ValueType) -> Result<Value, String> {
@@ -56,6 +63,16 @@ pub fn convert(cell: &Cell, value_type: ValueType) -> Result<Value, String> {
         ValueType::Procedure => label(Procedure::parse_label(&text).map(Value::Procedure)),
         ValueType::AwardRole => label(AwardRole::parse_label(&text).map(Value::AwardRole)),
         ValueType::Reservation => label(Reservation::parse_label(&text).map(Value::Reservation)),
+        ValueType::Criterion => {
+            label(EligibilityCriterion::parse_label(&text).map(Value::Criterion))
+        }
+        ValueType::Sex => label(Sex::parse_label(&text).map(Value::Sex)),
+        ValueType::ExitOutcome => label(ExitOutcome::parse_label(&text).map(Value::ExitOutcome)),
+        ValueType::Modality => label(Modality::parse_label(&text).map(Value::Modality)),
+        ValueType::EmploymentContract => {
+            label(EmploymentContract::parse_label(&text).map(Value::EmploymentContract))
+        }
+        ValueType::Month => month(cell, &text).map(Value::Month),
         ValueType::Integer => integer(cell, &text).map(Value::Integer),
         ValueType::Date => date(cell, &text).map(Value::Date),
         ValueType::Boolean => boolean(cell, &text).map(Value::Boolean),
@@ -137,6 +154,16 @@ fn date(cell: &Cell, text: &str) -> Result<NaiveDate, String> {
                 .find_map(|format| NaiveDate::parse_from_str(trimmed, format).ok())
                 .ok_or_else(refused)
         }
+    }
+}
+
+/// A month as an Excel date (its month), a serial, or text ("2025-03", "03/2025", "mars 2025").
+fn month(cell: &Cell, text: &str) -> Result<Month, String> {
+    match cell {
+        Cell::DateTime(_) | Cell::Integer(_) | Cell::Number(_) => {
+            date(cell, text).and_then(|d| Month::of_date(d).map_err(|e| e.to_string()))
+        }
+        _ => Month::parse(text).map_err(|e| e.to_string()),
     }
 }
 
@@ -250,6 +277,22 @@ mod tests {
                 .contains("31/01/2025")
         );
         assert!(convert(&Cell::Integer(-3), ValueType::Date).is_err());
+    }
+
+    #[test]
+    fn months_as_dates_serials_or_text() {
+        let march = Ok(Value::Month(Month::new(2025, 3).unwrap()));
+        let midnight = chrono::NaiveDate::from_ymd_opt(2025, 3, 1)
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap();
+        assert_eq!(convert(&Cell::DateTime(midnight), ValueType::Month), march);
+        assert_eq!(convert(&Cell::Integer(45_717), ValueType::Month), march);
+        assert_eq!(
+            convert(&Cell::Text("Mars-25".into()), ValueType::Month),
+            march
+        );
+        assert!(convert(&Cell::Text("13/2025".into()), ValueType::Month).is_err());
     }
 
     #[test]

@@ -10,6 +10,8 @@ pub struct ImportLimits {
     pub max_compression_ratio: u64,
     /// Most non-empty rows a file may hold.
     pub max_rows: usize,
+    /// Most hours one participant may be declared for in a month (a statement above is refused).
+    pub max_hours_per_month: crate::domain::Hours,
 }
 
 impl Default for ImportLimits {
@@ -19,6 +21,7 @@ impl Default for ImportLimits {
             max_uncompressed_bytes: 512 * 1024 * 1024,
             max_compression_ratio: 100,
             max_rows: 1_000_000,
+            max_hours_per_month: crate::domain::Hours::from_whole(200).expect("200 hours"),
         }
     }
 }

@@ -23,7 +23,9 @@ use crate::domain::{AuditAction, ImportKind, ImportStatus, Labelled, Siret};
 use crate::storage::audit::{self, Actor};
 use crate::storage::imports::{self, ImportRecord};
 use crate::storage::users::BuyerScope;
-use crate::storage::{DbConnection, StorageError, buyers, companies, write_transaction};
+use crate::storage::{
+    DbConnection, StorageError, buyers, companies, contracts, participants, write_transaction,
+};
 use limits::ImportLimits;
 use problem::FileProblem;
 use profile::Profiles;
@@ -74,6 +76,8 @@ pub struct Importer {
 enum Parsed {
     Structures(Vec<kinds::structures::Structure>),
     Contracts(Vec<kinds::contracts::Contract>),
+    Participants(Vec<kinds::participants::Participant>),
+    Hours(Vec<kinds::hours::Statement>),
 }
 
 impl Parsed {
@@ -86,6 +90,8 @@ impl Parsed {
                 .flat_map(|c| c.lots.values())
                 .map(|l| l.awards.len())
                 .sum(),
+            Parsed::Participants(list) => list.len(),
+            Parsed::Hours(list) => list.len(),
         }
     }
 }
@@ -135,8 +141,9 @@ impl Importer {
             file_problem: None,
             problems: Vec::new(),
             warnings: Vec::new(),
+            replaced: Vec::new(),
         };
-        let context = kinds_context(conn, &upload)?;
+        let context = kinds_context(conn, &upload, &self.limits)?;
         let parsed = match self.parse(&upload, profile, &context, &mut report) {
             Ok(parsed) => Some(parsed),
             Err(problem) => {
@@ -185,6 +192,12 @@ impl Importer {
                 }
                 Some(Parsed::Contracts(contracts)) => {
                     kinds::contracts::write(conn, contracts, id)?;
+                }
+                Some(Parsed::Participants(participants)) => {
+                    kinds::participants::write(conn, participants)?;
+                }
+                Some(Parsed::Hours(statements)) => {
+                    report.replaced = kinds::hours::write(conn, statements, id)?;
                 }
                 None => {}
             }
@@ -253,9 +266,20 @@ impl Importer {
                 &context.contracts,
                 &mut report.problems,
             )),
-            ImportKind::Participants | ImportKind::Hours => {
-                unreachable!("profiles exist only for importable kinds")
-            }
+            ImportKind::Participants => Parsed::Participants(kinds::participants::validate(
+                profile,
+                &sheet.name,
+                &rows,
+                chrono::Utc::now().date_naive(),
+                &mut report.problems,
+            )),
+            ImportKind::Hours => Parsed::Hours(kinds::hours::validate(
+                profile,
+                &sheet.name,
+                &rows,
+                &context.hours,
+                &mut report.problems,
+            )),
         };
         report.problems.sort_by_key(|p| p.row);
         Ok(parsed)
@@ -265,19 +289,56 @@ impl Importer {
 /// What the kinds' checks need from the database, read before parsing.
 struct KindsContext {
     contracts: kinds::contracts::Context,
+    hours: kinds::hours::Context,
 }
 
-fn kinds_context(conn: &mut DbConnection, upload: &Upload) -> Result<KindsContext, ImportError> {
+fn kinds_context(
+    conn: &mut DbConnection,
+    upload: &Upload,
+    limits: &ImportLimits,
+) -> Result<KindsContext, ImportError> {
     let all = buyers::list(conn)?;
     let (mine, others): (Vec<_>, Vec<_>) = all.into_iter().partition(|buyer| match &upload.scope {
         BuyerScope::AllBuyers => true,
         BuyerScope::Buyers { buyer_ids } => buyer_ids.contains(&buyer.id),
         BuyerScope::Company { .. } => false,
     });
-    let companies = if upload.kind == ImportKind::Contracts {
-        companies::ids_by_siret(conn)?
+    let needs_companies = matches!(upload.kind, ImportKind::Contracts | ImportKind::Hours);
+    let companies = if needs_companies {
+        companies::kinds_by_siret(conn)?
     } else {
         Default::default()
+    };
+    let hours = if upload.kind == ImportKind::Hours {
+        // The buyer named at upload, within the scope; otherwise every buyer of the scope.
+        let ids: Vec<i64> = mine
+            .iter()
+            .filter(|b| upload.buyer.as_ref().is_none_or(|only| *only == b.siret))
+            .map(|b| b.id)
+            .collect();
+        let company_scope = matches!(upload.scope, BuyerScope::Company { .. });
+        let lots = contracts::lots_of_buyers(conn, (!company_scope).then_some(&ids[..]))?;
+        let lot_ids: Vec<i64> = lots.iter().map(|l| l.lot_id).collect();
+        kinds::hours::Context {
+            holders: contracts::holders_of(conn, &lot_ids)?,
+            lots,
+            companies: companies.clone(),
+            participants: participants::ids_by_pseudonym(conn)?,
+            only_company: match &upload.scope {
+                BuyerScope::Company { siret } => Some(siret.clone()),
+                _ => None,
+            },
+            max_hours_per_month: limits.max_hours_per_month,
+        }
+    } else {
+        kinds::hours::Context {
+            lots: Vec::new(),
+            holders: Vec::new(),
+            companies: Default::default(),
+            participants: Default::default(),
+            only_company: None,
+            max_hours_per_month: limits.max_hours_per_month,
+        }
     };
     Ok(KindsContext {
         contracts: kinds::contracts::Context {
@@ -286,5 +347,6 @@ fn kinds_context(conn: &mut DbConnection, upload: &Upload) -> Result<KindsContex
             only_buyer: upload.buyer.clone(),
             companies,
         },
+        hours,
     })
 }

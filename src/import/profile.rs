@@ -26,6 +26,12 @@ pub enum ValueType {
     Procedure,
     AwardRole,
     Reservation,
+    Criterion,
+    Sex,
+    ExitOutcome,
+    Month,
+    Modality,
+    EmploymentContract,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -134,10 +140,14 @@ impl Profile {
 pub struct Profiles {
     structures: Profile,
     contracts: Profile,
+    participants: Profile,
+    hours: Profile,
 }
 
 const BUILT_IN_STRUCTURES: &str = include_str!("../../imports/structures.toml");
 const BUILT_IN_CONTRACTS: &str = include_str!("../../imports/contracts.toml");
+const BUILT_IN_PARTICIPANTS: &str = include_str!("../../imports/participants.toml");
+const BUILT_IN_HOURS: &str = include_str!("../../imports/hours.toml");
 
 impl Profiles {
     /// Reads `dir/<kind>.toml` where present, the built-in profile otherwise.
@@ -168,6 +178,12 @@ impl Profiles {
                 BUILT_IN_CONTRACTS,
                 super::kinds::contracts::COLUMNS,
             )?,
+            participants: load(
+                "participants.toml",
+                BUILT_IN_PARTICIPANTS,
+                super::kinds::participants::COLUMNS,
+            )?,
+            hours: load("hours.toml", BUILT_IN_HOURS, super::kinds::hours::COLUMNS)?,
         })
     }
 
@@ -176,7 +192,8 @@ impl Profiles {
         match kind {
             ImportKind::Structures => Some(&self.structures),
             ImportKind::Contracts => Some(&self.contracts),
-            ImportKind::Participants | ImportKind::Hours => None,
+            ImportKind::Participants => Some(&self.participants),
+            ImportKind::Hours => Some(&self.hours),
         }
     }
 }
@@ -248,6 +265,6 @@ mod tests {
     fn the_built_in_profiles_load() {
         let profiles = Profiles::load(None).unwrap();
         assert!(profiles.get(ImportKind::Structures).is_some());
-        assert!(profiles.get(ImportKind::Hours).is_none());
+        assert!(profiles.get(ImportKind::Hours).is_some());
     }
 }

@@ -23,6 +23,9 @@ pub struct ImportReport {
     /// Every problem found, each located; none written when there is any.
     pub problems: Vec<RowProblem>,
     pub warnings: Vec<String>,
+    /// Earlier values a corrected statement replaced, one line each.
+    #[serde(default)]
+    pub replaced: Vec<String>,
 }
 
 impl ImportReport {

@@ -5,7 +5,9 @@ use super::header::Header;
 use super::problem::RowProblem;
 use super::profile::Profile;
 use super::reader::{Cell, Sheet};
+use crate::domain::Siret;
 use crate::domain::labels::normalize;
+use chrono::NaiveDate;
 
 /// One data row: its number, and one value per profile column (`None` when empty or refused).
 #[derive(Debug, Clone, PartialEq)]
@@ -18,6 +20,48 @@ impl ParsedRow {
     pub fn get(&self, profile: &Profile, key: &str) -> Option<&Value> {
         let index = profile.columns.iter().position(|c| c.key == key)?;
         self.values[index].as_ref()
+    }
+}
+
+/// Reads one row's values by key.
+pub struct RowView<'a> {
+    pub profile: &'a Profile,
+    pub row: &'a ParsedRow,
+}
+
+impl RowView<'_> {
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.row.get(self.profile, key)
+    }
+    pub fn text(&self, key: &str) -> Option<String> {
+        match self.get(key) {
+            Some(Value::Text(t)) => Some(t.trim().to_owned()).filter(|t| !t.is_empty()),
+            _ => None,
+        }
+    }
+    pub fn date(&self, key: &str) -> Option<NaiveDate> {
+        match self.get(key) {
+            Some(Value::Date(d)) => Some(*d),
+            _ => None,
+        }
+    }
+    pub fn boolean(&self, key: &str) -> Option<bool> {
+        match self.get(key) {
+            Some(Value::Boolean(b)) => Some(*b),
+            _ => None,
+        }
+    }
+    pub fn integer(&self, key: &str) -> Option<i64> {
+        match self.get(key) {
+            Some(Value::Integer(i)) => Some(*i),
+            _ => None,
+        }
+    }
+    pub fn siret(&self, key: &str) -> Option<Siret> {
+        match self.get(key) {
+            Some(Value::Siret(s)) => Some(s.clone()),
+            _ => None,
+        }
     }
 }
 

@@ -102,3 +102,16 @@ pub fn ids_by_siret(
         .load(conn)?;
     Ok(rows.into_iter().collect())
 }
+
+/// Id and kind of every known establishment, by SIRET.
+pub fn kinds_by_siret(
+    conn: &mut DbConnection,
+) -> QueryResult<std::collections::HashMap<String, (i64, String)>> {
+    let rows: Vec<(String, i64, String)> = companies::table
+        .select((companies::siret, companies::id, companies::structure_kind))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(siret, id, kind)| (siret, (id, kind)))
+        .collect())
+}

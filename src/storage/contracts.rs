@@ -156,3 +156,46 @@ pub fn remove_clause(conn: &mut DbConnection, lot_id: i64) -> QueryResult<()> {
         .execute(conn)
         .map(drop)
 }
+
+/// A lot as the hour-statement checks need it (fields in the order of the query's columns).
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct LotPeriod {
+    pub buyer_id: i64,
+    pub reference: String,
+    pub notification_date: NaiveDate,
+    pub duration_months: Option<i32>,
+    pub end_date: Option<NaiveDate>,
+    pub lot_number: i32,
+    pub lot_id: i64,
+}
+
+/// Every lot of the given buyers (all buyers when `None`), with its contract's period.
+pub fn lots_of_buyers(
+    conn: &mut DbConnection,
+    buyer_ids: Option<&[i64]>,
+) -> QueryResult<Vec<LotPeriod>> {
+    let mut query = lots::table
+        .inner_join(contracts::table)
+        .select((
+            contracts::buyer_id,
+            contracts::reference,
+            contracts::notification_date,
+            contracts::duration_months,
+            contracts::end_date,
+            lots::number,
+            lots::id,
+        ))
+        .into_boxed();
+    if let Some(ids) = buyer_ids {
+        query = query.filter(contracts::buyer_id.eq_any(ids.to_vec()));
+    }
+    query.load(conn)
+}
+
+/// (lot, company) for every award of these lots.
+pub fn holders_of(conn: &mut DbConnection, lot_ids: &[i64]) -> QueryResult<Vec<(i64, i64)>> {
+    awards::table
+        .filter(awards::lot_id.eq_any(lot_ids.to_vec()))
+        .select((awards::lot_id, awards::company_id))
+        .load(conn)
+}

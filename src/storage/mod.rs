@@ -8,6 +8,7 @@ pub mod buyers;
 pub mod companies;
 mod connection;
 pub mod contracts;
+pub mod hour_entries;
 pub mod imports;
 pub mod login_failures;
 pub mod migrations;

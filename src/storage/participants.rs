@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use super::schema::{hour_entries, participants};
 use super::{DbConnection, now};
-use crate::domain::Month;
+use crate::domain::{EligibilityCriterion, ExitOutcome, Labelled, Month, Sex};
 
 /// Erases what could lead back to a person for every participant with no activity since
 /// `cutoff` (no hours declared from that month on, validated, exited and recorded before it):
@@ -50,4 +50,61 @@ pub fn anonymise_inactive_before(conn: &mut DbConnection, cutoff: NaiveDate) -> 
             .execute(conn)?;
     }
     Ok(candidates.len())
+}
+
+pub struct ParticipantFields<'a> {
+    pub pseudonym: &'a str,
+    pub criterion: EligibilityCriterion,
+    pub validated_on: Option<NaiveDate>,
+    pub prescriber: Option<&'a str>,
+    pub birth_year: Option<i32>,
+    pub sex: Option<Sex>,
+    pub qpv: Option<bool>,
+    pub exit_outcome: Option<ExitOutcome>,
+    pub exit_date: Option<NaiveDate>,
+}
+
+/// Creates the participant or updates the one with the same identifier.
+pub fn upsert(conn: &mut DbConnection, p: &ParticipantFields<'_>) -> QueryResult<i64> {
+    let at = now();
+    let values = (
+        participants::criterion.eq(p.criterion.code()),
+        participants::validated_on.eq(p.validated_on),
+        participants::prescriber.eq(p.prescriber),
+        participants::birth_year.eq(p.birth_year),
+        participants::sex.eq(p.sex.map(|s| s.code())),
+        participants::qpv_resident.eq(p.qpv),
+        participants::exit_outcome.eq(p.exit_outcome.map(|o| o.code())),
+        participants::exit_date.eq(p.exit_date),
+        participants::updated_at.eq(at),
+    );
+    let existing: Option<i64> = participants::table
+        .filter(participants::pseudonym.eq(p.pseudonym))
+        .select(participants::id)
+        .first(conn)
+        .optional()?;
+    match existing {
+        Some(id) => diesel::update(participants::table.find(id))
+            .set(values)
+            .execute(conn)
+            .map(|_| id),
+        None => diesel::insert_into(participants::table)
+            .values((
+                participants::pseudonym.eq(p.pseudonym),
+                participants::created_at.eq(at),
+                values,
+            ))
+            .returning(participants::id)
+            .get_result(conn),
+    }
+}
+
+/// The id of every participant, by identifier.
+pub fn ids_by_pseudonym(
+    conn: &mut DbConnection,
+) -> QueryResult<std::collections::HashMap<String, i64>> {
+    let rows: Vec<(String, i64)> = participants::table
+        .select((participants::pseudonym, participants::id))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
 }

@@ -7,7 +7,7 @@ use suivi_clauses::domain::Role;
 use suivi_clauses::storage::StorageError;
 use suivi_clauses::storage::schema::{awards, companies, contracts, insertion_clauses, lots};
 
-use crate::helpers::{TestApp, USER_PASSWORD, siret, spawn_app};
+use crate::helpers::{TestApp, USER_PASSWORD, message_at, problems_by_row, siret, spawn_app};
 
 const HEADERS: [&str; 15] = [
     "N° de marché",
@@ -130,21 +130,7 @@ async fn officer(app: &TestApp) -> String {
 }
 
 async fn send(app: &TestApp, token: &str, name: &str, bytes: Vec<u8>) -> (u16, serde_json::Value) {
-    let form = reqwest::multipart::Form::new()
-        .text("kind", "contracts")
-        .part(
-            "file",
-            reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()),
-        );
-    let response = app
-        .client
-        .post(app.url("/api/imports"))
-        .bearer_auth(token)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    (response.status().as_u16(), response.json().await.unwrap())
+    app.import(token, "contracts", name, bytes, false).await
 }
 
 /// (reference, lot number, lot amount in cents, reservation, clause target in hundredths)
@@ -297,24 +283,8 @@ async fn inconsistent_or_foreign_rows_are_refused_and_nothing_is_written() {
     let (status, body) = send(&app, &token, "registre.csv", csv.into_bytes()).await;
 
     assert_eq!(status, 422, "{body}");
-    let problems: Vec<(u64, String)> = body["report"]["problems"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| {
-            (
-                p["row"].as_u64().unwrap(),
-                p["message"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect();
-    let at = |row: u64| {
-        problems
-            .iter()
-            .find(|(r, _)| *r == row)
-            .map(|(_, m)| m.as_str())
-            .unwrap_or("")
-    };
+    let problems = problems_by_row(&body);
+    let at = |row| message_at(&problems, row);
     assert!(at(3).contains("autre valeur pour l'objet"), "{problems:?}");
     assert!(
         at(5).contains("La ligne 4 prévoit déjà 300,00"),

@@ -165,6 +165,7 @@ pub fn test_settings(database: &TestDatabase) -> Settings {
             max_rows: 100_000,
             max_uncompressed_mb: 64,
             max_compression_ratio: 100,
+            max_hours_per_month: 200,
         },
     }
 }
@@ -238,7 +239,9 @@ impl TestApp {
             rand::rng().random::<u32>()
         );
         let scope = match role {
-            Role::Company => UserScope::Company(siret(999)),
+            Role::Company => {
+                UserScope::Company(buyer_sirets.first().cloned().unwrap_or_else(|| siret(999)))
+            }
             Role::Admin => UserScope::AllBuyers,
             _ if buyer_sirets.is_empty() => UserScope::AllBuyers,
             _ => UserScope::Buyers(buyer_sirets),
@@ -282,6 +285,47 @@ impl TestApp {
             .expect("request sent")
     }
 
+    /// `POST /api/imports` with a file, as the upload page sends it.
+    pub async fn upload(
+        &self,
+        token: &str,
+        kind: &str,
+        file_name: &str,
+        bytes: Vec<u8>,
+        replace: bool,
+    ) -> reqwest::Response {
+        let mut form = reqwest::multipart::Form::new()
+            .text("kind", kind.to_owned())
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_owned()),
+            );
+        if replace {
+            form = form.text("replace", "true");
+        }
+        self.client
+            .post(self.url("/api/imports"))
+            .bearer_auth(token)
+            .multipart(form)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    /// The same, returning the status and the JSON answer.
+    pub async fn import(
+        &self,
+        token: &str,
+        kind: &str,
+        file_name: &str,
+        bytes: Vec<u8>,
+        replace: bool,
+    ) -> (u16, serde_json::Value) {
+        let response = self.upload(token, kind, file_name, bytes, replace).await;
+        let status = response.status().as_u16();
+        (status, response.json().await.expect("a JSON answer"))
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client
             .get(format!("{}{path}", self.address))
@@ -294,4 +338,27 @@ impl TestApp {
 /// A valid SIRET built from a number, for test data.
 pub fn siret(n: u64) -> Siret {
     Siret::with_check_digit(&format!("{:013}", 2_000_000_000_000 + n)).expect("13 digits")
+}
+
+/// The problems of a refused import's report, as (row, message).
+pub fn problems_by_row(body: &serde_json::Value) -> Vec<(u64, String)> {
+    body["report"]["problems"]
+        .as_array()
+        .expect("a report with problems")
+        .iter()
+        .map(|p| {
+            (
+                p["row"].as_u64().unwrap(),
+                p["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// The message reported on `row`, or "" when none.
+pub fn message_at(problems: &[(u64, String)], row: u64) -> &str {
+    problems
+        .iter()
+        .find(|(r, _)| *r == row)
+        .map_or("", |(_, m)| m.as_str())
 }

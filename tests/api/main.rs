@@ -9,6 +9,7 @@ mod cli;
 mod contracts_import;
 mod health;
 mod helpers;
+mod hours_import;
 mod imports;
 mod migrations;
 mod participants;

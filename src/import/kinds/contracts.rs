@@ -6,9 +6,9 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::NaiveDate;
 
 use super::super::cells::Value;
-use super::super::problem::RowProblem;
+use super::super::problem::{Reporter, RowProblem};
 use super::super::profile::{Profile, ValueType};
-use super::super::rows::ParsedRow;
+use super::super::rows::{ParsedRow, RowView};
 use crate::domain::{
     AwardRole, CpvCode, Hours, Money, Name, PostalCode, Procedure, Reservation, Siret, SizeClass,
 };
@@ -51,8 +51,8 @@ pub struct Context {
     pub other_buyers: Vec<Siret>,
     /// The buyer the file was sent for, when one was given.
     pub only_buyer: Option<Siret>,
-    /// Known establishments (SIRET → id).
-    pub companies: HashMap<String, i64>,
+    /// Known establishments (SIRET → id and kind code).
+    pub companies: HashMap<String, (i64, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -104,48 +104,6 @@ pub struct Award {
     pub amount: Money,
 }
 
-/// Reads one row's values by key.
-struct RowView<'a> {
-    profile: &'a Profile,
-    row: &'a ParsedRow,
-}
-
-impl RowView<'_> {
-    fn get(&self, key: &str) -> Option<&Value> {
-        self.row.get(self.profile, key)
-    }
-    fn text(&self, key: &str) -> Option<String> {
-        match self.get(key) {
-            Some(Value::Text(t)) => Some(t.trim().to_owned()).filter(|t| !t.is_empty()),
-            _ => None,
-        }
-    }
-    fn date(&self, key: &str) -> Option<NaiveDate> {
-        match self.get(key) {
-            Some(Value::Date(d)) => Some(*d),
-            _ => None,
-        }
-    }
-    fn boolean(&self, key: &str) -> Option<bool> {
-        match self.get(key) {
-            Some(Value::Boolean(b)) => Some(*b),
-            _ => None,
-        }
-    }
-    fn integer(&self, key: &str) -> Option<i64> {
-        match self.get(key) {
-            Some(Value::Integer(i)) => Some(*i),
-            _ => None,
-        }
-    }
-    fn siret(&self, key: &str) -> Option<Siret> {
-        match self.get(key) {
-            Some(Value::Siret(s)) => Some(s.clone()),
-            _ => None,
-        }
-    }
-}
-
 pub fn validate(
     profile: &Profile,
     sheet: &str,
@@ -153,15 +111,7 @@ pub fn validate(
     context: &Context,
     problems: &mut Vec<RowProblem>,
 ) -> Vec<Contract> {
-    let mut report = |row: u32, key: &str, value: Option<String>, message: String| {
-        problems.push(RowProblem {
-            sheet: sheet.to_owned(),
-            row,
-            column: profile.header_of(key),
-            value,
-            message,
-        })
-    };
+    let mut report = Reporter::new(sheet, profile, problems);
     // A company named on one row may be left bare on the others.
     let mut names: HashMap<Siret, Name> = HashMap::new();
     for row in rows {
@@ -199,7 +149,7 @@ pub fn validate(
             let message = format!(
                 "La référence dépasse {MAX_REFERENCE_CHARS} caractères (format DECP) : raccourcissez-la."
             );
-            report(n, "reference", Some(reference), message);
+            report.add(n, "reference", Some(reference), message);
             continue;
         }
         if context
@@ -208,7 +158,7 @@ pub fn validate(
             .is_some_and(|only| *only != buyer)
         {
             let message = "Ce fichier est envoyé pour un autre acheteur : retirez cette ligne ou envoyez-la pour le bon acheteur.";
-            report(
+            report.add(
                 n,
                 "buyer_siret",
                 Some(buyer.to_string()),
@@ -222,7 +172,7 @@ pub fn validate(
             } else {
                 "Aucun acheteur n'a ce SIRET : vérifiez-le, ou demandez à un administrateur de créer l'acheteur."
             };
-            report(
+            report.add(
                 n,
                 "buyer_siret",
                 Some(buyer.to_string()),
@@ -232,7 +182,7 @@ pub fn validate(
         };
         let duration = view.integer("duration_months");
         if duration.is_some_and(|d| !(1..=600).contains(&d)) {
-            report(
+            report.add(
                 n,
                 "duration_months",
                 duration.map(|d| d.to_string()),
@@ -242,7 +192,7 @@ pub fn validate(
         }
         let end_date = view.date("end_date");
         if end_date.is_some_and(|end| end < notified) {
-            report(
+            report.add(
                 n,
                 "end_date",
                 end_date.map(|d| d.format("%d/%m/%Y").to_string()),
@@ -282,7 +232,7 @@ pub fn validate(
                         "La ligne {} donne une autre valeur pour {label} du marché « {reference} » : une même référence doit porter les mêmes informations sur toutes ses lignes.",
                         existing.first_row
                     );
-                    report(n, key, None, message);
+                    report.add(n, key, None, message);
                     continue;
                 }
                 existing
@@ -298,7 +248,7 @@ pub fn validate(
             .map_err(|_| ())
             .and_then(|l| if l >= 0 { Ok(l) } else { Err(()) })
         else {
-            report(
+            report.add(
                 n,
                 "lot",
                 Some(lot_number.to_string()),
@@ -310,7 +260,7 @@ pub fn validate(
         if (lot_number == 0 && contract.lots.keys().any(|l| *l != 0))
             || (lot_number != 0 && contract.lots.contains_key(&0))
         {
-            report(n, "lot", Some(lot_number.to_string()), "Ce marché a des lignes avec et sans numéro de lot : numérotez tous ses lots, ou aucun.".to_owned());
+            report.add(n, "lot", Some(lot_number.to_string()), "Ce marché a des lignes avec et sans numéro de lot : numérotez tous ses lots, ou aucun.".to_owned());
             continue;
         }
         let reservation = match view.get("reservation") {
@@ -323,7 +273,7 @@ pub fn validate(
         };
         let clause_flag = view.boolean("insertion_clause");
         if clause_flag == Some(false) && hours.is_some() {
-            report(n, "insertion_hours", hours.map(|h| h.to_string()), "Des heures d'insertion sont prévues mais « Clause d'insertion » vaut Non : corrigez l'une des deux colonnes.".to_owned());
+            report.add(n, "insertion_hours", hours.map(|h| h.to_string()), "Des heures d'insertion sont prévues mais « Clause d'insertion » vaut Non : corrigez l'une des deux colonnes.".to_owned());
             continue;
         }
         let lot = contract.lots.entry(lot_number).or_insert_with(|| Lot {
@@ -334,7 +284,7 @@ pub fn validate(
             awards: Vec::new(),
         });
         if lot.reservation != reservation {
-            report(
+            report.add(
                 n,
                 "reservation",
                 None,
@@ -359,7 +309,7 @@ pub fn validate(
             (ClausePlan::No { .. }, ClausePlan::No { .. }) => lot.clause,
             (ClausePlan::No { row }, ClausePlan::Yes { .. })
             | (ClausePlan::Yes { row, .. }, ClausePlan::No { .. }) => {
-                report(
+                report.add(
                     n,
                     "insertion_clause",
                     None,
@@ -379,7 +329,7 @@ pub fn validate(
                     ..
                 },
             ) if known != h => {
-                report(
+                report.add(
                     n,
                     "insertion_hours",
                     Some(h.to_string()),
@@ -410,7 +360,7 @@ pub fn validate(
             .iter()
             .find(|a| a.siret == holder && a.role == role)
         {
-            report(
+            report.add(
                 n,
                 "holder_siret",
                 Some(holder.to_string()),
@@ -424,13 +374,13 @@ pub fn validate(
         let name = match view.text("holder_name").map(|t| Name::parse(&t)) {
             Some(Ok(name)) => Some(name),
             Some(Err(e)) => {
-                report(n, "holder_name", view.text("holder_name"), e.to_string());
+                report.add(n, "holder_name", view.text("holder_name"), e.to_string());
                 continue;
             }
             None => names.get(&holder).cloned(),
         };
         if name.is_none() && !context.companies.contains_key(holder.as_str()) {
-            report(
+            report.add(
                 n,
                 "holder_name",
                 None,
@@ -463,7 +413,7 @@ pub fn validate(
                     .iter()
                     .all(|a| a.role == AwardRole::Subcontractor);
             if holderless {
-                report(
+                report.add(
                     lot.first_row,
                     "role",
                     None,
