@@ -93,3 +93,16 @@ fn print_report(report: &ImportReport) {
         );
     }
 }
+
+/// `suivi-clauses template --kind … FILE`.
+pub fn write_template(
+    kind: &str,
+    file: &std::path::Path,
+    settings: &Settings,
+) -> anyhow::Result<()> {
+    let kind = ImportKind::parse_label(kind)?;
+    let bytes = settings.importer()?.template(kind)?;
+    std::fs::write(file, bytes).with_context(|| format!("écriture de {}", file.display()))?;
+    println!("Modèle « {} » écrit dans {}.", kind.label(), file.display());
+    Ok(())
+}

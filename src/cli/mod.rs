@@ -53,6 +53,14 @@ enum Command {
     },
     /// Importe un fichier (tableur ou CSV) : tout ou rien, avec un rapport des problèmes.
     Import(import::ImportArgs),
+    /// Écrit le modèle .xlsx d'un type d'import (en-têtes, listes déroulantes, aide).
+    Template {
+        /// Type de fichier : contracts, structures, participants ou hours.
+        #[arg(long)]
+        kind: String,
+        /// Fichier .xlsx à écrire.
+        file: PathBuf,
+    },
     /// Efface les données personnelles des participants sans activité depuis une date (fin de la
     /// durée de conservation) ; les heures et les indicateurs restent inchangés.
     Purge {
@@ -82,6 +90,7 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate => migrate(&settings),
         Command::Buyer { action } => buyer::run(action, &open_database(&settings)?),
         Command::User { action } => user::run(action, &open_database(&settings)?),
+        Command::Template { kind, file } => import::write_template(&kind, &file, &settings),
         Command::Import(args) => import::run(args, &settings, &open_database(&settings)?),
         Command::Purge { before } => purge::run(&before, &open_database(&settings)?),
     }

@@ -16,6 +16,7 @@ pub mod profile;
 pub mod reader;
 pub mod report;
 pub mod rows;
+pub mod template;
 
 use sha2::{Digest, Sha256};
 
@@ -55,6 +56,8 @@ pub enum ImportError {
         "Ce fichier a déjà été importé le {at} (import n° {id}) : rien n'a été changé. Pour l'importer à nouveau, demandez son remplacement."
     )]
     Duplicate { id: i64, at: String },
+    #[error("Le modèle n'a pas pu être produit : {0}")]
+    Template(String),
     #[error(transparent)]
     Storage(#[from] StorageError),
 }
@@ -103,6 +106,19 @@ impl Importer {
 
     pub fn limits(&self) -> &ImportLimits {
         &self.limits
+    }
+
+    /// The profile of an importable kind.
+    pub fn profile(&self, kind: ImportKind) -> Option<&profile::Profile> {
+        self.profiles.get(kind)
+    }
+
+    /// The .xlsx template of `kind`, from its profile.
+    pub fn template(&self, kind: ImportKind) -> Result<Vec<u8>, ImportError> {
+        let profile = self
+            .profile(kind)
+            .ok_or(ImportError::NotYetAvailable(kind.label()))?;
+        template::workbook(profile).map_err(|e| ImportError::Template(e.to_string()))
     }
 
     /// Imports the file, all or nothing. A refused file is recorded with its report (and

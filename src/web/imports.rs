@@ -46,6 +46,21 @@ pub fn upload_config(max_file_bytes: usize) -> MultipartFormConfig {
     })
 }
 
+/// Uploads and templates are allowed per kind of file, by the authorization table.
+fn require_import(user: &Authorized<can::UploadImports>, kind: ImportKind) -> Result<(), ApiError> {
+    if may_import(user.account.role, kind) {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        StatusCode::FORBIDDEN,
+        "forbidden",
+        format!(
+            "Votre rôle ne permet pas d'importer ce type de fichier ({}).",
+            kind.label()
+        ),
+    ))
+}
+
 fn unprocessable(code: &'static str, message: impl Into<String>) -> ApiError {
     ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
 }
@@ -61,6 +76,7 @@ impl From<ImportError> for ApiError {
             }
             ImportError::UnknownBuyer(_) => unprocessable("unknown_buyer", error.to_string()),
             ImportError::Storage(detail) => ApiError::internal(&detail),
+            ImportError::Template(detail) => ApiError::internal(&detail),
         }
     }
 }
@@ -74,16 +90,7 @@ pub async fn upload(
 ) -> Result<HttpResponse, ApiError> {
     let kind = ImportKind::parse_label(&form.kind)
         .map_err(|e| unprocessable("unknown_kind", e.to_string()))?;
-    if !may_import(user.account.role, kind) {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            format!(
-                "Votre rôle ne permet pas d'importer ce type de fichier ({}).",
-                kind.label()
-            ),
-        ));
-    }
+    require_import(&user, kind)?;
     let buyer = match form
         .buyer
         .as_ref()
@@ -126,4 +133,25 @@ pub async fn upload(
             "report": report,
         })),
     )
+}
+
+/// `GET /api/imports/templates/{kind}`: the .xlsx template of a kind, generated from its profile.
+pub async fn template(
+    user: Authorized<can::UploadImports>,
+    kind: web::Path<String>,
+    importer: web::Data<Importer>,
+) -> Result<HttpResponse, ApiError> {
+    let kind = ImportKind::parse_label(&kind).map_err(|_| ApiError::not_found())?;
+    require_import(&user, kind)?;
+    let importer = importer.into_inner();
+    let bytes = web::block(move || importer.template(kind))
+        .await
+        .map_err(|e| ApiError::internal(&e))??;
+    Ok(HttpResponse::Ok()
+        .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"modele-{}.xlsx\"", kind.code()),
+        ))
+        .body(bytes))
 }

@@ -52,6 +52,7 @@ pub const ROUTES: &[Route] = &[
     route!(post "/api/users/{id}/deactivate" => users::deactivate, Requires(Action::ManageUsers)),
     route!(get "/api/audit" => audit::list, Requires(Action::ReadAuditLog)),
     route!(post "/api/imports" => imports::upload, Requires(Action::UploadImports)),
+    route!(get "/api/imports/templates/{kind}" => imports::template, Requires(Action::UploadImports)),
 ];
 
 pub fn configure(cfg: &mut ServiceConfig) {

@@ -546,3 +546,149 @@ async fn who_may_import_what_follows_the_table() {
     assert_eq!(participants_by_officer.status(), 403);
     assert_eq!(unknown.status(), 422);
 }
+
+/// The header row of a template's data sheet, as calamine reads it back.
+fn template_headers(bytes: &[u8]) -> (Vec<String>, Vec<String>) {
+    use calamine::Reader;
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let sheets = book.sheet_names();
+    let range = book.worksheet_range("Données").unwrap();
+    let headers = range
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    (headers, sheets)
+}
+
+/// A filled copy of a template: its headers, then the rows a person typed under them.
+fn filled(headers: &[String], rows: &[&[&str]]) -> Vec<u8> {
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet().set_name("Données").unwrap();
+    for (c, h) in headers.iter().enumerate() {
+        sheet.write_string(0, c as u16, h).unwrap();
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, value) in row.iter().enumerate().filter(|(_, v)| !v.is_empty()) {
+            sheet.write_string(r as u32 + 1, c as u16, *value).unwrap();
+        }
+    }
+    book.save_to_buffer().unwrap()
+}
+
+#[tokio::test]
+async fn a_downloaded_template_filled_in_imports() {
+    let app = spawn_app().await;
+    app.add_buyer(1, "Département").await;
+    let admin = app.session(ADMIN_EMAIL, ADMIN_PASSWORD).await.token;
+    let template = |kind: &'static str| {
+        let app = &app;
+        let admin = admin.clone();
+        async move {
+            let response = app
+                .get_with(&format!("/api/imports/templates/{kind}"), &admin)
+                .await;
+            assert_eq!(response.status(), 200, "{kind}");
+            let disposition = response.headers()["content-disposition"]
+                .to_str()
+                .unwrap()
+                .to_owned();
+            assert!(
+                disposition.contains(&format!("modele-{kind}.xlsx")),
+                "{disposition}"
+            );
+            response.bytes().await.unwrap().to_vec()
+        }
+    };
+
+    let structures = template("structures").await;
+    let (headers, sheets) = template_headers(&structures);
+    assert_eq!(sheets, ["Données", "Aide", "Listes"]);
+    assert_eq!(
+        headers[..2],
+        ["SIRET *".to_owned(), "Raison sociale *".to_owned()]
+    );
+    let sheet_xml = {
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(structures.clone())).unwrap();
+        let mut xml = String::new();
+        std::io::Read::read_to_string(
+            &mut archive.by_name("xl/worksheets/sheet1.xml").unwrap(),
+            &mut xml,
+        )
+        .unwrap();
+        xml
+    };
+    assert!(
+        sheet_xml.contains("<dataValidation") && sheet_xml.contains("Listes!$A$2"),
+        "drop-down lists"
+    );
+    let structures_filled = filled(
+        &headers,
+        &[&[ETTI, "Intérim Insertion Garonne", "ETTI", "31000", "PME"]],
+    );
+    let (status, body) = app
+        .import(
+            &admin,
+            "structures",
+            "modele-rempli.xlsx",
+            structures_filled,
+            false,
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+
+    let (headers, _) = template_headers(&template("participants").await);
+    let people = filled(
+        &headers,
+        &[&[
+            "P-100",
+            "RSA",
+            "02/03/2025",
+            "France Travail",
+            "1980",
+            "Femme",
+            "Oui",
+            "",
+            "",
+        ]],
+    );
+    let (status, body) = app
+        .import(&admin, "participants", "participants.xlsx", people, false)
+        .await;
+    assert_eq!(status, 201, "{body}");
+
+    let (headers, _) = template_headers(&template("contracts").await);
+    assert_eq!(headers.len(), 20);
+    let buyer = crate::helpers::siret(1).as_str().to_owned();
+    let register = filled(
+        &headers,
+        &[&[
+            "2025-TX-001",
+            "Voirie",
+            &buyer,
+            "Procédure adaptée",
+            "45233141",
+            "14/03/2025",
+            "12",
+            "",
+            "",
+            "",
+            "90 000",
+            FIRM,
+            "Routes du Sud",
+            "31000",
+            "PME",
+            "Titulaire",
+            "Oui",
+            "300",
+            "Non",
+            "Non",
+        ]],
+    );
+    let (status, body) = app
+        .import(&admin, "contracts", "registre.xlsx", register, false)
+        .await;
+    assert_eq!(status, 201, "{body}");
+}

@@ -1,0 +1,241 @@
+//! Import templates, generated from the profiles: what a person downloads, fills and sends back.
+//! The headers are the profile's canonical ones, so a filled template always imports.
+
+use rust_xlsxwriter::{
+    Color, DataValidation, DocProperties, Format, FormatAlign, FormatBorder, Formula, Workbook,
+    XlsxError,
+};
+
+use super::profile::{ColumnSpec, Profile, ValueType};
+use crate::domain::{
+    AwardRole, EligibilityCriterion, EmploymentContract, ExitOutcome, Labelled, Modality,
+    Procedure, Reservation, Sex, SizeClass, StructureKind,
+};
+
+/// Rows of the data sheet that carry drop-down lists and input messages.
+const PREPARED_ROWS: u32 = 5_000;
+const DATA_SHEET: &str = "Données";
+const LISTS_SHEET: &str = "Listes";
+
+/// What a column expects, in a sentence, and an example.
+fn describe(value_type: ValueType) -> (&'static str, &'static str) {
+    match value_type {
+        ValueType::Text => ("Texte libre.", "Réhabilitation du collège"),
+        ValueType::Siret => (
+            "SIRET de l'établissement : 14 chiffres, espaces admis.",
+            "443 061 841 00047",
+        ),
+        ValueType::PostalCode => ("Code postal à 5 chiffres.", "31000"),
+        ValueType::Integer => ("Nombre entier.", "24"),
+        ValueType::Date => ("Date au format JJ/MM/AAAA.", "14/03/2025"),
+        ValueType::Money => (
+            "Montant en euros hors taxes, virgule décimale.",
+            "125 000,50",
+        ),
+        ValueType::Hours => ("Nombre d'heures : 35, 35,5 ou 35h30.", "35h30"),
+        ValueType::Boolean => ("Oui ou Non.", "Oui"),
+        ValueType::CpvCode => (
+            "Code CPV à 8 chiffres, avec ou sans chiffre de contrôle.",
+            "45454000-4",
+        ),
+        ValueType::Month => ("Mois : MM/AAAA, AAAA-MM ou « mars 2025 ».", "03/2025"),
+        ValueType::StructureKind
+        | ValueType::SizeClass
+        | ValueType::Procedure
+        | ValueType::AwardRole
+        | ValueType::Reservation
+        | ValueType::Criterion
+        | ValueType::Sex
+        | ValueType::ExitOutcome
+        | ValueType::Modality
+        | ValueType::EmploymentContract => ("Une valeur de la liste déroulante.", ""),
+    }
+}
+
+fn labels_of<T: Labelled>() -> Vec<&'static str> {
+    T::ALL.iter().map(|v| v.label()).collect()
+}
+
+/// The values a column offers in its drop-down list, if it is an enumeration.
+fn choices(value_type: ValueType) -> Option<Vec<&'static str>> {
+    Some(match value_type {
+        ValueType::StructureKind => labels_of::<StructureKind>(),
+        ValueType::SizeClass => labels_of::<SizeClass>(),
+        ValueType::Procedure => labels_of::<Procedure>(),
+        ValueType::AwardRole => labels_of::<AwardRole>(),
+        ValueType::Reservation => labels_of::<Reservation>(),
+        ValueType::Criterion => EligibilityCriterion::ALL.iter().map(|c| c.code()).collect(),
+        ValueType::Sex => labels_of::<Sex>(),
+        ValueType::ExitOutcome => labels_of::<ExitOutcome>(),
+        ValueType::Modality => labels_of::<Modality>(),
+        ValueType::EmploymentContract => labels_of::<EmploymentContract>(),
+        ValueType::Boolean => vec!["Oui", "Non"],
+        _ => return None,
+    })
+}
+
+fn header_text(column: &ColumnSpec) -> String {
+    if column.required {
+        format!("{} *", column.header)
+    } else {
+        column.header.clone()
+    }
+}
+
+fn width(column: &ColumnSpec) -> f64 {
+    let by_type: f64 = match column.value_type {
+        ValueType::Text => 32.0,
+        ValueType::Siret => 20.0,
+        ValueType::Criterion
+        | ValueType::Modality
+        | ValueType::Procedure
+        | ValueType::ExitOutcome => 28.0,
+        _ => 16.0,
+    };
+    by_type.max(column.header.chars().count() as f64 + 4.0)
+}
+
+/// Excel's column letters: 0 → A, 26 → AA.
+fn column_letters(mut index: u16) -> String {
+    let mut letters = String::new();
+    loop {
+        letters.insert(0, char::from(b'A' + (index % 26) as u8));
+        if index < 26 {
+            return letters;
+        }
+        index = index / 26 - 1;
+    }
+}
+
+/// The template of a profile as .xlsx bytes.
+pub fn workbook(profile: &Profile) -> Result<Vec<u8>, XlsxError> {
+    let title = format!("Modèle d'import — {}", profile.kind.label());
+    let mut book = Workbook::new();
+    book.set_properties(
+        &DocProperties::new()
+            .set_title(&title)
+            .set_author("suivi-clauses")
+            .set_comment("Remplissez la feuille « Données » à partir de la ligne 2, puis importez le fichier."),
+    );
+    let header = Format::new()
+        .set_bold()
+        .set_font_color(Color::White)
+        .set_background_color(Color::RGB(0x1F_3A_68))
+        .set_border(FormatBorder::Thin)
+        .set_text_wrap()
+        .set_align(FormatAlign::VerticalCenter);
+
+    let mut lists: Vec<(usize, Vec<&'static str>)> = Vec::new();
+    {
+        let data = book.add_worksheet().set_name(DATA_SHEET)?;
+        data.set_row_height(0, 32)?;
+        for (index, column) in profile.columns.iter().enumerate() {
+            let col = index as u16;
+            data.write_string_with_format(0, col, header_text(column), &header)?;
+            data.set_column_width(col, width(column))?;
+            let (description, example) = describe(column.value_type);
+            let mut message = description.to_owned();
+            if !example.is_empty() {
+                message.push_str(&format!(" Exemple : {example}."));
+            }
+            if column.required {
+                message.push_str(" Obligatoire.");
+            }
+            let mut validation = match choices(column.value_type) {
+                Some(values) => {
+                    let letter = column_letters(lists.len() as u16);
+                    let formula =
+                        format!("={LISTS_SHEET}!${letter}$2:${letter}${}", values.len() + 1);
+                    lists.push((index, values));
+                    DataValidation::new()
+                        .allow_list_formula(Formula::new(formula))
+                        .set_error_message("Choisissez une valeur de la liste.")?
+                }
+                None => DataValidation::new().ignore_blank(true),
+            };
+            let input_title: String = column.header.chars().take(32).collect();
+            validation = validation
+                .set_input_title(input_title)?
+                .set_input_message(message)?;
+            data.add_data_validation(1, col, PREPARED_ROWS, col, &validation)?;
+        }
+        data.set_freeze_panes(1, 0)?;
+        data.autofilter(
+            0,
+            0,
+            PREPARED_ROWS,
+            profile.columns.len().saturating_sub(1) as u16,
+        )?;
+    }
+
+    {
+        let help = book.add_worksheet().set_name("Aide")?;
+        let bold = Format::new().set_bold();
+        let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
+        help.write_string_with_format(0, 0, &title, &Format::new().set_bold().set_font_size(14))?;
+        let lines = [
+            "Remplissez la feuille « Données », une ligne par enregistrement, à partir de la ligne 2.",
+            "Les colonnes marquées * sont obligatoires. Vous pouvez ajouter des colonnes : elles seront ignorées.",
+            "Un fichier qui contient une seule ligne incorrecte n'est pas importé : le rapport indique chaque ligne à corriger.",
+        ];
+        for (i, line) in lines.iter().enumerate() {
+            help.write_string(2 + i as u32, 0, *line)?;
+        }
+        let top = 6;
+        for (c, h) in [
+            "Colonne",
+            "Obligatoire",
+            "Contenu attendu",
+            "Valeurs acceptées",
+            "Autres en-têtes reconnus",
+        ]
+        .iter()
+        .enumerate()
+        {
+            help.write_string_with_format(top, c as u16, *h, &bold)?;
+        }
+        for (i, column) in profile.columns.iter().enumerate() {
+            let row = top + 1 + i as u32;
+            help.write_string(row, 0, &column.header)?;
+            help.write_string(row, 1, if column.required { "Oui" } else { "Non" })?;
+            help.write_string_with_format(row, 2, describe(column.value_type).0, &wrap)?;
+            let accepted = choices(column.value_type)
+                .map(|v| v.join(" ; "))
+                .unwrap_or_default();
+            help.write_string_with_format(row, 3, accepted, &wrap)?;
+            help.write_string_with_format(row, 4, column.synonyms.join(" ; "), &wrap)?;
+        }
+        help.set_column_width(0, 30)?;
+        help.set_column_width(1, 12)?;
+        help.set_column_width(2, 45)?;
+        help.set_column_width(3, 60)?;
+        help.set_column_width(4, 60)?;
+    }
+
+    {
+        let sheet = book.add_worksheet().set_name(LISTS_SHEET)?;
+        for (i, (column, values)) in lists.iter().enumerate() {
+            let col = i as u16;
+            sheet.write_string(0, col, &profile.columns[*column].header)?;
+            for (r, value) in values.iter().enumerate() {
+                sheet.write_string(1 + r as u32, col, *value)?;
+            }
+        }
+        sheet.set_hidden(true);
+    }
+    book.save_to_buffer()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_letters_follow_excel() {
+        assert_eq!(column_letters(0), "A");
+        assert_eq!(column_letters(25), "Z");
+        assert_eq!(column_letters(26), "AA");
+        assert_eq!(column_letters(701), "ZZ");
+        assert_eq!(column_letters(702), "AAA");
+    }
+}
