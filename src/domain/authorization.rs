@@ -56,6 +56,8 @@ actions! {
     ReadAuditLog,
     /// Send a spreadsheet to import (which kinds: see `may_import`).
     UploadImports,
+    /// See one's imports, their reports and error workbooks (administrators: everyone's).
+    ReadImports,
 }
 
 use Action::*;
@@ -74,6 +76,7 @@ const TABLE: &[(Action, &[Role])] = &[
     (ManageUsers, &[Admin]),
     (ReadAuditLog, &[Admin]),
     (UploadImports, &[Admin, Facilitator, BuyerOfficer, Company]),
+    (ReadImports, &[Admin, Facilitator, BuyerOfficer, Company]),
 ];
 
 /// Which kinds of file each role may import: participants are facilitators' business; companies

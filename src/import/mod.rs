@@ -7,6 +7,7 @@
 //! are written in one transaction.
 
 pub mod cells;
+pub mod error_workbook;
 pub mod format;
 pub mod header;
 pub mod kinds;
@@ -160,11 +161,11 @@ impl Importer {
             replaced: Vec::new(),
         };
         let context = kinds_context(conn, &upload, &self.limits)?;
-        let parsed = match self.parse(&upload, profile, &context, &mut report) {
-            Ok(parsed) => Some(parsed),
+        let (parsed, annotated) = match self.parse(&upload, profile, &context, &mut report) {
+            Ok((parsed, annotated)) => (Some(parsed), annotated),
             Err(problem) => {
                 report.file_problem = Some(problem.to_string());
-                None
+                (None, None)
             }
         };
         write_transaction(conn, |conn| {
@@ -221,6 +222,7 @@ impl Importer {
                 conn,
                 id,
                 &serde_json::to_string(&report).unwrap_or_default(),
+                annotated.as_deref(),
             )?;
             let action = match report.status {
                 ImportStatus::Succeeded => AuditAction::ImportSucceeded,
@@ -244,7 +246,7 @@ impl Importer {
         profile: &profile::Profile,
         context: &KindsContext,
         report: &mut ImportReport,
-    ) -> Result<Parsed, FileProblem> {
+    ) -> Result<(Parsed, Option<Vec<u8>>), FileProblem> {
         let format = format::detect(&upload.bytes, &self.limits)?;
         report.format = Some(format);
         let sheets = reader::read(&upload.bytes, format, &self.limits)?;
@@ -298,7 +300,13 @@ impl Importer {
             )),
         };
         report.problems.sort_by_key(|p| p.row);
-        Ok(parsed)
+        let annotated = if report.problems.is_empty() {
+            None
+        } else {
+            // Without it the refusal still stands; the JSON report says it all.
+            error_workbook::write(sheet, &header, profile, &report.problems).ok()
+        };
+        Ok((parsed, annotated))
     }
 }
 

@@ -236,10 +236,13 @@ fn read_csv(bytes: &[u8], limits: &ImportLimits) -> Result<Sheet, FileProblem> {
         .flexible(true)
         .from_reader(decoded.as_bytes());
     let mut rows = RowCollector::new(limits);
+    let bytes = decoded.as_bytes();
+    let mut line_starts = LineCounter::default();
     for record in reader.records() {
         let record = record.map_err(damaged)?;
-        // The line the record starts on: blank lines, which the csv reader skips, still count.
-        let line = record.position().map_or(0, |p| p.line().saturating_sub(1)) as u32;
+        // The record's own line: csv reports the blank lines it skipped as the record's start.
+        let offset = record.position().map_or(0, |p| p.byte() as usize);
+        let line = line_starts.line_of(bytes, offset);
         for (column, field) in record.iter().enumerate() {
             rows.push((line, column as u32), text(field))?;
         }
@@ -248,6 +251,26 @@ fn read_csv(bytes: &[u8], limits: &ImportLimits) -> Result<Sheet, FileProblem> {
         name: "CSV".to_owned(),
         rows: rows.finish(),
     })
+}
+
+/// Line numbers (from 0) of byte offsets met in increasing order, counted once over the text.
+#[derive(Default)]
+struct LineCounter {
+    offset: usize,
+    line: u32,
+}
+
+impl LineCounter {
+    fn line_of(&mut self, bytes: &[u8], offset: usize) -> u32 {
+        let mut start = offset.min(bytes.len());
+        while start < bytes.len() && matches!(bytes[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        let from = self.offset.min(start);
+        self.line += bytes[from..start].iter().filter(|b| **b == b'\n').count() as u32;
+        self.offset = start;
+        self.line
+    }
 }
 
 fn guess_delimiter(text: &str) -> u8 {
@@ -303,6 +326,13 @@ mod tests {
         let sheet = read_csv(b"Titre\n\n;;\nSIRET;Nom\n", &ImportLimits::default()).unwrap();
         let numbers: Vec<u32> = sheet.rows.iter().map(|r| r.number).collect();
         assert_eq!(numbers, [1, 4]);
+    }
+
+    #[test]
+    fn a_row_after_blank_lines_keeps_its_own_number() {
+        let sheet = read_csv(b"Liste\n\n\r\nSIRET;Nom\n1;a\n", &ImportLimits::default()).unwrap();
+        let numbers: Vec<u32> = sheet.rows.iter().map(|r| r.number).collect();
+        assert_eq!(numbers, [1, 4, 5]);
     }
 
     #[test]

@@ -68,10 +68,65 @@ pub fn find_same_file(
     query.first(conn).optional()
 }
 
-/// Stores the final report of an import.
-pub fn set_report(conn: &mut DbConnection, id: i64, report: &str) -> QueryResult<()> {
+/// Stores the final report of an import, and the annotated workbook of a refused one.
+pub fn set_report(
+    conn: &mut DbConnection,
+    id: i64,
+    report: &str,
+    error_workbook: Option<&[u8]>,
+) -> QueryResult<()> {
     diesel::update(imports::table.find(id))
-        .set(imports::report.eq(report))
+        .set((
+            imports::report.eq(report),
+            imports::error_workbook.eq(error_workbook),
+        ))
         .execute(conn)
         .map(drop)
+}
+
+/// An import as its history lists it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, Queryable, Selectable)]
+#[diesel(table_name = imports)]
+pub struct ImportSummary {
+    pub id: i64,
+    pub kind: String,
+    pub file_name: String,
+    pub status: String,
+    pub rows_total: i32,
+    pub rows_written: i32,
+    pub error_count: i32,
+    pub uploaded_by: Option<i64>,
+    pub created_at: NaiveDateTime,
+}
+
+/// The most recent imports, all or those of one account.
+pub fn history(
+    conn: &mut DbConnection,
+    uploaded_by: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<ImportSummary>> {
+    let mut query = imports::table
+        .select(ImportSummary::as_select())
+        .order(imports::id.desc())
+        .limit(limit)
+        .into_boxed();
+    if let Some(user) = uploaded_by {
+        query = query.filter(imports::uploaded_by.eq(user));
+    }
+    query.load(conn)
+}
+
+/// Who sent an import, its JSON report and its annotated workbook, if any.
+pub type StoredReport = (Option<i64>, Option<String>, Option<Vec<u8>>);
+
+pub fn report_of(conn: &mut DbConnection, id: i64) -> QueryResult<Option<StoredReport>> {
+    imports::table
+        .find(id)
+        .select((
+            imports::uploaded_by,
+            imports::report,
+            imports::error_workbook,
+        ))
+        .first(conn)
+        .optional()
 }

@@ -86,6 +86,7 @@ diesel::table! {
         created_at -> Timestamp,
         started_at -> Nullable<Timestamp>,
         finished_at -> Nullable<Timestamp>,
+        error_workbook -> Nullable<Binary>,
     }
 }
 

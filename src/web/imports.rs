@@ -155,3 +155,77 @@ pub async fn template(
         ))
         .body(bytes))
 }
+
+/// Whose imports an account sees: its own; an administrator, everyone's.
+fn owner_filter(account: &crate::storage::users::Account) -> Option<i64> {
+    (account.role != crate::domain::Role::Admin).then_some(account.id)
+}
+
+/// `GET /api/imports`: the most recent imports (200).
+pub async fn history(
+    user: Authorized<can::ReadImports>,
+    database: web::Data<Database>,
+) -> Result<web::Json<Vec<crate::storage::imports::ImportSummary>>, ApiError> {
+    let owner = owner_filter(&user.account);
+    let list = database
+        .run(move |conn| {
+            crate::storage::imports::history(conn, owner, 200)
+                .map_err(crate::storage::StorageError::from)
+        })
+        .await?;
+    Ok(web::Json(list))
+}
+
+/// The stored report of an import the caller may see; 404 otherwise, so that ids reveal nothing.
+async fn stored_report(
+    user: &Authorized<can::ReadImports>,
+    id: i64,
+    database: &Database,
+) -> Result<crate::storage::imports::StoredReport, ApiError> {
+    let owner = owner_filter(&user.account);
+    let stored = database
+        .run(move |conn| {
+            crate::storage::imports::report_of(conn, id).map_err(crate::storage::StorageError::from)
+        })
+        .await?;
+    match stored {
+        Some(stored) if owner.is_none() || stored.0 == owner => Ok(stored),
+        _ => Err(ApiError::not_found()),
+    }
+}
+
+/// `GET /api/imports/{id}`: the import's JSON report.
+pub async fn report(
+    user: Authorized<can::ReadImports>,
+    id: web::Path<i64>,
+    database: web::Data<Database>,
+) -> Result<HttpResponse, ApiError> {
+    let (_, report, _) = stored_report(&user, id.into_inner(), &database).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .body(report.unwrap_or_else(|| "{}".to_owned())))
+}
+
+/// `GET /api/imports/{id}/errors.xlsx`: the refused file with an "Erreurs" column.
+pub async fn error_workbook(
+    user: Authorized<can::ReadImports>,
+    id: web::Path<i64>,
+    database: web::Data<Database>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let (_, _, workbook) = stored_report(&user, id, &database).await?;
+    let workbook = workbook.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "no_error_workbook",
+            "Cet import n'a pas de fichier d'erreurs : il a été accepté, ou refusé pour une raison qui concerne tout le fichier.",
+        )
+    })?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"import-{id}-erreurs.xlsx\""),
+        ))
+        .body(workbook))
+}

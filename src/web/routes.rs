@@ -53,6 +53,9 @@ pub const ROUTES: &[Route] = &[
     route!(get "/api/audit" => audit::list, Requires(Action::ReadAuditLog)),
     route!(post "/api/imports" => imports::upload, Requires(Action::UploadImports)),
     route!(get "/api/imports/templates/{kind}" => imports::template, Requires(Action::UploadImports)),
+    route!(get "/api/imports" => imports::history, Requires(Action::ReadImports)),
+    route!(get "/api/imports/{id}" => imports::report, Requires(Action::ReadImports)),
+    route!(get "/api/imports/{id}/errors.xlsx" => imports::error_workbook, Requires(Action::ReadImports)),
 ];
 
 pub fn configure(cfg: &mut ServiceConfig) {

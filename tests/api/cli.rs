@@ -59,7 +59,7 @@ fn migrate_applies_the_schema_once() {
     let first = stdout_of(suivi(&database).arg("migrate"));
     let second = stdout_of(suivi(&database).arg("migrate"));
 
-    assert!(first.contains("7 migration(s) appliquée(s)"), "{first}");
+    assert!(first.contains("8 migration(s) appliquée(s)"), "{first}");
     assert!(second.contains("déjà à jour"), "{second}");
 }
 
@@ -347,7 +347,7 @@ fn a_configuration_file_is_read_and_a_missing_one_is_reported() {
         .output()
         .unwrap();
 
-    assert!(applied.contains("7 migration(s) appliquée(s)"), "{applied}");
+    assert!(applied.contains("8 migration(s) appliquée(s)"), "{applied}");
     assert!(!missing.status.success());
     let stderr = String::from_utf8_lossy(&missing.stderr);
     assert!(stderr.contains("absent.toml n'existe pas"), "{stderr}");

@@ -692,3 +692,92 @@ async fn a_downloaded_template_filled_in_imports() {
         .await;
     assert_eq!(status, 201, "{body}");
 }
+
+#[tokio::test]
+async fn a_refused_file_comes_back_with_its_errors_beside_each_row() {
+    let app = spawn_app().await;
+    let token = officer_token(&app).await;
+    let csv = format!(
+        "Liste des structures\n\nSIRET;Raison sociale;Type de structure\n\
+         {ETTI};=HYPERLINK(\"http://exemple.invalid\");ETTI\n\
+         12345678901234;Mauvais SIRET;EI\n\
+         {FIRM};Coopérative;Coopérative\n"
+    );
+    let (status, body) = app
+        .import(
+            &token,
+            "structures",
+            "structures.csv",
+            csv.into_bytes(),
+            false,
+        )
+        .await;
+    assert_eq!(status, 422);
+    let id = body["report"]["import_id"].as_i64().unwrap();
+    let other = app
+        .create_user(Role::BuyerOfficer, vec![crate::helpers::siret(1)])
+        .await;
+    let other = app.session(&other.email, USER_PASSWORD).await.token;
+
+    let mine = app
+        .get_with(&format!("/api/imports/{id}/errors.xlsx"), &token)
+        .await;
+    let theirs = app
+        .get_with(&format!("/api/imports/{id}/errors.xlsx"), &other)
+        .await;
+    let history: Vec<serde_json::Value> = app
+        .get_with("/api/imports", &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+
+    assert_eq!(theirs.status(), 404);
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0]["status"], "refused");
+    assert_eq!(mine.status(), 200);
+    let bytes = mine.bytes().await.unwrap().to_vec();
+    use calamine::{Data, Reader};
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes.clone())).unwrap();
+    let range = book.worksheet_range("À corriger").unwrap();
+    // Same rows as in the user's file: the header on row 3, the faulty rows on 5 and 6.
+    assert_eq!(
+        range.get_value((2, 3)),
+        Some(&Data::String("Erreurs".to_owned()))
+    );
+    assert_eq!(
+        range.get_value((3, 1)),
+        Some(&Data::String(
+            "=HYPERLINK(\"http://exemple.invalid\")".to_owned()
+        ))
+    );
+    let error_of = |row: u32| {
+        range
+            .get_value((row, 3))
+            .map(|v| v.to_string())
+            .unwrap_or_default()
+    };
+    assert!(error_of(3).is_empty());
+    assert!(
+        error_of(4).starts_with("SIRET : Le SIRET « 12345678901234 »"),
+        "{}",
+        error_of(4)
+    );
+    assert!(
+        error_of(5).contains("Type de structure : « Coopérative »"),
+        "{}",
+        error_of(5)
+    );
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut sheet = String::new();
+    std::io::Read::read_to_string(
+        &mut archive.by_name("xl/worksheets/sheet1.xml").unwrap(),
+        &mut sheet,
+    )
+    .unwrap();
+    assert!(!sheet.contains("<f>"), "no cell became a formula");
+    let mut styles = String::new();
+    std::io::Read::read_to_string(&mut archive.by_name("xl/styles.xml").unwrap(), &mut styles)
+        .unwrap();
+    assert!(styles.contains("F8C9C4"), "faulty cells are highlighted");
+}

@@ -68,6 +68,7 @@ fn normalise(row: ColumnRow) -> (String, String, (String, bool)) {
     let kind = match declared.as_str() {
         "integer" if row.primary_key => "bigint".to_owned(),
         "timestamp without time zone" => "timestamp".to_owned(),
+        "bytea" => "blob".to_owned(),
         other => other.to_owned(),
     };
     (
@@ -157,9 +158,16 @@ fn both_backends_end_with_the_same_tables_columns_and_indexes() {
         .flat_map(|c| c.values().map(|(t, _)| t))
         .collect();
     assert!(
-        types.iter().all(
-            |t| ["bigint", "integer", "text", "boolean", "date", "timestamp"].contains(&t.as_str())
-        ),
+        types.iter().all(|t| [
+            "bigint",
+            "integer",
+            "text",
+            "boolean",
+            "date",
+            "timestamp",
+            "blob"
+        ]
+        .contains(&t.as_str())),
         "{types:?}"
     );
 }
@@ -173,7 +181,7 @@ fn assert_each_down_reverses_its_up(backend: Backend) {
     .unwrap();
     let mut conn = pool.connection().unwrap();
     let versions = known_versions(&conn);
-    assert_eq!(versions.len(), 7, "{versions:?}");
+    assert_eq!(versions.len(), 8, "{versions:?}");
 
     for version in &versions {
         let before = snapshot(&mut conn);

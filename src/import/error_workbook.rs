@@ -1,0 +1,105 @@
+//! The refused file given back to fix: the user's own rows at their own row numbers, an
+//! "Erreurs" column saying what to change, and each faulty cell highlighted.
+
+use rust_xlsxwriter::{Color, ExcelDateTime, Format, Workbook, XlsxError};
+
+use super::header::Header;
+use super::problem::RowProblem;
+use super::profile::Profile;
+use super::reader::{Cell, Sheet};
+
+/// The file column a problem points at: by the header as written, or as the profile names it.
+fn column_of(problem: &RowProblem, header: &Header, profile: &Profile) -> Option<u32> {
+    let named = problem.column.as_deref()?;
+    header
+        .columns
+        .iter()
+        .find(|(_, spec, written)| written == named || profile.columns[*spec].header == named)
+        .map(|(column, _, _)| *column)
+}
+
+pub fn write(
+    sheet: &Sheet,
+    header: &Header,
+    profile: &Profile,
+    problems: &[RowProblem],
+) -> Result<Vec<u8>, XlsxError> {
+    let mut book = Workbook::new();
+    let out = book.add_worksheet().set_name("À corriger")?;
+    let faulty = Format::new()
+        .set_background_color(Color::RGB(0xF8_C9_C4))
+        .set_border(rust_xlsxwriter::FormatBorder::Thin);
+    let bold = Format::new().set_bold();
+    let errors_format = Format::new()
+        .set_font_color(Color::RGB(0x9C_00_06))
+        .set_text_wrap();
+    let date_format = Format::new().set_num_format("dd/mm/yyyy");
+    let last_column = sheet
+        .rows
+        .iter()
+        .flat_map(|r| r.cells.iter().map(|(c, _)| *c))
+        .max()
+        .unwrap_or(0);
+    let errors_column = u16::try_from(last_column + 1)
+        .unwrap_or(u16::MAX)
+        .min(16_383);
+
+    for row in &sheet.rows {
+        let r = row.number - 1;
+        let row_problems: Vec<&RowProblem> =
+            problems.iter().filter(|p| p.row == row.number).collect();
+        let marked: Vec<u32> = row_problems
+            .iter()
+            .filter_map(|p| column_of(p, header, profile))
+            .collect();
+        for (column, cell) in &row.cells {
+            let Ok(c) = u16::try_from(*column) else {
+                continue;
+            };
+            let mut format = if marked.contains(column) {
+                faulty.clone()
+            } else {
+                Format::new()
+            };
+            if row.number == header.row {
+                format = format.set_bold();
+            }
+            // Text is always written as text: a value starting with "=" never becomes a formula.
+            match cell {
+                Cell::Text(t) | Cell::Error(t) => out.write_string_with_format(r, c, t, &format)?,
+                Cell::Integer(i) => out.write_number_with_format(r, c, *i as f64, &format)?,
+                Cell::Number(f) => out.write_number_with_format(r, c, *f, &format)?,
+                Cell::Bool(b) => out.write_boolean_with_format(r, c, *b, &format)?,
+                Cell::DateTime(dt) => {
+                    match ExcelDateTime::parse_from_str(&dt.format("%Y-%m-%dT%H:%M:%S").to_string())
+                    {
+                        Ok(date) => out.write_datetime_with_format(r, c, &date, &date_format)?,
+                        Err(_) => out.write_string_with_format(r, c, dt.to_string(), &format)?,
+                    }
+                }
+            };
+        }
+        // Problems pointing at an empty cell: highlight the cell itself.
+        for column in marked.iter().filter(|c| row.cell(**c).is_none()) {
+            if let Ok(c) = u16::try_from(*column) {
+                out.write_blank(r, c, &faulty)?;
+            }
+        }
+        if row.number == header.row {
+            out.write_string_with_format(r, errors_column, "Erreurs", &bold)?;
+        } else if !row_problems.is_empty() {
+            let text = row_problems
+                .iter()
+                .map(|p| match &p.column {
+                    Some(column) => format!("{column} : {}", p.message),
+                    None => p.message.clone(),
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            out.write_string_with_format(r, errors_column, text, &errors_format)?;
+        }
+    }
+    out.set_column_width(errors_column, 80)?;
+    out.set_freeze_panes(header.row, 0)?;
+    book.save_to_buffer()
+}
