@@ -38,7 +38,11 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Démarre le service web (applique les migrations et crée l'administrateur au premier lancement).
-    Serve,
+    Serve {
+        /// Charge le jeu d'exemple (imports/examples) si la base ne contient encore aucun acheteur.
+        #[arg(long)]
+        example_data: bool,
+    },
     /// Applique les migrations de schéma en attente.
     Migrate,
     /// Gère les acheteurs publics.
@@ -86,7 +90,7 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
     let settings = Settings::load(cli.config.as_deref())?;
     telemetry::init(settings.log.format, &settings.log.filter);
     match cli.command {
-        Command::Serve => serve::run(settings),
+        Command::Serve { example_data } => serve::run(settings, example_data),
         Command::Migrate => migrate(&settings),
         Command::Buyer { action } => buyer::run(action, &open_database(&settings)?),
         Command::User { action } => user::run(action, &open_database(&settings)?),

@@ -3,11 +3,29 @@
 use secrecy::ExposeSecret;
 
 use crate::configuration::Settings;
+use crate::import::examples::{self, Loaded};
 use crate::startup::Application;
 
-pub fn run(settings: Settings) -> anyhow::Result<()> {
+pub fn run(settings: Settings, example_data: bool) -> anyhow::Result<()> {
     actix_web::rt::System::new().block_on(async move {
+        let importer = settings.importer()?;
+        let examples_dir = settings.imports.profiles_dir.join("examples");
         let application = Application::build(settings).await?;
+        if example_data {
+            let database = application.database().clone();
+            let loaded = tokio::task::spawn_blocking(move || -> anyhow::Result<Loaded> {
+                let mut conn = database.connection()?;
+                Ok(examples::load(&mut conn, &importer, &examples_dir)?)
+            })
+            .await??;
+            match loaded {
+                Loaded::Skipped => println!("La base contient déjà des acheteurs : le jeu d'exemple n'a pas été chargé."),
+                Loaded::Loaded { buyers, files } => {
+                    let rows: usize = files.iter().map(|(_, n)| n).sum();
+                    println!("Jeu d'exemple chargé : {buyers} acheteurs, {} fichiers importés ({rows} lignes).", files.len());
+                }
+            }
+        }
         println!(
             "suivi-clauses est prêt : {} (données : {}).",
             application.base_url(),

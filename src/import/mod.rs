@@ -8,6 +8,7 @@
 
 pub mod cells;
 pub mod error_workbook;
+pub mod examples;
 pub mod format;
 pub mod header;
 pub mod kinds;

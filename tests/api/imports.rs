@@ -781,3 +781,30 @@ async fn a_refused_file_comes_back_with_its_errors_beside_each_row() {
         .unwrap();
     assert!(styles.contains("F8C9C4"), "faulty cells are highlighted");
 }
+
+#[test]
+fn the_example_dataset_imports_cleanly_once() {
+    use suivi_clauses::import::examples::{Loaded, load};
+    use suivi_clauses::import::limits::ImportLimits;
+    use suivi_clauses::import::profile::Profiles;
+    let test_db = crate::helpers::TestDatabase::new();
+    let database = test_db.connect();
+    let mut conn = database.connection().unwrap();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("imports");
+    let importer = suivi_clauses::import::Importer::new(
+        Profiles::load(Some(&dir)).unwrap(),
+        ImportLimits::default(),
+    );
+
+    let first = load(&mut conn, &importer, &dir.join("examples")).unwrap();
+    let second = load(&mut conn, &importer, &dir.join("examples")).unwrap();
+
+    let Loaded::Loaded { buyers, files } = first else {
+        panic!("the dataset was not loaded")
+    };
+    assert_eq!(buyers, 3);
+    let kinds: Vec<&str> = files.iter().map(|(name, _)| &name[..1]).collect();
+    assert_eq!(kinds, ["1", "2", "3", "4", "4", "4"]);
+    assert!(files.iter().all(|(_, rows)| *rows > 0), "{files:?}");
+    assert_eq!(second, Loaded::Skipped);
+}
