@@ -51,7 +51,11 @@ fn write_xlsx(path: &Path, sheet_name: &str, title: Option<&str>, rows: &[Vec<St
     let mut book = Workbook::new();
     // A fixed creation date: the same bytes on every run.
     let created = ExcelDateTime::from_ymd(2025, 11, 1).unwrap();
-    book.set_properties(&DocProperties::new().set_creation_datetime(&created).set_author("suivi-clauses"));
+    book.set_properties(
+        &DocProperties::new()
+            .set_creation_datetime(&created)
+            .set_author("suivi-clauses"),
+    );
     let sheet = book.add_worksheet().set_name(sheet_name).unwrap();
     let offset = match title {
         Some(title) => {

@@ -17,6 +17,7 @@ pub mod problem;
 pub mod profile;
 pub mod reader;
 pub mod report;
+pub mod robustness;
 pub mod rows;
 pub mod template;
 
