@@ -166,3 +166,50 @@ async fn an_inconsistent_statement_is_refused_row_by_row_and_nothing_is_written(
     assert_eq!(problems.len(), 9, "{problems:?}");
     assert!(hours_by_participant(&app).await.is_empty());
 }
+
+#[tokio::test]
+async fn formulas_count_by_their_cached_value() {
+    let app = spawn_app().await;
+    let company = territory(&app).await;
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let header = [
+        "Référence marché",
+        "SIRET entreprise",
+        "Mois",
+        "Identifiant participant",
+        "Modalité",
+        "Heures travaillées",
+    ];
+    for (c, h) in header.iter().enumerate() {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    for (c, v) in [
+        "2025-TX-014",
+        HOLDER,
+        "03/2025",
+        "P-001",
+        "Embauche directe",
+    ]
+    .iter()
+    .enumerate()
+    {
+        sheet.write_string(1, c as u16, *v).unwrap();
+    }
+    // Hours as a formula (weekly hours × weeks), saved with its result as Excel does.
+    sheet.write_formula(1, 5, "=7*5").unwrap();
+    sheet.set_formula_result(1, 5, "35");
+
+    let (status, body) = app
+        .import(
+            &company,
+            "hours",
+            "releve.xlsx",
+            book.save_to_buffer().unwrap(),
+            false,
+        )
+        .await;
+
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(hours_by_participant(&app).await[0].3, 3_500);
+}
