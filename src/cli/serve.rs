@@ -41,6 +41,10 @@ pub fn run(settings: Settings, example_data: bool) -> anyhow::Result<()> {
                 None => println!("Mot de passe : celui de SUIVI_ADMIN_PASSWORD."),
             }
         }
+        println!(
+            "Connexion : POST {}/api/login avec l'adresse et le mot de passe du compte (JSON : email, password).",
+            application.base_url()
+        );
         println!("Arrêt : Ctrl-C (les requêtes en cours se terminent).");
         application.run_until_stopped().await?;
         Ok(())
