@@ -4,8 +4,6 @@
 //! parser compares normalised forms (no case, accents, spaces or punctuation) against the code,
 //! the label and a few synonyms, so matching lives in one place for every enumeration.
 
-use std::fmt;
-
 /// Reduces a user-typed label to its comparable form: ASCII letters and digits, lower case.
 /// "Maîtrise d'œuvre" and "MAITRISE D OEUVRE" both become "maitrisedoeuvre".
 pub fn normalize(input: &str) -> String {
@@ -128,23 +126,10 @@ macro_rules! labelled_enum {
 }
 pub(crate) use labelled_enum;
 
-/// Writes a list of labels the way French prose does: "A, B et C".
-pub struct FrenchList<'a>(pub &'a [&'a str]);
-
-impl fmt::Display for FrenchList<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            [] => Ok(()),
-            [one] => f.write_str(one),
-            [init @ .., last] => write!(f, "{} et {}", init.join(", "), last),
-        }
-    }
-}
-
 /// Checks an enumeration can be read back unambiguously: codes unique, and no two variants
 /// sharing a normalised label or synonym.
 #[cfg(test)]
-pub(crate) fn assert_consistent<T: Labelled + fmt::Debug>() {
+pub(crate) fn assert_consistent<T: Labelled + std::fmt::Debug>() {
     let spellings = |v: T| {
         std::iter::once(v.code())
             .chain(std::iter::once(v.label()))
@@ -180,12 +165,5 @@ mod tests {
         assert_eq!(normalize("  MISE-À-DISPOSITION "), "miseadisposition");
         assert_eq!(normalize("L. 2113-12"), "l211312");
         assert_eq!(normalize("…"), "");
-    }
-
-    #[test]
-    fn french_list_joins_with_et() {
-        assert_eq!(FrenchList(&[]).to_string(), "");
-        assert_eq!(FrenchList(&["A"]).to_string(), "A");
-        assert_eq!(FrenchList(&["A", "B", "C"]).to_string(), "A, B et C");
     }
 }
