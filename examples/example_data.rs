@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook};
-use suivi_clauses::domain::Siret;
+use suivi_clauses::domain::{Month, Siret};
 
 /// A small deterministic generator, so the dataset never changes between runs.
 struct Lcg(u64);
@@ -499,22 +499,12 @@ fn main() {
                     let month_text = match buyer.hours_format {
                         "xlsx" => format!("{month:02}/2025"),
                         "csv-1252" => format!("2025-{month:02}"),
-                        _ => {
-                            [
-                                "janvier",
-                                "février",
-                                "mars",
-                                "avril",
-                                "mai",
-                                "juin",
-                                "juillet",
-                                "août",
-                                "septembre",
-                                "octobre",
-                            ][month as usize - 1]
-                                .to_owned()
-                                + " 2025"
-                        }
+                        _ => format!(
+                            "{} 2025",
+                            Month::new(2025, month)
+                                .expect("a month of 2025")
+                                .french_name()
+                        ),
                     };
                     rows.push(vec![
                         reference.clone(),
