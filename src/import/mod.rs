@@ -28,7 +28,8 @@ use crate::storage::audit::{self, Actor};
 use crate::storage::imports::{self, ImportRecord};
 use crate::storage::users::BuyerScope;
 use crate::storage::{
-    DbConnection, StorageError, buyers, companies, contracts, participants, write_transaction,
+    DbConnection, StorageError, buyers, companies, contracts, hour_entries, participants,
+    write_transaction,
 };
 use limits::ImportLimits;
 use problem::FileProblem;
@@ -164,7 +165,17 @@ impl Importer {
         };
         let context = kinds_context(conn, &upload, &self.limits)?;
         let (parsed, annotated) = match self.parse(&upload, profile, &context, &mut report) {
-            Ok((parsed, annotated)) => (Some(parsed), annotated),
+            Ok((parsed, sheet, header)) => {
+                if let Parsed::Hours(statements) = &parsed {
+                    self.check_stored_hours(conn, statements, profile, &sheet.name, &mut report)?;
+                }
+                report.problems.sort_by_key(|p| p.row);
+                // Without it the refusal still stands: the JSON report says it all.
+                let annotated = (!report.problems.is_empty())
+                    .then(|| error_workbook::write(&sheet, &header, profile, &report.problems).ok())
+                    .flatten();
+                (Some(parsed), annotated)
+            }
             Err(problem) => {
                 report.file_problem = Some(problem.to_string());
                 (None, None)
@@ -240,6 +251,45 @@ impl Importer {
         })
     }
 
+    /// The monthly ceiling with the hours already stored for the same participants and months.
+    fn check_stored_hours(
+        &self,
+        conn: &mut DbConnection,
+        statements: &[kinds::hours::Statement],
+        profile: &profile::Profile,
+        sheet: &str,
+        report: &mut ImportReport,
+    ) -> Result<(), ImportError> {
+        let participants: Vec<i64> = statements.iter().map(|s| s.entry.participant_id).collect();
+        let months: Vec<i32> = statements.iter().map(|s| s.entry.month.yyyymm()).collect();
+        let stored: Vec<(kinds::hours::EntryKey, crate::domain::Hours)> =
+            hour_entries::stored_for(conn, &participants, &months)?
+                .into_iter()
+                .filter_map(
+                    |(lot_id, company_id, participant_id, month, modality, hours)| {
+                        Some((
+                            kinds::hours::EntryKey {
+                                lot_id,
+                                company_id,
+                                participant_id,
+                                month: crate::domain::Month::from_yyyymm(month).ok()?,
+                                modality: crate::domain::Modality::from_code(&modality)?,
+                            },
+                            crate::domain::Hours::from_hundredths(hours).ok()?,
+                        ))
+                    },
+                )
+                .collect();
+        let mut reporter = problem::Reporter::new(sheet, profile, &mut report.problems);
+        kinds::hours::check_stored_totals(
+            statements,
+            &stored,
+            self.limits.max_hours_per_month,
+            &mut reporter,
+        );
+        Ok(())
+    }
+
     /// Reads and checks the file; row problems go into the report, a whole-file problem is the
     /// error.
     fn parse(
@@ -248,7 +298,7 @@ impl Importer {
         profile: &profile::Profile,
         context: &KindsContext,
         report: &mut ImportReport,
-    ) -> Result<(Parsed, Option<Vec<u8>>), FileProblem> {
+    ) -> Result<(Parsed, reader::Sheet, header::Header), FileProblem> {
         let format = format::detect(&upload.bytes, &self.limits)?;
         report.format = Some(format);
         let sheets = reader::read(&upload.bytes, format, &self.limits)?;
@@ -301,14 +351,11 @@ impl Importer {
                 &mut report.problems,
             )),
         };
-        report.problems.sort_by_key(|p| p.row);
-        let annotated = if report.problems.is_empty() {
-            None
-        } else {
-            // Without it the refusal still stands; the JSON report says it all.
-            error_workbook::write(sheet, &header, profile, &report.problems).ok()
-        };
-        Ok((parsed, annotated))
+        let sheet = sheets
+            .into_iter()
+            .nth(header.sheet)
+            .expect("the header's sheet");
+        Ok((parsed, sheet, header))
     }
 }
 

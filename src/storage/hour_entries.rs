@@ -65,3 +65,27 @@ pub fn upsert(
         }
     }
 }
+
+/// A stored entry's key and hours, as read back: lot, company, participant, month (yyyymm),
+/// modality code, hours (hundredths).
+pub type StoredEntry = (i64, i64, i64, i32, String, i64);
+
+/// Stored entries of these participants in these months, with their hours.
+pub fn stored_for(
+    conn: &mut DbConnection,
+    participant_ids: &[i64],
+    months: &[i32],
+) -> QueryResult<Vec<StoredEntry>> {
+    hour_entries::table
+        .filter(hour_entries::participant_id.eq_any(participant_ids.to_vec()))
+        .filter(hour_entries::month.eq_any(months.to_vec()))
+        .select((
+            hour_entries::lot_id,
+            hour_entries::company_id,
+            hour_entries::participant_id,
+            hour_entries::month,
+            hour_entries::modality,
+            hour_entries::hours,
+        ))
+        .load(conn)
+}

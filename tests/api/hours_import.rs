@@ -213,3 +213,33 @@ async fn formulas_count_by_their_cached_value() {
     assert_eq!(status, 201, "{body}");
     assert_eq!(hours_by_participant(&app).await[0].3, 3_500);
 }
+
+#[tokio::test]
+async fn stored_hours_count_toward_the_monthly_ceiling_except_those_replaced() {
+    let app = spawn_app().await;
+    let company = territory(&app).await;
+    assert_eq!(send(&app, &company, "hours", STATEMENT).await.0, 201);
+    let header = "Référence marché;SIRET entreprise;Mois;Identifiant participant;Modalité;SIRET structure d'insertion;Heures travaillées\n";
+    // P-002 already has 120 h in April 2025 (secondment).
+    let more = format!("{header}2025-TX-014;{HOLDER};04/2025;P-002;Embauche directe;;100\n");
+    let corrected =
+        format!("{header}2025-TX-014;{HOLDER};04/2025;P-002;Mise à disposition;{ETTI};190\n");
+
+    let (refused, body) = send(&app, &company, "hours", &more).await;
+    let (accepted, _) = send(&app, &company, "hours", &corrected).await;
+
+    assert_eq!(refused, 422, "{body}");
+    let problems = problems_by_row(&body);
+    assert!(
+        message_at(&problems, 2).contains("Avec les 120,00"),
+        "{problems:?}"
+    );
+    assert_eq!(accepted, 201);
+    let april: Vec<i64> = hours_by_participant(&app)
+        .await
+        .into_iter()
+        .filter(|(p, month, _, _)| p == "P-002" && *month == 202_504)
+        .map(|(_, _, _, hours)| hours)
+        .collect();
+    assert_eq!(april, [19_000]);
+}

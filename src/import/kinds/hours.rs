@@ -302,3 +302,49 @@ pub fn write(
     }
     Ok(replaced)
 }
+
+/// Hours already stored count toward the monthly ceiling too, except the entries this file
+/// replaces. Reported on the file's last row for that participant and month.
+pub fn check_stored_totals(
+    statements: &[Statement],
+    stored: &[(EntryKey, Hours)],
+    max: Hours,
+    report: &mut Reporter<'_>,
+) {
+    let replaced: std::collections::HashSet<EntryKey> =
+        statements.iter().map(|s| s.entry).collect();
+    let mut in_file: HashMap<(i64, Month), (Hours, u32)> = HashMap::new();
+    for s in statements {
+        let slot = in_file
+            .entry((s.entry.participant_id, s.entry.month))
+            .or_insert((Hours::ZERO, s.row));
+        slot.0 = slot.0.checked_add(s.hours).unwrap_or(slot.0);
+        slot.1 = slot.1.max(s.row);
+    }
+    let mut pairs: Vec<_> = in_file.into_iter().collect();
+    pairs.sort_by_key(|(_, (_, row))| *row);
+    for ((participant, month), (file_total, last_row)) in pairs {
+        let already = stored
+            .iter()
+            .filter(|(key, _)| {
+                key.participant_id == participant && key.month == month && !replaced.contains(key)
+            })
+            .fold(Hours::ZERO, |sum, (_, h)| {
+                sum.checked_add(*h).unwrap_or(sum)
+            });
+        if already > Hours::ZERO
+            && file_total
+                .checked_add(already)
+                .is_none_or(|total| total > max)
+        {
+            report.add(
+                last_row,
+                "hours",
+                Some(file_total.to_string()),
+                format!(
+                    "Avec les {already} déjà enregistrées pour ce participant en {month} (autres lots ou entreprises), il dépasserait {max} : vérifiez les heures déclarées."
+                ),
+            );
+        }
+    }
+}
