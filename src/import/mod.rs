@@ -119,10 +119,49 @@ impl Importer {
 
     /// The .xlsx template of `kind`, from its profile.
     pub fn template(&self, kind: ImportKind) -> Result<Vec<u8>, ImportError> {
+        self.template_with(kind, &[])
+    }
+
+    /// The hours template with one row per lot (with a clause) that the company holds within
+    /// `scope`: reference, lot and SIRET filled in.
+    pub fn hours_template_for(
+        &self,
+        conn: &mut DbConnection,
+        company: &Siret,
+        scope: &BuyerScope,
+    ) -> Result<Vec<u8>, ImportError> {
+        let buyer_ids = match scope {
+            BuyerScope::AllBuyers | BuyerScope::Company { .. } => None,
+            BuyerScope::Buyers { buyer_ids } => Some(&buyer_ids[..]),
+        };
+        let lots = contracts::clause_lots_of_company(conn, company.as_str(), buyer_ids)?;
+        let rows: Vec<Vec<(&str, String)>> = lots
+            .into_iter()
+            .map(|(reference, lot)| {
+                let lot = if lot == 0 {
+                    String::new()
+                } else {
+                    lot.to_string()
+                };
+                vec![
+                    ("reference", reference),
+                    ("lot", lot),
+                    ("company_siret", company.as_str().to_owned()),
+                ]
+            })
+            .collect();
+        self.template_with(ImportKind::Hours, &rows)
+    }
+
+    fn template_with(
+        &self,
+        kind: ImportKind,
+        rows: &[Vec<(&str, String)>],
+    ) -> Result<Vec<u8>, ImportError> {
         let profile = self
             .profile(kind)
             .ok_or(ImportError::NotYetAvailable(kind.label()))?;
-        template::workbook(profile).map_err(|e| ImportError::Template(e.to_string()))
+        template::workbook(profile, rows).map_err(|e| ImportError::Template(e.to_string()))
     }
 
     /// Imports the file, all or nothing. A refused file is recorded with its report (and

@@ -107,8 +107,12 @@ fn column_letters(mut index: u16) -> String {
     }
 }
 
-/// The template of a profile as .xlsx bytes.
-pub fn workbook(profile: &Profile) -> Result<Vec<u8>, XlsxError> {
+/// The template of a profile as .xlsx bytes, with `prefilled` rows (column key → value) written
+/// under the header: the lots a company holds, for its hour statements.
+pub fn workbook(
+    profile: &Profile,
+    prefilled: &[Vec<(&str, String)>],
+) -> Result<Vec<u8>, XlsxError> {
     let title = format!("Modèle d'import — {}", profile.kind.label());
     let mut book = Workbook::new();
     book.set_properties(
@@ -158,6 +162,13 @@ pub fn workbook(profile: &Profile) -> Result<Vec<u8>, XlsxError> {
                 .set_input_title(input_title)?
                 .set_input_message(message)?;
             data.add_data_validation(1, col, PREPARED_ROWS, col, &validation)?;
+        }
+        for (r, row) in prefilled.iter().enumerate() {
+            for (key, value) in row {
+                if let Some(col) = profile.columns.iter().position(|c| c.key == *key) {
+                    data.write_string(1 + r as u32, col as u16, value)?;
+                }
+            }
         }
         data.set_freeze_panes(1, 0)?;
         data.autofilter(

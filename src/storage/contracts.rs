@@ -199,3 +199,28 @@ pub fn holders_of(conn: &mut DbConnection, lot_ids: &[i64]) -> QueryResult<Vec<(
         .select((awards::lot_id, awards::company_id))
         .load(conn)
 }
+
+/// (reference, lot number) of every lot with an insertion clause that the company holds, within
+/// the given buyers (all when `None`), by reference and lot.
+pub fn clause_lots_of_company(
+    conn: &mut DbConnection,
+    company_siret: &str,
+    buyer_ids: Option<&[i64]>,
+) -> QueryResult<Vec<(String, i32)>> {
+    use super::schema::companies;
+    let mut query = awards::table
+        .inner_join(companies::table)
+        .inner_join(lots::table.inner_join(contracts::table))
+        .filter(companies::siret.eq(company_siret))
+        .filter(diesel::dsl::exists(
+            insertion_clauses::table.filter(insertion_clauses::lot_id.eq(lots::id)),
+        ))
+        .select((contracts::reference, lots::number))
+        .distinct()
+        .order((contracts::reference.asc(), lots::number.asc()))
+        .into_boxed();
+    if let Some(ids) = buyer_ids {
+        query = query.filter(contracts::buyer_id.eq_any(ids.to_vec()));
+    }
+    query.load(conn)
+}

@@ -13,6 +13,7 @@ use crate::domain::{ImportKind, ImportStatus, Labelled, Siret};
 use crate::import::{ImportError, Importer, Upload};
 use crate::storage::Database;
 use crate::storage::audit::Actor;
+use crate::storage::users::BuyerScope;
 
 #[derive(MultipartForm)]
 pub struct UploadForm {
@@ -139,14 +140,33 @@ pub async fn upload(
 pub async fn template(
     user: Authorized<can::UploadImports>,
     kind: web::Path<String>,
+    query: web::Query<TemplateQuery>,
     importer: web::Data<Importer>,
+    database: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
     let kind = ImportKind::parse_label(&kind).map_err(|_| ApiError::not_found())?;
     require_import(&user, kind)?;
+    // The hours template comes pre-filled with the lots of a company: a company account's own,
+    // or the one named in `?company=SIRET`, within the caller's scope.
+    let company = match (&user.account.scope, query.company.as_deref()) {
+        (BuyerScope::Company { siret }, _) => Some(siret.clone()),
+        (_, Some(text)) => Some(text.to_owned()),
+        (_, None) => None,
+    };
+    let company = match company.filter(|_| kind == ImportKind::Hours) {
+        Some(text) => {
+            Some(Siret::parse(&text).map_err(|e| unprocessable("invalid_company", e.to_string()))?)
+        }
+        None => None,
+    };
     let importer = importer.into_inner();
-    let bytes = web::block(move || importer.template(kind))
-        .await
-        .map_err(|e| ApiError::internal(&e))??;
+    let scope = user.account.scope.clone();
+    let bytes = database
+        .run(move |conn| match company {
+            Some(company) => importer.hours_template_for(conn, &company, &scope),
+            None => importer.template(kind),
+        })
+        .await?;
     Ok(HttpResponse::Ok()
         .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         .insert_header((
@@ -154,6 +174,12 @@ pub async fn template(
             format!("attachment; filename=\"modele-{}.xlsx\"", kind.code()),
         ))
         .body(bytes))
+}
+
+#[derive(serde::Deserialize)]
+pub struct TemplateQuery {
+    /// For the hours template: the SIRET of the company whose lots to pre-fill.
+    pub company: Option<String>,
 }
 
 /// Whose imports an account sees: its own; an administrator, everyone's.

@@ -243,3 +243,54 @@ async fn stored_hours_count_toward_the_monthly_ceiling_except_those_replaced() {
         .collect();
     assert_eq!(april, [19_000]);
 }
+
+#[tokio::test]
+async fn a_company_gets_its_lots_prefilled_in_the_hours_template() {
+    use calamine::{Data, Reader};
+    let app = spawn_app().await;
+    let company = territory(&app).await;
+
+    let response = app.get_with("/api/imports/templates/hours", &company).await;
+
+    assert_eq!(response.status(), 200);
+    let bytes = response.bytes().await.unwrap().to_vec();
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    let range = book.worksheet_range("Données").unwrap();
+    let rows: Vec<Vec<String>> = range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(rows.len(), 2, "one lot with a clause: {rows:?}");
+    assert_eq!(
+        rows[1][..3],
+        ["2025-TX-014".to_owned(), String::new(), HOLDER.to_owned()]
+    );
+    // The company completes the row and sends it back.
+    let mut filled = rust_xlsxwriter::Workbook::new();
+    let sheet = filled.add_worksheet();
+    for (r, row) in range.rows().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            if let Data::String(text) = cell {
+                sheet.write_string(r as u32, c as u16, text).unwrap();
+            }
+        }
+    }
+    for (c, value) in [
+        (3, "03/2025"),
+        (4, "P-001"),
+        (5, "Embauche directe"),
+        (7, "35"),
+    ] {
+        sheet.write_string(1, c, value).unwrap();
+    }
+    let (status, body) = app
+        .import(
+            &company,
+            "hours",
+            "modele-heures.xlsx",
+            filled.save_to_buffer().unwrap(),
+            false,
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+}
