@@ -409,7 +409,13 @@ fn kinds_context(
     upload: &Upload,
     limits: &ImportLimits,
 ) -> Result<KindsContext, ImportError> {
-    let all = buyers::list(conn)?;
+    // Only the register and hour statements are checked against buyers.
+    let uses_buyers = matches!(upload.kind, ImportKind::Contracts | ImportKind::Hours);
+    let all = if uses_buyers {
+        buyers::list(conn)?
+    } else {
+        Vec::new()
+    };
     let (mine, others): (Vec<_>, Vec<_>) = all.into_iter().partition(|buyer| match &upload.scope {
         BuyerScope::AllBuyers => true,
         BuyerScope::Buyers { buyer_ids } => buyer_ids.contains(&buyer.id),
@@ -432,7 +438,7 @@ fn kinds_context(
         let lots = contracts::lots_of_buyers(conn, (!company_scope).then_some(&ids[..]))?;
         let lot_ids: Vec<i64> = lots.iter().map(|l| l.lot_id).collect();
         kinds::hours::Context {
-            holders: contracts::holders_of(conn, &lot_ids)?,
+            holders: contracts::holders_of(conn, &lot_ids)?.into_iter().collect(),
             lots,
             companies: companies.clone(),
             participants: participants::ids_by_pseudonym(conn)?,
@@ -445,7 +451,7 @@ fn kinds_context(
     } else {
         kinds::hours::Context {
             lots: Vec::new(),
-            holders: Vec::new(),
+            holders: Default::default(),
             companies: Default::default(),
             participants: Default::default(),
             only_company: None,

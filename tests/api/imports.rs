@@ -69,17 +69,6 @@ fn officers_workbook() -> Vec<u8> {
     book.save_to_buffer().unwrap()
 }
 
-async fn upload(
-    app: &TestApp,
-    token: &str,
-    kind: &str,
-    file_name: &str,
-    bytes: Vec<u8>,
-    replace: bool,
-) -> reqwest::Response {
-    app.upload(token, kind, file_name, bytes, replace).await
-}
-
 async fn officer_token(app: &TestApp) -> String {
     app.add_buyer(1, "Département").await;
     let officer = app
@@ -124,15 +113,15 @@ async fn an_officers_workbook_is_imported_as_written() {
     let app = spawn_app().await;
     let token = officer_token(&app).await;
 
-    let response = upload(
-        &app,
-        &token,
-        "structures",
-        "structures.xlsx",
-        officers_workbook(),
-        false,
-    )
-    .await;
+    let response = app
+        .upload(
+            &token,
+            "structures",
+            "structures.xlsx",
+            officers_workbook(),
+            false,
+        )
+        .await;
 
     assert_eq!(response.status(), 201);
     let body: serde_json::Value = response.json().await.unwrap();
@@ -199,15 +188,15 @@ async fn a_file_with_any_bad_row_writes_nothing_and_says_where_and_what_to_chang
          {ACI};;ACI\n"
     );
 
-    let response = upload(
-        &app,
-        &token,
-        "structures",
-        "structures.csv",
-        csv.into_bytes(),
-        false,
-    )
-    .await;
+    let response = app
+        .upload(
+            &token,
+            "structures",
+            "structures.csv",
+            csv.into_bytes(),
+            false,
+        )
+        .await;
 
     assert_eq!(response.status(), 422);
     let body: serde_json::Value = response.json().await.unwrap();
@@ -261,7 +250,9 @@ async fn whole_file_problems_are_one_clear_sentence() {
         let app = &app;
         let token = token.clone();
         async move {
-            let response = upload(app, &token, "structures", "envoi", bytes, false).await;
+            let response = app
+                .upload(&token, "structures", "envoi", bytes, false)
+                .await;
             assert_eq!(response.status(), 422);
             let body: serde_json::Value = response.json().await.unwrap();
             body["report"]["file_problem"].as_str().unwrap().to_owned()
@@ -294,33 +285,21 @@ async fn the_same_file_twice_is_a_duplicate_unless_replaced() {
     let app = spawn_app().await;
     let token = officer_token(&app).await;
 
-    let first = upload(
-        &app,
-        &token,
-        "structures",
-        "a.xlsx",
-        officers_workbook(),
-        false,
-    )
-    .await;
-    let again = upload(
-        &app,
-        &token,
-        "structures",
-        "copie.xlsx",
-        officers_workbook(),
-        false,
-    )
-    .await;
-    let replaced = upload(
-        &app,
-        &token,
-        "structures",
-        "a.xlsx",
-        officers_workbook(),
-        true,
-    )
-    .await;
+    let first = app
+        .upload(&token, "structures", "a.xlsx", officers_workbook(), false)
+        .await;
+    let again = app
+        .upload(
+            &token,
+            "structures",
+            "copie.xlsx",
+            officers_workbook(),
+            false,
+        )
+        .await;
+    let replaced = app
+        .upload(&token, "structures", "a.xlsx", officers_workbook(), true)
+        .await;
 
     assert_eq!(first.status(), 201);
     assert_eq!(again.status(), 409);
@@ -341,15 +320,15 @@ async fn hostile_files_are_refused_without_harm() {
     let app = spawn_app().await;
     let token = officer_token(&app).await;
 
-    let too_large = upload(
-        &app,
-        &token,
-        "structures",
-        "gros.csv",
-        vec![b'a'; 3 * 1024 * 1024],
-        false,
-    )
-    .await;
+    let too_large = app
+        .upload(
+            &token,
+            "structures",
+            "gros.csv",
+            vec![b'a'; 3 * 1024 * 1024],
+            false,
+        )
+        .await;
     let mut bomb = std::io::Cursor::new(Vec::new());
     {
         let mut zip = zip::ZipWriter::new(&mut bomb);
@@ -361,15 +340,9 @@ async fn hostile_files_are_refused_without_harm() {
         zip.write_all(&vec![b' '; 80 * 1024 * 1024]).unwrap();
         zip.finish().unwrap();
     }
-    let bomb = upload(
-        &app,
-        &token,
-        "structures",
-        "bombe.xlsx",
-        bomb.into_inner(),
-        false,
-    )
-    .await;
+    let bomb = app
+        .upload(&token, "structures", "bombe.xlsx", bomb.into_inner(), false)
+        .await;
 
     assert_eq!(too_large.status(), 413);
     let body: serde_json::Value = too_large.json().await.unwrap();
@@ -402,15 +375,15 @@ async fn a_stray_cell_far_away_costs_nothing() {
     // XFD1048576, the last cell of a sheet: a dense grid would be 17 billion cells.
     sheet.write_string(1_048_575, 16_383, "oubli").unwrap();
 
-    let response = upload(
-        &app,
-        &token,
-        "structures",
-        "loin.xlsx",
-        book.save_to_buffer().unwrap(),
-        false,
-    )
-    .await;
+    let response = app
+        .upload(
+            &token,
+            "structures",
+            "loin.xlsx",
+            book.save_to_buffer().unwrap(),
+            false,
+        )
+        .await;
 
     assert_eq!(response.status(), 201);
     let body: serde_json::Value = response.json().await.unwrap();
@@ -481,16 +454,12 @@ async fn libreoffice_and_windows_csv_files_are_read_too() {
     ]
     .concat();
 
-    let from_ods = upload(
-        &app,
-        &token,
-        "structures",
-        "structures.ods",
-        opendocument,
-        false,
-    )
-    .await;
-    let from_csv = upload(&app, &token, "Structures", "export.csv", windows, false).await;
+    let from_ods = app
+        .upload(&token, "structures", "structures.ods", opendocument, false)
+        .await;
+    let from_csv = app
+        .upload(&token, "Structures", "export.csv", windows, false)
+        .await;
 
     assert_eq!(from_ods.status(), 201, "{}", from_ods.text().await.unwrap());
     assert_eq!(from_csv.status(), 201, "{}", from_csv.text().await.unwrap());
@@ -509,38 +478,32 @@ async fn who_may_import_what_follows_the_table() {
     let company_token = app.session(&company.email, USER_PASSWORD).await.token;
     let admin = app.session(ADMIN_EMAIL, ADMIN_PASSWORD).await.token;
 
-    let by_company = upload(
-        &app,
-        &company_token,
-        "structures",
-        "s.xlsx",
-        officers_workbook(),
-        false,
-    )
-    .await;
+    let by_company = app
+        .upload(
+            &company_token,
+            "structures",
+            "s.xlsx",
+            officers_workbook(),
+            false,
+        )
+        .await;
     app.add_buyer(1, "Département").await;
     let officer = app
         .create_user(Role::BuyerOfficer, vec![crate::helpers::siret(1)])
         .await;
     let officer_token = app.session(&officer.email, USER_PASSWORD).await.token;
-    let participants_by_officer = upload(
-        &app,
-        &officer_token,
-        "participants",
-        "p.csv",
-        b"x".to_vec(),
-        false,
-    )
-    .await;
-    let unknown = upload(
-        &app,
-        &admin,
-        "factures",
-        "f.xlsx",
-        officers_workbook(),
-        false,
-    )
-    .await;
+    let participants_by_officer = app
+        .upload(
+            &officer_token,
+            "participants",
+            "p.csv",
+            b"x".to_vec(),
+            false,
+        )
+        .await;
+    let unknown = app
+        .upload(&admin, "factures", "f.xlsx", officers_workbook(), false)
+        .await;
 
     assert_eq!(by_company.status(), 403);
     assert_eq!(participants_by_officer.status(), 403);

@@ -1,6 +1,6 @@
 //! Hour statements: hours worked by a participant in a month on a lot, by one modality.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{Months, NaiveDate};
 
@@ -30,7 +30,7 @@ pub struct Context {
     /// Lots of the buyers the uploader may import for (and of the buyer named, if one was).
     pub lots: Vec<LotPeriod>,
     /// (lot, company) of every award of those lots.
-    pub holders: Vec<(i64, i64)>,
+    pub holders: HashSet<(i64, i64)>,
     /// Known establishments (SIRET → id and kind code).
     pub companies: HashMap<String, (i64, String)>,
     pub participants: HashMap<String, i64>,
@@ -78,6 +78,14 @@ pub fn validate(
     problems: &mut Vec<RowProblem>,
 ) -> Vec<Statement> {
     let mut report = Reporter::new(sheet, profile, problems);
+    // Looked up once per row: indexed here rather than searched row after row.
+    let mut lots_by_reference: HashMap<&str, Vec<&LotPeriod>> = HashMap::new();
+    for lot in &context.lots {
+        lots_by_reference
+            .entry(lot.reference.as_str())
+            .or_default()
+            .push(lot);
+    }
     let mut first_row_of: HashMap<EntryKey, u32> = HashMap::new();
     let mut month_totals: HashMap<(i64, Month), Hours> = HashMap::new();
     let mut statements = Vec::new();
@@ -104,11 +112,9 @@ pub fn validate(
         };
         let (month, modality, hours) = (*month, *modality, *hours);
         let lot_number = view.integer("lot").unwrap_or(0);
-        let candidates: Vec<&LotPeriod> = context
-            .lots
-            .iter()
-            .filter(|l| l.reference == reference)
-            .collect();
+        let candidates: &[&LotPeriod] = lots_by_reference
+            .get(reference.as_str())
+            .map_or(&[], Vec::as_slice);
         if candidates.is_empty() {
             report.add(n, "reference", Some(reference), "Aucun marché de votre périmètre n'a cette référence : vérifiez-la, ou importez d'abord le registre des marchés.".to_owned());
             continue;
@@ -311,8 +317,7 @@ pub fn check_stored_totals(
     max: Hours,
     report: &mut Reporter<'_>,
 ) {
-    let replaced: std::collections::HashSet<EntryKey> =
-        statements.iter().map(|s| s.entry).collect();
+    let replaced: HashSet<EntryKey> = statements.iter().map(|s| s.entry).collect();
     let mut in_file: HashMap<(i64, Month), (Hours, u32)> = HashMap::new();
     for s in statements {
         let slot = in_file
@@ -321,17 +326,20 @@ pub fn check_stored_totals(
         slot.0 = slot.0.checked_add(s.hours).unwrap_or(slot.0);
         slot.1 = slot.1.max(s.row);
     }
+    let mut stored_by_month: HashMap<(i64, Month), Hours> = HashMap::new();
+    for (key, hours) in stored.iter().filter(|(key, _)| !replaced.contains(key)) {
+        let sum = stored_by_month
+            .entry((key.participant_id, key.month))
+            .or_insert(Hours::ZERO);
+        *sum = sum.checked_add(*hours).unwrap_or(*sum);
+    }
     let mut pairs: Vec<_> = in_file.into_iter().collect();
     pairs.sort_by_key(|(_, (_, row))| *row);
     for ((participant, month), (file_total, last_row)) in pairs {
-        let already = stored
-            .iter()
-            .filter(|(key, _)| {
-                key.participant_id == participant && key.month == month && !replaced.contains(key)
-            })
-            .fold(Hours::ZERO, |sum, (_, h)| {
-                sum.checked_add(*h).unwrap_or(sum)
-            });
+        let already = stored_by_month
+            .get(&(participant, month))
+            .copied()
+            .unwrap_or(Hours::ZERO);
         if already > Hours::ZERO
             && file_total
                 .checked_add(already)
