@@ -100,6 +100,10 @@ pub struct ImportSettings {
     pub max_compression_ratio: u64,
     /// Most hours one participant may be declared for in a month.
     pub max_hours_per_month: i64,
+    /// Uploads from this size on (KB) run in the background, followed by their progress.
+    pub background_from_kb: usize,
+    /// Seconds without progress after which a running import is known to be cut off.
+    pub stale_after_secs: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -137,7 +141,9 @@ impl Settings {
             .set_default("imports.max_rows", 1_000_000)?
             .set_default("imports.max_uncompressed_mb", 512)?
             .set_default("imports.max_compression_ratio", 100)?
-            .set_default("imports.max_hours_per_month", 200)?;
+            .set_default("imports.max_hours_per_month", 200)?
+            .set_default("imports.background_from_kb", 512)?
+            .set_default("imports.stale_after_secs", 120)?;
         match file {
             Some(path) if !path.exists() => {
                 return Err(SettingsError::MissingFile(path.to_owned()));
@@ -210,6 +216,8 @@ impl Settings {
             max_rows: self.imports.max_rows,
             max_hours_per_month: Hours::from_whole(self.imports.max_hours_per_month)
                 .unwrap_or(Hours::ZERO),
+            background_from_bytes: self.imports.background_from_kb.saturating_mul(1024),
+            stale_after: std::time::Duration::from_secs(self.imports.stale_after_secs),
         }
     }
 

@@ -3,10 +3,12 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
+use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::configuration::Settings;
 use crate::domain::{ImportKind, ImportStatus, Labelled, Siret};
 use crate::import::Upload;
+use crate::import::progress::{Counters, JobProgress};
 use crate::import::report::ImportReport;
 use crate::storage::Database;
 use crate::storage::audit::Actor;
@@ -50,7 +52,25 @@ pub fn run(args: ImportArgs, settings: &Settings, database: &Database) -> anyhow
         scope: BuyerScope::AllBuyers,
     };
     let mut conn = database.connection()?;
-    let report = importer.run(&mut conn, upload, &Actor::command_line())?;
+    let actor = Actor::command_line();
+    let job = importer.start(&mut conn, &upload, &actor)?;
+    let bar = ProgressBar::new_spinner();
+    let mut shown_phase = None;
+    let mut progress = JobProgress::new(job.id, database, importer.live_jobs().clone()).watched_by(
+        |counters: Counters| {
+            if shown_phase != Some(counters.phase) {
+                shown_phase = Some(counters.phase);
+                bar.set_length(counters.rows_total as u64);
+                bar.set_style(bar_style(counters.rows_total));
+                bar.set_message(counters.phase.label());
+            }
+            bar.set_position(counters.rows_done as u64);
+        },
+    );
+    let report = importer.complete(&mut conn, &job, upload, &actor, &mut progress);
+    drop(progress);
+    bar.finish_and_clear();
+    let report = report?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
@@ -60,6 +80,19 @@ pub fn run(args: ImportArgs, settings: &Settings, database: &Database) -> anyhow
         ImportStatus::Succeeded => Ok(()),
         _ => anyhow::bail!("{}", report.summary()),
     }
+}
+
+/// A bar with rows done out of the total when known, otherwise a spinner. Drawn on standard
+/// error, and only on a terminal.
+fn bar_style(total: usize) -> ProgressStyle {
+    let template = if total > 0 {
+        "{msg} [{bar:30}] {pos}/{len} lignes ({eta})"
+    } else {
+        "{spinner} {msg}…"
+    };
+    ProgressStyle::with_template(template)
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ")
 }
 
 fn print_report(report: &ImportReport) {

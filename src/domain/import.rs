@@ -17,6 +17,16 @@ labelled_enum! {
         Running = "running", "En cours";
         Succeeded = "succeeded", "Importé";
         Refused = "refused", "Refusé";
+        // Cut off before the end (process stopped, database lost): nothing was written.
+        Interrupted = "interrupted", "Interrompu";
+    }
+}
+
+labelled_enum! {
+    /// Where a running import is: the file is read and checked, then its rows are written.
+    pub enum ImportPhase ("une étape d'import reconnue") {
+        Reading = "reading", "Lecture et contrôle du fichier";
+        Writing = "writing", "Écriture des lignes";
     }
 }
 
@@ -29,6 +39,7 @@ mod tests {
     fn labels_are_consistent() {
         assert_consistent::<ImportKind>();
         assert_consistent::<ImportStatus>();
+        assert_consistent::<ImportPhase>();
         assert_eq!(
             ImportKind::parse_label("heures").unwrap(),
             ImportKind::Hours

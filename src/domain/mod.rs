@@ -31,7 +31,7 @@ pub use contract::{
 };
 pub use cpv::CpvCode;
 pub use hours::Hours;
-pub use import::{ImportKind, ImportStatus};
+pub use import::{ImportKind, ImportPhase, ImportStatus};
 pub use insertion::{EligibilityCriterion, EmploymentContract, ExitOutcome, Modality, Sex};
 pub use labels::{Labelled, UnknownLabel};
 pub use money::Money;

@@ -12,6 +12,11 @@ pub struct ImportLimits {
     pub max_rows: usize,
     /// Most hours one participant may be declared for in a month (a statement above is refused).
     pub max_hours_per_month: crate::domain::Hours,
+    /// Uploads from this size on are imported in the background: the API answers at once with
+    /// the job to follow.
+    pub background_from_bytes: usize,
+    /// A running import silent for longer than this was cut off (its process is gone).
+    pub stale_after: std::time::Duration,
 }
 
 impl Default for ImportLimits {
@@ -22,6 +27,8 @@ impl Default for ImportLimits {
             max_compression_ratio: 100,
             max_rows: 1_000_000,
             max_hours_per_month: crate::domain::Hours::from_whole(200).expect("200 hours"),
+            background_from_bytes: 512 * 1024,
+            stale_after: std::time::Duration::from_secs(120),
         }
     }
 }

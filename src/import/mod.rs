@@ -3,8 +3,9 @@
 //! A file goes through, in order: recognition by content and hostile-file limits (`format`),
 //! reading into sparse sheets (`reader`), the header row (`header`, matched through the kind's
 //! `profile`), typed cells (`cells`, `rows`), then the kind's own checks (`kinds`). Every problem
-//! is collected; if there is any, nothing is written. Otherwise the rows and the import's record
-//! are written in one transaction.
+//! is collected; if there is any, nothing is written. Otherwise the rows and the import's outcome
+//! are written in one transaction. The import's record is committed first, as a running job
+//! whose progress (`progress`) can be followed.
 
 pub mod cells;
 pub mod error_workbook;
@@ -15,6 +16,7 @@ pub mod kinds;
 pub mod limits;
 pub mod problem;
 pub mod profile;
+pub mod progress;
 pub mod reader;
 pub mod report;
 pub mod robustness;
@@ -23,9 +25,9 @@ pub mod template;
 
 use sha2::{Digest, Sha256};
 
-use crate::domain::{AuditAction, ImportKind, ImportStatus, Labelled, Siret};
+use crate::domain::{AuditAction, ImportKind, ImportPhase, ImportStatus, Labelled, Siret};
 use crate::storage::audit::{self, Actor};
-use crate::storage::imports::{self, ImportRecord};
+use crate::storage::imports::{self, NewImport, Outcome};
 use crate::storage::users::BuyerScope;
 use crate::storage::{
     DbConnection, StorageError, buyers, companies, contracts, hour_entries, participants,
@@ -72,11 +74,36 @@ impl From<diesel::result::Error> for ImportError {
     }
 }
 
-/// The profiles and limits, loaded once at start-up.
+/// The profiles and limits, loaded once at start-up, and the imports running in this process.
 #[derive(Debug, Clone)]
 pub struct Importer {
     profiles: Profiles,
     limits: ImportLimits,
+    live: progress::LiveJobs,
+}
+
+/// A started import: its record, and what identifies its file.
+#[derive(Debug, Clone)]
+pub struct Job {
+    pub id: i64,
+    buyer_id: Option<i64>,
+    sha256: String,
+}
+
+/// A duplicate unless asked to replace: the very same file already imported for this buyer.
+fn refuse_same_file(
+    conn: &mut DbConnection,
+    kind: ImportKind,
+    buyer_id: Option<i64>,
+    sha256: &str,
+) -> Result<(), ImportError> {
+    match imports::find_same_file(conn, kind, buyer_id, sha256)? {
+        Some((id, at)) => Err(ImportError::Duplicate {
+            id,
+            at: at.format("%d/%m/%Y à %H:%M").to_string(),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// What parsing produced: rows ready to write, or the problems that stop the import.
@@ -105,7 +132,11 @@ impl Parsed {
 
 impl Importer {
     pub fn new(profiles: Profiles, limits: ImportLimits) -> Importer {
-        Importer { profiles, limits }
+        Importer {
+            profiles,
+            limits,
+            live: progress::LiveJobs::default(),
+        }
     }
 
     pub fn limits(&self) -> &ImportLimits {
@@ -164,16 +195,33 @@ impl Importer {
         template::workbook(profile, rows).map_err(|e| ImportError::Template(e.to_string()))
     }
 
-    /// Imports the file, all or nothing. A refused file is recorded with its report (and
-    /// returned with status `Refused`); a file already imported is refused unless replaced.
+    /// Imports the file, all or nothing, unwatched: `start` then `complete`. A refused file is
+    /// recorded with its report (and returned with status `Refused`); a file already imported
+    /// is refused unless replaced.
     pub fn run(
         &self,
         conn: &mut DbConnection,
         upload: Upload,
         actor: &Actor,
     ) -> Result<ImportReport, ImportError> {
-        let profile = self
-            .profiles
+        let job = self.start(conn, &upload, actor)?;
+        self.complete(conn, &job, upload, actor, &mut progress::Silent)
+    }
+
+    /// The counters of the imports this process is running.
+    pub fn live_jobs(&self) -> &progress::LiveJobs {
+        &self.live
+    }
+
+    /// Checks what can be checked at once (kind, buyer, same file already imported), then
+    /// records the import as running, committed, so that it can be followed.
+    pub fn start(
+        &self,
+        conn: &mut DbConnection,
+        upload: &Upload,
+        actor: &Actor,
+    ) -> Result<Job, ImportError> {
+        self.profiles
             .get(upload.kind)
             .ok_or(ImportError::NotYetAvailable(upload.kind.label()))?;
         let buyer_id = match &upload.buyer {
@@ -187,21 +235,67 @@ impl Importer {
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect();
-        let mut report = ImportReport {
-            import_id: None,
-            kind: upload.kind,
-            file_name: upload.file_name.clone(),
-            format: None,
-            status: ImportStatus::Refused,
-            sheet: None,
-            header_row: None,
-            rows_read: 0,
-            rows_written: 0,
-            file_problem: None,
-            problems: Vec::new(),
-            warnings: Vec::new(),
-            replaced: Vec::new(),
-        };
+        if !upload.replace {
+            refuse_same_file(conn, upload.kind, buyer_id, &sha256)?;
+        }
+        let id = imports::start(
+            conn,
+            &NewImport {
+                kind: upload.kind,
+                buyer_id,
+                file_name: &upload.file_name,
+                sha256: &sha256,
+                uploaded_by: actor.user_id,
+            },
+        )?;
+        Ok(Job {
+            id,
+            buyer_id,
+            sha256,
+        })
+    }
+
+    /// Reads, checks and writes a started import. If anything fails on the way, nothing is
+    /// written and the import is recorded as interrupted (or refused, for a duplicate).
+    pub fn complete(
+        &self,
+        conn: &mut DbConnection,
+        job: &Job,
+        upload: Upload,
+        actor: &Actor,
+        progress: &mut dyn progress::Progress,
+    ) -> Result<ImportReport, ImportError> {
+        let (kind, file_name) = (upload.kind, upload.file_name.clone());
+        let result = self.process(conn, job, upload, actor, progress);
+        if let Err(error) = &result {
+            let status = match error {
+                ImportError::Duplicate { .. } => ImportStatus::Refused,
+                _ => ImportStatus::Interrupted,
+            };
+            let report =
+                ImportReport::cut_short(kind, &file_name, job.id, status, error.to_string());
+            let text = serde_json::to_string(&report).unwrap_or_default();
+            if let Err(e) = imports::abandon(conn, job.id, status, &text, None) {
+                tracing::error!(import = job.id, error = %e, "import left as running");
+            }
+        }
+        result
+    }
+
+    fn process(
+        &self,
+        conn: &mut DbConnection,
+        job: &Job,
+        upload: Upload,
+        actor: &Actor,
+        progress: &mut dyn progress::Progress,
+    ) -> Result<ImportReport, ImportError> {
+        let profile = self
+            .profiles
+            .get(upload.kind)
+            .ok_or(ImportError::NotYetAvailable(upload.kind.label()))?;
+        progress.phase(ImportPhase::Reading, 0);
+        let mut report = ImportReport::new(upload.kind, &upload.file_name, Some(job.id));
         let context = kinds_context(conn, &upload, &self.limits)?;
         let (parsed, annotated) = match self.parse(&upload, profile, &context, &mut report) {
             Ok((parsed, sheet, header)) => {
@@ -220,61 +314,47 @@ impl Importer {
                 (None, None)
             }
         };
+        let accepted = match parsed {
+            Some(parsed) if report.problems.is_empty() => Some(parsed),
+            _ => None,
+        };
+        if let Some(parsed) = &accepted {
+            report.rows_written = parsed.rows();
+            report.status = ImportStatus::Succeeded;
+            progress.phase(ImportPhase::Writing, parsed.rows());
+        }
+        let id = job.id;
         write_transaction(conn, |conn| {
-            if !upload.replace
-                && let Some((id, at)) =
-                    imports::find_same_file(conn, upload.kind, buyer_id, &sha256)?
-            {
-                return Err(ImportError::Duplicate {
-                    id,
-                    at: at.format("%d/%m/%Y à %H:%M").to_string(),
-                });
+            // Again inside the transaction: the same file may have been sent twice at once.
+            if !upload.replace {
+                refuse_same_file(conn, upload.kind, job.buyer_id, &job.sha256)?;
             }
-            let accepted = match parsed {
-                Some(parsed) if report.problems.is_empty() => Some(parsed),
-                _ => None,
-            };
-            if let Some(parsed) = &accepted {
-                report.rows_written = parsed.rows();
-                report.status = ImportStatus::Succeeded;
+            match &accepted {
+                Some(Parsed::Structures(structures)) => {
+                    kinds::structures::write(conn, structures, progress)?;
+                }
+                Some(Parsed::Contracts(contracts)) => {
+                    kinds::contracts::write(conn, contracts, id, progress)?;
+                }
+                Some(Parsed::Participants(participants)) => {
+                    kinds::participants::write(conn, participants, progress)?;
+                }
+                Some(Parsed::Hours(statements)) => {
+                    report.replaced = kinds::hours::write(conn, statements, id, progress)?;
+                }
+                None => {}
             }
-            // The record first, so that what is written can name its source import.
-            let id = imports::insert(
+            imports::finish(
                 conn,
-                &ImportRecord {
-                    kind: upload.kind,
-                    buyer_id,
-                    file_name: &upload.file_name,
-                    sha256: &sha256,
-                    uploaded_by: actor.user_id,
+                id,
+                &Outcome {
                     status: report.status,
                     rows_total: report.rows_read,
                     rows_written: report.rows_written,
                     error_count: report.problems.len() + usize::from(report.file_problem.is_some()),
-                    report: "",
+                    report: &serde_json::to_string(&report).unwrap_or_default(),
+                    error_workbook: annotated.as_deref(),
                 },
-            )?;
-            report.import_id = Some(id);
-            match &accepted {
-                Some(Parsed::Structures(structures)) => {
-                    kinds::structures::write(conn, structures)?;
-                }
-                Some(Parsed::Contracts(contracts)) => {
-                    kinds::contracts::write(conn, contracts, id)?;
-                }
-                Some(Parsed::Participants(participants)) => {
-                    kinds::participants::write(conn, participants)?;
-                }
-                Some(Parsed::Hours(statements)) => {
-                    report.replaced = kinds::hours::write(conn, statements, id)?;
-                }
-                None => {}
-            }
-            imports::set_report(
-                conn,
-                id,
-                &serde_json::to_string(&report).unwrap_or_default(),
-                annotated.as_deref(),
             )?;
             let action = match report.status {
                 ImportStatus::Succeeded => AuditAction::ImportSucceeded,

@@ -29,6 +29,40 @@ pub struct ImportReport {
 }
 
 impl ImportReport {
+    /// The report of an import that has not read anything yet.
+    pub fn new(kind: ImportKind, file_name: &str, import_id: Option<i64>) -> ImportReport {
+        ImportReport {
+            import_id,
+            kind,
+            file_name: file_name.to_owned(),
+            format: None,
+            status: ImportStatus::Refused,
+            sheet: None,
+            header_row: None,
+            rows_read: 0,
+            rows_written: 0,
+            file_problem: None,
+            problems: Vec::new(),
+            warnings: Vec::new(),
+            replaced: Vec::new(),
+        }
+    }
+
+    /// The report of an import that ended before writing anything, for the reason given.
+    pub fn cut_short(
+        kind: ImportKind,
+        file_name: &str,
+        import_id: i64,
+        status: ImportStatus,
+        reason: String,
+    ) -> ImportReport {
+        ImportReport {
+            status,
+            file_problem: Some(reason),
+            ..ImportReport::new(kind, file_name, Some(import_id))
+        }
+    }
+
     /// A short French summary for the command line and page headings.
     pub fn summary(&self) -> String {
         match (&self.status, &self.file_problem) {
@@ -36,6 +70,17 @@ impl ImportReport {
                 "Fichier « {} » importé : {} ligne(s) enregistrée(s).",
                 self.file_name, self.rows_written
             ),
+            (ImportStatus::Interrupted, problem) => format!(
+                "Import du fichier « {} » interrompu{} : rien n'a été enregistré, envoyez-le à nouveau.",
+                self.file_name,
+                problem
+                    .as_deref()
+                    .map(|p| format!(" ({p})"))
+                    .unwrap_or_default()
+            ),
+            (ImportStatus::Running, _) => {
+                format!("Import du fichier « {} » en cours.", self.file_name)
+            }
             (_, Some(problem)) => format!("Fichier « {} » refusé : {problem}", self.file_name),
             _ => format!(
                 "Fichier « {} » refusé : {} problème(s) à corriger, rien n'a été enregistré.",

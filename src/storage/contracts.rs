@@ -194,10 +194,12 @@ pub fn lots_of_buyers(
 
 /// (lot, company) for every award of these lots.
 pub fn holders_of(conn: &mut DbConnection, lot_ids: &[i64]) -> QueryResult<Vec<(i64, i64)>> {
-    awards::table
-        .filter(awards::lot_id.eq_any(lot_ids.to_vec()))
-        .select((awards::lot_id, awards::company_id))
-        .load(conn)
+    super::in_slices(lot_ids, |slice| {
+        awards::table
+            .filter(awards::lot_id.eq_any(slice))
+            .select((awards::lot_id, awards::company_id))
+            .load(conn)
+    })
 }
 
 /// (reference, lot number) of every lot with an insertion clause that the company holds, within

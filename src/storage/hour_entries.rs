@@ -76,16 +76,21 @@ pub fn stored_for(
     participant_ids: &[i64],
     months: &[i32],
 ) -> QueryResult<Vec<StoredEntry>> {
-    hour_entries::table
-        .filter(hour_entries::participant_id.eq_any(participant_ids.to_vec()))
-        .filter(hour_entries::month.eq_any(months.to_vec()))
-        .select((
-            hour_entries::lot_id,
-            hour_entries::company_id,
-            hour_entries::participant_id,
-            hour_entries::month,
-            hour_entries::modality,
-            hour_entries::hours,
-        ))
-        .load(conn)
+    let mut months = months.to_vec();
+    months.sort_unstable();
+    months.dedup();
+    super::in_slices(participant_ids, |slice| {
+        hour_entries::table
+            .filter(hour_entries::participant_id.eq_any(slice))
+            .filter(hour_entries::month.eq_any(&months))
+            .select((
+                hour_entries::lot_id,
+                hour_entries::company_id,
+                hour_entries::participant_id,
+                hour_entries::month,
+                hour_entries::modality,
+                hour_entries::hours,
+            ))
+            .load(conn)
+    })
 }

@@ -5,46 +5,153 @@ use diesel::prelude::*;
 
 use super::schema::imports;
 use super::{DbConnection, now};
-use crate::domain::{ImportKind, ImportStatus, Labelled};
+use crate::domain::{ImportKind, ImportPhase, ImportStatus, Labelled};
 
-pub struct ImportRecord<'a> {
+/// A file about to be imported, as its job record starts.
+pub struct NewImport<'a> {
     pub kind: ImportKind,
     pub buyer_id: Option<i64>,
     pub file_name: &'a str,
     pub sha256: &'a str,
     pub uploaded_by: Option<i64>,
+}
+
+/// How an import ended, written with its rows in the import's transaction.
+pub struct Outcome<'a> {
     pub status: ImportStatus,
     pub rows_total: usize,
     pub rows_written: usize,
     pub error_count: usize,
     pub report: &'a str,
+    pub error_workbook: Option<&'a [u8]>,
 }
 
 fn count(n: usize) -> i32 {
     i32::try_from(n).unwrap_or(i32::MAX)
 }
 
-pub fn insert(conn: &mut DbConnection, record: &ImportRecord<'_>) -> QueryResult<i64> {
+/// Records an import as running, committed on its own so that its progress can be followed
+/// (from any instance) while the rows are checked and written.
+pub fn start(conn: &mut DbConnection, new: &NewImport<'_>) -> QueryResult<i64> {
     let at = now();
     diesel::insert_into(imports::table)
         .values((
-            imports::kind.eq(record.kind.code()),
-            imports::buyer_id.eq(record.buyer_id),
-            imports::file_name.eq(record.file_name),
-            imports::sha256.eq(record.sha256),
-            imports::uploaded_by.eq(record.uploaded_by),
-            imports::status.eq(record.status.code()),
-            imports::rows_total.eq(count(record.rows_total)),
-            imports::rows_done.eq(count(record.rows_total)),
-            imports::rows_written.eq(count(record.rows_written)),
-            imports::error_count.eq(count(record.error_count)),
-            imports::report.eq(record.report),
+            imports::kind.eq(new.kind.code()),
+            imports::buyer_id.eq(new.buyer_id),
+            imports::file_name.eq(new.file_name),
+            imports::sha256.eq(new.sha256),
+            imports::uploaded_by.eq(new.uploaded_by),
+            imports::status.eq(ImportStatus::Running.code()),
+            imports::phase.eq(Some(ImportPhase::Reading.code())),
+            imports::rows_total.eq(0),
+            imports::rows_done.eq(0),
+            imports::rows_written.eq(0),
+            imports::error_count.eq(0),
             imports::created_at.eq(at),
             imports::started_at.eq(at),
-            imports::finished_at.eq(at),
+            imports::heartbeat_at.eq(at),
         ))
         .returning(imports::id)
         .get_result(conn)
+}
+
+/// Where a running import stands; also its heartbeat. Ignored once the import has ended.
+pub fn set_progress(
+    conn: &mut DbConnection,
+    id: i64,
+    phase: ImportPhase,
+    rows_done: usize,
+    rows_total: usize,
+) -> QueryResult<()> {
+    diesel::update(
+        imports::table
+            .find(id)
+            .filter(imports::status.eq(ImportStatus::Running.code())),
+    )
+    .set((
+        imports::phase.eq(Some(phase.code())),
+        imports::rows_done.eq(count(rows_done)),
+        imports::rows_total.eq(count(rows_total)),
+        imports::heartbeat_at.eq(now()),
+    ))
+    .execute(conn)
+    .map(drop)
+}
+
+/// The end of an import: its outcome, report and, for a refused file, the annotated workbook.
+pub fn finish(conn: &mut DbConnection, id: i64, outcome: &Outcome<'_>) -> QueryResult<()> {
+    diesel::update(imports::table.find(id))
+        .set((
+            imports::status.eq(outcome.status.code()),
+            imports::phase.eq(None::<&str>),
+            imports::rows_total.eq(count(outcome.rows_total)),
+            imports::rows_done.eq(count(outcome.rows_written)),
+            imports::rows_written.eq(count(outcome.rows_written)),
+            imports::error_count.eq(count(outcome.error_count)),
+            imports::report.eq(outcome.report),
+            imports::error_workbook.eq(outcome.error_workbook),
+            imports::finished_at.eq(now()),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Ends a running import that could not complete (its transaction was rolled back). With
+/// `stale_before`, only if its heartbeat stopped before then: the process running it is gone.
+/// Returns whether the import was still running.
+pub fn abandon(
+    conn: &mut DbConnection,
+    id: i64,
+    status: ImportStatus,
+    report: &str,
+    stale_before: Option<NaiveDateTime>,
+) -> QueryResult<bool> {
+    let running = imports::table
+        .filter(imports::id.eq(id))
+        .filter(imports::status.eq(ImportStatus::Running.code()));
+    let changes = (
+        imports::status.eq(status.code()),
+        imports::phase.eq(None::<&str>),
+        imports::error_count.eq(1),
+        imports::report.eq(report),
+        imports::finished_at.eq(now()),
+    );
+    // The heartbeat is tested in the update itself, so a job that just reported is left alone.
+    let changed = match stale_before {
+        Some(cutoff) => diesel::update(running.filter(imports::heartbeat_at.lt(cutoff)))
+            .set(changes)
+            .execute(conn)?,
+        None => diesel::update(running).set(changes).execute(conn)?,
+    };
+    Ok(changed > 0)
+}
+
+/// An import as a job: where it stands and, once ended, its report.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = imports)]
+pub struct JobRecord {
+    pub id: i64,
+    pub kind: String,
+    pub file_name: String,
+    pub uploaded_by: Option<i64>,
+    pub status: String,
+    pub phase: Option<String>,
+    pub rows_done: i32,
+    pub rows_total: i32,
+    pub rows_written: i32,
+    pub error_count: i32,
+    pub created_at: NaiveDateTime,
+    pub finished_at: Option<NaiveDateTime>,
+    pub heartbeat_at: Option<NaiveDateTime>,
+    pub report: Option<String>,
+}
+
+pub fn job(conn: &mut DbConnection, id: i64) -> QueryResult<Option<JobRecord>> {
+    imports::table
+        .find(id)
+        .select(JobRecord::as_select())
+        .first(conn)
+        .optional()
 }
 
 /// The earlier successful import of the very same file (same kind, buyer and SHA-256), if any.
@@ -66,22 +173,6 @@ pub fn find_same_file(
         None => query.filter(imports::buyer_id.is_null()),
     };
     query.first(conn).optional()
-}
-
-/// Stores the final report of an import, and the annotated workbook of a refused one.
-pub fn set_report(
-    conn: &mut DbConnection,
-    id: i64,
-    report: &str,
-    error_workbook: Option<&[u8]>,
-) -> QueryResult<()> {
-    diesel::update(imports::table.find(id))
-        .set((
-            imports::report.eq(report),
-            imports::error_workbook.eq(error_workbook),
-        ))
-        .execute(conn)
-        .map(drop)
 }
 
 /// An import as its history lists it.
@@ -116,17 +207,13 @@ pub fn history(
     query.load(conn)
 }
 
-/// Who sent an import, its JSON report and its annotated workbook, if any.
-pub type StoredReport = (Option<i64>, Option<String>, Option<Vec<u8>>);
+/// Who sent an import, and the annotated workbook of a refused one.
+pub type StoredWorkbook = (Option<i64>, Option<Vec<u8>>);
 
-pub fn report_of(conn: &mut DbConnection, id: i64) -> QueryResult<Option<StoredReport>> {
+pub fn error_workbook_of(conn: &mut DbConnection, id: i64) -> QueryResult<Option<StoredWorkbook>> {
     imports::table
         .find(id)
-        .select((
-            imports::uploaded_by,
-            imports::report,
-            imports::error_workbook,
-        ))
+        .select((imports::uploaded_by, imports::error_workbook))
         .first(conn)
         .optional()
 }

@@ -120,6 +120,26 @@ pub(crate) fn corrupt(what: &str, error: impl std::fmt::Display) -> diesel::resu
     diesel::result::Error::DeserializationError(format!("{what} : {error}").into())
 }
 
+/// Most values bound in one `IN (…)` list: SQLite allows 32 766 variables in a statement,
+/// PostgreSQL 65 535; a large file easily names more participants or lots than that.
+const MAX_IN_LIST: usize = 10_000;
+
+/// Runs `query` over sorted, distinct `values` in slices both backends accept, and gathers
+/// the rows.
+pub(crate) fn in_slices<T: Ord + Clone, R>(
+    values: &[T],
+    mut query: impl FnMut(Vec<T>) -> diesel::QueryResult<Vec<R>>,
+) -> diesel::QueryResult<Vec<R>> {
+    let mut values = values.to_vec();
+    values.sort();
+    values.dedup();
+    let mut rows = Vec::new();
+    for slice in values.chunks(MAX_IN_LIST) {
+        rows.extend(query(slice.to_vec())?);
+    }
+    Ok(rows)
+}
+
 pub(crate) fn is_unique_violation(error: &diesel::result::Error) -> bool {
     matches!(
         error,

@@ -87,6 +87,8 @@ diesel::table! {
         started_at -> Nullable<Timestamp>,
         finished_at -> Nullable<Timestamp>,
         error_workbook -> Nullable<Binary>,
+        phase -> Nullable<Text>,
+        heartbeat_at -> Nullable<Timestamp>,
     }
 }
 

@@ -1,19 +1,24 @@
-//! `POST /api/imports`: a spreadsheet sent as multipart form data.
+//! Imports: upload (`POST /api/imports`, multipart), templates, history, progress and reports.
 
 use actix_multipart::form::bytes::Bytes;
 use actix_multipart::form::text::Text;
 use actix_multipart::form::{MultipartForm, MultipartFormConfig};
+use std::sync::Arc;
+
 use actix_web::http::StatusCode;
+use actix_web::http::header::LOCATION;
 use actix_web::{HttpResponse, ResponseError, web};
 
 use super::auth::{Authorized, can};
 use super::error::{ApiError, ErrorBody};
 use crate::domain::authorization::may_import;
 use crate::domain::{ImportKind, ImportStatus, Labelled, Siret};
+use crate::import::progress::{JobProgress, JobState, job_state};
+use crate::import::report::ImportReport;
 use crate::import::{ImportError, Importer, Upload};
-use crate::storage::Database;
 use crate::storage::audit::Actor;
 use crate::storage::users::BuyerScope;
+use crate::storage::{Database, StorageError};
 
 #[derive(MultipartForm)]
 pub struct UploadForm {
@@ -116,10 +121,39 @@ pub async fn upload(
         scope: user.account.scope.clone(),
     };
     let actor = Actor::user(&user.account);
+    let background = upload.bytes.len() >= importer.limits().background_from_bytes;
     let importer = importer.into_inner();
-    let report = database
-        .run(move |conn| importer.run(conn, upload, &actor))
-        .await?;
+    let database = database.into_inner();
+    let (job, upload) = {
+        let (importer, actor) = (importer.clone(), actor.clone());
+        database
+            .run(move |conn| Ok::<_, ImportError>((importer.start(conn, &upload, &actor)?, upload)))
+            .await?
+    };
+    let id = job.id;
+    let work = {
+        let (importer, database) = (importer.clone(), database.clone());
+        move || -> Result<ImportReport, ImportError> {
+            let mut conn = database.connection()?;
+            let mut progress = JobProgress::new(job.id, &database, importer.live_jobs().clone());
+            importer.complete(&mut conn, &job, upload, &actor, &mut progress)
+        }
+    };
+    if background {
+        // The outcome is recorded with the import; the caller follows it at the Location.
+        tokio::task::spawn_blocking(move || {
+            if let Err(error) = work() {
+                tracing::error!(import = id, %error, "background import failed");
+            }
+        });
+        let state = job_state_of(&importer, &database, id).await?;
+        return Ok(HttpResponse::Accepted()
+            .insert_header((LOCATION, format!("/api/imports/{id}")))
+            .json(serde_json::json!({ "import": state })));
+    }
+    let report = tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|_| ApiError::from(ImportError::Storage(StorageError::Interrupted)))??;
     if report.status == ImportStatus::Succeeded {
         return Ok(HttpResponse::Created().json(serde_json::json!({ "report": report })));
     }
@@ -134,6 +168,26 @@ pub async fn upload(
             "report": report,
         })),
     )
+}
+
+async fn job_state_of(
+    importer: &Arc<Importer>,
+    database: &Arc<Database>,
+    id: i64,
+) -> Result<Option<JobState>, ApiError> {
+    let importer = importer.clone();
+    let state = database
+        .run(move |conn| {
+            job_state(
+                conn,
+                id,
+                importer.live_jobs(),
+                importer.limits().stale_after,
+            )
+            .map_err(StorageError::from)
+        })
+        .await?;
+    Ok(state)
 }
 
 /// `GET /api/imports/templates/{kind}`: the .xlsx template of a kind, generated from its profile.
@@ -202,34 +256,35 @@ pub async fn history(
     Ok(web::Json(list))
 }
 
-/// The stored report of an import the caller may see; 404 otherwise, so that ids reveal nothing.
-async fn stored_report(
+/// Whether the caller may see an import sent by `uploaded_by`; 404 otherwise, so that ids
+/// reveal nothing.
+fn visible_to(
     user: &Authorized<can::ReadImports>,
-    id: i64,
-    database: &Database,
-) -> Result<crate::storage::imports::StoredReport, ApiError> {
-    let owner = owner_filter(&user.account);
-    let stored = database
-        .run(move |conn| {
-            crate::storage::imports::report_of(conn, id).map_err(crate::storage::StorageError::from)
-        })
-        .await?;
-    match stored {
-        Some(stored) if owner.is_none() || stored.0 == owner => Ok(stored),
-        _ => Err(ApiError::not_found()),
+    uploaded_by: Option<i64>,
+) -> Result<(), ApiError> {
+    match owner_filter(&user.account) {
+        Some(owner) if uploaded_by != Some(owner) => Err(ApiError::not_found()),
+        _ => Ok(()),
     }
 }
 
-/// `GET /api/imports/{id}`: the import's JSON report.
+/// `GET /api/imports/{id}`: where the import stands (phase, rows done out of rows to go
+/// through) and, once ended, its report.
 pub async fn report(
     user: Authorized<can::ReadImports>,
     id: web::Path<i64>,
+    importer: web::Data<Importer>,
     database: web::Data<Database>,
-) -> Result<HttpResponse, ApiError> {
-    let (_, report, _) = stored_report(&user, id.into_inner(), &database).await?;
-    Ok(HttpResponse::Ok()
-        .content_type("application/json")
-        .body(report.unwrap_or_else(|| "{}".to_owned())))
+) -> Result<web::Json<JobState>, ApiError> {
+    let state = job_state_of(
+        &importer.into_inner(),
+        &database.into_inner(),
+        id.into_inner(),
+    )
+    .await?
+    .ok_or_else(ApiError::not_found)?;
+    visible_to(&user, state.uploaded_by)?;
+    Ok(web::Json(state))
 }
 
 /// `GET /api/imports/{id}/errors.xlsx`: the refused file with an "Erreurs" column.
@@ -239,7 +294,13 @@ pub async fn error_workbook(
     database: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let (_, _, workbook) = stored_report(&user, id, &database).await?;
+    let (uploaded_by, workbook) = database
+        .run(move |conn| {
+            crate::storage::imports::error_workbook_of(conn, id).map_err(StorageError::from)
+        })
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    visible_to(&user, uploaded_by)?;
     let workbook = workbook.ok_or_else(|| {
         ApiError::new(
             StatusCode::NOT_FOUND,

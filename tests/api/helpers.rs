@@ -166,6 +166,8 @@ pub fn test_settings(database: &TestDatabase) -> Settings {
             max_uncompressed_mb: 64,
             max_compression_ratio: 100,
             max_hours_per_month: 200,
+            background_from_kb: 512,
+            stale_after_secs: 120,
         },
     }
 }
@@ -180,8 +182,22 @@ pub struct TestApp {
 
 /// Builds the real application on its own database and serves it in the background.
 pub async fn spawn_app() -> TestApp {
-    let database = TestDatabase::new();
-    let application = Application::build(test_settings(&database))
+    spawn_app_with(|_| {}).await
+}
+
+/// `spawn_app` with some settings changed.
+pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
+    spawn_app_on(TestDatabase::new(), configure).await
+}
+
+/// `spawn_app` on a given database (one another process also uses).
+pub async fn spawn_app_on(
+    database: TestDatabase,
+    configure: impl FnOnce(&mut Settings),
+) -> TestApp {
+    let mut settings = test_settings(&database);
+    configure(&mut settings);
+    let application = Application::build(settings)
         .await
         .expect("application builds");
     let address = application.base_url();

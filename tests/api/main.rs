@@ -10,6 +10,7 @@ mod contracts_import;
 mod health;
 mod helpers;
 mod hours_import;
+mod import_jobs;
 mod imports;
 mod migrations;
 mod participants;

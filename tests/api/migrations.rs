@@ -181,7 +181,7 @@ fn assert_each_down_reverses_its_up(backend: Backend) {
     .unwrap();
     let mut conn = pool.connection().unwrap();
     let versions = known_versions(&conn);
-    assert_eq!(versions.len(), 8, "{versions:?}");
+    assert_eq!(versions.len(), 9, "{versions:?}");
 
     for version in &versions {
         let before = snapshot(&mut conn);

@@ -279,3 +279,23 @@ async fn database_work_runs_off_the_async_workers() {
 
     assert_eq!(count, 0);
 }
+
+#[test]
+fn lookups_by_long_id_lists_stay_within_the_bound_variables_limit() {
+    let test_database = TestDatabase::new();
+    let database = test_database.connect();
+    let mut conn = database.connection().unwrap();
+    // More distinct values than SQLite binds in one statement (32 766), repeated as a file
+    // repeats them: once per month.
+    let participants: Vec<i64> = (1..=40_000).chain(1..=40_000).collect();
+    let months: Vec<i32> = (0..40_000).map(|i| 202501 + i % 12).collect();
+    let lots: Vec<i64> = (1..=70_000).collect();
+
+    let stored =
+        suivi_clauses::storage::hour_entries::stored_for(&mut conn, &participants, &months)
+            .unwrap();
+    let holders = suivi_clauses::storage::contracts::holders_of(&mut conn, &lots).unwrap();
+
+    assert!(stored.is_empty());
+    assert!(holders.is_empty());
+}

@@ -1,6 +1,7 @@
 //! The contracts register: one row per lot × awardee, grouped into contracts (buyer and
 //! reference) and lots (number; none for a contract without lots).
 
+use crate::import::progress::Progress;
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
@@ -470,6 +471,7 @@ pub fn write(
     conn: &mut DbConnection,
     contracts: &[Contract],
     import_id: i64,
+    progress: &mut dyn Progress,
 ) -> diesel::QueryResult<usize> {
     let mut written = 0;
     for contract in contracts {
@@ -520,6 +522,7 @@ pub fn write(
                     },
                 )?;
                 awards.push((company_id, award.role, award.amount));
+                progress.row_written();
             }
             repository::replace_awards(conn, lot_id, &awards)?;
             match lot.clause {

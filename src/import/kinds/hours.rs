@@ -1,5 +1,6 @@
 //! Hour statements: hours worked by a participant in a month on a lot, by one modality.
 
+use crate::import::progress::Progress;
 use std::collections::{HashMap, HashSet};
 
 use chrono::{Months, NaiveDate};
@@ -284,6 +285,7 @@ pub fn write(
     conn: &mut DbConnection,
     statements: &[Statement],
     import_id: i64,
+    progress: &mut dyn Progress,
 ) -> diesel::QueryResult<Vec<String>> {
     let mut replaced = Vec::new();
     for s in statements {
@@ -305,6 +307,7 @@ pub fn write(
                 s.row, s.hours, previous
             ));
         }
+        progress.row_written();
     }
     Ok(replaced)
 }

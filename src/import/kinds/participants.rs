@@ -1,5 +1,6 @@
 //! Participants: pseudonymous people and what the indicators need of them, by identifier.
 
+use crate::import::progress::Progress;
 use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate};
@@ -146,7 +147,11 @@ pub fn validate(
     participants
 }
 
-pub fn write(conn: &mut DbConnection, participants: &[Participant]) -> diesel::QueryResult<usize> {
+pub fn write(
+    conn: &mut DbConnection,
+    participants: &[Participant],
+    progress: &mut dyn Progress,
+) -> diesel::QueryResult<usize> {
     for p in participants {
         repository::upsert(
             conn,
@@ -162,6 +167,7 @@ pub fn write(conn: &mut DbConnection, participants: &[Participant]) -> diesel::Q
                 exit_date: p.exit_date,
             },
         )?;
+        progress.row_written();
     }
     Ok(participants.len())
 }

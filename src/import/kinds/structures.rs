@@ -1,5 +1,6 @@
 //! Structures: companies and insertion employers, by SIRET.
 
+use crate::import::progress::Progress;
 use std::collections::HashMap;
 
 use super::super::cells::Value;
@@ -90,7 +91,11 @@ pub fn validate(
 }
 
 /// Creates or updates each structure; the caller provides the transaction.
-pub fn write(conn: &mut DbConnection, structures: &[Structure]) -> diesel::QueryResult<usize> {
+pub fn write(
+    conn: &mut DbConnection,
+    structures: &[Structure],
+    progress: &mut dyn Progress,
+) -> diesel::QueryResult<usize> {
     for structure in structures {
         companies::upsert(
             conn,
@@ -102,6 +107,7 @@ pub fn write(conn: &mut DbConnection, structures: &[Structure]) -> diesel::Query
                 size_class: structure.size_class,
             },
         )?;
+        progress.row_written();
     }
     Ok(structures.len())
 }
