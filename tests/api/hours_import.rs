@@ -294,3 +294,88 @@ async fn a_company_gets_its_lots_prefilled_in_the_hours_template() {
         .await;
     assert_eq!(status, 201, "{body}");
 }
+
+/// Typed cells as spreadsheet programs store them, read through the old and the binary Excel
+/// formats: months as dates, SIRETs and hours as numbers.
+#[tokio::test]
+async fn excel_97_and_excel_binary_statements_import_like_any_other() {
+    use crate::xlsb::Cell::{Empty, Number, Text};
+    let app = spawn_app().await;
+    let company = territory(&app).await;
+    // Saved by LibreOffice as "Excel 97–2003" from a French CSV (tests/fixtures/README.md): a
+    // title above the header at row 3, dates and decimal numbers typed, a total row at the end.
+    let excel_97 = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/releve-heures-excel97.xls"),
+    )
+    .unwrap();
+    let header = [
+        "Référence marché",
+        "SIRET entreprise",
+        "Mois",
+        "Identifiant participant",
+        "Modalité",
+        "SIRET structure d'insertion",
+        "Heures travaillées",
+    ]
+    .map(Text);
+    // March 2025 as an Excel serial date (1 March 2025 = 45717).
+    let binary = crate::xlsb::workbook(
+        "Heures",
+        &[
+            &header,
+            &[
+                Text("2025-TX-014"),
+                Number(44306184100047.0),
+                Number(45717.0),
+                Text("P-001"),
+                Text("Embauche directe"),
+                Empty,
+                Number(40.25),
+            ],
+            &[
+                Text("2025-TX-014"),
+                Number(44306184100047.0),
+                Text("Juin-25"),
+                Text("P-003"),
+                Text("Sous-traitance"),
+                Number(21310555400017.0),
+                Text("12h30"),
+            ],
+        ],
+    );
+
+    let (old_status, old_body) = app
+        .import(&company, "hours", "releve.xls", excel_97, false)
+        .await;
+    let (binary_status, binary_body) = app
+        .import(&company, "hours", "releve.xlsb", binary, false)
+        .await;
+
+    assert_eq!(old_status, 201, "{old_body}");
+    assert_eq!(old_body["report"]["format"], "xls", "{old_body}");
+    assert_eq!(old_body["report"]["header_row"], 3, "{old_body}");
+    assert_eq!(old_body["report"]["rows_written"], 3, "{old_body}");
+    assert_eq!(binary_status, 201, "{binary_body}");
+    assert_eq!(binary_body["report"]["format"], "xlsb", "{binary_body}");
+    assert_eq!(binary_body["report"]["sheet"], "Heures");
+    assert_eq!(
+        hours_by_participant(&app).await,
+        [
+            ("P-001".to_owned(), 202_503, "direct_hire".to_owned(), 4_025),
+            ("P-002".to_owned(), 202_504, "secondment".to_owned(), 12_000),
+            (
+                "P-003".to_owned(),
+                202_505,
+                "subcontracting".to_owned(),
+                8_050
+            ),
+            (
+                "P-003".to_owned(),
+                202_506,
+                "subcontracting".to_owned(),
+                1_250
+            ),
+        ]
+    );
+}

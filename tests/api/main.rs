@@ -17,3 +17,4 @@ mod participants;
 mod seed;
 mod sessions;
 mod storage;
+mod xlsb;
