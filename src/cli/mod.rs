@@ -6,6 +6,7 @@ mod buyer;
 mod import;
 mod purge;
 mod serve;
+mod stats;
 mod user;
 
 use std::path::PathBuf;
@@ -57,6 +58,8 @@ enum Command {
     },
     /// Importe un fichier (tableur ou CSV) : tout ou rien, avec un rapport des problèmes.
     Import(import::ImportArgs),
+    /// Indicateurs de la charte et des heures d'insertion d'une année (les mêmes que l'API).
+    Stats(stats::StatsArgs),
     /// Écrit le modèle .xlsx d'un type d'import (en-têtes, listes déroulantes, aide).
     Template {
         /// Type de fichier : contracts, structures, participants ou hours.
@@ -96,6 +99,7 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::User { action } => user::run(action, &open_database(&settings)?),
         Command::Template { kind, file } => import::write_template(&kind, &file, &settings),
         Command::Import(args) => import::run(args, &settings, &open_database(&settings)?),
+        Command::Stats(args) => stats::run(args, &open_database(&settings)?),
         Command::Purge { before } => purge::run(&before, &open_database(&settings)?),
     }
 }

@@ -58,6 +58,10 @@ actions! {
     UploadImports,
     /// See one's imports, their reports and error workbooks (administrators: everyone's).
     ReadImports,
+    /// Read the charter and insertion indicators of one's scope.
+    ReadIndicators,
+    /// Follow the clauses of one's scope (a company: the lots it holds).
+    ReadClauses,
 }
 
 use Action::*;
@@ -77,7 +81,16 @@ const TABLE: &[(Action, &[Role])] = &[
     (ReadAuditLog, &[Admin]),
     (UploadImports, &[Admin, Facilitator, BuyerOfficer, Company]),
     (ReadImports, &[Admin, Facilitator, BuyerOfficer, Company]),
+    (ReadIndicators, &[Admin, Facilitator, BuyerOfficer, Elected]),
+    (ReadClauses, EVERYONE),
 ];
+
+/// Who sees participant groups however small: those who follow participants one by one.
+/// Everyone else gets groups of fewer than five people suppressed (health and justice
+/// criteria would otherwise name a person).
+pub fn sees_small_groups(role: Role) -> bool {
+    matches!(role, Admin | Facilitator)
+}
 
 /// Which kinds of file each role may import: participants are facilitators' business; companies
 /// send only their hour statements.

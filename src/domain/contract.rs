@@ -109,6 +109,21 @@ impl SocialConsideration {
     }
 }
 
+/// The last day of a contract: its end date, else notification plus duration (the day before
+/// the same date so many months later). `None` when neither is known.
+pub fn last_day(
+    notification: chrono::NaiveDate,
+    duration_months: Option<i32>,
+    end_date: Option<chrono::NaiveDate>,
+) -> Option<chrono::NaiveDate> {
+    end_date.or_else(|| {
+        let months = u32::try_from(duration_months?).ok()?;
+        notification
+            .checked_add_months(chrono::Months::new(months))?
+            .pred_opt()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,6 +6,8 @@
 pub mod account;
 pub mod audit;
 pub mod authorization;
+pub mod calibration;
+pub mod clause_status;
 pub mod company;
 pub mod contract;
 pub mod cpv;
@@ -25,6 +27,8 @@ pub mod territory;
 pub use account::{Email, Role, ScopeError, UserScope};
 pub use audit::AuditAction;
 pub use authorization::Action;
+pub use calibration::Calibration;
+pub use clause_status::{Assessment, ClauseFacts, ClauseStatus};
 pub use company::{SizeClass, StructureKind};
 pub use contract::{
     AwardRole, Ccag, ContractNature, ContractType, Procedure, Reservation, SocialConsideration,

@@ -52,6 +52,11 @@ impl Rate {
         Self::from_basis_points(bp).map_err(|_| RateError::OverHundred(trimmed.to_owned()))
     }
 
+    /// For constants: `None` above 100 %.
+    pub const fn const_from_basis_points(bp: u16) -> Option<Rate> {
+        if bp <= 10_000 { Some(Rate(bp)) } else { None }
+    }
+
     pub fn basis_points(self) -> i64 {
         i64::from(self.0)
     }

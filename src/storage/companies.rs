@@ -94,6 +94,15 @@ pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<Company>> {
 }
 
 /// The id of every known establishment, by SIRET.
+/// The id of the establishment with this SIRET, if known.
+pub fn id_of(conn: &mut DbConnection, siret: &str) -> QueryResult<Option<i64>> {
+    companies::table
+        .filter(companies::siret.eq(siret))
+        .select(companies::id)
+        .first(conn)
+        .optional()
+}
+
 pub fn ids_by_siret(
     conn: &mut DbConnection,
 ) -> QueryResult<std::collections::HashMap<String, i64>> {

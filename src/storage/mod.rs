@@ -10,6 +10,7 @@ mod connection;
 pub mod contracts;
 pub mod hour_entries;
 pub mod imports;
+pub mod indicators;
 pub mod login_failures;
 pub mod migrations;
 pub mod participants;

@@ -6,6 +6,7 @@ pub mod buyers;
 pub mod error;
 pub mod health;
 pub mod imports;
+pub mod indicators;
 pub mod routes;
 pub mod session;
 pub mod users;

@@ -4,7 +4,7 @@
 
 use actix_web::web::ServiceConfig;
 
-use super::{audit, buyers, health, imports, session, users};
+use super::{audit, buyers, health, imports, indicators, session, users};
 use crate::domain::authorization::Action;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +56,9 @@ pub const ROUTES: &[Route] = &[
     route!(get "/api/imports" => imports::history, Requires(Action::ReadImports)),
     route!(get "/api/imports/{id}" => imports::report, Requires(Action::ReadImports)),
     route!(get "/api/imports/{id}/errors.xlsx" => imports::error_workbook, Requires(Action::ReadImports)),
+    route!(get "/api/indicators" => indicators::indicators, Requires(Action::ReadIndicators)),
+    route!(get "/api/indicators/series" => indicators::series, Requires(Action::ReadIndicators)),
+    route!(get "/api/clauses" => indicators::clauses, Requires(Action::ReadClauses)),
 ];
 
 pub fn configure(cfg: &mut ServiceConfig) {

@@ -51,6 +51,15 @@ async fn sample(app: &TestApp, route: &Route, token: Option<&str>) -> Sample {
             }
         }
         ("get", "/api/imports") => plain(200),
+        ("get", "/api/indicators") => Sample {
+            path: "/api/indicators?year=2025".to_owned(),
+            ..plain(200)
+        },
+        ("get", "/api/indicators/series") => Sample {
+            path: "/api/indicators/series?from_year=2024&to_year=2025".to_owned(),
+            ..plain(200)
+        },
+        ("get", "/api/clauses") => plain(200),
         ("get", "/api/imports/{id}" | "/api/imports/{id}/errors.xlsx") => {
             // An import of the caller's own: a statement refused (no such contract), which
             // leaves a report and an error workbook.

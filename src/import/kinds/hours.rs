@@ -3,7 +3,7 @@
 use crate::import::progress::Progress;
 use std::collections::{HashMap, HashSet};
 
-use chrono::{Months, NaiveDate};
+use chrono::NaiveDate;
 
 use super::super::cells::Value;
 use super::super::problem::{Reporter, RowProblem};
@@ -44,12 +44,8 @@ pub struct Context {
 /// First and last month of a contract: its end date, else notification plus duration.
 fn period(lot: &LotPeriod) -> (Option<Month>, Option<Month>) {
     let start = Month::of_date(lot.notification_date).ok();
-    let end = lot.end_date.or_else(|| {
-        let months = u32::try_from(lot.duration_months?).ok()?;
-        lot.notification_date
-            .checked_add_months(Months::new(months))?
-            .pred_opt()
-    });
+    let end =
+        crate::domain::contract::last_day(lot.notification_date, lot.duration_months, lot.end_date);
     (start, end.and_then(|d: NaiveDate| Month::of_date(d).ok()))
 }
 

@@ -1,0 +1,96 @@
+//! `suivi-clauses stats --year Y [--buyer SIRET] [--json]`: the indicators the API serves.
+
+use anyhow::Context;
+
+use crate::domain::Siret;
+use crate::indicators::{self, Indicators, Options, Period, Share, scope};
+use crate::storage::Database;
+use crate::storage::users::BuyerScope;
+
+#[derive(Debug, clap::Args)]
+pub struct StatsArgs {
+    /// Année civile des marchés notifiés et des heures déclarées.
+    #[arg(long)]
+    year: i32,
+    /// SIRET d'un acheteur ; tous les acheteurs sinon.
+    #[arg(long, value_name = "SIRET")]
+    buyer: Option<String>,
+    /// Compte les sous-traitants déclarés dans les parts locales et TPE/PME.
+    #[arg(long)]
+    subcontractors: bool,
+    /// Écrit les indicateurs en JSON, tels que les sert GET /api/indicators.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(args: StatsArgs, database: &Database) -> anyhow::Result<()> {
+    let buyer = args.buyer.as_deref().map(Siret::parse).transpose()?;
+    let period = Period::year(args.year).context("année incorrecte")?;
+    let mut conn = database.connection()?;
+    // The operator at the command line sees everything, as an administrator does.
+    let scope = scope::resolve(&mut conn, &BuyerScope::AllBuyers, buyer.as_ref())?;
+    let figures = indicators::compute(
+        &mut conn,
+        &scope,
+        period,
+        Options {
+            include_subcontractors: args.subcontractors,
+            suppress_small_groups: false,
+            breakdowns: true,
+        },
+    )?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&figures)?);
+    } else {
+        print_text(&figures);
+    }
+    Ok(())
+}
+
+fn share(name: &str, share: &Share) {
+    println!(
+        "  {name} : {} ({} sur {})",
+        share.text, share.part, share.whole
+    );
+}
+
+fn print_text(figures: &Indicators) {
+    let c = &figures.charter;
+    let i = &figures.insertion;
+    println!(
+        "Indicateurs du {} au {} — {}",
+        figures.period.from.format("%d/%m/%Y"),
+        figures.period.to.format("%d/%m/%Y"),
+        figures.scope
+    );
+    println!("Charte de la commande publique");
+    println!("  Montant notifié : {}", c.awarded.value);
+    share("Part locale en valeur", &c.local_by_value);
+    share("Part locale en nombre", &c.local_by_count);
+    share("Part TPE/PME en valeur", &c.small_firms_by_value);
+    for reserved in &c.reserved {
+        println!(
+            "  Réservé {} : {} ({})",
+            reserved.article, reserved.amount, reserved.share.text
+        );
+    }
+    println!("  Marchés notifiés : {}", c.contracts);
+    share("avec clause d'insertion", &c.with_clause);
+    share("avec critère social", &c.with_social_criterion);
+    share("réservés", &c.reserved_contracts);
+    println!("Insertion");
+    println!("  Heures : {}", i.hours.value);
+    println!("  ETP : {}", i.fte_text);
+    println!("  Participants : {}", i.participants.value);
+    share("Sorties en emploi", &i.exits_to_employment);
+    for breakdown in &i.breakdowns {
+        println!("  {}", breakdown.label);
+        for group in &breakdown.groups {
+            let hours = group
+                .hours
+                .map_or_else(|| "masqué".to_owned(), |h| h.to_string());
+            println!("    {} : {hours}", group.label);
+        }
+    }
+    println!("Méthode (part locale) : {}", c.local_by_value.method);
+}

@@ -1,0 +1,138 @@
+//! Each clause at a date: hours counted toward its target and its status.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::DataScope;
+use crate::domain::contract::last_day;
+use crate::domain::{Assessment, ClauseFacts, ClauseStatus, Hours, Labelled, Money, Month};
+use crate::storage::DbConnection;
+use crate::storage::indicators::{self as sums, HoursFilter};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ClauseView {
+    pub lot_id: i64,
+    pub buyer_siret: String,
+    pub reference: String,
+    pub object: String,
+    pub lot: i32,
+    pub lot_title: Option<String>,
+    pub start: NaiveDate,
+    /// Unknown when the register gives neither duration nor end date.
+    pub end: Option<NaiveDate>,
+    pub target: Hours,
+    /// "calibrated" (with its parameters stored) or "typed".
+    pub target_source: String,
+    /// Every hour declared on the lot up to the date.
+    pub worked: Hours,
+    /// Those counted toward the target: training only where the clause says so, each
+    /// participant's hours up to the clause's cap.
+    pub counted: Hours,
+    pub status: Option<ClauseStatus>,
+    pub status_label: Option<&'static str>,
+    pub assessment: Option<Assessment>,
+}
+
+/// The clauses of the scope, assessed at `at` with the hours of the months up to `at`'s.
+pub fn assess(
+    conn: &mut DbConnection,
+    scope: &DataScope,
+    at: NaiveDate,
+) -> Result<Vec<ClauseView>, diesel::result::Error> {
+    let lots = sums::clause_lots(conn, scope.buyer_ids.as_deref(), scope.company_id)?;
+    let filter = HoursFilter {
+        buyer_ids: scope.buyer_ids.clone(),
+        company_id: scope.company_id,
+        from_month: 0,
+        to_month: Month::of_date(at).map_or(i32::MAX, Month::yyyymm),
+    };
+    let mut by_lot: HashMap<i64, Vec<sums::ParticipantHours>> = HashMap::new();
+    for row in sums::clause_hours_by_participant(conn, &filter)? {
+        by_lot.entry(row.lot_id).or_default().push(row);
+    }
+    Ok(lots
+        .into_iter()
+        .map(|lot| {
+            let rows = by_lot.remove(&lot.lot_id).unwrap_or_default();
+            let worked: i64 = rows.iter().map(|r| r.hundredths).sum();
+            let counted = counted_hours(&rows, lot.training_counts, lot.cap_hundredths);
+            let target = Hours::from_hundredths(lot.target_hundredths).unwrap_or(Hours::ZERO);
+            let end = last_day(lot.notification_date, lot.duration_months, lot.end_date);
+            let assessment = end.map(|end| {
+                ClauseFacts {
+                    target,
+                    counted,
+                    start: lot.notification_date,
+                    end,
+                    penalty_per_hour: lot
+                        .penalty_per_hour_cents
+                        .and_then(|c| Money::from_cents(c).ok()),
+                }
+                .assess(at)
+            });
+            ClauseView {
+                lot_id: lot.lot_id,
+                buyer_siret: lot.buyer_siret,
+                reference: lot.reference,
+                object: lot.object,
+                lot: lot.lot_number,
+                lot_title: lot.lot_title,
+                start: lot.notification_date,
+                end,
+                target,
+                target_source: lot.target_source,
+                worked: Hours::from_hundredths(worked).unwrap_or(Hours::ZERO),
+                counted,
+                status: assessment.map(|a| a.status),
+                status_label: assessment.map(|a| a.status.label()),
+                assessment,
+            }
+        })
+        .collect())
+}
+
+/// Training counts only where the clause says so; each participant's counted hours stop at
+/// the cap, when the clause has one.
+fn counted_hours(
+    rows: &[sums::ParticipantHours],
+    training_counts: bool,
+    cap: Option<i64>,
+) -> Hours {
+    let mut per_participant: HashMap<i64, i64> = HashMap::new();
+    for row in rows.iter().filter(|r| training_counts || !r.training) {
+        *per_participant.entry(row.participant_id).or_default() += row.hundredths;
+    }
+    let total = per_participant
+        .values()
+        .map(|&h| cap.map_or(h, |cap| h.min(cap)))
+        .sum();
+    Hours::from_hundredths(total).unwrap_or(Hours::ZERO)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(participant: i64, training: bool, hours: i64) -> sums::ParticipantHours {
+        sums::ParticipantHours {
+            lot_id: 1,
+            participant_id: participant,
+            training,
+            hundredths: hours * 100,
+        }
+    }
+
+    #[test]
+    fn training_counts_only_when_the_clause_says_so_and_the_cap_applies_per_participant() {
+        let rows = [row(1, false, 300), row(1, true, 100), row(2, false, 50)];
+        assert_eq!(counted_hours(&rows, false, None).hundredths(), 35_000);
+        assert_eq!(counted_hours(&rows, true, None).hundredths(), 45_000);
+        // Participant 1: 400 h capped at 250; participant 2: 50 h.
+        assert_eq!(
+            counted_hours(&rows, true, Some(25_000)).hundredths(),
+            30_000
+        );
+    }
+}

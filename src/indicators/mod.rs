@@ -1,0 +1,522 @@
+//! The figures: charter indicators, insertion hours and their breakdowns, clause status.
+//!
+//! Every figure travels with the method that produced it, in French, because the same local
+//! share computed two ways gave 56 % and 65 % in two press reports of one year. The sums and
+//! counts come from the database (`storage::indicators`); the rules (clause status, cap,
+//! training, shares) from the domain.
+
+pub mod clauses;
+pub mod scope;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::domain::decimal::format_fixed;
+use crate::domain::{
+    AwardRole, EligibilityCriterion, ExitOutcome, Hours, Labelled, Modality, Money, Month, Rate,
+    Reservation, Sex, SizeClass, StructureKind,
+};
+use crate::storage::DbConnection;
+use crate::storage::indicators::{
+    self as sums, AwardGroup, ContractFilter, Dimension, HourGroup, HoursFilter,
+};
+pub use scope::{DataScope, ScopeError};
+
+/// Groups of fewer distinct participants than this are not shown to those who may only see
+/// aggregates: with health (RQTH, AAH) and justice criteria, a small group names a person.
+pub const SMALL_GROUP_THRESHOLD: i64 = 5;
+
+/// A period of days, both ends included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Period {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+impl Period {
+    pub fn year(year: i32) -> Option<Period> {
+        Some(Period {
+            from: NaiveDate::from_ymd_opt(year, 1, 1)?,
+            to: NaiveDate::from_ymd_opt(year, 12, 31)?,
+        })
+    }
+
+    /// The months the period touches, as yyyymm.
+    fn months(&self) -> (i32, i32) {
+        let month = |d: NaiveDate| Month::of_date(d).map_or(0, Month::yyyymm);
+        (month(self.from), month(self.to))
+    }
+}
+
+/// Choices of method the caller makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// Count declared subcontractors' amounts in the local and size shares.
+    pub include_subcontractors: bool,
+    /// Hide participant groups smaller than `SMALL_GROUP_THRESHOLD`.
+    pub suppress_small_groups: bool,
+    /// Compute the breakdowns (the yearly series does without).
+    pub breakdowns: bool,
+}
+
+/// A value and how it was obtained.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Figure<T> {
+    pub value: T,
+    pub method: String,
+}
+
+/// `part` out of `whole`, as a rate and as French text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Share {
+    pub part: i64,
+    pub whole: i64,
+    /// In basis points; absent when `whole` is zero.
+    pub rate: Option<Rate>,
+    pub text: String,
+    pub method: String,
+}
+
+impl Share {
+    fn new(part: i64, whole: i64, method: impl Into<String>) -> Share {
+        let rate = Rate::ratio(part, whole);
+        Share {
+            part,
+            whole,
+            rate,
+            text: rate.map_or_else(|| "sans objet".to_owned(), |r| r.to_string()),
+            method: method.into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Indicators {
+    pub period: Period,
+    pub scope: String,
+    pub charter: Charter,
+    pub insertion: Insertion,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Charter {
+    /// Amount notified in the period: holders' and co-contractors' shares.
+    pub awarded: Figure<Money>,
+    pub local_by_value: Share,
+    pub local_by_count: Share,
+    /// Small firms (TPE and PME) by value and by count.
+    pub small_firms_by_value: Share,
+    pub small_firms_by_count: Share,
+    pub reserved: Vec<ReservedAmount>,
+    /// Contracts notified in the period, and their social considerations (DECP).
+    pub contracts: i64,
+    pub with_clause: Share,
+    pub with_social_criterion: Share,
+    pub reserved_contracts: Share,
+    pub without_social_consideration: Share,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReservedAmount {
+    pub reservation: Reservation,
+    pub article: &'static str,
+    pub amount: Money,
+    pub share: Share,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Insertion {
+    pub hours: Figure<Hours>,
+    /// Full-time equivalents, in hundredths.
+    pub fte: Figure<i64>,
+    pub fte_text: String,
+    pub participants: Figure<i64>,
+    /// Participants with a recorded exit, and those whose exit is a job.
+    pub exits_to_employment: Share,
+    pub breakdowns: Vec<Breakdown>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Breakdown {
+    pub dimension: &'static str,
+    pub label: &'static str,
+    pub groups: Vec<Group>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Group {
+    /// The code or identifier grouped on; `None` when not recorded.
+    pub key: Option<String>,
+    pub label: String,
+    /// Absent when suppressed.
+    pub hours: Option<Hours>,
+    pub participants: Option<i64>,
+    pub suppressed: bool,
+}
+
+/// The charter and insertion indicators of `scope` over `period`.
+pub fn compute(
+    conn: &mut DbConnection,
+    scope: &DataScope,
+    period: Period,
+    options: Options,
+) -> Result<Indicators, diesel::result::Error> {
+    let contracts = ContractFilter {
+        buyer_ids: scope.buyer_ids.clone(),
+        from: period.from,
+        to: period.to,
+    };
+    let awards = if scope.company_id.is_some() {
+        // A company sees its own hours, not the buyers' purchasing.
+        Vec::new()
+    } else {
+        sums::award_groups(conn, &contracts)?
+    };
+    let counts = if scope.company_id.is_some() {
+        Default::default()
+    } else {
+        sums::contract_counts(conn, &contracts)?
+    };
+    let (from_month, to_month) = period.months();
+    let hours = HoursFilter {
+        buyer_ids: scope.buyer_ids.clone(),
+        company_id: scope.company_id,
+        from_month,
+        to_month,
+    };
+    Ok(Indicators {
+        period,
+        scope: scope.description.clone(),
+        charter: charter(&awards, counts, options),
+        insertion: insertion(conn, &hours, options)?,
+    })
+}
+
+fn charter(
+    groups: &[AwardGroup],
+    counts: crate::storage::indicators::ContractCounts,
+    options: Options,
+) -> Charter {
+    let role = |g: &AwardGroup| AwardRole::from_code(&g.role);
+    let notified = |g: &&AwardGroup| role(g) != Some(AwardRole::Subcontractor);
+    let counted = |g: &&AwardGroup| options.include_subcontractors || notified(g);
+    let sum = |filter: &dyn Fn(&AwardGroup) -> bool| -> (i64, i64) {
+        groups
+            .iter()
+            .filter(counted)
+            .filter(|g| filter(g))
+            .fold((0, 0), |(amount, n), g| {
+                (amount + g.amount_cents, n + g.awards)
+            })
+    };
+    let awarded: i64 = groups.iter().filter(notified).map(|g| g.amount_cents).sum();
+    let (all_amount, all_count) = sum(&|_| true);
+    let (local_amount, local_count) = sum(&|g| g.locality == "local");
+    let (_, unknown_count) = sum(&|g| g.locality == "unknown");
+    let small = |g: &AwardGroup| {
+        matches!(
+            g.size_class.as_deref().and_then(SizeClass::from_code),
+            Some(SizeClass::Micro | SizeClass::Sme)
+        )
+    };
+    let (small_amount, small_count) = sum(&small);
+    let (_, unsized_count) = sum(&|g| g.size_class.is_none());
+    let subcontracting = if options.include_subcontractors {
+        "sous-traitants déclarés inclus (leur montant s'ajoute à celui des titulaires qui les paient)"
+    } else {
+        "sous-traitants déclarés exclus"
+    };
+    let base = format!(
+        "Marchés notifiés dans la période (date de notification) ; montants notifiés HT, part déclarée de chaque titulaire et co-traitant (groupements : part de chacun) ; {subcontracting}"
+    );
+    let local_method = format!(
+        "{base}. Entreprise locale : établissement attributaire (SIRET, code postal) situé dans un département du territoire de l'acheteur ; {unknown_count} attribution(s) sans code postal connu comptée(s) non locales. Indicateur de suivi de la charte, jamais critère de choix."
+    );
+    let small_method = format!(
+        "{base}. TPE et PME selon le décret 2008-1354 ; {unsized_count} attribution(s) de catégorie inconnue comptée(s) hors TPE/PME."
+    );
+    let reserved = [
+        Reservation::Disability,
+        Reservation::Insertion,
+        Reservation::SocialEconomy,
+    ]
+    .into_iter()
+    .map(|reservation| {
+        let amount: i64 = groups
+            .iter()
+            .filter(notified)
+            .filter(|g| g.reservation == reservation.code())
+            .map(|g| g.amount_cents)
+            .sum();
+        ReservedAmount {
+            reservation,
+            article: reservation.label(),
+            amount: Money::from_cents(amount).unwrap_or(Money::ZERO),
+            share: Share::new(
+                amount,
+                awarded,
+                format!(
+                    "Montant notifié des lots réservés ({}) rapporté au montant notifié total de la période.",
+                    reservation.label()
+                ),
+            ),
+        }
+    })
+    .collect();
+    let per_contract = |what: &str| {
+        format!(
+            "Marchés notifiés dans la période ayant {what}, rapportés au nombre de marchés notifiés (considérations sociales du format DECP 2024)."
+        )
+    };
+    Charter {
+        awarded: Figure {
+            value: Money::from_cents(awarded).unwrap_or(Money::ZERO),
+            method: "Somme des montants notifiés HT des titulaires et co-traitants des marchés notifiés dans la période.".to_owned(),
+        },
+        local_by_value: Share::new(
+            local_amount,
+            all_amount,
+            format!("En valeur. {local_method}"),
+        ),
+        local_by_count: Share::new(
+            local_count,
+            all_count,
+            format!("En nombre d'attributions (lot × attributaire). {local_method}"),
+        ),
+        small_firms_by_value: Share::new(
+            small_amount,
+            all_amount,
+            format!("En valeur. {small_method}"),
+        ),
+        small_firms_by_count: Share::new(
+            small_count,
+            all_count,
+            format!("En nombre d'attributions (lot × attributaire). {small_method}"),
+        ),
+        reserved,
+        contracts: counts.contracts,
+        with_clause: Share::new(
+            counts.with_clause,
+            counts.contracts,
+            per_contract("au moins un lot avec une clause sociale d'insertion"),
+        ),
+        with_social_criterion: Share::new(
+            counts.with_criterion,
+            counts.contracts,
+            per_contract("un critère social d'attribution"),
+        ),
+        reserved_contracts: Share::new(
+            counts.reserved,
+            counts.contracts,
+            per_contract("au moins un lot réservé"),
+        ),
+        without_social_consideration: Share::new(
+            counts.with_none,
+            counts.contracts,
+            per_contract("ni clause, ni critère social, ni réservation"),
+        ),
+    }
+}
+
+fn insertion(
+    conn: &mut DbConnection,
+    filter: &HoursFilter,
+    options: Options,
+) -> Result<Insertion, diesel::result::Error> {
+    let (hundredths, participants) = sums::hours_total(conn, filter)?;
+    let hours = Hours::from_hundredths(hundredths).unwrap_or(Hours::ZERO);
+    let exits = sums::hours_by(conn, filter, Dimension::ExitOutcome)?;
+    let exited: i64 = exits
+        .iter()
+        .filter(|g| g.key.is_some())
+        .map(|g| g.participants)
+        .sum();
+    let employed: i64 = exits
+        .iter()
+        .filter(|g| {
+            g.key
+                .as_deref()
+                .and_then(ExitOutcome::from_code)
+                .is_some_and(ExitOutcome::is_employment)
+        })
+        .map(|g| g.participants)
+        .sum();
+    let breakdowns = if options.breakdowns {
+        Dimension::ALL
+            .into_iter()
+            .map(|dimension| {
+                let groups = if dimension == Dimension::ExitOutcome {
+                    exits.clone()
+                } else {
+                    sums::hours_by(conn, filter, dimension)?
+                };
+                Ok(breakdown(dimension, groups, options.suppress_small_groups))
+            })
+            .collect::<Result<_, diesel::result::Error>>()?
+    } else {
+        Vec::new()
+    };
+    let months = "Heures déclarées dans les relevés des mois de la période, sur les marchés du périmètre, toutes modalités (formation comprise), relevés corrigés pris pour leur dernière valeur";
+    let fte = hours.fte_hundredths();
+    Ok(Insertion {
+        hours: Figure {
+            value: hours,
+            method: format!("{months}."),
+        },
+        fte: Figure {
+            value: fte,
+            method: format!("{months}, divisées par 1 607 heures (1 ETP)."),
+        },
+        fte_text: format!("{} ETP", format_fixed(fte, 2)),
+        participants: Figure {
+            value: participants,
+            method: format!(
+                "Participants distincts ayant au moins une heure dans la période. {months}."
+            ),
+        },
+        exits_to_employment: Share::new(
+            employed,
+            exited,
+            "Participants de la période dont la sortie enregistrée est un emploi (durable ou de transition), rapportés aux participants dont une sortie est enregistrée.",
+        ),
+        breakdowns,
+    })
+}
+
+/// Whether groups of this dimension describe people (and so may be suppressed when small).
+fn describes_people(dimension: Dimension) -> bool {
+    matches!(
+        dimension,
+        Dimension::Criterion
+            | Dimension::Sex
+            | Dimension::AgeBand
+            | Dimension::Qpv
+            | Dimension::ExitOutcome
+    )
+}
+
+fn breakdown(dimension: Dimension, groups: Vec<HourGroup>, suppress: bool) -> Breakdown {
+    let (code, label) = dimension_names(dimension);
+    Breakdown {
+        dimension: code,
+        label,
+        groups: groups
+            .into_iter()
+            .map(|g| {
+                let hidden = suppress
+                    && describes_people(dimension)
+                    && g.participants < SMALL_GROUP_THRESHOLD;
+                Group {
+                    label: group_label(dimension, g.key.as_deref()),
+                    key: g.key,
+                    hours: (!hidden)
+                        .then(|| Hours::from_hundredths(g.hundredths).unwrap_or(Hours::ZERO)),
+                    participants: (!hidden).then_some(g.participants),
+                    suppressed: hidden,
+                }
+            })
+            .collect(),
+    }
+}
+
+fn dimension_names(dimension: Dimension) -> (&'static str, &'static str) {
+    match dimension {
+        Dimension::Buyer => ("buyer", "Par acheteur"),
+        Dimension::Contract => ("contract", "Par marché"),
+        Dimension::Lot => ("lot", "Par lot"),
+        Dimension::Company => ("company", "Par entreprise"),
+        Dimension::InsertionEmployer => ("insertion_employer", "Par structure d'insertion"),
+        Dimension::StructureKind => ("structure_kind", "Par type de structure"),
+        Dimension::Year => ("year", "Par année"),
+        Dimension::Modality => ("modality", "Par modalité"),
+        Dimension::Criterion => ("criterion", "Par critère d'éligibilité"),
+        Dimension::Sex => ("sex", "Par sexe"),
+        Dimension::AgeBand => ("age_band", "Par âge"),
+        Dimension::Qpv => ("qpv", "Par résidence en QPV"),
+        Dimension::ExitOutcome => ("exit_outcome", "Par sortie"),
+    }
+}
+
+fn group_label(dimension: Dimension, key: Option<&str>) -> String {
+    let Some(key) = key else {
+        return match dimension {
+            Dimension::InsertionEmployer => {
+                "Sans structure d'insertion (embauche directe, formation)"
+            }
+            Dimension::ExitOutcome => "Pas de sortie enregistrée",
+            _ => "Non renseigné",
+        }
+        .to_owned();
+    };
+    let label = match dimension {
+        Dimension::Modality => Modality::from_code(key).map(Labelled::label),
+        Dimension::Criterion => EligibilityCriterion::from_code(key).map(Labelled::label),
+        Dimension::Sex => Sex::from_code(key).map(Labelled::label),
+        Dimension::ExitOutcome => ExitOutcome::from_code(key).map(Labelled::label),
+        Dimension::StructureKind if key == "company" => Some("Entreprise (embauche directe)"),
+        Dimension::StructureKind => StructureKind::from_code(key).map(Labelled::label),
+        Dimension::AgeBand => match key {
+            "under_26" => Some("Moins de 26 ans"),
+            "26_to_49" => Some("26 à 49 ans"),
+            "50_and_over" => Some("50 ans et plus"),
+            _ => None,
+        },
+        Dimension::Qpv => match key {
+            "yes" => Some("Résident d'un QPV"),
+            "no" => Some("Hors QPV"),
+            _ => None,
+        },
+        _ => None,
+    };
+    label.map_or_else(|| key.to_owned(), str::to_owned)
+}
+
+/// The main figures of one year, for a trend.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct YearFigures {
+    pub year: i32,
+    pub awarded: Money,
+    pub local_by_value: Option<Rate>,
+    pub small_firms_by_value: Option<Rate>,
+    pub reserved: Money,
+    pub contracts: i64,
+    pub with_clause: Option<Rate>,
+    pub hours: Hours,
+    pub fte: i64,
+    pub participants: i64,
+}
+
+/// The same indicators year by year, `from` to `to` included (at most 50 years).
+pub fn series(
+    conn: &mut DbConnection,
+    scope: &DataScope,
+    from: i32,
+    to: i32,
+    options: Options,
+) -> Result<Vec<YearFigures>, diesel::result::Error> {
+    let options = Options {
+        breakdowns: false,
+        ..options
+    };
+    (from..=to.min(from.saturating_add(49)))
+        .filter_map(|year| Period::year(year).map(|p| (year, p)))
+        .map(|(year, period)| {
+            let i = compute(conn, scope, period, options)?;
+            Ok(YearFigures {
+                year,
+                awarded: i.charter.awarded.value,
+                local_by_value: i.charter.local_by_value.rate,
+                small_firms_by_value: i.charter.small_firms_by_value.rate,
+                reserved: Money::from_cents(
+                    i.charter.reserved.iter().map(|r| r.amount.cents()).sum(),
+                )
+                .unwrap_or(Money::ZERO),
+                contracts: i.charter.contracts,
+                with_clause: i.charter.with_clause.rate,
+                hours: i.insertion.hours.value,
+                fte: i.insertion.fte.value,
+                participants: i.insertion.participants.value,
+            })
+        })
+        .collect()
+}

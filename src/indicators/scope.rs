@@ -1,0 +1,69 @@
+//! Whose figures: the buyers (or the company) a caller may see, narrowed to the one asked for.
+
+use crate::domain::Siret;
+use crate::storage::users::BuyerScope;
+use crate::storage::{DbConnection, buyers, companies};
+
+/// The data an indicator is computed over, as database ids.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataScope {
+    /// `None`: every buyer.
+    pub buyer_ids: Option<Vec<i64>>,
+    /// A company account sees only the hours of its own SIRET.
+    pub company_id: Option<i64>,
+    /// Said beside every figure: which buyers it covers.
+    pub description: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ScopeError {
+    #[error("Aucun acheteur n'a le SIRET {0}.")]
+    UnknownBuyer(Siret),
+    #[error("L'acheteur {0} n'est pas dans votre périmètre.")]
+    OutOfScope(Siret),
+    #[error(transparent)]
+    Storage(#[from] diesel::result::Error),
+}
+
+/// The caller's scope, narrowed to `buyer` when one is asked for.
+pub fn resolve(
+    conn: &mut DbConnection,
+    scope: &BuyerScope,
+    buyer: Option<&Siret>,
+) -> Result<DataScope, ScopeError> {
+    let asked = match buyer {
+        Some(siret) => Some(
+            buyers::id_by_siret(conn, siret)?
+                .ok_or_else(|| ScopeError::UnknownBuyer(siret.clone()))?,
+        ),
+        None => None,
+    };
+    let (buyer_ids, company_id) = match scope {
+        BuyerScope::AllBuyers => (asked.map(|id| vec![id]), None),
+        BuyerScope::Buyers { buyer_ids } => match asked {
+            Some(id) if buyer_ids.contains(&id) => (Some(vec![id]), None),
+            Some(_) => return Err(ScopeError::OutOfScope(buyer.cloned().expect("asked"))),
+            None => (Some(buyer_ids.clone()), None),
+        },
+        BuyerScope::Company { siret } => {
+            // A company not yet known has no hours: an id no row has.
+            let id = companies::id_of(conn, siret)?.unwrap_or(-1);
+            (asked.map(|id| vec![id]), Some(id))
+        }
+    };
+    let names: Vec<String> = buyers::list(conn)?
+        .into_iter()
+        .filter(|b| buyer_ids.as_ref().is_none_or(|ids| ids.contains(&b.id)))
+        .map(|b| format!("{} ({})", b.name, b.siret))
+        .collect();
+    let description = match (&buyer_ids, company_id) {
+        (None, None) => "tous les acheteurs".to_owned(),
+        (_, Some(_)) => "les lots de votre entreprise".to_owned(),
+        (Some(_), None) => names.join(", "),
+    };
+    Ok(DataScope {
+        buyer_ids,
+        company_id,
+        description,
+    })
+}

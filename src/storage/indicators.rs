@@ -1,0 +1,365 @@
+//! The aggregations behind the indicators, done by the database: sums and distinct counts
+//! grouped by one dimension at a time, never every hour entry loaded.
+//!
+//! The grouping keys are SQL expressions both backends read alike (CASE, CAST, `||`, integer
+//! division), written once here per dimension.
+
+use chrono::NaiveDate;
+use diesel::dsl::sql;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Nullable, Text};
+
+use super::DbConnection;
+use super::schema::{
+    awards, buyers, companies, contracts, hour_entries, insertion_clauses, lots, participants,
+};
+
+// `firms`: the company that declares the hours (holder, co-contractor or subcontractor);
+// `employers`: the insertion structure that seconded or employed the participant, if any.
+diesel::alias! {
+    const FIRMS: Alias<Firms> = companies as firms;
+    const EMPLOYERS: Alias<Employers> = companies as employers;
+}
+
+/// Which hour entries count: those of the buyers in scope (all when `None`), of one company
+/// when set, within a range of months (yyyymm, inclusive).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HoursFilter {
+    pub buyer_ids: Option<Vec<i64>>,
+    pub company_id: Option<i64>,
+    pub from_month: i32,
+    pub to_month: i32,
+}
+
+/// What hours are grouped by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Dimension {
+    Buyer,
+    Contract,
+    Lot,
+    Company,
+    InsertionEmployer,
+    StructureKind,
+    Year,
+    Modality,
+    Criterion,
+    Sex,
+    AgeBand,
+    Qpv,
+    ExitOutcome,
+}
+
+impl Dimension {
+    pub const ALL: [Dimension; 13] = [
+        Dimension::Buyer,
+        Dimension::Contract,
+        Dimension::Lot,
+        Dimension::Company,
+        Dimension::InsertionEmployer,
+        Dimension::StructureKind,
+        Dimension::Year,
+        Dimension::Modality,
+        Dimension::Criterion,
+        Dimension::Sex,
+        Dimension::AgeBand,
+        Dimension::Qpv,
+        Dimension::ExitOutcome,
+    ];
+
+    /// The grouping key, as SQL over the joined tables. NULL where the value is not known.
+    fn key_sql(self) -> &'static str {
+        match self {
+            Dimension::Buyer => "buyers.siret",
+            Dimension::Contract => "buyers.siret || '/' || contracts.reference",
+            Dimension::Lot => {
+                "buyers.siret || '/' || contracts.reference || '/' || CAST(lots.number AS TEXT)"
+            }
+            Dimension::Company => "firms.siret",
+            Dimension::InsertionEmployer => "employers.siret",
+            // Direct hires and training have no insertion structure: the company itself.
+            Dimension::StructureKind => "COALESCE(employers.structure_kind, 'company')",
+            Dimension::Year => "CAST(hour_entries.month / 100 AS TEXT)",
+            Dimension::Modality => "hour_entries.modality",
+            Dimension::Criterion => "participants.criterion",
+            Dimension::Sex => "participants.sex",
+            // Age in the year worked: under 26 (the "jeunes" of the sector), 26–49, 50 and over.
+            Dimension::AgeBand => {
+                "CASE WHEN participants.birth_year IS NULL THEN NULL \
+                 WHEN hour_entries.month / 100 - participants.birth_year < 26 THEN 'under_26' \
+                 WHEN hour_entries.month / 100 - participants.birth_year >= 50 THEN '50_and_over' \
+                 ELSE '26_to_49' END"
+            }
+            Dimension::Qpv => {
+                "CASE WHEN participants.qpv_resident IS NULL THEN NULL \
+                 WHEN participants.qpv_resident THEN 'yes' ELSE 'no' END"
+            }
+            Dimension::ExitOutcome => "participants.exit_outcome",
+        }
+    }
+}
+
+/// Hours and distinct participants of one group.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct HourGroup {
+    pub key: Option<String>,
+    pub hundredths: i64,
+    pub participants: i64,
+}
+
+const SUM_HOURS: &str = "COALESCE(CAST(SUM(hour_entries.hours) AS BIGINT), 0)";
+const DISTINCT_PARTICIPANTS: &str = "COUNT(DISTINCT hour_entries.participant_id)";
+
+/// The hour entries of `$filter`, joined to everything a dimension may group by, shaped by the
+/// query methods given (grouping must come before diesel boxes the query), then boxed.
+macro_rules! filtered_hours {
+    ($filter:expr $(, $method:ident ($($arg:expr),*))*) => {{
+        let filter: &HoursFilter = $filter;
+        let mut query = hour_entries::table
+            .inner_join(lots::table.inner_join(contracts::table.inner_join(buyers::table)))
+            .inner_join(participants::table)
+            .inner_join(FIRMS.on(hour_entries::company_id.eq(FIRMS.field(companies::id))))
+            .left_join(
+                EMPLOYERS.on(hour_entries::insertion_employer_id
+                    .eq(EMPLOYERS.field(companies::id).nullable())),
+            )
+            .filter(hour_entries::month.between(filter.from_month, filter.to_month))
+            $(.$method($($arg),*))*
+            .into_boxed();
+        if let Some(ids) = &filter.buyer_ids {
+            query = query.filter(contracts::buyer_id.eq_any(ids.clone()));
+        }
+        if let Some(company) = filter.company_id {
+            query = query.filter(hour_entries::company_id.eq(company));
+        }
+        query
+    }};
+}
+
+/// Hours and distinct participants for each value of `dimension`, by key.
+pub fn hours_by(
+    conn: &mut DbConnection,
+    filter: &HoursFilter,
+    dimension: Dimension,
+) -> QueryResult<Vec<HourGroup>> {
+    let key = dimension.key_sql();
+    filtered_hours!(
+        filter,
+        group_by(sql::<Nullable<Text>>(key)),
+        select((
+            sql::<Nullable<Text>>(key),
+            sql::<BigInt>(SUM_HOURS),
+            sql::<BigInt>(DISTINCT_PARTICIPANTS),
+        ))
+    )
+    .order(sql::<Nullable<Text>>(key))
+    .load(conn)
+}
+
+/// Hours and distinct participants of the whole filter.
+pub fn hours_total(conn: &mut DbConnection, filter: &HoursFilter) -> QueryResult<(i64, i64)> {
+    filtered_hours!(
+        filter,
+        select((
+            sql::<BigInt>(SUM_HOURS),
+            sql::<BigInt>(DISTINCT_PARTICIPANTS)
+        ))
+    )
+    .first(conn)
+}
+
+/// A lot's hours by participant, training apart: what a clause's cap and training rule apply to.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct ParticipantHours {
+    pub lot_id: i64,
+    pub participant_id: i64,
+    pub training: bool,
+    pub hundredths: i64,
+}
+
+pub fn clause_hours_by_participant(
+    conn: &mut DbConnection,
+    filter: &HoursFilter,
+) -> QueryResult<Vec<ParticipantHours>> {
+    // Several keys in one SQL fragment: diesel cannot mix columns and SQL in a GROUP BY.
+    let keys = "hour_entries.lot_id, hour_entries.participant_id, \
+                CAST(CASE WHEN hour_entries.modality = 'training' THEN 1 ELSE 0 END AS BIGINT)";
+    let rows: Vec<(i64, i64, i64, i64)> = filtered_hours!(
+        filter,
+        filter(diesel::dsl::exists(
+            insertion_clauses::table.filter(insertion_clauses::lot_id.eq(lots::id)),
+        )),
+        group_by(sql::<BigInt>(keys)),
+        select(sql::<(BigInt, BigInt, BigInt, BigInt)>(&format!(
+            "{keys}, {SUM_HOURS}"
+        )))
+    )
+    .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(lot_id, participant_id, training, hundredths)| ParticipantHours {
+                lot_id,
+                participant_id,
+                training: training == 1,
+                hundredths,
+            },
+        )
+        .collect())
+}
+
+/// A lot with a clause, with what its assessment needs.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct ClauseLot {
+    pub lot_id: i64,
+    pub buyer_siret: String,
+    pub reference: String,
+    pub object: String,
+    pub lot_number: i32,
+    pub lot_title: Option<String>,
+    pub notification_date: NaiveDate,
+    pub duration_months: Option<i32>,
+    pub end_date: Option<NaiveDate>,
+    pub target_hundredths: i64,
+    pub target_source: String,
+    pub training_counts: bool,
+    pub cap_hundredths: Option<i64>,
+    pub penalty_per_hour_cents: Option<i64>,
+}
+
+/// The clauses of the buyers in scope (all when `None`), by buyer, reference and lot; only
+/// those of lots the company holds when `company_id` is set.
+pub fn clause_lots(
+    conn: &mut DbConnection,
+    buyer_ids: Option<&[i64]>,
+    company_id: Option<i64>,
+) -> QueryResult<Vec<ClauseLot>> {
+    let mut query = insertion_clauses::table
+        .inner_join(lots::table.inner_join(contracts::table.inner_join(buyers::table)))
+        .select((
+            lots::id,
+            buyers::siret,
+            contracts::reference,
+            contracts::object,
+            lots::number,
+            lots::title,
+            contracts::notification_date,
+            contracts::duration_months,
+            contracts::end_date,
+            insertion_clauses::target_hours,
+            insertion_clauses::target_source,
+            insertion_clauses::training_counts,
+            insertion_clauses::cap_hours_per_participant,
+            insertion_clauses::penalty_per_hour_cents,
+        ))
+        .order((buyers::siret, contracts::reference, lots::number))
+        .into_boxed();
+    if let Some(ids) = buyer_ids {
+        query = query.filter(contracts::buyer_id.eq_any(ids.to_vec()));
+    }
+    if let Some(company) = company_id {
+        query = query.filter(diesel::dsl::exists(
+            awards::table
+                .filter(awards::lot_id.eq(lots::id))
+                .filter(awards::company_id.eq(company)),
+        ));
+    }
+    query.load(conn)
+}
+
+/// Which contracts count for the charter: notified between two dates (inclusive) by the
+/// buyers in scope (all when `None`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContractFilter {
+    pub buyer_ids: Option<Vec<i64>>,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+/// Award amounts and counts grouped by where the awardee is, its size, its role and the lot's
+/// reservation.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct AwardGroup {
+    /// `local`, `other` or `unknown` (no postal code known for the establishment).
+    pub locality: String,
+    pub size_class: Option<String>,
+    pub role: String,
+    pub reservation: String,
+    pub amount_cents: i64,
+    pub awards: i64,
+}
+
+/// Local: the awardee establishment's département is one of its buyer's territory.
+const LOCALITY: &str = "CASE WHEN companies.departement IS NULL THEN 'unknown' \
+     WHEN EXISTS (SELECT 1 FROM buyer_departements \
+       WHERE buyer_departements.buyer_id = contracts.buyer_id \
+       AND buyer_departements.departement = companies.departement) THEN 'local' \
+     ELSE 'other' END";
+
+pub fn award_groups(
+    conn: &mut DbConnection,
+    filter: &ContractFilter,
+) -> QueryResult<Vec<AwardGroup>> {
+    // Several keys in one SQL fragment: diesel cannot mix columns and SQL in a GROUP BY.
+    let keys = format!("{LOCALITY}, companies.size_class, awards.role, lots.reservation");
+    let mut query = awards::table
+        .inner_join(companies::table)
+        .inner_join(lots::table.inner_join(contracts::table))
+        .filter(contracts::notification_date.between(filter.from, filter.to))
+        .group_by(sql::<Text>(&keys))
+        .select(sql::<(Text, Nullable<Text>, Text, Text, BigInt, BigInt)>(
+            &format!("{keys}, COALESCE(CAST(SUM(awards.amount_cents) AS BIGINT), 0), COUNT(*)"),
+        ))
+        .into_boxed();
+    if let Some(ids) = &filter.buyer_ids {
+        query = query.filter(contracts::buyer_id.eq_any(ids.clone()));
+    }
+    query.order(sql::<Text>("1, 3, 2, 4")).load(conn)
+}
+
+/// What the DECP calls the social considerations of a contract, counted over contracts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ContractCounts {
+    pub contracts: i64,
+    pub with_clause: i64,
+    pub with_criterion: i64,
+    pub reserved: i64,
+    pub with_none: i64,
+}
+
+pub fn contract_counts(
+    conn: &mut DbConnection,
+    filter: &ContractFilter,
+) -> QueryResult<ContractCounts> {
+    let clause = "EXISTS (SELECT 1 FROM lots l JOIN insertion_clauses c ON c.lot_id = l.id \
+                  WHERE l.contract_id = contracts.id)";
+    let reserved = "EXISTS (SELECT 1 FROM lots l WHERE l.contract_id = contracts.id \
+                    AND l.reservation <> 'none')";
+    let count_if =
+        |condition: &str| format!("COALESCE(SUM(CASE WHEN {condition} THEN 1 ELSE 0 END), 0)");
+    let none = format!("NOT ({clause}) AND NOT ({reserved}) AND NOT contracts.social_criterion");
+    let mut query = contracts::table
+        .filter(contracts::notification_date.between(filter.from, filter.to))
+        .into_boxed();
+    if let Some(ids) = &filter.buyer_ids {
+        query = query.filter(contracts::buyer_id.eq_any(ids.clone()));
+    }
+    let (contracts, with_clause, with_criterion, reserved, with_none) = query
+        .select((
+            sql::<BigInt>("COUNT(*)"),
+            sql::<BigInt>(&format!("CAST({} AS BIGINT)", count_if(clause))),
+            sql::<BigInt>(&format!(
+                "CAST({} AS BIGINT)",
+                count_if("contracts.social_criterion")
+            )),
+            sql::<BigInt>(&format!("CAST({} AS BIGINT)", count_if(reserved))),
+            sql::<BigInt>(&format!("CAST({} AS BIGINT)", count_if(&none))),
+        ))
+        .first(conn)?;
+    Ok(ContractCounts {
+        contracts,
+        with_clause,
+        with_criterion,
+        reserved,
+        with_none,
+    })
+}

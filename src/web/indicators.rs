@@ -1,0 +1,175 @@
+//! Indicators and clause follow-up, scoped to the caller.
+
+use actix_web::http::StatusCode;
+use actix_web::web;
+use chrono::NaiveDate;
+
+use super::auth::{Authorized, can};
+use super::error::ApiError;
+use crate::domain::Siret;
+use crate::domain::authorization::sees_small_groups;
+use crate::indicators::clauses::{self, ClauseView};
+use crate::indicators::{self, Indicators, Options, Period, ScopeError, YearFigures, scope};
+use crate::storage::users::Account;
+use crate::storage::{Database, StorageError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum IndicatorsError {
+    #[error(transparent)]
+    Scope(#[from] ScopeError),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+impl From<diesel::result::Error> for IndicatorsError {
+    fn from(e: diesel::result::Error) -> Self {
+        IndicatorsError::Storage(e.into())
+    }
+}
+
+impl From<IndicatorsError> for ApiError {
+    fn from(error: IndicatorsError) -> ApiError {
+        match error {
+            IndicatorsError::Scope(ScopeError::UnknownBuyer(_)) => {
+                ApiError::new(StatusCode::NOT_FOUND, "unknown_buyer", error.to_string())
+            }
+            IndicatorsError::Scope(ScopeError::OutOfScope(_)) => {
+                ApiError::new(StatusCode::FORBIDDEN, "out_of_scope", error.to_string())
+            }
+            IndicatorsError::Scope(ScopeError::Storage(e)) => ApiError::internal(&e),
+            IndicatorsError::Storage(e) => ApiError::internal(&e),
+        }
+    }
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct IndicatorsQuery {
+    /// A calendar year; or `from` and `to` (dates, both included).
+    pub year: Option<i32>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    /// SIRET of one buyer of the caller's scope.
+    pub buyer: Option<String>,
+    /// Count declared subcontractors in the local and size shares.
+    #[serde(default)]
+    pub subcontractors: bool,
+}
+
+fn buyer_of(text: Option<&str>) -> Result<Option<Siret>, ApiError> {
+    text.map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(|t| {
+            Siret::parse(t).map_err(|e| {
+                ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_buyer",
+                    e.to_string(),
+                )
+            })
+        })
+        .transpose()
+}
+
+fn options_for(account: &Account, subcontractors: bool) -> Options {
+    Options {
+        include_subcontractors: subcontractors,
+        suppress_small_groups: !sees_small_groups(account.role),
+        breakdowns: true,
+    }
+}
+
+fn invalid_period(message: &str) -> ApiError {
+    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_period", message)
+}
+
+/// The period asked: a year, or dates from and to.
+pub fn period_of(query: &IndicatorsQuery) -> Result<Period, ApiError> {
+    match (query.year, query.from, query.to) {
+        (Some(year), None, None) => Period::year(year)
+            .ok_or_else(|| invalid_period("Année incorrecte : écrivez-la sur quatre chiffres.")),
+        (None, Some(from), Some(to)) if from <= to => Ok(Period { from, to }),
+        (None, Some(_), Some(_)) => Err(invalid_period(
+            "La date de début (from) doit précéder la date de fin (to).",
+        )),
+        _ => Err(invalid_period(
+            "Indiquez une année (year=2025) ou une période (from=2025-01-01&to=2025-06-30).",
+        )),
+    }
+}
+
+/// `GET /api/indicators`: the charter and insertion indicators of a period.
+pub async fn indicators(
+    user: Authorized<can::ReadIndicators>,
+    query: web::Query<IndicatorsQuery>,
+    database: web::Data<Database>,
+) -> Result<web::Json<Indicators>, ApiError> {
+    let period = period_of(&query)?;
+    let buyer = buyer_of(query.buyer.as_deref())?;
+    let options = options_for(&user.account, query.subcontractors);
+    let account_scope = user.account.scope.clone();
+    let figures = database
+        .run(move |conn| {
+            let scope = scope::resolve(conn, &account_scope, buyer.as_ref())?;
+            Ok::<_, IndicatorsError>(indicators::compute(conn, &scope, period, options)?)
+        })
+        .await?;
+    Ok(web::Json(figures))
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct SeriesQuery {
+    pub from_year: i32,
+    pub to_year: i32,
+    pub buyer: Option<String>,
+    #[serde(default)]
+    pub subcontractors: bool,
+}
+
+/// `GET /api/indicators/series`: the main figures year by year, for a trend.
+pub async fn series(
+    user: Authorized<can::ReadIndicators>,
+    query: web::Query<SeriesQuery>,
+    database: web::Data<Database>,
+) -> Result<web::Json<Vec<YearFigures>>, ApiError> {
+    if query.to_year < query.from_year || query.to_year - query.from_year >= 50 {
+        return Err(invalid_period(
+            "Donnez une première et une dernière année (from_year ≤ to_year), 50 ans au plus.",
+        ));
+    }
+    let buyer = buyer_of(query.buyer.as_deref())?;
+    let options = options_for(&user.account, query.subcontractors);
+    let (from, to) = (query.from_year, query.to_year);
+    let account_scope = user.account.scope.clone();
+    let figures = database
+        .run(move |conn| {
+            let scope = scope::resolve(conn, &account_scope, buyer.as_ref())?;
+            Ok::<_, IndicatorsError>(indicators::series(conn, &scope, from, to, options)?)
+        })
+        .await?;
+    Ok(web::Json(figures))
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct ClausesQuery {
+    /// The date of the assessment; today by default.
+    pub at: Option<NaiveDate>,
+    pub buyer: Option<String>,
+}
+
+/// `GET /api/clauses`: every clause of the scope with its hours and status at a date.
+pub async fn clauses(
+    user: Authorized<can::ReadClauses>,
+    query: web::Query<ClausesQuery>,
+    database: web::Data<Database>,
+) -> Result<web::Json<Vec<ClauseView>>, ApiError> {
+    let at = query.at.unwrap_or_else(|| chrono::Utc::now().date_naive());
+    let buyer = buyer_of(query.buyer.as_deref())?;
+    let account_scope = user.account.scope.clone();
+    let list = database
+        .run(move |conn| {
+            let scope = scope::resolve(conn, &account_scope, buyer.as_ref())?;
+            Ok::<_, IndicatorsError>(clauses::assess(conn, &scope, at)?)
+        })
+        .await?;
+    Ok(web::Json(list))
+}

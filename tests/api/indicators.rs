@@ -1,0 +1,371 @@
+//! Indicators against figures computed by hand from a small territory, on both backends; the
+//! command line and the API agree; small participant groups are hidden from elected officials.
+
+use serde_json::{Value, json};
+use suivi_clauses::domain::Role;
+
+use crate::helpers::{
+    ADMIN_EMAIL, ADMIN_PASSWORD, TestApp, TestDatabase, USER_PASSWORD, siret, spawn_app_on,
+};
+
+/// Companies: a local PME (31), a large firm from Paris, an ACI (31, size unknown), an ETTI.
+fn local_sme() -> String {
+    siret(10).as_str().to_owned()
+}
+fn far_large() -> String {
+    siret(11).as_str().to_owned()
+}
+fn aci() -> String {
+    siret(12).as_str().to_owned()
+}
+fn etti() -> String {
+    siret(13).as_str().to_owned()
+}
+
+async fn send(app: &TestApp, token: &str, kind: &str, csv: String) {
+    let (status, body) = app
+        .import(token, kind, &format!("{kind}.csv"), csv.into_bytes(), false)
+        .await;
+    assert_eq!(status, 201, "{kind}: {body}");
+}
+
+/// Two buyers of Haute-Garonne; five contracts notified in 2025 and one in 2024; three
+/// participants and their hours.
+///
+/// | contract | buyer | notified | lot | holder (amount) | other |
+/// |---|---|---|---|---|---|
+/// | 2025-01 | B1 | 01/01/2025, 12 months | 0 | local PME 100 000 € | clause 1 000 h |
+/// | 2025-02 | B1 | 15/02/2025 | 1 | Paris GE 300 000 € | ACI subcontractor 50 000 € |
+/// | 2025-02 | B1 | | 2 | ACI 60 000 € | reserved L2113-13 |
+/// | 2025-03 | B1 | 10/05/2025 | 0 | local PME 40 000 € | social criterion |
+/// | 2024-09 | B1 | 01/09/2024 | 0 | Paris GE 500 000 € | |
+/// | 2025-B2 | B2 | 01/03/2025, 24 months | 0 | Paris GE 200 000 € | clause 400 h |
+async fn territory(app: &TestApp) -> String {
+    app.add_buyer(1, "Département").await;
+    app.add_buyer(2, "Commune").await;
+    let admin = app.session(ADMIN_EMAIL, ADMIN_PASSWORD).await.token;
+    let (b1, b2) = (siret(1), siret(2));
+    let (b1, b2) = (b1.as_str(), b2.as_str());
+    let (sme, large, aci, etti) = (local_sme(), far_large(), aci(), etti());
+    send(
+        app,
+        &admin,
+        "structures",
+        format!(
+            "SIRET;Raison sociale;Type de structure;Code postal;Catégorie entreprise\n\
+             {sme};Bâtiments du Sud;Entreprise;31000;PME\n\
+             {large};Grands Travaux de Paris;Entreprise;75001;GE\n\
+             {aci};Chantier du Lauragais;ACI;31290;\n\
+             {etti};Intérim Insertion Garonne;ETTI;31100;\n"
+        ),
+    )
+    .await;
+    send(
+        app,
+        &admin,
+        "contracts",
+        format!(
+            "Référence marché;Objet;SIRET acheteur;Date de notification;Durée (mois);Lot;Montant HT;SIRET titulaire;Code postal titulaire;Rôle;Clause d'insertion;Heures d'insertion prévues;Critère social;Marché réservé\n\
+             2025-01;Collège Jean Jaurès;{b1};01/01/2025;12;;100000;{sme};31000;Titulaire;Oui;1000;Non;Non\n\
+             2025-02;Voirie départementale;{b1};15/02/2025;12;1;300000;{large};75001;Titulaire;Non;;Non;Non\n\
+             2025-02;Voirie départementale;{b1};15/02/2025;12;1;50000;{aci};31290;Sous-traitant;Non;;Non;Non\n\
+             2025-02;Voirie départementale;{b1};15/02/2025;12;2;60000;{aci};31290;Titulaire;Non;;Non;L2113-13\n\
+             2025-03;Entretien des espaces verts;{b1};10/05/2025;12;;40000;{sme};31000;Titulaire;Non;;Oui;Non\n\
+             2024-09;Gymnase;{b1};01/09/2024;12;;500000;{large};75001;Titulaire;Non;;Non;Non\n\
+             2025-B2;École élémentaire;{b2};01/03/2025;24;;200000;{large};75001;Titulaire;Oui;400;Non;Non\n"
+        ),
+    )
+    .await;
+    send(
+        app,
+        &admin,
+        "participants",
+        "Identifiant participant;Critère d'éligibilité;Année de naissance;Sexe;Résident QPV;Sortie;Date de sortie\n\
+         P1;RSA;2002;F;Oui;Emploi durable;01/10/2025\n\
+         P2;TH;1970;H;Non;;\n\
+         P3;JEUNE;2005;F;;Autre sortie;15/11/2025\n"
+            .to_owned(),
+    )
+    .await;
+    send(
+        app,
+        &admin,
+        "hours",
+        format!(
+            "Référence marché;SIRET entreprise;Mois;Identifiant participant;Modalité;SIRET structure d'insertion;Heures travaillées\n\
+             2025-01;{sme};03/2025;P1;Embauche directe;;100\n\
+             2025-01;{sme};04/2025;P1;Embauche directe;;120\n\
+             2025-01;{sme};04/2025;P2;Formation;;20\n\
+             2025-01;{sme};05/2025;P3;Mise à disposition;{etti};50\n\
+             2025-B2;{large};06/2025;P2;Embauche directe;;80\n\
+             2024-09;{large};12/2024;P3;Embauche directe;;30\n"
+        ),
+    )
+    .await;
+    admin
+}
+
+fn groups(indicators: &Value, dimension: &str) -> Vec<(Value, Value, Value)> {
+    indicators["insertion"]["breakdowns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["dimension"] == dimension)
+        .unwrap_or_else(|| panic!("no breakdown {dimension}"))["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            (
+                g["key"].clone(),
+                g["hours"].clone(),
+                g["participants"].clone(),
+            )
+        })
+        .collect()
+}
+
+fn share(value: &Value) -> (i64, i64, Option<i64>) {
+    (
+        value["part"].as_i64().unwrap(),
+        value["whole"].as_i64().unwrap(),
+        value["rate"].as_i64(),
+    )
+}
+
+#[tokio::test]
+async fn the_indicators_match_the_figures_computed_by_hand() {
+    let database = TestDatabase::new();
+    let url = database.url().to_owned();
+    let dir = database.data_dir();
+    let app = spawn_app_on(database, |_| {}).await;
+    let admin = territory(&app).await;
+
+    let response = app.get_with("/api/indicators?year=2025", &admin).await;
+    assert_eq!(response.status(), 200);
+    let figures: Value = response.json().await.unwrap();
+    let charter = &figures["charter"];
+
+    // Holders and co-contractors of the 2025 contracts: 100 000 + 300 000 + 60 000 + 40 000
+    // + 200 000 € (the 2024 contract and the subcontractor left out).
+    assert_eq!(charter["awarded"]["value"], 70_000_000);
+    // Local: the PME twice and the ACI = 200 000 of 700 000 €, 3 awards of 5.
+    assert_eq!(
+        share(&charter["local_by_value"]),
+        (20_000_000, 70_000_000, Some(2_857))
+    );
+    assert_eq!(share(&charter["local_by_count"]), (3, 5, Some(6_000)));
+    assert_eq!(charter["local_by_value"]["text"], "28,57\u{a0}%");
+    assert!(
+        charter["local_by_value"]["method"]
+            .as_str()
+            .unwrap()
+            .contains("sous-traitants déclarés exclus")
+    );
+    // TPE/PME: the PME's 140 000 € (the ACI's size is unknown, the Paris firm is large).
+    assert_eq!(
+        share(&charter["small_firms_by_value"]),
+        (14_000_000, 70_000_000, Some(2_000))
+    );
+    assert_eq!(share(&charter["small_firms_by_count"]), (2, 5, Some(4_000)));
+    let insertion_reserved = charter["reserved"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["article"] == "L2113-13")
+        .unwrap();
+    assert_eq!(insertion_reserved["amount"], 6_000_000);
+    assert_eq!(
+        share(&insertion_reserved["share"]),
+        (6_000_000, 70_000_000, Some(857))
+    );
+    // Four contracts in 2025: two with a clause, one with a social criterion, one reserved.
+    assert_eq!(charter["contracts"], 4);
+    assert_eq!(share(&charter["with_clause"]), (2, 4, Some(5_000)));
+    assert_eq!(
+        share(&charter["with_social_criterion"]),
+        (1, 4, Some(2_500))
+    );
+    assert_eq!(share(&charter["reserved_contracts"]), (1, 4, Some(2_500)));
+    assert_eq!(
+        share(&charter["without_social_consideration"]),
+        (0, 4, Some(0))
+    );
+
+    // 2025 hours: 100 + 120 + 20 + 50 + 80 = 370 h by three people; 370 ÷ 1 607 = 0,23 ETP.
+    let insertion = &figures["insertion"];
+    assert_eq!(insertion["hours"]["value"], 37_000);
+    assert_eq!(insertion["participants"]["value"], 3);
+    assert_eq!(insertion["fte"]["value"], 23);
+    assert_eq!(insertion["fte_text"], "0,23 ETP");
+    // P1 left for a job, P3 for something else: 1 of 2.
+    assert_eq!(
+        share(&insertion["exits_to_employment"]),
+        (1, 2, Some(5_000))
+    );
+    assert_eq!(
+        groups(&figures, "modality"),
+        [
+            (json!("direct_hire"), json!(30_000), json!(2)),
+            (json!("secondment"), json!(5_000), json!(1)),
+            (json!("training"), json!(2_000), json!(1)),
+        ]
+    );
+    assert_eq!(
+        groups(&figures, "criterion"),
+        [
+            (json!("JEUNE"), json!(5_000), json!(1)),
+            (json!("RSA"), json!(22_000), json!(1)),
+            (json!("TH"), json!(10_000), json!(1)),
+        ]
+    );
+    assert_eq!(
+        groups(&figures, "buyer"),
+        [
+            (json!(siret(1).as_str()), json!(29_000), json!(3)),
+            (json!(siret(2).as_str()), json!(8_000), json!(1)),
+        ]
+    );
+    // Age in 2025: P1 23, P3 20 (under 26), P2 55.
+    assert_eq!(
+        groups(&figures, "age_band"),
+        [
+            (json!("50_and_over"), json!(10_000), json!(1)),
+            (json!("under_26"), json!(27_000), json!(2)),
+        ]
+    );
+    let qpv = groups(&figures, "qpv");
+    assert!(
+        qpv.contains(&(json!("yes"), json!(22_000), json!(1))),
+        "{qpv:?}"
+    );
+    assert!(
+        qpv.contains(&(json!("no"), json!(10_000), json!(1))),
+        "{qpv:?}"
+    );
+    assert!(
+        qpv.contains(&(Value::Null, json!(5_000), json!(1))),
+        "{qpv:?}"
+    );
+    assert_eq!(
+        groups(&figures, "structure_kind"),
+        [
+            (json!("company"), json!(32_000), json!(2)),
+            (json!("etti"), json!(5_000), json!(1)),
+        ]
+    );
+    // Every breakdown adds up to the total hours.
+    for breakdown in insertion["breakdowns"].as_array().unwrap() {
+        let sum: i64 = breakdown["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g["hours"].as_i64().unwrap())
+            .sum();
+        assert_eq!(sum, 37_000, "{}", breakdown["dimension"]);
+    }
+
+    // Subcontractors included: the ACI's 50 000 € join both sides of the local share.
+    let with_subcontractors: Value = app
+        .get_with("/api/indicators?year=2025&subcontractors=true", &admin)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        share(&with_subcontractors["charter"]["local_by_value"]),
+        (25_000_000, 75_000_000, Some(3_333))
+    );
+
+    // The command line prints the same indicators.
+    let output = std::process::Command::new(assert_cmd::cargo::cargo_bin("suivi-clauses"))
+        .current_dir(&dir)
+        .env_clear()
+        .env("DATABASE_URL", &url)
+        .env("SUIVI_LOG__FILTER", "warn")
+        .args(["stats", "--year", "2025", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let printed: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(printed, figures);
+}
+
+#[tokio::test]
+async fn clauses_are_assessed_at_a_date_with_training_and_status() {
+    let app = spawn_app_on(TestDatabase::new(), |_| {}).await;
+    let admin = territory(&app).await;
+
+    let response = app.get_with("/api/clauses?at=2025-07-01", &admin).await;
+    assert_eq!(response.status(), 200);
+    let clauses: Value = response.json().await.unwrap();
+
+    let clauses = clauses.as_array().unwrap_or_else(|| panic!("{clauses}"));
+    assert_eq!(clauses.len(), 2);
+    // 2025-01: 1 000 h over 2025. Worked 290 h, counted 270 h (training does not count by
+    // default). 181 of 364 days elapsed = 49,73 % → 497,30 h expected: behind.
+    let first = &clauses[0];
+    assert_eq!(first["reference"], "2025-01");
+    assert_eq!(first["worked"], 29_000);
+    assert_eq!(first["counted"], 27_000);
+    assert_eq!(first["status"], "behind");
+    assert_eq!(first["status_label"], "En retard");
+    assert_eq!(first["assessment"]["elapsed"], 4_973);
+    assert_eq!(first["assessment"]["expected"], 49_730);
+    assert_eq!(first["assessment"]["missing"], 73_000);
+    // 2025-B2: 400 h from 1 March 2025 for 24 months (to 28 February 2027, 729 days); on
+    // 1 July, 122 days = 16,74 % → 66,96 h expected; 80 h done: on track, 477,90 h projected.
+    let second = &clauses[1];
+    assert_eq!(second["reference"], "2025-B2");
+    assert_eq!(second["counted"], 8_000);
+    assert_eq!(second["status"], "on_track");
+    assert_eq!(second["assessment"]["elapsed"], 1_674);
+    assert_eq!(second["assessment"]["expected"], 6_696);
+    assert_eq!(second["assessment"]["projected"], 47_790);
+
+    // Before any hour, at notification: not started.
+    let early: Value = app
+        .get_with("/api/clauses?at=2025-01-15", &admin)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(early[0]["status"], "not_started");
+}
+
+#[tokio::test]
+async fn elected_officials_see_small_participant_groups_suppressed() {
+    let app = spawn_app_on(TestDatabase::new(), |_| {}).await;
+    territory(&app).await;
+    let elected = app.create_user(Role::Elected, vec![siret(1)]).await;
+    let elected = app.session(&elected.email, USER_PASSWORD).await.token;
+
+    let figures: Value = app
+        .get_with("/api/indicators?year=2025", &elected)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let outside: Value = app
+        .get_with(
+            &format!("/api/indicators?year=2025&buyer={}", siret(2).as_str()),
+            &elected,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+
+    // Their scope is buyer 1: 290 h by three people.
+    assert_eq!(figures["insertion"]["hours"]["value"], 29_000);
+    // One person per criterion: hidden; hours by lot are not about people: shown.
+    for (_, hours, participants) in groups(&figures, "criterion") {
+        assert_eq!((hours, participants), (Value::Null, Value::Null));
+    }
+    assert!(groups(&figures, "lot").iter().all(|(_, h, _)| h.is_i64()));
+    assert_eq!(outside["error"]["code"], "out_of_scope");
+}
