@@ -17,6 +17,7 @@ labelled_enum! {
         ParticipantsPurged = "participants.purged", "Effacement des données de participants";
         ImportSucceeded = "import.succeeded", "Import de fichier";
         ImportRefused = "import.refused", "Fichier refusé à l'import";
+        ClauseSet = "clause.set", "Objectif d'une clause fixé";
     }
 }
 

@@ -62,6 +62,8 @@ actions! {
     ReadIndicators,
     /// Follow the clauses of one's scope (a company: the lots it holds).
     ReadClauses,
+    /// Calibrate and record the target of a clause.
+    ManageClauses,
 }
 
 use Action::*;
@@ -83,6 +85,7 @@ const TABLE: &[(Action, &[Role])] = &[
     (ReadImports, &[Admin, Facilitator, BuyerOfficer, Company]),
     (ReadIndicators, &[Admin, Facilitator, BuyerOfficer, Elected]),
     (ReadClauses, EVERYONE),
+    (ManageClauses, &[Admin, Facilitator]),
 ];
 
 /// Who sees participant groups however small: those who follow participants one by one.

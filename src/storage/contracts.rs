@@ -150,6 +150,65 @@ pub fn set_clause(conn: &mut DbConnection, lot_id: i64, target: Option<Hours>) -
     }
 }
 
+/// A clause as a facilitateur sets it: the target and, when calibrated, its parameters.
+pub struct ClauseSettings {
+    pub target: Hours,
+    pub calibration: Option<crate::domain::Calibration>,
+    pub penalty_per_hour: Option<crate::domain::Money>,
+    pub training_counts: bool,
+    pub cap_per_participant: Option<Hours>,
+}
+
+/// Gives the lot this clause, replacing what it had.
+pub fn save_clause(
+    conn: &mut DbConnection,
+    lot_id: i64,
+    settings: &ClauseSettings,
+) -> QueryResult<()> {
+    let at = now();
+    let c = settings.calibration.as_ref();
+    let values = (
+        insertion_clauses::target_hours.eq(settings.target.hundredths()),
+        insertion_clauses::target_source.eq(if c.is_some() { "calibrated" } else { "typed" }),
+        insertion_clauses::base_amount_cents.eq(c.map(|c| c.base_amount.cents())),
+        insertion_clauses::labour_share_bp.eq(c.map(|c| c.labour_share.basis_points() as i32)),
+        insertion_clauses::insertion_rate_bp.eq(c.map(|c| c.insertion_rate.basis_points() as i32)),
+        insertion_clauses::hourly_cost_cents.eq(c.map(|c| c.hourly_cost.cents())),
+        insertion_clauses::penalty_per_hour_cents.eq(settings.penalty_per_hour.map(|m| m.cents())),
+        insertion_clauses::training_counts.eq(settings.training_counts),
+        insertion_clauses::cap_hours_per_participant
+            .eq(settings.cap_per_participant.map(Hours::hundredths)),
+        insertion_clauses::updated_at.eq(at),
+    );
+    let updated =
+        diesel::update(insertion_clauses::table.filter(insertion_clauses::lot_id.eq(lot_id)))
+            .set(values)
+            .execute(conn)?;
+    if updated == 0 {
+        diesel::insert_into(insertion_clauses::table)
+            .values((
+                insertion_clauses::lot_id.eq(lot_id),
+                insertion_clauses::created_at.eq(at),
+                values,
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// The buyer, reference and number of a lot, if it exists.
+pub fn lot_identity(
+    conn: &mut DbConnection,
+    lot_id: i64,
+) -> QueryResult<Option<(i64, String, i32)>> {
+    lots::table
+        .inner_join(contracts::table)
+        .filter(lots::id.eq(lot_id))
+        .select((contracts::buyer_id, contracts::reference, lots::number))
+        .first(conn)
+        .optional()
+}
+
 /// Removes the lot's clause, when the register says the lot has none.
 pub fn remove_clause(conn: &mut DbConnection, lot_id: i64) -> QueryResult<()> {
     diesel::delete(insertion_clauses::table.filter(insertion_clauses::lot_id.eq(lot_id)))

@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod auth;
 pub mod buyers;
+pub mod clauses;
 pub mod error;
 pub mod health;
 pub mod imports;

@@ -4,7 +4,7 @@
 
 use actix_web::web::ServiceConfig;
 
-use super::{audit, buyers, health, imports, indicators, session, users};
+use super::{audit, buyers, clauses, health, imports, indicators, session, users};
 use crate::domain::authorization::Action;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,6 +59,8 @@ pub const ROUTES: &[Route] = &[
     route!(get "/api/indicators" => indicators::indicators, Requires(Action::ReadIndicators)),
     route!(get "/api/indicators/series" => indicators::series, Requires(Action::ReadIndicators)),
     route!(get "/api/clauses" => indicators::clauses, Requires(Action::ReadClauses)),
+    route!(post "/api/calibrations" => clauses::preview, Requires(Action::ManageClauses)),
+    route!(put "/api/lots/{id}/clause" => clauses::save, Requires(Action::ManageClauses)),
 ];
 
 pub fn configure(cfg: &mut ServiceConfig) {

@@ -15,6 +15,38 @@ struct Sample {
     success: u16,
 }
 
+/// A lot of buyer 1, the same on every call.
+fn walk_lot(
+    conn: &mut suivi_clauses::storage::DbConnection,
+) -> Result<i64, suivi_clauses::storage::StorageError> {
+    use suivi_clauses::domain::{Money, Reservation};
+    use suivi_clauses::storage::{buyers, contracts};
+    let buyer = buyers::id_by_siret(conn, &siret(1))?.expect("buyer 1");
+    let contract = contracts::upsert_contract(
+        conn,
+        &contracts::ContractFields {
+            buyer_id: buyer,
+            reference: "WALK-1",
+            object: "Marché de la tournée des rôles",
+            procedure: None,
+            cpv: None,
+            notification_date: chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(),
+            duration_months: Some(12),
+            end_date: None,
+            social_criterion: false,
+            import_id: None,
+        },
+    )?;
+    Ok(contracts::upsert_lot(
+        conn,
+        contract,
+        0,
+        None,
+        Money::from_euros(100_000).unwrap(),
+        Reservation::None,
+    )?)
+}
+
 async fn sample(app: &TestApp, route: &Route, token: Option<&str>) -> Sample {
     let plain = |success| Sample {
         path: route.path.to_owned(),
@@ -60,6 +92,21 @@ async fn sample(app: &TestApp, route: &Route, token: Option<&str>) -> Sample {
             ..plain(200)
         },
         ("get", "/api/clauses") => plain(200),
+        ("post", "/api/calibrations") => Sample {
+            body: Some(serde_json::json!({
+                "base_amount": 100_000_000, "labour_share": 5_000,
+                "insertion_rate": 500, "hourly_cost": 3_000,
+            })),
+            ..plain(200)
+        },
+        ("put", "/api/lots/{id}/clause") => {
+            let lot = app.database.run(walk_lot).await.unwrap();
+            Sample {
+                path: format!("/api/lots/{lot}/clause"),
+                body: Some(serde_json::json!({ "target_hours": 50_000 })),
+                ..plain(200)
+            }
+        }
         ("get", "/api/imports/{id}" | "/api/imports/{id}/errors.xlsx") => {
             // An import of the caller's own: a statement refused (no such contract), which
             // leaves a report and an error workbook.
@@ -111,6 +158,7 @@ async fn send(app: &TestApp, method: &str, sample: &Sample, token: Option<&str>)
     let mut request = match method {
         "get" => app.client.get(url),
         "post" => app.client.post(url),
+        "put" => app.client.put(url),
         other => panic!("method {other} not covered by the walk"),
     };
     if let Some(token) = token {

@@ -8,17 +8,55 @@ use crate::helpers::{
     ADMIN_EMAIL, ADMIN_PASSWORD, TestApp, TestDatabase, USER_PASSWORD, siret, spawn_app_on,
 };
 
+/// The structures of the territory (see `territory`).
+pub fn structures_csv() -> String {
+    let (sme, large, aci, etti) = (local_sme(), far_large(), aci(), etti());
+    format!(
+        "SIRET;Raison sociale;Type de structure;Code postal;Catégorie entreprise\n\
+         {sme};Bâtiments du Sud;Entreprise;31000;PME\n\
+         {large};Grands Travaux de Paris;Entreprise;75001;GE\n\
+         {aci};Chantier du Lauragais;ACI;31290;\n\
+         {etti};Intérim Insertion Garonne;ETTI;31100;\n"
+    )
+}
+
+/// The register of the territory (see `territory`).
+pub fn register_csv() -> String {
+    let (b1, b2) = (siret(1), siret(2));
+    let (b1, b2) = (b1.as_str(), b2.as_str());
+    let (sme, large, aci) = (local_sme(), far_large(), aci());
+    format!(
+        "Référence marché;Objet;SIRET acheteur;Date de notification;Durée (mois);Lot;Montant HT;SIRET titulaire;Code postal titulaire;Rôle;Clause d'insertion;Heures d'insertion prévues;Critère social;Marché réservé\n\
+         2025-01;Collège Jean Jaurès;{b1};01/01/2025;12;;100000;{sme};31000;Titulaire;Oui;1000;Non;Non\n\
+         2025-02;Voirie départementale;{b1};15/02/2025;12;1;300000;{large};75001;Titulaire;Non;;Non;Non\n\
+         2025-02;Voirie départementale;{b1};15/02/2025;12;1;50000;{aci};31290;Sous-traitant;Non;;Non;Non\n\
+         2025-02;Voirie départementale;{b1};15/02/2025;12;2;60000;{aci};31290;Titulaire;Non;;Non;L2113-13\n\
+         2025-03;Entretien des espaces verts;{b1};10/05/2025;12;;40000;{sme};31000;Titulaire;Non;;Oui;Non\n\
+         2024-09;Gymnase;{b1};01/09/2024;12;;500000;{large};75001;Titulaire;Non;;Non;Non\n\
+         2025-B2;École élémentaire;{b2};01/03/2025;24;;200000;{large};75001;Titulaire;Oui;400;Non;Non\n"
+    )
+}
+
+/// The participants of the territory (see `territory`).
+pub fn participants_csv() -> String {
+    "Identifiant participant;Critère d'éligibilité;Année de naissance;Sexe;Résident QPV;Sortie;Date de sortie\n\
+     P1;RSA;2002;F;Oui;Emploi durable;01/10/2025\n\
+     P2;TH;1970;H;Non;;\n\
+     P3;JEUNE;2005;F;;Autre sortie;15/11/2025\n"
+        .to_owned()
+}
+
 /// Companies: a local PME (31), a large firm from Paris, an ACI (31, size unknown), an ETTI.
-fn local_sme() -> String {
+pub fn local_sme() -> String {
     siret(10).as_str().to_owned()
 }
-fn far_large() -> String {
+pub fn far_large() -> String {
     siret(11).as_str().to_owned()
 }
 fn aci() -> String {
     siret(12).as_str().to_owned()
 }
-fn etti() -> String {
+pub fn etti() -> String {
     siret(13).as_str().to_owned()
 }
 
@@ -44,49 +82,10 @@ async fn territory(app: &TestApp) -> String {
     app.add_buyer(1, "Département").await;
     app.add_buyer(2, "Commune").await;
     let admin = app.session(ADMIN_EMAIL, ADMIN_PASSWORD).await.token;
-    let (b1, b2) = (siret(1), siret(2));
-    let (b1, b2) = (b1.as_str(), b2.as_str());
-    let (sme, large, aci, etti) = (local_sme(), far_large(), aci(), etti());
-    send(
-        app,
-        &admin,
-        "structures",
-        format!(
-            "SIRET;Raison sociale;Type de structure;Code postal;Catégorie entreprise\n\
-             {sme};Bâtiments du Sud;Entreprise;31000;PME\n\
-             {large};Grands Travaux de Paris;Entreprise;75001;GE\n\
-             {aci};Chantier du Lauragais;ACI;31290;\n\
-             {etti};Intérim Insertion Garonne;ETTI;31100;\n"
-        ),
-    )
-    .await;
-    send(
-        app,
-        &admin,
-        "contracts",
-        format!(
-            "Référence marché;Objet;SIRET acheteur;Date de notification;Durée (mois);Lot;Montant HT;SIRET titulaire;Code postal titulaire;Rôle;Clause d'insertion;Heures d'insertion prévues;Critère social;Marché réservé\n\
-             2025-01;Collège Jean Jaurès;{b1};01/01/2025;12;;100000;{sme};31000;Titulaire;Oui;1000;Non;Non\n\
-             2025-02;Voirie départementale;{b1};15/02/2025;12;1;300000;{large};75001;Titulaire;Non;;Non;Non\n\
-             2025-02;Voirie départementale;{b1};15/02/2025;12;1;50000;{aci};31290;Sous-traitant;Non;;Non;Non\n\
-             2025-02;Voirie départementale;{b1};15/02/2025;12;2;60000;{aci};31290;Titulaire;Non;;Non;L2113-13\n\
-             2025-03;Entretien des espaces verts;{b1};10/05/2025;12;;40000;{sme};31000;Titulaire;Non;;Oui;Non\n\
-             2024-09;Gymnase;{b1};01/09/2024;12;;500000;{large};75001;Titulaire;Non;;Non;Non\n\
-             2025-B2;École élémentaire;{b2};01/03/2025;24;;200000;{large};75001;Titulaire;Oui;400;Non;Non\n"
-        ),
-    )
-    .await;
-    send(
-        app,
-        &admin,
-        "participants",
-        "Identifiant participant;Critère d'éligibilité;Année de naissance;Sexe;Résident QPV;Sortie;Date de sortie\n\
-         P1;RSA;2002;F;Oui;Emploi durable;01/10/2025\n\
-         P2;TH;1970;H;Non;;\n\
-         P3;JEUNE;2005;F;;Autre sortie;15/11/2025\n"
-            .to_owned(),
-    )
-    .await;
+    let (sme, large, etti) = (local_sme(), far_large(), etti());
+    send(app, &admin, "structures", structures_csv()).await;
+    send(app, &admin, "contracts", register_csv()).await;
+    send(app, &admin, "participants", participants_csv()).await;
     send(
         app,
         &admin,
@@ -103,6 +102,11 @@ async fn territory(app: &TestApp) -> String {
     )
     .await;
     admin
+}
+
+/// The JSON answer to a GET.
+async fn json_of(app: &TestApp, path: &str, token: &str) -> Value {
+    app.get_with(path, token).await.json().await.unwrap()
 }
 
 fn groups(indicators: &Value, dimension: &str) -> Vec<(Value, Value, Value)> {
@@ -266,12 +270,12 @@ async fn the_indicators_match_the_figures_computed_by_hand() {
     }
 
     // Subcontractors included: the ACI's 50 000 € join both sides of the local share.
-    let with_subcontractors: Value = app
-        .get_with("/api/indicators?year=2025&subcontractors=true", &admin)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let with_subcontractors: Value = json_of(
+        &app,
+        "/api/indicators?year=2025&subcontractors=true",
+        &admin,
+    )
+    .await;
     assert_eq!(
         share(&with_subcontractors["charter"]["local_by_value"]),
         (25_000_000, 75_000_000, Some(3_333))
@@ -328,12 +332,7 @@ async fn clauses_are_assessed_at_a_date_with_training_and_status() {
     assert_eq!(second["assessment"]["projected"], 47_790);
 
     // Before any hour, at notification: not started.
-    let early: Value = app
-        .get_with("/api/clauses?at=2025-01-15", &admin)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let early: Value = json_of(&app, "/api/clauses?at=2025-01-15", &admin).await;
     assert_eq!(early[0]["status"], "not_started");
 }
 
@@ -344,12 +343,7 @@ async fn elected_officials_see_small_participant_groups_suppressed() {
     let elected = app.create_user(Role::Elected, vec![siret(1)]).await;
     let elected = app.session(&elected.email, USER_PASSWORD).await.token;
 
-    let figures: Value = app
-        .get_with("/api/indicators?year=2025", &elected)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let figures: Value = json_of(&app, "/api/indicators?year=2025", &elected).await;
     let outside: Value = app
         .get_with(
             &format!("/api/indicators?year=2025&buyer={}", siret(2).as_str()),
@@ -368,4 +362,94 @@ async fn elected_officials_see_small_participant_groups_suppressed() {
     }
     assert!(groups(&figures, "lot").iter().all(|(_, h, _)| h.is_i64()));
     assert_eq!(outside["error"]["code"], "out_of_scope");
+}
+
+#[tokio::test]
+async fn a_facilitator_calibrates_a_clause_and_its_parameters_are_kept() {
+    let app = spawn_app_on(TestDatabase::new(), |_| {}).await;
+    let admin = territory(&app).await;
+    let clauses: Value = json_of(&app, "/api/clauses?at=2025-07-01", &admin).await;
+    let lot = clauses[0]["lot_id"].as_i64().unwrap();
+    let facilitator = app.create_user(Role::Facilitator, vec![siret(1)]).await;
+    let facilitator = app.session(&facilitator.email, USER_PASSWORD).await.token;
+    let other = app.create_user(Role::Facilitator, vec![siret(2)]).await;
+    let other = app.session(&other.email, USER_PASSWORD).await.token;
+    // 1 000 000 € × 50 % × 5 % ÷ 30 €/h = 833,33 h (the domain brief's example).
+    let calibration = json!({
+        "base_amount": 100_000_000, "labour_share": 5_000,
+        "insertion_rate": 500, "hourly_cost": 3_000,
+    });
+    let put = |token: String, body: Value| {
+        let request = app
+            .client
+            .put(app.url(&format!("/api/lots/{lot}/clause")))
+            .bearer_auth(token)
+            .json(&body);
+        async move {
+            let response = request.send().await.unwrap();
+            (
+                response.status().as_u16(),
+                response.json::<Value>().await.unwrap(),
+            )
+        }
+    };
+
+    let (saved, body) = put(
+        facilitator.clone(),
+        json!({ "calibration": calibration, "penalty_per_hour": 3_000, "training_counts": true }),
+    )
+    .await;
+    let (both, both_body) = put(
+        facilitator.clone(),
+        json!({ "calibration": calibration, "target_hours": 100_000 }),
+    )
+    .await;
+    let (outside, _) = put(other, json!({ "target_hours": 100_000 })).await;
+    let after: Value = json_of(&app, "/api/clauses?at=2025-07-01", &admin).await;
+
+    assert_eq!(saved, 200, "{body}");
+    assert_eq!(body["target"], 83_333);
+    assert_eq!(body["warning"], Value::Null);
+    assert_eq!(both, 422, "{both_body}");
+    assert!(
+        both_body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("pas les deux")
+    );
+    assert_eq!(outside, 404);
+    let clause = &after[0];
+    assert_eq!(clause["target"], 83_333);
+    assert_eq!(clause["target_source"], "calibrated");
+    // Training now counts: all 290 h; 833,33 − 290 = 543,33 h missing at 30 €/h.
+    assert_eq!(clause["counted"], 29_000);
+    assert_eq!(clause["assessment"]["missing"], 54_333);
+    assert_eq!(clause["assessment"]["penalty"], 1_629_990);
+}
+
+#[tokio::test]
+async fn a_small_calibration_is_computed_with_a_warning() {
+    let app = spawn_app_on(TestDatabase::new(), |_| {}).await;
+    let admin = app.session(ADMIN_EMAIL, ADMIN_PASSWORD).await.token;
+
+    // 80 000 € × 20 % × 5 % ÷ 30 €/h = 26,67 h: below the 150 h usually recommended.
+    let response = app
+        .client
+        .post(app.url("/api/calibrations"))
+        .bearer_auth(&admin)
+        .json(&json!({
+            "base_amount": 8_000_000, "labour_share": 2_000,
+            "insertion_rate": 500, "hourly_cost": 3_000,
+        }))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["target"], 2_667);
+    assert!(
+        body["warning"].as_str().unwrap().contains("150 heures"),
+        "{body}"
+    );
 }

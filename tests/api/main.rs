@@ -12,6 +12,7 @@ mod helpers;
 mod hours_import;
 mod import_jobs;
 mod imports;
+mod indicator_properties;
 mod indicators;
 mod migrations;
 mod participants;
