@@ -61,7 +61,7 @@ labelled_enum! {
 }
 
 /// The buyers (or the company) whose data an account reaches.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 #[serde(tag = "kind", content = "sirets", rename_all = "snake_case")]
 pub enum UserScope {
     AllBuyers,
@@ -135,6 +135,8 @@ impl UserScope {
         }
     }
 }
+
+super::serde_via::schema_as!(Email, String, "Adresse électronique.");
 
 #[cfg(test)]
 mod tests {

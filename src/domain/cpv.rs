@@ -64,6 +64,8 @@ impl fmt::Display for CpvCode {
 
 super::serde_via::deserialize_by_parsing_str!(CpvCode);
 
+super::serde_via::schema_as!(CpvCode, String, "Code CPV, 8 chiffres.");
+
 #[cfg(test)]
 mod tests {
     use super::*;

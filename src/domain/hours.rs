@@ -100,6 +100,8 @@ impl fmt::Display for Hours {
 
 super::serde_via::deserialize_by_checking_int!(Hours, Hours::from_hundredths);
 
+super::serde_via::schema_as!(Hours, Integer, "Heures, en centièmes (35 h 30 = 3550).");
+
 #[cfg(test)]
 mod tests {
     use super::*;

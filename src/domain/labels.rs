@@ -109,6 +109,18 @@ macro_rules! labelled_enum {
             }
         }
 
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some([$($code),+]))
+                    .description(Some(concat!("Code : ", $($label, " (", $code, ") ",)+)))
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
+
         impl serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.serialize_str($crate::domain::labels::Labelled::code(*self))

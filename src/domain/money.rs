@@ -65,6 +65,8 @@ impl fmt::Display for Money {
 
 super::serde_via::deserialize_by_checking_int!(Money, Money::from_cents);
 
+super::serde_via::schema_as!(Money, Integer, "Montant, en centimes d'euro.");
+
 #[cfg(test)]
 mod tests {
     use super::*;

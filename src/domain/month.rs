@@ -173,6 +173,8 @@ impl serde::Serialize for Month {
 
 super::serde_via::deserialize_by_parsing_str!(Month);
 
+super::serde_via::schema_as!(Month, String, "Mois, AAAA-MM.");
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -46,6 +46,8 @@ impl fmt::Display for Name {
     }
 }
 
+super::serde_via::schema_as!(Name, String, "Nom ou raison sociale.");
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -81,6 +81,12 @@ impl fmt::Display for Rate {
 
 super::serde_via::deserialize_by_checking_int!(Rate, Rate::from_basis_points);
 
+super::serde_via::schema_as!(
+    Rate,
+    Integer,
+    "Taux ou part, en points de base (5 % = 500)."
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -25,4 +25,20 @@ macro_rules! deserialize_by_checking_int {
     };
 }
 
-pub(crate) use {deserialize_by_checking_int, deserialize_by_parsing_str};
+/// The OpenAPI schema of a value sent as one JSON string or integer, with what it holds.
+macro_rules! schema_as {
+    ($ty:ty, $kind:ident, $description:literal) => {
+        impl utoipa::PartialSchema for $ty {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::$kind)
+                    .description(Some($description))
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $ty {}
+    };
+}
+
+pub(crate) use {deserialize_by_checking_int, deserialize_by_parsing_str, schema_as};

@@ -119,6 +119,8 @@ impl std::str::FromStr for Siret {
 
 super::serde_via::deserialize_by_parsing_str!(Siret);
 
+super::serde_via::schema_as!(Siret, String, "SIRET, 14 chiffres (clé de Luhn vérifiée).");
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -142,6 +142,22 @@ impl fmt::Display for Territory {
     }
 }
 
+super::serde_via::schema_as!(Departement, String, "Code de département (31, 2A, 974…).");
+super::serde_via::schema_as!(PostalCode, String, "Code postal, 5 chiffres.");
+
+impl utoipa::PartialSchema for Territory {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ArrayBuilder::new()
+            .items(<Departement as utoipa::PartialSchema>::schema())
+            .description(Some(
+                "Départements où une entreprise est locale pour l'acheteur.",
+            ))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Territory {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

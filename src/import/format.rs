@@ -6,7 +6,9 @@ use std::io::{Cursor, Read};
 use super::limits::ImportLimits;
 use super::problem::FileProblem;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum FileFormat {
     /// Also .xlsm: same container.

@@ -41,7 +41,7 @@ pub enum FileProblem {
 }
 
 /// A problem on one cell or row, located as the user sees it in their spreadsheet.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RowProblem {
     pub sheet: String,
     /// The row number shown by the spreadsheet (1 for the first row).

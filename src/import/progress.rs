@@ -165,7 +165,7 @@ impl Drop for JobProgress<'_> {
 }
 
 /// An import as the API and the command line show it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct JobState {
     pub id: i64,
     pub kind: String,

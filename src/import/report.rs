@@ -6,7 +6,7 @@ use super::format::FileFormat;
 use super::problem::RowProblem;
 use crate::domain::{ImportKind, ImportStatus};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ImportReport {
     pub import_id: Option<i64>,
     pub kind: ImportKind,

@@ -11,7 +11,7 @@ use crate::domain::{Assessment, ClauseFacts, ClauseStatus, Hours, Labelled, Mone
 use crate::storage::DbConnection;
 use crate::storage::indicators::{self as sums, HoursFilter};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ClauseView {
     pub lot_id: i64,
     pub buyer_siret: String,

@@ -27,7 +27,7 @@ pub use scope::{DataScope, ScopeError};
 pub const SMALL_GROUP_THRESHOLD: i64 = 5;
 
 /// A period of days, both ends included.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Period {
     pub from: NaiveDate,
     pub to: NaiveDate,
@@ -60,14 +60,14 @@ pub struct Options {
 }
 
 /// A value and how it was obtained.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Figure<T> {
     pub value: T,
     pub method: String,
 }
 
 /// `part` out of `whole`, as a rate and as French text.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Share {
     pub part: i64,
     pub whole: i64,
@@ -90,7 +90,7 @@ impl Share {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Indicators {
     pub period: Period,
     pub scope: String,
@@ -98,7 +98,7 @@ pub struct Indicators {
     pub insertion: Insertion,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Charter {
     /// Amount notified in the period: holders' and co-contractors' shares.
     pub awarded: Figure<Money>,
@@ -116,7 +116,7 @@ pub struct Charter {
     pub without_social_consideration: Share,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ReservedAmount {
     pub reservation: Reservation,
     pub article: &'static str,
@@ -124,7 +124,7 @@ pub struct ReservedAmount {
     pub share: Share,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Insertion {
     pub hours: Figure<Hours>,
     /// Full-time equivalents, in hundredths.
@@ -136,14 +136,14 @@ pub struct Insertion {
     pub breakdowns: Vec<Breakdown>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Breakdown {
     pub dimension: &'static str,
     pub label: &'static str,
     pub groups: Vec<Group>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Group {
     /// The code or identifier grouped on; `None` when not recorded.
     pub key: Option<String>,
@@ -472,7 +472,7 @@ fn group_label(dimension: Dimension, key: Option<&str>) -> String {
 }
 
 /// The main figures of one year, for a trend.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct YearFigures {
     pub year: i32,
     pub awarded: Money,

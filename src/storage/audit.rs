@@ -64,7 +64,7 @@ pub fn record(
         .map(drop)
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct AuditEntry {
     pub occurred_at: chrono::NaiveDateTime,
     pub actor: String,

@@ -6,7 +6,7 @@ use super::schema::{buyer_departements, buyers};
 use super::{DbConnection, corrupt, is_unique_violation, now};
 use crate::domain::{Departement, Name, Siret, Territory};
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct Buyer {
     pub id: i64,
     pub siret: Siret,

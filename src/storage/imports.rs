@@ -176,7 +176,9 @@ pub fn find_same_file(
 }
 
 /// An import as its history lists it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, Queryable, Selectable)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, Queryable, Selectable, utoipa::ToSchema,
+)]
 #[diesel(table_name = imports)]
 pub struct ImportSummary {
     pub id: i64,

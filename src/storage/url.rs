@@ -5,7 +5,9 @@ use std::path::PathBuf;
 
 use secrecy::{ExposeSecret, SecretString};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Backend {
     Sqlite,

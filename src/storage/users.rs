@@ -71,7 +71,7 @@ pub fn count_active_with_role(conn: &mut DbConnection, role: Role) -> QueryResul
 }
 
 /// An account as the session layer sees it: identity, role, resolved scope, token version.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct Account {
     pub id: i64,
     pub email: Email,
@@ -84,7 +84,7 @@ pub struct Account {
 }
 
 /// The buyers an account reaches, as database ids.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum BuyerScope {
     AllBuyers,

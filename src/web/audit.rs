@@ -8,13 +8,25 @@ use super::error::ApiError;
 use crate::storage::audit::{self, AuditEntry};
 use crate::storage::{Database, StorageError};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
 pub struct AuditQuery {
     /// How many entries, most recent first (1 to 1 000, 200 by default).
     pub limit: Option<i64>,
 }
 
 /// `GET /api/audit`.
+#[utoipa::path(
+    get,
+    path = "/api/audit",
+    tag = "accounts",
+    security(("bearer" = [])),
+    params(AuditQuery),
+    responses(
+        (status = 200, body = Vec<crate::storage::audit::AuditEntry>),
+        (status = 401, description = "Pas de session", body = crate::web::error::ErrorEnvelope),
+        (status = 403, description = "Rôle insuffisant", body = crate::web::error::ErrorEnvelope),
+    ),
+)]
 pub async fn list(
     _: Authorized<can::ReadAuditLog>,
     query: web::Query<AuditQuery>,

@@ -9,6 +9,17 @@ use crate::storage::users::BuyerScope;
 use crate::storage::{Database, StorageError};
 
 /// `GET /api/buyers`: all of them, or those of the caller's scope.
+#[utoipa::path(
+    get,
+    path = "/api/buyers",
+    tag = "buyers",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Vec<Buyer>),
+        (status = 401, description = "Pas de session", body = crate::web::error::ErrorEnvelope),
+        (status = 403, description = "Rôle insuffisant", body = crate::web::error::ErrorEnvelope),
+    ),
+)]
 pub async fn list(
     user: Authorized<can::ReadBuyers>,
     database: web::Data<Database>,

@@ -14,7 +14,7 @@ use crate::storage::users::BuyerScope;
 use crate::storage::{Database, StorageError, write_transaction};
 
 /// A target computed from its parameters, with the warning a small one deserves.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Target {
     pub target: Hours,
     pub target_source: &'static str,
@@ -34,6 +34,19 @@ fn calibrated(calibration: &Calibration) -> Result<Hours, ApiError> {
 
 /// `POST /api/calibrations`: computes a target without recording it (amounts in cents, shares
 /// in basis points).
+#[utoipa::path(
+    post,
+    path = "/api/calibrations",
+    tag = "clauses",
+    security(("bearer" = [])),
+    request_body = Calibration,
+    responses(
+        (status = 200, body = Target),
+        (status = 422, body = crate::web::error::ErrorEnvelope),
+        (status = 401, description = "Pas de session", body = crate::web::error::ErrorEnvelope),
+        (status = 403, description = "Rôle insuffisant", body = crate::web::error::ErrorEnvelope),
+    ),
+)]
 pub async fn preview(
     _user: Authorized<can::ManageClauses>,
     body: web::Json<Calibration>,
@@ -48,7 +61,7 @@ pub async fn preview(
 }
 
 /// The clause of a lot: either calibrated (its parameters) or a target typed as such.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClauseRequest {
     pub calibration: Option<Calibration>,
@@ -62,6 +75,21 @@ pub struct ClauseRequest {
 }
 
 /// `PUT /api/lots/{id}/clause`: records the lot's clause and its parameters.
+#[utoipa::path(
+    put,
+    path = "/api/lots/{id}/clause",
+    tag = "clauses",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Lot")),
+    request_body = ClauseRequest,
+    responses(
+        (status = 200, body = Target),
+        (status = 404, body = crate::web::error::ErrorEnvelope),
+        (status = 422, body = crate::web::error::ErrorEnvelope),
+        (status = 401, description = "Pas de session", body = crate::web::error::ErrorEnvelope),
+        (status = 403, description = "Rôle insuffisant", body = crate::web::error::ErrorEnvelope),
+    ),
+)]
 pub async fn save(
     user: Authorized<can::ManageClauses>,
     lot_id: web::Path<i64>,

@@ -7,7 +7,7 @@ use diesel::connection::SimpleConnection;
 use super::error::ApiError;
 use crate::storage::{Backend, Database, StorageError};
 
-#[derive(Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Health {
     pub status: String,
     pub database: Backend,
@@ -38,6 +38,15 @@ impl ResponseError for HealthError {
 }
 
 /// `GET /api/health`.
+#[utoipa::path(
+    get,
+    path = "/api/health",
+    tag = "service",
+    responses(
+        (status = 200, body = Health),
+        (status = 503, body = crate::web::error::ErrorEnvelope),
+    ),
+)]
 pub async fn health(database: web::Data<Database>) -> Result<HttpResponse, HealthError> {
     database
         .run(|conn| conn.batch_execute("SELECT 1").map_err(StorageError::from))

@@ -20,14 +20,19 @@ use crate::storage::audit::Actor;
 use crate::storage::users::BuyerScope;
 use crate::storage::{Database, StorageError};
 
-#[derive(MultipartForm)]
+#[derive(MultipartForm, utoipa::ToSchema)]
 pub struct UploadForm {
     /// contracts, structures, participants or hours (or their French labels).
+    #[schema(value_type = String)]
     pub kind: Text<String>,
     /// SIRET of the buyer the file is about, where the kind needs one.
+    #[schema(value_type = Option<String>)]
     pub buyer: Option<Text<String>>,
     /// "true" to import again a file already imported.
+    #[schema(value_type = Option<bool>)]
     pub replace: Option<Text<bool>>,
+    /// The spreadsheet: .xlsx, .xlsm, .xlsb, .xls, .ods or .csv.
+    #[schema(value_type = String, format = Binary)]
     pub file: Bytes,
 }
 
@@ -88,6 +93,22 @@ impl From<ImportError> for ApiError {
 }
 
 /// 201 with the report when the file is imported; 422 with the report when it is refused.
+#[utoipa::path(
+    post,
+    path = "/api/imports",
+    tag = "imports",
+    security(("bearer" = [])),
+    request_body(content = UploadForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, description = "Fichier importé : {\"report\": …}"),
+        (status = 202, description = "Gros fichier importé en tâche de fond : {\"import\": …}, à suivre à l'adresse Location"),
+        (status = 409, body = crate::web::error::ErrorEnvelope),
+        (status = 413, body = crate::web::error::ErrorEnvelope),
+        (status = 422, description = "Fichier refusé : {\"error\": …, \"report\": …}"),
+        (status = 401, description = "Pas de session", body = crate::web::error::ErrorEnvelope),
+        (status = 403, description = "Rôle insuffisant", body = crate::web::error::ErrorEnvelope),
+    ),
+)]
 pub async fn upload(
     user: Authorized<can::UploadImports>,
     MultipartForm(form): MultipartForm<UploadForm>,
@@ -191,6 +212,19 @@ async fn job_state_of(
 }
 
 /// `GET /api/imports/templates/{kind}`: the .xlsx template of a kind, generated from its profile.
+#[utoipa::path(
+    get,
+    path = "/api/imports/templates/{kind}",
+    tag = "imports",
+    security(("bearer" = [])),
+    params(("kind" = ImportKind, Path), TemplateQuery),
+    responses(
+        (status = 200, description = "Modèle .xlsx", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 404, body = crate::web::error::ErrorEnvelope),
+        (status = 401, description = "Pas de session", body = crate::web::error::ErrorEnvelope),
+        (status = 403, description = "Rôle insuffisant", body = crate::web::error::ErrorEnvelope),
+    ),
+)]
 pub async fn template(
     user: Authorized<can::UploadImports>,
     kind: web::Path<String>,
@@ -230,7 +264,7 @@ pub async fn template(
         .body(bytes))
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::IntoParams)]
 pub struct TemplateQuery {
     /// For the hours template: the SIRET of the company whose lots to pre-fill.
     pub company: Option<String>,
@@ -242,6 +276,17 @@ fn owner_filter(account: &crate::storage::users::Account) -> Option<i64> {
 }
 
 /// `GET /api/imports`: the most recent imports (200).
+#[utoipa::path(
+    get,
+    path = "/api/imports",
+    tag = "imports",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Vec<crate::storage::imports::ImportSummary>),
+        (status = 401, description = "Pas de session", body = crate::web::error::ErrorEnvelope),
+        (status = 403, description = "Rôle insuffisant", body = crate::web::error::ErrorEnvelope),
+    ),
+)]
 pub async fn history(
     user: Authorized<can::ReadImports>,
     database: web::Data<Database>,
@@ -270,6 +315,19 @@ fn visible_to(
 
 /// `GET /api/imports/{id}`: where the import stands (phase, rows done out of rows to go
 /// through) and, once ended, its report.
+#[utoipa::path(
+    get,
+    path = "/api/imports/{id}",
+    tag = "imports",
+    security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses(
+        (status = 200, body = JobState),
+        (status = 404, body = crate::web::error::ErrorEnvelope),
+        (status = 401, description = "Pas de session", body = crate::web::error::ErrorEnvelope),
+        (status = 403, description = "Rôle insuffisant", body = crate::web::error::ErrorEnvelope),
+    ),
+)]
 pub async fn report(
     user: Authorized<can::ReadImports>,
     id: web::Path<i64>,
@@ -288,6 +346,19 @@ pub async fn report(
 }
 
 /// `GET /api/imports/{id}/errors.xlsx`: the refused file with an "Erreurs" column.
+#[utoipa::path(
+    get,
+    path = "/api/imports/{id}/errors.xlsx",
+    tag = "imports",
+    security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses(
+        (status = 200, description = "Le fichier refusé annoté", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 404, body = crate::web::error::ErrorEnvelope),
+        (status = 401, description = "Pas de session", body = crate::web::error::ErrorEnvelope),
+        (status = 403, description = "Rôle insuffisant", body = crate::web::error::ErrorEnvelope),
+    ),
+)]
 pub async fn error_workbook(
     user: Authorized<can::ReadImports>,
     id: web::Path<i64>,

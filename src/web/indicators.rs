@@ -42,7 +42,7 @@ impl From<IndicatorsError> for ApiError {
     }
 }
 
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
 pub struct IndicatorsQuery {
     /// A calendar year; or `from` and `to` (dates, both included).
     pub year: Option<i32>,
@@ -98,6 +98,19 @@ pub fn period_of(query: &IndicatorsQuery) -> Result<Period, ApiError> {
 }
 
 /// `GET /api/indicators`: the charter and insertion indicators of a period.
+#[utoipa::path(
+    get,
+    path = "/api/indicators",
+    tag = "indicators",
+    security(("bearer" = [])),
+    params(IndicatorsQuery),
+    responses(
+        (status = 200, body = Indicators),
+        (status = 422, body = crate::web::error::ErrorEnvelope),
+        (status = 401, description = "Pas de session", body = crate::web::error::ErrorEnvelope),
+        (status = 403, description = "Rôle insuffisant", body = crate::web::error::ErrorEnvelope),
+    ),
+)]
 pub async fn indicators(
     user: Authorized<can::ReadIndicators>,
     query: web::Query<IndicatorsQuery>,
@@ -116,7 +129,7 @@ pub async fn indicators(
     Ok(web::Json(figures))
 }
 
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
 pub struct SeriesQuery {
     pub from_year: i32,
     pub to_year: i32,
@@ -126,6 +139,19 @@ pub struct SeriesQuery {
 }
 
 /// `GET /api/indicators/series`: the main figures year by year, for a trend.
+#[utoipa::path(
+    get,
+    path = "/api/indicators/series",
+    tag = "indicators",
+    security(("bearer" = [])),
+    params(SeriesQuery),
+    responses(
+        (status = 200, body = Vec<YearFigures>),
+        (status = 422, body = crate::web::error::ErrorEnvelope),
+        (status = 401, description = "Pas de session", body = crate::web::error::ErrorEnvelope),
+        (status = 403, description = "Rôle insuffisant", body = crate::web::error::ErrorEnvelope),
+    ),
+)]
 pub async fn series(
     user: Authorized<can::ReadIndicators>,
     query: web::Query<SeriesQuery>,
@@ -149,7 +175,7 @@ pub async fn series(
     Ok(web::Json(figures))
 }
 
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
 pub struct ClausesQuery {
     /// The date of the assessment; today by default.
     pub at: Option<NaiveDate>,
@@ -157,6 +183,18 @@ pub struct ClausesQuery {
 }
 
 /// `GET /api/clauses`: every clause of the scope with its hours and status at a date.
+#[utoipa::path(
+    get,
+    path = "/api/clauses",
+    tag = "clauses",
+    security(("bearer" = [])),
+    params(ClausesQuery),
+    responses(
+        (status = 200, body = Vec<ClauseView>),
+        (status = 401, description = "Pas de session", body = crate::web::error::ErrorEnvelope),
+        (status = 403, description = "Rôle insuffisant", body = crate::web::error::ErrorEnvelope),
+    ),
+)]
 pub async fn clauses(
     user: Authorized<can::ReadClauses>,
     query: web::Query<ClausesQuery>,

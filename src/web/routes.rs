@@ -4,7 +4,7 @@
 
 use actix_web::web::ServiceConfig;
 
-use super::{audit, buyers, clauses, health, imports, indicators, session, users};
+use super::{audit, buyers, clauses, health, imports, indicators, openapi, session, users};
 use crate::domain::authorization::Action;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,6 +42,7 @@ use Access::{Public, Requires};
 
 pub const ROUTES: &[Route] = &[
     route!(get "/api/health" => health::health, Public),
+    route!(get "/api/openapi.json" => openapi::document, Public),
     route!(post "/api/login" => session::login, Public),
     route!(post "/api/logout" => session::logout, Requires(Action::SignOut)),
     route!(get "/api/me" => session::me, Requires(Action::ReadOwnAccount)),

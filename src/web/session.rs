@@ -12,13 +12,14 @@ use crate::accounts::{self, AccountError};
 use crate::storage::Database;
 use crate::storage::users::Account;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct LoginForm {
     pub email: String,
+    #[schema(value_type = String, format = Password)]
     pub password: SecretString,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize, Deserialize, utoipa::ToSchema)]
 pub struct LoginAnswer {
     pub token: String,
     pub token_type: String,
@@ -54,6 +55,17 @@ fn client_address(req: &HttpRequest) -> String {
 
 /// `POST /api/login`: the token in the answer for API clients, and as an HttpOnly cookie with
 /// its anti-CSRF companion for pages.
+#[utoipa::path(
+    post,
+    path = "/api/login",
+    tag = "sessions",
+    request_body = LoginForm,
+    responses(
+        (status = 200, body = LoginAnswer),
+        (status = 401, body = crate::web::error::ErrorEnvelope),
+        (status = 429, body = crate::web::error::ErrorEnvelope),
+    ),
+)]
 pub async fn login(
     req: HttpRequest,
     form: web::Json<LoginForm>,
@@ -114,6 +126,17 @@ fn signed_out(state: &AuthState, message: &str) -> HttpResponse {
 }
 
 /// `POST /api/logout`: ends every session of the account.
+#[utoipa::path(
+    post,
+    path = "/api/logout",
+    tag = "sessions",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Sessions closes"),
+        (status = 401, description = "Pas de session", body = crate::web::error::ErrorEnvelope),
+        (status = 403, description = "Rôle insuffisant", body = crate::web::error::ErrorEnvelope),
+    ),
+)]
 pub async fn logout(
     user: Authorized<can::SignOut>,
     database: web::Data<Database>,
@@ -127,17 +150,43 @@ pub async fn logout(
 }
 
 /// `GET /api/me`.
+#[utoipa::path(
+    get,
+    path = "/api/me",
+    tag = "sessions",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Account),
+        (status = 401, description = "Pas de session", body = crate::web::error::ErrorEnvelope),
+        (status = 403, description = "Rôle insuffisant", body = crate::web::error::ErrorEnvelope),
+    ),
+)]
 pub async fn me(user: Authorized<can::ReadOwnAccount>) -> web::Json<Account> {
     web::Json(user.account)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct PasswordForm {
+    #[schema(value_type = String, format = Password)]
     pub current_password: SecretString,
+    #[schema(value_type = String, format = Password)]
     pub new_password: SecretString,
 }
 
 /// `POST /api/me/password`: every session ends, the new password is needed to sign in again.
+#[utoipa::path(
+    post,
+    path = "/api/me/password",
+    tag = "sessions",
+    security(("bearer" = [])),
+    request_body = PasswordForm,
+    responses(
+        (status = 200, description = "Mot de passe changé"),
+        (status = 422, body = crate::web::error::ErrorEnvelope),
+        (status = 401, description = "Pas de session", body = crate::web::error::ErrorEnvelope),
+        (status = 403, description = "Rôle insuffisant", body = crate::web::error::ErrorEnvelope),
+    ),
+)]
 pub async fn change_password(
     user: Authorized<can::ChangeOwnPassword>,
     form: web::Json<PasswordForm>,

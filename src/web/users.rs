@@ -13,6 +13,17 @@ use crate::storage::users::{self, Account};
 use crate::storage::{Database, StorageError};
 
 /// `GET /api/users`.
+#[utoipa::path(
+    get,
+    path = "/api/users",
+    tag = "accounts",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Vec<Account>),
+        (status = 401, description = "Pas de session", body = crate::web::error::ErrorEnvelope),
+        (status = 403, description = "Rôle insuffisant", body = crate::web::error::ErrorEnvelope),
+    ),
+)]
 pub async fn list(
     _: Authorized<can::ReadUsers>,
     database: web::Data<Database>,
@@ -24,7 +35,7 @@ pub async fn list(
     Ok(web::Json(all))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct NewUserForm {
     pub email: String,
     pub display_name: String,
@@ -35,6 +46,7 @@ pub struct NewUserForm {
     pub all_buyers: bool,
     pub company_siret: Option<String>,
     /// Generated, and returned once, when absent.
+    #[schema(value_type = Option<String>, format = Password)]
     pub password: Option<SecretString>,
 }
 
@@ -47,6 +59,20 @@ fn invalid(message: impl std::fmt::Display) -> ApiError {
 }
 
 /// `POST /api/users`: 201 with the account, and the generated password when none was given.
+#[utoipa::path(
+    post,
+    path = "/api/users",
+    tag = "accounts",
+    security(("bearer" = [])),
+    request_body = NewUserForm,
+    responses(
+        (status = 201, description = "Compte créé (avec generated_password si aucun n'était donné)"),
+        (status = 409, body = crate::web::error::ErrorEnvelope),
+        (status = 422, body = crate::web::error::ErrorEnvelope),
+        (status = 401, description = "Pas de session", body = crate::web::error::ErrorEnvelope),
+        (status = 403, description = "Rôle insuffisant", body = crate::web::error::ErrorEnvelope),
+    ),
+)]
 pub async fn create(
     admin: Authorized<can::ManageUsers>,
     form: web::Json<NewUserForm>,
@@ -93,6 +119,19 @@ pub async fn create(
 }
 
 /// `POST /api/users/{id}/deactivate`: the account's sessions end at once.
+#[utoipa::path(
+    post,
+    path = "/api/users/{id}/deactivate",
+    tag = "accounts",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Compte")),
+    responses(
+        (status = 200, description = "Compte désactivé"),
+        (status = 404, body = crate::web::error::ErrorEnvelope),
+        (status = 401, description = "Pas de session", body = crate::web::error::ErrorEnvelope),
+        (status = 403, description = "Rôle insuffisant", body = crate::web::error::ErrorEnvelope),
+    ),
+)]
 pub async fn deactivate(
     admin: Authorized<can::ManageUsers>,
     id: web::Path<i64>,

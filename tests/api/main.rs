@@ -15,6 +15,7 @@ mod imports;
 mod indicator_properties;
 mod indicators;
 mod migrations;
+mod openapi;
 mod participants;
 mod seed;
 mod sessions;
