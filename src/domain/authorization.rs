@@ -64,6 +64,12 @@ actions! {
     ReadClauses,
     /// Calibrate and record the target of a clause.
     ManageClauses,
+    /// List contracts, their lots and awardees (a company: those it holds).
+    ReadContracts,
+    /// List companies and insertion structures.
+    ReadCompanies,
+    /// List participants (pseudonymous, but about vulnerable people).
+    ReadParticipants,
 }
 
 use Action::*;
@@ -86,6 +92,9 @@ const TABLE: &[(Action, &[Role])] = &[
     (ReadIndicators, &[Admin, Facilitator, BuyerOfficer, Elected]),
     (ReadClauses, EVERYONE),
     (ManageClauses, &[Admin, Facilitator]),
+    (ReadContracts, EVERYONE),
+    (ReadCompanies, &[Admin, Facilitator, BuyerOfficer, Elected]),
+    (ReadParticipants, &[Admin, Facilitator]),
 ];
 
 /// Who sees participant groups however small: those who follow participants one by one.

@@ -74,7 +74,9 @@ pub fn upsert(conn: &mut DbConnection, company: &CompanyUpsert<'_>) -> QueryResu
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, Queryable, Selectable)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, Queryable, Selectable, utoipa::ToSchema,
+)]
 #[diesel(table_name = companies)]
 pub struct Company {
     pub siret: String,
@@ -93,7 +95,6 @@ pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<Company>> {
         .load(conn)
 }
 
-/// The id of every known establishment, by SIRET.
 /// The id of the establishment with this SIRET, if known.
 pub fn id_of(conn: &mut DbConnection, siret: &str) -> QueryResult<Option<i64>> {
     companies::table
@@ -103,6 +104,7 @@ pub fn id_of(conn: &mut DbConnection, siret: &str) -> QueryResult<Option<i64>> {
         .optional()
 }
 
+/// The id of every known establishment, by SIRET.
 pub fn ids_by_siret(
     conn: &mut DbConnection,
 ) -> QueryResult<std::collections::HashMap<String, i64>> {
@@ -123,4 +125,61 @@ pub fn kinds_by_siret(
         .into_iter()
         .map(|(siret, id, kind)| (siret, (id, kind)))
         .collect())
+}
+
+/// Which establishments a listing shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CompanyFilter {
+    /// Only these kinds (codes); all when empty.
+    pub kinds: Vec<String>,
+    pub departement: Option<String>,
+    /// Part of the name or of the SIRET.
+    pub search: Option<String>,
+    /// Only the awardees of these buyers' contracts; all establishments when `None`.
+    pub buyer_ids: Option<Vec<i64>>,
+}
+
+/// One page of establishments, by name, and how many there are in all.
+pub fn page(
+    conn: &mut DbConnection,
+    filter: &CompanyFilter,
+    page: super::PageRequest,
+) -> QueryResult<(Vec<Company>, i64)> {
+    use super::schema::{awards, contracts, lots};
+    let query = || {
+        let mut query = companies::table.into_boxed();
+        if !filter.kinds.is_empty() {
+            query = query.filter(companies::structure_kind.eq_any(filter.kinds.clone()));
+        }
+        if let Some(departement) = &filter.departement {
+            query = query.filter(companies::departement.eq(departement.clone()));
+        }
+        if let Some(search) = &filter.search {
+            let pattern = format!("%{}%", search.to_lowercase());
+            query = query.filter(
+                diesel::dsl::sql::<diesel::sql_types::Bool>("(LOWER(companies.name) LIKE ")
+                    .bind::<diesel::sql_types::Text, _>(pattern.clone())
+                    .sql(" OR companies.siret LIKE ")
+                    .bind::<diesel::sql_types::Text, _>(pattern)
+                    .sql(")"),
+            );
+        }
+        if let Some(ids) = &filter.buyer_ids {
+            query = query.filter(diesel::dsl::exists(
+                awards::table
+                    .inner_join(lots::table.inner_join(contracts::table))
+                    .filter(awards::company_id.eq(companies::id))
+                    .filter(contracts::buyer_id.eq_any(ids.clone())),
+            ));
+        }
+        query
+    };
+    let total = query().count().get_result(conn)?;
+    let items = query()
+        .select(Company::as_select())
+        .order((companies::name.asc(), companies::id.asc()))
+        .limit(page.per_page)
+        .offset(page.offset())
+        .load(conn)?;
+    Ok((items, total))
 }

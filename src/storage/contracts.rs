@@ -285,3 +285,206 @@ pub fn clause_lots_of_company(
     }
     query.load(conn)
 }
+
+/// Which contracts a listing shows: those of the buyers in scope (all when `None`), of a
+/// company's awards when set, notified between two dates, of buyers whose territory holds a
+/// département.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContractFilter {
+    pub buyer_ids: Option<Vec<i64>>,
+    pub company_id: Option<i64>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub departement: Option<String>,
+}
+
+/// A contract with its lots, their awardees and clauses.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct ContractView {
+    pub id: i64,
+    pub buyer_siret: String,
+    pub reference: String,
+    pub object: String,
+    pub procedure: Option<String>,
+    pub cpv_code: Option<String>,
+    pub notification_date: NaiveDate,
+    pub duration_months: Option<i32>,
+    pub end_date: Option<NaiveDate>,
+    pub social_criterion: bool,
+    pub lots: Vec<LotView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct LotView {
+    pub id: i64,
+    /// 0 for a contract without lots.
+    pub number: i32,
+    pub title: Option<String>,
+    /// In cents.
+    pub amount: i64,
+    pub reservation: String,
+    /// In hundredths of an hour, when the lot has a clause.
+    pub target_hours: Option<i64>,
+    pub target_source: Option<String>,
+    pub awards: Vec<AwardView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct AwardView {
+    pub siret: String,
+    pub name: String,
+    pub role: String,
+    /// Declared share, in cents.
+    pub amount: Option<i64>,
+}
+
+type ContractRow = (
+    i64,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    NaiveDate,
+    Option<i32>,
+    Option<NaiveDate>,
+    bool,
+);
+
+/// id, contract, number, title, amount, reservation, clause target and its source.
+type LotRow = (
+    i64,
+    i64,
+    i32,
+    Option<String>,
+    i64,
+    String,
+    Option<i64>,
+    Option<String>,
+);
+
+/// One page of contracts, most recently notified first, and how many there are in all.
+pub fn page(
+    conn: &mut DbConnection,
+    filter: &ContractFilter,
+    page: super::PageRequest,
+) -> QueryResult<(Vec<ContractView>, i64)> {
+    use super::schema::{buyer_departements, buyers, companies};
+    let query = || {
+        let mut query = contracts::table.inner_join(buyers::table).into_boxed();
+        if let Some(ids) = &filter.buyer_ids {
+            query = query.filter(contracts::buyer_id.eq_any(ids.clone()));
+        }
+        if let Some(company) = filter.company_id {
+            query = query.filter(diesel::dsl::exists(
+                awards::table
+                    .inner_join(lots::table)
+                    .filter(lots::contract_id.eq(contracts::id))
+                    .filter(awards::company_id.eq(company)),
+            ));
+        }
+        if let Some(from) = filter.from {
+            query = query.filter(contracts::notification_date.ge(from));
+        }
+        if let Some(to) = filter.to {
+            query = query.filter(contracts::notification_date.le(to));
+        }
+        if let Some(departement) = &filter.departement {
+            query = query.filter(diesel::dsl::exists(
+                buyer_departements::table
+                    .filter(buyer_departements::buyer_id.eq(contracts::buyer_id))
+                    .filter(buyer_departements::departement.eq(departement.clone())),
+            ));
+        }
+        query
+    };
+    let total = query().count().get_result(conn)?;
+    let rows: Vec<ContractRow> = query()
+        .select((
+            contracts::id,
+            buyers::siret,
+            contracts::reference,
+            contracts::object,
+            contracts::procedure,
+            contracts::cpv_code,
+            contracts::notification_date,
+            contracts::duration_months,
+            contracts::end_date,
+            contracts::social_criterion,
+        ))
+        .order((contracts::notification_date.desc(), contracts::id.desc()))
+        .limit(page.per_page)
+        .offset(page.offset())
+        .load(conn)?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    let lot_rows: Vec<LotRow> = lots::table
+        .left_join(insertion_clauses::table)
+        .filter(lots::contract_id.eq_any(&ids))
+        .select((
+            lots::id,
+            lots::contract_id,
+            lots::number,
+            lots::title,
+            lots::amount_cents,
+            lots::reservation,
+            insertion_clauses::target_hours.nullable(),
+            insertion_clauses::target_source.nullable(),
+        ))
+        .order((lots::contract_id, lots::number))
+        .load(conn)?;
+    let lot_ids: Vec<i64> = lot_rows.iter().map(|l| l.0).collect();
+    let award_rows: Vec<(i64, String, String, String, Option<i64>)> =
+        super::in_slices(&lot_ids, |slice| {
+            awards::table
+                .inner_join(companies::table)
+                .filter(awards::lot_id.eq_any(slice))
+                .select((
+                    awards::lot_id,
+                    companies::siret,
+                    companies::name,
+                    awards::role,
+                    awards::amount_cents,
+                ))
+                .order((awards::lot_id, awards::id))
+                .load(conn)
+        })?;
+    let items = rows
+        .into_iter()
+        .map(|c| ContractView {
+            lots: lot_rows
+                .iter()
+                .filter(|l| l.1 == c.0)
+                .map(|l| LotView {
+                    id: l.0,
+                    number: l.2,
+                    title: l.3.clone(),
+                    amount: l.4,
+                    reservation: l.5.clone(),
+                    target_hours: l.6,
+                    target_source: l.7.clone(),
+                    awards: award_rows
+                        .iter()
+                        .filter(|a| a.0 == l.0)
+                        .map(|a| AwardView {
+                            siret: a.1.clone(),
+                            name: a.2.clone(),
+                            role: a.3.clone(),
+                            amount: a.4,
+                        })
+                        .collect(),
+                })
+                .collect(),
+            id: c.0,
+            buyer_siret: c.1,
+            reference: c.2,
+            object: c.3,
+            procedure: c.4,
+            cpv_code: c.5,
+            notification_date: c.6,
+            duration_months: c.7,
+            end_date: c.8,
+            social_criterion: c.9,
+        })
+        .collect();
+    Ok((items, total))
+}

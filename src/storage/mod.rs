@@ -148,6 +148,29 @@ pub(crate) fn is_unique_violation(error: &diesel::result::Error) -> bool {
     )
 }
 
+/// Which page of a listing: 1-based, with at most `per_page` items.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRequest {
+    pub page: i64,
+    pub per_page: i64,
+}
+
+impl PageRequest {
+    pub const MAX_PER_PAGE: i64 = 500;
+
+    /// Out-of-range values are brought back in range: page 1 at least, 1 to 500 per page.
+    pub fn new(page: Option<i64>, per_page: Option<i64>) -> PageRequest {
+        PageRequest {
+            page: page.unwrap_or(1).max(1),
+            per_page: per_page.unwrap_or(50).clamp(1, Self::MAX_PER_PAGE),
+        }
+    }
+
+    pub fn offset(self) -> i64 {
+        (self.page - 1).saturating_mul(self.per_page)
+    }
+}
+
 pub fn now() -> chrono::NaiveDateTime {
     chrono::Utc::now().naive_utc()
 }

@@ -108,3 +108,83 @@ pub fn ids_by_pseudonym(
         .load(conn)?;
     Ok(rows.into_iter().collect())
 }
+
+/// A participant as facilitateurs list them: pseudonymous, with the hours declared for them.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, Queryable, utoipa::ToSchema)]
+pub struct ParticipantView {
+    pub pseudonym: String,
+    pub criterion: String,
+    pub validated_on: Option<NaiveDate>,
+    pub prescriber: Option<String>,
+    pub birth_year: Option<i32>,
+    pub sex: Option<String>,
+    pub qpv_resident: Option<bool>,
+    pub exit_outcome: Option<String>,
+    pub exit_date: Option<NaiveDate>,
+    /// Set once the retention period has passed and the personal data were erased.
+    pub anonymised_at: Option<chrono::NaiveDateTime>,
+    /// Hours declared for the participant, in hundredths, on every lot.
+    pub hours: i64,
+}
+
+/// Which participants: with hours on the buyers' lots, or none yet (all when `None`); one
+/// criterion; a pseudonym containing `search`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ParticipantFilter {
+    pub buyer_ids: Option<Vec<i64>>,
+    pub criterion: Option<String>,
+    pub search: Option<String>,
+}
+
+/// One page of participants, by pseudonym, and how many there are in all.
+pub fn page(
+    conn: &mut DbConnection,
+    filter: &ParticipantFilter,
+    page: super::PageRequest,
+) -> QueryResult<(Vec<ParticipantView>, i64)> {
+    use super::schema::{contracts, lots};
+    use diesel::dsl::{exists, not, sql};
+    use diesel::sql_types::BigInt;
+    let query = || {
+        let mut query = participants::table.into_boxed();
+        if let Some(ids) = &filter.buyer_ids {
+            let on_lots_in_scope = hour_entries::table
+                .inner_join(lots::table.inner_join(contracts::table))
+                .filter(hour_entries::participant_id.eq(participants::id))
+                .filter(contracts::buyer_id.eq_any(ids.clone()));
+            let any_hours =
+                hour_entries::table.filter(hour_entries::participant_id.eq(participants::id));
+            query = query.filter(exists(on_lots_in_scope).or(not(exists(any_hours))));
+        }
+        if let Some(criterion) = &filter.criterion {
+            query = query.filter(participants::criterion.eq(criterion.clone()));
+        }
+        if let Some(search) = &filter.search {
+            query = query.filter(participants::pseudonym.like(format!("%{search}%")));
+        }
+        query
+    };
+    let total = query().count().get_result(conn)?;
+    // The participant's hours, summed by the database.
+    let hours = "COALESCE((SELECT CAST(SUM(h.hours) AS BIGINT) FROM hour_entries h \
+                 WHERE h.participant_id = participants.id), 0)";
+    let items = query()
+        .select((
+            participants::pseudonym,
+            participants::criterion,
+            participants::validated_on,
+            participants::prescriber,
+            participants::birth_year,
+            participants::sex,
+            participants::qpv_resident,
+            participants::exit_outcome,
+            participants::exit_date,
+            participants::anonymised_at,
+            sql::<BigInt>(hours),
+        ))
+        .order((participants::pseudonym.asc(), participants::id.asc()))
+        .limit(page.per_page)
+        .offset(page.offset())
+        .load(conn)?;
+    Ok((items, total))
+}

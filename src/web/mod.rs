@@ -8,6 +8,7 @@ pub mod error;
 pub mod health;
 pub mod imports;
 pub mod indicators;
+pub mod listings;
 pub mod openapi;
 pub mod routes;
 pub mod session;

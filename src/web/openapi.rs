@@ -5,7 +5,7 @@ use actix_web::web;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{audit, buyers, clauses, health, imports, indicators, session, users};
+use super::{audit, buyers, clauses, health, imports, indicators, listings, session, users};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -34,6 +34,9 @@ use super::{audit, buyers, clauses, health, imports, indicators, session, users}
         indicators::clauses,
         clauses::preview,
         clauses::save,
+        listings::contracts,
+        listings::companies,
+        listings::participants,
         document,
     ),
     modifiers(&BearerToken)

@@ -4,7 +4,9 @@
 
 use actix_web::web::ServiceConfig;
 
-use super::{audit, buyers, clauses, health, imports, indicators, openapi, session, users};
+use super::{
+    audit, buyers, clauses, health, imports, indicators, listings, openapi, session, users,
+};
 use crate::domain::authorization::Action;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,6 +64,9 @@ pub const ROUTES: &[Route] = &[
     route!(get "/api/clauses" => indicators::clauses, Requires(Action::ReadClauses)),
     route!(post "/api/calibrations" => clauses::preview, Requires(Action::ManageClauses)),
     route!(put "/api/lots/{id}/clause" => clauses::save, Requires(Action::ManageClauses)),
+    route!(get "/api/contracts" => listings::contracts, Requires(Action::ReadContracts)),
+    route!(get "/api/companies" => listings::companies, Requires(Action::ReadCompanies)),
+    route!(get "/api/participants" => listings::participants, Requires(Action::ReadParticipants)),
 ];
 
 pub fn configure(cfg: &mut ServiceConfig) {

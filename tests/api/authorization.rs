@@ -91,7 +91,9 @@ async fn sample(app: &TestApp, route: &Route, token: Option<&str>) -> Sample {
             path: "/api/indicators/series?from_year=2024&to_year=2025".to_owned(),
             ..plain(200)
         },
-        ("get", "/api/clauses") => plain(200),
+        ("get", "/api/clauses" | "/api/contracts" | "/api/companies" | "/api/participants") => {
+            plain(200)
+        }
         ("post", "/api/calibrations") => Sample {
             body: Some(serde_json::json!({
                 "base_amount": 100_000_000, "labour_share": 5_000,

@@ -78,7 +78,7 @@ async fn send(app: &TestApp, token: &str, kind: &str, csv: String) {
 /// | 2025-03 | B1 | 10/05/2025 | 0 | local PME 40 000 € | social criterion |
 /// | 2024-09 | B1 | 01/09/2024 | 0 | Paris GE 500 000 € | |
 /// | 2025-B2 | B2 | 01/03/2025, 24 months | 0 | Paris GE 200 000 € | clause 400 h |
-async fn territory(app: &TestApp) -> String {
+pub async fn territory(app: &TestApp) -> String {
     app.add_buyer(1, "Département").await;
     app.add_buyer(2, "Commune").await;
     let admin = app.session(ADMIN_EMAIL, ADMIN_PASSWORD).await.token;
@@ -105,7 +105,7 @@ async fn territory(app: &TestApp) -> String {
 }
 
 /// The JSON answer to a GET.
-async fn json_of(app: &TestApp, path: &str, token: &str) -> Value {
+pub async fn json_of(app: &TestApp, path: &str, token: &str) -> Value {
     app.get_with(path, token).await.json().await.unwrap()
 }
 

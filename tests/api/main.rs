@@ -14,6 +14,7 @@ mod import_jobs;
 mod imports;
 mod indicator_properties;
 mod indicators;
+mod listings;
 mod migrations;
 mod openapi;
 mod participants;

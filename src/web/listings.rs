@@ -1,0 +1,210 @@
+//! Paginated listings of contracts, companies and structures, and participants, scoped to the
+//! caller.
+
+use actix_web::web;
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::auth::{Authorized, can};
+use super::error::ApiError;
+use crate::domain::{Departement, Labelled, StructureKind};
+use crate::storage::companies::{self, Company, CompanyFilter};
+use crate::storage::contracts::{self, ContractFilter, ContractView};
+use crate::storage::participants::{self, ParticipantFilter, ParticipantView};
+use crate::storage::users::BuyerScope;
+use crate::storage::{Database, PageRequest, StorageError};
+
+/// A page of a listing.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub page: i64,
+    pub per_page: i64,
+    /// How many items the filter selects in all.
+    pub total: i64,
+}
+
+fn page_of<T>((items, total): (Vec<T>, i64), request: PageRequest) -> Page<T> {
+    Page {
+        items,
+        page: request.page,
+        per_page: request.per_page,
+        total,
+    }
+}
+
+fn departement_of(text: Option<&str>) -> Result<Option<String>, ApiError> {
+    text.map(|t| {
+        Departement::parse(t)
+            .map(|d| d.as_str().to_owned())
+            .map_err(|e| ApiError::bad_request(e.to_string()))
+    })
+    .transpose()
+}
+
+/// The buyers of a scope, as the listings filter them; `None` for every buyer.
+fn buyer_ids(scope: &BuyerScope) -> Option<Vec<i64>> {
+    match scope {
+        BuyerScope::AllBuyers | BuyerScope::Company { .. } => None,
+        BuyerScope::Buyers { buyer_ids } => Some(buyer_ids.clone()),
+    }
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct ContractsQuery {
+    /// Notified during this year.
+    pub year: Option<i32>,
+    /// Notified from this date.
+    pub from: Option<NaiveDate>,
+    /// Notified up to this date.
+    pub to: Option<NaiveDate>,
+    /// Buyers whose territory holds this département.
+    pub departement: Option<String>,
+    pub page: Option<i64>,
+    /// 50 by default, 500 at most.
+    pub per_page: Option<i64>,
+}
+
+/// `GET /api/contracts`: contracts with their lots, awardees and clauses.
+#[utoipa::path(
+    get,
+    path = "/api/contracts",
+    tag = "contracts",
+    security(("bearer" = [])),
+    params(ContractsQuery),
+    responses(
+        (status = 200, body = Page<ContractView>),
+        (status = 400, body = crate::web::error::ErrorEnvelope),
+        (status = 401, description = "Pas de session", body = crate::web::error::ErrorEnvelope),
+        (status = 403, description = "Rôle insuffisant", body = crate::web::error::ErrorEnvelope),
+    ),
+)]
+pub async fn contracts(
+    user: Authorized<can::ReadContracts>,
+    query: web::Query<ContractsQuery>,
+    database: web::Data<Database>,
+) -> Result<web::Json<Page<ContractView>>, ApiError> {
+    let year = |month, day| {
+        query
+            .year
+            .and_then(|y| NaiveDate::from_ymd_opt(y, month, day))
+    };
+    let scope = user.account.scope.clone();
+    let filter = ContractFilter {
+        buyer_ids: buyer_ids(&scope),
+        company_id: None,
+        from: query.from.or_else(|| year(1, 1)),
+        to: query.to.or_else(|| year(12, 31)),
+        departement: departement_of(query.departement.as_deref())?,
+    };
+    let request = PageRequest::new(query.page, query.per_page);
+    let found = database
+        .run(move |conn| {
+            let company_id = match &scope {
+                // A company not yet known holds nothing: an id no row has.
+                BuyerScope::Company { siret } => Some(companies::id_of(conn, siret)?.unwrap_or(-1)),
+                _ => None,
+            };
+            let filter = ContractFilter {
+                company_id,
+                ..filter
+            };
+            contracts::page(conn, &filter, request).map_err(StorageError::from)
+        })
+        .await?;
+    Ok(web::Json(page_of(found, request)))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct CompaniesQuery {
+    /// Only insertion and disability employers (SIAE, GEIQ, EA, ESAT…).
+    #[serde(default)]
+    pub structures: bool,
+    pub departement: Option<String>,
+    /// Part of the name or of the SIRET.
+    pub q: Option<String>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+/// `GET /api/companies`: companies and insertion structures (awardees of the caller's buyers,
+/// for a scoped account).
+#[utoipa::path(
+    get,
+    path = "/api/companies",
+    tag = "companies",
+    security(("bearer" = [])),
+    params(CompaniesQuery),
+    responses(
+        (status = 200, body = Page<Company>),
+        (status = 400, body = crate::web::error::ErrorEnvelope),
+        (status = 401, description = "Pas de session", body = crate::web::error::ErrorEnvelope),
+        (status = 403, description = "Rôle insuffisant", body = crate::web::error::ErrorEnvelope),
+    ),
+)]
+pub async fn companies(
+    user: Authorized<can::ReadCompanies>,
+    query: web::Query<CompaniesQuery>,
+    database: web::Data<Database>,
+) -> Result<web::Json<Page<Company>>, ApiError> {
+    let kinds = if query.structures {
+        StructureKind::ALL
+            .iter()
+            .filter(|k| **k != StructureKind::Company)
+            .map(|k| k.code().to_owned())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let filter = CompanyFilter {
+        kinds,
+        departement: departement_of(query.departement.as_deref())?,
+        search: query.q.clone().filter(|q| !q.trim().is_empty()),
+        buyer_ids: buyer_ids(&user.account.scope),
+    };
+    let request = PageRequest::new(query.page, query.per_page);
+    let found = database
+        .run(move |conn| companies::page(conn, &filter, request).map_err(StorageError::from))
+        .await?;
+    Ok(web::Json(page_of(found, request)))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct ParticipantsQuery {
+    /// An eligibility criterion code (RSA, TH, JEUNE…).
+    pub criterion: Option<String>,
+    /// Part of the pseudonym.
+    pub q: Option<String>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+/// `GET /api/participants`: participants, for facilitateurs only.
+#[utoipa::path(
+    get,
+    path = "/api/participants",
+    tag = "participants",
+    security(("bearer" = [])),
+    params(ParticipantsQuery),
+    responses(
+        (status = 200, body = Page<ParticipantView>),
+        (status = 401, description = "Pas de session", body = crate::web::error::ErrorEnvelope),
+        (status = 403, description = "Rôle insuffisant", body = crate::web::error::ErrorEnvelope),
+    ),
+)]
+pub async fn participants(
+    user: Authorized<can::ReadParticipants>,
+    query: web::Query<ParticipantsQuery>,
+    database: web::Data<Database>,
+) -> Result<web::Json<Page<ParticipantView>>, ApiError> {
+    let filter = ParticipantFilter {
+        buyer_ids: buyer_ids(&user.account.scope),
+        criterion: query.criterion.clone().filter(|c| !c.trim().is_empty()),
+        search: query.q.clone().filter(|q| !q.trim().is_empty()),
+    };
+    let request = PageRequest::new(query.page, query.per_page);
+    let found = database
+        .run(move |conn| participants::page(conn, &filter, request).map_err(StorageError::from))
+        .await?;
+    Ok(web::Json(page_of(found, request)))
+}

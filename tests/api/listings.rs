@@ -1,0 +1,97 @@
+//! Listings of contracts, companies and participants: filtered, paginated, scoped.
+
+use serde_json::Value;
+use suivi_clauses::domain::{Role, Siret};
+
+use crate::helpers::{TestDatabase, USER_PASSWORD, siret, spawn_app_on};
+use crate::indicators::{json_of, local_sme, territory};
+
+fn references(page: &Value) -> Vec<&str> {
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["reference"].as_str().unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn contracts_are_listed_with_their_lots_by_scope_and_page() {
+    let app = spawn_app_on(TestDatabase::new(), |_| {}).await;
+    let admin = territory(&app).await;
+    let company = app
+        .create_user(Role::Company, vec![Siret::parse(&local_sme()).unwrap()])
+        .await;
+    let company = app.session(&company.email, USER_PASSWORD).await.token;
+    let officer = app.create_user(Role::BuyerOfficer, vec![siret(2)]).await;
+    let officer = app.session(&officer.email, USER_PASSWORD).await.token;
+
+    let year = json_of(&app, "/api/contracts?year=2025", &admin).await;
+    let second_page = json_of(&app, "/api/contracts?year=2025&per_page=3&page=2", &admin).await;
+    let held = json_of(&app, "/api/contracts", &company).await;
+    let own_buyer = json_of(&app, "/api/contracts", &officer).await;
+
+    // Most recently notified first.
+    assert_eq!(
+        references(&year),
+        ["2025-03", "2025-B2", "2025-02", "2025-01"]
+    );
+    assert_eq!(year["total"], 4);
+    let roads = &year["items"][2];
+    assert_eq!(roads["lots"].as_array().unwrap().len(), 2);
+    assert_eq!(roads["lots"][0]["awards"].as_array().unwrap().len(), 2);
+    assert_eq!(roads["lots"][1]["reservation"], "l2113_13");
+    assert_eq!(year["items"][3]["lots"][0]["target_hours"], 100_000);
+    assert_eq!(references(&second_page), ["2025-01"]);
+    assert_eq!(
+        (second_page["page"].clone(), second_page["total"].clone()),
+        (2.into(), 4.into())
+    );
+    assert_eq!(references(&held), ["2025-03", "2025-01"]);
+    assert_eq!(references(&own_buyer), ["2025-B2"]);
+}
+
+#[tokio::test]
+async fn companies_and_structures_are_listed_and_searched() {
+    let app = spawn_app_on(TestDatabase::new(), |_| {}).await;
+    let admin = territory(&app).await;
+
+    let all = json_of(&app, "/api/companies", &admin).await;
+    let structures = json_of(&app, "/api/companies?structures=true", &admin).await;
+    let searched = json_of(&app, "/api/companies?q=grands", &admin).await;
+    let paris = json_of(&app, "/api/companies?departement=75", &admin).await;
+
+    assert_eq!(all["total"], 4);
+    let kinds: Vec<&str> = structures["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["structure_kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["aci", "etti"]);
+    assert_eq!(searched["items"][0]["name"], "Grands Travaux de Paris");
+    assert_eq!(searched["total"], 1);
+    assert_eq!(paris["total"], 1);
+}
+
+#[tokio::test]
+async fn participants_are_listed_for_facilitators_only() {
+    let app = spawn_app_on(TestDatabase::new(), |_| {}).await;
+    territory(&app).await;
+    let facilitator = app.create_user(Role::Facilitator, vec![]).await;
+    let facilitator = app.session(&facilitator.email, USER_PASSWORD).await.token;
+    let elected = app.create_user(Role::Elected, vec![]).await;
+    let elected = app.session(&elected.email, USER_PASSWORD).await.token;
+
+    let all = json_of(&app, "/api/participants", &facilitator).await;
+    let disabled = json_of(&app, "/api/participants?criterion=TH", &facilitator).await;
+    let refused = app.get_with("/api/participants", &elected).await;
+
+    assert_eq!(all["total"], 3);
+    // P1: 100 + 120 h in 2025.
+    assert_eq!(all["items"][0]["pseudonym"], "P1");
+    assert_eq!(all["items"][0]["hours"], 22_000);
+    assert_eq!(disabled["total"], 1);
+    assert_eq!(disabled["items"][0]["pseudonym"], "P2");
+    assert_eq!(refused.status(), 403);
+}
