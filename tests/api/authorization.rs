@@ -55,9 +55,11 @@ async fn sample(app: &TestApp, route: &Route, token: Option<&str>) -> Sample {
         success,
     };
     match (route.method, route.path) {
-        ("get", "/api/health" | "/api/me" | "/api/buyers" | "/api/users" | "/api/audit") => {
-            plain(200)
-        }
+        (
+            "get",
+            "/api/health" | "/api/openapi.json" | "/api/me" | "/api/buyers" | "/api/users"
+            | "/api/audit",
+        ) => plain(200),
         ("post", "/api/logout") => plain(200),
         ("post", "/api/me/password") => Sample {
             body: Some(serde_json::json!({
