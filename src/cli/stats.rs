@@ -2,7 +2,7 @@
 
 use anyhow::Context;
 
-use crate::domain::Siret;
+use crate::domain::{Departement, Siret};
 use crate::indicators::{self, Indicators, Options, Period, Share, scope};
 use crate::storage::Database;
 use crate::storage::users::BuyerScope;
@@ -15,6 +15,9 @@ pub struct StatsArgs {
     /// SIRET d'un acheteur ; tous les acheteurs sinon.
     #[arg(long, value_name = "SIRET")]
     buyer: Option<String>,
+    /// Seulement les acheteurs dont le territoire comprend ce département.
+    #[arg(long)]
+    departement: Option<String>,
     /// Compte les sous-traitants déclarés dans les parts locales et TPE/PME.
     #[arg(long)]
     subcontractors: bool,
@@ -25,10 +28,20 @@ pub struct StatsArgs {
 
 pub fn run(args: StatsArgs, database: &Database) -> anyhow::Result<()> {
     let buyer = args.buyer.as_deref().map(Siret::parse).transpose()?;
+    let departement = args
+        .departement
+        .as_deref()
+        .map(Departement::parse)
+        .transpose()?;
     let period = Period::year(args.year).context("année incorrecte")?;
     let mut conn = database.connection()?;
     // The operator at the command line sees everything, as an administrator does.
-    let scope = scope::resolve(&mut conn, &BuyerScope::AllBuyers, buyer.as_ref())?;
+    let scope = scope::resolve(
+        &mut conn,
+        &BuyerScope::AllBuyers,
+        buyer.as_ref(),
+        departement.as_ref(),
+    )?;
     let figures = indicators::compute(
         &mut conn,
         &scope,

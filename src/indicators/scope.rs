@@ -1,6 +1,6 @@
 //! Whose figures: the buyers (or the company) a caller may see, narrowed to the one asked for.
 
-use crate::domain::Siret;
+use crate::domain::{Departement, Siret};
 use crate::storage::users::BuyerScope;
 use crate::storage::{DbConnection, buyers, companies};
 
@@ -25,11 +25,13 @@ pub enum ScopeError {
     Storage(#[from] diesel::result::Error),
 }
 
-/// The caller's scope, narrowed to `buyer` when one is asked for.
+/// The caller's scope, narrowed to `buyer` when one is asked for, and to the buyers whose
+/// territory holds `departement` when one is.
 pub fn resolve(
     conn: &mut DbConnection,
     scope: &BuyerScope,
     buyer: Option<&Siret>,
+    departement: Option<&Departement>,
 ) -> Result<DataScope, ScopeError> {
     let asked = match buyer {
         Some(siret) => Some(
@@ -51,14 +53,26 @@ pub fn resolve(
             (asked.map(|id| vec![id]), Some(id))
         }
     };
-    let names: Vec<String> = buyers::list(conn)?
+    let all = buyers::list(conn)?;
+    let buyer_ids = match departement {
+        Some(departement) => Some(
+            all.iter()
+                .filter(|b| buyer_ids.as_ref().is_none_or(|ids| ids.contains(&b.id)))
+                .filter(|b| b.territory.contains(departement))
+                .map(|b| b.id)
+                .collect(),
+        ),
+        None => buyer_ids,
+    };
+    let names: Vec<String> = all
         .into_iter()
         .filter(|b| buyer_ids.as_ref().is_none_or(|ids| ids.contains(&b.id)))
         .map(|b| format!("{} ({})", b.name, b.siret))
         .collect();
     let description = match (&buyer_ids, company_id) {
-        (None, None) => "tous les acheteurs".to_owned(),
         (_, Some(_)) => "les lots de votre entreprise".to_owned(),
+        (None, None) => "tous les acheteurs".to_owned(),
+        (Some(_), None) if names.is_empty() => "aucun acheteur".to_owned(),
         (Some(_), None) => names.join(", "),
     };
     Ok(DataScope {

@@ -287,15 +287,13 @@ pub fn clause_lots_of_company(
 }
 
 /// Which contracts a listing shows: those of the buyers in scope (all when `None`), of a
-/// company's awards when set, notified between two dates, of buyers whose territory holds a
-/// département.
+/// company's awards when set, notified between two dates.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContractFilter {
     pub buyer_ids: Option<Vec<i64>>,
     pub company_id: Option<i64>,
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
-    pub departement: Option<String>,
 }
 
 /// A contract with its lots, their awardees and clauses.
@@ -369,7 +367,7 @@ pub fn page(
     filter: &ContractFilter,
     page: super::PageRequest,
 ) -> QueryResult<(Vec<ContractView>, i64)> {
-    use super::schema::{buyer_departements, buyers, companies};
+    use super::schema::{buyers, companies};
     let query = || {
         let mut query = contracts::table.inner_join(buyers::table).into_boxed();
         if let Some(ids) = &filter.buyer_ids {
@@ -388,13 +386,6 @@ pub fn page(
         }
         if let Some(to) = filter.to {
             query = query.filter(contracts::notification_date.le(to));
-        }
-        if let Some(departement) = &filter.departement {
-            query = query.filter(diesel::dsl::exists(
-                buyer_departements::table
-                    .filter(buyer_departements::buyer_id.eq(contracts::buyer_id))
-                    .filter(buyer_departements::departement.eq(departement.clone())),
-            ));
         }
         query
     };

@@ -6,38 +6,39 @@ use chrono::NaiveDate;
 
 use super::auth::{Authorized, can};
 use super::error::ApiError;
-use crate::domain::Siret;
 use crate::domain::authorization::sees_small_groups;
+use crate::domain::{Departement, Siret};
 use crate::indicators::clauses::{self, ClauseView};
 use crate::indicators::{self, Indicators, Options, Period, ScopeError, YearFigures, scope};
 use crate::storage::users::Account;
 use crate::storage::{Database, StorageError};
 
+/// What a scoped query may fail with: a buyer unknown or out of scope, or the database.
 #[derive(Debug, thiserror::Error)]
-pub enum IndicatorsError {
+pub enum ScopedError {
     #[error(transparent)]
     Scope(#[from] ScopeError),
     #[error(transparent)]
     Storage(#[from] StorageError),
 }
 
-impl From<diesel::result::Error> for IndicatorsError {
+impl From<diesel::result::Error> for ScopedError {
     fn from(e: diesel::result::Error) -> Self {
-        IndicatorsError::Storage(e.into())
+        ScopedError::Storage(e.into())
     }
 }
 
-impl From<IndicatorsError> for ApiError {
-    fn from(error: IndicatorsError) -> ApiError {
+impl From<ScopedError> for ApiError {
+    fn from(error: ScopedError) -> ApiError {
         match error {
-            IndicatorsError::Scope(ScopeError::UnknownBuyer(_)) => {
+            ScopedError::Scope(ScopeError::UnknownBuyer(_)) => {
                 ApiError::new(StatusCode::NOT_FOUND, "unknown_buyer", error.to_string())
             }
-            IndicatorsError::Scope(ScopeError::OutOfScope(_)) => {
+            ScopedError::Scope(ScopeError::OutOfScope(_)) => {
                 ApiError::new(StatusCode::FORBIDDEN, "out_of_scope", error.to_string())
             }
-            IndicatorsError::Scope(ScopeError::Storage(e)) => ApiError::internal(&e),
-            IndicatorsError::Storage(e) => ApiError::internal(&e),
+            ScopedError::Scope(ScopeError::Storage(e)) => ApiError::internal(&e),
+            ScopedError::Storage(e) => ApiError::internal(&e),
         }
     }
 }
@@ -50,12 +51,14 @@ pub struct IndicatorsQuery {
     pub to: Option<NaiveDate>,
     /// SIRET of one buyer of the caller's scope.
     pub buyer: Option<String>,
+    /// Only the buyers whose territory holds this département.
+    pub departement: Option<String>,
     /// Count declared subcontractors in the local and size shares.
     #[serde(default)]
     pub subcontractors: bool,
 }
 
-fn buyer_of(text: Option<&str>) -> Result<Option<Siret>, ApiError> {
+pub fn buyer_of(text: Option<&str>) -> Result<Option<Siret>, ApiError> {
     text.map(str::trim)
         .filter(|t| !t.is_empty())
         .map(|t| {
@@ -63,6 +66,22 @@ fn buyer_of(text: Option<&str>) -> Result<Option<Siret>, ApiError> {
                 ApiError::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     "invalid_buyer",
+                    e.to_string(),
+                )
+            })
+        })
+        .transpose()
+}
+
+/// A département given as a filter, checked.
+pub fn departement_of(text: Option<&str>) -> Result<Option<Departement>, ApiError> {
+    text.map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(|t| {
+            Departement::parse(t).map_err(|e| {
+                ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_departement",
                     e.to_string(),
                 )
             })
@@ -118,12 +137,13 @@ pub async fn indicators(
 ) -> Result<web::Json<Indicators>, ApiError> {
     let period = period_of(&query)?;
     let buyer = buyer_of(query.buyer.as_deref())?;
+    let departement = departement_of(query.departement.as_deref())?;
     let options = options_for(&user.account, query.subcontractors);
     let account_scope = user.account.scope.clone();
     let figures = database
         .run(move |conn| {
-            let scope = scope::resolve(conn, &account_scope, buyer.as_ref())?;
-            Ok::<_, IndicatorsError>(indicators::compute(conn, &scope, period, options)?)
+            let scope = scope::resolve(conn, &account_scope, buyer.as_ref(), departement.as_ref())?;
+            Ok::<_, ScopedError>(indicators::compute(conn, &scope, period, options)?)
         })
         .await?;
     Ok(web::Json(figures))
@@ -134,6 +154,7 @@ pub struct SeriesQuery {
     pub from_year: i32,
     pub to_year: i32,
     pub buyer: Option<String>,
+    pub departement: Option<String>,
     #[serde(default)]
     pub subcontractors: bool,
 }
@@ -163,13 +184,14 @@ pub async fn series(
         ));
     }
     let buyer = buyer_of(query.buyer.as_deref())?;
+    let departement = departement_of(query.departement.as_deref())?;
     let options = options_for(&user.account, query.subcontractors);
     let (from, to) = (query.from_year, query.to_year);
     let account_scope = user.account.scope.clone();
     let figures = database
         .run(move |conn| {
-            let scope = scope::resolve(conn, &account_scope, buyer.as_ref())?;
-            Ok::<_, IndicatorsError>(indicators::series(conn, &scope, from, to, options)?)
+            let scope = scope::resolve(conn, &account_scope, buyer.as_ref(), departement.as_ref())?;
+            Ok::<_, ScopedError>(indicators::series(conn, &scope, from, to, options)?)
         })
         .await?;
     Ok(web::Json(figures))
@@ -180,6 +202,7 @@ pub struct ClausesQuery {
     /// The date of the assessment; today by default.
     pub at: Option<NaiveDate>,
     pub buyer: Option<String>,
+    pub departement: Option<String>,
 }
 
 /// `GET /api/clauses`: every clause of the scope with its hours and status at a date.
@@ -202,11 +225,12 @@ pub async fn clauses(
 ) -> Result<web::Json<Vec<ClauseView>>, ApiError> {
     let at = query.at.unwrap_or_else(|| chrono::Utc::now().date_naive());
     let buyer = buyer_of(query.buyer.as_deref())?;
+    let departement = departement_of(query.departement.as_deref())?;
     let account_scope = user.account.scope.clone();
     let list = database
         .run(move |conn| {
-            let scope = scope::resolve(conn, &account_scope, buyer.as_ref())?;
-            Ok::<_, IndicatorsError>(clauses::assess(conn, &scope, at)?)
+            let scope = scope::resolve(conn, &account_scope, buyer.as_ref(), departement.as_ref())?;
+            Ok::<_, ScopedError>(clauses::assess(conn, &scope, at)?)
         })
         .await?;
     Ok(web::Json(list))

@@ -7,7 +7,9 @@ use serde::Serialize;
 
 use super::auth::{Authorized, can};
 use super::error::ApiError;
-use crate::domain::{Departement, Labelled, StructureKind};
+use super::indicators::{ScopedError, buyer_of, departement_of};
+use crate::domain::{Labelled, StructureKind};
+use crate::indicators::scope;
 use crate::storage::companies::{self, Company, CompanyFilter};
 use crate::storage::contracts::{self, ContractFilter, ContractView};
 use crate::storage::participants::{self, ParticipantFilter, ParticipantView};
@@ -33,15 +35,6 @@ fn page_of<T>((items, total): (Vec<T>, i64), request: PageRequest) -> Page<T> {
     }
 }
 
-fn departement_of(text: Option<&str>) -> Result<Option<String>, ApiError> {
-    text.map(|t| {
-        Departement::parse(t)
-            .map(|d| d.as_str().to_owned())
-            .map_err(|e| ApiError::bad_request(e.to_string()))
-    })
-    .transpose()
-}
-
 /// The buyers of a scope, as the listings filter them; `None` for every buyer.
 fn buyer_ids(scope: &BuyerScope) -> Option<Vec<i64>> {
     match scope {
@@ -58,6 +51,8 @@ pub struct ContractsQuery {
     pub from: Option<NaiveDate>,
     /// Notified up to this date.
     pub to: Option<NaiveDate>,
+    /// SIRET of one buyer of the caller's scope.
+    pub buyer: Option<String>,
     /// Buyers whose territory holds this département.
     pub departement: Option<String>,
     pub page: Option<i64>,
@@ -74,7 +69,7 @@ pub struct ContractsQuery {
     params(ContractsQuery),
     responses(
         (status = 200, body = Page<ContractView>),
-        (status = 400, body = crate::web::error::ErrorEnvelope),
+        (status = 422, body = crate::web::error::ErrorEnvelope),
         (status = 401, description = "Pas de session", body = crate::web::error::ErrorEnvelope),
         (status = 403, description = "Rôle insuffisant", body = crate::web::error::ErrorEnvelope),
     ),
@@ -89,27 +84,24 @@ pub async fn contracts(
             .year
             .and_then(|y| NaiveDate::from_ymd_opt(y, month, day))
     };
-    let scope = user.account.scope.clone();
-    let filter = ContractFilter {
-        buyer_ids: buyer_ids(&scope),
-        company_id: None,
-        from: query.from.or_else(|| year(1, 1)),
-        to: query.to.or_else(|| year(12, 31)),
-        departement: departement_of(query.departement.as_deref())?,
-    };
+    let (from, to) = (
+        query.from.or_else(|| year(1, 1)),
+        query.to.or_else(|| year(12, 31)),
+    );
+    let buyer = buyer_of(query.buyer.as_deref())?;
+    let departement = departement_of(query.departement.as_deref())?;
+    let account_scope = user.account.scope.clone();
     let request = PageRequest::new(query.page, query.per_page);
     let found = database
         .run(move |conn| {
-            let company_id = match &scope {
-                // A company not yet known holds nothing: an id no row has.
-                BuyerScope::Company { siret } => Some(companies::id_of(conn, siret)?.unwrap_or(-1)),
-                _ => None,
-            };
+            let scope = scope::resolve(conn, &account_scope, buyer.as_ref(), departement.as_ref())?;
             let filter = ContractFilter {
-                company_id,
-                ..filter
+                buyer_ids: scope.buyer_ids,
+                company_id: scope.company_id,
+                from,
+                to,
             };
-            contracts::page(conn, &filter, request).map_err(StorageError::from)
+            Ok::<_, ScopedError>(contracts::page(conn, &filter, request)?)
         })
         .await?;
     Ok(web::Json(page_of(found, request)))
@@ -120,6 +112,9 @@ pub struct CompaniesQuery {
     /// Only insertion and disability employers (SIAE, GEIQ, EA, ESAT…).
     #[serde(default)]
     pub structures: bool,
+    /// Only the awardees of this buyer (of the caller's scope).
+    pub buyer: Option<String>,
+    /// Establishments located in this département.
     pub departement: Option<String>,
     /// Part of the name or of the SIRET.
     pub q: Option<String>,
@@ -137,7 +132,7 @@ pub struct CompaniesQuery {
     params(CompaniesQuery),
     responses(
         (status = 200, body = Page<Company>),
-        (status = 400, body = crate::web::error::ErrorEnvelope),
+        (status = 422, body = crate::web::error::ErrorEnvelope),
         (status = 401, description = "Pas de session", body = crate::web::error::ErrorEnvelope),
         (status = 403, description = "Rôle insuffisant", body = crate::web::error::ErrorEnvelope),
     ),
@@ -156,15 +151,22 @@ pub async fn companies(
     } else {
         Vec::new()
     };
-    let filter = CompanyFilter {
-        kinds,
-        departement: departement_of(query.departement.as_deref())?,
-        search: query.q.clone().filter(|q| !q.trim().is_empty()),
-        buyer_ids: buyer_ids(&user.account.scope),
-    };
+    let departement = departement_of(query.departement.as_deref())?.map(|d| d.as_str().to_owned());
+    let search = query.q.clone().filter(|q| !q.trim().is_empty());
+    let buyer = buyer_of(query.buyer.as_deref())?;
+    let account_scope = user.account.scope.clone();
     let request = PageRequest::new(query.page, query.per_page);
     let found = database
-        .run(move |conn| companies::page(conn, &filter, request).map_err(StorageError::from))
+        .run(move |conn| {
+            let scope = scope::resolve(conn, &account_scope, buyer.as_ref(), None)?;
+            let filter = CompanyFilter {
+                kinds,
+                departement,
+                search,
+                buyer_ids: scope.buyer_ids,
+            };
+            Ok::<_, ScopedError>(companies::page(conn, &filter, request)?)
+        })
         .await?;
     Ok(web::Json(page_of(found, request)))
 }

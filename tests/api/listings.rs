@@ -95,3 +95,37 @@ async fn participants_are_listed_for_facilitators_only() {
     assert_eq!(disabled["items"][0]["pseudonym"], "P2");
     assert_eq!(refused.status(), 403);
 }
+
+#[tokio::test]
+async fn listings_and_indicators_narrow_to_a_buyer_or_a_territory_within_scope() {
+    let app = spawn_app_on(TestDatabase::new(), |_| {}).await;
+    let admin = territory(&app).await;
+    let officer = app.create_user(Role::BuyerOfficer, vec![siret(2)]).await;
+    let officer = app.session(&officer.email, USER_PASSWORD).await.token;
+    let b2 = siret(2);
+
+    let one_buyer = json_of(
+        &app,
+        &format!("/api/contracts?buyer={}", b2.as_str()),
+        &admin,
+    )
+    .await;
+    let elsewhere = json_of(&app, "/api/indicators?year=2025&departement=75", &admin).await;
+    let haute_garonne = json_of(&app, "/api/indicators?year=2025&departement=31", &admin).await;
+    let other_buyer = app
+        .get_with(
+            &format!("/api/contracts?buyer={}", siret(1).as_str()),
+            &officer,
+        )
+        .await;
+    let bad_departement = app.get_with("/api/contracts?departement=99", &admin).await;
+
+    assert_eq!(references(&one_buyer), ["2025-B2"]);
+    // No buyer's territory holds Paris: nothing is counted, and the scope says so.
+    assert_eq!(elsewhere["scope"], "aucun acheteur");
+    assert_eq!(elsewhere["charter"]["awarded"]["value"], 0);
+    assert_eq!(haute_garonne["charter"]["awarded"]["value"], 70_000_000);
+    assert_eq!(other_buyer.status(), 403);
+    let body: Value = bad_departement.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "invalid_departement");
+}
