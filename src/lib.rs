@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod cli;
 pub mod configuration;
 pub mod domain;
+pub mod export;
 pub mod import;
 pub mod indicators;
 pub mod startup;

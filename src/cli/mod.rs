@@ -3,8 +3,10 @@
 //! Every command answers in French; errors go to standard error with a non-zero exit code.
 
 mod buyer;
+mod export;
 mod import;
 mod purge;
+mod scope_args;
 mod serve;
 mod stats;
 mod user;
@@ -60,6 +62,8 @@ enum Command {
     Import(import::ImportArgs),
     /// Indicateurs de la charte et des heures d'insertion d'une année (les mêmes que l'API).
     Stats(stats::StatsArgs),
+    /// Écrit un classeur de suivi, un relevé ou le détail des heures (les fichiers de l'API).
+    Export(export::ExportArgs),
     /// Écrit le modèle .xlsx d'un type d'import (en-têtes, listes déroulantes, aide).
     Template {
         /// Type de fichier : contracts, structures, participants ou hours.
@@ -100,6 +104,7 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Template { kind, file } => import::write_template(&kind, &file, &settings),
         Command::Import(args) => import::run(args, &settings, &open_database(&settings)?),
         Command::Stats(args) => stats::run(args, &open_database(&settings)?),
+        Command::Export(args) => export::run(args, &open_database(&settings)?),
         Command::Purge { before } => purge::run(&before, &open_database(&settings)?),
     }
 }

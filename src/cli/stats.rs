@@ -2,52 +2,32 @@
 
 use anyhow::Context;
 
-use crate::domain::{Departement, Siret};
-use crate::indicators::{self, Indicators, Options, Period, Share, scope};
+use super::scope_args::ScopeArgs;
+use crate::indicators::{self, Indicators, Options, Period, Share};
 use crate::storage::Database;
-use crate::storage::users::BuyerScope;
 
 #[derive(Debug, clap::Args)]
 pub struct StatsArgs {
     /// Année civile des marchés notifiés et des heures déclarées.
     #[arg(long)]
     year: i32,
-    /// SIRET d'un acheteur ; tous les acheteurs sinon.
-    #[arg(long, value_name = "SIRET")]
-    buyer: Option<String>,
-    /// Seulement les acheteurs dont le territoire comprend ce département.
-    #[arg(long)]
-    departement: Option<String>,
-    /// Compte les sous-traitants déclarés dans les parts locales et TPE/PME.
-    #[arg(long)]
-    subcontractors: bool,
+    #[command(flatten)]
+    scope: ScopeArgs,
     /// Écrit les indicateurs en JSON, tels que les sert GET /api/indicators.
     #[arg(long)]
     json: bool,
 }
 
 pub fn run(args: StatsArgs, database: &Database) -> anyhow::Result<()> {
-    let buyer = args.buyer.as_deref().map(Siret::parse).transpose()?;
-    let departement = args
-        .departement
-        .as_deref()
-        .map(Departement::parse)
-        .transpose()?;
     let period = Period::year(args.year).context("année incorrecte")?;
     let mut conn = database.connection()?;
-    // The operator at the command line sees everything, as an administrator does.
-    let scope = scope::resolve(
-        &mut conn,
-        &BuyerScope::AllBuyers,
-        buyer.as_ref(),
-        departement.as_ref(),
-    )?;
+    let (_, scope) = args.scope.resolve(&mut conn)?;
     let figures = indicators::compute(
         &mut conn,
         &scope,
         period,
         Options {
-            include_subcontractors: args.subcontractors,
+            include_subcontractors: args.scope.subcontractors,
             suppress_small_groups: false,
             breakdowns: true,
         },

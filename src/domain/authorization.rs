@@ -70,6 +70,14 @@ actions! {
     ReadCompanies,
     /// List participants (pseudonymous, but about vulnerable people).
     ReadParticipants,
+    /// Download the compliance workbook of one's scope.
+    ExportWorkbooks,
+    /// Read and download the statement of a contract or a company (a company: its own).
+    ReadStatements,
+    /// Download the detail of hour entries (pseudonymous, entry by entry).
+    ExportHourDetail,
+    /// Download a buyer's contracts in the DECP open-data format.
+    ExportDecp,
 }
 
 use Action::*;
@@ -95,6 +103,13 @@ const TABLE: &[(Action, &[Role])] = &[
     (ReadContracts, EVERYONE),
     (ReadCompanies, &[Admin, Facilitator, BuyerOfficer, Elected]),
     (ReadParticipants, &[Admin, Facilitator]),
+    (
+        ExportWorkbooks,
+        &[Admin, Facilitator, BuyerOfficer, Elected],
+    ),
+    (ReadStatements, EVERYONE),
+    (ExportHourDetail, &[Admin, Facilitator]),
+    (ExportDecp, &[Admin, Facilitator, BuyerOfficer]),
 ];
 
 /// Who sees participant groups however small: those who follow participants one by one.

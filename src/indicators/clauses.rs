@@ -14,6 +14,7 @@ use crate::storage::indicators::{self as sums, HoursFilter};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ClauseView {
     pub lot_id: i64,
+    pub contract_id: i64,
     pub buyer_siret: String,
     pub reference: String,
     pub object: String,
@@ -74,6 +75,7 @@ pub fn assess(
             });
             ClauseView {
                 lot_id: lot.lot_id,
+                contract_id: lot.contract_id,
                 buyer_siret: lot.buyer_siret,
                 reference: lot.reference,
                 object: lot.object,

@@ -6,7 +6,9 @@
 //! training, shares) from the domain.
 
 pub mod clauses;
+pub mod report;
 pub mod scope;
+pub mod statement;
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -428,6 +430,7 @@ fn dimension_names(dimension: Dimension) -> (&'static str, &'static str) {
         Dimension::InsertionEmployer => ("insertion_employer", "Par structure d'insertion"),
         Dimension::StructureKind => ("structure_kind", "Par type de structure"),
         Dimension::Year => ("year", "Par année"),
+        Dimension::Month => ("month", "Par mois"),
         Dimension::Modality => ("modality", "Par modalité"),
         Dimension::Criterion => ("criterion", "Par critère d'éligibilité"),
         Dimension::Sex => ("sex", "Par sexe"),
@@ -448,6 +451,13 @@ fn group_label(dimension: Dimension, key: Option<&str>) -> String {
         }
         .to_owned();
     };
+    if dimension == Dimension::Month {
+        return key
+            .parse()
+            .ok()
+            .and_then(|yyyymm| Month::from_yyyymm(yyyymm).ok())
+            .map_or_else(|| key.to_owned(), |month| month.to_string());
+    }
     let label = match dimension {
         Dimension::Modality => Modality::from_code(key).map(Labelled::label),
         Dimension::Criterion => EligibilityCriterion::from_code(key).map(Labelled::label),

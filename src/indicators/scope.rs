@@ -1,6 +1,7 @@
 //! Whose figures: the buyers (or the company) a caller may see, narrowed to the one asked for.
 
-use crate::domain::{Departement, Siret};
+use crate::domain::{Departement, Month, Siret};
+use crate::storage::indicators::HoursFilter;
 use crate::storage::users::BuyerScope;
 use crate::storage::{DbConnection, buyers, companies};
 
@@ -13,6 +14,19 @@ pub struct DataScope {
     pub company_id: Option<i64>,
     /// Said beside every figure: which buyers it covers.
     pub description: String,
+}
+
+impl DataScope {
+    /// The hour entries of the scope: of one year's months, or of the whole history.
+    pub fn hours_of(&self, year: Option<i32>) -> HoursFilter {
+        let month = |m: u32| year.and_then(|y| Month::new(y, m).ok()).map(Month::yyyymm);
+        HoursFilter {
+            buyer_ids: self.buyer_ids.clone(),
+            company_id: self.company_id,
+            from_month: month(1).unwrap_or(0),
+            to_month: month(12).unwrap_or(i32::MAX),
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

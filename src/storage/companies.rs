@@ -183,3 +183,11 @@ pub fn page(
         .load(conn)?;
     Ok((items, total))
 }
+
+/// The establishments with these ids.
+pub fn list_by_ids(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<Company>> {
+    companies::table
+        .filter(companies::id.eq_any(ids))
+        .select(Company::as_select())
+        .load(conn)
+}

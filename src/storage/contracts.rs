@@ -303,8 +303,11 @@ pub struct ContractView {
     pub buyer_siret: String,
     pub reference: String,
     pub object: String,
+    /// DECP nature: contract, partnership or defence_or_security.
+    pub nature: String,
     pub procedure: Option<String>,
     pub cpv_code: Option<String>,
+    pub ccag: Option<String>,
     pub notification_date: NaiveDate,
     pub duration_months: Option<i32>,
     pub end_date: Option<NaiveDate>,
@@ -341,6 +344,8 @@ type ContractRow = (
     String,
     String,
     String,
+    String,
+    Option<String>,
     Option<String>,
     Option<String>,
     NaiveDate,
@@ -396,8 +401,10 @@ pub fn page(
             buyers::siret,
             contracts::reference,
             contracts::object,
+            contracts::nature,
             contracts::procedure,
             contracts::cpv_code,
+            contracts::ccag,
             contracts::notification_date,
             contracts::duration_months,
             contracts::end_date,
@@ -469,13 +476,53 @@ pub fn page(
             buyer_siret: c.1,
             reference: c.2,
             object: c.3,
-            procedure: c.4,
-            cpv_code: c.5,
-            notification_date: c.6,
-            duration_months: c.7,
-            end_date: c.8,
-            social_criterion: c.9,
+            nature: c.4,
+            procedure: c.5,
+            cpv_code: c.6,
+            ccag: c.7,
+            notification_date: c.8,
+            duration_months: c.9,
+            end_date: c.10,
+            social_criterion: c.11,
         })
         .collect();
     Ok((items, total))
+}
+
+/// A contract's buyer, reference and object, if it exists.
+pub fn heading(
+    conn: &mut DbConnection,
+    contract_id: i64,
+) -> QueryResult<Option<(i64, String, String)>> {
+    contracts::table
+        .find(contract_id)
+        .select((contracts::buyer_id, contracts::reference, contracts::object))
+        .first(conn)
+        .optional()
+}
+
+/// Whether the company holds (or co-holds, or subcontracts) a lot of the contract.
+pub fn is_held_by(conn: &mut DbConnection, contract_id: i64, company_id: i64) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        awards::table
+            .inner_join(lots::table)
+            .filter(lots::contract_id.eq(contract_id))
+            .filter(awards::company_id.eq(company_id)),
+    ))
+    .get_result(conn)
+}
+
+/// Every contract of the filter, page after page (for exports).
+pub fn all(conn: &mut DbConnection, filter: &ContractFilter) -> QueryResult<Vec<ContractView>> {
+    let mut all = Vec::new();
+    for number in 1.. {
+        let request = super::PageRequest::new(Some(number), Some(super::PageRequest::MAX_PER_PAGE));
+        let (items, total) = page(conn, filter, request)?;
+        let done = items.is_empty();
+        all.extend(items);
+        if done || all.len() as i64 >= total {
+            break;
+        }
+    }
+    Ok(all)
 }

@@ -41,6 +41,7 @@ pub enum Dimension {
     InsertionEmployer,
     StructureKind,
     Year,
+    Month,
     Modality,
     Criterion,
     Sex,
@@ -50,7 +51,7 @@ pub enum Dimension {
 }
 
 impl Dimension {
-    pub const ALL: [Dimension; 13] = [
+    pub const ALL: [Dimension; 14] = [
         Dimension::Buyer,
         Dimension::Contract,
         Dimension::Lot,
@@ -58,6 +59,7 @@ impl Dimension {
         Dimension::InsertionEmployer,
         Dimension::StructureKind,
         Dimension::Year,
+        Dimension::Month,
         Dimension::Modality,
         Dimension::Criterion,
         Dimension::Sex,
@@ -79,6 +81,8 @@ impl Dimension {
             // Direct hires and training have no insertion structure: the company itself.
             Dimension::StructureKind => "COALESCE(employers.structure_kind, 'company')",
             Dimension::Year => "CAST(hour_entries.month / 100 AS TEXT)",
+            // yyyymm: sorts as text in calendar order.
+            Dimension::Month => "CAST(hour_entries.month AS TEXT)",
             Dimension::Modality => "hour_entries.modality",
             Dimension::Criterion => "participants.criterion",
             Dimension::Sex => "participants.sex",
@@ -207,10 +211,100 @@ pub fn clause_hours_by_participant(
         .collect())
 }
 
+/// Hours declared on one lot in one month (yyyymm), training apart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LotMonth {
+    pub lot_id: i64,
+    pub month: i32,
+    pub hundredths: i64,
+    pub training_hundredths: i64,
+}
+
+/// The hours of `lot_ids` within the filter, month by month, in calendar order.
+pub fn lot_months(
+    conn: &mut DbConnection,
+    filter: &HoursFilter,
+    lot_ids: &[i64],
+) -> QueryResult<Vec<LotMonth>> {
+    let keys = "hour_entries.lot_id, CAST(hour_entries.month AS BIGINT)";
+    let training = "COALESCE(CAST(SUM(CASE WHEN hour_entries.modality = 'training' \
+                    THEN hour_entries.hours ELSE 0 END) AS BIGINT), 0)";
+    let rows: Vec<(i64, i64, i64, i64)> = super::in_slices(lot_ids, |slice| {
+        filtered_hours!(
+            filter,
+            filter(hour_entries::lot_id.eq_any(slice)),
+            group_by(sql::<BigInt>(keys)),
+            select(sql::<(BigInt, BigInt, BigInt, BigInt)>(&format!(
+                "{keys}, {SUM_HOURS}, {training}"
+            )))
+        )
+        .order(sql::<BigInt>(keys))
+        .load(conn)
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(|(lot_id, month, hundredths, training)| LotMonth {
+            lot_id,
+            month: i32::try_from(month).unwrap_or(0),
+            hundredths,
+            training_hundredths: training,
+        })
+        .collect())
+}
+
+/// One hour entry as the detail export shows it: pseudonym, never a name.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct DetailRow {
+    pub id: i64,
+    pub buyer_siret: String,
+    pub reference: String,
+    pub lot: i32,
+    pub company_siret: String,
+    pub company_name: String,
+    pub month: i32,
+    pub pseudonym: String,
+    pub modality: String,
+    pub employer_siret: Option<String>,
+    pub hundredths: i64,
+    pub employment_contract: Option<String>,
+}
+
+/// Up to `limit` entries of the filter with an id above `after`, by id: the detail export
+/// walks the whole history page by page without holding it.
+pub fn detail_page(
+    conn: &mut DbConnection,
+    filter: &HoursFilter,
+    after: i64,
+    limit: i64,
+) -> QueryResult<Vec<DetailRow>> {
+    filtered_hours!(
+        filter,
+        filter(hour_entries::id.gt(after)),
+        select((
+            hour_entries::id,
+            buyers::siret,
+            contracts::reference,
+            lots::number,
+            FIRMS.field(companies::siret),
+            FIRMS.field(companies::name),
+            hour_entries::month,
+            participants::pseudonym,
+            hour_entries::modality,
+            EMPLOYERS.field(companies::siret).nullable(),
+            hour_entries::hours,
+            hour_entries::employment_contract,
+        ))
+    )
+    .order(hour_entries::id)
+    .limit(limit)
+    .load(conn)
+}
+
 /// A lot with a clause, with what its assessment needs.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable)]
 pub struct ClauseLot {
     pub lot_id: i64,
+    pub contract_id: i64,
     pub buyer_siret: String,
     pub reference: String,
     pub object: String,
@@ -237,6 +331,7 @@ pub fn clause_lots(
         .inner_join(lots::table.inner_join(contracts::table.inner_join(buyers::table)))
         .select((
             lots::id,
+            contracts::id,
             buyers::siret,
             contracts::reference,
             contracts::object,

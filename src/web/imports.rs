@@ -255,13 +255,11 @@ pub async fn template(
             None => importer.template(kind),
         })
         .await?;
-    Ok(HttpResponse::Ok()
-        .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        .insert_header((
-            actix_web::http::header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"modele-{}.xlsx\"", kind.code()),
-        ))
-        .body(bytes))
+    Ok(super::attachment(
+        super::XLSX,
+        &format!("modele-{}.xlsx", kind.code()),
+        bytes,
+    ))
 }
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]
@@ -379,11 +377,9 @@ pub async fn error_workbook(
             "Cet import n'a pas de fichier d'erreurs : il a été accepté, ou refusé pour une raison qui concerne tout le fichier.",
         )
     })?;
-    Ok(HttpResponse::Ok()
-        .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        .insert_header((
-            actix_web::http::header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"import-{id}-erreurs.xlsx\""),
-        ))
-        .body(workbook))
+    Ok(super::attachment(
+        super::XLSX,
+        &format!("import-{id}-erreurs.xlsx"),
+        workbook,
+    ))
 }

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod buyers;
 pub mod clauses;
 pub mod error;
+pub mod exports;
 pub mod health;
 pub mod imports;
 pub mod indicators;
@@ -23,6 +24,19 @@ impl From<crate::storage::StorageError> for ApiError {
     fn from(error: crate::storage::StorageError) -> ApiError {
         ApiError::internal(&error)
     }
+}
+
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// A file to download, under the name given.
+pub fn attachment(content_type: &str, file_name: &str, bytes: Vec<u8>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{file_name}\""),
+        ))
+        .body(bytes)
 }
 
 /// Registers every route of the service, from the table in `routes`.

@@ -5,7 +5,9 @@ use actix_web::web;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{audit, buyers, clauses, health, imports, indicators, listings, session, users};
+use super::{
+    audit, buyers, clauses, exports, health, imports, indicators, listings, session, users,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -37,6 +39,14 @@ use super::{audit, buyers, clauses, health, imports, indicators, listings, sessi
         listings::contracts,
         listings::companies,
         listings::participants,
+        exports::contract_json,
+        exports::contract_xlsx,
+        exports::company_json,
+        exports::company_xlsx,
+        exports::compliance,
+        exports::hours_xlsx,
+        exports::hours_csv,
+        exports::decp,
         document,
     ),
     modifiers(&BearerToken)

@@ -5,7 +5,7 @@
 use actix_web::web::ServiceConfig;
 
 use super::{
-    audit, buyers, clauses, health, imports, indicators, listings, openapi, session, users,
+    audit, buyers, clauses, exports, health, imports, indicators, listings, openapi, session, users,
 };
 use crate::domain::authorization::Action;
 
@@ -67,6 +67,14 @@ pub const ROUTES: &[Route] = &[
     route!(get "/api/contracts" => listings::contracts, Requires(Action::ReadContracts)),
     route!(get "/api/companies" => listings::companies, Requires(Action::ReadCompanies)),
     route!(get "/api/participants" => listings::participants, Requires(Action::ReadParticipants)),
+    route!(get "/api/contracts/{id}/statement" => exports::contract_json, Requires(Action::ReadStatements)),
+    route!(get "/api/contracts/{id}/statement.xlsx" => exports::contract_xlsx, Requires(Action::ReadStatements)),
+    route!(get "/api/companies/{siret}/statement" => exports::company_json, Requires(Action::ReadStatements)),
+    route!(get "/api/companies/{siret}/statement.xlsx" => exports::company_xlsx, Requires(Action::ReadStatements)),
+    route!(get "/api/exports/compliance.xlsx" => exports::compliance, Requires(Action::ExportWorkbooks)),
+    route!(get "/api/exports/hours.xlsx" => exports::hours_xlsx, Requires(Action::ExportHourDetail)),
+    route!(get "/api/exports/hours.csv" => exports::hours_csv, Requires(Action::ExportHourDetail)),
+    route!(get "/api/exports/decp.json" => exports::decp, Requires(Action::ExportDecp)),
 ];
 
 pub fn configure(cfg: &mut ServiceConfig) {

@@ -15,12 +15,13 @@ struct Sample {
     success: u16,
 }
 
-/// A lot of buyer 1, the same on every call.
+/// A contract of buyer 1 and its lot, the same on every call, held by the company of the
+/// walk's company accounts (SIRET 999), with a clause.
 fn walk_lot(
     conn: &mut suivi_clauses::storage::DbConnection,
-) -> Result<i64, suivi_clauses::storage::StorageError> {
-    use suivi_clauses::domain::{Money, Reservation};
-    use suivi_clauses::storage::{buyers, contracts};
+) -> Result<(i64, i64), suivi_clauses::storage::StorageError> {
+    use suivi_clauses::domain::{AwardRole, Hours, Money, Reservation};
+    use suivi_clauses::storage::{buyers, companies, contracts};
     let buyer = buyers::id_by_siret(conn, &siret(1))?.expect("buyer 1");
     let contract = contracts::upsert_contract(
         conn,
@@ -37,14 +38,35 @@ fn walk_lot(
             import_id: None,
         },
     )?;
-    Ok(contracts::upsert_lot(
+    let lot = contracts::upsert_lot(
         conn,
         contract,
         0,
         None,
         Money::from_euros(100_000).unwrap(),
         Reservation::None,
-    )?)
+    )?;
+    let company = companies::upsert(
+        conn,
+        &companies::CompanyUpsert {
+            siret: &siret(999),
+            name: Some(&suivi_clauses::domain::Name::parse("Entreprise de la tournée").unwrap()),
+            kind: None,
+            postal_code: None,
+            size_class: None,
+        },
+    )?;
+    contracts::replace_awards(
+        conn,
+        lot,
+        &[(
+            company,
+            AwardRole::Holder,
+            Money::from_euros(100_000).unwrap(),
+        )],
+    )?;
+    contracts::set_clause(conn, lot, Some(Hours::from_whole(500).unwrap()))?;
+    Ok((contract, lot))
 }
 
 async fn sample(app: &TestApp, route: &Route, token: Option<&str>) -> Sample {
@@ -104,13 +126,40 @@ async fn sample(app: &TestApp, route: &Route, token: Option<&str>) -> Sample {
             ..plain(200)
         },
         ("put", "/api/lots/{id}/clause") => {
-            let lot = app.database.run(walk_lot).await.unwrap();
+            let (_, lot) = app.database.run(walk_lot).await.unwrap();
             Sample {
                 path: format!("/api/lots/{lot}/clause"),
                 body: Some(serde_json::json!({ "target_hours": 50_000 })),
                 ..plain(200)
             }
         }
+        ("get", "/api/contracts/{id}/statement" | "/api/contracts/{id}/statement.xlsx") => {
+            let (contract, _) = app.database.run(walk_lot).await.unwrap();
+            Sample {
+                path: route.path.replace("{id}", &contract.to_string()),
+                ..plain(200)
+            }
+        }
+        ("get", "/api/companies/{siret}/statement" | "/api/companies/{siret}/statement.xlsx") => {
+            app.database.run(walk_lot).await.unwrap();
+            Sample {
+                path: route.path.replace("{siret}", siret(999).as_str()),
+                ..plain(200)
+            }
+        }
+        ("get", "/api/exports/compliance.xlsx") => Sample {
+            path: "/api/exports/compliance.xlsx?year=2025".to_owned(),
+            ..plain(200)
+        },
+        ("get", "/api/exports/hours.xlsx" | "/api/exports/hours.csv") => plain(200),
+        ("get", "/api/exports/decp.json") => Sample {
+            // Buyer 1 with no contract of 2020: an empty, valid document.
+            path: format!(
+                "/api/exports/decp.json?buyer={}&year=2020",
+                siret(1).as_str()
+            ),
+            ..plain(200)
+        },
         ("get", "/api/imports/{id}" | "/api/imports/{id}/errors.xlsx") => {
             // An import of the caller's own: a statement refused (no such contract), which
             // leaves a report and an error workbook.

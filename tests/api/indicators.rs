@@ -104,12 +104,31 @@ pub async fn territory(app: &TestApp) -> String {
     admin
 }
 
+/// Runs the command on the database at `url` from `dir`, and checks it succeeded.
+pub fn command_line(url: &str, dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    let output = std::process::Command::new(assert_cmd::cargo::cargo_bin("suivi-clauses"))
+        .current_dir(dir)
+        .env_clear()
+        .env("DATABASE_URL", url)
+        .env("SUIVI_LOG__FILTER", "warn")
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
 /// The JSON answer to a GET.
 pub async fn json_of(app: &TestApp, path: &str, token: &str) -> Value {
     app.get_with(path, token).await.json().await.unwrap()
 }
 
-fn groups(indicators: &Value, dimension: &str) -> Vec<(Value, Value, Value)> {
+/// The groups of one breakdown of an indicators answer.
+pub fn breakdown<'a>(indicators: &'a Value, dimension: &str) -> &'a Vec<Value> {
     indicators["insertion"]["breakdowns"]
         .as_array()
         .unwrap()
@@ -118,6 +137,10 @@ fn groups(indicators: &Value, dimension: &str) -> Vec<(Value, Value, Value)> {
         .unwrap_or_else(|| panic!("no breakdown {dimension}"))["groups"]
         .as_array()
         .unwrap()
+}
+
+fn groups(indicators: &Value, dimension: &str) -> Vec<(Value, Value, Value)> {
+    breakdown(indicators, dimension)
         .iter()
         .map(|g| {
             (
@@ -282,19 +305,7 @@ async fn the_indicators_match_the_figures_computed_by_hand() {
     );
 
     // The command line prints the same indicators.
-    let output = std::process::Command::new(assert_cmd::cargo::cargo_bin("suivi-clauses"))
-        .current_dir(&dir)
-        .env_clear()
-        .env("DATABASE_URL", &url)
-        .env("SUIVI_LOG__FILTER", "warn")
-        .args(["stats", "--year", "2025", "--json"])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let output = command_line(&url, &dir, &["stats", "--year", "2025", "--json"]);
     let printed: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(printed, figures);
 }

@@ -7,6 +7,8 @@
 mod authorization;
 mod cli;
 mod contracts_import;
+mod decp;
+mod exports;
 mod health;
 mod helpers;
 mod hours_import;

@@ -1,0 +1,159 @@
+//! The detail of hour entries, for facilitateurs: one row per participant × month × modality,
+//! pseudonyms only. Read from the database page by page and written as it comes (xlsx in
+//! constant-memory mode, or CSV), so a territory's whole history never sits in memory.
+
+use std::io::{Seek, Write};
+
+use rust_xlsxwriter::{DocProperties, Workbook};
+
+use super::ExportError;
+use super::csv_safe;
+use super::sheet::{self, Column, Styles, Value, column};
+use crate::domain::decimal::format_fixed;
+use crate::domain::{EmploymentContract, Hours, Labelled, Modality, Month};
+use crate::storage::DbConnection;
+use crate::storage::indicators::{self as sums, DetailRow, HoursFilter};
+
+/// Rows read from the database at a time.
+const PAGE: i64 = 10_000;
+
+pub const SHEET: &str = "Heures";
+
+const COLUMNS: &[Column] = &[
+    column("SIRET acheteur", 17.0),
+    column("Référence marché", 16.0),
+    column("Lot", 6.0),
+    column("SIRET entreprise", 17.0),
+    column("Entreprise", 30.0),
+    column("Mois", 11.0),
+    column("Identifiant participant", 20.0),
+    column("Modalité", 20.0),
+    column("SIRET structure d'insertion", 19.0),
+    column("Heures travaillées", 12.0),
+    column("Type de contrat", 22.0),
+];
+
+fn modality(code: &str) -> &str {
+    match Modality::from_code(code) {
+        Some(modality) => modality.label(),
+        None => code,
+    }
+}
+
+fn contract(code: Option<&str>) -> Option<String> {
+    code.map(|c| match EmploymentContract::from_code(c) {
+        Some(contract) => contract.label().to_owned(),
+        None => c.to_owned(),
+    })
+}
+
+/// Calls `each` on every entry of the filter, in id order, a page at a time.
+fn each_row(
+    conn: &mut DbConnection,
+    filter: &HoursFilter,
+    mut each: impl FnMut(&DetailRow) -> Result<(), ExportError>,
+) -> Result<u64, ExportError> {
+    let mut after = 0;
+    let mut count = 0;
+    loop {
+        let page = sums::detail_page(conn, filter, after, PAGE)?;
+        for row in &page {
+            each(row)?;
+            count += 1;
+        }
+        match page.last() {
+            Some(last) if page.len() as i64 == PAGE => after = last.id,
+            _ => return Ok(count),
+        }
+    }
+}
+
+/// Writes the detail workbook to `out`; returns the number of entries.
+pub fn xlsx(
+    conn: &mut DbConnection,
+    filter: &HoursFilter,
+    out: impl Write + Seek + Send,
+) -> Result<u64, ExportError> {
+    let styles = Styles::default();
+    let mut book = Workbook::new();
+    book.set_properties(
+        &DocProperties::new()
+            .set_title("Détail des heures d'insertion")
+            .set_author("suivi-clauses")
+            .set_comment("Identifiants pseudonymes : données sur des personnes vulnérables, à ne pas diffuser."),
+    );
+    let sheet = book.add_worksheet_with_constant_memory()?;
+    sheet.set_name(SHEET)?;
+    // Constant memory: rows go out in order, so the header, widths and set-up come first.
+    sheet::header(sheet, &styles, 0, COLUMNS)?;
+    sheet.set_freeze_panes(1, 0)?;
+    sheet::print_setup(sheet, 0)?;
+    let mut r = 0u32;
+    let count = each_row(conn, filter, |row| {
+        r += 1;
+        let month = Month::from_yyyymm(row.month).map_or(Value::Empty, Value::Month);
+        let values = [
+            Value::text(&row.buyer_siret),
+            Value::text(&row.reference),
+            if row.lot == 0 {
+                Value::Empty
+            } else {
+                Value::Count(row.lot.into())
+            },
+            Value::text(&row.company_siret),
+            Value::text(&row.company_name),
+            month,
+            Value::text(&row.pseudonym),
+            Value::text(modality(&row.modality)),
+            Value::or_empty(row.employer_siret.clone(), Value::Text),
+            Value::Hours(Hours::from_hundredths(row.hundredths).unwrap_or(Hours::ZERO)),
+            Value::or_empty(contract(row.employment_contract.as_deref()), Value::Text),
+        ];
+        for (c, value) in values.iter().enumerate() {
+            sheet::write(sheet, &styles, r, c as u16, value)?;
+        }
+        Ok(())
+    })?;
+    sheet.autofilter(0, 0, r.max(1), COLUMNS.len() as u16 - 1)?;
+    book.save_to_writer(out)?;
+    Ok(count)
+}
+
+/// Writes the detail as CSV for a French spreadsheet: `;`, decimal comma, UTF-8 with a BOM so
+/// that Excel reads the accents; cells that a spreadsheet would run as formulas neutralised.
+pub fn csv(
+    conn: &mut DbConnection,
+    filter: &HoursFilter,
+    mut out: impl Write,
+) -> Result<u64, ExportError> {
+    out.write_all("\u{feff}".as_bytes())?;
+    let mut writer = csv::WriterBuilder::new().delimiter(b';').from_writer(out);
+    writer.write_record(COLUMNS.iter().map(|c| c.header))?;
+    let count = each_row(conn, filter, |row| {
+        let month = Month::from_yyyymm(row.month)
+            .map(|m| format!("{:02}/{}", m.month(), m.year()))
+            .unwrap_or_default();
+        let lot = if row.lot == 0 {
+            String::new()
+        } else {
+            row.lot.to_string()
+        };
+        let record = [
+            row.buyer_siret.as_str(),
+            &row.reference,
+            &lot,
+            &row.company_siret,
+            &row.company_name,
+            &month,
+            &row.pseudonym,
+            modality(&row.modality),
+            row.employer_siret.as_deref().unwrap_or(""),
+            &format_fixed(row.hundredths, 2).replace('.', ","),
+            &contract(row.employment_contract.as_deref()).unwrap_or_default(),
+        ];
+        writer.write_record(record.iter().map(|v| csv_safe::cell(v).into_owned()))?;
+        Ok(())
+    })?;
+    writer.flush()?;
+    Ok(count)
+}

@@ -1,0 +1,212 @@
+//! How every exported sheet looks: one set of formats, tables with a bold frozen header,
+//! autofilter, widths and print set-up, and values written by type so that text is always text.
+
+use chrono::{Datelike, NaiveDate};
+use rust_xlsxwriter::{
+    Color, ExcelDateTime, Format, FormatAlign, FormatBorder, Worksheet, XlsxError,
+};
+
+use crate::domain::{Hours, Money, Month, Rate};
+
+/// A4, in Excel's paper numbering.
+const PAPER_A4: u8 = 9;
+
+/// The formats of every workbook. Number formats use Excel's invariant notation; Excel and
+/// LibreOffice show them with the reader's French separators ("1 234,50").
+pub struct Styles {
+    pub title: Format,
+    pub subtitle: Format,
+    pub header: Format,
+    pub text: Format,
+    pub wrapped: Format,
+    pub hours: Format,
+    pub money: Format,
+    pub rate: Format,
+    pub count: Format,
+    pub date: Format,
+    pub month: Format,
+    pub note: Format,
+}
+
+impl Default for Styles {
+    fn default() -> Styles {
+        let header = Format::new()
+            .set_bold()
+            .set_text_wrap()
+            .set_align(FormatAlign::VerticalCenter)
+            .set_background_color(Color::RGB(0x00_00_91))
+            .set_font_color(Color::White)
+            .set_border(FormatBorder::Thin);
+        Styles {
+            title: Format::new().set_bold().set_font_size(16),
+            subtitle: Format::new()
+                .set_italic()
+                .set_font_color(Color::RGB(0x3A_3A_3A)),
+            header,
+            text: Format::new(),
+            wrapped: Format::new().set_text_wrap().set_align(FormatAlign::Top),
+            hours: Format::new().set_num_format("#,##0.00"),
+            money: Format::new().set_num_format("#,##0.00\\ \"€\""),
+            rate: Format::new().set_num_format("0.0%"),
+            count: Format::new().set_num_format("#,##0"),
+            date: Format::new().set_num_format("dd/mm/yyyy"),
+            month: Format::new().set_num_format("mmm yyyy"),
+            note: Format::new()
+                .set_italic()
+                .set_text_wrap()
+                .set_align(FormatAlign::Top),
+        }
+    }
+}
+
+/// One cell's value, by what it means.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Text(String),
+    /// Wrapped text (methods, messages).
+    Long(String),
+    Hours(Hours),
+    Money(Money),
+    Rate(Rate),
+    Count(i64),
+    Date(NaiveDate),
+    Month(Month),
+    Empty,
+}
+
+impl Value {
+    pub fn text(text: impl Into<String>) -> Value {
+        Value::Text(text.into())
+    }
+
+    pub fn or_empty<T>(value: Option<T>, f: impl FnOnce(T) -> Value) -> Value {
+        value.map_or(Value::Empty, f)
+    }
+}
+
+pub fn excel_date(date: NaiveDate) -> Result<ExcelDateTime, XlsxError> {
+    ExcelDateTime::from_ymd(
+        u16::try_from(date.year()).unwrap_or(1900),
+        date.month() as u8,
+        date.day() as u8,
+    )
+}
+
+/// Writes one value. Text goes through `write_string`: a company name starting with "=" is
+/// shown as typed, never evaluated.
+pub fn write(
+    sheet: &mut Worksheet,
+    styles: &Styles,
+    row: u32,
+    column: u16,
+    value: &Value,
+) -> Result<(), XlsxError> {
+    match value {
+        Value::Text(text) => sheet.write_string_with_format(row, column, text, &styles.text)?,
+        Value::Long(text) => sheet.write_string_with_format(row, column, text, &styles.wrapped)?,
+        Value::Hours(h) => sheet.write_number_with_format(
+            row,
+            column,
+            h.hundredths() as f64 / 100.0,
+            &styles.hours,
+        )?,
+        Value::Money(m) => {
+            sheet.write_number_with_format(row, column, m.cents() as f64 / 100.0, &styles.money)?
+        }
+        Value::Rate(r) => sheet.write_number_with_format(
+            row,
+            column,
+            r.basis_points() as f64 / 10_000.0,
+            &styles.rate,
+        )?,
+        Value::Count(n) => sheet.write_number_with_format(row, column, *n as f64, &styles.count)?,
+        Value::Date(d) => {
+            sheet.write_datetime_with_format(row, column, excel_date(*d)?, &styles.date)?
+        }
+        Value::Month(m) => sheet.write_datetime_with_format(
+            row,
+            column,
+            excel_date(m.first_day())?,
+            &styles.month,
+        )?,
+        Value::Empty => sheet,
+    };
+    Ok(())
+}
+
+/// A column of a table: its French header and width in characters.
+#[derive(Debug, Clone, Copy)]
+pub struct Column {
+    pub header: &'static str,
+    pub width: f64,
+}
+
+pub const fn column(header: &'static str, width: f64) -> Column {
+    Column { header, width }
+}
+
+/// Landscape A4, one page wide, the rows up to `header_row` repeated on every printed page,
+/// page numbers in the footer.
+pub fn print_setup(sheet: &mut Worksheet, header_row: u32) -> Result<(), XlsxError> {
+    sheet
+        .set_landscape()
+        .set_paper_size(PAPER_A4)
+        .set_print_fit_to_pages(1, 0)
+        .set_footer("&L&A&RPage &P / &N");
+    sheet.set_repeat_rows(0, header_row)?;
+    Ok(())
+}
+
+/// Writes a table with its header at `header_row`: frozen below the header, filterable, with
+/// its column widths and print set-up. Returns the number of data rows.
+pub fn table(
+    sheet: &mut Worksheet,
+    styles: &Styles,
+    header_row: u32,
+    columns: &[Column],
+    rows: impl IntoIterator<Item = Vec<Value>>,
+) -> Result<u32, XlsxError> {
+    header(sheet, styles, header_row, columns)?;
+    let mut count = 0;
+    for values in rows {
+        count += 1;
+        for (c, value) in values.iter().enumerate() {
+            write(sheet, styles, header_row + count, c as u16, value)?;
+        }
+    }
+    let last_column = columns.len().saturating_sub(1) as u16;
+    sheet.autofilter(header_row, 0, header_row + count.max(1), last_column)?;
+    sheet.set_freeze_panes(header_row + 1, 0)?;
+    print_setup(sheet, header_row)?;
+    Ok(count)
+}
+
+/// The header row and column widths of a table.
+pub fn header(
+    sheet: &mut Worksheet,
+    styles: &Styles,
+    row: u32,
+    columns: &[Column],
+) -> Result<(), XlsxError> {
+    for (c, column) in columns.iter().enumerate() {
+        sheet.set_column_width(c as u16, column.width)?;
+        sheet.write_string_with_format(row, c as u16, column.header, &styles.header)?;
+    }
+    sheet.set_row_height(row, 30)?;
+    Ok(())
+}
+
+/// A title line and the lines under it (scope, period, date).
+pub fn heading(
+    sheet: &mut Worksheet,
+    styles: &Styles,
+    title: &str,
+    lines: &[String],
+) -> Result<u32, XlsxError> {
+    sheet.write_string_with_format(0, 0, title, &styles.title)?;
+    sheet.set_row_height(0, 24)?;
+    for (i, line) in lines.iter().enumerate() {
+        sheet.write_string_with_format(1 + i as u32, 0, line, &styles.subtitle)?;
+    }
+    Ok(1 + lines.len() as u32)
+}

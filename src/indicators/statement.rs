@@ -1,0 +1,226 @@
+//! What a contract's or a company's clauses owe and what was done, month by month: the
+//! statement a facilitateur sends to a company, and the follow-up of one contract.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::clauses::{self, ClauseView};
+use super::{DataScope, ScopeError, scope};
+use crate::domain::{ClauseFacts, Hours, Month, Siret};
+use crate::storage::indicators::{self as sums, HoursFilter};
+use crate::storage::users::BuyerScope;
+use crate::storage::{DbConnection, companies, contracts};
+
+/// At most this many months are listed per lot (twenty years of a framework agreement).
+const MAX_MONTHS: usize = 240;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Statement {
+    /// "Marché 2024-017 : Réhabilitation…" or "Entreprise BATI SUD (SIRET …)".
+    pub subject: String,
+    /// The date the clauses are assessed at; hours of the months up to it.
+    pub at: NaiveDate,
+    pub lots: Vec<LotStatement>,
+    pub method: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct LotStatement {
+    pub clause: ClauseView,
+    /// From the notification month to the month of the date (or the end, if sooner).
+    pub months: Vec<MonthLine>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct MonthLine {
+    pub month: Month,
+    /// Declared in the month, every modality.
+    pub hours: Hours,
+    /// Of which training.
+    pub training: Hours,
+    /// Declared from the start up to this month included.
+    pub cumulative: Hours,
+    /// What an even pace over the contract's duration would have reached at the month's end;
+    /// unknown without an end date.
+    pub expected: Option<Hours>,
+}
+
+pub const METHOD: &str = "Heures déclarées dans les relevés mensuels (dernière valeur des relevés corrigés). \
+Le réalisé retenu pour l'objectif ne compte la formation que si la clause le prévoit et s'arrête au plafond par participant s'il y en a un ; \
+les colonnes mensuelles montrent toutes les heures déclarées. L'attendu suit un rythme régulier de la notification à la fin du marché.";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StatementError {
+    #[error(transparent)]
+    Scope(#[from] ScopeError),
+    #[error("Aucun marché n'a ce numéro dans votre périmètre.")]
+    UnknownContract,
+    #[error("Aucune entreprise n'a le SIRET {0}.")]
+    UnknownCompany(Siret),
+    #[error("Une entreprise ne voit que son propre relevé.")]
+    OtherCompany,
+    #[error(transparent)]
+    Storage(#[from] diesel::result::Error),
+}
+
+/// The statement of a contract within the caller's scope (a company: a contract it holds).
+pub fn of_contract(
+    conn: &mut DbConnection,
+    account_scope: &BuyerScope,
+    contract_id: i64,
+    at: NaiveDate,
+) -> Result<Statement, StatementError> {
+    let scope = scope::resolve(conn, account_scope, None, None)?;
+    let (buyer_id, reference, object) =
+        contracts::heading(conn, contract_id)?.ok_or(StatementError::UnknownContract)?;
+    let visible = scope
+        .buyer_ids
+        .as_ref()
+        .is_none_or(|ids| ids.contains(&buyer_id))
+        && match scope.company_id {
+            Some(company) => contracts::is_held_by(conn, contract_id, company)?,
+            None => true,
+        };
+    if !visible {
+        return Err(StatementError::UnknownContract);
+    }
+    Ok(build(
+        conn,
+        &scope,
+        format!("marché {reference} : {object}"),
+        at,
+        |clause| clause.contract_id == contract_id,
+    )?)
+}
+
+/// The statement of a company: its lots with a clause within the caller's buyers, and its own
+/// hours on them. A company account sees only its own.
+pub fn of_company(
+    conn: &mut DbConnection,
+    account_scope: &BuyerScope,
+    siret: &Siret,
+    at: NaiveDate,
+) -> Result<Statement, StatementError> {
+    if let BuyerScope::Company { siret: own } = account_scope
+        && own != siret.as_str()
+    {
+        return Err(StatementError::OtherCompany);
+    }
+    let company_id = companies::id_of(conn, siret.as_str())?
+        .ok_or_else(|| StatementError::UnknownCompany(siret.clone()))?;
+    let name = companies::list_by_ids(conn, &[company_id])?
+        .into_iter()
+        .next()
+        .map_or_else(|| siret.to_string(), |c| c.name);
+    let buyers = scope::resolve(conn, account_scope, None, None)?;
+    let scope = DataScope {
+        company_id: Some(company_id),
+        ..buyers
+    };
+    Ok(build(
+        conn,
+        &scope,
+        format!("entreprise {name} (SIRET {siret})"),
+        at,
+        |_| true,
+    )?)
+}
+
+/// The statement of the clauses in `scope`, kept to those `keep` selects.
+pub fn build(
+    conn: &mut DbConnection,
+    scope: &DataScope,
+    subject: String,
+    at: NaiveDate,
+    keep: impl Fn(&ClauseView) -> bool,
+) -> Result<Statement, diesel::result::Error> {
+    let views: Vec<ClauseView> = clauses::assess(conn, scope, at)?
+        .into_iter()
+        .filter(|v| keep(v))
+        .collect();
+    let lot_ids: Vec<i64> = views.iter().map(|v| v.lot_id).collect();
+    let filter = HoursFilter {
+        buyer_ids: scope.buyer_ids.clone(),
+        company_id: scope.company_id,
+        from_month: 0,
+        to_month: Month::of_date(at).map_or(i32::MAX, Month::yyyymm),
+    };
+    let mut by_lot: HashMap<i64, Vec<sums::LotMonth>> = HashMap::new();
+    for row in sums::lot_months(conn, &filter, &lot_ids)? {
+        by_lot.entry(row.lot_id).or_default().push(row);
+    }
+    let lots = views
+        .into_iter()
+        .map(|clause| {
+            let rows = by_lot.remove(&clause.lot_id).unwrap_or_default();
+            LotStatement {
+                months: month_lines(&clause, &rows, at),
+                clause,
+            }
+        })
+        .collect();
+    Ok(Statement {
+        subject,
+        at,
+        lots,
+        method: METHOD.to_owned(),
+    })
+}
+
+/// Every month from the start to the date (or the end), hours or not, so that a chart of the
+/// cumulative hours has no gap.
+fn month_lines(clause: &ClauseView, rows: &[sums::LotMonth], at: NaiveDate) -> Vec<MonthLine> {
+    let declared: HashMap<i32, (i64, i64)> = rows
+        .iter()
+        .map(|r| (r.month, (r.hundredths, r.training_hundredths)))
+        .collect();
+    let last = clause.end.map_or(at, |end| end.min(at));
+    let (Ok(mut month), Ok(last_month)) = (Month::of_date(clause.start), Month::of_date(last))
+    else {
+        return Vec::new();
+    };
+    // Hours declared before the notification month still count in the running total.
+    let mut cumulative: i64 = rows
+        .iter()
+        .filter(|r| r.month < month.yyyymm())
+        .map(|r| r.hundredths)
+        .sum();
+    let mut lines = Vec::new();
+    while month <= last_month && lines.len() < MAX_MONTHS {
+        let (hours, training) = declared.get(&month.yyyymm()).copied().unwrap_or((0, 0));
+        cumulative += hours;
+        let expected = clause.end.map(|end| {
+            let month_end = month
+                .next()
+                .and_then(|next| next.first_day().pred_opt())
+                .unwrap_or(end);
+            ClauseFacts {
+                target: clause.target,
+                counted: clause.counted,
+                start: clause.start,
+                end,
+                penalty_per_hour: None,
+            }
+            .assess(month_end)
+            .expected
+        });
+        lines.push(MonthLine {
+            month,
+            hours: hours_of(hours),
+            training: hours_of(training),
+            cumulative: hours_of(cumulative),
+            expected,
+        });
+        match month.next() {
+            Some(next) => month = next,
+            None => break,
+        }
+    }
+    lines
+}
+
+fn hours_of(hundredths: i64) -> Hours {
+    Hours::from_hundredths(hundredths).unwrap_or(Hours::ZERO)
+}
