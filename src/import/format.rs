@@ -17,6 +17,8 @@ pub enum FileFormat {
     Xls,
     Ods,
     Csv,
+    /// DECP 2024 open data (contracts register only).
+    Json,
 }
 
 const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
@@ -45,6 +47,9 @@ pub fn detect(bytes: &[u8], limits: &ImportLimits) -> Result<FileFormat, FilePro
         return Err(FileProblem::NotASpreadsheet {
             hint: " (c'est un PDF)".to_owned(),
         });
+    }
+    if super::decp::looks_like_json(head) {
+        return Ok(FileFormat::Json);
     }
     // Text has no NUL byte (UTF-16 exports do, and are not supported: say so plainly).
     if head.contains(&0) {

@@ -8,6 +8,7 @@
 //! whose progress (`progress`) can be followed.
 
 pub mod cells;
+pub mod decp;
 pub mod error_workbook;
 pub mod examples;
 pub mod format;
@@ -420,7 +421,14 @@ impl Importer {
     ) -> Result<(Parsed, reader::Sheet, header::Header), FileProblem> {
         let format = format::detect(&upload.bytes, &self.limits)?;
         report.format = Some(format);
-        let sheets = reader::read(&upload.bytes, format, &self.limits)?;
+        let sheets = match format {
+            format::FileFormat::Json if upload.kind == ImportKind::Contracts => {
+                let (sheet, notes) = decp::read(&upload.bytes, profile)?;
+                report.warnings.extend(notes);
+                vec![sheet]
+            }
+            _ => reader::read(&upload.bytes, format, &self.limits)?,
+        };
         let header = header::locate(&sheets, profile)?;
         let sheet = &sheets[header.sheet];
         report.sheet = Some(sheet.name.clone());

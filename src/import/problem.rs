@@ -38,6 +38,10 @@ pub enum FileProblem {
         "L'en-tête n'est suivi d'aucune ligne de données : remplissez le fichier sous les en-têtes."
     )]
     NoDataRows,
+    #[error(
+        "Ce fichier JSON au format DECP décrit des marchés : importez-le comme registre des marchés."
+    )]
+    NotARegister,
 }
 
 /// A problem on one cell or row, located as the user sees it in their spreadsheet.

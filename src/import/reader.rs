@@ -93,6 +93,8 @@ pub fn read(
 ) -> Result<Vec<Sheet>, FileProblem> {
     match format {
         FileFormat::Csv => read_csv(bytes, limits).map(|sheet| vec![sheet]),
+        // Read against the register's profile by `decp::read`, never as a sheet of its own.
+        FileFormat::Json => Err(FileProblem::NotARegister),
         FileFormat::Xlsx => stream_sheets!(
             calamine::Xlsx::new(Cursor::new(bytes)).map_err(damaged)?,
             limits

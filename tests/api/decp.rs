@@ -76,16 +76,7 @@ async fn a_buyers_contracts_are_published_in_the_decp_format() {
     );
     assert!(message.contains("procédure manquante"), "{message}");
 
-    let (status, body) = app
-        .import(
-            &admin,
-            "contracts",
-            "registre-complet.csv",
-            complete_register().into_bytes(),
-            false,
-        )
-        .await;
-    assert_eq!(status, 201, "{body}");
+    import_complete_register(&app, &admin).await;
     let (status, document) = decp(&app, &admin, &query).await;
     assert_eq!(status, 200, "{document}");
     assert_eq!(validate(&document), Vec::<String>::new());
@@ -136,4 +127,140 @@ async fn a_buyers_contracts_are_published_in_the_decp_format() {
         .token;
     let (status, _) = decp(&app, &officer, &query).await;
     assert_eq!(status, 403);
+}
+
+#[tokio::test]
+async fn published_contracts_come_back_as_a_register() {
+    // The contracts published by one instance…
+    let source = spawn_app_on(TestDatabase::new(), |_| {}).await;
+    let admin = territory(&source).await;
+    import_complete_register(&source, &admin).await;
+    let buyer = siret(1);
+    let (_, published) = decp(
+        &source,
+        &admin,
+        &format!("buyer={}&year=2025", buyer.as_str()),
+    )
+    .await;
+
+    // …imported into another, which knows the buyer and the companies but no contract.
+    let target = spawn_app_on(TestDatabase::new(), |_| {}).await;
+    target.add_buyer(1, "Département").await;
+    let token = target
+        .session(crate::helpers::ADMIN_EMAIL, crate::helpers::ADMIN_PASSWORD)
+        .await
+        .token;
+    let (status, body) = target
+        .import(
+            &token,
+            "structures",
+            "structures.csv",
+            crate::indicators::structures_csv().into_bytes(),
+            false,
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let file = serde_json::to_vec_pretty(&published).unwrap();
+    let (status, report) = target
+        .import(&token, "contracts", "decp.json", file, false)
+        .await;
+    assert_eq!(status, 201, "{report}");
+    assert_eq!(report["report"]["format"], "json");
+    let warnings = report["report"]["warnings"].to_string();
+    assert!(
+        warnings.contains("2025-02-L2 est réservé selon la DECP"),
+        "{warnings}"
+    );
+
+    // Published again, it says the same, but for the reservation DECP does not qualify.
+    let (status, again) = decp(
+        &target,
+        &token,
+        &format!("buyer={}&year=2025", buyer.as_str()),
+    )
+    .await;
+    assert_eq!(status, 200, "{again}");
+    assert_eq!(validate(&again), Vec::<String>::new());
+    for id in ["2025-01", "2025-02-L1", "2025-03"] {
+        let (before, after) = (record(&published, id), record(&again, id));
+        for field in [
+            "objet",
+            "codeCPV",
+            "procedure",
+            "dureeMois",
+            "dateNotification",
+            "montant",
+            "titulaires",
+            "considerationsSociales",
+        ] {
+            assert_eq!(before[field], after[field], "{id} {field}");
+        }
+    }
+    assert_eq!(
+        record(&again, "2025-02-L2")["considerationsSociales"]["considerationSociale"],
+        serde_json::json!(["Pas de considération sociale"])
+    );
+}
+
+#[tokio::test]
+async fn a_decp_file_with_a_bad_identifier_is_refused_whole_with_the_record_named() {
+    let app = spawn_app_on(TestDatabase::new(), |_| {}).await;
+    app.add_buyer(1, "Département").await;
+    let token = app
+        .session(crate::helpers::ADMIN_EMAIL, crate::helpers::ADMIN_PASSWORD)
+        .await
+        .token;
+    // The official example, for buyer 1: its subcontractor "214356" is not a SIRET.
+    let example = EXAMPLE.replace("21750001630066", siret(1).as_str());
+    let (status, body) = app
+        .import(
+            &token,
+            "contracts",
+            "exemple.json",
+            example.into_bytes(),
+            false,
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+    let problems = body["report"]["problems"].as_array().unwrap();
+    assert!(
+        problems
+            .iter()
+            .any(|p| p["sheet"] == "DECP" && p["value"] == "214356"),
+        "{body}"
+    );
+    let listing = crate::indicators::json_of(&app, "/api/contracts", &token).await;
+    assert_eq!(listing["total"], 0, "nothing written");
+
+    // A DECP file sent as hour statements is pointed to the right door.
+    let (status, body) = app
+        .import(
+            &token,
+            "hours",
+            "decp.json",
+            EXAMPLE.as_bytes().to_vec(),
+            false,
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(
+        body["report"]["file_problem"]
+            .as_str()
+            .unwrap()
+            .contains("registre des marchés"),
+        "{body}"
+    );
+}
+
+async fn import_complete_register(app: &crate::helpers::TestApp, token: &str) {
+    let (status, body) = app
+        .import(
+            token,
+            "contracts",
+            "registre-complet.csv",
+            complete_register().into_bytes(),
+            false,
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
 }
