@@ -77,6 +77,7 @@ pub fn of_buyer(
         company_id: None,
         from: period.map(|p| p.from),
         to: period.map(|p| p.to),
+        ..ContractFilter::default()
     };
     let contracts = contracts::all(conn, &filter)?;
     let departement = buyer

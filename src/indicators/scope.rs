@@ -29,6 +29,26 @@ impl DataScope {
     }
 }
 
+impl DataScope {
+    /// The year a dashboard opens on: the last one with hours declared up to `today`, so that a
+    /// January morning does not show an empty year; this year when there is none.
+    pub fn latest_year(
+        &self,
+        conn: &mut crate::storage::DbConnection,
+        today: chrono::NaiveDate,
+    ) -> Result<i32, diesel::result::Error> {
+        use chrono::Datelike;
+        let up_to_today = HoursFilter {
+            to_month: Month::of_date(today).map_or(i32::MAX, Month::yyyymm),
+            ..self.hours_of(None)
+        };
+        let latest = crate::storage::indicators::latest_month(conn, &up_to_today)?;
+        Ok(latest
+            .and_then(|m| Month::from_yyyymm(m).ok())
+            .map_or(today.year(), Month::year))
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ScopeError {
     #[error("Aucun acheteur n'a le SIRET {0}.")]

@@ -155,13 +155,12 @@ pub fn page(
             query = query.filter(companies::departement.eq(departement.clone()));
         }
         if let Some(search) = &filter.search {
-            let pattern = format!("%{}%", search.to_lowercase());
+            let pattern = super::contains_pattern(search);
             query = query.filter(
-                diesel::dsl::sql::<diesel::sql_types::Bool>("(LOWER(companies.name) LIKE ")
-                    .bind::<diesel::sql_types::Text, _>(pattern.clone())
-                    .sql(" OR companies.siret LIKE ")
-                    .bind::<diesel::sql_types::Text, _>(pattern)
-                    .sql(")"),
+                super::lower(companies::name)
+                    .like(pattern.clone())
+                    .escape('\\')
+                    .or(companies::siret.like(pattern).escape('\\')),
             );
         }
         if let Some(ids) = &filter.buyer_ids {

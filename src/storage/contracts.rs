@@ -287,13 +287,16 @@ pub fn clause_lots_of_company(
 }
 
 /// Which contracts a listing shows: those of the buyers in scope (all when `None`), of a
-/// company's awards when set, notified between two dates.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// company's awards when set, notified between two dates, whose reference or object holds
+/// `search`, or one contract by its id.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ContractFilter {
     pub buyer_ids: Option<Vec<i64>>,
     pub company_id: Option<i64>,
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
+    pub search: Option<String>,
+    pub id: Option<i64>,
 }
 
 /// A contract with its lots, their awardees and clauses.
@@ -391,6 +394,18 @@ pub fn page(
         }
         if let Some(to) = filter.to {
             query = query.filter(contracts::notification_date.le(to));
+        }
+        if let Some(id) = filter.id {
+            query = query.filter(contracts::id.eq(id));
+        }
+        if let Some(search) = &filter.search {
+            let pattern = super::contains_pattern(search);
+            query = query.filter(
+                super::lower(contracts::reference)
+                    .like(pattern.clone())
+                    .escape('\\')
+                    .or(super::lower(contracts::object).like(pattern).escape('\\')),
+            );
         }
         query
     };

@@ -269,6 +269,11 @@ pub struct DetailRow {
     pub employment_contract: Option<String>,
 }
 
+/// The last month (yyyymm) holding hours in the filter.
+pub fn latest_month(conn: &mut DbConnection, filter: &HoursFilter) -> QueryResult<Option<i32>> {
+    filtered_hours!(filter, select(diesel::dsl::max(hour_entries::month))).first(conn)
+}
+
 /// Up to `limit` entries of the filter with an id above `after`, by id: the detail export
 /// walks the whole history page by page without holding it.
 pub fn detail_page(

@@ -174,3 +174,22 @@ impl PageRequest {
 pub fn now() -> chrono::NaiveDateTime {
     chrono::Utc::now().naive_utc()
 }
+
+diesel::define_sql_function! {
+    /// SQL's LOWER, so that searches ignore case on PostgreSQL as on SQLite.
+    fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+/// The LIKE pattern of a search box: `%text%`, lower-cased, with LIKE's own wildcards and the
+/// escape character taken literally (use it with `.escape('\\')`).
+pub fn contains_pattern(search: &str) -> String {
+    let mut pattern = String::from("%");
+    for c in search.trim().to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}

@@ -160,7 +160,11 @@ pub fn page(
             query = query.filter(participants::criterion.eq(criterion.clone()));
         }
         if let Some(search) = &filter.search {
-            query = query.filter(participants::pseudonym.like(format!("%{search}%")));
+            query = query.filter(
+                super::lower(participants::pseudonym)
+                    .like(super::contains_pattern(search))
+                    .escape('\\'),
+            );
         }
         query
     };

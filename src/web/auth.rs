@@ -97,64 +97,110 @@ fn same_secret(a: &str, b: &str) -> bool {
             == 0
 }
 
-/// Any signed-in, active account whose token is current.
+/// Any signed-in, active account whose token is current, with its session's anti-CSRF token
+/// (pages put it in their forms).
 pub struct SignedIn {
     pub account: Account,
+    pub csrf: String,
 }
 
 type Boxed<T> = Pin<Box<dyn Future<Output = Result<T, ApiError>>>>;
+
+/// Where the anti-CSRF token of a cookie session must be found on a request that changes
+/// something: the `X-CSRF-Token` header (API calls from scripts) or, for an HTML form, a field
+/// of the form that its handler checks with [`FormSession::confirm`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum CsrfFrom {
+    Header,
+    Form,
+}
+
+/// Checks the session of a request: the token (bearer or cookie), the account behind it, and,
+/// for a cookie session changing something, the anti-CSRF header unless a form carries it.
+pub fn authenticate(
+    req: &HttpRequest,
+    csrf_from: CsrfFrom,
+) -> impl Future<Output = Result<SignedIn, AuthError>> + 'static {
+    let state = req.app_data::<web::Data<AuthState>>().cloned();
+    let database = req.app_data::<web::Data<Database>>().cloned();
+    let bearer = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| t.trim().to_owned());
+    let cookie = req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned());
+    let csrf_header = req
+        .headers()
+        .get(CSRF_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let changes_state = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    async move {
+        let (Some(state), Some(database)) = (state, database) else {
+            return Err(AuthError::Storage(StorageError::Interrupted));
+        };
+        let (token, from_cookie) = match (bearer, cookie) {
+            (Some(token), _) => (token, false),
+            (None, Some(token)) => (token, true),
+            (None, None) => return Err(AuthError::Unauthenticated),
+        };
+        let claims = state
+            .keys
+            .verify(&token)
+            .map_err(|_| AuthError::Unauthenticated)?;
+        if from_cookie
+            && changes_state
+            && csrf_from == CsrfFrom::Header
+            && !csrf_header.is_some_and(|h| same_secret(&h, &claims.csrf))
+        {
+            return Err(AuthError::Csrf);
+        }
+        let id: i64 = claims.sub.parse().map_err(|_| AuthError::Unauthenticated)?;
+        let account = database
+            .run(move |conn| users::find_by_id(conn, id).map_err(StorageError::from))
+            .await?;
+        match account {
+            Some(account) if account.active && account.token_version == claims.ver => {
+                Ok(SignedIn {
+                    account,
+                    csrf: claims.csrf,
+                })
+            }
+            _ => Err(AuthError::Unauthenticated),
+        }
+    }
+}
 
 impl FromRequest for SignedIn {
     type Error = ApiError;
     type Future = Boxed<Self>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let state = req.app_data::<web::Data<AuthState>>().cloned();
-        let database = req.app_data::<web::Data<Database>>().cloned();
-        let bearer = req
-            .headers()
-            .get(actix_web::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(|t| t.trim().to_owned());
-        let cookie = req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned());
-        let csrf_header = req
-            .headers()
-            .get(CSRF_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let changes_state = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-        Box::pin(async move {
-            let (Some(state), Some(database)) = (state, database) else {
-                return Err(AuthError::Storage(StorageError::Interrupted).into());
-            };
-            let (token, from_cookie) = match (bearer, cookie) {
-                (Some(token), _) => (token, false),
-                (None, Some(token)) => (token, true),
-                (None, None) => return Err(AuthError::Unauthenticated.into()),
-            };
-            let claims = state
-                .keys
-                .verify(&token)
-                .map_err(|_| AuthError::Unauthenticated)?;
-            if from_cookie
-                && changes_state
-                && !csrf_header.is_some_and(|h| same_secret(&h, &claims.csrf))
-            {
-                return Err(AuthError::Csrf.into());
-            }
-            let id: i64 = claims.sub.parse().map_err(|_| AuthError::Unauthenticated)?;
-            let account = database
-                .run(move |conn| users::find_by_id(conn, id).map_err(StorageError::from))
-                .await
-                .map_err(AuthError::from)?;
-            match account {
-                Some(account) if account.active && account.token_version == claims.ver => {
-                    Ok(SignedIn { account })
-                }
-                _ => Err(AuthError::Unauthenticated.into()),
-            }
+        let signed_in = authenticate(req, CsrfFrom::Header);
+        Box::pin(async move { Ok(signed_in.await?) })
+    }
+}
+
+/// A session whose form still has to show the anti-CSRF token: nothing of the account is
+/// reachable until [`FormSession::confirm`] has compared it.
+pub struct FormSession {
+    signed_in: SignedIn,
+}
+
+impl FormSession {
+    pub async fn of(req: &HttpRequest) -> Result<FormSession, AuthError> {
+        Ok(FormSession {
+            signed_in: authenticate(req, CsrfFrom::Form).await?,
         })
+    }
+
+    pub fn confirm(self, presented: &str) -> Result<SignedIn, AuthError> {
+        if same_secret(presented, &self.signed_in.csrf) {
+            Ok(self.signed_in)
+        } else {
+            Err(AuthError::Csrf)
+        }
     }
 }
 
@@ -164,6 +210,20 @@ pub struct Authorized<P: Permission> {
     permission: PhantomData<P>,
 }
 
+impl<P: Permission> Authorized<P> {
+    /// The same account, for another action of the table: pages gather several answers of
+    /// the API, each under its own permission.
+    pub fn check(account: Account) -> Result<Authorized<P>, AuthError> {
+        if !is_allowed(account.role, P::ACTION) {
+            return Err(AuthError::Forbidden);
+        }
+        Ok(Authorized {
+            account,
+            permission: PhantomData,
+        })
+    }
+}
+
 impl<P: Permission + 'static> FromRequest for Authorized<P> {
     type Error = ApiError;
     type Future = Boxed<Self>;
@@ -171,14 +231,8 @@ impl<P: Permission + 'static> FromRequest for Authorized<P> {
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let signed_in = SignedIn::from_request(req, payload);
         Box::pin(async move {
-            let SignedIn { account } = signed_in.await?;
-            if !is_allowed(account.role, P::ACTION) {
-                return Err(AuthError::Forbidden.into());
-            }
-            Ok(Authorized {
-                account,
-                permission: PhantomData,
-            })
+            let SignedIn { account, .. } = signed_in.await?;
+            Ok(Authorized::check(account)?)
         })
     }
 }

@@ -31,9 +31,20 @@ pub struct UploadForm {
     /// "true" to import again a file already imported.
     #[schema(value_type = Option<bool>)]
     pub replace: Option<Text<bool>>,
-    /// The spreadsheet: .xlsx, .xlsm, .xlsb, .xls, .ods or .csv.
+    /// The spreadsheet: .xlsx, .xlsm, .xlsb, .xls, .ods or .csv (or DECP JSON for a register).
     #[schema(value_type = String, format = Binary)]
     pub file: Bytes,
+    /// Sent by the HTML upload form only: the session's anti-CSRF token (API clients send
+    /// the X-CSRF-Token header instead, or a bearer token).
+    #[schema(value_type = Option<String>)]
+    pub csrf_token: Option<Text<String>>,
+}
+
+/// Where an upload stands once accepted: imported or refused (with the report), or going on
+/// in the background for a large file.
+pub enum Accepted {
+    Done(ImportReport),
+    Background(i64),
 }
 
 /// Uploads past the import limit get 413; a malformed form gets a French 400.
@@ -115,6 +126,41 @@ pub async fn upload(
     importer: web::Data<Importer>,
     database: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
+    let importer_ref = importer.clone().into_inner();
+    let database_ref = database.clone().into_inner();
+    let report = match accept(user, form, importer, database).await? {
+        Accepted::Background(id) => {
+            let state = job_state_of(&importer_ref, &database_ref, id).await?;
+            return Ok(HttpResponse::Accepted()
+                .insert_header((LOCATION, format!("/api/imports/{id}")))
+                .json(serde_json::json!({ "import": state })));
+        }
+        Accepted::Done(report) => report,
+    };
+    if report.status == ImportStatus::Succeeded {
+        return Ok(HttpResponse::Created().json(serde_json::json!({ "report": report })));
+    }
+    let refusal = ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "import_refused",
+        report.summary(),
+    );
+    Ok(
+        HttpResponse::build(refusal.status_code()).json(serde_json::json!({
+            "error": ErrorBody { code: refusal.code.to_owned(), message: refusal.message },
+            "report": report,
+        })),
+    )
+}
+
+/// Checks an upload and runs it: at once for a small file, in the background for a large one
+/// (its outcome is recorded with the import).
+pub async fn accept(
+    user: Authorized<can::UploadImports>,
+    form: UploadForm,
+    importer: web::Data<Importer>,
+    database: web::Data<Database>,
+) -> Result<Accepted, ApiError> {
     let kind = ImportKind::parse_label(&form.kind)
         .map_err(|e| unprocessable("unknown_kind", e.to_string()))?;
     require_import(&user, kind)?;
@@ -161,34 +207,17 @@ pub async fn upload(
         }
     };
     if background {
-        // The outcome is recorded with the import; the caller follows it at the Location.
         tokio::task::spawn_blocking(move || {
             if let Err(error) = work() {
                 tracing::error!(import = id, %error, "background import failed");
             }
         });
-        let state = job_state_of(&importer, &database, id).await?;
-        return Ok(HttpResponse::Accepted()
-            .insert_header((LOCATION, format!("/api/imports/{id}")))
-            .json(serde_json::json!({ "import": state })));
+        return Ok(Accepted::Background(id));
     }
     let report = tokio::task::spawn_blocking(work)
         .await
         .map_err(|_| ApiError::from(ImportError::Storage(StorageError::Interrupted)))??;
-    if report.status == ImportStatus::Succeeded {
-        return Ok(HttpResponse::Created().json(serde_json::json!({ "report": report })));
-    }
-    let refusal = ApiError::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "import_refused",
-        report.summary(),
-    );
-    Ok(
-        HttpResponse::build(refusal.status_code()).json(serde_json::json!({
-            "error": ErrorBody { code: refusal.code.to_owned(), message: refusal.message },
-            "report": report,
-        })),
-    )
+    Ok(Accepted::Done(report))
 }
 
 async fn job_state_of(

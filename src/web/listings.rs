@@ -8,12 +8,12 @@ use serde::Serialize;
 use super::auth::{Authorized, can};
 use super::error::ApiError;
 use super::indicators::{ScopedError, buyer_of, departement_of};
-use crate::domain::{Labelled, StructureKind};
+use crate::domain::{Departement, Labelled, Siret, StructureKind};
 use crate::indicators::scope;
 use crate::storage::companies::{self, Company, CompanyFilter};
 use crate::storage::contracts::{self, ContractFilter, ContractView};
 use crate::storage::participants::{self, ParticipantFilter, ParticipantView};
-use crate::storage::users::BuyerScope;
+use crate::storage::users::{Account, BuyerScope};
 use crate::storage::{Database, PageRequest, StorageError};
 
 /// A page of a listing.
@@ -43,7 +43,7 @@ fn buyer_ids(scope: &BuyerScope) -> Option<Vec<i64>> {
     }
 }
 
-#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[derive(Debug, Clone, serde::Deserialize, utoipa::IntoParams)]
 pub struct ContractsQuery {
     /// Notified during this year.
     pub year: Option<i32>,
@@ -55,6 +55,8 @@ pub struct ContractsQuery {
     pub buyer: Option<String>,
     /// Buyers whose territory holds this département.
     pub departement: Option<String>,
+    /// Part of the reference or of the object.
+    pub q: Option<String>,
     pub page: Option<i64>,
     /// 50 by default, 500 at most.
     pub per_page: Option<i64>,
@@ -84,30 +86,87 @@ pub async fn contracts(
             .year
             .and_then(|y| NaiveDate::from_ymd_opt(y, month, day))
     };
-    let (from, to) = (
-        query.from.or_else(|| year(1, 1)),
-        query.to.or_else(|| year(12, 31)),
-    );
+    let filter = ContractFilter {
+        from: query.from.or_else(|| year(1, 1)),
+        to: query.to.or_else(|| year(12, 31)),
+        search: query.q.clone().filter(|q| !q.trim().is_empty()),
+        ..ContractFilter::default()
+    };
     let buyer = buyer_of(query.buyer.as_deref())?;
     let departement = departement_of(query.departement.as_deref())?;
-    let account_scope = user.account.scope.clone();
     let request = PageRequest::new(query.page, query.per_page);
-    let found = database
+    let found = scoped_contracts(
+        &user.account,
+        buyer,
+        departement,
+        filter,
+        request,
+        &database,
+    )
+    .await?;
+    Ok(web::Json(page_of(found, request)))
+}
+
+/// Contracts of the filter within the account's scope (narrowed to a buyer or a territory).
+async fn scoped_contracts(
+    account: &Account,
+    buyer: Option<Siret>,
+    departement: Option<Departement>,
+    filter: ContractFilter,
+    request: PageRequest,
+    database: &Database,
+) -> Result<(Vec<ContractView>, i64), ApiError> {
+    let account_scope = account.scope.clone();
+    Ok(database
         .run(move |conn| {
             let scope = scope::resolve(conn, &account_scope, buyer.as_ref(), departement.as_ref())?;
             let filter = ContractFilter {
                 buyer_ids: scope.buyer_ids,
                 company_id: scope.company_id,
-                from,
-                to,
+                ..filter
             };
             Ok::<_, ScopedError>(contracts::page(conn, &filter, request)?)
         })
-        .await?;
-    Ok(web::Json(page_of(found, request)))
+        .await?)
 }
 
-#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+/// `GET /api/contracts/{id}`: one contract with its lots, awardees and clauses; 404 when it is
+/// outside the caller's scope, so that ids reveal nothing.
+#[utoipa::path(
+    get,
+    path = "/api/contracts/{id}",
+    tag = "contracts",
+    security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses(
+        (status = 200, body = ContractView),
+        (status = 404, body = crate::web::error::ErrorEnvelope),
+        (status = 401, description = "Pas de session", body = crate::web::error::ErrorEnvelope),
+        (status = 403, description = "Rôle insuffisant", body = crate::web::error::ErrorEnvelope),
+    ),
+)]
+pub async fn contract(
+    user: Authorized<can::ReadContracts>,
+    id: web::Path<i64>,
+    database: web::Data<Database>,
+) -> Result<web::Json<ContractView>, ApiError> {
+    let filter = ContractFilter {
+        id: Some(id.into_inner()),
+        ..ContractFilter::default()
+    };
+    let (mut found, _) = scoped_contracts(
+        &user.account,
+        None,
+        None,
+        filter,
+        PageRequest::new(None, None),
+        &database,
+    )
+    .await?;
+    found.pop().map(web::Json).ok_or_else(ApiError::not_found)
+}
+
+#[derive(Debug, Clone, serde::Deserialize, utoipa::IntoParams)]
 pub struct CompaniesQuery {
     /// Only insertion and disability employers (SIAE, GEIQ, EA, ESAT…).
     #[serde(default)]
@@ -171,7 +230,7 @@ pub async fn companies(
     Ok(web::Json(page_of(found, request)))
 }
 
-#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[derive(Debug, Clone, serde::Deserialize, utoipa::IntoParams)]
 pub struct ParticipantsQuery {
     /// An eligibility criterion code (RSA, TH, JEUNE…).
     pub criterion: Option<String>,

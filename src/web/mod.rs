@@ -11,6 +11,7 @@ pub mod imports;
 pub mod indicators;
 pub mod listings;
 pub mod openapi;
+pub mod pages;
 pub mod routes;
 pub mod session;
 pub mod users;
@@ -91,7 +92,15 @@ pub fn path_config() -> web::PathConfig {
     })
 }
 
-/// Anything no route matched.
-pub async fn not_found(_req: HttpRequest) -> HttpResponse {
-    actix_web::ResponseError::error_response(&ApiError::not_found())
+/// Anything no route matched: JSON under /api, a page elsewhere.
+pub async fn not_found(req: HttpRequest) -> HttpResponse {
+    if req.path().starts_with("/api/") {
+        actix_web::ResponseError::error_response(&ApiError::not_found())
+    } else {
+        actix_web::ResponseError::error_response(&pages::PageError::Refused(ApiError::new(
+            actix_web::http::StatusCode::NOT_FOUND,
+            "not_found",
+            "Aucune page à cette adresse : vérifiez le lien, ou revenez à l'accueil.",
+        )))
+    }
 }

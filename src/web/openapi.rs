@@ -37,6 +37,7 @@ use super::{
         clauses::preview,
         clauses::save,
         listings::contracts,
+        listings::contract,
         listings::companies,
         listings::participants,
         exports::contract_json,

@@ -5,7 +5,8 @@
 use actix_web::web::ServiceConfig;
 
 use super::{
-    audit, buyers, clauses, exports, health, imports, indicators, listings, openapi, session, users,
+    audit, buyers, clauses, exports, health, imports, indicators, listings, openapi, pages,
+    session, users,
 };
 use crate::domain::authorization::Action;
 
@@ -65,6 +66,7 @@ pub const ROUTES: &[Route] = &[
     route!(post "/api/calibrations" => clauses::preview, Requires(Action::ManageClauses)),
     route!(put "/api/lots/{id}/clause" => clauses::save, Requires(Action::ManageClauses)),
     route!(get "/api/contracts" => listings::contracts, Requires(Action::ReadContracts)),
+    route!(get "/api/contracts/{id}" => listings::contract, Requires(Action::ReadContracts)),
     route!(get "/api/companies" => listings::companies, Requires(Action::ReadCompanies)),
     route!(get "/api/participants" => listings::participants, Requires(Action::ReadParticipants)),
     route!(get "/api/contracts/{id}/statement" => exports::contract_json, Requires(Action::ReadStatements)),
@@ -77,8 +79,31 @@ pub const ROUTES: &[Route] = &[
     route!(get "/api/exports/decp.json" => exports::decp, Requires(Action::ExportDecp)),
 ];
 
+/// The HTML pages, under the same rule: without a session they send to the sign-in page,
+/// for a role the table refuses they answer 403 (tests/api/pages.rs walks them).
+pub const PAGES: &[Route] = &[
+    route!(get "/static/{name}" => pages::assets::asset, Public),
+    route!(get "/connexion" => pages::account::login_form, Public),
+    route!(post "/connexion" => pages::account::login, Public),
+    route!(post "/deconnexion" => pages::account::logout, Requires(Action::SignOut)),
+    route!(get "/" => pages::account::root, Requires(Action::ReadOwnAccount)),
+    route!(get "/compte" => pages::account::account, Requires(Action::ChangeOwnPassword)),
+    route!(post "/compte/mot-de-passe" => pages::account::change_password, Requires(Action::ChangeOwnPassword)),
+    route!(get "/tableau-de-bord" => pages::dashboard::dashboard, Requires(Action::ReadIndicators)),
+    route!(get "/marches" => pages::contracts::list, Requires(Action::ReadContracts)),
+    route!(get "/marches/{id}" => pages::contracts::show, Requires(Action::ReadContracts)),
+    route!(get "/entreprises" => pages::companies::list, Requires(Action::ReadCompanies)),
+    route!(get "/entreprises/{siret}" => pages::companies::show, Requires(Action::ReadStatements)),
+    route!(get "/imports" => pages::imports::list, Requires(Action::ReadImports)),
+    route!(post "/imports" => pages::imports::upload, Requires(Action::UploadImports)),
+    route!(get "/imports/{id}" => pages::imports::show, Requires(Action::ReadImports)),
+    route!(get "/participants" => pages::people::participants, Requires(Action::ReadParticipants)),
+    route!(get "/utilisateurs" => pages::people::accounts, Requires(Action::ReadUsers)),
+    route!(get "/journal" => pages::people::audit_log, Requires(Action::ReadAuditLog)),
+];
+
 pub fn configure(cfg: &mut ServiceConfig) {
-    for route in ROUTES {
+    for route in ROUTES.iter().chain(PAGES) {
         (route.register)(cfg);
     }
 }

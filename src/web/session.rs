@@ -1,7 +1,7 @@
 //! Signing in and out, one's own account, one's own password.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder, web};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
@@ -73,7 +73,44 @@ pub async fn login(
     state: web::Data<AuthState>,
 ) -> Result<HttpResponse, ApiError> {
     let LoginForm { email, password } = form.into_inner();
-    let address = client_address(&req);
+    let opened = open_session(&req, email, password, &database, &state).await?;
+    let mut answer = HttpResponse::Ok();
+    opened.set_cookies(&mut answer, &state);
+    Ok(answer.json(LoginAnswer {
+        token: opened.token,
+        token_type: "Bearer".to_owned(),
+        expires_at: opened.expires_at,
+        csrf_token: opened.csrf,
+        account: serde_json::to_value(&opened.account).unwrap_or_default(),
+    }))
+}
+
+/// A session just opened: the API answers with it, the sign-in page only sets its cookies.
+pub struct Opened {
+    pub account: Account,
+    pub token: String,
+    pub csrf: String,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl Opened {
+    /// The token as an HttpOnly cookie, with its readable anti-CSRF companion.
+    pub fn set_cookies(&self, answer: &mut HttpResponseBuilder, state: &AuthState) {
+        answer
+            .cookie(state.cookie(SESSION_COOKIE, self.token.clone(), true))
+            .cookie(state.cookie(CSRF_COOKIE, self.csrf.clone(), false));
+    }
+}
+
+/// Checks the credentials (with throttling) and issues a session token.
+pub async fn open_session(
+    req: &HttpRequest,
+    email: String,
+    password: SecretString,
+    database: &Database,
+    state: &AuthState,
+) -> Result<Opened, ApiError> {
+    let address = client_address(req);
     let policy = state.throttle.clone();
     let account = database
         .run(move |conn| login::login(conn, &email, &password, &address, &policy))
@@ -82,17 +119,12 @@ pub async fn login(
         .keys
         .issue(account.id, account.token_version)
         .map_err(|e| ApiError::internal(&e))?;
-    let token = issued.token.expose_secret().to_owned();
-    Ok(HttpResponse::Ok()
-        .cookie(state.cookie(SESSION_COOKIE, token.clone(), true))
-        .cookie(state.cookie(CSRF_COOKIE, issued.csrf.clone(), false))
-        .json(LoginAnswer {
-            token,
-            token_type: "Bearer".to_owned(),
-            expires_at: issued.expires_at,
-            csrf_token: issued.csrf,
-            account: serde_json::to_value(&account).unwrap_or_default(),
-        }))
+    Ok(Opened {
+        token: issued.token.expose_secret().to_owned(),
+        csrf: issued.csrf,
+        expires_at: issued.expires_at,
+        account,
+    })
 }
 
 impl From<AccountError> for ApiError {
@@ -118,11 +150,17 @@ impl From<AccountError> for ApiError {
     }
 }
 
-fn signed_out(state: &AuthState, message: &str) -> HttpResponse {
-    HttpResponse::Ok()
+/// Removes the session's cookies from the browser.
+pub fn clear_cookies(answer: &mut HttpResponseBuilder, state: &AuthState) {
+    answer
         .cookie(state.expired_cookie(SESSION_COOKIE))
-        .cookie(state.expired_cookie(CSRF_COOKIE))
-        .json(serde_json::json!({ "message": message }))
+        .cookie(state.expired_cookie(CSRF_COOKIE));
+}
+
+fn signed_out(state: &AuthState, message: &str) -> HttpResponse {
+    let mut answer = HttpResponse::Ok();
+    clear_cookies(&mut answer, state);
+    answer.json(serde_json::json!({ "message": message }))
 }
 
 /// `POST /api/logout`: ends every session of the account.

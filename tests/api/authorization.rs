@@ -17,7 +17,7 @@ struct Sample {
 
 /// A contract of buyer 1 and its lot, the same on every call, held by the company of the
 /// walk's company accounts (SIRET 999), with a clause.
-fn walk_lot(
+pub fn walk_lot(
     conn: &mut suivi_clauses::storage::DbConnection,
 ) -> Result<(i64, i64), suivi_clauses::storage::StorageError> {
     use suivi_clauses::domain::{AwardRole, Hours, Money, Reservation};
@@ -133,7 +133,12 @@ async fn sample(app: &TestApp, route: &Route, token: Option<&str>) -> Sample {
                 ..plain(200)
             }
         }
-        ("get", "/api/contracts/{id}/statement" | "/api/contracts/{id}/statement.xlsx") => {
+        (
+            "get",
+            "/api/contracts/{id}"
+            | "/api/contracts/{id}/statement"
+            | "/api/contracts/{id}/statement.xlsx",
+        ) => {
             let (contract, _) = app.database.run(walk_lot).await.unwrap();
             Sample {
                 path: route.path.replace("{id}", &contract.to_string()),
@@ -206,6 +211,17 @@ async fn sample(app: &TestApp, route: &Route, token: Option<&str>) -> Sample {
     }
 }
 
+/// A fresh account of `role`, signed in: buyer officers of buyer 1, companies of SIRET 999.
+pub async fn walk_session(app: &TestApp, role: Role) -> crate::helpers::Session {
+    let scope = if role == Role::BuyerOfficer {
+        vec![siret(1)]
+    } else {
+        vec![]
+    };
+    let user = app.create_user(role, scope).await;
+    app.session(&user.email, USER_PASSWORD).await
+}
+
 async fn send(app: &TestApp, method: &str, sample: &Sample, token: Option<&str>) -> u16 {
     let url = app.url(&sample.path);
     let mut request = match method {
@@ -252,13 +268,7 @@ async fn every_route_answers_every_role_as_the_table_says() {
 
         for &role in Role::ALL {
             // A fresh account per request: some routes (password, logout) end the session.
-            let scope = if role == Role::BuyerOfficer {
-                vec![siret(1)]
-            } else {
-                vec![]
-            };
-            let user = app.create_user(role, scope).await;
-            let session = app.session(&user.email, USER_PASSWORD).await;
+            let session = walk_session(&app, role).await;
             let request = sample(&app, route, Some(&session.token)).await;
             // Uploads are allowed per kind of file too (the walk sends structures).
             let allowed = is_allowed(role, action)

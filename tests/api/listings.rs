@@ -49,6 +49,23 @@ async fn contracts_are_listed_with_their_lots_by_scope_and_page() {
     );
     assert_eq!(references(&held), ["2025-03", "2025-01"]);
     assert_eq!(references(&own_buyer), ["2025-B2"]);
+
+    // Searched by object or reference, whatever the case; LIKE's wildcards are plain text.
+    let found = json_of(&app, "/api/contracts?q=VOIRIE", &admin).await;
+    assert_eq!(references(&found), ["2025-02"]);
+    let found = json_of(&app, "/api/contracts?q=2025-0", &admin).await;
+    assert_eq!(references(&found), ["2025-03", "2025-02", "2025-01"]);
+    let found = json_of(&app, "/api/contracts?q=%25", &admin).await;
+    assert_eq!(found["total"], 0);
+
+    // One contract by its id; outside the caller's scope it does not exist.
+    let id = year["items"][0]["id"].as_i64().unwrap();
+    let one = json_of(&app, &format!("/api/contracts/{id}"), &admin).await;
+    assert_eq!(one, year["items"][0]);
+    let hidden = app
+        .get_with(&format!("/api/contracts/{id}"), &officer)
+        .await;
+    assert_eq!(hidden.status().as_u16(), 404);
 }
 
 #[tokio::test]

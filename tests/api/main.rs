@@ -19,6 +19,7 @@ mod indicators;
 mod listings;
 mod migrations;
 mod openapi;
+mod pages;
 mod participants;
 mod seed;
 mod sessions;

@@ -1,0 +1,217 @@
+//! Companies and insertion structures: a list with where each is established and whether that
+//! is local to the buyers one follows, and a page with the lots held and the hours delivered.
+
+use actix_web::{HttpResponse, web};
+use askama::Template;
+
+use super::pager::Pager;
+use super::shell::{Shell, Viewer};
+use super::{PageError, html, text};
+use crate::domain::authorization::Action;
+use crate::domain::{Departement, Hours, Labelled, SizeClass, StructureKind};
+use crate::storage::Database;
+use crate::storage::buyers::Buyer;
+use crate::storage::companies::Company;
+use crate::web::auth::can;
+use crate::web::buyers;
+use crate::web::exports::{self, StatementQuery};
+use crate::web::listings::{self, CompaniesQuery};
+
+pub struct CompanyRow {
+    pub siret: String,
+    pub name: String,
+    pub kind: &'static str,
+    pub size: &'static str,
+    pub place: String,
+    pub local: String,
+}
+
+/// "Oui (Département de la Haute-Garonne)" when the establishment's département is in the
+/// territory of a buyer one follows: the charter's definition of a local firm.
+fn locality(company: &Company, buyers: &[Buyer]) -> String {
+    let Some(departement) = company
+        .departement
+        .as_deref()
+        .and_then(|d| Departement::parse(d).ok())
+    else {
+        return "inconnu (pas de code postal)".to_owned();
+    };
+    let local: Vec<String> = buyers
+        .iter()
+        .filter(|b| b.territory.contains(&departement))
+        .map(|b| b.name.to_string())
+        .collect();
+    if local.is_empty() {
+        "Non".to_owned()
+    } else {
+        format!("Oui ({})", local.join(", "))
+    }
+}
+
+fn row(company: &Company, buyers: &[Buyer]) -> CompanyRow {
+    CompanyRow {
+        siret: company.siret.clone(),
+        name: company.name.clone(),
+        kind: StructureKind::from_code(&company.structure_kind).map_or("—", |k| k.label()),
+        size: company
+            .size_class
+            .as_deref()
+            .and_then(SizeClass::from_code)
+            .map_or("—", |s| s.label()),
+        place: match (&company.postal_code, &company.departement) {
+            (Some(code), _) => code.clone(),
+            (None, Some(dep)) => dep.clone(),
+            _ => "—".to_owned(),
+        },
+        local: locality(company, buyers),
+    }
+}
+
+async fn followed_buyers<P: crate::domain::authorization::Permission>(
+    viewer: &Viewer<P>,
+    database: &web::Data<Database>,
+) -> Result<Vec<Buyer>, PageError> {
+    if !viewer.may(Action::ReadBuyers) {
+        return Ok(Vec::new());
+    }
+    Ok(buyers::list(viewer.as_user()?, database.clone()).await?.0)
+}
+
+#[derive(Template)]
+#[template(path = "companies.html")]
+struct CompaniesPage {
+    shell: Shell,
+    q: String,
+    structures: bool,
+    rows: Vec<CompanyRow>,
+    pager: Pager,
+}
+
+/// `GET /entreprises?q=&structures=true&page=`.
+pub async fn list(
+    viewer: Viewer<can::ReadCompanies>,
+    query: web::Query<CompaniesQuery>,
+    database: web::Data<Database>,
+) -> Result<HttpResponse, PageError> {
+    let mut query = query.into_inner();
+    query.per_page = Some(25);
+    let found = listings::companies(
+        viewer.as_user()?,
+        web::Query(query.clone()),
+        database.clone(),
+    )
+    .await?
+    .0;
+    let buyers = followed_buyers(&viewer, &database).await?;
+    let pager = Pager::of(
+        &found,
+        "/entreprises",
+        &[
+            ("q", query.q.clone()),
+            ("structures", query.structures.then(|| "true".to_owned())),
+        ],
+    );
+    html(&CompaniesPage {
+        shell: viewer.shell("Entreprises et structures"),
+        q: query.q.clone().unwrap_or_default(),
+        structures: query.structures,
+        rows: found.items.iter().map(|c| row(c, &buyers)).collect(),
+        pager,
+    })
+}
+
+pub struct HeldLot {
+    pub contract_id: i64,
+    pub reference: String,
+    pub object: String,
+    pub lot: i32,
+    pub hours: String,
+    pub status: &'static str,
+    pub status_code: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "company.html")]
+struct CompanyPage {
+    shell: Shell,
+    company: Option<CompanyRow>,
+    siret: String,
+    delivered: String,
+    lots: Vec<HeldLot>,
+    at: String,
+    method: String,
+}
+
+/// `GET /entreprises/{siret}`: a company sees its own page only (the statement's rule).
+pub async fn show(
+    viewer: Viewer<can::ReadStatements>,
+    siret: web::Path<String>,
+    database: web::Data<Database>,
+) -> Result<HttpResponse, PageError> {
+    let siret = siret.into_inner();
+    let statement = exports::company_json(
+        viewer.as_user()?,
+        web::Path::from(siret.clone()),
+        web::Query(StatementQuery { at: None }),
+        database.clone(),
+    )
+    .await?
+    .0;
+    let company = if viewer.may(Action::ReadCompanies) {
+        let found = listings::companies(
+            viewer.as_user()?,
+            web::Query(CompaniesQuery {
+                structures: false,
+                buyer: None,
+                departement: None,
+                q: Some(siret.clone()),
+                page: None,
+                per_page: None,
+            }),
+            database.clone(),
+        )
+        .await?
+        .0;
+        let buyers = followed_buyers(&viewer, &database).await?;
+        found
+            .items
+            .iter()
+            .find(|c| c.siret == siret)
+            .map(|c| row(c, &buyers))
+    } else {
+        None
+    };
+    let lot_hours = |lot: &crate::indicators::statement::LotStatement| -> i64 {
+        lot.months.iter().map(|m| m.hours.hundredths()).sum()
+    };
+    let delivered: i64 = statement.lots.iter().map(lot_hours).sum();
+    let lots = statement
+        .lots
+        .iter()
+        .map(|lot| HeldLot {
+            contract_id: lot.clause.contract_id,
+            reference: lot.clause.reference.clone(),
+            object: lot.clause.object.clone(),
+            lot: lot.clause.lot,
+            hours: Hours::from_hundredths(lot_hours(lot))
+                .map(text::hours)
+                .unwrap_or_default(),
+            status: lot.clause.status_label.unwrap_or("—"),
+            status_code: lot.clause.status.map_or("none", |s| s.code()),
+        })
+        .collect();
+    let title = company
+        .as_ref()
+        .map_or_else(|| statement.subject.clone(), |c| c.name.clone());
+    html(&CompanyPage {
+        shell: viewer.shell(&title),
+        company,
+        delivered: Hours::from_hundredths(delivered)
+            .map(text::hours)
+            .unwrap_or_default(),
+        lots,
+        at: statement.at.format("%d/%m/%Y").to_string(),
+        method: statement.method,
+        siret,
+    })
+}

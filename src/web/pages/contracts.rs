@@ -1,0 +1,305 @@
+//! Contracts: a searchable list with the state of each clause, and a contract's page with its
+//! lots, awardees, clause calibration and hours month by month against the expected line.
+
+use std::collections::HashMap;
+
+use actix_web::{HttpResponse, web};
+use askama::Template;
+
+use super::chart::{LineChart, Series, markup};
+use super::pager::Pager;
+use super::shell::{Shell, Viewer};
+use super::{PageError, html, text};
+use crate::domain::{AwardRole, Hours, Labelled, Money, Reservation};
+use crate::indicators::statement::LotStatement;
+use crate::storage::Database;
+use crate::storage::contracts::ContractView;
+use crate::web::auth::can;
+use crate::web::exports::{self, StatementQuery};
+use crate::web::indicators::{self as api, ClausesQuery};
+use crate::web::listings::{self, ContractsQuery};
+
+pub struct Badge {
+    pub lot: i32,
+    pub label: &'static str,
+    pub code: &'static str,
+}
+
+pub struct ContractRow {
+    pub id: i64,
+    pub reference: String,
+    pub object: String,
+    pub notified: String,
+    pub amount: String,
+    pub target: String,
+    pub holders: String,
+    pub badges: Vec<Badge>,
+}
+
+fn money(cents: i64) -> String {
+    Money::from_cents(cents)
+        .map(text::euros)
+        .unwrap_or_default()
+}
+
+fn hours(hundredths: i64) -> String {
+    Hours::from_hundredths(hundredths)
+        .map(text::hours)
+        .unwrap_or_default()
+}
+
+fn row(contract: ContractView, badges: &HashMap<i64, (&'static str, &'static str)>) -> ContractRow {
+    let target: i64 = contract.lots.iter().filter_map(|l| l.target_hours).sum();
+    let mut holders: Vec<String> = contract
+        .lots
+        .iter()
+        .flat_map(|l| &l.awards)
+        .filter(|a| a.role == AwardRole::Holder.code())
+        .map(|a| a.name.clone())
+        .collect();
+    holders.sort();
+    holders.dedup();
+    ContractRow {
+        id: contract.id,
+        notified: contract.notification_date.format("%d/%m/%Y").to_string(),
+        amount: money(contract.lots.iter().map(|l| l.amount).sum()),
+        target: if target > 0 {
+            hours(target)
+        } else {
+            "—".to_owned()
+        },
+        holders: holders.join(", "),
+        badges: contract
+            .lots
+            .iter()
+            .filter_map(|l| {
+                badges.get(&l.id).map(|(label, code)| Badge {
+                    lot: l.number,
+                    label,
+                    code,
+                })
+            })
+            .collect(),
+        reference: contract.reference,
+        object: contract.object,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "contracts.html")]
+struct ContractsPage {
+    shell: Shell,
+    q: String,
+    year: String,
+    rows: Vec<ContractRow>,
+    pager: Pager,
+}
+
+/// `GET /marches?q=&year=&buyer=&page=`.
+pub async fn list(
+    viewer: Viewer<can::ReadContracts>,
+    query: web::Query<ContractsQuery>,
+    database: web::Data<Database>,
+) -> Result<HttpResponse, PageError> {
+    let mut links = query.into_inner();
+    links.per_page = Some(25);
+    let found = listings::contracts(
+        viewer.as_user()?,
+        web::Query(links.clone()),
+        database.clone(),
+    )
+    .await?
+    .0;
+    let clauses = api::clauses(
+        viewer.as_user()?,
+        web::Query(ClausesQuery {
+            at: None,
+            buyer: None,
+            departement: None,
+        }),
+        database.clone(),
+    )
+    .await?
+    .0;
+    let badges: HashMap<i64, (&'static str, &'static str)> = clauses
+        .iter()
+        .filter_map(|c| c.status.map(|s| (c.lot_id, (s.label(), s.code()))))
+        .collect();
+    let pager = Pager::of(
+        &found,
+        "/marches",
+        &[
+            ("q", links.q.clone()),
+            ("year", links.year.map(|y| y.to_string())),
+            ("buyer", links.buyer.clone()),
+        ],
+    );
+    html(&ContractsPage {
+        shell: viewer.shell("Marchés"),
+        q: links.q.clone().unwrap_or_default(),
+        year: links.year.map(|y| y.to_string()).unwrap_or_default(),
+        pager,
+        rows: found.items.into_iter().map(|c| row(c, &badges)).collect(),
+    })
+}
+
+pub struct AwardLine {
+    pub siret: String,
+    pub name: String,
+    pub role: &'static str,
+    pub amount: String,
+}
+
+pub struct LotBlock {
+    pub number: i32,
+    pub title: String,
+    pub amount: String,
+    pub reservation: &'static str,
+    pub awards: Vec<AwardLine>,
+    pub clause: Option<ClauseBlock>,
+}
+
+pub struct ClauseBlock {
+    pub target: String,
+    pub source: String,
+    pub counted: String,
+    pub status: &'static str,
+    pub status_code: &'static str,
+    pub expected: String,
+    pub projected: String,
+    pub missing: String,
+    pub penalty: String,
+    pub chart: String,
+}
+
+fn clause_block(lot: &LotStatement) -> ClauseBlock {
+    let c = &lot.clause;
+    let a = c.assessment.as_ref();
+    let axis = lot.months.iter().map(|m| m.month.to_string()).collect();
+    let done = lot
+        .months
+        .iter()
+        .map(|m| Some(m.cumulative.hundredths()))
+        .collect();
+    let expected = lot
+        .months
+        .iter()
+        .map(|m| m.expected.map(Hours::hundredths))
+        .collect();
+    let summary = format!(
+        "Objectif {} ; {} comptées au {} ; {} attendues à ce rythme.",
+        text::hours(c.target),
+        text::hours(c.counted),
+        lot.months
+            .last()
+            .map_or_else(String::new, |m| m.month.to_string()),
+        a.map_or_else(|| "—".to_owned(), |a| text::hours(a.expected)),
+    );
+    let chart = LineChart::new(
+        &format!("lot-{}", c.lot_id),
+        &format!("Lot {} : heures cumulées et ligne attendue", c.lot),
+        summary,
+        axis,
+        vec![
+            Series {
+                name: "Heures déclarées cumulées".to_owned(),
+                dashed: false,
+                values: done,
+            },
+            Series {
+                name: "Attendu à rythme régulier".to_owned(),
+                dashed: true,
+                values: expected,
+            },
+        ],
+        hours,
+    );
+    ClauseBlock {
+        target: text::hours(c.target),
+        source: c.target_source.clone(),
+        counted: text::hours(c.counted),
+        status: c.status_label.unwrap_or("—"),
+        status_code: c.status.map_or("none", |s| s.code()),
+        expected: a.map_or_else(|| "—".to_owned(), |a| text::hours(a.expected)),
+        projected: a
+            .and_then(|a| a.projected)
+            .map_or_else(|| "—".to_owned(), text::hours),
+        missing: a.map_or_else(|| "—".to_owned(), |a| text::hours(a.missing)),
+        penalty: a
+            .and_then(|a| a.penalty)
+            .map_or_else(|| "—".to_owned(), text::euros),
+        chart: markup(&chart),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "contract.html")]
+struct ContractPage {
+    shell: Shell,
+    contract: ContractView,
+    notified: String,
+    procedure: String,
+    lots: Vec<LotBlock>,
+    at: String,
+    method: String,
+}
+
+/// `GET /marches/{id}`.
+pub async fn show(
+    viewer: Viewer<can::ReadContracts>,
+    id: web::Path<i64>,
+    database: web::Data<Database>,
+) -> Result<HttpResponse, PageError> {
+    let id = id.into_inner();
+    let contract = listings::contract(viewer.as_user()?, web::Path::from(id), database.clone())
+        .await?
+        .0;
+    let statement = exports::contract_json(
+        viewer.as_user()?,
+        web::Path::from(id),
+        web::Query(StatementQuery { at: None }),
+        database.clone(),
+    )
+    .await?
+    .0;
+    let mut clauses: HashMap<i64, ClauseBlock> = statement
+        .lots
+        .iter()
+        .map(|lot| (lot.clause.lot_id, clause_block(lot)))
+        .collect();
+    let lots = contract
+        .lots
+        .iter()
+        .map(|lot| LotBlock {
+            number: lot.number,
+            title: lot.title.clone().unwrap_or_default(),
+            amount: money(lot.amount),
+            reservation: Reservation::from_code(&lot.reservation).map_or("—", |r| r.label()),
+            awards: lot
+                .awards
+                .iter()
+                .map(|a| AwardLine {
+                    siret: a.siret.clone(),
+                    name: a.name.clone(),
+                    role: AwardRole::from_code(&a.role).map_or("—", |r| r.label()),
+                    amount: a.amount.map_or_else(|| "—".to_owned(), money),
+                })
+                .collect(),
+            clause: clauses.remove(&lot.id),
+        })
+        .collect();
+    html(&ContractPage {
+        shell: viewer.shell(&format!("Marché {}", contract.reference)),
+        notified: contract.notification_date.format("%d/%m/%Y").to_string(),
+        procedure: contract
+            .procedure
+            .as_deref()
+            .and_then(crate::domain::Procedure::from_code)
+            .map_or("—", |p| p.label())
+            .to_owned(),
+        at: statement.at.format("%d/%m/%Y").to_string(),
+        method: statement.method,
+        lots,
+        contract,
+    })
+}

@@ -1,0 +1,385 @@
+//! The "Tableau de bord" an elected official opens: the year's headline figures with their
+//! change and method, trends, breakdowns and the clauses behind schedule. Every figure comes
+//! from the indicators API's own handlers, so the page and the API cannot disagree.
+
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use chrono::{Datelike, Utc};
+use serde::Deserialize;
+
+use super::chart::{BarChart, Datum, markup};
+use super::shell::{Shell, Viewer};
+use super::{PageError, html, text};
+use crate::domain::authorization::Action;
+use crate::domain::{ClauseStatus, Labelled};
+use crate::indicators::clauses::ClauseView;
+use crate::indicators::{Breakdown, Indicators, Share, YearFigures, scope};
+use crate::storage::Database;
+use crate::storage::buyers::Buyer;
+use crate::web::auth::can;
+use crate::web::indicators::{
+    self as api, ClausesQuery, IndicatorsQuery, ScopedError, SeriesQuery, buyer_of, departement_of,
+};
+use crate::web::{buyers, error::ApiError};
+
+#[derive(Debug, Default, Deserialize)]
+pub struct DashboardQuery {
+    pub year: Option<i32>,
+    pub buyer: Option<String>,
+    pub departement: Option<String>,
+}
+
+fn filled(text: &Option<String>) -> Option<String> {
+    text.as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+}
+
+pub struct Card {
+    pub label: &'static str,
+    pub value: String,
+    pub change: String,
+    pub method: String,
+}
+
+fn card(label: &'static str, value: String, change: String, method: &str) -> Card {
+    Card {
+        label,
+        value,
+        change,
+        method: method.to_owned(),
+    }
+}
+
+/// A share with its part and whole, written by `unit` (a count, or cents as euros).
+fn share_card(
+    label: &'static str,
+    now: &Share,
+    before: &Share,
+    year: i32,
+    unit: fn(i64) -> String,
+) -> Card {
+    card(
+        label,
+        format!("{} ({} sur {})", now.text, unit(now.part), unit(now.whole)),
+        text::change_points(now.rate, before.rate, year - 1),
+        &now.method,
+    )
+}
+
+fn euros_of_cents(cents: i64) -> String {
+    crate::domain::Money::from_cents(cents)
+        .map(text::euros)
+        .unwrap_or_default()
+}
+
+fn reserved_total(figures: &Indicators) -> i64 {
+    figures
+        .charter
+        .reserved
+        .iter()
+        .map(|r| r.amount.cents())
+        .sum()
+}
+
+fn cards(now: &Indicators, before: &Indicators, year: i32) -> Vec<Card> {
+    let (i, b) = (&now.insertion, &before.insertion);
+    let (c, p) = (&now.charter, &before.charter);
+    let last = year - 1;
+    let reserved = reserved_total(now);
+    vec![
+        card(
+            "Heures d'insertion",
+            text::hours(i.hours.value),
+            text::change(i.hours.value.hundredths(), b.hours.value.hundredths(), last),
+            &i.hours.method,
+        ),
+        card(
+            "Équivalents temps plein",
+            i.fte_text.clone(),
+            text::change(i.fte.value, b.fte.value, last),
+            &i.fte.method,
+        ),
+        card(
+            "Participants",
+            text::count(i.participants.value),
+            text::change(i.participants.value, b.participants.value, last),
+            &i.participants.method,
+        ),
+        share_card(
+            "Sorties vers l'emploi",
+            &i.exits_to_employment,
+            &b.exits_to_employment,
+            year,
+            text::count,
+        ),
+        share_card(
+            "Marchés avec clause d'insertion",
+            &c.with_clause,
+            &p.with_clause,
+            year,
+            text::count,
+        ),
+        share_card(
+            "Marchés réservés",
+            &c.reserved_contracts,
+            &p.reserved_contracts,
+            year,
+            text::count,
+        ),
+        share_card(
+            "Marchés avec critère social",
+            &c.with_social_criterion,
+            &p.with_social_criterion,
+            year,
+            text::count,
+        ),
+        share_card(
+            "Part des entreprises locales (montant)",
+            &c.local_by_value,
+            &p.local_by_value,
+            year,
+            euros_of_cents,
+        ),
+        share_card(
+            "Part des TPE et PME (montant)",
+            &c.small_firms_by_value,
+            &p.small_firms_by_value,
+            year,
+            euros_of_cents,
+        ),
+        card(
+            "Montant des marchés réservés",
+            euros_of_cents(reserved),
+            text::change(reserved, reserved_total(before), last),
+            "Somme des montants notifiés des lots réservés (L2113-12, L2113-13, L2113-15) sur la période.",
+        ),
+    ]
+}
+
+fn breakdown_chart(figures: &Indicators, dimension: &str, id: &str, title: &str) -> String {
+    let groups = figures
+        .insertion
+        .breakdowns
+        .iter()
+        .find(|b: &&Breakdown| b.dimension == dimension)
+        .map(|b| b.groups.as_slice())
+        .unwrap_or_default();
+    let data = groups
+        .iter()
+        .map(|g| Datum {
+            label: g.label.clone(),
+            value: g.hours.map_or(0, |h| h.hundredths()),
+            text: g
+                .hours
+                .map_or_else(|| "masqué (moins de 5 personnes)".to_owned(), text::hours),
+        })
+        .collect();
+    markup(&BarChart::new(id, title, "Heures", data))
+}
+
+fn trend_charts(series: &[YearFigures]) -> Vec<String> {
+    let hours = series
+        .iter()
+        .map(|y| Datum {
+            label: y.year.to_string(),
+            value: y.hours.hundredths(),
+            text: text::hours(y.hours),
+        })
+        .collect();
+    let local = series
+        .iter()
+        .map(|y| Datum {
+            label: y.year.to_string(),
+            value: y.local_by_value.map_or(0, |r| r.basis_points()),
+            text: text::rate(y.local_by_value),
+        })
+        .collect();
+    let awarded = series
+        .iter()
+        .map(|y| Datum {
+            label: y.year.to_string(),
+            value: y.awarded.cents(),
+            text: text::euros(y.awarded),
+        })
+        .collect();
+    vec![
+        markup(&BarChart::new(
+            "tendance-heures",
+            "Heures d'insertion par année",
+            "Heures",
+            hours,
+        )),
+        markup(&BarChart::new(
+            "tendance-local",
+            "Part des entreprises locales (montant) par année",
+            "Part",
+            local,
+        )),
+        markup(&BarChart::new(
+            "tendance-montant",
+            "Montant notifié par année",
+            "Montant",
+            awarded,
+        )),
+    ]
+}
+
+pub struct Late {
+    pub contract_id: i64,
+    pub reference: String,
+    pub object: String,
+    pub lot: String,
+    pub target: String,
+    pub counted: String,
+    pub status: &'static str,
+    pub status_code: &'static str,
+}
+
+fn late(clauses: Vec<ClauseView>) -> Vec<Late> {
+    clauses
+        .into_iter()
+        .filter(|c| {
+            matches!(
+                c.status,
+                Some(ClauseStatus::Behind | ClauseStatus::EndedShort)
+            )
+        })
+        .map(|c| Late {
+            contract_id: c.contract_id,
+            lot: match &c.lot_title {
+                Some(title) => format!("{} — {title}", c.lot),
+                None => c.lot.to_string(),
+            },
+            reference: c.reference,
+            object: c.object,
+            target: text::hours(c.target),
+            counted: text::hours(c.counted),
+            status: c.status.map_or("", |s| s.label()),
+            status_code: c.status.map_or("none", |s| s.code()),
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct DashboardPage {
+    shell: Shell,
+    year: i32,
+    years: Vec<i32>,
+    buyer: String,
+    departement: String,
+    buyers: Vec<Buyer>,
+    scope: String,
+    cards: Vec<Card>,
+    trends: Vec<String>,
+    breakdowns: Vec<String>,
+    late: Vec<Late>,
+    workbook: Option<String>,
+}
+
+/// `GET /tableau-de-bord?year=&buyer=&departement=`.
+pub async fn dashboard(
+    viewer: Viewer<can::ReadIndicators>,
+    query: web::Query<DashboardQuery>,
+    database: web::Data<Database>,
+) -> Result<HttpResponse, PageError> {
+    let (buyer, departement) = (filled(&query.buyer), filled(&query.departement));
+    let year = match query.year {
+        Some(year) => year,
+        None => {
+            let (siret, dep) = (
+                buyer_of(buyer.as_deref())?,
+                departement_of(departement.as_deref())?,
+            );
+            let account_scope = viewer.account.scope.clone();
+            let today = Utc::now().date_naive();
+            database
+                .run(move |conn| {
+                    let scope = scope::resolve(conn, &account_scope, siret.as_ref(), dep.as_ref())?;
+                    Ok::<_, ScopedError>(scope.latest_year(conn, today)?)
+                })
+                .await
+                .map_err(ApiError::from)?
+        }
+    };
+    let asked = |year: i32| {
+        web::Query(IndicatorsQuery {
+            year: Some(year),
+            from: None,
+            to: None,
+            buyer: buyer.clone(),
+            departement: departement.clone(),
+            subcontractors: false,
+        })
+    };
+    let now = api::indicators(viewer.as_user()?, asked(year), database.clone())
+        .await?
+        .0;
+    let before = api::indicators(viewer.as_user()?, asked(year - 1), database.clone())
+        .await?
+        .0;
+    let series = api::series(
+        viewer.as_user()?,
+        web::Query(SeriesQuery {
+            from_year: year - 4,
+            to_year: year,
+            buyer: buyer.clone(),
+            departement: departement.clone(),
+            subcontractors: false,
+        }),
+        database.clone(),
+    )
+    .await?
+    .0;
+    let clauses = api::clauses(
+        viewer.as_user()?,
+        web::Query(ClausesQuery {
+            at: None,
+            buyer: buyer.clone(),
+            departement: departement.clone(),
+        }),
+        database.clone(),
+    )
+    .await?
+    .0;
+    let buyers = buyers::list(viewer.as_user()?, database.clone()).await?.0;
+    let workbook = viewer.may(Action::ExportWorkbooks).then(|| {
+        let mut url = form_urlencoded::Serializer::new(String::new());
+        url.append_pair("year", &year.to_string());
+        for (key, value) in [("buyer", &buyer), ("departement", &departement)] {
+            if let Some(value) = value {
+                url.append_pair(key, value);
+            }
+        }
+        format!("/api/exports/compliance.xlsx?{}", url.finish())
+    });
+    let this_year = Utc::now().year();
+    let mut years: Vec<i32> = (this_year - 9..=this_year).rev().collect();
+    if !years.contains(&year) {
+        years.push(year);
+    }
+    html(&DashboardPage {
+        shell: viewer.shell("Tableau de bord"),
+        cards: cards(&now, &before, year),
+        trends: trend_charts(&series),
+        breakdowns: vec![
+            breakdown_chart(&now, "modality", "par-modalite", "Heures par modalité"),
+            breakdown_chart(
+                &now,
+                "structure_kind",
+                "par-structure",
+                "Heures par type de structure",
+            ),
+        ],
+        late: late(clauses),
+        scope: now.scope,
+        year,
+        years,
+        buyer: buyer.unwrap_or_default(),
+        departement: departement.unwrap_or_default(),
+        buyers,
+        workbook,
+    })
+}

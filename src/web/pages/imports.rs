@@ -1,0 +1,189 @@
+//! Imports as pages: the upload form (a file dropped or chosen, its kind), the import followed
+//! while it runs, its report with every error where it is, the history and the templates.
+
+use actix_multipart::form::MultipartForm;
+use actix_web::http::header::LOCATION;
+use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
+use askama::Template;
+
+use super::shell::{Shell, Viewer};
+use super::{HTML, PageError, html};
+use crate::domain::authorization::{Action, may_import};
+use crate::domain::{ImportKind, ImportStatus, Labelled};
+use crate::import::Importer;
+use crate::import::progress::JobState;
+use crate::storage::Database;
+use crate::storage::buyers::Buyer;
+use crate::storage::imports::ImportSummary;
+use crate::web::auth::{Authorized, FormSession, can};
+use crate::web::buyers;
+use crate::web::imports::{self as api, Accepted, UploadForm};
+
+pub struct KindChoice {
+    pub code: &'static str,
+    pub label: &'static str,
+    pub selected: bool,
+}
+
+pub struct HistoryLine {
+    pub id: i64,
+    pub when: String,
+    pub kind: &'static str,
+    pub file_name: String,
+    pub status: &'static str,
+    pub status_code: String,
+    pub rows: String,
+}
+
+#[derive(Template)]
+#[template(path = "imports.html")]
+struct ImportsPage {
+    shell: Shell,
+    csrf: String,
+    may_upload: bool,
+    kinds: Vec<KindChoice>,
+    buyers: Vec<Buyer>,
+    history: Vec<HistoryLine>,
+    error: Option<String>,
+}
+
+fn kind_label(code: &str) -> &'static str {
+    ImportKind::from_code(code).map_or("—", |k| k.label())
+}
+
+fn history_line(summary: ImportSummary) -> HistoryLine {
+    HistoryLine {
+        id: summary.id,
+        when: summary.created_at.format("%d/%m/%Y %H:%M").to_string(),
+        kind: kind_label(&summary.kind),
+        status: ImportStatus::from_code(&summary.status).map_or("—", |s| s.label()),
+        status_code: summary.status,
+        rows: format!(
+            "{} écrite(s) sur {}, {} erreur(s)",
+            summary.rows_written, summary.rows_total, summary.error_count
+        ),
+        file_name: summary.file_name,
+    }
+}
+
+async fn imports_page<P: crate::domain::authorization::Permission>(
+    viewer: &Viewer<P>,
+    database: &web::Data<Database>,
+    chosen: Option<ImportKind>,
+    error: Option<String>,
+) -> Result<ImportsPage, PageError> {
+    let history = api::history(viewer.as_user()?, database.clone()).await?.0;
+    let buyers = if viewer.may(Action::ReadBuyers) {
+        buyers::list(viewer.as_user()?, database.clone()).await?.0
+    } else {
+        Vec::new()
+    };
+    Ok(ImportsPage {
+        shell: viewer.shell("Imports"),
+        csrf: viewer.csrf.clone(),
+        may_upload: viewer.may(Action::UploadImports),
+        kinds: ImportKind::ALL
+            .iter()
+            .filter(|k| may_import(viewer.account.role, **k))
+            .map(|k| KindChoice {
+                code: k.code(),
+                label: k.label(),
+                selected: Some(*k) == chosen,
+            })
+            .collect(),
+        buyers,
+        history: history.into_iter().map(history_line).collect(),
+        error,
+    })
+}
+
+#[derive(serde::Deserialize)]
+pub struct ImportsQuery {
+    kind: Option<String>,
+}
+
+/// `GET /imports?kind=`.
+pub async fn list(
+    viewer: Viewer<can::ReadImports>,
+    query: web::Query<ImportsQuery>,
+    database: web::Data<Database>,
+) -> Result<HttpResponse, PageError> {
+    let chosen = query.kind.as_deref().and_then(ImportKind::from_code);
+    html(&imports_page(&viewer, &database, chosen, None).await?)
+}
+
+/// `POST /imports`: the upload form; then to the import's page, where it is followed.
+pub async fn upload(
+    req: HttpRequest,
+    payload: web::Payload,
+    importer: web::Data<Importer>,
+    database: web::Data<Database>,
+) -> Result<HttpResponse, PageError> {
+    // The session first: without one, the sign-in page, before the file is read.
+    let session = FormSession::of(&req).await.map_err(|_| PageError::SignIn {
+        next: "/imports".to_owned(),
+    })?;
+    let MultipartForm(form) =
+        MultipartForm::<UploadForm>::from_request(&req, &mut payload.into_inner()).await?;
+    let token = form.csrf_token.as_ref().map(|t| t.as_str().to_owned());
+    let signed_in = session.confirm(token.as_deref().unwrap_or_default())?;
+    let user = Authorized::<can::UploadImports>::check(signed_in.account)?;
+    let chosen = ImportKind::parse_label(&form.kind).ok();
+    let account = user.account.clone();
+    match api::accept(user, form, importer, database.clone()).await {
+        Ok(Accepted::Done(report)) => {
+            let id = report.import_id.unwrap_or_default();
+            Ok(to_import(id))
+        }
+        Ok(Accepted::Background(id)) => Ok(to_import(id)),
+        Err(error) => {
+            // Refused before reading (duplicate, kind, buyer): the form again, with why.
+            let viewer = Viewer::<can::ReadImports>::of(account, signed_in.csrf, "/imports")?;
+            let page = imports_page(&viewer, &database, chosen, Some(error.message)).await?;
+            Ok(HttpResponse::build(error.status)
+                .content_type(HTML)
+                .body(page.render()?))
+        }
+    }
+}
+
+fn to_import(id: i64) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((LOCATION, format!("/imports/{id}")))
+        .finish()
+}
+
+#[derive(Template)]
+#[template(path = "import.html")]
+struct ImportPage {
+    shell: Shell,
+    state: JobState,
+    kind: &'static str,
+    kind_code: &'static str,
+    running: bool,
+    succeeded: bool,
+    has_error_workbook: bool,
+}
+
+/// `GET /imports/{id}`: progress while it runs, the report once ended.
+pub async fn show(
+    viewer: Viewer<can::ReadImports>,
+    id: web::Path<i64>,
+    importer: web::Data<Importer>,
+    database: web::Data<Database>,
+) -> Result<HttpResponse, PageError> {
+    let state = api::report(viewer.as_user()?, id, importer, database)
+        .await?
+        .0;
+    let kind = ImportKind::from_code(&state.kind);
+    let problems = state.report.as_ref().map_or(0, |r| r.problems.len());
+    html(&ImportPage {
+        shell: viewer.shell(&format!("Import n° {} — {}", state.id, state.file_name)),
+        kind: kind.map_or("—", |k| k.label()),
+        kind_code: kind.map_or("", |k| k.code()),
+        running: state.status == ImportStatus::Running,
+        succeeded: state.status == ImportStatus::Succeeded,
+        has_error_workbook: problems > 0,
+        state,
+    })
+}

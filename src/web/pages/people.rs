@@ -1,0 +1,155 @@
+//! The pages about people: participants (pseudonymous, facilitators only), accounts and the
+//! audit log (administrators only).
+
+use actix_web::{HttpResponse, web};
+use askama::Template;
+
+use super::pager::Pager;
+use super::shell::{Shell, Viewer};
+use super::{PageError, html, text};
+use crate::domain::{EligibilityCriterion, ExitOutcome, Hours, Labelled};
+use crate::storage::Database;
+use crate::storage::audit::AuditEntry;
+use crate::web::audit::{self, AuditQuery};
+use crate::web::auth::can;
+use crate::web::listings::{self, ParticipantsQuery};
+use crate::web::users;
+
+pub struct ParticipantRow {
+    pub pseudonym: String,
+    pub criterion: &'static str,
+    pub validated_on: String,
+    pub exit: String,
+    pub hours: String,
+}
+
+pub struct CriterionChoice {
+    pub code: &'static str,
+    pub label: &'static str,
+    pub selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "participants.html")]
+struct ParticipantsPage {
+    shell: Shell,
+    q: String,
+    criteria: Vec<CriterionChoice>,
+    rows: Vec<ParticipantRow>,
+    pager: Pager,
+}
+
+/// `GET /participants?q=&criterion=&page=`.
+pub async fn participants(
+    viewer: Viewer<can::ReadParticipants>,
+    query: web::Query<ParticipantsQuery>,
+    database: web::Data<Database>,
+) -> Result<HttpResponse, PageError> {
+    let mut query = query.into_inner();
+    query.per_page = Some(50);
+    let found = listings::participants(viewer.as_user()?, web::Query(query.clone()), database)
+        .await?
+        .0;
+    let pager = Pager::of(
+        &found,
+        "/participants",
+        &[
+            ("q", query.q.clone()),
+            ("criterion", query.criterion.clone()),
+        ],
+    );
+    let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.format("%d/%m/%Y").to_string());
+    let rows = found
+        .items
+        .into_iter()
+        .map(|p| ParticipantRow {
+            criterion: EligibilityCriterion::from_code(&p.criterion).map_or("—", |c| c.label()),
+            validated_on: date(p.validated_on).unwrap_or_else(|| "—".to_owned()),
+            exit: match p.exit_outcome.as_deref().and_then(ExitOutcome::from_code) {
+                Some(exit) => format!(
+                    "{}{}",
+                    exit.label(),
+                    date(p.exit_date).map_or_else(String::new, |d| format!(" ({d})"))
+                ),
+                None => "—".to_owned(),
+            },
+            hours: Hours::from_hundredths(p.hours)
+                .map(text::hours)
+                .unwrap_or_default(),
+            pseudonym: p.pseudonym,
+        })
+        .collect();
+    html(&ParticipantsPage {
+        shell: viewer.shell("Participants"),
+        q: query.q.clone().unwrap_or_default(),
+        criteria: EligibilityCriterion::ALL
+            .iter()
+            .map(|c| CriterionChoice {
+                code: c.code(),
+                label: c.label(),
+                selected: query.criterion.as_deref() == Some(c.code()),
+            })
+            .collect(),
+        rows,
+        pager,
+    })
+}
+
+pub struct AccountRow {
+    pub name: String,
+    pub email: String,
+    pub role: &'static str,
+    pub active: bool,
+}
+
+#[derive(Template)]
+#[template(path = "users.html")]
+struct UsersPage {
+    shell: Shell,
+    accounts: Vec<AccountRow>,
+}
+
+/// `GET /utilisateurs`.
+pub async fn accounts(
+    viewer: Viewer<can::ReadUsers>,
+    database: web::Data<Database>,
+) -> Result<HttpResponse, PageError> {
+    let list = users::list(viewer.as_user()?, database).await?.0;
+    html(&UsersPage {
+        shell: viewer.shell("Utilisateurs"),
+        accounts: list
+            .into_iter()
+            .map(|a| AccountRow {
+                name: a.display_name.to_string(),
+                email: a.email.to_string(),
+                role: a.role.label(),
+                active: a.active,
+            })
+            .collect(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    shell: Shell,
+    entries: Vec<AuditEntry>,
+}
+
+/// `GET /journal`: the 200 most recent entries.
+pub async fn audit_log(
+    viewer: Viewer<can::ReadAuditLog>,
+    database: web::Data<Database>,
+) -> Result<HttpResponse, PageError> {
+    let entries = audit::list(
+        viewer.as_user()?,
+        web::Query(AuditQuery { limit: None }),
+        database,
+    )
+    .await?
+    .0;
+    html(&AuditPage {
+        shell: viewer.shell("Journal d'audit"),
+        entries,
+    })
+}

@@ -1,0 +1,211 @@
+//! What every page shares: the signed-in person, the menu their role opens, the anti-CSRF
+//! token for their forms; and the extractors that check the session before a page runs.
+
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+
+use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
+use serde::de::DeserializeOwned;
+
+use super::error::PageError;
+use crate::domain::Labelled;
+use crate::domain::authorization::{Action, Permission, is_allowed};
+use crate::storage::users::Account;
+use crate::web::auth::{AuthError, Authorized, CsrfFrom, FormSession, authenticate};
+
+/// The menu, in the order shown; an entry appears only to the roles its action allows.
+const MENU: &[(&str, &str, Action)] = &[
+    (
+        "/tableau-de-bord",
+        "Tableau de bord",
+        Action::ReadIndicators,
+    ),
+    ("/marches", "Marchés", Action::ReadContracts),
+    (
+        "/entreprises",
+        "Entreprises et structures",
+        Action::ReadCompanies,
+    ),
+    ("/imports", "Imports", Action::ReadImports),
+    ("/participants", "Participants", Action::ReadParticipants),
+    ("/utilisateurs", "Utilisateurs", Action::ReadUsers),
+    ("/journal", "Journal d'audit", Action::ReadAuditLog),
+];
+
+/// Where a signed-in person lands: the first page of the menu their role opens.
+pub fn home_of(account: &Account) -> &'static str {
+    MENU.iter()
+        .find(|(_, _, action)| is_allowed(account.role, *action))
+        .map_or("/compte", |(href, _, _)| href)
+}
+
+pub struct MenuEntry {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub current: bool,
+}
+
+pub struct Person {
+    pub name: String,
+    pub role: &'static str,
+    pub csrf: String,
+}
+
+/// The frame of a page: its title, the menu, the person signed in.
+pub struct Shell {
+    pub title: String,
+    pub menu: Vec<MenuEntry>,
+    pub person: Option<Person>,
+}
+
+impl Shell {
+    pub fn anonymous(title: &str) -> Shell {
+        Shell {
+            title: title.to_owned(),
+            menu: Vec::new(),
+            person: None,
+        }
+    }
+
+    fn of(account: &Account, csrf: &str, path: &str, title: &str) -> Shell {
+        Shell {
+            title: title.to_owned(),
+            menu: MENU
+                .iter()
+                .filter(|(_, _, action)| is_allowed(account.role, *action))
+                .map(|(href, label, _)| MenuEntry {
+                    href,
+                    label,
+                    current: path == *href || path.starts_with(&format!("{href}/")),
+                })
+                .collect(),
+            person: Some(Person {
+                name: account.display_name.to_string(),
+                role: account.role.label(),
+                csrf: csrf.to_owned(),
+            }),
+        }
+    }
+}
+
+/// A signed-in person allowed to see page `P`; without a session, the sign-in page.
+pub struct Viewer<P: Permission> {
+    pub account: Account,
+    pub csrf: String,
+    path: String,
+    permission: PhantomData<P>,
+}
+
+impl<P: Permission> Viewer<P> {
+    pub fn shell(&self, title: &str) -> Shell {
+        Shell::of(&self.account, &self.csrf, &self.path, title)
+    }
+
+    /// The account as the API handler of action `Q` takes it.
+    pub fn as_user<Q: Permission>(&self) -> Result<Authorized<Q>, PageError> {
+        Ok(Authorized::check(self.account.clone())?)
+    }
+
+    /// Whether the role may also do `action` (to show a button or not).
+    pub fn may(&self, action: Action) -> bool {
+        is_allowed(self.account.role, action)
+    }
+}
+
+fn refused(error: AuthError, next: String) -> PageError {
+    match error {
+        AuthError::Unauthenticated => PageError::SignIn { next },
+        other => other.into(),
+    }
+}
+
+fn path_of(req: &HttpRequest) -> String {
+    req.uri()
+        .path_and_query()
+        .map_or_else(|| req.path().to_owned(), |p| p.as_str().to_owned())
+}
+
+type Boxed<T> = Pin<Box<dyn Future<Output = Result<T, PageError>>>>;
+
+impl<P: Permission + 'static> FromRequest for Viewer<P> {
+    type Error = PageError;
+    type Future = Boxed<Self>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let signed_in = authenticate(req, CsrfFrom::Header);
+        let (next, path) = (path_of(req), req.path().to_owned());
+        Box::pin(async move {
+            let signed_in = signed_in.await.map_err(|e| refused(e, next.clone()))?;
+            let user = Authorized::<P>::check(signed_in.account).map_err(|e| refused(e, next))?;
+            Ok(Viewer {
+                account: user.account,
+                csrf: signed_in.csrf,
+                path,
+                permission: PhantomData,
+            })
+        })
+    }
+}
+
+/// A form of a page that carries the session's anti-CSRF token in a `csrf_token` field.
+pub trait CsrfForm {
+    fn csrf_token(&self) -> &str;
+}
+
+/// A posted form, its token checked against the session, by someone allowed to do `P`.
+pub struct Posted<P: Permission, F> {
+    pub viewer: Viewer<P>,
+    pub form: F,
+}
+
+impl<P, F> FromRequest for Posted<P, F>
+where
+    P: Permission + 'static,
+    F: CsrfForm + DeserializeOwned + 'static,
+{
+    type Error = PageError;
+    type Future = Boxed<Self>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let form = web::Form::<F>::from_request(req, payload);
+        let req = req.clone();
+        Box::pin(async move {
+            let next = path_of(&req);
+            // The session first: without one, the sign-in page, whatever the form holds.
+            let session = FormSession::of(&req)
+                .await
+                .map_err(|e| refused(e, next.clone()))?;
+            let form = form
+                .await
+                .map_err(|e| {
+                    crate::web::error::ApiError::bad_request(format!(
+                        "Le formulaire envoyé est incorrect : {e}. Rechargez la page puis recommencez."
+                    ))
+                })?
+                .into_inner();
+            let signed_in = session.confirm(form.csrf_token())?;
+            let user = Authorized::<P>::check(signed_in.account)?;
+            let viewer = Viewer {
+                account: user.account,
+                csrf: signed_in.csrf,
+                path: req.path().to_owned(),
+                permission: PhantomData,
+            };
+            Ok(Posted { viewer, form })
+        })
+    }
+}
+
+impl<P: Permission> Viewer<P> {
+    /// The viewer of a page shown after a form: the session was checked by the form's token.
+    pub fn of(account: Account, csrf: String, path: &str) -> Result<Viewer<P>, PageError> {
+        let user = Authorized::<P>::check(account)?;
+        Ok(Viewer {
+            account: user.account,
+            csrf,
+            path: path.to_owned(),
+            permission: PhantomData,
+        })
+    }
+}

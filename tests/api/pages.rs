@@ -1,0 +1,559 @@
+//! The HTML pages over plain HTTP: the role walk over the page table, and what a person does
+//! (sign in, read the dashboard, send a file, read its errors). The browser tests
+//! (tests/api/browser.rs) do the same through Chromium.
+
+use reqwest::header::{COOKIE, LOCATION};
+use suivi_clauses::domain::authorization::{is_allowed, may_import};
+use suivi_clauses::domain::{Hours, ImportKind, Labelled, Role};
+use suivi_clauses::web::pages::text;
+use suivi_clauses::web::routes::{Access, PAGES, Route};
+
+use crate::authorization::{walk_lot, walk_session};
+use crate::helpers::{
+    ADMIN_EMAIL, ADMIN_PASSWORD, Session, TestApp, USER_PASSWORD, siret, spawn_app,
+};
+use crate::indicators::{json_of, territory};
+
+/// A browser that does not follow redirects, so that each answer can be checked.
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+fn cookie(session: &Session) -> String {
+    format!("suivi_session={}", session.token)
+}
+
+pub async fn page(app: &TestApp, session: &Session, path: &str) -> (u16, String) {
+    let response = browser()
+        .get(app.url(path))
+        .header(COOKIE, cookie(session))
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.text().await.unwrap())
+}
+
+/// Posts a page form (url-encoded) with the session's cookie.
+async fn post_form(
+    app: &TestApp,
+    session: Option<&Session>,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    let mut request = browser().post(app.url(path)).form(fields);
+    if let Some(session) = session {
+        request = request.header(COOKIE, cookie(session));
+    }
+    request.send().await.unwrap()
+}
+
+/// The password form, from the test password to a new one typed then confirmed.
+async fn change_password(
+    app: &TestApp,
+    session: &Session,
+    confirmation: &str,
+) -> reqwest::Response {
+    post_form(
+        app,
+        Some(session),
+        "/compte/mot-de-passe",
+        &[
+            ("csrf_token", &session.csrf),
+            ("current_password", USER_PASSWORD),
+            ("new_password", "une toute nouvelle phrase"),
+            ("confirmation", confirmation),
+        ],
+    )
+    .await
+}
+
+/// Sends a file through the upload page's form.
+pub async fn upload_form(
+    app: &TestApp,
+    session: &Session,
+    kind: &str,
+    file_name: &str,
+    bytes: Vec<u8>,
+    csrf: &str,
+) -> reqwest::Response {
+    let form = reqwest::multipart::Form::new()
+        .text("csrf_token", csrf.to_owned())
+        .text("kind", kind.to_owned())
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_owned()),
+        );
+    browser()
+        .post(app.url("/imports"))
+        .header(COOKIE, cookie(session))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+fn location(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get(LOCATION)
+        .map(|l| l.to_str().unwrap().to_owned())
+        .unwrap_or_default()
+}
+
+/// What the page walk sends to a route, and the status an allowed role gets.
+async fn visit(app: &TestApp, route: &Route, role: Role, session: &Session) -> (u16, u16) {
+    let get = |path: String, success: u16| async move {
+        let (status, _) = page(app, session, &path).await;
+        (status, success)
+    };
+    match (route.method, route.path) {
+        ("get", "/") => get("/".to_owned(), 303).await,
+        ("get", "/marches/{id}") => {
+            let (contract, _) = app.database.run(walk_lot).await.unwrap();
+            get(format!("/marches/{contract}"), 200).await
+        }
+        ("get", "/entreprises/{siret}") => {
+            app.database.run(walk_lot).await.unwrap();
+            get(format!("/entreprises/{}", siret(999).as_str()), 200).await
+        }
+        ("get", "/imports/{id}") => {
+            // An import of the caller's own, when the role may import anything.
+            let id = if is_allowed(
+                role,
+                suivi_clauses::domain::authorization::Action::UploadImports,
+            ) {
+                let (_, body) = app
+                    .import(&session.token, "hours", "h.csv", b"vide\n".to_vec(), false)
+                    .await;
+                body["report"]["import_id"].as_i64().unwrap()
+            } else {
+                999_999
+            };
+            get(format!("/imports/{id}"), 200).await
+        }
+        ("get", "/tableau-de-bord") => get("/tableau-de-bord?year=2025".to_owned(), 200).await,
+        ("get", path) => get(path.to_owned(), 200).await,
+        ("post", "/deconnexion") => {
+            let response = post_form(
+                app,
+                Some(session),
+                route.path,
+                &[("csrf_token", &session.csrf)],
+            )
+            .await;
+            (response.status().as_u16(), 303)
+        }
+        ("post", "/compte/mot-de-passe") => {
+            let response = change_password(app, session, "une toute nouvelle phrase").await;
+            (response.status().as_u16(), 303)
+        }
+        ("post", "/imports") => {
+            let csv = format!(
+                "SIRET;Raison sociale\n44306184100047;Structure {}\n",
+                rand::random::<u32>()
+            );
+            let response = upload_form(
+                app,
+                session,
+                "structures",
+                "structures.csv",
+                csv.into_bytes(),
+                &session.csrf,
+            )
+            .await;
+            let success = if may_import(role, ImportKind::Structures) {
+                303
+            } else {
+                403
+            };
+            (response.status().as_u16(), success)
+        }
+        (method, path) => panic!("no visit for {method} {path}: add one when adding a page"),
+    }
+}
+
+#[tokio::test]
+async fn every_page_answers_every_role_as_the_table_says() {
+    let app = spawn_app().await;
+    app.add_buyer(1, "Commune").await;
+    let mut checked = 0;
+    for route in PAGES {
+        let Access::Requires(action) = route.access else {
+            continue;
+        };
+        // Without a session: to the sign-in page, whatever the method.
+        let anonymous = match route.method {
+            "get" => browser().get(
+                app.url(
+                    &route
+                        .path
+                        .replace("{id}", "1")
+                        .replace("{siret}", siret(1).as_str()),
+                ),
+            ),
+            _ => browser()
+                .post(app.url(route.path))
+                .form(&[("csrf_token", "x")]),
+        }
+        .send()
+        .await
+        .unwrap();
+        assert_eq!(
+            anonymous.status().as_u16(),
+            303,
+            "anonymous {} {}",
+            route.method,
+            route.path
+        );
+        assert!(
+            location(&anonymous).starts_with("/connexion"),
+            "{}",
+            route.path
+        );
+
+        for &role in Role::ALL {
+            let session = walk_session(&app, role).await;
+            let (status, success) = visit(&app, route, role, &session).await;
+            let expected = if is_allowed(role, action) {
+                success
+            } else {
+                403
+            };
+            assert_eq!(
+                status,
+                expected,
+                "{} {} as {}",
+                route.method,
+                route.path,
+                role.code()
+            );
+            checked += 1;
+        }
+    }
+    let public = PAGES.iter().filter(|p| p.access == Access::Public).count();
+    assert_eq!(checked, (PAGES.len() - public) * Role::ALL.len());
+}
+
+#[tokio::test]
+async fn forms_without_the_sessions_token_change_nothing() {
+    let app = spawn_app().await;
+    let session = app.session(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let response = post_form(
+        &app,
+        Some(&session),
+        "/deconnexion",
+        &[("csrf_token", "faux")],
+    )
+    .await;
+    assert_eq!(response.status().as_u16(), 403);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("jeton anti-falsification")
+    );
+    // Still signed in.
+    let (status, _) = page(&app, &session, "/compte").await;
+    assert_eq!(status, 200);
+    let response = upload_form(
+        &app,
+        &session,
+        "structures",
+        "s.csv",
+        b"SIRET\n".to_vec(),
+        "faux",
+    )
+    .await;
+    assert_eq!(response.status().as_u16(), 403);
+    let history = json_of(&app, "/api/imports", &session.token).await;
+    assert_eq!(history.as_array().unwrap().len(), 0, "nothing imported");
+}
+
+#[tokio::test]
+async fn signing_in_goes_back_to_the_page_asked_and_never_to_another_site() {
+    let app = spawn_app().await;
+    let anonymous = browser()
+        .get(app.url("/marches?q=voirie"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        location(&anonymous),
+        "/connexion?suite=%2Fmarches%3Fq%3Dvoirie"
+    );
+    let (status, form) = {
+        let r = browser()
+            .get(app.url(&location(&anonymous)))
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    };
+    assert_eq!(status, 200);
+    assert!(
+        form.contains(r#"name="suite" value="/marches?q=voirie""#),
+        "{form}"
+    );
+
+    let wrong = post_form(
+        &app,
+        None,
+        "/connexion",
+        &[
+            ("email", ADMIN_EMAIL),
+            ("password", "pas le bon"),
+            ("suite", "/marches"),
+        ],
+    )
+    .await;
+    assert_eq!(wrong.status().as_u16(), 401);
+    let text = wrong.text().await.unwrap();
+    assert!(text.contains("role=\"alert\""), "{text}");
+    assert!(
+        text.contains(ADMIN_EMAIL),
+        "the address typed is kept: {text}"
+    );
+
+    let right = post_form(
+        &app,
+        None,
+        "/connexion",
+        &[
+            ("email", ADMIN_EMAIL),
+            ("password", ADMIN_PASSWORD),
+            ("suite", "/marches?q=voirie"),
+        ],
+    )
+    .await;
+    assert_eq!(right.status().as_u16(), 303);
+    assert_eq!(location(&right), "/marches?q=voirie");
+    let cookies: Vec<String> = right
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .map(|c| c.to_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        cookies
+            .iter()
+            .any(|c| c.starts_with("suivi_session=") && c.contains("HttpOnly"))
+    );
+
+    for elsewhere in [
+        "//ailleurs.example/piege",
+        "https://ailleurs.example/",
+        "/\\ailleurs",
+    ] {
+        let response = post_form(
+            &app,
+            None,
+            "/connexion",
+            &[
+                ("email", ADMIN_EMAIL),
+                ("password", ADMIN_PASSWORD),
+                ("suite", elsewhere),
+            ],
+        )
+        .await;
+        assert_eq!(location(&response), "/tableau-de-bord", "{elsewhere}");
+    }
+}
+
+/// An hour statement of one line for the local SME on contract 2025-01.
+fn statement(month: &str, hours: u32) -> Vec<u8> {
+    format!(
+        "Référence marché;SIRET entreprise;Mois;Identifiant participant;Modalité;Heures travaillées\n\
+         2025-01;{};{month};P1;Embauche directe;{hours}\n",
+        crate::indicators::local_sme()
+    )
+    .into_bytes()
+}
+
+async fn send_statement(app: &TestApp, admin: &Session, file: Vec<u8>) -> reqwest::Response {
+    upload_form(app, admin, "hours", "heures.csv", file, &admin.csrf).await
+}
+
+/// The text of the headline figure labelled `label` on a dashboard.
+pub fn figure(html: &str, label: &str) -> String {
+    let label = label.replace('\'', "&#39;");
+    let marker = format!("data-figure=\"{label}\">");
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no figure {label}"))
+        + marker.len();
+    html[start..].split('<').next().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn the_dashboard_shows_the_apis_figures_by_role_and_filter() {
+    let app = spawn_app().await;
+    let admin_token = territory(&app).await;
+    let admin = app.session(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let api = json_of(&app, "/api/indicators?year=2025", &admin_token).await;
+    let hours =
+        Hours::from_hundredths(api["insertion"]["hours"]["value"].as_i64().unwrap()).unwrap();
+
+    // No year asked: the last year with hours, 2025.
+    let (status, html) = page(&app, &admin, "/tableau-de-bord").await;
+    assert_eq!(status, 200);
+    assert_eq!(figure(&html, "Heures d'insertion"), text::hours(hours));
+    assert_eq!(
+        figure(&html, "Participants"),
+        api["insertion"]["participants"]["value"].to_string()
+    );
+    assert!(
+        html.contains(
+            &api["insertion"]["hours"]["method"]
+                .as_str()
+                .unwrap()
+                .replace('\'', "&#39;")
+        )
+    );
+    assert!(
+        html.contains("/api/exports/compliance.xlsx?year=2025"),
+        "download button"
+    );
+    assert!(html.contains("<svg"), "charts");
+    assert!(
+        html.contains("Données du graphique"),
+        "each chart with its data table"
+    );
+
+    // Narrowed to buyer 2 in the URL: its own figures.
+    let b2 = siret(2);
+    let path = format!("/api/indicators?year=2025&buyer={}", b2.as_str());
+    let api_b2 = json_of(&app, &path, &admin_token).await;
+    let (_, html) = page(
+        &app,
+        &admin,
+        &format!("/tableau-de-bord?year=2025&buyer={}", b2.as_str()),
+    )
+    .await;
+    let hours_b2 =
+        Hours::from_hundredths(api_b2["insertion"]["hours"]["value"].as_i64().unwrap()).unwrap();
+    assert_eq!(figure(&html, "Heures d'insertion"), text::hours(hours_b2));
+    assert_ne!(hours_b2, hours);
+
+    // An elected official lands on it; a company on its contracts, seeing only its own.
+    let elected = app.create_user(Role::Elected, vec![]).await;
+    let elected = app.session(&elected.email, USER_PASSWORD).await;
+    let (status, _) = page(&app, &elected, "/").await;
+    assert_eq!(status, 303);
+    let (_, html) = page(&app, &elected, "/tableau-de-bord?year=2025").await;
+    assert_eq!(figure(&html, "Heures d'insertion"), text::hours(hours));
+    assert!(
+        !html.contains("href=\"/participants\""),
+        "no menu entry it cannot open"
+    );
+
+    let sme = suivi_clauses::domain::Siret::parse(&crate::indicators::local_sme()).unwrap();
+    let company = app.create_user(Role::Company, vec![sme]).await;
+    let company = app.session(&company.email, USER_PASSWORD).await;
+    let (_, html) = page(&app, &company, "/marches").await;
+    assert!(html.contains("2025-01"), "{html}");
+    assert!(
+        !html.contains("2025-B2"),
+        "another company's contract: {html}"
+    );
+}
+
+#[tokio::test]
+async fn a_file_sent_from_the_page_is_followed_to_its_report() {
+    let app = spawn_app().await;
+    territory(&app).await;
+    let admin = app.session(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let (_, form) = page(&app, &admin, "/imports").await;
+    assert!(form.contains("enctype=\"multipart/form-data\""));
+    assert!(
+        form.contains("/api/imports/templates/hours"),
+        "templates offered"
+    );
+
+    // A statement with a month that does not exist.
+    let response = send_statement(&app, &admin, statement("13/2025", 10)).await;
+    assert_eq!(response.status().as_u16(), 303);
+    let report = location(&response);
+    assert!(report.starts_with("/imports/"), "{report}");
+    let (_, html) = page(&app, &admin, &report).await;
+    assert!(html.contains("Fichier refusé"), "{html}");
+    assert!(html.contains("13/2025"), "the value shown: {html}");
+    assert!(
+        html.contains("errors.xlsx"),
+        "the annotated file offered: {html}"
+    );
+
+    // Corrected, it goes through and the dashboard moves by its hours.
+    let before = page(&app, &admin, "/tableau-de-bord?year=2025").await.1;
+    let response = send_statement(&app, &admin, statement("06/2025", 10)).await;
+    let (_, html) = page(&app, &admin, &location(&response)).await;
+    assert!(html.contains("Fichier importé"), "{html}");
+    let after = page(&app, &admin, "/tableau-de-bord?year=2025").await.1;
+    let parse = |text: String| -> i64 {
+        text.chars()
+            .filter(char::is_ascii_digit)
+            .collect::<String>()
+            .parse()
+            .unwrap()
+    };
+    assert_eq!(
+        parse(figure(&after, "Heures d'insertion")) - parse(figure(&before, "Heures d'insertion")),
+        10
+    );
+
+    // The same file again: refused as a duplicate, said on the form.
+    let response = send_statement(&app, &admin, statement("06/2025", 10)).await;
+    assert_eq!(response.status().as_u16(), 409);
+    assert!(response.text().await.unwrap().contains("role=\"alert\""));
+}
+
+#[tokio::test]
+async fn password_change_from_the_page_says_what_is_wrong_and_then_signs_out() {
+    let app = spawn_app().await;
+    let user = app.create_user(Role::Facilitator, vec![]).await;
+    let session = app.session(&user.email, USER_PASSWORD).await;
+    let response = change_password(&app, &session, "une autre phrase encore").await;
+    assert_eq!(response.status().as_u16(), 422);
+    assert!(response.text().await.unwrap().contains("diffèrent"));
+    let response = change_password(&app, &session, "une toute nouvelle phrase").await;
+    assert_eq!(
+        location(&response),
+        "/connexion?message=mot-de-passe-change"
+    );
+    let (status, _) = page(&app, &session, "/compte").await;
+    assert_eq!(status, 303, "the old session is over");
+}
+
+#[tokio::test]
+async fn assets_are_served_by_the_binary_and_unknown_pages_answer_in_french() {
+    let app = spawn_app().await;
+    for (path, kind) in [
+        ("/static/style.css", "text/css"),
+        ("/static/app.js", "text/javascript"),
+    ] {
+        let response = browser().get(app.url(path)).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 200);
+        let content_type = response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(content_type.starts_with(kind), "{content_type}");
+    }
+    let missing = browser().get(app.url("/nulle-part")).send().await.unwrap();
+    assert_eq!(missing.status().as_u16(), 404);
+    let html = missing.text().await.unwrap();
+    assert!(
+        html.contains("<html lang=\"fr\">") && html.contains("Aucune page"),
+        "{html}"
+    );
+    let api = browser()
+        .get(app.url("/api/nulle-part"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.headers()["content-type"], "application/json");
+}
