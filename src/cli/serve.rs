@@ -42,8 +42,8 @@ pub fn run(settings: Settings, example_data: bool) -> anyhow::Result<()> {
             }
         }
         println!(
-            "Connexion : POST {}/api/login avec l'adresse et le mot de passe du compte (JSON : email, password).",
-            application.base_url()
+            "Connexion : ouvrez {url}/connexion dans un navigateur (API : POST {url}/api/login).",
+            url = application.base_url()
         );
         println!("Arrêt : Ctrl-C (les requêtes en cours se terminent).");
         application.run_until_stopped().await?;

@@ -63,11 +63,7 @@ fn row(c: &ClauseView) -> Vec<Value> {
         Value::or_empty(a.map(|a| a.missing), Value::Hours),
         Value::or_empty(a.and_then(|a| a.penalty), Value::Money),
         Value::Hours(c.worked),
-        Value::text(if c.target_source == "calibrated" {
-            "Calibré"
-        } else {
-            "Saisi"
-        }),
+        Value::text(c.target_source_label()),
     ]
 }
 

@@ -36,6 +36,17 @@ pub struct ClauseView {
     pub assessment: Option<Assessment>,
 }
 
+impl ClauseView {
+    /// How the target was set, in French: computed by the calibration tool or typed.
+    pub fn target_source_label(&self) -> &'static str {
+        if self.target_source == "calibrated" {
+            "Calibré"
+        } else {
+            "Saisi"
+        }
+    }
+}
+
 /// The clauses of the scope, assessed at `at` with the hours of the months up to `at`'s.
 pub fn assess(
     conn: &mut DbConnection,

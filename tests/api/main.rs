@@ -5,6 +5,7 @@
 //! reach PostgreSQL at `TEST_POSTGRES_URL` (default postgres://postgres@127.0.0.1:5432/test).
 
 mod authorization;
+mod browser;
 mod cli;
 mod contracts_import;
 mod decp;

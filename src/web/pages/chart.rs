@@ -99,6 +99,8 @@ pub struct Tick {
     pub label: String,
     pub x: i64,
     pub y: i64,
+    /// "start", "middle" or "end": the first and last labels stay inside the drawing.
+    pub anchor: &'static str,
 }
 
 /// Lines over a common axis (months), with the values as a table.
@@ -184,6 +186,11 @@ impl LineChart {
                     label: label.clone(),
                     x: x(i),
                     y: TOP + PLOT_H + 18,
+                    anchor: match i {
+                        0 => "start",
+                        i if i == last => "end",
+                        _ => "middle",
+                    },
                 })
             })
             .collect();
@@ -193,6 +200,7 @@ impl LineChart {
                 label: text(v),
                 x: LEFT - 6,
                 y: y(v) + 4,
+                anchor: "end",
             })
             .collect();
         LineChart {

@@ -197,7 +197,11 @@ fn clause_block(lot: &LotStatement) -> ClauseBlock {
     );
     let chart = LineChart::new(
         &format!("lot-{}", c.lot_id),
-        &format!("Lot {} : heures cumulées et ligne attendue", c.lot),
+        &if c.lot == 0 {
+            "Heures cumulées et ligne attendue".to_owned()
+        } else {
+            format!("Lot {} : heures cumulées et ligne attendue", c.lot)
+        },
         summary,
         axis,
         vec![
@@ -216,7 +220,7 @@ fn clause_block(lot: &LotStatement) -> ClauseBlock {
     );
     ClauseBlock {
         target: text::hours(c.target),
-        source: c.target_source.clone(),
+        source: format!("Objectif {}", c.target_source_label().to_lowercase()),
         counted: text::hours(c.counted),
         status: c.status_label.unwrap_or("—"),
         status_code: c.status.map_or("none", |s| s.code()),

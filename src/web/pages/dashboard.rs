@@ -262,6 +262,14 @@ fn late(clauses: Vec<ClauseView>) -> Vec<Late> {
         .collect()
 }
 
+/// "tous les acheteurs" as the start of a sentence.
+fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+}
+
 #[derive(Template)]
 #[template(path = "dashboard.html")]
 struct DashboardPage {
@@ -374,7 +382,7 @@ pub async fn dashboard(
             ),
         ],
         late: late(clauses),
-        scope: now.scope,
+        scope: sentence(&now.scope),
         year,
         years,
         buyer: buyer.unwrap_or_default(),

@@ -1,0 +1,388 @@
+//! Tested as a person would: headless Chromium driven over chromedriver (fantoccini), with
+//! axe-core run on every page and screenshots of the main pages saved into docs/screenshots.
+//!
+//! Needs the Debian packages chromium and chromium-driver, and axe-core installed by
+//! `npm ci --prefix tests/browser`; `.ci/run` installs them and runs these ignored tests.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+
+use crate::authorization::walk_lot;
+use crate::helpers::{ADMIN_EMAIL, ADMIN_PASSWORD, TestApp, siret, spawn_app};
+use crate::indicators::{local_sme, territory};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+fn project_path(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
+}
+
+/// chromedriver on a free port, stopped when dropped.
+struct Driver {
+    process: Child,
+    url: String,
+}
+
+impl Driver {
+    fn start() -> Driver {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let process = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!("{CHROMEDRIVER} cannot start ({e}): install chromium-driver")
+            });
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "chromedriver did not listen");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Driver {
+            process,
+            url: format!("http://127.0.0.1:{port}"),
+        }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+/// A browser session: Chromium headless, French, downloads into `downloads`.
+async fn browser(driver: &Driver, profile: &Path, downloads: &Path) -> Client {
+    let capabilities = json!({
+        "browserName": "chrome",
+        "goog:chromeOptions": {
+            "binary": CHROMIUM,
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-quic", "--no-first-run", "--lang=fr-FR", "--window-size=1280,1000",
+                format!("--user-data-dir={}", profile.display()),
+            ],
+            "prefs": {
+                "download.default_directory": downloads.display().to_string(),
+                "download.prompt_for_download": false,
+                "intl.accept_languages": "fr-FR,fr",
+            },
+        },
+    });
+    let Value::Object(capabilities) = capabilities else {
+        unreachable!()
+    };
+    ClientBuilder::rustls()
+        .unwrap()
+        .capabilities(capabilities)
+        .connect(&driver.url)
+        .await
+        .expect("a Chromium session")
+}
+
+/// axe-core's WCAG 2.1 A and AA rules on the page: the serious and critical violations.
+async fn accessibility_violations(client: &Client) -> Vec<String> {
+    let axe = std::fs::read_to_string(project_path(
+        "tests/browser/node_modules/axe-core/axe.min.js",
+    ))
+    .expect("axe-core installed: npm ci --prefix tests/browser");
+    client
+        .execute(&axe, vec![])
+        .await
+        .expect("axe-core injected");
+    let found = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+               .then(r => done(r.violations
+                 .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                 .map(v => v.id + ' (' + v.impact + '): ' + v.help + ' — '
+                      + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))))
+               .catch(e => done(['axe failed: ' + e]));",
+            vec![],
+        )
+        .await
+        .expect("axe-core ran");
+    serde_json::from_value(found).unwrap()
+}
+
+/// Checks the page with axe-core; saves its screenshot when it is one the README shows.
+async fn check_page(client: &Client, name: &str, screenshot: bool, failures: &mut Vec<String>) {
+    let violations = accessibility_violations(client).await;
+    if !violations.is_empty() {
+        failures.push(format!("{name}: {}", violations.join("\n  ")));
+    }
+    if screenshot {
+        let png = client.screenshot().await.unwrap();
+        let dir = project_path("docs/screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+    }
+}
+
+async fn open(client: &Client, app: &TestApp, path: &str) {
+    client.goto(&app.url(path)).await.unwrap();
+    client
+        .wait()
+        .for_element(Locator::Css("main h1"))
+        .await
+        .unwrap();
+}
+
+async fn click(client: &Client, css: &str) {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+async fn type_into(client: &Client, id: &str, text: &str) {
+    client
+        .find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|e| panic!("#{id}: {e}"))
+        .send_keys(text)
+        .await
+        .unwrap();
+}
+
+async fn main_text(client: &Client) -> String {
+    client
+        .find(Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+async fn figure(client: &Client, label: &str) -> String {
+    client
+        .find(Locator::Css(&format!("[data-figure=\"{label}\"]")))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+fn whole(text: &str) -> i64 {
+    text.chars()
+        .take_while(|c| *c != ',')
+        .filter(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()
+        .unwrap()
+}
+
+/// Sends `file` through the upload form as `kind`; returns the report page's text.
+async fn upload(client: &Client, app: &TestApp, kind: &str, file: &Path) -> String {
+    open(client, app, "/imports").await;
+    client
+        .find(Locator::Id("kind"))
+        .await
+        .unwrap()
+        .select_by_value(kind)
+        .await
+        .unwrap();
+    type_into(client, "file", &file.display().to_string()).await;
+    click(client, "#envoi button[type=submit]").await;
+    let main = client
+        .wait()
+        .for_element(Locator::Css("main .lead"))
+        .await
+        .unwrap();
+    // A small file is done at once; a large one is followed until its report shows.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let text = main_text(client).await;
+        if !text.contains("ligne(s) sur") || Instant::now() > deadline {
+            drop(main);
+            return text;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
+fn wait_for_download(dir: &Path) -> PathBuf {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let done = std::fs::read_dir(dir)
+            .unwrap()
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .find(|p| p.extension().is_some_and(|e| e == "xlsx"));
+        if let Some(path) = done {
+            return path;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no workbook downloaded into {}",
+            dir.display()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs Chromium"]
+async fn a_person_signs_in_sends_files_and_sees_the_dashboard_and_every_page_is_accessible() {
+    let app = spawn_app().await;
+    territory(&app).await;
+    let (contract, _) = app.database.run(walk_lot).await.unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let (profile, downloads) = (
+        work.path().join("profil"),
+        work.path().join("telechargements"),
+    );
+    std::fs::create_dir_all(&downloads).unwrap();
+    let driver = Driver::start();
+    let client = browser(&driver, &profile, &downloads).await;
+    let mut failures = Vec::new();
+
+    // The dashboard asks for a session first, then comes back to it.
+    client.goto(&app.url("/tableau-de-bord")).await.unwrap();
+    client
+        .wait()
+        .for_element(Locator::Id("email"))
+        .await
+        .unwrap();
+    check_page(&client, "connexion", true, &mut failures).await;
+    type_into(&client, "email", ADMIN_EMAIL).await;
+    type_into(&client, "password", ADMIN_PASSWORD).await;
+    click(&client, "main form button[type=submit]").await;
+    client
+        .wait()
+        .for_element(Locator::Css("[data-figure]"))
+        .await
+        .unwrap();
+    assert_eq!(
+        client.current_url().await.unwrap().path(),
+        "/tableau-de-bord"
+    );
+    let before = whole(&figure(&client, "Heures d'insertion").await);
+    client.set_window_size(1280, 2400).await.unwrap();
+    check_page(&client, "tableau-de-bord", true, &mut failures).await;
+    client.set_window_size(1280, 1000).await.unwrap();
+
+    // A statement of 35 hours: the dashboard moves by as much.
+    let good = work.path().join("heures-juin.csv");
+    std::fs::write(
+        &good,
+        format!(
+            "Référence marché;SIRET entreprise;Mois;Identifiant participant;Modalité;Heures travaillées\n\
+             2025-01;{};06/2025;P2;Embauche directe;35\n",
+            local_sme()
+        ),
+    )
+    .unwrap();
+    let report = upload(&client, &app, "hours", &good).await;
+    assert!(report.contains("Fichier importé"), "{report}");
+    check_page(&client, "import-reussi", false, &mut failures).await;
+    open(&client, &app, "/tableau-de-bord?year=2025").await;
+    let after = whole(&figure(&client, "Heures d'insertion").await);
+    assert_eq!(after - before, 35);
+
+    // The yearly workbook, downloaded by its button, opens with calamine.
+    click(&client, "a[href^='/api/exports/compliance.xlsx']").await;
+    let workbook = wait_for_download(&downloads);
+    let sheets = calamine::open_workbook_auto(&workbook).unwrap();
+    assert!(calamine::Reader::sheet_names(&sheets).contains(&"Synthèse".to_owned()));
+
+    // A file with mistakes: the report says where and what to change.
+    let bad = work.path().join("heures-erreurs.csv");
+    std::fs::write(
+        &bad,
+        format!(
+            "Référence marché;SIRET entreprise;Mois;Identifiant participant;Modalité;Heures travaillées\n\
+             2025-01;{};13/2025;P2;Embauche directe;35\n\
+             INCONNU;{};06/2025;P2;Embauche directe;-4\n",
+            local_sme(),
+            local_sme()
+        ),
+    )
+    .unwrap();
+    let report = upload(&client, &app, "hours", &bad).await;
+    assert!(report.contains("Fichier refusé"), "{report}");
+    assert!(report.contains("13/2025"), "{report}");
+    check_page(&client, "import-refuse", true, &mut failures).await;
+
+    // Every other page, each checked by axe-core.
+    let company = local_sme();
+    let pages = [
+        ("/marches", "marches", true),
+        (&format!("/marches/{contract}") as &str, "marche", false),
+        ("/marches?q=2025-01", "marches-recherche", false),
+        ("/entreprises", "entreprises", true),
+        (&format!("/entreprises/{company}"), "entreprise", false),
+        (
+            &format!("/entreprises/{}", siret(999).as_str()),
+            "entreprise-2",
+            false,
+        ),
+        ("/imports", "imports", true),
+        ("/participants", "participants", false),
+        ("/utilisateurs", "utilisateurs", false),
+        ("/journal", "journal", false),
+        ("/compte", "compte", false),
+        ("/nulle-part", "introuvable", false),
+    ];
+    for (path, name, screenshot) in pages {
+        open(&client, &app, path).await;
+        check_page(&client, name, screenshot, &mut failures).await;
+    }
+    // The contract of the territory with its clause chart.
+    let first = crate::indicators::json_of(
+        &app,
+        "/api/contracts?q=2025-01",
+        &app.session(ADMIN_EMAIL, ADMIN_PASSWORD).await.token,
+    )
+    .await;
+    let id = first["items"][0]["id"].as_i64().unwrap();
+    open(&client, &app, &format!("/marches/{id}")).await;
+    client.set_window_size(1280, 1800).await.unwrap();
+    check_page(&client, "marche-clause", true, &mut failures).await;
+
+    // Signing out leaves the sign-in page.
+    click(&client, "header form button").await;
+    client
+        .wait()
+        .for_element(Locator::Id("email"))
+        .await
+        .unwrap();
+    let text = main_text(&client).await;
+    assert!(text.contains("Vous êtes déconnecté"), "{text}");
+
+    // The check itself finds what it should: an image without a text alternative.
+    client
+        .goto("data:text/html;charset=utf-8,<html lang=fr><title>t</title><main><img src=x.png></main></html>")
+        .await
+        .unwrap();
+    let planted = accessibility_violations(&client).await;
+    assert!(
+        planted.iter().any(|v| v.starts_with("image-alt")),
+        "{planted:?}"
+    );
+
+    client.close().await.unwrap();
+    assert!(
+        failures.is_empty(),
+        "accessibility:\n{}",
+        failures.join("\n")
+    );
+}
