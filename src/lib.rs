@@ -9,6 +9,7 @@ pub mod cli;
 pub mod configuration;
 pub mod domain;
 pub mod export;
+pub mod generator;
 pub mod import;
 pub mod indicators;
 pub mod startup;

@@ -72,6 +72,18 @@ enum Command {
         /// Fichier .xlsx à écrire.
         file: PathBuf,
     },
+    /// Écrit un jeu de données réaliste et reproductible de la taille voulue (acheteurs, marchés,
+    /// entreprises, structures, participants, relevés d'heures en CSV et .xlsx), pour les mesures.
+    Gen {
+        /// Nombre de lignes de relevés d'heures.
+        #[arg(long)]
+        rows: u64,
+        /// Importe aussi le jeu dans la base (comme le jeu d'exemple), si elle n'a aucun acheteur.
+        #[arg(long)]
+        load: bool,
+        /// Dossier à écrire.
+        dir: PathBuf,
+    },
     /// Efface les données personnelles des participants sans activité depuis une date (fin de la
     /// durée de conservation) ; les heures et les indicateurs restent inchangés.
     Purge {
@@ -106,6 +118,7 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Stats(args) => stats::run(args, &open_database(&settings)?),
         Command::Export(args) => export::run(args, &open_database(&settings)?),
         Command::Purge { before } => purge::run(&before, &open_database(&settings)?),
+        Command::Gen { rows, load, dir } => generate(rows, load, &dir, &settings),
     }
 }
 
@@ -114,6 +127,52 @@ fn open_database(settings: &Settings) -> anyhow::Result<Database> {
     let database = Database::connect(settings.database_url()?, &settings.pool_options())?;
     database.migrate()?;
     Ok(database)
+}
+
+fn generate(
+    rows: u64,
+    load: bool,
+    dir: &std::path::Path,
+    settings: &Settings,
+) -> anyhow::Result<()> {
+    let generated = crate::generator::generate(dir, rows)?;
+    let s = generated.scale;
+    println!(
+        "Jeu écrit dans {} : {} acheteurs, {} marchés, {} entreprises, {} structures, {} participants, {} lignes d'heures.",
+        dir.display(),
+        s.buyers,
+        s.contracts,
+        s.companies,
+        s.structures,
+        s.participants,
+        s.hour_rows
+    );
+    if load {
+        let database = open_database(settings)?;
+        let importer = settings.importer()?;
+        let mut conn = database.connection()?;
+        if crate::import::examples::load(&mut conn, &importer, dir)?
+            == crate::import::examples::Loaded::Skipped
+        {
+            println!("La base contient déjà des acheteurs : rien n'a été importé.");
+            return Ok(());
+        }
+        let upload = crate::import::Upload {
+            kind: crate::domain::ImportKind::Hours,
+            buyer: None,
+            file_name: "heures.csv".to_owned(),
+            bytes: std::fs::read(&generated.hours_csv)?,
+            replace: false,
+            scope: crate::storage::users::BuyerScope::AllBuyers,
+        };
+        let report = importer.run(
+            &mut conn,
+            upload,
+            &crate::storage::audit::Actor::command_line(),
+        )?;
+        println!("Jeu importé ; relevés d'heures : {}", report.summary());
+    }
+    Ok(())
 }
 
 fn migrate(settings: &Settings) -> anyhow::Result<()> {
