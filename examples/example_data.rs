@@ -9,21 +9,8 @@ use std::path::Path;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook};
 use suivi_clauses::domain::{Month, Siret};
 
-/// A small deterministic generator, so the dataset never changes between runs.
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        self.0 >> 33
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
+// A small deterministic generator, so the dataset never changes between runs.
+use suivi_clauses::generator::Lcg;
 
 fn siret(n: u64) -> String {
     Siret::with_check_digit(&format!("{n:013}"))

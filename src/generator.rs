@@ -26,11 +26,13 @@ pub const HOURS_HEADER: [&str; 8] = [
     "Heures travaillées",
 ];
 
-/// A linear congruential generator: the same numbers on every machine, no dependency.
-struct Lcg(u64);
+/// A linear congruential generator: the same numbers on every machine, no dependency (the
+/// example dataset uses it too).
+pub struct Lcg(pub u64);
 
 impl Lcg {
-    fn next(&mut self) -> u64 {
+    #[allow(clippy::should_implement_trait)]
+    pub fn next(&mut self) -> u64 {
         self.0 = self
             .0
             .wrapping_mul(6_364_136_223_846_793_005)
@@ -38,7 +40,7 @@ impl Lcg {
         self.0 >> 33
     }
 
-    fn below(&mut self, n: u64) -> u64 {
+    pub fn below(&mut self, n: u64) -> u64 {
         self.next() % n.max(1)
     }
 }
