@@ -496,6 +496,32 @@ pub struct YearFigures {
     pub participants: i64,
 }
 
+impl Charter {
+    /// The amount of the reserved lots, every reservation together.
+    pub fn reserved_amount(&self) -> Money {
+        Money::from_cents(self.reserved.iter().map(|r| r.amount.cents()).sum())
+            .unwrap_or(Money::ZERO)
+    }
+}
+
+impl YearFigures {
+    /// The main figures of a year's indicators.
+    pub fn of(year: i32, i: &Indicators) -> YearFigures {
+        YearFigures {
+            year,
+            awarded: i.charter.awarded.value,
+            local_by_value: i.charter.local_by_value.rate,
+            small_firms_by_value: i.charter.small_firms_by_value.rate,
+            reserved: i.charter.reserved_amount(),
+            contracts: i.charter.contracts,
+            with_clause: i.charter.with_clause.rate,
+            hours: i.insertion.hours.value,
+            fte: i.insertion.fte.value,
+            participants: i.insertion.participants.value,
+        }
+    }
+}
+
 /// The same indicators year by year, `from` to `to` included (at most 50 years).
 pub fn series(
     conn: &mut DbConnection,
@@ -511,22 +537,10 @@ pub fn series(
     (from..=to.min(from.saturating_add(49)))
         .filter_map(|year| Period::year(year).map(|p| (year, p)))
         .map(|(year, period)| {
-            let i = compute(conn, scope, period, options)?;
-            Ok(YearFigures {
+            Ok(YearFigures::of(
                 year,
-                awarded: i.charter.awarded.value,
-                local_by_value: i.charter.local_by_value.rate,
-                small_firms_by_value: i.charter.small_firms_by_value.rate,
-                reserved: Money::from_cents(
-                    i.charter.reserved.iter().map(|r| r.amount.cents()).sum(),
-                )
-                .unwrap_or(Money::ZERO),
-                contracts: i.charter.contracts,
-                with_clause: i.charter.with_clause.rate,
-                hours: i.insertion.hours.value,
-                fte: i.insertion.fte.value,
-                participants: i.insertion.participants.value,
-            })
+                &compute(conn, scope, period, options)?,
+            ))
         })
         .collect()
 }

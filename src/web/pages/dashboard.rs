@@ -74,20 +74,11 @@ fn euros_of_cents(cents: i64) -> String {
         .unwrap_or_default()
 }
 
-fn reserved_total(figures: &Indicators) -> i64 {
-    figures
-        .charter
-        .reserved
-        .iter()
-        .map(|r| r.amount.cents())
-        .sum()
-}
-
 fn cards(now: &Indicators, before: &Indicators, year: i32) -> Vec<Card> {
     let (i, b) = (&now.insertion, &before.insertion);
     let (c, p) = (&now.charter, &before.charter);
     let last = year - 1;
-    let reserved = reserved_total(now);
+    let reserved = c.reserved_amount().cents();
     vec![
         card(
             "Heures d'insertion",
@@ -152,7 +143,7 @@ fn cards(now: &Indicators, before: &Indicators, year: i32) -> Vec<Card> {
         card(
             "Montant des marchés réservés",
             euros_of_cents(reserved),
-            text::change(reserved, reserved_total(before), last),
+            text::change(reserved, p.reserved_amount().cents(), last),
             "Somme des montants notifiés des lots réservés (L2113-12, L2113-13, L2113-15) sur la période.",
         ),
     ]
@@ -328,11 +319,12 @@ pub async fn dashboard(
     let before = api::indicators(viewer.as_user()?, asked(year - 1), database.clone())
         .await?
         .0;
-    let series = api::series(
+    // The two last years are already computed: the trend asks only for the three before.
+    let mut series = api::series(
         viewer.as_user()?,
         web::Query(SeriesQuery {
             from_year: year - 4,
-            to_year: year,
+            to_year: year - 2,
             buyer: buyer.clone(),
             departement: departement.clone(),
             subcontractors: false,
@@ -341,6 +333,8 @@ pub async fn dashboard(
     )
     .await?
     .0;
+    series.push(YearFigures::of(year - 1, &before));
+    series.push(YearFigures::of(year, &now));
     let clauses = api::clauses(
         viewer.as_user()?,
         web::Query(ClausesQuery {
