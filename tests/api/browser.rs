@@ -218,7 +218,8 @@ async fn upload(client: &Client, app: &TestApp, kind: &str, file: &Path) -> Stri
     }
 }
 
-fn wait_for_download(dir: &Path) -> PathBuf {
+/// Waits without blocking the test's runtime (its HTTP client's connections live on it).
+async fn wait_for_download(dir: &Path) -> PathBuf {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let done = std::fs::read_dir(dir)
@@ -234,7 +235,7 @@ fn wait_for_download(dir: &Path) -> PathBuf {
             "no workbook downloaded into {}",
             dir.display()
         );
-        std::thread::sleep(Duration::from_millis(200));
+        tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
 
@@ -298,7 +299,7 @@ async fn a_person_signs_in_sends_files_and_sees_the_dashboard_and_every_page_is_
 
     // The yearly workbook, downloaded by its button, opens with calamine.
     click(&client, "a[href^='/api/exports/compliance.xlsx']").await;
-    let workbook = wait_for_download(&downloads);
+    let workbook = wait_for_download(&downloads).await;
     let sheets = calamine::open_workbook_auto(&workbook).unwrap();
     assert!(calamine::Reader::sheet_names(&sheets).contains(&"Synthèse".to_owned()));
 

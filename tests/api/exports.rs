@@ -501,26 +501,33 @@ async fn every_workbook_opens_in_libreoffice() {
     for (name, path, expected) in files {
         let xlsx = dir.path().join(format!("{name}.xlsx"));
         std::fs::write(&xlsx, download(&app, &path, &token).await).unwrap();
-        let status = std::process::Command::new("soffice")
-            .args([
-                "--headless",
-                "--norestore",
-                "--convert-to",
-                "pdf",
-                "--outdir",
-            ])
-            .arg(dir.path())
-            .arg(&xlsx)
-            .env("HOME", dir.path())
-            .status()
-            .expect("soffice (Debian package libreoffice-calc-nogui)");
-        assert!(status.success(), "{name}: soffice failed");
+        // Off the test's runtime: the application serving the downloads runs on it, and a
+        // runtime blocked for the conversion would let its keep-alive connections go stale.
+        let (folder, file) = (dir.path().to_owned(), xlsx.clone());
         let pdf = dir.path().join(format!("{name}.pdf"));
-        let output = std::process::Command::new("pdftotext")
-            .arg(&pdf)
-            .arg("-")
-            .output()
-            .expect("pdftotext (Debian package poppler-utils)");
+        let output = tokio::task::spawn_blocking(move || {
+            let status = std::process::Command::new("soffice")
+                .args([
+                    "--headless",
+                    "--norestore",
+                    "--convert-to",
+                    "pdf",
+                    "--outdir",
+                ])
+                .arg(&folder)
+                .arg(&file)
+                .env("HOME", &folder)
+                .status()
+                .expect("soffice (Debian package libreoffice-calc-nogui)");
+            assert!(status.success(), "soffice failed on {}", file.display());
+            std::process::Command::new("pdftotext")
+                .arg(&pdf)
+                .arg("-")
+                .output()
+                .expect("pdftotext (Debian package poppler-utils)")
+        })
+        .await
+        .unwrap();
         let text = String::from_utf8_lossy(&output.stdout);
         assert!(
             text.contains(expected),
