@@ -394,6 +394,7 @@ async fn main() {
                 largest = Some((rows, url, dir.clone()));
             }
         }
+        save(&out);
         eprintln!("import of {rows} rows measured");
     }
 
@@ -421,6 +422,7 @@ async fn main() {
         mb(&bare),
         mb(&exported)
     ));
+    save(&out);
     eprintln!("export measured");
 
     // The same dataset in PostgreSQL, through the same import.
@@ -438,6 +440,7 @@ async fn main() {
         rows as f64 / secs(&imported),
         mb(&imported)
     ));
+    save(&out);
     eprintln!("PostgreSQL import measured");
 
     out.push_str(&format!(
@@ -456,6 +459,7 @@ async fn main() {
                 l.requests, l.errors, l.p50_ms, l.p99_ms, l.per_second
             ));
         }
+        save(&out);
         eprintln!("{backend} load measured");
     }
 
@@ -466,15 +470,22 @@ async fn main() {
     ] {
         let line = together(work.path(), backend, &url, &dataset).await;
         out.push_str(&format!("- {line}\n"));
+        save(&out);
         eprintln!("{backend} concurrency measured");
     }
     drop_schema(&pg_base, &schema);
     drop_schema(&pg_base, &format!("{schema}_t"));
 
     println!("{out}");
-    let target = std::env::var("BENCH_OUTPUT").unwrap_or_default();
-    if !target.is_empty() {
-        std::fs::write(&target, &out).unwrap();
+}
+
+/// What is measured so far, into `BENCH_OUTPUT` when set: a long run that fails late keeps
+/// its tables.
+fn save(out: &str) {
+    if let Ok(target) = std::env::var("BENCH_OUTPUT")
+        && !target.is_empty()
+    {
+        std::fs::write(&target, out).unwrap();
     }
 }
 

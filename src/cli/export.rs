@@ -69,7 +69,7 @@ pub fn run(args: ExportArgs, database: &Database) -> anyhow::Result<()> {
             let options = Options {
                 include_subcontractors: args.scope.subcontractors,
                 suppress_small_groups: true,
-                breakdowns: true,
+                breakdowns: crate::indicators::Breakdowns::ALL,
             };
             let filters = Vec::new();
             let report = report::gather(&mut conn, &scope, period, options, filters, today)?;

@@ -29,7 +29,7 @@ pub fn run(args: StatsArgs, database: &Database) -> anyhow::Result<()> {
         Options {
             include_subcontractors: args.scope.subcontractors,
             suppress_small_groups: false,
-            breakdowns: true,
+            breakdowns: crate::indicators::Breakdowns::ALL,
         },
     )?;
     if args.json {

@@ -57,8 +57,55 @@ pub struct Options {
     pub include_subcontractors: bool,
     /// Hide participant groups smaller than `SMALL_GROUP_THRESHOLD`.
     pub suppress_small_groups: bool,
-    /// Compute the breakdowns (the yearly series does without).
-    pub breakdowns: bool,
+    /// The breakdowns to compute (the yearly series does without; a dashboard needs two).
+    pub breakdowns: Breakdowns,
+}
+
+/// A set of breakdown dimensions: each is one more aggregate over the hour entries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Breakdowns(u16);
+
+impl Breakdowns {
+    pub const ALL: Breakdowns = Breakdowns((1 << Dimension::ALL.len()) - 1);
+    pub const NONE: Breakdowns = Breakdowns(0);
+
+    pub fn of(dimensions: &[Dimension]) -> Breakdowns {
+        Breakdowns(dimensions.iter().fold(0, |set, d| set | Self::bit(*d)))
+    }
+
+    fn bit(dimension: Dimension) -> u16 {
+        let index = Dimension::ALL.iter().position(|d| *d == dimension);
+        index.map_or(0, |i| 1 << i)
+    }
+
+    pub fn contains(self, dimension: Dimension) -> bool {
+        self.0 & Self::bit(dimension) != 0
+    }
+
+    /// From the codes an API caller writes: `modality,structure_kind`, `none` or `all`.
+    pub fn parse(text: &str) -> Result<Breakdowns, String> {
+        match text.trim() {
+            "" | "all" => return Ok(Breakdowns::ALL),
+            "none" => return Ok(Breakdowns::NONE),
+            _ => {}
+        }
+        let mut set = Breakdowns::NONE;
+        for code in text.split(',').map(str::trim) {
+            let dimension = Dimension::ALL
+                .into_iter()
+                .find(|d| dimension_names(*d).0 == code)
+                .ok_or_else(|| {
+                    let known: Vec<&str> =
+                        Dimension::ALL.iter().map(|d| dimension_names(*d).0).collect();
+                    format!(
+                        "Répartition inconnue « {code} » : choisissez parmi {}, ou « all », ou « none ».",
+                        known.join(", ")
+                    )
+                })?;
+            set.0 |= Self::bit(dimension);
+        }
+        Ok(set)
+    }
 }
 
 /// A value and how it was obtained.
@@ -343,9 +390,10 @@ fn insertion(
         })
         .map(|g| g.participants)
         .sum();
-    let breakdowns = if options.breakdowns {
+    let breakdowns = {
         Dimension::ALL
             .into_iter()
+            .filter(|d| options.breakdowns.contains(*d))
             .map(|dimension| {
                 let groups = if dimension == Dimension::ExitOutcome {
                     exits.clone()
@@ -355,8 +403,6 @@ fn insertion(
                 Ok(breakdown(dimension, groups, options.suppress_small_groups))
             })
             .collect::<Result<_, diesel::result::Error>>()?
-    } else {
-        Vec::new()
     };
     let months = "Heures déclarées dans les relevés des mois de la période, sur les marchés du périmètre, toutes modalités (formation comprise), relevés corrigés pris pour leur dernière valeur";
     let fte = hours.fte_hundredths();
@@ -531,7 +577,7 @@ pub fn series(
     options: Options,
 ) -> Result<Vec<YearFigures>, diesel::result::Error> {
     let options = Options {
-        breakdowns: false,
+        breakdowns: Breakdowns::NONE,
         ..options
     };
     (from..=to.min(from.saturating_add(49)))
@@ -543,4 +589,28 @@ pub fn series(
             ))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn breakdowns_are_chosen_by_their_codes() {
+        let two = Breakdowns::parse("modality, structure_kind").unwrap();
+        assert!(two.contains(Dimension::Modality) && two.contains(Dimension::StructureKind));
+        assert!(!two.contains(Dimension::Buyer));
+        assert_eq!(
+            two,
+            Breakdowns::of(&[Dimension::StructureKind, Dimension::Modality])
+        );
+        assert_eq!(Breakdowns::parse("all"), Ok(Breakdowns::ALL));
+        assert!(Dimension::ALL.iter().all(|d| Breakdowns::ALL.contains(*d)));
+        assert_eq!(Breakdowns::parse("none"), Ok(Breakdowns::NONE));
+        let error = Breakdowns::parse("modality,couleur").unwrap_err();
+        assert!(
+            error.contains("« couleur »") && error.contains("structure_kind"),
+            "{error}"
+        );
+    }
 }

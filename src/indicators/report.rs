@@ -40,7 +40,7 @@ pub fn gather(
     today: NaiveDate,
 ) -> Result<ComplianceReport, diesel::result::Error> {
     let options = Options {
-        breakdowns: true,
+        breakdowns: crate::indicators::Breakdowns::ALL,
         ..options
     };
     let indicators = super::compute(conn, scope, period, options)?;

@@ -118,7 +118,7 @@ pub async fn compliance(
     let options = Options {
         include_subcontractors: query.subcontractors,
         suppress_small_groups: true,
-        breakdowns: true,
+        breakdowns: crate::indicators::Breakdowns::ALL,
     };
     let filters = filters_of(&query);
     let account_scope = user.account.scope.clone();

@@ -9,7 +9,9 @@ use super::error::ApiError;
 use crate::domain::authorization::sees_small_groups;
 use crate::domain::{Departement, Siret};
 use crate::indicators::clauses::{self, ClauseView};
-use crate::indicators::{self, Indicators, Options, Period, ScopeError, YearFigures, scope};
+use crate::indicators::{
+    self, Breakdowns, Indicators, Options, Period, ScopeError, YearFigures, scope,
+};
 use crate::storage::users::Account;
 use crate::storage::{Database, StorageError};
 
@@ -56,6 +58,9 @@ pub struct IndicatorsQuery {
     /// Count declared subcontractors in the local and size shares.
     #[serde(default)]
     pub subcontractors: bool,
+    /// Which breakdowns to compute: dimension codes separated by commas
+    /// (`modality,structure_kind`), `none`, or `all` (the default).
+    pub breakdowns: Option<String>,
 }
 
 pub fn buyer_of(text: Option<&str>) -> Result<Option<Siret>, ApiError> {
@@ -93,7 +98,7 @@ fn options_for(account: &Account, subcontractors: bool) -> Options {
     Options {
         include_subcontractors: subcontractors,
         suppress_small_groups: !sees_small_groups(account.role),
-        breakdowns: true,
+        breakdowns: Breakdowns::ALL,
     }
 }
 
@@ -138,7 +143,18 @@ pub async fn indicators(
     let period = period_of(&query)?;
     let buyer = buyer_of(query.buyer.as_deref())?;
     let departement = departement_of(query.departement.as_deref())?;
-    let options = options_for(&user.account, query.subcontractors);
+    let breakdowns =
+        Breakdowns::parse(query.breakdowns.as_deref().unwrap_or_default()).map_err(|message| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_breakdowns",
+                message,
+            )
+        })?;
+    let options = Options {
+        breakdowns,
+        ..options_for(&user.account, query.subcontractors)
+    };
     let account_scope = user.account.scope.clone();
     let figures = database
         .run(move |conn| {

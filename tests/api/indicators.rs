@@ -173,6 +173,27 @@ async fn the_indicators_match_the_figures_computed_by_hand() {
     let figures: Value = response.json().await.unwrap();
     let charter = &figures["charter"];
 
+    // Only the breakdowns asked for, with the same figures; an unknown one is named.
+    let two = json_of(
+        &app,
+        "/api/indicators?year=2025&breakdowns=modality,sex",
+        &admin,
+    )
+    .await;
+    let kept: Vec<&str> = two["insertion"]["breakdowns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["dimension"].as_str().unwrap())
+        .collect();
+    assert_eq!(kept, ["modality", "sex"]);
+    assert_eq!(breakdown(&two, "modality"), breakdown(&figures, "modality"));
+    assert_eq!(two["charter"], figures["charter"]);
+    let wrong = app
+        .get_with("/api/indicators?year=2025&breakdowns=couleur", &admin)
+        .await;
+    assert_eq!(wrong.status(), 422);
+
     // Holders and co-contractors of the 2025 contracts: 100 000 + 300 000 + 60 000 + 40 000
     // + 200 000 € (the 2024 contract and the subcontractor left out).
     assert_eq!(charter["awarded"]["value"], 70_000_000);

@@ -303,7 +303,8 @@ pub async fn dashboard(
                 .map_err(ApiError::from)?
         }
     };
-    let asked = |year: i32| {
+    // Only the breakdowns the page draws: each is one more pass over the hour entries.
+    let asked = |year: i32, breakdowns: &str| {
         web::Query(IndicatorsQuery {
             year: Some(year),
             from: None,
@@ -311,12 +312,14 @@ pub async fn dashboard(
             buyer: buyer.clone(),
             departement: departement.clone(),
             subcontractors: false,
+            breakdowns: Some(breakdowns.to_owned()),
         })
     };
-    let now = api::indicators(viewer.as_user()?, asked(year), database.clone())
+    let drawn = "modality,structure_kind";
+    let now = api::indicators(viewer.as_user()?, asked(year, drawn), database.clone())
         .await?
         .0;
-    let before = api::indicators(viewer.as_user()?, asked(year - 1), database.clone())
+    let before = api::indicators(viewer.as_user()?, asked(year - 1, "none"), database.clone())
         .await?
         .0;
     // The two last years are already computed: the trend asks only for the three before.
