@@ -66,6 +66,92 @@ pub fn upsert(
     }
 }
 
+/// A new entry as one row of a multi-row INSERT (every column given: SQLite has no DEFAULT in
+/// VALUES).
+#[derive(Insertable)]
+#[diesel(table_name = hour_entries, treat_none_as_default_value = false)]
+struct NewRow<'a> {
+    lot_id: i64,
+    company_id: i64,
+    participant_id: i64,
+    month: i32,
+    modality: &'a str,
+    insertion_employer_id: Option<i64>,
+    hours: i64,
+    employment_contract: Option<&'a str>,
+    import_id: Option<i64>,
+    created_at: chrono::NaiveDateTime,
+    updated_at: chrono::NaiveDateTime,
+}
+
+/// Rows per INSERT: 11 values each, well under both backends' bound-variable limits.
+const BATCH: usize = 1_000;
+
+/// Writes many entries as `upsert` does, a thousand at a time: the keys already stored are
+/// looked up together and updated, the new ones inserted in one statement. One statement per
+/// row cost a network round trip each on PostgreSQL (3 900 rows/s in the benchmarks).
+/// `written` is called once per entry; returns, entry by entry, the hours replaced.
+pub fn upsert_all(
+    conn: &mut DbConnection,
+    entries: &[HourEntry],
+    import_id: i64,
+    mut written: impl FnMut(),
+) -> QueryResult<Vec<Option<Hours>>> {
+    let at = now();
+    let mut replaced = Vec::with_capacity(entries.len());
+    for chunk in entries.chunks(BATCH) {
+        let participants: Vec<i64> = chunk.iter().map(|e| e.participant_id).collect();
+        let months: Vec<i32> = chunk.iter().map(|e| e.month.yyyymm()).collect();
+        let stored: std::collections::HashMap<(i64, i64, i64, i32, String), i64> =
+            stored_for(conn, &participants, &months)?
+                .into_iter()
+                .map(|(lot, company, participant, month, modality, hours)| {
+                    ((lot, company, participant, month, modality), hours)
+                })
+                .collect();
+        let mut fresh = Vec::new();
+        for entry in chunk {
+            let key = (
+                entry.lot_id,
+                entry.company_id,
+                entry.participant_id,
+                entry.month.yyyymm(),
+                entry.modality.code().to_owned(),
+            );
+            match stored.get(&key) {
+                Some(previous) => {
+                    upsert(conn, entry, import_id)?;
+                    replaced.push(Hours::from_hundredths(*previous).ok());
+                }
+                None => {
+                    fresh.push(NewRow {
+                        lot_id: entry.lot_id,
+                        company_id: entry.company_id,
+                        participant_id: entry.participant_id,
+                        month: entry.month.yyyymm(),
+                        modality: entry.modality.code(),
+                        insertion_employer_id: entry.insertion_employer_id,
+                        hours: entry.hours.hundredths(),
+                        employment_contract: entry.employment_contract.map(|c| c.code()),
+                        import_id: Some(import_id),
+                        created_at: at,
+                        updated_at: at,
+                    });
+                    replaced.push(None);
+                }
+            }
+            written();
+        }
+        // MultiConnection cannot batch: each backend's own connection does.
+        let insert = diesel::insert_into(hour_entries::table).values(&fresh);
+        match conn {
+            DbConnection::Postgres(pg) => insert.execute(pg)?,
+            DbConnection::Sqlite(sqlite) => insert.execute(sqlite)?,
+        };
+    }
+    Ok(replaced)
+}
+
 /// A stored entry's key and hours, as read back: lot, company, participant, month (yyyymm),
 /// modality code, hours (hundredths).
 pub type StoredEntry = (i64, i64, i64, i32, String, i64);

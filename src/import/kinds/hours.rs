@@ -283,9 +283,9 @@ pub fn write(
     import_id: i64,
     progress: &mut dyn Progress,
 ) -> diesel::QueryResult<Vec<String>> {
-    let mut replaced = Vec::new();
-    for s in statements {
-        let entry = HourEntry {
+    let entries: Vec<HourEntry> = statements
+        .iter()
+        .map(|s| HourEntry {
             lot_id: s.entry.lot_id,
             company_id: s.entry.company_id,
             participant_id: s.entry.participant_id,
@@ -294,18 +294,21 @@ pub fn write(
             insertion_employer_id: s.insertion_employer_id,
             hours: s.hours,
             employment_contract: s.employment_contract,
-        };
-        if let Some(previous) = hour_entries::upsert(conn, &entry, import_id)?
-            && previous != s.hours
-        {
-            replaced.push(format!(
-                "Ligne {} : {} remplacent {} déclarées auparavant.",
-                s.row, s.hours, previous
-            ));
-        }
-        progress.row_written();
-    }
-    Ok(replaced)
+        })
+        .collect();
+    let previous = hour_entries::upsert_all(conn, &entries, import_id, || progress.row_written())?;
+    Ok(statements
+        .iter()
+        .zip(previous)
+        .filter_map(|(s, previous)| {
+            previous.filter(|p| *p != s.hours).map(|previous| {
+                format!(
+                    "Ligne {} : {} remplacent {} déclarées auparavant.",
+                    s.row, s.hours, previous
+                )
+            })
+        })
+        .collect())
 }
 
 /// Hours already stored count toward the monthly ceiling too, except the entries this file
