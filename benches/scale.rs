@@ -4,7 +4,10 @@
 //! ```sh
 //! cargo bench --bench scale                       # 10 000, 100 000 and 1 000 000 rows
 //! BENCH_ROWS=10000,100000 cargo bench --bench scale
+//! BENCH_SECTIONS=postgres cargo bench --bench scale   # imports, then only the sections named
 //! ```
+//!
+//! Sections after the imports: export, postgres, load, together (all by default).
 //!
 //! Every measurement that reports memory runs in a child process of its own (this program
 //! started again with `--child …`), whose peak resident size (VmHWM) is its own alone.
@@ -350,10 +353,16 @@ async fn main() {
         .collect();
     let pg_base = std::env::var("BENCH_POSTGRES_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
+    let clients: usize = std::env::var("BENCH_CLIENTS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(8);
     let seconds: u64 = std::env::var("BENCH_LOAD_SECONDS")
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(10);
+    let sections = std::env::var("BENCH_SECTIONS").unwrap_or_default();
+    let wanted = |name: &str| sections.is_empty() || sections.split(',').any(|s| s.trim() == name);
     let work = tempfile::tempdir().unwrap();
     let mut out = String::new();
     out.push_str(&format!("Machine: {}.\n\n", machine()));
@@ -399,79 +408,85 @@ async fn main() {
     }
 
     let (rows, sqlite, dataset) = largest.expect("at least one size");
-    out.push_str(&format!(
+    if wanted("export") {
+        out.push_str(&format!(
         "\n### 2. Export of the hour detail ({rows} rows), beside a bare rust_xlsxwriter write\n\n"
     ));
-    let exported = run_child(&[
-        "export-detail",
-        &sqlite,
-        &work.path().join("detail.xlsx").display().to_string(),
-    ]);
-    let bare = run_child(&[
-        "bare-write",
-        &rows.to_string(),
-        &work.path().join("bare.xlsx").display().to_string(),
-    ]);
-    out.push_str("| rows | bare write | export | ratio | bare peak | export peak |\n|---:|---:|---:|---:|---:|---:|\n");
-    out.push_str(&format!(
-        "| {} | {:.2} s | {:.2} s | {:.2} × | {:.0} MB | {:.0} MB |\n",
-        exported["rows"],
-        secs(&bare),
-        secs(&exported),
-        secs(&exported) / secs(&bare),
-        mb(&bare),
-        mb(&exported)
-    ));
-    save(&out);
-    eprintln!("export measured");
+        let exported = run_child(&[
+            "export-detail",
+            &sqlite,
+            &work.path().join("detail.xlsx").display().to_string(),
+        ]);
+        let bare = run_child(&[
+            "bare-write",
+            &rows.to_string(),
+            &work.path().join("bare.xlsx").display().to_string(),
+        ]);
+        out.push_str("| rows | bare write | export | ratio | bare peak | export peak |\n|---:|---:|---:|---:|---:|---:|\n");
+        out.push_str(&format!(
+            "| {} | {:.2} s | {:.2} s | {:.2} × | {:.0} MB | {:.0} MB |\n",
+            exported["rows"],
+            secs(&bare),
+            secs(&exported),
+            secs(&exported) / secs(&bare),
+            mb(&bare),
+            mb(&exported)
+        ));
+        save(&out);
+        eprintln!("export measured");
+    }
 
     // The same dataset in PostgreSQL, through the same import.
     let schema = format!("bench_{}", std::process::id());
     let postgres = postgres_url(&pg_base, &schema);
-    let imported = run_child(&[
-        "import",
-        &dataset.join("heures.csv").display().to_string(),
-        &dataset.display().to_string(),
-        &postgres,
-    ]);
-    out.push_str(&format!(
+    if wanted("postgres") || wanted("load") {
+        let imported = run_child(&[
+            "import",
+            &dataset.join("heures.csv").display().to_string(),
+            &dataset.display().to_string(),
+            &postgres,
+        ]);
+        out.push_str(&format!(
         "\nThe same {rows} rows imported into PostgreSQL: {:.2} s ({:.0} rows/s), peak {:.0} MB.\n",
         secs(&imported),
         rows as f64 / secs(&imported),
         mb(&imported)
     ));
-    save(&out);
-    eprintln!("PostgreSQL import measured");
-
-    out.push_str(&format!(
-        "\n### 3. Indicators API and dashboard at {rows} hour rows, 8 concurrent clients for {seconds} s on loopback\n\n"
-    ));
-    out.push_str("| backend | request | requests | errors | p50 | p99 | requests/s |\n|---|---|---:|---:|---:|---:|---:|\n");
-    for (backend, url) in [("SQLite", sqlite.clone()), ("PostgreSQL", postgres.clone())] {
-        let data_dir = work.path().join(format!("serve-{backend}"));
-        std::fs::create_dir_all(&data_dir).unwrap();
-        let base = serve(&data_dir, &url).await;
-        let cookie = sign_in(&base).await;
-        for path in ["/api/indicators?year=2025", "/tableau-de-bord?year=2025"] {
-            let l = load(&base, &cookie, path, 8, Duration::from_secs(seconds)).await;
-            out.push_str(&format!(
-                "| {backend} | `{path}` | {} | {} | {:.1} ms | {:.1} ms | {:.1} |\n",
-                l.requests, l.errors, l.p50_ms, l.p99_ms, l.per_second
-            ));
-        }
         save(&out);
-        eprintln!("{backend} load measured");
+        eprintln!("PostgreSQL import measured");
     }
-
-    out.push_str("\n### 4. Imports and reads together\n\n");
-    for (backend, url) in [
-        ("SQLite", sqlite_url(work.path(), "together")),
-        ("PostgreSQL", postgres_url(&pg_base, &format!("{schema}_t"))),
-    ] {
-        let line = together(work.path(), backend, &url, &dataset).await;
-        out.push_str(&format!("- {line}\n"));
-        save(&out);
-        eprintln!("{backend} concurrency measured");
+    if wanted("load") {
+        out.push_str(&format!(
+        "\n### 3. Indicators API and dashboard at {rows} hour rows, {clients} concurrent client(s) for {seconds} s on loopback\n\n"
+    ));
+        out.push_str("| backend | request | requests | errors | p50 | p99 | requests/s |\n|---|---|---:|---:|---:|---:|---:|\n");
+        for (backend, url) in [("SQLite", sqlite.clone()), ("PostgreSQL", postgres.clone())] {
+            let data_dir = work.path().join(format!("serve-{backend}"));
+            std::fs::create_dir_all(&data_dir).unwrap();
+            let base = serve(&data_dir, &url).await;
+            let cookie = sign_in(&base).await;
+            for path in ["/api/indicators?year=2025", "/tableau-de-bord?year=2025"] {
+                let l = load(&base, &cookie, path, clients, Duration::from_secs(seconds)).await;
+                out.push_str(&format!(
+                    "| {backend} | `{path}` | {} | {} | {:.1} ms | {:.1} ms | {:.1} |\n",
+                    l.requests, l.errors, l.p50_ms, l.p99_ms, l.per_second
+                ));
+            }
+            save(&out);
+            eprintln!("{backend} load measured");
+        }
+    }
+    if wanted("together") {
+        out.push_str("\n### 4. Imports and reads together\n\n");
+        for (backend, url) in [
+            ("SQLite", sqlite_url(work.path(), "together")),
+            ("PostgreSQL", postgres_url(&pg_base, &format!("{schema}_t"))),
+        ] {
+            let line = together(work.path(), backend, &url, &dataset).await;
+            out.push_str(&format!("- {line}\n"));
+            save(&out);
+            eprintln!("{backend} concurrency measured");
+        }
     }
     drop_schema(&pg_base, &schema);
     drop_schema(&pg_base, &format!("{schema}_t"));
