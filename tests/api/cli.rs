@@ -454,3 +454,45 @@ fn a_territory_adds_its_own_header_synonyms_without_a_rebuild() {
         String::from_utf8_lossy(&with_territory_profile.stderr)
     );
 }
+
+#[test]
+fn gen_writes_a_dataset_that_loads_through_the_import() {
+    let database = TestDatabase::new();
+    let dir = database.data_dir().join("jeu");
+    let out = stdout_of(
+        suivi(&database)
+            .args(["gen", "--rows", "400", "--load"])
+            .arg(&dir),
+    );
+    assert!(out.contains("400 lignes d'heures"), "{out}");
+    assert!(out.contains("Jeu importé"), "{out}");
+    for file in [
+        "buyers.toml",
+        "1-structures.csv",
+        "2-registre.csv",
+        "3-participants.csv",
+        "heures.csv",
+        "heures.xlsx",
+    ] {
+        assert!(dir.join(file).exists(), "{file}");
+    }
+    let stored: i64 = {
+        use diesel::prelude::*;
+        let pool = database.connect();
+        let mut conn = pool.connection().unwrap();
+        suivi_clauses::storage::schema::hour_entries::table
+            .count()
+            .get_result(&mut conn)
+            .unwrap()
+    };
+    assert_eq!(stored, 400);
+    // Written again identically; loaded once only.
+    let first = std::fs::read(dir.join("heures.csv")).unwrap();
+    let again = stdout_of(
+        suivi(&database)
+            .args(["gen", "--rows", "400", "--load"])
+            .arg(&dir),
+    );
+    assert!(again.contains("déjà des acheteurs"), "{again}");
+    assert_eq!(std::fs::read(dir.join("heures.csv")).unwrap(), first);
+}
