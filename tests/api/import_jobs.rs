@@ -203,7 +203,8 @@ fn id_of(conn: &mut suivi_clauses::storage::DbConnection) -> i64 {
 fn killing_the_process_while_it_writes_leaves_the_database_as_it_was() {
     let database = TestDatabase::new();
     let dir = database.data_dir();
-    let people = 1_000;
+    // 48 000 rows: enough for the write to last, batched as it is, on a fast machine.
+    let people = 2_000;
     territory_files(&dir, people);
     stdout_of(suivi(&database).args([
         "buyer",
@@ -262,7 +263,7 @@ fn killing_the_process_while_it_writes_leaves_the_database_as_it_was() {
         }
         assert!(seen > 0, "no progress recorded while writing");
     }
-    std::thread::sleep(Duration::from_millis(300));
+    std::thread::sleep(Duration::from_millis(50));
     assert!(
         child.try_wait().unwrap().is_none(),
         "the import ended before it could be killed: give it more rows"
