@@ -10,7 +10,7 @@ use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook};
 use suivi_clauses::domain::{Month, Siret};
 
 // A small deterministic generator, so the dataset never changes between runs.
-use suivi_clauses::generator::Lcg;
+use suivi_clauses::generator::{HOURS_HEADER, Lcg};
 
 fn siret(n: u64) -> String {
     Siret::with_check_digit(&format!("{n:013}"))
@@ -441,20 +441,11 @@ fn main() {
     ];
     for (b, buyer) in buyers.iter().enumerate() {
         let mut rows: Vec<Vec<String>> = vec![
-            [
-                "Référence marché",
-                "Lot",
-                "SIRET entreprise",
-                "Mois",
-                "Identifiant participant",
-                "Modalité",
-                "SIRET structure d'insertion",
-                "Heures travaillées",
-                "Type de contrat",
-            ]
-            .iter()
-            .map(|h| h.to_string())
-            .collect(),
+            HOURS_HEADER
+                .iter()
+                .chain(&["Type de contrat"])
+                .map(|h| h.to_string())
+                .collect(),
         ];
         for (_, reference, lot, holder, first_month, target) in
             clause_lots.iter().filter(|l| l.0 == b)

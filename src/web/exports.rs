@@ -219,24 +219,18 @@ pub async fn contract_xlsx(
     query: web::Query<StatementQuery>,
     database: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, at, scope) = (
-        id.into_inner(),
-        today_or(query.at),
-        user.account.scope.clone(),
-    );
-    let bytes = database
-        .run(move |conn| {
-            let statement = statement::of_contract(conn, &scope, id, at)?;
-            Ok::<_, ExportFailure>(
-                export::statement::workbook(&statement).map_err(ExportError::from)?,
-            )
-        })
-        .await?;
-    Ok(super::attachment(
-        super::XLSX,
-        &format!("releve-marche-{id}.xlsx"),
-        bytes,
-    ))
+    let file_name = format!("releve-marche-{id}.xlsx");
+    let statement = contract_json(user, id, query, database).await?.0;
+    statement_file(statement, &file_name).await
+}
+
+/// A statement as a workbook, laid out on the blocking pool.
+async fn statement_file(statement: Statement, file_name: &str) -> Result<HttpResponse, ApiError> {
+    let bytes = web::block(move || export::statement::workbook(&statement))
+        .await
+        .map_err(|e| ApiError::internal(&e))?
+        .map_err(|e| ApiError::from(ExportFailure::Export(e.into())))?;
+    Ok(super::attachment(super::XLSX, file_name, bytes))
 }
 
 /// `GET /api/companies/{siret}/statement`: a company's lots with a clause and its hours.
@@ -289,18 +283,9 @@ pub async fn company_xlsx(
     query: web::Query<StatementQuery>,
     database: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
-    let siret = siret_of(&siret)?;
-    let file_name = format!("releve-entreprise-{siret}.xlsx");
-    let (at, account) = (today_or(query.at), user.account.clone());
-    let bytes = database
-        .run(move |conn| {
-            let statement = statement::of_company(conn, &account.scope, &siret, at)?;
-            Ok::<_, ExportFailure>(
-                export::statement::workbook(&statement).map_err(ExportError::from)?,
-            )
-        })
-        .await?;
-    Ok(super::attachment(super::XLSX, &file_name, bytes))
+    let file_name = format!("releve-entreprise-{}.xlsx", siret_of(&siret)?);
+    let statement = company_json(user, siret, query, database).await?.0;
+    statement_file(statement, &file_name).await
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]

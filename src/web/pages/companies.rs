@@ -8,7 +8,7 @@ use super::pager::Pager;
 use super::shell::{Shell, Viewer};
 use super::{PageError, html, text};
 use crate::domain::authorization::Action;
-use crate::domain::{Departement, Hours, Labelled, SizeClass, StructureKind};
+use crate::domain::{Departement, Labelled, SizeClass, StructureKind};
 use crate::storage::Database;
 use crate::storage::buyers::Buyer;
 use crate::storage::companies::Company;
@@ -193,9 +193,7 @@ pub async fn show(
             reference: lot.clause.reference.clone(),
             object: lot.clause.object.clone(),
             lot: lot.clause.lot,
-            hours: Hours::from_hundredths(lot_hours(lot))
-                .map(text::hours)
-                .unwrap_or_default(),
+            hours: text::hundredths(lot_hours(lot)),
             status: lot.clause.status_label.unwrap_or("—"),
             status_code: lot.clause.status.map_or("none", |s| s.code()),
         })
@@ -206,9 +204,7 @@ pub async fn show(
     html(&CompanyPage {
         shell: viewer.shell(&title),
         company,
-        delivered: Hours::from_hundredths(delivered)
-            .map(text::hours)
-            .unwrap_or_default(),
+        delivered: text::hundredths(delivered),
         lots,
         at: statement.at.format("%d/%m/%Y").to_string(),
         method: statement.method,

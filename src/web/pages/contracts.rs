@@ -10,7 +10,7 @@ use super::chart::{LineChart, Series, markup};
 use super::pager::Pager;
 use super::shell::{Shell, Viewer};
 use super::{PageError, html, text};
-use crate::domain::{AwardRole, Hours, Labelled, Money, Reservation};
+use crate::domain::{AwardRole, Hours, Labelled, Reservation};
 use crate::indicators::statement::LotStatement;
 use crate::storage::Database;
 use crate::storage::contracts::ContractView;
@@ -36,18 +36,6 @@ pub struct ContractRow {
     pub badges: Vec<Badge>,
 }
 
-fn money(cents: i64) -> String {
-    Money::from_cents(cents)
-        .map(text::euros)
-        .unwrap_or_default()
-}
-
-fn hours(hundredths: i64) -> String {
-    Hours::from_hundredths(hundredths)
-        .map(text::hours)
-        .unwrap_or_default()
-}
-
 fn row(contract: ContractView, badges: &HashMap<i64, (&'static str, &'static str)>) -> ContractRow {
     let target: i64 = contract.lots.iter().filter_map(|l| l.target_hours).sum();
     let mut holders: Vec<String> = contract
@@ -62,9 +50,9 @@ fn row(contract: ContractView, badges: &HashMap<i64, (&'static str, &'static str
     ContractRow {
         id: contract.id,
         notified: contract.notification_date.format("%d/%m/%Y").to_string(),
-        amount: money(contract.lots.iter().map(|l| l.amount).sum()),
+        amount: text::cents(contract.lots.iter().map(|l| l.amount).sum()),
         target: if target > 0 {
-            hours(target)
+            text::hundredths(target)
         } else {
             "—".to_owned()
         },
@@ -216,7 +204,7 @@ fn clause_block(lot: &LotStatement) -> ClauseBlock {
                 values: expected,
             },
         ],
-        hours,
+        text::hundredths,
     );
     ClauseBlock {
         target: text::hours(c.target),
@@ -277,7 +265,7 @@ pub async fn show(
         .map(|lot| LotBlock {
             number: lot.number,
             title: lot.title.clone().unwrap_or_default(),
-            amount: money(lot.amount),
+            amount: text::cents(lot.amount),
             reservation: Reservation::from_code(&lot.reservation).map_or("—", |r| r.label()),
             awards: lot
                 .awards
@@ -286,7 +274,7 @@ pub async fn show(
                     siret: a.siret.clone(),
                     name: a.name.clone(),
                     role: AwardRole::from_code(&a.role).map_or("—", |r| r.label()),
-                    amount: a.amount.map_or_else(|| "—".to_owned(), money),
+                    amount: a.amount.map_or_else(|| "—".to_owned(), text::cents),
                 })
                 .collect(),
             clause: clauses.remove(&lot.id),

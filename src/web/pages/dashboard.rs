@@ -68,12 +68,6 @@ fn share_card(
     )
 }
 
-fn euros_of_cents(cents: i64) -> String {
-    crate::domain::Money::from_cents(cents)
-        .map(text::euros)
-        .unwrap_or_default()
-}
-
 fn cards(now: &Indicators, before: &Indicators, year: i32) -> Vec<Card> {
     let (i, b) = (&now.insertion, &before.insertion);
     let (c, p) = (&now.charter, &before.charter);
@@ -131,18 +125,18 @@ fn cards(now: &Indicators, before: &Indicators, year: i32) -> Vec<Card> {
             &c.local_by_value,
             &p.local_by_value,
             year,
-            euros_of_cents,
+            text::cents,
         ),
         share_card(
             "Part des TPE et PME (montant)",
             &c.small_firms_by_value,
             &p.small_firms_by_value,
             year,
-            euros_of_cents,
+            text::cents,
         ),
         card(
             "Montant des marchés réservés",
-            euros_of_cents(reserved),
+            text::cents(reserved),
             text::change(reserved, p.reserved_amount().cents(), last),
             "Somme des montants notifiés des lots réservés (L2113-12, L2113-13, L2113-15) sur la période.",
         ),

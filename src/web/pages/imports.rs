@@ -6,7 +6,7 @@ use actix_web::http::header::LOCATION;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use super::shell::{Shell, Viewer};
+use super::shell::{Shell, Viewer, refused};
 use super::{HTML, PageError, html};
 use crate::domain::authorization::{Action, may_import};
 use crate::domain::{ImportKind, ImportStatus, Labelled};
@@ -15,7 +15,7 @@ use crate::import::progress::JobState;
 use crate::storage::Database;
 use crate::storage::buyers::Buyer;
 use crate::storage::imports::ImportSummary;
-use crate::web::auth::{Authorized, FormSession, can};
+use crate::web::auth::{FormSession, can};
 use crate::web::buyers;
 use crate::web::imports::{self as api, Accepted, UploadForm};
 
@@ -120,25 +120,19 @@ pub async fn upload(
     database: web::Data<Database>,
 ) -> Result<HttpResponse, PageError> {
     // The session first: without one, the sign-in page, before the file is read.
-    let session = FormSession::of(&req).await.map_err(|_| PageError::SignIn {
-        next: "/imports".to_owned(),
-    })?;
+    let session = FormSession::of(&req)
+        .await
+        .map_err(|e| refused(e, "/imports".to_owned()))?;
     let MultipartForm(form) =
         MultipartForm::<UploadForm>::from_request(&req, &mut payload.into_inner()).await?;
-    let token = form.csrf_token.as_ref().map(|t| t.as_str().to_owned());
-    let signed_in = session.confirm(token.as_deref().unwrap_or_default())?;
-    let user = Authorized::<can::UploadImports>::check(signed_in.account)?;
+    let token = form.csrf_token.as_ref().map_or("", |t| t.as_str());
+    let viewer = Viewer::<can::UploadImports>::of(session.confirm(token)?, "/imports")?;
     let chosen = ImportKind::parse_label(&form.kind).ok();
-    let account = user.account.clone();
-    match api::accept(user, form, importer, database.clone()).await {
-        Ok(Accepted::Done(report)) => {
-            let id = report.import_id.unwrap_or_default();
-            Ok(to_import(id))
-        }
+    match api::accept(viewer.as_user()?, form, importer, database.clone()).await {
+        Ok(Accepted::Done(report)) => Ok(to_import(report.import_id.unwrap_or_default())),
         Ok(Accepted::Background(id)) => Ok(to_import(id)),
         Err(error) => {
             // Refused before reading (duplicate, kind, buyer): the form again, with why.
-            let viewer = Viewer::<can::ReadImports>::of(account, signed_in.csrf, "/imports")?;
             let page = imports_page(&viewer, &database, chosen, Some(error.message)).await?;
             Ok(HttpResponse::build(error.status)
                 .content_type(HTML)

@@ -7,7 +7,7 @@ use askama::Template;
 use super::pager::Pager;
 use super::shell::{Shell, Viewer};
 use super::{PageError, html, text};
-use crate::domain::{EligibilityCriterion, ExitOutcome, Hours, Labelled};
+use crate::domain::{EligibilityCriterion, ExitOutcome, Labelled};
 use crate::storage::Database;
 use crate::storage::audit::AuditEntry;
 use crate::web::audit::{self, AuditQuery};
@@ -73,9 +73,7 @@ pub async fn participants(
                 ),
                 None => "—".to_owned(),
             },
-            hours: Hours::from_hundredths(p.hours)
-                .map(text::hours)
-                .unwrap_or_default(),
+            hours: text::hundredths(p.hours),
             pseudonym: p.pseudonym,
         })
         .collect();

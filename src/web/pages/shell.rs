@@ -12,7 +12,7 @@ use super::error::PageError;
 use crate::domain::Labelled;
 use crate::domain::authorization::{Action, Permission, is_allowed};
 use crate::storage::users::Account;
-use crate::web::auth::{AuthError, Authorized, CsrfFrom, FormSession, authenticate};
+use crate::web::auth::{AuthError, Authorized, CsrfFrom, FormSession, SignedIn, authenticate};
 
 /// The menu, in the order shown; an entry appears only to the roles its action allows.
 const MENU: &[(&str, &str, Action)] = &[
@@ -113,7 +113,8 @@ impl<P: Permission> Viewer<P> {
     }
 }
 
-fn refused(error: AuthError, next: String) -> PageError {
+/// Without a session, the sign-in page (then back to `next`); any other refusal as it is.
+pub fn refused(error: AuthError, next: String) -> PageError {
     match error {
         AuthError::Unauthenticated => PageError::SignIn { next },
         other => other.into(),
@@ -136,14 +137,8 @@ impl<P: Permission + 'static> FromRequest for Viewer<P> {
         let signed_in = authenticate(req, CsrfFrom::Header);
         let (next, path) = (path_of(req), req.path().to_owned());
         Box::pin(async move {
-            let signed_in = signed_in.await.map_err(|e| refused(e, next.clone()))?;
-            let user = Authorized::<P>::check(signed_in.account).map_err(|e| refused(e, next))?;
-            Ok(Viewer {
-                account: user.account,
-                csrf: signed_in.csrf,
-                path,
-                permission: PhantomData,
-            })
+            let signed_in = signed_in.await.map_err(|e| refused(e, next))?;
+            Viewer::of(signed_in, &path)
         })
     }
 }
@@ -184,26 +179,19 @@ where
                     ))
                 })?
                 .into_inner();
-            let signed_in = session.confirm(form.csrf_token())?;
-            let user = Authorized::<P>::check(signed_in.account)?;
-            let viewer = Viewer {
-                account: user.account,
-                csrf: signed_in.csrf,
-                path: req.path().to_owned(),
-                permission: PhantomData,
-            };
+            let viewer = Viewer::of(session.confirm(form.csrf_token())?, req.path())?;
             Ok(Posted { viewer, form })
         })
     }
 }
 
 impl<P: Permission> Viewer<P> {
-    /// The viewer of a page shown after a form: the session was checked by the form's token.
-    pub fn of(account: Account, csrf: String, path: &str) -> Result<Viewer<P>, PageError> {
-        let user = Authorized::<P>::check(account)?;
+    /// The viewer of a checked session at `path`, if its role may see page `P`.
+    pub fn of(signed_in: SignedIn, path: &str) -> Result<Viewer<P>, PageError> {
+        let user = Authorized::<P>::check(signed_in.account)?;
         Ok(Viewer {
             account: user.account,
-            csrf,
+            csrf: signed_in.csrf,
             path: path.to_owned(),
             permission: PhantomData,
         })

@@ -16,6 +16,16 @@ pub fn euros(m: Money) -> String {
     format!("{}\u{a0}€", format_fixed(rounded(m.cents(), 100), 0))
 }
 
+/// Hours stored as hundredths (listings carry them raw), written as `hours` does.
+pub fn hundredths(h: i64) -> String {
+    Hours::from_hundredths(h).map(hours).unwrap_or_default()
+}
+
+/// Money stored as cents, written as `euros` does.
+pub fn cents(c: i64) -> String {
+    Money::from_cents(c).map(euros).unwrap_or_default()
+}
+
 pub fn count(n: i64) -> String {
     format_fixed(n, 0)
 }
