@@ -1,6 +1,7 @@
 //! Builds the application from its settings: database, migrations, first administrator, server.
 
 use std::net::TcpListener;
+use std::sync::Arc;
 
 use actix_web::dev::Server;
 use actix_web::{App, HttpServer};
@@ -12,6 +13,7 @@ use crate::accounts::tokens::TokenKeys;
 use crate::accounts::{self, InitialAdmin, login, signing_key};
 use crate::configuration::Settings;
 use crate::import::Importer;
+use crate::indicators::FigureCache;
 use crate::storage::Database;
 use crate::web;
 use crate::web::auth::AuthState;
@@ -20,9 +22,13 @@ pub struct Application {
     port: u16,
     host: String,
     database: Database,
+    figures: Arc<FigureCache>,
     initial_admin: Option<InitialAdmin>,
     server: Server,
 }
+
+/// How often the data version is looked at to recompute the figures read lately.
+const FIGURES_REFRESH_PERIOD: Duration = Duration::from_secs(2);
 
 impl Application {
     /// Connects, migrates, creates the first administrator if there is none, and binds the port
@@ -70,11 +76,20 @@ impl Application {
                 )
             })?;
         let port = listener.local_addr()?.port();
-        let server = run(listener, database.clone(), auth, importer, &settings)?;
+        let figures = Arc::new(FigureCache::default());
+        let server = run(
+            listener,
+            database.clone(),
+            figures.clone(),
+            auth,
+            importer,
+            &settings,
+        )?;
         Ok(Application {
             port,
             host: settings.server.host,
             database,
+            figures,
             initial_admin,
             server,
         })
@@ -99,14 +114,38 @@ impl Application {
     }
 
     /// Serves until SIGINT or SIGTERM, then lets in-flight requests finish.
+    /// Meanwhile, recomputes in the background the figures a write made stale.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let refresh = tokio::spawn(refresh_figures(self.database, self.figures));
+        let stopped = self.server.await;
+        refresh.abort();
+        stopped
+    }
+}
+
+async fn refresh_figures(database: Database, figures: Arc<FigureCache>) {
+    let mut ticks = tokio::time::interval(FIGURES_REFRESH_PERIOD);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        let figures = figures.clone();
+        match database
+            .run(move |conn| -> Result<usize, crate::storage::StorageError> {
+                Ok(figures.refresh(conn)?)
+            })
+            .await
+        {
+            Ok(0) => {}
+            Ok(count) => tracing::debug!(count, "figures recomputed after a data change"),
+            Err(error) => tracing::warn!(%error, "figures not recomputed"),
+        }
     }
 }
 
 fn run(
     listener: TcpListener,
     database: Database,
+    figures: Arc<FigureCache>,
     auth: AuthState,
     importer: Importer,
     settings: &Settings,
@@ -115,6 +154,7 @@ fn run(
     let auth = actix_web::web::Data::new(auth);
     let upload_limit = importer.limits().max_file_bytes;
     let importer = actix_web::web::Data::new(importer);
+    let figures = actix_web::web::Data::from(figures);
     let json_limit = settings.server.json_limit_bytes;
     let mut server = HttpServer::new(move || {
         App::new()
@@ -123,6 +163,7 @@ fn run(
             .app_data(database.clone())
             .app_data(auth.clone())
             .app_data(importer.clone())
+            .app_data(figures.clone())
             .app_data(web::imports::upload_config(upload_limit))
             .app_data(web::json_config(json_limit))
             .app_data(web::query_config())

@@ -5,7 +5,7 @@ use clap::Subcommand;
 use crate::domain::{AuditAction, Name, Siret, Territory};
 use crate::storage::audit::{self, Actor};
 use crate::storage::buyers::{self, BuyerError};
-use crate::storage::{Database, write_transaction};
+use crate::storage::{Database, figures_transaction};
 
 #[derive(Debug, Subcommand)]
 pub enum BuyerCommand {
@@ -37,7 +37,7 @@ pub fn run(command: BuyerCommand, database: &Database) -> anyhow::Result<()> {
             let siret = Siret::parse(&siret)?;
             let name = Name::parse(&name)?;
             let territory = Territory::parse(&territory)?;
-            write_transaction(&mut conn, |conn| -> Result<(), BuyerError> {
+            figures_transaction(&mut conn, |conn| -> Result<(), BuyerError> {
                 buyers::insert(conn, &siret, &name, &territory)?;
                 audit::record(
                     conn,

@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 
 use crate::domain::AuditAction;
 use crate::storage::audit::{self, Actor};
-use crate::storage::{Database, StorageError, participants, write_transaction};
+use crate::storage::{Database, StorageError, figures_transaction, participants};
 
 pub fn run(before: &str, database: &Database) -> anyhow::Result<()> {
     let cutoff = NaiveDate::parse_from_str(before.trim(), "%Y-%m-%d")
@@ -20,7 +20,7 @@ pub fn run(before: &str, database: &Database) -> anyhow::Result<()> {
         );
     }
     let mut conn = database.connection()?;
-    let count = write_transaction(&mut conn, |conn| -> Result<usize, StorageError> {
+    let count = figures_transaction(&mut conn, |conn| -> Result<usize, StorageError> {
         let count = participants::anonymise_inactive_before(conn, cutoff)?;
         let summary = format!("inactifs avant le {cutoff} : {count}");
         audit::record(

@@ -9,7 +9,7 @@ use super::{ImportError, Importer, Upload};
 use crate::domain::{ImportKind, ImportStatus, Name, Siret, Territory};
 use crate::storage::audit::Actor;
 use crate::storage::users::BuyerScope;
-use crate::storage::{DbConnection, buyers, write_transaction};
+use crate::storage::{DbConnection, buyers, figures_transaction};
 
 #[derive(Deserialize)]
 struct BuyersFile {
@@ -73,7 +73,7 @@ pub fn load(
         .map_err(|e| unreadable(&buyers_path, e.to_string()))?;
     let listed: BuyersFile =
         toml::from_str(&text).map_err(|e| unreadable(&buyers_path, e.to_string()))?;
-    write_transaction(conn, |conn| -> Result<(), ExampleError> {
+    figures_transaction(conn, |conn| -> Result<(), ExampleError> {
         for b in &listed.buyers {
             let parsed = (
                 Siret::parse(&b.siret),

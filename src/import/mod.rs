@@ -31,8 +31,8 @@ use crate::storage::audit::{self, Actor};
 use crate::storage::imports::{self, NewImport, Outcome};
 use crate::storage::users::BuyerScope;
 use crate::storage::{
-    DbConnection, StorageError, buyers, companies, contracts, hour_entries, participants,
-    write_transaction,
+    DbConnection, StorageError, buyers, companies, contracts, figures_transaction, hour_entries,
+    participants,
 };
 use limits::ImportLimits;
 use problem::FileProblem;
@@ -334,7 +334,7 @@ impl Importer {
             progress.phase(ImportPhase::Writing, parsed.rows());
         }
         let id = job.id;
-        write_transaction(conn, |conn| {
+        figures_transaction(conn, |conn| {
             // Again inside the transaction: the same file may have been sent twice at once.
             if !upload.replace {
                 refuse_same_file(conn, upload.kind, job.buyer_id, &job.sha256)?;

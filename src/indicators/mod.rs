@@ -5,6 +5,7 @@
 //! counts come from the database (`storage::indicators`); the rules (clause status, cap,
 //! training, shares) from the domain.
 
+pub mod cache;
 pub mod clauses;
 pub mod report;
 pub mod scope;
@@ -22,6 +23,7 @@ use crate::storage::DbConnection;
 use crate::storage::indicators::{
     self as sums, AwardGroup, ContractFilter, Dimension, HourGroup, HoursFilter,
 };
+pub use cache::FigureCache;
 pub use scope::{DataScope, ScopeError};
 
 /// Groups of fewer distinct participants than this are not shown to those who may only see
@@ -29,7 +31,7 @@ pub use scope::{DataScope, ScopeError};
 pub const SMALL_GROUP_THRESHOLD: i64 = 5;
 
 /// A period of days, both ends included.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
 pub struct Period {
     pub from: NaiveDate,
     pub to: NaiveDate,
@@ -51,7 +53,7 @@ impl Period {
 }
 
 /// Choices of method the caller makes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Options {
     /// Count declared subcontractors' amounts in the local and size shares.
     pub include_subcontractors: bool,
@@ -62,7 +64,7 @@ pub struct Options {
 }
 
 /// A set of breakdown dimensions: each is one more aggregate over the hour entries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Breakdowns(u16);
 
 impl Breakdowns {
@@ -576,18 +578,26 @@ pub fn series(
     to: i32,
     options: Options,
 ) -> Result<Vec<YearFigures>, diesel::result::Error> {
+    series_with(from, to, options, |period, options| {
+        compute(conn, scope, period, options)
+    })
+}
+
+/// The yearly series, each year's indicators obtained from `year_indicators` (computed or
+/// cached), without breakdowns.
+pub fn series_with(
+    from: i32,
+    to: i32,
+    options: Options,
+    mut year_indicators: impl FnMut(Period, Options) -> Result<Indicators, diesel::result::Error>,
+) -> Result<Vec<YearFigures>, diesel::result::Error> {
     let options = Options {
         breakdowns: Breakdowns::NONE,
         ..options
     };
     (from..=to.min(from.saturating_add(49)))
         .filter_map(|year| Period::year(year).map(|p| (year, p)))
-        .map(|(year, period)| {
-            Ok(YearFigures::of(
-                year,
-                &compute(conn, scope, period, options)?,
-            ))
-        })
+        .map(|(year, period)| Ok(YearFigures::of(year, &year_indicators(period, options)?)))
         .collect()
 }
 

@@ -6,7 +6,7 @@ use crate::storage::users::BuyerScope;
 use crate::storage::{DbConnection, buyers, companies};
 
 /// The data an indicator is computed over, as database ids.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct DataScope {
     /// `None`: every buyer.
     pub buyer_ids: Option<Vec<i64>>,

@@ -15,10 +15,14 @@ use super::schema::{
 };
 
 // `firms`: the company that declares the hours (holder, co-contractor or subcontractor);
-// `employers`: the insertion structure that seconded or employed the participant, if any.
+// `employers`: the insertion structure that seconded or employed the participant, if any;
+// `scope_lots` and `scope_contracts`: the lots of the buyers in scope, in a subquery beside
+// a join on lots.
 diesel::alias! {
     const FIRMS: Alias<Firms> = companies as firms;
     const EMPLOYERS: Alias<Employers> = companies as employers;
+    const SCOPE_LOTS: Alias<ScopeLots> = lots as scope_lots;
+    const SCOPE_CONTRACTS: Alias<ScopeContracts> = contracts as scope_contracts;
 }
 
 /// Which hour entries count: those of the buyers in scope (all when `None`), of one company
@@ -113,30 +117,112 @@ pub struct HourGroup {
 const SUM_HOURS: &str = "COALESCE(CAST(SUM(hour_entries.hours) AS BIGINT), 0)";
 const DISTINCT_PARTICIPANTS: &str = "COUNT(DISTINCT hour_entries.participant_id)";
 
-/// The hour entries of `$filter`, joined to everything a dimension may group by, shaped by the
-/// query methods given (grouping must come before diesel boxes the query), then boxed.
+/// The tables a query over hour entries joins: only those its grouping key reads, since at
+/// national scale each join is a lookup per hour entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Joins {
+    /// The hour entries alone.
+    None,
+    /// Lots, contracts and buyers.
+    Contracts,
+    /// The declaring company, as `firms`.
+    Firm,
+    /// The insertion structure, as `employers` (left join: not every hour has one).
+    Employer,
+    Participants,
+}
+
+impl Dimension {
+    fn joins(self) -> Joins {
+        match self {
+            Dimension::Buyer | Dimension::Contract | Dimension::Lot => Joins::Contracts,
+            Dimension::Company => Joins::Firm,
+            Dimension::InsertionEmployer | Dimension::StructureKind => Joins::Employer,
+            Dimension::Year | Dimension::Month | Dimension::Modality => Joins::None,
+            Dimension::Criterion
+            | Dimension::Sex
+            | Dimension::AgeBand
+            | Dimension::Qpv
+            | Dimension::ExitOutcome => Joins::Participants,
+        }
+    }
+}
+
+/// The hour entries of `$filter` over `$source` (hour_entries and what it joins), shaped by the
+/// query methods given (grouping must come before diesel boxes the query), then boxed. The
+/// buyers are filtered through a subquery on lots, so that no join is needed for the scope.
 macro_rules! filtered_hours {
-    ($filter:expr $(, $method:ident ($($arg:expr),*))*) => {{
+    ($source:expr, $filter:expr $(, $method:ident ($($arg:expr),*))*) => {{
         let filter: &HoursFilter = $filter;
-        let mut query = hour_entries::table
-            .inner_join(lots::table.inner_join(contracts::table.inner_join(buyers::table)))
-            .inner_join(participants::table)
-            .inner_join(FIRMS.on(hour_entries::company_id.eq(FIRMS.field(companies::id))))
-            .left_join(
-                EMPLOYERS.on(hour_entries::insertion_employer_id
-                    .eq(EMPLOYERS.field(companies::id).nullable())),
-            )
+        let mut query = $source
             .filter(hour_entries::month.between(filter.from_month, filter.to_month))
             $(.$method($($arg),*))*
             .into_boxed();
         if let Some(ids) = &filter.buyer_ids {
-            query = query.filter(contracts::buyer_id.eq_any(ids.clone()));
+            query = query.filter(
+                hour_entries::lot_id.eq_any(
+                    SCOPE_LOTS
+                        .inner_join(SCOPE_CONTRACTS.on(
+                            SCOPE_LOTS.field(lots::contract_id).eq(SCOPE_CONTRACTS.field(contracts::id)),
+                        ))
+                        .filter(SCOPE_CONTRACTS.field(contracts::buyer_id).eq_any(ids.clone()))
+                        .select(SCOPE_LOTS.field(lots::id)),
+                ),
+            );
         }
         if let Some(company) = filter.company_id {
             query = query.filter(hour_entries::company_id.eq(company));
         }
         query
     }};
+}
+
+/// `filtered_hours!` over the hour entries with the tables of `$joins` joined, then `$tail`
+/// with the query as `$query` (each set of joins is a query of its own type).
+macro_rules! joined_hours {
+    ($joins:expr, $filter:expr, |$query:ident| $tail:expr $(, $method:ident ($($arg:expr),*))*) => {
+        match $joins {
+            Joins::None => {
+                let $query = filtered_hours!(hour_entries::table, $filter $(, $method($($arg),*))*);
+                $tail
+            }
+            Joins::Contracts => {
+                let $query = filtered_hours!(
+                    hour_entries::table.inner_join(
+                        lots::table.inner_join(contracts::table.inner_join(buyers::table)),
+                    ),
+                    $filter $(, $method($($arg),*))*
+                );
+                $tail
+            }
+            Joins::Firm => {
+                let $query = filtered_hours!(
+                    hour_entries::table.inner_join(
+                        FIRMS.on(hour_entries::company_id.eq(FIRMS.field(companies::id))),
+                    ),
+                    $filter $(, $method($($arg),*))*
+                );
+                $tail
+            }
+            Joins::Employer => {
+                let $query = filtered_hours!(
+                    hour_entries::table.left_join(EMPLOYERS.on(
+                        hour_entries::insertion_employer_id
+                            .eq(EMPLOYERS.field(companies::id).nullable()),
+                    )),
+                    $filter $(, $method($($arg),*))*
+                );
+                $tail
+            }
+            Joins::Participants => {
+                let $query = filtered_hours!(
+                    hour_entries::table.inner_join(participants::table),
+                    $filter $(, $method($($arg),*))*
+                );
+                $tail
+            }
+        }
+    };
 }
 
 /// Hours and distinct participants for each value of `dimension`, by key.
@@ -146,8 +232,10 @@ pub fn hours_by(
     dimension: Dimension,
 ) -> QueryResult<Vec<HourGroup>> {
     let key = dimension.key_sql();
-    filtered_hours!(
+    joined_hours!(
+        dimension.joins(),
         filter,
+        |query| query.order(sql::<Nullable<Text>>(key)).load(conn),
         group_by(sql::<Nullable<Text>>(key)),
         select((
             sql::<Nullable<Text>>(key),
@@ -155,13 +243,12 @@ pub fn hours_by(
             sql::<BigInt>(DISTINCT_PARTICIPANTS),
         ))
     )
-    .order(sql::<Nullable<Text>>(key))
-    .load(conn)
 }
 
 /// Hours and distinct participants of the whole filter.
 pub fn hours_total(conn: &mut DbConnection, filter: &HoursFilter) -> QueryResult<(i64, i64)> {
     filtered_hours!(
+        hour_entries::table,
         filter,
         select((
             sql::<BigInt>(SUM_HOURS),
@@ -188,10 +275,11 @@ pub fn clause_hours_by_participant(
     let keys = "hour_entries.lot_id, hour_entries.participant_id, \
                 CAST(CASE WHEN hour_entries.modality = 'training' THEN 1 ELSE 0 END AS BIGINT)";
     let rows: Vec<(i64, i64, i64, i64)> = filtered_hours!(
+        hour_entries::table,
         filter,
-        filter(diesel::dsl::exists(
-            insertion_clauses::table.filter(insertion_clauses::lot_id.eq(lots::id)),
-        )),
+        filter(
+            hour_entries::lot_id.eq_any(insertion_clauses::table.select(insertion_clauses::lot_id))
+        ),
         group_by(sql::<BigInt>(keys)),
         select(sql::<(BigInt, BigInt, BigInt, BigInt)>(&format!(
             "{keys}, {SUM_HOURS}"
@@ -231,6 +319,7 @@ pub fn lot_months(
                     THEN hour_entries.hours ELSE 0 END) AS BIGINT), 0)";
     let rows: Vec<(i64, i64, i64, i64)> = super::in_slices(lot_ids, |slice| {
         filtered_hours!(
+            hour_entries::table,
             filter,
             filter(hour_entries::lot_id.eq_any(slice)),
             group_by(sql::<BigInt>(keys)),
@@ -271,7 +360,12 @@ pub struct DetailRow {
 
 /// The last month (yyyymm) holding hours in the filter.
 pub fn latest_month(conn: &mut DbConnection, filter: &HoursFilter) -> QueryResult<Option<i32>> {
-    filtered_hours!(filter, select(diesel::dsl::max(hour_entries::month))).first(conn)
+    filtered_hours!(
+        hour_entries::table,
+        filter,
+        select(diesel::dsl::max(hour_entries::month))
+    )
+    .first(conn)
 }
 
 /// Up to `limit` entries of the filter with an id above `after`, by id: the detail export
@@ -283,6 +377,13 @@ pub fn detail_page(
     limit: i64,
 ) -> QueryResult<Vec<DetailRow>> {
     filtered_hours!(
+        hour_entries::table
+            .inner_join(lots::table.inner_join(contracts::table.inner_join(buyers::table)))
+            .inner_join(participants::table)
+            .inner_join(FIRMS.on(hour_entries::company_id.eq(FIRMS.field(companies::id))))
+            .left_join(EMPLOYERS.on(
+                hour_entries::insertion_employer_id.eq(EMPLOYERS.field(companies::id).nullable()),
+            )),
         filter,
         filter(hour_entries::id.gt(after)),
         select((

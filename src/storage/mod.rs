@@ -8,6 +8,7 @@ pub mod buyers;
 pub mod companies;
 mod connection;
 pub mod contracts;
+pub mod data_version;
 pub mod hour_entries;
 pub mod imports;
 pub mod indicators;
@@ -25,6 +26,7 @@ use std::time::Duration;
 use diesel::r2d2;
 
 pub use connection::{DbConnection, MultiBackend};
+pub use data_version::figures_transaction;
 pub use migrations::MigrationError;
 pub use pool::{ConnectionManager, DbPool, PooledConnection};
 pub use transaction::write_transaction;

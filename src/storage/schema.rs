@@ -199,6 +199,13 @@ diesel::table! {
 }
 
 diesel::joinable!(buyer_departements -> buyers (buyer_id));
+diesel::table! {
+    data_version (id) {
+        id -> BigInt,
+        version -> BigInt,
+    }
+}
+
 diesel::joinable!(user_buyers -> buyers (buyer_id));
 diesel::joinable!(user_buyers -> users (user_id));
 diesel::joinable!(imports -> buyers (buyer_id));

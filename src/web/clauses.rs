@@ -11,7 +11,7 @@ use crate::domain::{AuditAction, Calibration, Hours, Money};
 use crate::storage::audit::{self, Actor};
 use crate::storage::contracts::{self, ClauseSettings};
 use crate::storage::users::BuyerScope;
-use crate::storage::{Database, StorageError, write_transaction};
+use crate::storage::{Database, StorageError, figures_transaction};
 
 /// A target computed from its parameters, with the warning a small one deserves.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -120,7 +120,7 @@ pub async fn save(
     };
     let found = database
         .run(move |conn| {
-            write_transaction(conn, |conn| {
+            figures_transaction(conn, |conn| {
                 let Some((buyer_id, reference, number)) = contracts::lot_identity(conn, lot_id)?
                 else {
                     return Ok(false);

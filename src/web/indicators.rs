@@ -8,9 +8,9 @@ use super::auth::{Authorized, can};
 use super::error::ApiError;
 use crate::domain::authorization::sees_small_groups;
 use crate::domain::{Departement, Siret};
-use crate::indicators::clauses::{self, ClauseView};
+use crate::indicators::clauses::ClauseView;
 use crate::indicators::{
-    self, Breakdowns, Indicators, Options, Period, ScopeError, YearFigures, scope,
+    Breakdowns, FigureCache, Indicators, Options, Period, ScopeError, YearFigures, scope,
 };
 use crate::storage::users::Account;
 use crate::storage::{Database, StorageError};
@@ -139,6 +139,7 @@ pub async fn indicators(
     user: Authorized<can::ReadIndicators>,
     query: web::Query<IndicatorsQuery>,
     database: web::Data<Database>,
+    figures: web::Data<FigureCache>,
 ) -> Result<web::Json<Indicators>, ApiError> {
     let period = period_of(&query)?;
     let buyer = buyer_of(query.buyer.as_deref())?;
@@ -159,7 +160,7 @@ pub async fn indicators(
     let figures = database
         .run(move |conn| {
             let scope = scope::resolve(conn, &account_scope, buyer.as_ref(), departement.as_ref())?;
-            Ok::<_, ScopedError>(indicators::compute(conn, &scope, period, options)?)
+            Ok::<_, ScopedError>(figures.indicators(conn, &scope, period, options)?)
         })
         .await?;
     Ok(web::Json(figures))
@@ -193,6 +194,7 @@ pub async fn series(
     user: Authorized<can::ReadIndicators>,
     query: web::Query<SeriesQuery>,
     database: web::Data<Database>,
+    figures: web::Data<FigureCache>,
 ) -> Result<web::Json<Vec<YearFigures>>, ApiError> {
     if query.to_year < query.from_year || query.to_year - query.from_year >= 50 {
         return Err(invalid_period(
@@ -207,7 +209,7 @@ pub async fn series(
     let figures = database
         .run(move |conn| {
             let scope = scope::resolve(conn, &account_scope, buyer.as_ref(), departement.as_ref())?;
-            Ok::<_, ScopedError>(indicators::series(conn, &scope, from, to, options)?)
+            Ok::<_, ScopedError>(figures.series(conn, &scope, from, to, options)?)
         })
         .await?;
     Ok(web::Json(figures))
@@ -238,6 +240,7 @@ pub async fn clauses(
     user: Authorized<can::ReadClauses>,
     query: web::Query<ClausesQuery>,
     database: web::Data<Database>,
+    figures: web::Data<FigureCache>,
 ) -> Result<web::Json<Vec<ClauseView>>, ApiError> {
     let at = query.at.unwrap_or_else(|| chrono::Utc::now().date_naive());
     let buyer = buyer_of(query.buyer.as_deref())?;
@@ -246,7 +249,7 @@ pub async fn clauses(
     let list = database
         .run(move |conn| {
             let scope = scope::resolve(conn, &account_scope, buyer.as_ref(), departement.as_ref())?;
-            Ok::<_, ScopedError>(clauses::assess(conn, &scope, at)?)
+            Ok::<_, ScopedError>(figures.clauses(conn, &scope, at)?)
         })
         .await?;
     Ok(web::Json(list))

@@ -1,8 +1,11 @@
 //! Indicators against figures computed by hand from a small territory, on both backends; the
-//! command line and the API agree; small participant groups are hidden from elected officials.
+//! command line and the API agree; small participant groups are hidden from elected officials;
+//! figures kept in memory follow every write, from this instance or another.
 
 use serde_json::{Value, json};
 use suivi_clauses::domain::Role;
+use suivi_clauses::indicators::{Breakdowns, DataScope, FigureCache, Options, Period};
+use suivi_clauses::storage::figures_transaction;
 
 use crate::helpers::{
     ADMIN_EMAIL, ADMIN_PASSWORD, TestApp, TestDatabase, USER_PASSWORD, siret, spawn_app_on,
@@ -329,6 +332,81 @@ async fn the_indicators_match_the_figures_computed_by_hand() {
     let output = command_line(&url, &dir, &["stats", "--year", "2025", "--json"]);
     let printed: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(printed, figures);
+}
+
+#[tokio::test]
+async fn figures_kept_in_memory_follow_a_write_from_another_instance() {
+    let database = TestDatabase::new();
+    let (url, dir) = (database.url().to_owned(), database.data_dir());
+    let app = spawn_app_on(database, |_| {}).await;
+    let admin = territory(&app).await;
+    let hours = |figures: &Value| figures["insertion"]["hours"]["value"].clone();
+    let first = json_of(&app, "/api/indicators?year=2025", &admin).await;
+    let again = json_of(&app, "/api/indicators?year=2025", &admin).await;
+    let clauses = json_of(&app, "/api/clauses?at=2025-07-01", &admin).await;
+
+    // The command line is another process on the same database, as a second instance is.
+    let file = dir.join("more-hours.csv");
+    std::fs::write(
+        &file,
+        format!(
+            "Référence marché;SIRET entreprise;Mois;Identifiant participant;Modalité;SIRET structure d'insertion;Heures travaillées\n\
+             2025-01;{};06/2025;P1;Embauche directe;;10\n",
+            local_sme()
+        ),
+    )
+    .unwrap();
+    let args = ["import", "--kind", "hours", file.to_str().unwrap()].map(str::to_owned);
+    tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        command_line(&url, &dir, &args)
+    })
+    .await
+    .unwrap();
+    let after = json_of(&app, "/api/indicators?year=2025", &admin).await;
+    let clauses_after = json_of(&app, "/api/clauses?at=2025-07-01", &admin).await;
+
+    assert_eq!(hours(&first), 37_000);
+    assert_eq!(again, first);
+    assert_eq!(hours(&after), 38_000);
+    assert_eq!(clauses[0]["worked"], 29_000);
+    assert_eq!(clauses_after[0]["worked"], 30_000);
+}
+
+#[test]
+fn the_figures_read_lately_are_recomputed_once_after_a_write() {
+    let database = TestDatabase::new();
+    let mut conn = database.connect().connection().unwrap();
+    let figures = FigureCache::default();
+    let scope = DataScope {
+        buyer_ids: None,
+        company_id: None,
+        description: "tous les acheteurs".to_owned(),
+    };
+    let options = Options {
+        include_subcontractors: false,
+        suppress_small_groups: true,
+        breakdowns: Breakdowns::NONE,
+    };
+    let year = |y| Period::year(y).unwrap();
+    figures
+        .indicators(&mut conn, &scope, year(2025), options)
+        .unwrap();
+    figures
+        .series(&mut conn, &scope, 2023, 2025, options)
+        .unwrap();
+    figures
+        .clauses(&mut conn, &scope, chrono::NaiveDate::MIN)
+        .unwrap();
+    let unchanged = figures.refresh(&mut conn).unwrap();
+    figures_transaction(&mut conn, |_| Ok::<_, diesel::result::Error>(())).unwrap();
+    let after_write = figures.refresh(&mut conn).unwrap();
+    let after_refresh = figures.refresh(&mut conn).unwrap();
+
+    assert_eq!(unchanged, 0);
+    // Three years of indicators (2025 read twice) and one clause assessment.
+    assert_eq!(after_write, 4);
+    assert_eq!(after_refresh, 0);
 }
 
 #[tokio::test]

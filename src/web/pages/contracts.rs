@@ -11,6 +11,7 @@ use super::pager::Pager;
 use super::shell::{Shell, Viewer};
 use super::{PageError, html, text};
 use crate::domain::{AwardRole, Hours, Labelled, Reservation};
+use crate::indicators::FigureCache;
 use crate::indicators::statement::LotStatement;
 use crate::storage::Database;
 use crate::storage::contracts::ContractView;
@@ -88,6 +89,7 @@ pub async fn list(
     viewer: Viewer<can::ReadContracts>,
     query: web::Query<ContractsQuery>,
     database: web::Data<Database>,
+    figures: web::Data<FigureCache>,
 ) -> Result<HttpResponse, PageError> {
     let mut links = query.into_inner();
     links.per_page = Some(25);
@@ -106,6 +108,7 @@ pub async fn list(
             departement: None,
         }),
         database.clone(),
+        figures.clone(),
     )
     .await?
     .0;

@@ -13,7 +13,7 @@ use super::{PageError, html, text};
 use crate::domain::authorization::Action;
 use crate::domain::{ClauseStatus, Labelled};
 use crate::indicators::clauses::ClauseView;
-use crate::indicators::{Breakdown, Indicators, Share, YearFigures, scope};
+use crate::indicators::{Breakdown, FigureCache, Indicators, Share, YearFigures, scope};
 use crate::storage::Database;
 use crate::storage::buyers::Buyer;
 use crate::web::auth::can;
@@ -277,6 +277,7 @@ pub async fn dashboard(
     viewer: Viewer<can::ReadIndicators>,
     query: web::Query<DashboardQuery>,
     database: web::Data<Database>,
+    figures: web::Data<FigureCache>,
 ) -> Result<HttpResponse, PageError> {
     let (buyer, departement) = (filled(&query.buyer), filled(&query.departement));
     let year = match query.year {
@@ -310,12 +311,22 @@ pub async fn dashboard(
         })
     };
     let drawn = "modality,structure_kind";
-    let now = api::indicators(viewer.as_user()?, asked(year, drawn), database.clone())
-        .await?
-        .0;
-    let before = api::indicators(viewer.as_user()?, asked(year - 1, "none"), database.clone())
-        .await?
-        .0;
+    let now = api::indicators(
+        viewer.as_user()?,
+        asked(year, drawn),
+        database.clone(),
+        figures.clone(),
+    )
+    .await?
+    .0;
+    let before = api::indicators(
+        viewer.as_user()?,
+        asked(year - 1, "none"),
+        database.clone(),
+        figures.clone(),
+    )
+    .await?
+    .0;
     // The two last years are already computed: the trend asks only for the three before.
     let mut series = api::series(
         viewer.as_user()?,
@@ -327,6 +338,7 @@ pub async fn dashboard(
             subcontractors: false,
         }),
         database.clone(),
+        figures.clone(),
     )
     .await?
     .0;
@@ -340,6 +352,7 @@ pub async fn dashboard(
             departement: departement.clone(),
         }),
         database.clone(),
+        figures.clone(),
     )
     .await?
     .0;

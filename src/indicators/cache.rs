@@ -1,0 +1,147 @@
+//! Computed figures kept in memory under the data version they were computed at.
+//!
+//! Dashboards are read far more often than the data changes, and at national scale one
+//! computation takes seconds where a kept answer takes microseconds. A figure is served from
+//! memory only while the database's data version (`storage::data_version`) is the one it was
+//! computed at: a write on any instance makes it stale at once. Requests for a figure being
+//! computed wait for that computation instead of running it again. After a write, `refresh`
+//! recomputes in the background the figures read lately, so that the first reader after an
+//! import does not pay for them.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use diesel::result::Error;
+use quick_cache::sync::Cache;
+
+use super::clauses::{self, ClauseView};
+use super::{DataScope, Indicators, Options, Period, YearFigures};
+use crate::storage::{DbConnection, data_version};
+
+/// Figures kept per kind: every scope, period and option set read lately fits.
+const CAPACITY: usize = 1_000;
+/// Figures read within this time are recomputed after a write; older ones wait for a reader.
+const RECENTLY_READ: Duration = Duration::from_secs(15 * 60);
+/// At most this many figures recomputed after a write, the most recently read first.
+const MAX_REFRESHED: usize = 200;
+
+type IndicatorsKey = (DataScope, Period, Options);
+type ClausesKey = (DataScope, NaiveDate);
+
+/// The indicators and clause assessments of the whole application, shared by its workers.
+pub struct FigureCache {
+    indicators: Versioned<IndicatorsKey, Indicators>,
+    clauses: Versioned<ClausesKey, Vec<ClauseView>>,
+}
+
+impl Default for FigureCache {
+    fn default() -> Self {
+        FigureCache {
+            indicators: Versioned::new(|conn, (scope, period, options)| {
+                super::compute(conn, scope, *period, *options)
+            }),
+            clauses: Versioned::new(|conn, (scope, at)| clauses::assess(conn, scope, *at)),
+        }
+    }
+}
+
+impl FigureCache {
+    /// `indicators::compute`, computed once per data version.
+    pub fn indicators(
+        &self,
+        conn: &mut DbConnection,
+        scope: &DataScope,
+        period: Period,
+        options: Options,
+    ) -> Result<Indicators, Error> {
+        self.indicators.get(conn, (scope.clone(), period, options))
+    }
+
+    /// `indicators::series`, each year computed once per data version.
+    pub fn series(
+        &self,
+        conn: &mut DbConnection,
+        scope: &DataScope,
+        from: i32,
+        to: i32,
+        options: Options,
+    ) -> Result<Vec<YearFigures>, Error> {
+        super::series_with(from, to, options, |period, options| {
+            self.indicators(conn, scope, period, options)
+        })
+    }
+
+    /// `clauses::assess`, computed once per data version.
+    pub fn clauses(
+        &self,
+        conn: &mut DbConnection,
+        scope: &DataScope,
+        at: NaiveDate,
+    ) -> Result<Vec<ClauseView>, Error> {
+        self.clauses.get(conn, (scope.clone(), at))
+    }
+
+    /// Recomputes the figures read lately that the current data version lacks; how many.
+    pub fn refresh(&self, conn: &mut DbConnection) -> Result<usize, Error> {
+        Ok(self.indicators.refresh(conn)? + self.clauses.refresh(conn)?)
+    }
+}
+
+/// One kind of figure, by request and data version, with when each request was last read.
+struct Versioned<K, V> {
+    entries: Cache<(i64, K), V>,
+    read: Mutex<HashMap<K, Instant>>,
+    compute: fn(&mut DbConnection, &K) -> Result<V, Error>,
+}
+
+impl<K: Clone + Eq + Hash, V: Clone> Versioned<K, V> {
+    fn new(compute: fn(&mut DbConnection, &K) -> Result<V, Error>) -> Self {
+        Versioned {
+            entries: Cache::new(CAPACITY),
+            read: Mutex::new(HashMap::new()),
+            compute,
+        }
+    }
+
+    fn get(&self, conn: &mut DbConnection, key: K) -> Result<V, Error> {
+        let version = data_version::current(conn)?;
+        self.read
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(key.clone(), Instant::now());
+        self.fetch(conn, (version, key))
+    }
+
+    fn fetch(&self, conn: &mut DbConnection, entry: (i64, K)) -> Result<V, Error> {
+        // An error is returned to the caller and not kept: the next request tries again.
+        self.entries
+            .get_or_insert_with(&entry, || (self.compute)(conn, &entry.1))
+    }
+
+    fn refresh(&self, conn: &mut DbConnection) -> Result<usize, Error> {
+        let keys = self.recently_read();
+        let version = data_version::current(conn)?;
+        let mut refreshed = 0;
+        for key in keys {
+            let entry = (version, key);
+            if self.entries.peek(&entry).is_none() {
+                self.fetch(conn, entry)?;
+                refreshed += 1;
+            }
+        }
+        Ok(refreshed)
+    }
+
+    /// The requests read within `RECENTLY_READ`, most recent first; forgets the others.
+    fn recently_read(&self) -> Vec<K> {
+        let mut read = self.read.lock().unwrap_or_else(PoisonError::into_inner);
+        read.retain(|_, at| at.elapsed() < RECENTLY_READ);
+        let mut keys: Vec<(K, Instant)> = read.iter().map(|(k, at)| (k.clone(), *at)).collect();
+        keys.sort_by_key(|(_, at)| std::cmp::Reverse(*at));
+        keys.truncate(MAX_REFRESHED);
+        keys.into_iter().map(|(k, _)| k).collect()
+    }
+}
