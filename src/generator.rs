@@ -86,8 +86,13 @@ pub struct Generated {
     /// The hour statements as CSV, and the same as a workbook: beside the numbered files, so
     /// that the dataset loader leaves them for the caller to import (and time).
     pub hours_csv: PathBuf,
-    pub hours_xlsx: PathBuf,
+    /// `None` past a worksheet's 1 048 575 data rows: no spreadsheet program opens more, and
+    /// statements that large come as CSV.
+    pub hours_xlsx: Option<PathBuf>,
 }
+
+/// Rows of a worksheet under its header (Excel's limit, 2^20 rows in all).
+const SHEET_DATA_ROWS: u64 = 1_048_575;
 
 fn write_lines(
     path: &Path,
@@ -266,7 +271,18 @@ pub fn generate(dir: &Path, hour_rows: u64) -> std::io::Result<Generated> {
         (0..hour_rows).map(|i| hour_cells(&scale, &hour_row(&scale, i)).join(";")),
     )?;
 
-    let hours_xlsx = dir.join("heures.xlsx");
+    let hours_xlsx = (hour_rows <= SHEET_DATA_ROWS)
+        .then(|| write_hours_xlsx(&dir.join("heures.xlsx"), &scale, hour_rows))
+        .transpose()?;
+    Ok(Generated {
+        scale,
+        dir: dir.to_owned(),
+        hours_csv,
+        hours_xlsx,
+    })
+}
+
+fn write_hours_xlsx(path: &Path, scale: &Scale, hour_rows: u64) -> std::io::Result<PathBuf> {
     let mut workbook = Workbook::new();
     let sheet = workbook
         .add_worksheet_with_constant_memory()
@@ -278,9 +294,9 @@ pub fn generate(dir: &Path, hour_rows: u64) -> std::io::Result<Generated> {
             .map_err(std::io::Error::other)?;
     }
     for i in 0..hour_rows {
-        let row = hour_row(&scale, i);
+        let row = hour_row(scale, i);
         let r = i as u32 + 1;
-        for (c, cell) in hour_cells(&scale, &row).iter().enumerate() {
+        for (c, cell) in hour_cells(scale, &row).iter().enumerate() {
             if c == 7 {
                 sheet
                     .write_number(r, 7, row.hundredths as f64 / 100.0)
@@ -292,13 +308,8 @@ pub fn generate(dir: &Path, hour_rows: u64) -> std::io::Result<Generated> {
             }
         }
     }
-    workbook.save(&hours_xlsx).map_err(std::io::Error::other)?;
-    Ok(Generated {
-        scale,
-        dir: dir.to_owned(),
-        hours_csv,
-        hours_xlsx,
-    })
+    workbook.save(path).map_err(std::io::Error::other)?;
+    Ok(path.to_owned())
 }
 
 #[cfg(test)]
