@@ -10,7 +10,7 @@
 
 use std::collections::HashMap;
 use std::hash::Hash;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
@@ -33,17 +33,19 @@ type ClausesKey = (DataScope, NaiveDate);
 
 /// The indicators and clause assessments of the whole application, shared by its workers.
 pub struct FigureCache {
-    indicators: Versioned<IndicatorsKey, Indicators>,
-    clauses: Versioned<ClausesKey, Vec<ClauseView>>,
+    indicators: Versioned<IndicatorsKey, Arc<Indicators>>,
+    clauses: Versioned<ClausesKey, Arc<Vec<ClauseView>>>,
 }
 
 impl Default for FigureCache {
     fn default() -> Self {
         FigureCache {
             indicators: Versioned::new(|conn, (scope, period, options)| {
-                super::compute(conn, scope, *period, *options)
+                super::compute(conn, scope, *period, *options).map(Arc::new)
             }),
-            clauses: Versioned::new(|conn, (scope, at)| clauses::assess(conn, scope, *at)),
+            clauses: Versioned::new(|conn, (scope, at)| {
+                clauses::assess(conn, scope, *at).map(Arc::new)
+            }),
         }
     }
 }
@@ -56,7 +58,7 @@ impl FigureCache {
         scope: &DataScope,
         period: Period,
         options: Options,
-    ) -> Result<Indicators, Error> {
+    ) -> Result<Arc<Indicators>, Error> {
         self.indicators.get(conn, (scope.clone(), period, options))
     }
 
@@ -80,7 +82,7 @@ impl FigureCache {
         conn: &mut DbConnection,
         scope: &DataScope,
         at: NaiveDate,
-    ) -> Result<Vec<ClauseView>, Error> {
+    ) -> Result<Arc<Vec<ClauseView>>, Error> {
         self.clauses.get(conn, (scope.clone(), at))
     }
 
@@ -90,7 +92,7 @@ impl FigureCache {
     }
 }
 
-/// One kind of figure, by request and data version, with when each request was last read.
+/// One kind of figure, by request and data version (values shared, not copied, on each read), with when each request was last read.
 struct Versioned<K, V> {
     entries: Cache<(i64, K), V>,
     read: Mutex<HashMap<K, Instant>>,

@@ -579,7 +579,7 @@ pub fn series(
     options: Options,
 ) -> Result<Vec<YearFigures>, diesel::result::Error> {
     series_with(from, to, options, |period, options| {
-        compute(conn, scope, period, options)
+        compute(conn, scope, period, options).map(std::sync::Arc::new)
     })
 }
 
@@ -589,7 +589,10 @@ pub fn series_with(
     from: i32,
     to: i32,
     options: Options,
-    mut year_indicators: impl FnMut(Period, Options) -> Result<Indicators, diesel::result::Error>,
+    mut year_indicators: impl FnMut(
+        Period,
+        Options,
+    ) -> Result<std::sync::Arc<Indicators>, diesel::result::Error>,
 ) -> Result<Vec<YearFigures>, diesel::result::Error> {
     let options = Options {
         breakdowns: Breakdowns::NONE,
@@ -597,7 +600,7 @@ pub fn series_with(
     };
     (from..=to.min(from.saturating_add(49)))
         .filter_map(|year| Period::year(year).map(|p| (year, p)))
-        .map(|(year, period)| Ok(YearFigures::of(year, &year_indicators(period, options)?)))
+        .map(|(year, period)| Ok(YearFigures::of(year, &*year_indicators(period, options)?)))
         .collect()
 }
 

@@ -1,5 +1,7 @@
 //! Indicators and clause follow-up, scoped to the caller.
 
+use std::sync::Arc;
+
 use actix_web::http::StatusCode;
 use actix_web::web;
 use chrono::NaiveDate;
@@ -140,7 +142,7 @@ pub async fn indicators(
     query: web::Query<IndicatorsQuery>,
     database: web::Data<Database>,
     figures: web::Data<FigureCache>,
-) -> Result<web::Json<Indicators>, ApiError> {
+) -> Result<web::Json<Arc<Indicators>>, ApiError> {
     let period = period_of(&query)?;
     let buyer = buyer_of(query.buyer.as_deref())?;
     let departement = departement_of(query.departement.as_deref())?;
@@ -241,7 +243,7 @@ pub async fn clauses(
     query: web::Query<ClausesQuery>,
     database: web::Data<Database>,
     figures: web::Data<FigureCache>,
-) -> Result<web::Json<Vec<ClauseView>>, ApiError> {
+) -> Result<web::Json<Arc<Vec<ClauseView>>>, ApiError> {
     let at = query.at.unwrap_or_else(|| chrono::Utc::now().date_naive());
     let buyer = buyer_of(query.buyer.as_deref())?;
     let departement = departement_of(query.departement.as_deref())?;

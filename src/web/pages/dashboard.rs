@@ -11,7 +11,7 @@ use super::chart::{BarChart, Datum, markup};
 use super::shell::{Shell, Viewer};
 use super::{PageError, html, text};
 use crate::domain::authorization::Action;
-use crate::domain::{ClauseStatus, Labelled};
+use crate::domain::{ClauseStatus, Hours, Labelled};
 use crate::indicators::clauses::ClauseView;
 use crate::indicators::{Breakdown, FigureCache, Indicators, Share, YearFigures, scope};
 use crate::storage::Database;
@@ -211,6 +211,10 @@ fn trend_charts(series: &[YearFigures]) -> Vec<String> {
     ]
 }
 
+/// The late clauses a dashboard lists: those missing the most hours. A territory has thousands
+/// of clauses; the contracts pages list them all.
+const LATE_SHOWN: usize = 20;
+
 pub struct Late {
     pub contract_id: i64,
     pub reference: String,
@@ -218,33 +222,45 @@ pub struct Late {
     pub lot: String,
     pub target: String,
     pub counted: String,
+    pub missing: String,
     pub status: &'static str,
     pub status_code: &'static str,
 }
 
-fn late(clauses: Vec<ClauseView>) -> Vec<Late> {
-    clauses
-        .into_iter()
+/// The clauses behind or ended short, most missing hours first, at most `LATE_SHOWN`; and how
+/// many there are in all.
+fn late(clauses: &[ClauseView]) -> (Vec<Late>, usize) {
+    let mut late: Vec<&ClauseView> = clauses
+        .iter()
         .filter(|c| {
             matches!(
                 c.status,
                 Some(ClauseStatus::Behind | ClauseStatus::EndedShort)
             )
         })
+        .collect();
+    let missing = |c: &ClauseView| c.assessment.as_ref().map_or(Hours::ZERO, |a| a.missing);
+    late.sort_by_key(|c| std::cmp::Reverse(missing(c)));
+    let total = late.len();
+    let shown = late
+        .into_iter()
+        .take(LATE_SHOWN)
         .map(|c| Late {
+            missing: text::hours(missing(c)),
             contract_id: c.contract_id,
             lot: match &c.lot_title {
                 Some(title) => format!("{} — {title}", c.lot),
                 None => c.lot.to_string(),
             },
-            reference: c.reference,
-            object: c.object,
+            reference: c.reference.clone(),
+            object: c.object.clone(),
             target: text::hours(c.target),
             counted: text::hours(c.counted),
             status: c.status.map_or("", |s| s.label()),
             status_code: c.status.map_or("none", |s| s.code()),
         })
-        .collect()
+        .collect();
+    (shown, total)
 }
 
 /// "tous les acheteurs" as the start of a sentence.
@@ -269,6 +285,7 @@ struct DashboardPage {
     trends: Vec<String>,
     breakdowns: Vec<String>,
     late: Vec<Late>,
+    late_total: usize,
     workbook: Option<String>,
 }
 
@@ -356,6 +373,7 @@ pub async fn dashboard(
     )
     .await?
     .0;
+    let (late, late_total) = late(&clauses);
     let buyers = buyers::list(viewer.as_user()?, database.clone()).await?.0;
     let workbook = viewer.may(Action::ExportWorkbooks).then(|| {
         let mut url = form_urlencoded::Serializer::new(String::new());
@@ -385,7 +403,8 @@ pub async fn dashboard(
                 "Heures par type de structure",
             ),
         ],
-        late: late(clauses),
+        late,
+        late_total,
         scope: sentence(&now.scope),
         year,
         years,
@@ -394,4 +413,65 @@ pub async fn dashboard(
         buyers,
         workbook,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+
+    use super::*;
+    use crate::domain::ClauseFacts;
+
+    /// A 1 000 h clause of 2025 with `counted` hours, assessed on 1 July.
+    fn clause(lot: i32, counted: i64) -> ClauseView {
+        let day = |m| NaiveDate::from_ymd_opt(2025, m, 1).unwrap();
+        let hours = |h| Hours::from_hundredths(h * 100).unwrap();
+        let assessment = ClauseFacts {
+            target: hours(1_000),
+            counted: hours(counted),
+            start: day(1),
+            end: NaiveDate::from_ymd_opt(2025, 12, 31).unwrap(),
+            penalty_per_hour: None,
+        }
+        .assess(day(7));
+        ClauseView {
+            lot_id: i64::from(lot),
+            contract_id: 1,
+            buyer_siret: "21310555400017".to_owned(),
+            reference: format!("2025-{lot}"),
+            object: "Travaux".to_owned(),
+            lot,
+            lot_title: None,
+            start: day(1),
+            end: Some(NaiveDate::from_ymd_opt(2025, 12, 31).unwrap()),
+            target: hours(1_000),
+            target_source: "typed".to_owned(),
+            worked: hours(counted),
+            counted: hours(counted),
+            status: Some(assessment.status),
+            status_label: Some(assessment.status.label()),
+            assessment: Some(assessment),
+        }
+    }
+
+    #[test]
+    fn the_dashboard_lists_the_late_clauses_missing_the_most_hours() {
+        // Lots 1–30 have 1 h to 30 h counted: all behind (about 500 h expected by July);
+        // lot 99 is on track.
+        let mut clauses: Vec<ClauseView> =
+            (1..=30).map(|lot| clause(lot, i64::from(lot))).collect();
+        clauses.push(clause(99, 900));
+
+        let (shown, total) = late(&clauses);
+
+        assert_eq!(total, 30);
+        assert_eq!(shown.len(), LATE_SHOWN);
+        let lots: Vec<&str> = shown.iter().map(|l| l.lot.as_str()).collect();
+        let expected: Vec<String> = (1..=20).map(|lot: i32| lot.to_string()).collect();
+        assert_eq!(lots, expected);
+        assert_eq!(
+            shown[0].missing,
+            text::hours(Hours::from_hundredths(99_900).unwrap())
+        );
+    }
 }
