@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use super::scope_args::ScopeArgs;
 use crate::domain::Siret;
 use crate::export;
-use crate::indicators::{Options, Period, report, statement};
+use crate::indicators::{FigureCache, Options, Period, report, statement};
 use crate::storage::Database;
 use crate::storage::users::BuyerScope;
 
@@ -72,7 +72,9 @@ pub fn run(args: ExportArgs, database: &Database) -> anyhow::Result<()> {
                 breakdowns: crate::indicators::Breakdowns::ALL,
             };
             let filters = Vec::new();
-            let report = report::gather(&mut conn, &scope, period, options, filters, today)?;
+            let figures = FigureCache::default();
+            let report =
+                report::gather(&mut conn, &figures, &scope, period, options, filters, today)?;
             write(&args.file, &export::compliance::workbook(&report)?)?;
         }
         ExportKind::Contract => {

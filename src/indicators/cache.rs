@@ -18,7 +18,7 @@ use diesel::result::Error;
 use quick_cache::sync::Cache;
 
 use super::clauses::{self, ClauseView};
-use super::{DataScope, Indicators, Options, Period, YearFigures};
+use super::{Breakdowns, DataScope, Indicators, Options, Period, YearFigures};
 use crate::storage::{DbConnection, data_version};
 
 /// Figures kept per kind: every scope, period and option set read lately fits.
@@ -62,7 +62,8 @@ impl FigureCache {
         self.indicators.get(conn, (scope.clone(), period, options))
     }
 
-    /// `indicators::series`, each year computed once per data version.
+    /// The main figures year by year, `from` to `to` included (at most 50 years), without
+    /// breakdowns; each year computed once per data version.
     pub fn series(
         &self,
         conn: &mut DbConnection,
@@ -71,9 +72,20 @@ impl FigureCache {
         to: i32,
         options: Options,
     ) -> Result<Vec<YearFigures>, Error> {
-        super::series_with(from, to, options, |period, options| {
-            self.indicators(conn, scope, period, options)
-        })
+        let options = Options {
+            breakdowns: Breakdowns::NONE,
+            ..options
+        };
+        let version = data_version::current(conn)?;
+        super::series_years(from, to)
+            .map(|(year, period)| {
+                let key = (scope.clone(), period, options);
+                Ok(YearFigures::of(
+                    year,
+                    &*self.indicators.get_at(conn, version, key)?,
+                ))
+            })
+            .collect()
     }
 
     /// `clauses::assess`, computed once per data version.
@@ -110,6 +122,11 @@ impl<K: Clone + Eq + Hash, V: Clone> Versioned<K, V> {
 
     fn get(&self, conn: &mut DbConnection, key: K) -> Result<V, Error> {
         let version = data_version::current(conn)?;
+        self.get_at(conn, version, key)
+    }
+
+    /// `get` for a data version already read: one look at the version for several figures.
+    fn get_at(&self, conn: &mut DbConnection, version: i64, key: K) -> Result<V, Error> {
         self.read
             .lock()
             .unwrap_or_else(PoisonError::into_inner)

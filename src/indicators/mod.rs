@@ -570,38 +570,10 @@ impl YearFigures {
     }
 }
 
-/// The same indicators year by year, `from` to `to` included (at most 50 years).
-pub fn series(
-    conn: &mut DbConnection,
-    scope: &DataScope,
-    from: i32,
-    to: i32,
-    options: Options,
-) -> Result<Vec<YearFigures>, diesel::result::Error> {
-    series_with(from, to, options, |period, options| {
-        compute(conn, scope, period, options).map(std::sync::Arc::new)
-    })
-}
-
-/// The yearly series, each year's indicators obtained from `year_indicators` (computed or
-/// cached), without breakdowns.
-pub fn series_with(
-    from: i32,
-    to: i32,
-    options: Options,
-    mut year_indicators: impl FnMut(
-        Period,
-        Options,
-    ) -> Result<std::sync::Arc<Indicators>, diesel::result::Error>,
-) -> Result<Vec<YearFigures>, diesel::result::Error> {
-    let options = Options {
-        breakdowns: Breakdowns::NONE,
-        ..options
-    };
+/// The years of a series, `from` to `to` included (at most 50), with their periods.
+pub fn series_years(from: i32, to: i32) -> impl Iterator<Item = (i32, Period)> {
     (from..=to.min(from.saturating_add(49)))
         .filter_map(|year| Period::year(year).map(|p| (year, p)))
-        .map(|(year, period)| Ok(YearFigures::of(year, &*year_indicators(period, options)?)))
-        .collect()
 }
 
 #[cfg(test)]

@@ -2,11 +2,12 @@
 //! only lays out figures the API also serves.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{NaiveDate, NaiveDateTime};
 
-use super::clauses::{self, ClauseView};
-use super::{DataScope, Indicators, Options, Period, YearFigures};
+use super::clauses::ClauseView;
+use super::{DataScope, FigureCache, Indicators, Options, Period, YearFigures};
 use crate::storage::DbConnection;
 use crate::storage::companies::{self, Company};
 
@@ -15,7 +16,7 @@ pub const TREND_YEARS: i32 = 5;
 
 #[derive(Debug, Clone)]
 pub struct ComplianceReport {
-    pub indicators: Indicators,
+    pub indicators: Arc<Indicators>,
     /// The main figures of the period's year and the years before it.
     pub series: Vec<YearFigures>,
     /// The clauses running at some time in the period, assessed at its end (or today, if sooner).
@@ -31,8 +32,10 @@ pub struct ComplianceReport {
     pub small_groups_suppressed: bool,
 }
 
+/// Gathered through `figures`: a workbook asked from the dashboard reuses its figures.
 pub fn gather(
     conn: &mut DbConnection,
+    figures: &FigureCache,
     scope: &DataScope,
     period: Period,
     options: Options,
@@ -43,9 +46,9 @@ pub fn gather(
         breakdowns: crate::indicators::Breakdowns::ALL,
         ..options
     };
-    let indicators = super::compute(conn, scope, period, options)?;
+    let indicators = figures.indicators(conn, scope, period, options)?;
     let last_year = period.to.format("%Y").to_string().parse().unwrap_or(0);
-    let series = super::series(
+    let series = figures.series(
         conn,
         scope,
         last_year - (TREND_YEARS - 1),
@@ -53,9 +56,11 @@ pub fn gather(
         options,
     )?;
     let assessed_at = period.to.min(today);
-    let clauses = clauses::assess(conn, scope, assessed_at)?
-        .into_iter()
+    let clauses = figures
+        .clauses(conn, scope, assessed_at)?
+        .iter()
         .filter(|c| c.start <= period.to && c.end.is_none_or(|end| end >= period.from))
+        .cloned()
         .collect();
     let companies = companies::list(conn)?
         .into_iter()

@@ -13,7 +13,7 @@ use crate::domain::Siret;
 use crate::export::{self, ExportError};
 use crate::indicators::scope;
 use crate::indicators::statement::{self, Statement, StatementError};
-use crate::indicators::{Options, Period, report};
+use crate::indicators::{FigureCache, Options, Period, report};
 use crate::storage::{Database, StorageError};
 
 /// What an export may fail with.
@@ -110,6 +110,7 @@ pub async fn compliance(
     user: Authorized<can::ExportWorkbooks>,
     query: web::Query<IndicatorsQuery>,
     database: web::Data<Database>,
+    figures: web::Data<FigureCache>,
 ) -> Result<HttpResponse, ApiError> {
     let period = period_of(&query)?;
     let buyer = buyer_of(query.buyer.as_deref())?;
@@ -127,7 +128,7 @@ pub async fn compliance(
             let scope = scope::resolve(conn, &account_scope, buyer.as_ref(), departement.as_ref())
                 .map_err(ScopedError::from)?;
             let today = chrono::Utc::now().date_naive();
-            let report = report::gather(conn, &scope, period, options, filters, today)?;
+            let report = report::gather(conn, &figures, &scope, period, options, filters, today)?;
             Ok::<_, ExportFailure>(
                 export::compliance::workbook(&report).map_err(ExportError::from)?,
             )
