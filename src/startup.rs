@@ -13,7 +13,7 @@ use crate::accounts::tokens::TokenKeys;
 use crate::accounts::{self, InitialAdmin, login, signing_key};
 use crate::configuration::Settings;
 use crate::import::Importer;
-use crate::indicators::FigureCache;
+use crate::indicators::{FigureCache, Refreshed};
 use crate::storage::Database;
 use crate::web;
 use crate::web::auth::AuthState;
@@ -130,13 +130,25 @@ async fn refresh_figures(database: Database, figures: Arc<FigureCache>) {
         ticks.tick().await;
         let figures = figures.clone();
         match database
-            .run(move |conn| -> Result<usize, crate::storage::StorageError> {
-                Ok(figures.refresh(conn)?)
-            })
+            .run(
+                move |conn| -> Result<Refreshed, crate::storage::StorageError> {
+                    Ok(figures.refresh(conn)?)
+                },
+            )
             .await
         {
-            Ok(0) => {}
-            Ok(count) => tracing::debug!(count, "figures recomputed after a data change"),
+            Ok(Refreshed {
+                forgotten: 0,
+                recomputed: 0,
+            }) => {}
+            Ok(Refreshed {
+                forgotten,
+                recomputed,
+            }) => tracing::debug!(
+                forgotten,
+                recomputed,
+                "figures of the new data version computed"
+            ),
             Err(error) => tracing::warn!(%error, "figures not recomputed"),
         }
     }

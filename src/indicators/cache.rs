@@ -13,8 +13,10 @@ use std::hash::Hash;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use chrono::NaiveDate;
 use diesel::result::Error;
+use quick_cache::Weighter;
 use quick_cache::sync::Cache;
 
 use super::clauses::{self, ClauseView};
@@ -27,6 +29,9 @@ const CAPACITY: usize = 1_000;
 const RECENTLY_READ: Duration = Duration::from_secs(15 * 60);
 /// At most this many figures recomputed after a write, the most recently read first.
 const MAX_REFRESHED: usize = 200;
+/// Bytes of JSON answers kept: at national scale one answer with every breakdown weighs
+/// about 12 MB.
+const JSON_BYTES: u64 = 256 * 1024 * 1024;
 
 type IndicatorsKey = (DataScope, Period, Options);
 type ClausesKey = (DataScope, NaiveDate);
@@ -34,7 +39,27 @@ type ClausesKey = (DataScope, NaiveDate);
 /// The indicators and clause assessments of the whole application, shared by its workers.
 pub struct FigureCache {
     indicators: Versioned<IndicatorsKey, Arc<Indicators>>,
+    /// The indicators as the API sends them, serialized once per data version: writing the
+    /// 12 MB answer with every breakdown took longer than serving the figures (benchmarks).
+    indicators_json: Cache<(i64, IndicatorsKey), Bytes, JsonWeight>,
     clauses: Versioned<ClausesKey, Arc<Vec<ClauseView>>>,
+}
+
+/// What a `refresh` did: figures of earlier versions dropped, figures computed again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Refreshed {
+    pub forgotten: usize,
+    pub recomputed: usize,
+}
+
+/// JSON answers are kept within a number of bytes, not of answers.
+#[derive(Clone)]
+struct JsonWeight;
+
+impl Weighter<(i64, IndicatorsKey), Bytes> for JsonWeight {
+    fn weight(&self, _: &(i64, IndicatorsKey), json: &Bytes) -> u64 {
+        json.len() as u64
+    }
 }
 
 impl Default for FigureCache {
@@ -43,6 +68,7 @@ impl Default for FigureCache {
             indicators: Versioned::new(|conn, (scope, period, options)| {
                 super::compute(conn, scope, *period, *options).map(Arc::new)
             }),
+            indicators_json: Cache::with_weighter(CAPACITY, JSON_BYTES, JsonWeight),
             clauses: Versioned::new(|conn, (scope, at)| {
                 clauses::assess(conn, scope, *at).map(Arc::new)
             }),
@@ -60,6 +86,25 @@ impl FigureCache {
         options: Options,
     ) -> Result<Arc<Indicators>, Error> {
         self.indicators.get(conn, (scope.clone(), period, options))
+    }
+
+    /// `indicators` as JSON, serialized once per data version.
+    pub fn indicators_json(
+        &self,
+        conn: &mut DbConnection,
+        scope: &DataScope,
+        period: Period,
+        options: Options,
+    ) -> Result<Bytes, Error> {
+        let version = data_version::current(conn)?;
+        let key = (scope.clone(), period, options);
+        self.indicators_json
+            .get_or_insert_with(&(version, key.clone()), || {
+                let figures = self.indicators.get_at(conn, version, key)?;
+                serde_json::to_vec(&*figures)
+                    .map(Bytes::from)
+                    .map_err(|e| Error::SerializationError(Box::new(e)))
+            })
     }
 
     /// The main figures year by year, `from` to `to` included (at most 50 years), without
@@ -98,9 +143,25 @@ impl FigureCache {
         self.clauses.get(conn, (scope.clone(), at))
     }
 
-    /// Recomputes the figures read lately that the current data version lacks; how many.
-    pub fn refresh(&self, conn: &mut DbConnection) -> Result<usize, Error> {
-        Ok(self.indicators.refresh(conn)? + self.clauses.refresh(conn)?)
+    /// Forgets the figures of earlier data versions (no request can want them again: at
+    /// national scale each weighs megabytes), then recomputes the figures read lately that
+    /// the current version lacks.
+    pub fn refresh(&self, conn: &mut DbConnection) -> Result<Refreshed, Error> {
+        let version = data_version::current(conn)?;
+        let kept =
+            self.indicators.entries.len() + self.indicators_json.len() + self.clauses.entries.len();
+        self.indicators_json.retain(|(at, _), _| *at >= version);
+        self.indicators.forget_before(version);
+        self.clauses.forget_before(version);
+        let forgotten = kept
+            - (self.indicators.entries.len()
+                + self.indicators_json.len()
+                + self.clauses.entries.len());
+        Ok(Refreshed {
+            forgotten,
+            recomputed: self.indicators.refresh(conn, version)?
+                + self.clauses.refresh(conn, version)?,
+        })
     }
 }
 
@@ -140,9 +201,12 @@ impl<K: Clone + Eq + Hash, V: Clone> Versioned<K, V> {
             .get_or_insert_with(&entry, || (self.compute)(conn, &entry.1))
     }
 
-    fn refresh(&self, conn: &mut DbConnection) -> Result<usize, Error> {
+    fn forget_before(&self, version: i64) {
+        self.entries.retain(|(at, _), _| *at >= version);
+    }
+
+    fn refresh(&self, conn: &mut DbConnection, version: i64) -> Result<usize, Error> {
         let keys = self.recently_read();
-        let version = data_version::current(conn)?;
         let mut refreshed = 0;
         for key in keys {
             let entry = (version, key);

@@ -23,7 +23,7 @@ use crate::storage::DbConnection;
 use crate::storage::indicators::{
     self as sums, AwardGroup, ContractFilter, Dimension, HourGroup, HoursFilter,
 };
-pub use cache::FigureCache;
+pub use cache::{FigureCache, Refreshed};
 pub use scope::{DataScope, ScopeError};
 
 /// Groups of fewer distinct participants than this are not shown to those who may only see

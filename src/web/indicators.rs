@@ -3,7 +3,8 @@
 use std::sync::Arc;
 
 use actix_web::http::StatusCode;
-use actix_web::web;
+use actix_web::http::header::ContentType;
+use actix_web::{HttpResponse, web};
 use chrono::NaiveDate;
 
 use super::auth::{Authorized, can};
@@ -12,10 +13,10 @@ use crate::domain::authorization::sees_small_groups;
 use crate::domain::{Departement, Siret};
 use crate::indicators::clauses::ClauseView;
 use crate::indicators::{
-    Breakdowns, FigureCache, Indicators, Options, Period, ScopeError, YearFigures, scope,
+    Breakdowns, DataScope, FigureCache, Indicators, Options, Period, ScopeError, YearFigures, scope,
 };
 use crate::storage::users::Account;
-use crate::storage::{Database, StorageError};
+use crate::storage::{Database, DbConnection, StorageError};
 
 /// What a scoped query may fail with: a buyer unknown or out of scope, or the database.
 #[derive(Debug, thiserror::Error)]
@@ -142,8 +143,50 @@ pub async fn indicators(
     query: web::Query<IndicatorsQuery>,
     database: web::Data<Database>,
     figures: web::Data<FigureCache>,
-) -> Result<web::Json<Arc<Indicators>>, ApiError> {
-    let period = period_of(&query)?;
+) -> Result<HttpResponse, ApiError> {
+    let json = read_indicators(
+        &user,
+        &query,
+        database,
+        move |conn, scope, period, options| figures.indicators_json(conn, scope, period, options),
+    )
+    .await?;
+    Ok(HttpResponse::Ok()
+        .content_type(ContentType::json())
+        .body(json))
+}
+
+/// The indicators `GET /api/indicators` answers, as figures for a page to draw.
+pub async fn indicators_figures(
+    user: &Authorized<can::ReadIndicators>,
+    query: &IndicatorsQuery,
+    database: web::Data<Database>,
+    figures: web::Data<FigureCache>,
+) -> Result<Arc<Indicators>, ApiError> {
+    read_indicators(
+        user,
+        query,
+        database,
+        move |conn, scope, period, options| figures.indicators(conn, scope, period, options),
+    )
+    .await
+}
+
+/// Checks an indicators request, resolves its scope for the account, then reads its figures.
+async fn read_indicators<T: Send + 'static>(
+    user: &Authorized<can::ReadIndicators>,
+    query: &IndicatorsQuery,
+    database: web::Data<Database>,
+    read: impl FnOnce(
+        &mut DbConnection,
+        &DataScope,
+        Period,
+        Options,
+    ) -> Result<T, diesel::result::Error>
+    + Send
+    + 'static,
+) -> Result<T, ApiError> {
+    let period = period_of(query)?;
     let buyer = buyer_of(query.buyer.as_deref())?;
     let departement = departement_of(query.departement.as_deref())?;
     let breakdowns =
@@ -159,13 +202,12 @@ pub async fn indicators(
         ..options_for(&user.account, query.subcontractors)
     };
     let account_scope = user.account.scope.clone();
-    let figures = database
+    Ok(database
         .run(move |conn| {
             let scope = scope::resolve(conn, &account_scope, buyer.as_ref(), departement.as_ref())?;
-            Ok::<_, ScopedError>(figures.indicators(conn, &scope, period, options)?)
+            Ok::<_, ScopedError>(read(conn, &scope, period, options)?)
         })
-        .await?;
-    Ok(web::Json(figures))
+        .await?)
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]

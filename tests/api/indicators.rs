@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 use suivi_clauses::domain::Role;
-use suivi_clauses::indicators::{Breakdowns, DataScope, FigureCache, Options, Period};
+use suivi_clauses::indicators::{Breakdowns, DataScope, FigureCache, Options, Period, Refreshed};
 use suivi_clauses::storage::figures_transaction;
 
 use crate::helpers::{
@@ -398,15 +398,36 @@ fn the_figures_read_lately_are_recomputed_once_after_a_write() {
     figures
         .clauses(&mut conn, &scope, chrono::NaiveDate::MIN)
         .unwrap();
+    let json = figures
+        .indicators_json(&mut conn, &scope, year(2025), options)
+        .unwrap();
     let unchanged = figures.refresh(&mut conn).unwrap();
     figures_transaction(&mut conn, |_| Ok::<_, diesel::result::Error>(())).unwrap();
     let after_write = figures.refresh(&mut conn).unwrap();
     let after_refresh = figures.refresh(&mut conn).unwrap();
 
-    assert_eq!(unchanged, 0);
-    // Three years of indicators (2025 read twice) and one clause assessment.
-    assert_eq!(after_write, 4);
-    assert_eq!(after_refresh, 0);
+    let nothing = Refreshed {
+        forgotten: 0,
+        recomputed: 0,
+    };
+    assert_eq!(unchanged, nothing);
+    // Three years of indicators (2025 read twice) and one clause assessment, computed again;
+    // those and the JSON answer of the earlier version dropped.
+    assert_eq!(
+        after_write,
+        Refreshed {
+            forgotten: 5,
+            recomputed: 4
+        }
+    );
+    assert_eq!(after_refresh, nothing);
+    let figures_2025 = figures
+        .indicators(&mut conn, &scope, year(2025), options)
+        .unwrap();
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&json).unwrap(),
+        serde_json::to_value(&*figures_2025).unwrap()
+    );
 }
 
 #[tokio::test]

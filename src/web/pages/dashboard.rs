@@ -316,34 +316,31 @@ pub async fn dashboard(
         }
     };
     // Only the breakdowns the page draws: each is one more pass over the hour entries.
-    let asked = |year: i32, breakdowns: &str| {
-        web::Query(IndicatorsQuery {
-            year: Some(year),
-            from: None,
-            to: None,
-            buyer: buyer.clone(),
-            departement: departement.clone(),
-            subcontractors: false,
-            breakdowns: Some(breakdowns.to_owned()),
-        })
+    let asked = |year: i32, breakdowns: &str| IndicatorsQuery {
+        year: Some(year),
+        from: None,
+        to: None,
+        buyer: buyer.clone(),
+        departement: departement.clone(),
+        subcontractors: false,
+        breakdowns: Some(breakdowns.to_owned()),
     };
     let drawn = "modality,structure_kind";
-    let now = api::indicators(
-        viewer.as_user()?,
-        asked(year, drawn),
+    let user = viewer.as_user()?;
+    let now = api::indicators_figures(
+        &user,
+        &asked(year, drawn),
         database.clone(),
         figures.clone(),
     )
-    .await?
-    .0;
-    let before = api::indicators(
-        viewer.as_user()?,
-        asked(year - 1, "none"),
+    .await?;
+    let before = api::indicators_figures(
+        &user,
+        &asked(year - 1, "none"),
         database.clone(),
         figures.clone(),
     )
-    .await?
-    .0;
+    .await?;
     // The two last years are already computed: the trend asks only for the three before.
     let mut series = api::series(
         viewer.as_user()?,
