@@ -276,7 +276,8 @@ impl Importer {
         // imports before this one (a poisoned lock only means another import panicked).
         let _turn = matches!(conn, DbConnection::Sqlite(_))
             .then(|| self.sqlite_turn.lock().unwrap_or_else(|e| e.into_inner()));
-        let result = self.process(conn, job, upload, actor, progress);
+        let result =
+            conn.with_bulk_write_cache(|conn| self.process(conn, job, upload, actor, progress));
         if let Err(error) = &result {
             let status = match error {
                 ImportError::Duplicate { .. } => ImportStatus::Refused,

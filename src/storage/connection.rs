@@ -10,6 +10,10 @@ use secrecy::ExposeSecret;
 
 use super::url::{Backend, DatabaseUrl};
 
+/// SQLite's page cache, in KiB: its default, and while an import writes.
+const DEFAULT_CACHE_KIB: u32 = 2_000;
+const BULK_WRITE_CACHE_KIB: u32 = 64 * 1024;
+
 /// A connection to either backend. Queries written once against `MultiBackend` run on both.
 #[derive(diesel::MultiConnection)]
 pub enum DbConnection {
@@ -57,6 +61,30 @@ impl DbConnection {
                 Ok(DbConnection::Postgres(conn))
             }
         }
+    }
+
+    /// Runs `work` with a page cache large enough for a bulk write on SQLite, then gives the
+    /// memory back. With SQLite's default 2 MB, a large import's transaction spilled its pages
+    /// to the WAL and read them back: a quarter of a 1 M-row import's time (benchmarks).
+    /// PostgreSQL's buffers are the server's: nothing to do there.
+    pub fn with_bulk_write_cache<T, E: From<diesel::result::Error>>(
+        &mut self,
+        work: impl FnOnce(&mut Self) -> Result<T, E>,
+    ) -> Result<T, E> {
+        if let DbConnection::Sqlite(conn) = self {
+            conn.batch_execute(&format!("PRAGMA cache_size = -{BULK_WRITE_CACHE_KIB}"))?;
+        }
+        let result = work(self);
+        let restored = match self {
+            DbConnection::Sqlite(conn) => {
+                conn.batch_execute(&format!("PRAGMA cache_size = -{DEFAULT_CACHE_KIB}"))
+            }
+            DbConnection::Postgres(_) => Ok(()),
+        };
+        // The work's own error first: it is what the user needs to know.
+        let value = result?;
+        restored?;
+        Ok(value)
     }
 
     pub fn backend(&self) -> Backend {
