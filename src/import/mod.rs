@@ -448,46 +448,46 @@ impl Importer {
                 "La colonne « {h} » ne correspond à aucune colonne attendue : elle a été ignorée."
             )
         }));
-        let rows::ParsedRows {
-            rows,
-            problems,
-            warnings,
-        } = rows::parse(sheet, &header, profile);
-        report.warnings.extend(warnings);
-        if rows.is_empty() {
-            return Err(FileProblem::NoDataRows);
-        }
-        report.rows_read = rows.len();
-        report.problems = problems;
+        // Problems of the kind's checks, beside those of the cells the parser collects.
+        let mut problems = Vec::new();
+        let mut rows = rows::RowParser::new(sheet, &header, profile);
         let parsed = match upload.kind {
             ImportKind::Structures => Parsed::Structures(kinds::structures::validate(
                 profile,
                 &sheet.name,
-                &rows,
-                &mut report.problems,
+                rows.by_ref(),
+                &mut problems,
             )),
             ImportKind::Contracts => Parsed::Contracts(kinds::contracts::validate(
                 profile,
                 &sheet.name,
-                &rows,
+                // Rows of one contract are gathered from anywhere in the file.
+                &rows.by_ref().collect::<Vec<_>>(),
                 &context.contracts,
-                &mut report.problems,
+                &mut problems,
             )),
             ImportKind::Participants => Parsed::Participants(kinds::participants::validate(
                 profile,
                 &sheet.name,
-                &rows,
+                rows.by_ref(),
                 chrono::Utc::now().date_naive(),
-                &mut report.problems,
+                &mut problems,
             )),
             ImportKind::Hours => Parsed::Hours(kinds::hours::validate(
                 profile,
                 &sheet.name,
-                &rows,
+                rows.by_ref(),
                 &context.hours,
-                &mut report.problems,
+                &mut problems,
             )),
         };
+        report.warnings.append(&mut rows.warnings);
+        if rows.rows_read == 0 {
+            return Err(FileProblem::NoDataRows);
+        }
+        report.rows_read = rows.rows_read;
+        report.problems = std::mem::take(&mut rows.problems);
+        report.problems.append(&mut problems);
         let sheet = sheets
             .into_iter()
             .nth(header.sheet)

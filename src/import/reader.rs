@@ -186,6 +186,9 @@ fn text(s: &str) -> Option<Cell> {
 struct RowCollector {
     rows: BTreeMap<u32, Vec<(u32, Cell)>>,
     max_rows: usize,
+    /// Most cells met in one row: a new row reserves that many, since the rows of a table are
+    /// alike (growing each row by doubling left a third of a large sheet's memory unused).
+    widest: usize,
 }
 
 impl RowCollector {
@@ -193,6 +196,7 @@ impl RowCollector {
         RowCollector {
             rows: BTreeMap::new(),
             max_rows: limits.max_rows,
+            widest: 0,
         }
     }
 
@@ -201,7 +205,13 @@ impl RowCollector {
         if !self.rows.contains_key(&row) && self.rows.len() >= self.max_rows {
             return Err(FileProblem::TooManyRows { max: self.max_rows });
         }
-        self.rows.entry(row).or_default().push((column, cell));
+        let widest = self.widest;
+        let cells = self
+            .rows
+            .entry(row)
+            .or_insert_with(|| Vec::with_capacity(widest));
+        cells.push((column, cell));
+        self.widest = widest.max(cells.len());
         Ok(())
     }
 

@@ -4,7 +4,7 @@ use super::cells::{Value, convert};
 use super::header::Header;
 use super::problem::RowProblem;
 use super::profile::Profile;
-use super::reader::{Cell, Sheet};
+use super::reader::{Cell, Row, Sheet};
 use crate::domain::Siret;
 use crate::domain::labels::normalize;
 use chrono::NaiveDate;
@@ -73,37 +73,56 @@ fn is_total_row(cells: &[(u32, Cell)]) -> bool {
     })
 }
 
-/// What parsing the data rows gave.
-#[derive(Debug, Default)]
-pub struct ParsedRows {
-    pub rows: Vec<ParsedRow>,
+/// The rows under the header, parsed one at a time as the kind's checks ask for them: a large
+/// statement is never held twice, as cells and as values. Problems name the sheet, row and
+/// column as the user sees them; rows with problems are still returned, so later checks report
+/// on them too. A row with nothing under the table's headers (a note, a stray value far to the
+/// right) is not data.
+pub struct RowParser<'a> {
+    sheet: &'a Sheet,
+    header: &'a Header,
+    profile: &'a Profile,
+    next: usize,
+    /// Data rows returned so far.
+    pub rows_read: usize,
     pub problems: Vec<RowProblem>,
     pub warnings: Vec<String>,
 }
 
-/// Parses every row under the header; problems name the sheet, row and column as the user sees
-/// them. Rows with problems are still returned, so later checks report on them too. A row with
-/// nothing under the table's headers (a note, a stray value far to the right) is not data.
-pub fn parse(sheet: &Sheet, header: &Header, profile: &Profile) -> ParsedRows {
-    let mut parsed = ParsedRows::default();
-    let in_table = |column: &u32| header.columns.iter().any(|(c, _, _)| c == column);
-    for row in sheet.rows.iter().filter(|r| r.number > header.row) {
-        if is_total_row(&row.cells) {
-            continue;
+impl<'a> RowParser<'a> {
+    pub fn new(sheet: &'a Sheet, header: &'a Header, profile: &'a Profile) -> Self {
+        RowParser {
+            sheet,
+            header,
+            profile,
+            next: 0,
+            rows_read: 0,
+            problems: Vec::new(),
+            warnings: Vec::new(),
         }
-        if !row.cells.iter().any(|(column, _)| in_table(column)) {
-            parsed.warnings.push(format!(
+    }
+
+    fn in_table(&self, column: u32) -> bool {
+        self.header.columns.iter().any(|(c, _, _)| *c == column)
+    }
+
+    fn parse(&mut self, row: &Row) -> Option<ParsedRow> {
+        if row.number <= self.header.row || is_total_row(&row.cells) {
+            return None;
+        }
+        if !row.cells.iter().any(|(column, _)| self.in_table(*column)) {
+            self.warnings.push(format!(
                 "Ligne {} : rien sous les en-têtes du tableau, ligne ignorée (valeur hors tableau : « {} »).",
                 row.number,
                 row.cells.first().map(|(_, c)| c.display()).unwrap_or_default()
             ));
-            continue;
+            return None;
         }
-        let mut values = vec![None; profile.columns.len()];
-        for (column, spec_index, written) in &header.columns {
-            let spec = &profile.columns[*spec_index];
+        let mut values = vec![None; self.profile.columns.len()];
+        for (column, spec_index, written) in &self.header.columns {
+            let spec = &self.profile.columns[*spec_index];
             let problem = |value: Option<String>, message: String| RowProblem {
-                sheet: sheet.name.clone(),
+                sheet: self.sheet.name.clone(),
                 row: row.number,
                 column: Some(written.clone()),
                 value,
@@ -112,9 +131,9 @@ pub fn parse(sheet: &Sheet, header: &Header, profile: &Profile) -> ParsedRows {
             match row.cell(*column) {
                 Some(cell) => match convert(cell, spec.value_type) {
                     Ok(value) => values[*spec_index] = Some(value),
-                    Err(message) => parsed.problems.push(problem(Some(cell.display()), message)),
+                    Err(message) => self.problems.push(problem(Some(cell.display()), message)),
                 },
-                None if spec.required => parsed.problems.push(problem(
+                None if spec.required => self.problems.push(problem(
                     None,
                     format!(
                         "La colonne « {} » est obligatoire : remplissez-la.",
@@ -124,10 +143,25 @@ pub fn parse(sheet: &Sheet, header: &Header, profile: &Profile) -> ParsedRows {
                 None => {}
             }
         }
-        parsed.rows.push(ParsedRow {
+        self.rows_read += 1;
+        Some(ParsedRow {
             number: row.number,
             values,
-        });
+        })
     }
-    parsed
+}
+
+impl Iterator for RowParser<'_> {
+    type Item = ParsedRow;
+
+    fn next(&mut self) -> Option<ParsedRow> {
+        let sheet = self.sheet;
+        while let Some(row) = sheet.rows.get(self.next) {
+            self.next += 1;
+            if let Some(parsed) = self.parse(row) {
+                return Some(parsed);
+            }
+        }
+        None
+    }
 }

@@ -70,7 +70,7 @@ pub struct EntryKey {
 pub fn validate(
     profile: &Profile,
     sheet: &str,
-    rows: &[ParsedRow],
+    rows: impl IntoIterator<Item = ParsedRow>,
     context: &Context,
     problems: &mut Vec<RowProblem>,
 ) -> Vec<Statement> {
@@ -87,7 +87,7 @@ pub fn validate(
     let mut month_totals: HashMap<(i64, Month), Hours> = HashMap::new();
     let mut statements = Vec::new();
     for row in rows {
-        let view = RowView { profile, row };
+        let view = RowView { profile, row: &row };
         let n = row.number;
         let (
             Some(reference),

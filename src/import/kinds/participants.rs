@@ -44,7 +44,7 @@ pub struct Participant {
 pub fn validate(
     profile: &Profile,
     sheet: &str,
-    rows: &[ParsedRow],
+    rows: impl IntoIterator<Item = ParsedRow>,
     today: NaiveDate,
     problems: &mut Vec<RowProblem>,
 ) -> Vec<Participant> {
@@ -52,7 +52,7 @@ pub fn validate(
     let mut first_row_of: HashMap<String, u32> = HashMap::new();
     let mut participants = Vec::new();
     for row in rows {
-        let view = RowView { profile, row };
+        let view = RowView { profile, row: &row };
         let n = row.number;
         let (Some(pseudonym), Some(Value::Criterion(criterion))) =
             (view.text("pseudonym"), view.get("criterion"))

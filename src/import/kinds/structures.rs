@@ -33,7 +33,7 @@ pub struct Structure {
 pub fn validate(
     profile: &Profile,
     sheet: &str,
-    rows: &[ParsedRow],
+    rows: impl IntoIterator<Item = ParsedRow>,
     problems: &mut Vec<RowProblem>,
 ) -> Vec<Structure> {
     let mut first_row_of: HashMap<Siret, u32> = HashMap::new();
