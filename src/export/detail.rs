@@ -86,6 +86,10 @@ pub fn xlsx(
     sheet.set_name(SHEET)?;
     // Constant memory: rows go out in order, so the header, widths and set-up come first.
     sheet::header(sheet, &styles, 0, COLUMNS)?;
+    // Each column holds one kind: its format is set once, not on each of a million cells.
+    for (c, format) in [(2, &styles.count), (5, &styles.month), (9, &styles.hours)] {
+        sheet.set_column_format(c, format)?;
+    }
     sheet.set_freeze_panes(1, 0)?;
     sheet::print_setup(sheet, 0)?;
     let mut r = 0u32;
@@ -110,7 +114,7 @@ pub fn xlsx(
             Value::or_empty(contract(row.employment_contract.as_deref()), Value::Text),
         ];
         for (c, value) in values.iter().enumerate() {
-            sheet::write(sheet, &styles, r, c as u16, value)?;
+            sheet::write_in_column(sheet, r, c as u16, value)?;
         }
         Ok(())
     })?;

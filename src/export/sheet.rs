@@ -3,7 +3,7 @@
 
 use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{
-    Color, ExcelDateTime, Format, FormatAlign, FormatBorder, Worksheet, XlsxError,
+    Color, ExcelDateTime, Format, FormatAlign, FormatBorder, IntoExcelData, Worksheet, XlsxError,
 };
 
 use crate::domain::{Hours, Money, Month, Rate};
@@ -92,8 +92,8 @@ pub fn excel_date(date: NaiveDate) -> Result<ExcelDateTime, XlsxError> {
     )
 }
 
-/// Writes one value. Text goes through `write_string`: a company name starting with "=" is
-/// shown as typed, never evaluated.
+/// Writes one value with the format of its kind. Text is written as a string: a company name
+/// starting with "=" is shown as typed, never evaluated.
 pub fn write(
     sheet: &mut Worksheet,
     styles: &Styles,
@@ -101,37 +101,68 @@ pub fn write(
     column: u16,
     value: &Value,
 ) -> Result<(), XlsxError> {
+    let format = match value {
+        Value::Text(_) | Value::Empty => &styles.text,
+        Value::Long(_) => &styles.wrapped,
+        Value::Hours(_) => &styles.hours,
+        Value::Money(_) => &styles.money,
+        Value::Rate(_) => &styles.rate,
+        Value::Count(_) => &styles.count,
+        Value::Date(_) => &styles.date,
+        Value::Month(_) => &styles.month,
+    };
+    put(sheet, row, column, value, Some(format))
+}
+
+/// Writes one value without a format of its own: the cell shows with its column's
+/// (`set_column_format`). Each cell format is found by hashing the whole `Format`, which took
+/// a tenth of a million-row export (benchmarks); a sheet whose columns each hold one kind sets
+/// them once instead.
+pub fn write_in_column(
+    sheet: &mut Worksheet,
+    row: u32,
+    column: u16,
+    value: &Value,
+) -> Result<(), XlsxError> {
+    put(sheet, row, column, value, None)
+}
+
+fn put(
+    sheet: &mut Worksheet,
+    row: u32,
+    column: u16,
+    value: &Value,
+    format: Option<&Format>,
+) -> Result<(), XlsxError> {
+    fn cell(
+        sheet: &mut Worksheet,
+        row: u32,
+        column: u16,
+        data: impl IntoExcelData,
+        format: Option<&Format>,
+    ) -> Result<(), XlsxError> {
+        match format {
+            Some(format) => sheet.write_with_format(row, column, data, format)?,
+            None => sheet.write(row, column, data)?,
+        };
+        Ok(())
+    }
     match value {
-        Value::Text(text) => sheet.write_string_with_format(row, column, text, &styles.text)?,
-        Value::Long(text) => sheet.write_string_with_format(row, column, text, &styles.wrapped)?,
-        Value::Hours(h) => sheet.write_number_with_format(
-            row,
-            column,
-            h.hundredths() as f64 / 100.0,
-            &styles.hours,
-        )?,
-        Value::Money(m) => {
-            sheet.write_number_with_format(row, column, m.cents() as f64 / 100.0, &styles.money)?
-        }
-        Value::Rate(r) => sheet.write_number_with_format(
+        Value::Text(text) | Value::Long(text) => cell(sheet, row, column, text.as_str(), format),
+        Value::Hours(h) => cell(sheet, row, column, h.hundredths() as f64 / 100.0, format),
+        Value::Money(m) => cell(sheet, row, column, m.cents() as f64 / 100.0, format),
+        Value::Rate(r) => cell(
+            sheet,
             row,
             column,
             r.basis_points() as f64 / 10_000.0,
-            &styles.rate,
-        )?,
-        Value::Count(n) => sheet.write_number_with_format(row, column, *n as f64, &styles.count)?,
-        Value::Date(d) => {
-            sheet.write_datetime_with_format(row, column, excel_date(*d)?, &styles.date)?
-        }
-        Value::Month(m) => sheet.write_datetime_with_format(
-            row,
-            column,
-            excel_date(m.first_day())?,
-            &styles.month,
-        )?,
-        Value::Empty => sheet,
-    };
-    Ok(())
+            format,
+        ),
+        Value::Count(n) => cell(sheet, row, column, *n as f64, format),
+        Value::Date(d) => cell(sheet, row, column, excel_date(*d)?, format),
+        Value::Month(m) => cell(sheet, row, column, excel_date(m.first_day())?, format),
+        Value::Empty => Ok(()),
+    }
 }
 
 /// A column of a table: its French header and width in characters.

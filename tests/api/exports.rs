@@ -328,6 +328,15 @@ async fn the_detail_lists_every_entry_with_pseudonyms_only() {
     assert_eq!(lines.len(), 7);
     let total: i64 = lines.iter().skip(1).map(|r| scaled(&r[9], 100.0)).sum();
     assert_eq!(total, 40_000);
+    // Months are dates ("mmm yyyy" from their column's format), not bare serial numbers.
+    assert!(
+        lines
+            .iter()
+            .skip(1)
+            .all(|r| matches!(r[5], Data::DateTime(_))),
+        "{:?}",
+        lines[1]
+    );
     let mut people: Vec<String> = lines.iter().skip(1).map(|r| text(&r[6])).collect();
     people.sort();
     people.dedup();
