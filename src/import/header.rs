@@ -6,7 +6,7 @@ use super::profile::Profile;
 use super::reader::Sheet;
 
 /// How far down a header row may be.
-const HEADER_SEARCH_ROWS: u32 = 20;
+pub const HEADER_SEARCH_ROWS: u32 = 20;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Header {

@@ -309,14 +309,18 @@ impl Importer {
         let mut report = ImportReport::new(upload.kind, &upload.file_name, Some(job.id));
         let context = kinds_context(conn, &upload, &self.limits)?;
         let (parsed, annotated) = match self.parse(&upload, profile, &context, &mut report) {
-            Ok((parsed, sheet, header)) => {
+            Ok((parsed, header)) => {
+                let sheet_name = report.sheet.clone().unwrap_or_default();
                 if let Parsed::Hours(statements) = &parsed {
-                    self.check_stored_hours(conn, statements, profile, &sheet.name, &mut report)?;
+                    self.check_stored_hours(conn, statements, profile, &sheet_name, &mut report)?;
                 }
                 report.problems.sort_by_key(|p| p.row);
                 // Without it the refusal still stands: the JSON report says it all.
                 let annotated = (!report.problems.is_empty())
-                    .then(|| error_workbook::write(&sheet, &header, profile, &report.problems).ok())
+                    .then(|| {
+                        let sheet = self.whole_sheet(&upload, profile, header.sheet).ok()?;
+                        error_workbook::write(&sheet, &header, profile, &report.problems).ok()
+                    })
                     .flatten();
                 (Some(parsed), annotated)
             }
@@ -421,79 +425,145 @@ impl Importer {
     }
 
     /// Reads and checks the file; row problems go into the report, a whole-file problem is the
-    /// error.
+    /// error. The header is looked for in the first rows of each sheet; the rows under it are
+    /// then checked as they are read, never all held at once.
     fn parse(
         &self,
         upload: &Upload,
         profile: &profile::Profile,
         context: &KindsContext,
         report: &mut ImportReport,
-    ) -> Result<(Parsed, reader::Sheet, header::Header), FileProblem> {
+    ) -> Result<(Parsed, header::Header), FileProblem> {
         let format = format::detect(&upload.bytes, &self.limits)?;
         report.format = Some(format);
-        let sheets = match format {
-            format::FileFormat::Json if upload.kind == ImportKind::Contracts => {
-                let (sheet, notes) = decp::read(&upload.bytes, profile)?;
-                report.warnings.extend(notes);
-                vec![sheet]
+        let register = decp_register(upload, format, profile)?;
+        let heads = match &register {
+            Some((sheet, notes)) => {
+                report.warnings.extend(notes.iter().cloned());
+                vec![sheet.clone()]
             }
-            _ => reader::read(&upload.bytes, format, &self.limits)?,
+            None => reader::heads(
+                &upload.bytes,
+                format,
+                &self.limits,
+                header::HEADER_SEARCH_ROWS,
+            )?,
         };
-        let header = header::locate(&sheets, profile)?;
-        let sheet = &sheets[header.sheet];
-        report.sheet = Some(sheet.name.clone());
+        let header = header::locate(&heads, profile)?;
+        let sheet = heads[header.sheet].name.clone();
+        drop(heads);
+        report.sheet = Some(sheet.clone());
         report.header_row = Some(header.row);
         report.warnings.extend(header.unknown.iter().map(|h| {
             format!(
                 "La colonne « {h} » ne correspond à aucune colonne attendue : elle a été ignorée."
             )
         }));
-        // Problems of the kind's checks, beside those of the cells the parser collects.
-        let mut problems = Vec::new();
-        let mut rows = rows::RowParser::new(sheet, &header, profile);
-        let parsed = match upload.kind {
-            ImportKind::Structures => Parsed::Structures(kinds::structures::validate(
-                profile,
-                &sheet.name,
-                rows.by_ref(),
-                &mut problems,
-            )),
-            ImportKind::Contracts => Parsed::Contracts(kinds::contracts::validate(
-                profile,
-                &sheet.name,
-                // Rows of one contract are gathered from anywhere in the file.
-                &rows.by_ref().collect::<Vec<_>>(),
-                &context.contracts,
-                &mut problems,
-            )),
-            ImportKind::Participants => Parsed::Participants(kinds::participants::validate(
-                profile,
-                &sheet.name,
-                rows.by_ref(),
-                chrono::Utc::now().date_naive(),
-                &mut problems,
-            )),
-            ImportKind::Hours => Parsed::Hours(kinds::hours::validate(
-                profile,
-                &sheet.name,
-                rows.by_ref(),
-                &context.hours,
-                &mut problems,
-            )),
+        let check = |rows: &mut dyn Iterator<Item = reader::Row>| {
+            check_rows(upload.kind, profile, &sheet, &header, context, rows)
         };
-        report.warnings.append(&mut rows.warnings);
-        if rows.rows_read == 0 {
+        let (parsed, checked) = match register {
+            Some((whole, _)) => check(&mut whole.rows.into_iter()),
+            None => reader::with_rows(&upload.bytes, format, &self.limits, header.sheet, check)?,
+        };
+        report.warnings.extend(checked.warnings);
+        if checked.rows_read == 0 {
             return Err(FileProblem::NoDataRows);
         }
-        report.rows_read = rows.rows_read;
-        report.problems = std::mem::take(&mut rows.problems);
-        report.problems.append(&mut problems);
-        let sheet = sheets
-            .into_iter()
-            .nth(header.sheet)
-            .expect("the header's sheet");
-        Ok((parsed, sheet, header))
+        report.rows_read = checked.rows_read;
+        report.problems = checked.problems;
+        Ok((parsed, header))
     }
+
+    /// The sheet `index` whole, as it was sent: what the error workbook shows. Read again, only
+    /// for a refused file.
+    fn whole_sheet(
+        &self,
+        upload: &Upload,
+        profile: &profile::Profile,
+        index: usize,
+    ) -> Result<reader::Sheet, FileProblem> {
+        let format = format::detect(&upload.bytes, &self.limits)?;
+        let sheets = match decp_register(upload, format, profile)? {
+            Some((sheet, _)) => vec![sheet],
+            None => reader::read(&upload.bytes, format, &self.limits)?,
+        };
+        sheets.into_iter().nth(index).ok_or(FileProblem::Empty)
+    }
+}
+
+/// A register sent as DECP JSON, as one sheet under the register's columns (with notes on
+/// what was read); `None` for any other file.
+fn decp_register(
+    upload: &Upload,
+    format: format::FileFormat,
+    profile: &profile::Profile,
+) -> Result<Option<(reader::Sheet, Vec<String>)>, FileProblem> {
+    match format {
+        format::FileFormat::Json if upload.kind == ImportKind::Contracts => {
+            decp::read(&upload.bytes, profile).map(Some)
+        }
+        _ => Ok(None),
+    }
+}
+
+/// What checking the rows found besides the kind's rows.
+struct RowsChecked {
+    rows_read: usize,
+    problems: Vec<problem::RowProblem>,
+    warnings: Vec<String>,
+}
+
+/// Parses the rows under the header and runs the kind's checks on them, as they come.
+fn check_rows(
+    kind: ImportKind,
+    profile: &profile::Profile,
+    sheet: &str,
+    header: &header::Header,
+    context: &KindsContext,
+    rows: &mut dyn Iterator<Item = reader::Row>,
+) -> (Parsed, RowsChecked) {
+    // Problems of the kind's checks, beside those of the cells the parser collects.
+    let mut problems = Vec::new();
+    let mut rows = rows::RowParser::new(rows, sheet, header, profile);
+    let parsed = match kind {
+        ImportKind::Structures => Parsed::Structures(kinds::structures::validate(
+            profile,
+            sheet,
+            rows.by_ref(),
+            &mut problems,
+        )),
+        ImportKind::Contracts => Parsed::Contracts(kinds::contracts::validate(
+            profile,
+            sheet,
+            // Rows of one contract are gathered from anywhere in the file.
+            &rows.by_ref().collect::<Vec<_>>(),
+            &context.contracts,
+            &mut problems,
+        )),
+        ImportKind::Participants => Parsed::Participants(kinds::participants::validate(
+            profile,
+            sheet,
+            rows.by_ref(),
+            chrono::Utc::now().date_naive(),
+            &mut problems,
+        )),
+        ImportKind::Hours => Parsed::Hours(kinds::hours::validate(
+            profile,
+            sheet,
+            rows.by_ref(),
+            &context.hours,
+            &mut problems,
+        )),
+    };
+    let mut all = std::mem::take(&mut rows.problems);
+    all.append(&mut problems);
+    let checked = RowsChecked {
+        rows_read: rows.rows_read,
+        problems: all,
+        warnings: std::mem::take(&mut rows.warnings),
+    };
+    (parsed, checked)
 }
 
 /// What the kinds' checks need from the database, read before parsing.

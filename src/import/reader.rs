@@ -1,8 +1,10 @@
 //! Reading a file into sheets of cells. Only cells that hold something are kept, so memory
 //! follows the data, never the sheet's bounding box: a stray value at XFD1048576 costs one cell.
+//! A large statement is never held whole: the importer looks for its header in the first rows
+//! of each sheet (`heads`), then takes the rows of one sheet as they are read (`with_rows`).
 
-use std::collections::BTreeMap;
 use std::io::Cursor;
+use std::ops::ControlFlow;
 
 use calamine::{Data, DataRef, Reader};
 use chrono::NaiveDateTime;
@@ -11,26 +13,37 @@ use super::format::FileFormat;
 use super::limits::ImportLimits;
 use super::problem::FileProblem;
 
-/// Reads every sheet of a workbook through calamine's cell-by-cell reader (xlsx and xlsb have
-/// one, with the same shape but different types).
-macro_rules! stream_sheets {
-    ($book:expr, $limits:expr) => {{
+/// Rows handed over from the reading thread at a time, and batches waiting at most.
+const BATCH_ROWS: usize = 1_024;
+const BATCHES_AHEAD: usize = 4;
+
+/// Called with each row of each sheet read (sheet index, row); `Break` leaves that sheet.
+type Visit<'v> = dyn FnMut(usize, Row) -> ControlFlow<()> + 'v;
+
+/// Reads the sheets `wanted` of a workbook through calamine's cell-by-cell reader (xlsx and xlsb
+/// have one, with the same shape but different types); returns every sheet's name.
+macro_rules! scan_cells {
+    ($book:expr, $limits:expr, $wanted:expr, $visit:expr) => {{
         let mut book = $book;
         let names = book.sheet_names();
-        names
-            .into_iter()
-            .map(|name| {
-                let mut reader = book.worksheet_cells_reader(&name).map_err(damaged)?;
-                let mut rows = RowCollector::new($limits);
-                while let Some(cell) = reader.next_cell().map_err(damaged)? {
-                    rows.push(cell.get_position(), from_ref(cell.get_value()))?;
+        for (index, name) in names.iter().enumerate().filter(|(i, _)| $wanted(*i)) {
+            let mut reader = book.worksheet_cells_reader(name).map_err(damaged)?;
+            let mut rows = RowBuilder::new($limits);
+            loop {
+                let Some(cell) = reader.next_cell().map_err(damaged)? else {
+                    if let Some(row) = rows.finish() {
+                        let _ = $visit(index, row);
+                    }
+                    break;
+                };
+                if let Some(row) = rows.push(cell.get_position(), from_ref(cell.get_value()))?
+                    && $visit(index, row).is_break()
+                {
+                    break;
                 }
-                Ok(Sheet {
-                    name,
-                    rows: rows.finish(),
-                })
-            })
-            .collect()
+            }
+        }
+        Ok(names)
     }};
 }
 
@@ -86,32 +99,144 @@ pub struct Sheet {
     pub rows: Vec<Row>,
 }
 
+/// Every sheet, whole: for files kept small by their format, and for the error workbook, which
+/// shows the file as it was sent.
 pub fn read(
     bytes: &[u8],
     format: FileFormat,
     limits: &ImportLimits,
 ) -> Result<Vec<Sheet>, FileProblem> {
+    let mut rows: Vec<Vec<Row>> = Vec::new();
+    let names = scan(bytes, format, limits, &|_| true, &mut |index, row| {
+        if rows.len() <= index {
+            rows.resize_with(index + 1, Vec::new);
+        }
+        rows[index].push(row);
+        ControlFlow::Continue(())
+    })?;
+    Ok(sheets(names, rows))
+}
+
+/// The first rows of every sheet: those numbered below the sheet's first filled row plus
+/// `depth`, where a header may be. The rest of each sheet is not read.
+pub fn heads(
+    bytes: &[u8],
+    format: FileFormat,
+    limits: &ImportLimits,
+    depth: u32,
+) -> Result<Vec<Sheet>, FileProblem> {
+    let mut rows: Vec<Vec<Row>> = Vec::new();
+    let names = scan(bytes, format, limits, &|_| true, &mut |index, row| {
+        if rows.len() <= index {
+            rows.resize_with(index + 1, Vec::new);
+        }
+        let first = rows[index].first().map_or(row.number, |r| r.number);
+        if row.number >= first.saturating_add(depth) {
+            return ControlFlow::Break(());
+        }
+        rows[index].push(row);
+        ControlFlow::Continue(())
+    })?;
+    Ok(sheets(names, rows))
+}
+
+fn sheets(names: Vec<String>, rows: Vec<Vec<Row>>) -> Vec<Sheet> {
+    let mut rows = rows.into_iter();
+    names
+        .into_iter()
+        .map(|name| Sheet {
+            name,
+            rows: rows.next().unwrap_or_default(),
+        })
+        .collect()
+}
+
+/// The rows of sheet `index`, given to `consume` as they are read: the file is read on a thread
+/// of its own, a batch of rows ahead, so that a large statement is never held whole and reading
+/// overlaps the checks. A problem met while reading is the result, whatever `consume` made of
+/// the rows before it.
+pub fn with_rows<T>(
+    bytes: &[u8],
+    format: FileFormat,
+    limits: &ImportLimits,
+    index: usize,
+    consume: impl FnOnce(&mut dyn Iterator<Item = Row>) -> T,
+) -> Result<T, FileProblem> {
+    let (sender, batches) = std::sync::mpsc::sync_channel::<Vec<Row>>(BATCHES_AHEAD);
+    std::thread::scope(|scope| {
+        let reading = scope.spawn(move || {
+            let mut batch = Vec::with_capacity(BATCH_ROWS);
+            let read = scan(bytes, format, limits, &|i| i == index, &mut |_, row| {
+                batch.push(row);
+                if batch.len() < BATCH_ROWS {
+                    return ControlFlow::Continue(());
+                }
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS));
+                // Sending fails only once the consumer has stopped: nothing left to read for.
+                match sender.send(full) {
+                    Ok(()) => ControlFlow::Continue(()),
+                    Err(_) => ControlFlow::Break(()),
+                }
+            });
+            if !batch.is_empty() {
+                let _ = sender.send(batch);
+            }
+            read.map(|_| ())
+        });
+        let value = consume(&mut batches.iter().flatten());
+        // Unblocks the reader if `consume` stopped before the end.
+        drop(batches);
+        match reading.join() {
+            Ok(read) => read.map(|()| value),
+            Err(_) => Err(FileProblem::Damaged(
+                "la lecture s'est interrompue".to_owned(),
+            )),
+        }
+    })
+}
+
+/// Reads the sheets `wanted`, each row to `visit`; returns every sheet's name.
+fn scan(
+    bytes: &[u8],
+    format: FileFormat,
+    limits: &ImportLimits,
+    wanted: &dyn Fn(usize) -> bool,
+    visit: &mut Visit<'_>,
+) -> Result<Vec<String>, FileProblem> {
     match format {
-        FileFormat::Csv => read_csv(bytes, limits).map(|sheet| vec![sheet]),
+        FileFormat::Csv => {
+            if wanted(0) {
+                scan_csv(bytes, limits, &mut |row| visit(0, row))?;
+            }
+            Ok(vec!["CSV".to_owned()])
+        }
         // Read against the register's profile by `decp::read`, never as a sheet of its own.
         FileFormat::Json => Err(FileProblem::NotARegister),
-        FileFormat::Xlsx => stream_sheets!(
+        FileFormat::Xlsx => scan_cells!(
             calamine::Xlsx::new(Cursor::new(bytes)).map_err(damaged)?,
-            limits
+            limits,
+            wanted,
+            visit
         ),
-        FileFormat::Xlsb => stream_sheets!(
+        FileFormat::Xlsb => scan_cells!(
             calamine::Xlsb::new(Cursor::new(bytes)).map_err(damaged)?,
-            limits
+            limits,
+            wanted,
+            visit
         ),
         // No streaming reader for these: calamine bounds them itself (xls by the format's 65 536
         // rows × 256 columns, ods by a cell cap).
-        FileFormat::Xls => read_ranges(
+        FileFormat::Xls => scan_ranges(
             calamine::Xls::new(Cursor::new(bytes)).map_err(damaged)?,
             limits,
+            wanted,
+            visit,
         ),
-        FileFormat::Ods => read_ranges(
+        FileFormat::Ods => scan_ranges(
             calamine::Ods::new(Cursor::new(bytes)).map_err(damaged)?,
             limits,
+            wanted,
+            visit,
         ),
     }
 }
@@ -120,28 +245,39 @@ fn damaged(error: impl std::fmt::Display) -> FileProblem {
     FileProblem::Damaged(error.to_string())
 }
 
-fn read_ranges<RS, R>(mut book: R, limits: &ImportLimits) -> Result<Vec<Sheet>, FileProblem>
+fn scan_ranges<RS, R>(
+    mut book: R,
+    limits: &ImportLimits,
+    wanted: &dyn Fn(usize) -> bool,
+    visit: &mut Visit<'_>,
+) -> Result<Vec<String>, FileProblem>
 where
     RS: std::io::Read + std::io::Seek,
     R: Reader<RS>,
     R::Error: std::fmt::Display,
 {
     let names = book.sheet_names();
-    names
-        .into_iter()
-        .map(|name| {
-            let range = book.worksheet_range(&name).map_err(damaged)?;
-            let (top, left) = range.start().unwrap_or((0, 0));
-            let mut rows = RowCollector::new(limits);
-            for (row, column, value) in range.used_cells() {
-                rows.push((top + row as u32, left + column as u32), from_data(value))?;
+    for (index, name) in names.iter().enumerate().filter(|(i, _)| wanted(*i)) {
+        let range = book.worksheet_range(name).map_err(damaged)?;
+        let (top, left) = range.start().unwrap_or((0, 0));
+        let mut rows = RowBuilder::new(limits);
+        let mut cells = range.used_cells();
+        loop {
+            let Some((row, column, value)) = cells.next() else {
+                if let Some(row) = rows.finish() {
+                    let _ = visit(index, row);
+                }
+                break;
+            };
+            let position = (top + row as u32, left + column as u32);
+            if let Some(row) = rows.push(position, from_data(value))?
+                && visit(index, row).is_break()
+            {
+                break;
             }
-            Ok(Sheet {
-                name,
-                rows: rows.finish(),
-            })
-        })
-        .collect()
+        }
+    }
+    Ok(names)
 }
 
 fn from_ref(value: &DataRef<'_>) -> Option<Cell> {
@@ -182,56 +318,78 @@ fn text(s: &str) -> Option<Cell> {
     (!s.trim().is_empty()).then(|| Cell::Text(s.to_owned()))
 }
 
-/// Gathers cells into rows, refusing files with more filled rows than allowed.
-struct RowCollector {
-    rows: BTreeMap<u32, Vec<(u32, Cell)>>,
+/// Gathers cells, met row after row, into rows; refuses files with more filled rows than
+/// allowed.
+struct RowBuilder {
+    current: Option<Row>,
+    rows: usize,
     max_rows: usize,
     /// Most cells met in one row: a new row reserves that many, since the rows of a table are
-    /// alike (growing each row by doubling left a third of a large sheet's memory unused).
+    /// alike.
     widest: usize,
 }
 
-impl RowCollector {
+impl RowBuilder {
     fn new(limits: &ImportLimits) -> Self {
-        RowCollector {
-            rows: BTreeMap::new(),
+        RowBuilder {
+            current: None,
+            rows: 0,
             max_rows: limits.max_rows,
             widest: 0,
         }
     }
 
-    fn push(&mut self, (row, column): (u32, u32), cell: Option<Cell>) -> Result<(), FileProblem> {
-        let Some(cell) = cell else { return Ok(()) };
-        if !self.rows.contains_key(&row) && self.rows.len() >= self.max_rows {
+    /// Adds a cell (row and column from 0); returns the row before it once a new row begins.
+    fn push(
+        &mut self,
+        (row, column): (u32, u32),
+        cell: Option<Cell>,
+    ) -> Result<Option<Row>, FileProblem> {
+        let Some(cell) = cell else { return Ok(None) };
+        let number = row + 1;
+        match &mut self.current {
+            Some(current) if current.number == number => {
+                current.cells.push((column, cell));
+                return Ok(None);
+            }
+            // Spreadsheets write their rows in order; the format requires it.
+            Some(current) if number < current.number => {
+                return Err(FileProblem::Damaged(format!(
+                    "la ligne {number} vient après la ligne {}",
+                    current.number
+                )));
+            }
+            _ => {}
+        }
+        if self.rows >= self.max_rows {
             return Err(FileProblem::TooManyRows { max: self.max_rows });
         }
-        let widest = self.widest;
-        let cells = self
-            .rows
-            .entry(row)
-            .or_insert_with(|| Vec::with_capacity(widest));
+        self.rows += 1;
+        let mut cells = Vec::with_capacity(self.widest.max(1));
         cells.push((column, cell));
-        self.widest = widest.max(cells.len());
-        Ok(())
+        let done = self.current.replace(Row { number, cells });
+        Ok(done.map(|row| self.seal(row)))
     }
 
-    fn finish(self) -> Vec<Row> {
-        self.rows
-            .into_iter()
-            .map(|(row, mut cells)| {
-                cells.sort_by_key(|(c, _)| *c);
-                Row {
-                    number: row + 1,
-                    cells,
-                }
-            })
-            .collect()
+    /// The last row, once every cell is read.
+    fn finish(&mut self) -> Option<Row> {
+        self.current.take().map(|row| self.seal(row))
+    }
+
+    fn seal(&mut self, mut row: Row) -> Row {
+        row.cells.sort_by_key(|(c, _)| *c);
+        self.widest = self.widest.max(row.cells.len());
+        row
     }
 }
 
 /// CSV from payroll or accounting exports: UTF-8 (with or without BOM) or Windows-1252, with
 /// `;`, `,` or tab between fields, whichever the first lines use most.
-fn read_csv(bytes: &[u8], limits: &ImportLimits) -> Result<Sheet, FileProblem> {
+fn scan_csv(
+    bytes: &[u8],
+    limits: &ImportLimits,
+    visit: &mut dyn FnMut(Row) -> ControlFlow<()>,
+) -> Result<(), FileProblem> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let decoded = match std::str::from_utf8(bytes) {
         Ok(text) => std::borrow::Cow::Borrowed(text),
@@ -247,22 +405,26 @@ fn read_csv(bytes: &[u8], limits: &ImportLimits) -> Result<Sheet, FileProblem> {
         .has_headers(false)
         .flexible(true)
         .from_reader(decoded.as_bytes());
-    let mut rows = RowCollector::new(limits);
+    let mut rows = RowBuilder::new(limits);
     let bytes = decoded.as_bytes();
     let mut line_starts = LineCounter::default();
-    for record in reader.records() {
-        let record = record.map_err(damaged)?;
+    let mut record = csv::StringRecord::new();
+    while reader.read_record(&mut record).map_err(damaged)? {
         // The record's own line: csv reports the blank lines it skipped as the record's start.
         let offset = record.position().map_or(0, |p| p.byte() as usize);
         let line = line_starts.line_of(bytes, offset);
         for (column, field) in record.iter().enumerate() {
-            rows.push((line, column as u32), text(field))?;
+            if let Some(row) = rows.push((line, column as u32), text(field))?
+                && visit(row).is_break()
+            {
+                return Ok(());
+            }
         }
     }
-    Ok(Sheet {
-        name: "CSV".to_owned(),
-        rows: rows.finish(),
-    })
+    if let Some(row) = rows.finish() {
+        let _ = visit(row);
+    }
+    Ok(())
 }
 
 /// Line numbers (from 0) of byte offsets met in increasing order, counted once over the text.
@@ -307,6 +469,10 @@ fn guess_delimiter(text: &str) -> u8 {
 mod tests {
     use super::*;
 
+    fn read_csv(bytes: &[u8], limits: &ImportLimits) -> Result<Sheet, FileProblem> {
+        read(bytes, FileFormat::Csv, limits).map(|mut sheets| sheets.remove(0))
+    }
+
     fn csv_rows(bytes: &[u8]) -> Vec<Vec<String>> {
         let sheet = read_csv(bytes, &ImportLimits::default()).unwrap();
         sheet
@@ -345,6 +511,65 @@ mod tests {
         let sheet = read_csv(b"Liste\n\n\r\nSIRET;Nom\n1;a\n", &ImportLimits::default()).unwrap();
         let numbers: Vec<u32> = sheet.rows.iter().map(|r| r.number).collect();
         assert_eq!(numbers, [1, 4, 5]);
+    }
+
+    fn numbered_csv(rows: u32) -> Vec<u8> {
+        let mut text = String::from("Titre\n\nSIRET;Heures\n");
+        for n in 0..rows {
+            text.push_str(&format!("{n};7\n"));
+        }
+        text.into_bytes()
+    }
+
+    #[test]
+    fn heads_stop_where_a_header_can_no_longer_be() {
+        let bytes = numbered_csv(5_000);
+        let heads = heads(&bytes, FileFormat::Csv, &ImportLimits::default(), 20).unwrap();
+        let numbers: Vec<u32> = heads[0].rows.iter().map(|r| r.number).collect();
+        // The title on line 1: rows 1 to 20, the blank line 2 not being a row.
+        assert_eq!(numbers.first(), Some(&1));
+        assert_eq!(numbers.last(), Some(&20));
+        assert_eq!(numbers.len(), 19);
+    }
+
+    #[test]
+    fn rows_come_in_order_across_batches() {
+        let bytes = numbered_csv(3 * BATCH_ROWS as u32 + 7);
+        let numbers = with_rows(
+            &bytes,
+            FileFormat::Csv,
+            &ImportLimits::default(),
+            0,
+            |rows| rows.map(|r| r.number).collect::<Vec<u32>>(),
+        )
+        .unwrap();
+        let expected: Vec<u32> = std::iter::once(1)
+            .chain(3..=3 * BATCH_ROWS as u32 + 7 + 3)
+            .collect();
+        assert_eq!(numbers, expected);
+    }
+
+    #[test]
+    fn a_reading_problem_met_late_is_the_result() {
+        let bytes = numbered_csv(3 * BATCH_ROWS as u32);
+        let limits = ImportLimits {
+            max_rows: 2 * BATCH_ROWS + 10,
+            ..ImportLimits::default()
+        };
+        let mut seen = 0;
+        let read = with_rows(&bytes, FileFormat::Csv, &limits, 0, |rows| {
+            seen = rows.count();
+        });
+        assert_eq!(
+            read,
+            Err(FileProblem::TooManyRows {
+                max: limits.max_rows
+            })
+        );
+        assert!(
+            seen >= 2 * BATCH_ROWS,
+            "rows were checked before the problem: {seen}"
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@ use super::cells::{Value, convert};
 use super::header::Header;
 use super::problem::RowProblem;
 use super::profile::Profile;
-use super::reader::{Cell, Row, Sheet};
+use super::reader::{Cell, Row};
 use crate::domain::Siret;
 use crate::domain::labels::normalize;
 use chrono::NaiveDate;
@@ -79,10 +79,10 @@ fn is_total_row(cells: &[(u32, Cell)]) -> bool {
 /// on them too. A row with nothing under the table's headers (a note, a stray value far to the
 /// right) is not data.
 pub struct RowParser<'a> {
-    sheet: &'a Sheet,
+    rows: &'a mut dyn Iterator<Item = Row>,
+    sheet: &'a str,
     header: &'a Header,
     profile: &'a Profile,
-    next: usize,
     /// Data rows returned so far.
     pub rows_read: usize,
     pub problems: Vec<RowProblem>,
@@ -90,12 +90,18 @@ pub struct RowParser<'a> {
 }
 
 impl<'a> RowParser<'a> {
-    pub fn new(sheet: &'a Sheet, header: &'a Header, profile: &'a Profile) -> Self {
+    /// Parses `rows`, read from the sheet named `sheet`.
+    pub fn new(
+        rows: &'a mut dyn Iterator<Item = Row>,
+        sheet: &'a str,
+        header: &'a Header,
+        profile: &'a Profile,
+    ) -> Self {
         RowParser {
+            rows,
             sheet,
             header,
             profile,
-            next: 0,
             rows_read: 0,
             problems: Vec::new(),
             warnings: Vec::new(),
@@ -122,7 +128,7 @@ impl<'a> RowParser<'a> {
         for (column, spec_index, written) in &self.header.columns {
             let spec = &self.profile.columns[*spec_index];
             let problem = |value: Option<String>, message: String| RowProblem {
-                sheet: self.sheet.name.clone(),
+                sheet: self.sheet.to_owned(),
                 row: row.number,
                 column: Some(written.clone()),
                 value,
@@ -155,10 +161,8 @@ impl Iterator for RowParser<'_> {
     type Item = ParsedRow;
 
     fn next(&mut self) -> Option<ParsedRow> {
-        let sheet = self.sheet;
-        while let Some(row) = sheet.rows.get(self.next) {
-            self.next += 1;
-            if let Some(parsed) = self.parse(row) {
+        while let Some(row) = self.rows.next() {
+            if let Some(parsed) = self.parse(&row) {
                 return Some(parsed);
             }
         }
