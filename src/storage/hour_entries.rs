@@ -85,7 +85,7 @@ struct NewRow<'a> {
 }
 
 /// Rows per INSERT: 11 values each, well under both backends' bound-variable limits.
-const BATCH: usize = 1_000;
+pub const BATCH: usize = 1_000;
 
 /// Writes many entries as `upsert` does, a thousand at a time: the keys already stored are
 /// looked up together and updated, the new ones inserted in one statement. One statement per
@@ -165,7 +165,11 @@ pub fn stored_for(
     let mut months = months.to_vec();
     months.sort_unstable();
     months.dedup();
-    super::in_slices(participant_ids, |slice| {
+    // A statement names each participant on many rows: each is looked up once.
+    let mut participant_ids = participant_ids.to_vec();
+    participant_ids.sort_unstable();
+    participant_ids.dedup();
+    super::in_slices(&participant_ids, |slice| {
         hour_entries::table
             .filter(hour_entries::participant_id.eq_any(slice))
             .filter(hour_entries::month.eq_any(&months))

@@ -58,7 +58,7 @@ pub struct Statement {
     pub employment_contract: Option<EmploymentContract>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct EntryKey {
     pub lot_id: i64,
     pub company_id: i64,
@@ -83,8 +83,6 @@ pub fn validate(
             .or_default()
             .push(lot);
     }
-    let mut first_row_of: HashMap<EntryKey, u32> = HashMap::new();
-    let mut month_totals: HashMap<(i64, Month), Hours> = HashMap::new();
     let mut statements = Vec::new();
     for row in rows {
         let view = RowView { profile, row: &row };
@@ -233,34 +231,6 @@ pub fn validate(
             month,
             modality,
         };
-        if let Some(first) = first_row_of.get(&key) {
-            report.add(
-                n,
-                "pseudonym",
-                None,
-                format!(
-                    "Cette ligne répète la ligne {first} (même lot, entreprise, participant, mois et modalité) : gardez-en une."
-                ),
-            );
-            continue;
-        }
-        let total = month_totals
-            .entry((participant_id, month))
-            .or_insert(Hours::ZERO);
-        *total = total.checked_add(hours).unwrap_or(hours);
-        if *total > context.max_hours_per_month {
-            report.add(
-                n,
-                "hours",
-                Some(hours.to_string()),
-                format!(
-                    "Avec cette ligne, le participant dépasse {} en {month} : vérifiez les heures déclarées.",
-                    context.max_hours_per_month
-                ),
-            );
-            continue;
-        }
-        first_row_of.insert(key, n);
         statements.push(Statement {
             row: n,
             entry: key,
@@ -272,7 +242,83 @@ pub fn validate(
             },
         });
     }
+    let mut refused = refuse_repeated(&mut statements, &mut report);
+    refused.extend(refuse_past_ceiling(
+        &mut statements,
+        context.max_hours_per_month,
+        &refused,
+        &mut report,
+    ));
+    statements.retain(|s| !refused.contains(&s.row));
+    statements.sort_unstable_by_key(|s| s.row);
     statements
+}
+
+// The two checks below look at every row of the file together. They sort the rows in place
+// instead of keeping a map of every key: a million-row statement would hold its keys twice more.
+
+/// A row with the key (lot, company, participant, month, modality) of an earlier row is
+/// refused, and named with the first row of that key; returns the rows refused.
+fn refuse_repeated(statements: &mut [Statement], report: &mut Reporter<'_>) -> HashSet<u32> {
+    statements.sort_unstable_by_key(|s| (s.entry, s.row));
+    let mut refused = HashSet::new();
+    let mut first: Option<&Statement> = None;
+    for statement in statements.iter() {
+        match first {
+            Some(first) if first.entry == statement.entry => {
+                refused.insert(statement.row);
+                report.add(
+                    statement.row,
+                    "pseudonym",
+                    None,
+                    format!(
+                        "Cette ligne répète la ligne {} (même lot, entreprise, participant, mois et modalité) : gardez-en une.",
+                        first.row
+                    ),
+                );
+            }
+            _ => first = Some(statement),
+        }
+    }
+    refused
+}
+
+/// Counted in the file's order, the row with which a participant's hours of a month (all
+/// lots, companies and modalities of the file) pass the ceiling is refused, and those after it;
+/// returns them. Rows already `refused` do not count.
+fn refuse_past_ceiling(
+    statements: &mut [Statement],
+    max: Hours,
+    refused: &HashSet<u32>,
+    report: &mut Reporter<'_>,
+) -> HashSet<u32> {
+    statements.sort_unstable_by_key(|s| (s.entry.participant_id, s.entry.month, s.row));
+    let mut past = HashSet::new();
+    let mut month: Option<(i64, Month)> = None;
+    let mut total = Hours::ZERO;
+    for statement in statements.iter().filter(|s| !refused.contains(&s.row)) {
+        let this = (statement.entry.participant_id, statement.entry.month);
+        if month != Some(this) {
+            month = Some(this);
+            total = Hours::ZERO;
+        }
+        total = total
+            .checked_add(statement.hours)
+            .unwrap_or(statement.hours);
+        if total > max {
+            past.insert(statement.row);
+            report.add(
+                statement.row,
+                "hours",
+                Some(statement.hours.to_string()),
+                format!(
+                    "Avec cette ligne, le participant dépasse {max} en {} : vérifiez les heures déclarées.",
+                    statement.entry.month
+                ),
+            );
+        }
+    }
+    past
 }
 
 /// Writes every statement, replacing earlier values of the same key; returns one French line per
@@ -283,32 +329,34 @@ pub fn write(
     import_id: i64,
     progress: &mut dyn Progress,
 ) -> diesel::QueryResult<Vec<String>> {
-    let entries: Vec<HourEntry> = statements
-        .iter()
-        .map(|s| HourEntry {
-            lot_id: s.entry.lot_id,
-            company_id: s.entry.company_id,
-            participant_id: s.entry.participant_id,
-            month: s.entry.month,
-            modality: s.entry.modality,
-            insertion_employer_id: s.insertion_employer_id,
-            hours: s.hours,
-            employment_contract: s.employment_contract,
-        })
-        .collect();
-    let previous = hour_entries::upsert_all(conn, &entries, import_id, || progress.row_written())?;
-    Ok(statements
-        .iter()
-        .zip(previous)
-        .filter_map(|(s, previous)| {
+    let mut replaced = Vec::new();
+    // A batch at a time: the entries are never all copied at once.
+    for batch in statements.chunks(hour_entries::BATCH) {
+        let entries: Vec<HourEntry> = batch
+            .iter()
+            .map(|s| HourEntry {
+                lot_id: s.entry.lot_id,
+                company_id: s.entry.company_id,
+                participant_id: s.entry.participant_id,
+                month: s.entry.month,
+                modality: s.entry.modality,
+                insertion_employer_id: s.insertion_employer_id,
+                hours: s.hours,
+                employment_contract: s.employment_contract,
+            })
+            .collect();
+        let previous =
+            hour_entries::upsert_all(conn, &entries, import_id, || progress.row_written())?;
+        replaced.extend(batch.iter().zip(previous).filter_map(|(s, previous)| {
             previous.filter(|p| *p != s.hours).map(|previous| {
                 format!(
                     "Ligne {} : {} remplacent {} déclarées auparavant.",
                     s.row, s.hours, previous
                 )
             })
-        })
-        .collect())
+        }));
+    }
+    Ok(replaced)
 }
 
 /// Hours already stored count toward the monthly ceiling too, except the entries this file
@@ -319,21 +367,30 @@ pub fn check_stored_totals(
     max: Hours,
     report: &mut Reporter<'_>,
 ) {
-    let replaced: HashSet<EntryKey> = statements.iter().map(|s| s.entry).collect();
-    let mut in_file: HashMap<(i64, Month), (Hours, u32)> = HashMap::new();
-    for s in statements {
-        let slot = in_file
-            .entry((s.entry.participant_id, s.entry.month))
-            .or_insert((Hours::ZERO, s.row));
-        slot.0 = slot.0.checked_add(s.hours).unwrap_or(slot.0);
-        slot.1 = slot.1.max(s.row);
-    }
+    // Only the participants' months with hours stored are concerned, usually few: the maps
+    // below hold those, not every row of a large file.
+    let stored_keys: HashSet<EntryKey> = stored.iter().map(|(key, _)| *key).collect();
+    let replaced: HashSet<EntryKey> = statements
+        .iter()
+        .map(|s| s.entry)
+        .filter(|key| stored_keys.contains(key))
+        .collect();
     let mut stored_by_month: HashMap<(i64, Month), Hours> = HashMap::new();
     for (key, hours) in stored.iter().filter(|(key, _)| !replaced.contains(key)) {
         let sum = stored_by_month
             .entry((key.participant_id, key.month))
             .or_insert(Hours::ZERO);
         *sum = sum.checked_add(*hours).unwrap_or(*sum);
+    }
+    let mut in_file: HashMap<(i64, Month), (Hours, u32)> = HashMap::new();
+    for s in statements {
+        let month = (s.entry.participant_id, s.entry.month);
+        if !stored_by_month.contains_key(&month) {
+            continue;
+        }
+        let slot = in_file.entry(month).or_insert((Hours::ZERO, s.row));
+        slot.0 = slot.0.checked_add(s.hours).unwrap_or(slot.0);
+        slot.1 = slot.1.max(s.row);
     }
     let mut pairs: Vec<_> = in_file.into_iter().collect();
     pairs.sort_by_key(|(_, (_, row))| *row);
