@@ -479,7 +479,13 @@ async fn main() {
             std::fs::create_dir_all(&data_dir).unwrap();
             let base = serve(&data_dir, &url).await;
             let cookie = sign_in(&base).await;
-            for path in ["/api/indicators?year=2025", "/tableau-de-bord?year=2025"] {
+            // Every breakdown (the API's default: one group per lot, contract and company), the
+            // breakdowns the dashboard draws, and the dashboard page.
+            for path in [
+                "/api/indicators?year=2025",
+                "/api/indicators?year=2025&breakdowns=modality,structure_kind",
+                "/tableau-de-bord?year=2025",
+            ] {
                 let l = load(&base, &cookie, path, clients, Duration::from_secs(seconds)).await;
                 out.push_str(&format!(
                     "| {backend} | `{path}` | {:.1} ms | {} | {} | {:.1} ms | {:.1} ms | {:.1} |\n",
