@@ -47,25 +47,49 @@ fn contract(code: Option<&str>) -> Option<String> {
     })
 }
 
-/// Calls `each` on every entry of the filter, in id order, a page at a time.
+/// Calls `each` on every entry of the filter, in id order. The pages are read on a thread of
+/// their own, one page ahead, so that reading the database and writing the file overlap: taking
+/// turns, the export took 1.7 × a bare write of the same cells (benchmarks).
 fn each_row(
     conn: &mut DbConnection,
     filter: &HoursFilter,
     mut each: impl FnMut(&DetailRow) -> Result<(), ExportError>,
 ) -> Result<u64, ExportError> {
-    let mut after = 0;
-    let mut count = 0;
-    loop {
-        let page = sums::detail_page(conn, filter, after, PAGE)?;
-        for row in &page {
-            each(row)?;
-            count += 1;
-        }
-        match page.last() {
-            Some(last) if page.len() as i64 == PAGE => after = last.id,
-            _ => return Ok(count),
-        }
-    }
+    let (sender, pages) = std::sync::mpsc::sync_channel::<Vec<DetailRow>>(1);
+    std::thread::scope(|scope| {
+        let reading = scope.spawn(move || -> diesel::QueryResult<()> {
+            let mut after = 0;
+            loop {
+                let page = sums::detail_page(conn, filter, after, PAGE)?;
+                let next = match page.last() {
+                    Some(last) if page.len() as i64 == PAGE => Some(last.id),
+                    _ => None,
+                };
+                // Sending fails only once the writer has stopped on an error of its own.
+                if sender.send(page).is_err() {
+                    return Ok(());
+                }
+                match next {
+                    Some(id) => after = id,
+                    None => return Ok(()),
+                }
+            }
+        });
+        let mut count = 0;
+        let written = pages.iter().try_for_each(|page| {
+            page.iter().try_for_each(|row| {
+                count += 1;
+                each(row)
+            })
+        });
+        drop(pages);
+        let read = reading
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        written?;
+        read?;
+        Ok(count)
+    })
 }
 
 /// Writes the detail workbook to `out`; returns the number of entries.
