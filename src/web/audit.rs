@@ -18,6 +18,7 @@ pub struct AuditQuery {
 #[utoipa::path(
     get,
     path = "/api/audit",
+    operation_id = "list_audit_entries",
     tag = "accounts",
     security(("bearer" = [])),
     params(AuditQuery),

@@ -12,6 +12,7 @@ use crate::storage::{Database, StorageError};
 #[utoipa::path(
     get,
     path = "/api/buyers",
+    operation_id = "list_buyers",
     tag = "buyers",
     security(("bearer" = [])),
     responses(

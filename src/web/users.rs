@@ -16,6 +16,7 @@ use crate::storage::{Database, StorageError};
 #[utoipa::path(
     get,
     path = "/api/users",
+    operation_id = "list_users",
     tag = "accounts",
     security(("bearer" = [])),
     responses(
