@@ -176,7 +176,7 @@ fn run(
             .app_data(auth.clone())
             .app_data(importer.clone())
             .app_data(figures.clone())
-            .app_data(web::imports::upload_config(upload_limit))
+            .app_data(web::upload::upload_config(upload_limit))
             .app_data(web::json_config(json_limit))
             .app_data(web::query_config())
             .app_data(web::path_config())

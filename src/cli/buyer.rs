@@ -2,10 +2,9 @@
 
 use clap::Subcommand;
 
-use crate::domain::{AuditAction, Name, Siret, Territory};
-use crate::storage::audit::{self, Actor};
-use crate::storage::buyers::{self, BuyerError};
-use crate::storage::{Database, figures_transaction};
+use crate::app::{self, Caller};
+use crate::domain::{Name, Siret, Territory};
+use crate::storage::Database;
 
 #[derive(Debug, Subcommand)]
 pub enum BuyerCommand {
@@ -37,21 +36,17 @@ pub fn run(command: BuyerCommand, database: &Database) -> anyhow::Result<()> {
             let siret = Siret::parse(&siret)?;
             let name = Name::parse(&name)?;
             let territory = Territory::parse(&territory)?;
-            figures_transaction(&mut conn, |conn| -> Result<(), BuyerError> {
-                buyers::insert(conn, &siret, &name, &territory)?;
-                audit::record(
-                    conn,
-                    &Actor::command_line(),
-                    AuditAction::BuyerCreated,
-                    Some(siret.as_str()),
-                    None,
-                )?;
-                Ok(())
-            })?;
+            app::buyers::add(
+                &mut conn,
+                &Caller::command_line(),
+                &siret,
+                &name,
+                &territory,
+            )?;
             println!("Acheteur enregistré : {name} (SIRET {siret}, territoire : {territory}).");
         }
         BuyerCommand::List => {
-            let all = buyers::list(&mut conn)?;
+            let all = app::buyers::visible(&mut conn, &Caller::command_line())?;
             if all.is_empty() {
                 println!(
                     "Aucun acheteur enregistré. Ajoutez-en un avec : suivi-clauses buyer add --siret … --name … --territory …"

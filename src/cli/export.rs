@@ -2,18 +2,19 @@
 //! command line with an administrator's view.
 
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use chrono::NaiveDate;
 
 use super::scope_args::ScopeArgs;
-use crate::domain::Siret;
+use crate::app::exports::DetailFormat;
+use crate::app::indicators::FiguresRequest;
+use crate::app::{self, Caller};
 use crate::export;
-use crate::indicators::{FigureCache, Options, Period, report, statement};
-use crate::storage::Database;
-use crate::storage::users::BuyerScope;
+use crate::indicators::{Breakdowns, FigureCache, Period};
+use crate::storage::{Database, DbConnection};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ExportKind {
@@ -55,75 +56,78 @@ pub struct ExportArgs {
 }
 
 pub fn run(args: ExportArgs, database: &Database) -> anyhow::Result<()> {
-    let today = chrono::Utc::now().date_naive();
-    let at = args.at.unwrap_or(today);
     let mut conn = database.connection()?;
-    let (buyer, scope) = args.scope.resolve(&mut conn)?;
-    let everything = BuyerScope::AllBuyers;
+    let caller = Caller::command_line();
     match args.kind {
-        ExportKind::Compliance => {
-            let year = args
-                .year
-                .context("indiquez l'année du classeur : --year 2025")?;
-            let period = Period::year(year).context("année incorrecte")?;
-            let options = Options {
-                include_subcontractors: args.scope.subcontractors,
-                suppress_small_groups: true,
-                breakdowns: crate::indicators::Breakdowns::ALL,
-            };
-            let filters = Vec::new();
-            let figures = FigureCache::default();
-            let report =
-                report::gather(&mut conn, &figures, &scope, period, options, filters, today)?;
-            write(&args.file, &export::compliance::workbook(&report)?)?;
-        }
+        ExportKind::Compliance => compliance(&args, &mut conn, &caller)?,
         ExportKind::Contract => {
             let id = args.contract.context("indiquez le marché : --contract N")?;
-            let statement = statement::of_contract(&mut conn, &everything, id, at)?;
-            write(&args.file, &export::statement::workbook(&statement)?)?;
+            let statement = app::contracts::statement(&mut conn, &caller, id, at(&args))?;
+            write(&args.file, &app::exports::statement_workbook(&statement)?)?;
         }
         ExportKind::Company => {
             let siret = args
                 .company
                 .as_deref()
                 .context("indiquez l'entreprise : --company SIRET")?;
-            let statement =
-                statement::of_company(&mut conn, &everything, &Siret::parse(siret)?, at)?;
-            write(&args.file, &export::statement::workbook(&statement)?)?;
+            let siret = app::companies::siret_of(siret)?;
+            let statement = app::companies::statement(&mut conn, &caller, &siret, at(&args))?;
+            write(&args.file, &app::exports::statement_workbook(&statement)?)?;
         }
-        ExportKind::Hours => {
-            let file = create(&args.file)?;
-            let rows = export::detail::xlsx(&mut conn, &scope.hours_of(args.year), file)?;
-            println!("{rows} ligne(s) d'heures.");
-        }
-        ExportKind::HoursCsv => {
-            let file = BufWriter::new(create(&args.file)?);
-            let rows = export::detail::csv(&mut conn, &scope.hours_of(args.year), file)?;
-            println!("{rows} ligne(s) d'heures.");
-        }
-        ExportKind::Decp => {
-            let siret = buyer
-                .as_ref()
-                .context("indiquez l'acheteur : --buyer SIRET")?;
-            let record = crate::storage::buyers::list(&mut conn)?
-                .into_iter()
-                .find(|b| &b.siret == siret)
-                .context("aucun acheteur n'a ce SIRET")?;
-            let period = args
-                .year
-                .map(|y| Period::year(y).context("année incorrecte"))
-                .transpose()?;
-            let document = export::decp::of_buyer(&mut conn, &record, period, today)?;
-            write(&args.file, &serde_json::to_vec_pretty(&document)?)?;
-            println!(
-                "Champs absents du registre, écrits avec une valeur par défaut à vérifier avant publication :"
-            );
-            for (field, value) in export::decp::DEFAULTS {
-                println!("  {field} : {value}");
-            }
-        }
+        ExportKind::Hours => detail(&args, &mut conn, &caller, DetailFormat::Xlsx)?,
+        ExportKind::HoursCsv => detail(&args, &mut conn, &caller, DetailFormat::Csv)?,
+        ExportKind::Decp => decp(&args, &mut conn, &caller)?,
     }
     println!("Écrit : {}", args.file.display());
+    Ok(())
+}
+
+/// The date statements are assessed at: today unless asked.
+fn at(args: &ExportArgs) -> NaiveDate {
+    args.at.unwrap_or_else(app::today)
+}
+
+fn compliance(args: &ExportArgs, conn: &mut DbConnection, caller: &Caller) -> anyhow::Result<()> {
+    let year = args
+        .year
+        .context("indiquez l'année du classeur : --year 2025")?;
+    let request = FiguresRequest {
+        period: Period::year(year).context("année incorrecte")?,
+        narrowing: args.scope.narrowing()?,
+        subcontractors: args.scope.subcontractors,
+        breakdowns: Breakdowns::ALL,
+    };
+    let bytes = app::exports::compliance(conn, &FigureCache::default(), caller, &request)?;
+    write(&args.file, &bytes)
+}
+
+fn detail(
+    args: &ExportArgs,
+    conn: &mut DbConnection,
+    caller: &Caller,
+    format: DetailFormat,
+) -> anyhow::Result<()> {
+    let narrowing = args.scope.narrowing()?;
+    let mut file = create(&args.file)?;
+    let rows = app::exports::detail(conn, caller, &narrowing, args.year, format, &mut file)?;
+    println!("{rows} ligne(s) d'heures.");
+    Ok(())
+}
+
+fn decp(args: &ExportArgs, conn: &mut DbConnection, caller: &Caller) -> anyhow::Result<()> {
+    let narrowing = args.scope.narrowing()?;
+    let siret = narrowing
+        .buyer
+        .as_ref()
+        .context("indiquez l'acheteur : --buyer SIRET")?;
+    let document = app::exports::decp(conn, caller, siret, args.year)?;
+    write(&args.file, &serde_json::to_vec_pretty(&document)?)?;
+    println!(
+        "Champs absents du registre, écrits avec une valeur par défaut à vérifier avant publication :"
+    );
+    for (field, value) in export::decp::DEFAULTS {
+        println!("  {field} : {value}");
+    }
     Ok(())
 }
 

@@ -5,14 +5,13 @@ use std::path::PathBuf;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 
+use crate::app::imports::UploadInput;
+use crate::app::{self, Caller};
 use crate::configuration::Settings;
-use crate::domain::{ImportKind, ImportStatus, Labelled, Siret};
-use crate::import::Upload;
+use crate::domain::{ImportStatus, Labelled};
 use crate::import::progress::{Counters, JobProgress};
 use crate::import::report::ImportReport;
 use crate::storage::Database;
-use crate::storage::audit::Actor;
-use crate::storage::users::BuyerScope;
 
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
@@ -34,25 +33,25 @@ pub struct ImportArgs {
 
 /// Succeeds only when the file was imported: a refused file exits non-zero.
 pub fn run(args: ImportArgs, settings: &Settings, database: &Database) -> anyhow::Result<()> {
-    let kind = ImportKind::parse_label(&args.kind)?;
-    let buyer = args.buyer.as_deref().map(Siret::parse).transpose()?;
-    let bytes =
-        std::fs::read(&args.file).with_context(|| format!("lecture de {}", args.file.display()))?;
-    let importer = settings.importer()?;
-    let upload = Upload {
-        kind,
-        buyer,
+    // The operator at the command line imports any kind, for any buyer.
+    let caller = Caller::command_line();
+    let input = UploadInput {
+        kind: args.kind.clone(),
+        buyer: args.buyer.clone(),
         file_name: args.file.file_name().map_or_else(
             || "fichier".to_owned(),
             |n| n.to_string_lossy().into_owned(),
         ),
-        bytes,
+        bytes: Vec::new(),
         replace: args.replace,
-        // The operator at the command line imports for any buyer.
-        scope: BuyerScope::AllBuyers,
     };
+    // Checked before the file is read: its kind and buyer.
+    let mut upload = app::imports::upload_of(&caller, input)?;
+    upload.bytes =
+        std::fs::read(&args.file).with_context(|| format!("lecture de {}", args.file.display()))?;
+    let importer = settings.importer()?;
     let mut conn = database.connection()?;
-    let actor = Actor::command_line();
+    let actor = caller.actor;
     let job = importer.start(&mut conn, &upload, &actor)?;
     let bar = ProgressBar::new_spinner();
     let mut shown_phase = None;
@@ -133,8 +132,8 @@ pub fn write_template(
     file: &std::path::Path,
     settings: &Settings,
 ) -> anyhow::Result<()> {
-    let kind = ImportKind::parse_label(kind)?;
-    let bytes = settings.importer()?.template(kind)?;
+    let kind = app::imports::kind_of(kind)?;
+    let bytes = app::imports::blank_template(&settings.importer()?, &Caller::command_line(), kind)?;
     std::fs::write(file, bytes).with_context(|| format!("écriture de {}", file.display()))?;
     println!("Modèle « {} » écrit dans {}.", kind.label(), file.display());
     Ok(())

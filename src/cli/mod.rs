@@ -17,6 +17,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::configuration::Settings;
+use crate::domain::Labelled;
 use crate::storage::Database;
 use crate::telemetry;
 
@@ -157,19 +158,16 @@ fn generate(
             println!("La base contient déjà des acheteurs : rien n'a été importé.");
             return Ok(());
         }
-        let upload = crate::import::Upload {
-            kind: crate::domain::ImportKind::Hours,
+        let caller = crate::app::Caller::command_line();
+        let input = crate::app::imports::UploadInput {
+            kind: crate::domain::ImportKind::Hours.code().to_owned(),
             buyer: None,
             file_name: "heures.csv".to_owned(),
             bytes: std::fs::read(&generated.hours_csv)?,
             replace: false,
-            scope: crate::storage::users::BuyerScope::AllBuyers,
         };
-        let report = importer.run(
-            &mut conn,
-            upload,
-            &crate::storage::audit::Actor::command_line(),
-        )?;
+        let upload = crate::app::imports::upload_of(&caller, input)?;
+        let report = importer.run(&mut conn, upload, &caller.actor)?;
         println!("Jeu importé ; relevés d'heures : {}", report.summary());
     }
     Ok(())

@@ -1,9 +1,6 @@
-//! The filters the figures commands share (`stats`, `export`), resolved as an administrator's.
+//! The filters the figures commands share (`stats`, `export`).
 
-use crate::domain::{Departement, Siret};
-use crate::indicators::{DataScope, scope};
-use crate::storage::DbConnection;
-use crate::storage::users::BuyerScope;
+use crate::app::Narrowing;
 
 #[derive(Debug, clap::Args)]
 pub struct ScopeArgs {
@@ -19,21 +16,11 @@ pub struct ScopeArgs {
 }
 
 impl ScopeArgs {
-    /// The buyer asked, if any, and the data in scope. The operator at the command line sees
-    /// everything, as an administrator does.
-    pub fn resolve(&self, conn: &mut DbConnection) -> anyhow::Result<(Option<Siret>, DataScope)> {
-        let buyer = self.buyer.as_deref().map(Siret::parse).transpose()?;
-        let departement = self
-            .departement
-            .as_deref()
-            .map(Departement::parse)
-            .transpose()?;
-        let scope = scope::resolve(
-            conn,
-            &BuyerScope::AllBuyers,
-            buyer.as_ref(),
-            departement.as_ref(),
-        )?;
-        Ok((buyer, scope))
+    /// The buyer or département asked, checked.
+    pub fn narrowing(&self) -> anyhow::Result<Narrowing> {
+        Ok(Narrowing::parse(
+            self.buyer.as_deref(),
+            self.departement.as_deref(),
+        )?)
     }
 }

@@ -3,7 +3,9 @@
 use anyhow::Context;
 
 use super::scope_args::ScopeArgs;
-use crate::indicators::{self, Indicators, Options, Period, Share};
+use crate::app::indicators::FiguresRequest;
+use crate::app::{self, Caller};
+use crate::indicators::{Breakdowns, FigureCache, Indicators, Period, Share};
 use crate::storage::Database;
 
 #[derive(Debug, clap::Args)]
@@ -20,20 +22,18 @@ pub struct StatsArgs {
 
 pub fn run(args: StatsArgs, database: &Database) -> anyhow::Result<()> {
     let period = Period::year(args.year).context("année incorrecte")?;
-    let mut conn = database.connection()?;
-    let (_, scope) = args.scope.resolve(&mut conn)?;
-    let figures = indicators::compute(
-        &mut conn,
-        &scope,
+    let request = FiguresRequest {
         period,
-        Options {
-            include_subcontractors: args.scope.subcontractors,
-            suppress_small_groups: false,
-            breakdowns: crate::indicators::Breakdowns::ALL,
-        },
-    )?;
+        narrowing: args.scope.narrowing()?,
+        subcontractors: args.scope.subcontractors,
+        breakdowns: Breakdowns::ALL,
+    };
+    let mut conn = database.connection()?;
+    // The operator sees everything, small groups included, as an administrator does.
+    let caller = Caller::command_line();
+    let figures = app::indicators::figures(&mut conn, &FigureCache::default(), &caller, &request)?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&figures)?);
+        println!("{}", serde_json::to_string_pretty(&*figures)?);
     } else {
         print_text(&figures);
     }

@@ -6,10 +6,10 @@ use anyhow::Context;
 use clap::Subcommand;
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::accounts::{self, NewAccount, password};
-use crate::domain::{Email, Labelled, Name, Role, Siret, UserScope};
+use crate::app::users::AccountDraft;
+use crate::app::{self, Caller};
+use crate::domain::Labelled;
 use crate::storage::Database;
-use crate::storage::audit::Actor;
 
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
@@ -50,38 +50,35 @@ pub fn run(command: UserCommand, database: &Database) -> anyhow::Result<()> {
         company,
         password_stdin,
     } = command;
-    let role = Role::parse_label(&role)?;
-    let buyers = buyers
-        .iter()
-        .map(|s| Siret::parse(s))
-        .collect::<Result<_, _>>()?;
-    let company = company.as_deref().map(Siret::parse).transpose()?;
-    let scope = UserScope::for_role(role, all_buyers, buyers, company)?;
-    let (password, generated) = if password_stdin {
+    let password = if password_stdin {
         let mut line = String::new();
         std::io::stdin()
             .lock()
             .read_line(&mut line)
             .context("lecture du mot de passe")?;
-        (
-            SecretString::from(line.trim_end_matches(['\r', '\n']).to_owned()),
-            false,
-        )
+        Some(SecretString::from(
+            line.trim_end_matches(['\r', '\n']).to_owned(),
+        ))
     } else {
-        (password::generate(), true)
+        None
     };
-    let account = NewAccount {
-        email: Email::parse(&email)?,
-        display_name: Name::parse(&name)?,
+    let draft = AccountDraft {
+        email,
+        display_name: name,
         role,
-        scope,
-        password: password.clone(),
+        buyers,
+        all_buyers,
+        company_siret: company,
+        password,
     };
-    let email = account.email.clone();
     let mut conn = database.connection()?;
-    accounts::create(&mut conn, account, &Actor::command_line())?;
-    println!("Compte créé : {email} ({}).", role.label());
-    if generated {
+    let created = app::users::create(&mut conn, &Caller::command_line(), draft)?;
+    println!(
+        "Compte créé : {} ({}).",
+        created.account.email,
+        created.account.role.label()
+    );
+    if let Some(password) = created.generated_password {
         println!(
             "Mot de passe, affiché cette seule fois : {}",
             password.expose_secret()

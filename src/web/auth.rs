@@ -211,6 +211,11 @@ pub struct Authorized<P: Permission> {
 }
 
 impl<P: Permission> Authorized<P> {
+    /// Who asks, as the use cases take it.
+    pub fn caller(&self) -> crate::app::Caller {
+        crate::app::Caller::of(&self.account)
+    }
+
     /// The same account, for another action of the table: pages gather several answers of
     /// the API, each under its own permission.
     pub fn check(account: Account) -> Result<Authorized<P>, AuthError> {

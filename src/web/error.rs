@@ -74,3 +74,21 @@ impl ResponseError for ApiError {
         })
     }
 }
+
+/// A use case's failure, as HTTP: the one place a failure gets its status.
+impl From<crate::app::AppError> for ApiError {
+    fn from(error: crate::app::AppError) -> ApiError {
+        use crate::app::Failure;
+        let status = match error.failure {
+            Failure::BadRequest => StatusCode::BAD_REQUEST,
+            Failure::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+            Failure::Forbidden => StatusCode::FORBIDDEN,
+            Failure::NotFound => StatusCode::NOT_FOUND,
+            Failure::Conflict => StatusCode::CONFLICT,
+            Failure::Unauthenticated => StatusCode::UNAUTHORIZED,
+            Failure::Throttled => StatusCode::TOO_MANY_REQUESTS,
+            Failure::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        ApiError::new(status, error.code, error.message)
+    }
+}

@@ -1,24 +1,20 @@
-//! The HTTP interface: routes per area, JSON errors in one shape, security headers.
+//! The HTTP interface: `api` (JSON adapters, their wire types, the OpenAPI document) and `pages`
+//! (HTML adapters), both over the use cases of `crate::app`; here, what they share: the
+//! session extractors, the error shape, the route table, security headers, uploads.
 
-pub mod audit;
+pub mod api;
 pub mod auth;
-pub mod buyers;
-pub mod clauses;
 pub mod error;
-pub mod exports;
-pub mod health;
-pub mod imports;
-pub mod indicators;
-pub mod listings;
-pub mod openapi;
 pub mod pages;
 pub mod routes;
 pub mod session;
-pub mod users;
+pub mod upload;
 
 use actix_web::middleware::DefaultHeaders;
 use actix_web::{HttpRequest, HttpResponse, web};
 
+use crate::app::AppError;
+use crate::storage::{Database, DbConnection};
 use error::ApiError;
 
 impl From<crate::storage::StorageError> for ApiError {
@@ -103,4 +99,13 @@ pub async fn not_found(req: HttpRequest) -> HttpResponse {
             "Aucune page à cette adresse : vérifiez le lien, ou revenez à l'accueil.",
         )))
     }
+}
+
+/// Runs a use case on a connection of the pool, off the async workers.
+pub async fn run<T, F>(database: &Database, work: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
+    T: Send + 'static,
+{
+    Ok(database.run(work).await?)
 }

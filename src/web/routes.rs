@@ -4,10 +4,10 @@
 
 use actix_web::web::ServiceConfig;
 
-use super::{
-    audit, buyers, clauses, exports, health, imports, indicators, listings, openapi, pages,
-    session, users,
+use super::api::{
+    audit, buyers, clauses, exports, health, imports, indicators, listings, openapi, session, users,
 };
+use super::pages;
 use crate::domain::authorization::Action;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

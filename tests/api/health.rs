@@ -1,5 +1,5 @@
+use suivi_clauses::web::api::health::Health;
 use suivi_clauses::web::error::ErrorEnvelope;
-use suivi_clauses::web::health::Health;
 
 use crate::helpers::{backend_under_test, spawn_app};
 

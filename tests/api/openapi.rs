@@ -43,7 +43,7 @@ async fn the_api_description_is_served_and_lists_every_route() {
 #[test]
 fn the_api_description_matches_its_snapshot() {
     use utoipa::OpenApi;
-    let document = suivi_clauses::web::openapi::ApiDoc::openapi()
+    let document = suivi_clauses::web::api::openapi::ApiDoc::openapi()
         .to_pretty_json()
         .unwrap();
     insta::assert_snapshot!("openapi", document);

@@ -8,11 +8,10 @@ use serde::Deserialize;
 
 use super::shell::{CsrfForm, Posted, Shell, Viewer, home_of};
 use super::{HTML, PageError, html};
-use crate::accounts;
+use crate::app;
 use crate::domain::Labelled;
 use crate::storage::Database;
 use crate::web::auth::{AuthState, can};
-use crate::web::error::ApiError;
 use crate::web::session::{clear_cookies, open_session};
 
 fn see_other(location: &str) -> HttpResponse {
@@ -127,10 +126,10 @@ pub async fn logout(
     state: web::Data<AuthState>,
 ) -> Result<HttpResponse, PageError> {
     let account = posted.viewer.account;
-    database
-        .run(move |conn| accounts::sign_out(conn, &account))
-        .await
-        .map_err(ApiError::from)?;
+    crate::web::run(&database, move |conn| {
+        app::account::sign_out(conn, &account)
+    })
+    .await?;
     let mut answer = HttpResponse::SeeOther();
     clear_cookies(&mut answer, &state);
     Ok(answer
@@ -203,11 +202,16 @@ pub async fn change_password(
     let account = viewer.account.clone();
     let changed = database
         .run(move |conn| {
-            accounts::change_password(conn, &account, &form.current_password, &form.new_password)
+            app::account::change_password(
+                conn,
+                &account,
+                &form.current_password,
+                &form.new_password,
+            )
         })
         .await;
     if let Err(error) = changed {
-        return refused(ApiError::from(error).message);
+        return refused(error.message);
     }
     let mut answer = HttpResponse::SeeOther();
     clear_cookies(&mut answer, &state);

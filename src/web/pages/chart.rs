@@ -159,41 +159,8 @@ impl LineChart {
                     .join(" "),
             })
             .collect();
-        let rows = axis
-            .iter()
-            .enumerate()
-            .map(|(i, label)| {
-                let cells = series
-                    .iter()
-                    .map(|s| {
-                        s.values
-                            .get(i)
-                            .copied()
-                            .flatten()
-                            .map_or_else(String::new, &text)
-                    })
-                    .collect();
-                (label.clone(), cells)
-            })
-            .collect();
-        let last = axis.len().saturating_sub(1);
-        let mut marks: Vec<usize> = vec![0, last / 2, last];
-        marks.dedup();
-        let x_ticks = marks
-            .into_iter()
-            .filter_map(|i| {
-                axis.get(i).map(|label| Tick {
-                    label: label.clone(),
-                    x: x(i),
-                    y: TOP + PLOT_H + 18,
-                    anchor: match i {
-                        0 => "start",
-                        i if i == last => "end",
-                        _ => "middle",
-                    },
-                })
-            })
-            .collect();
+        let rows = table_rows(&axis, &series, &text);
+        let x_ticks = axis_ticks(&axis, x);
         let y_ticks = [0, max / 2, max]
             .into_iter()
             .map(|v| Tick {
@@ -217,6 +184,52 @@ impl LineChart {
             height: TOP + PLOT_H + 30,
         }
     }
+}
+
+/// The chart's data as a table: one row per axis point, the series' texts in order.
+fn table_rows(
+    axis: &[String],
+    series: &[Series],
+    text: &impl Fn(i64) -> String,
+) -> Vec<(String, Vec<String>)> {
+    axis.iter()
+        .enumerate()
+        .map(|(i, label)| {
+            let cells = series
+                .iter()
+                .map(|s| {
+                    s.values
+                        .get(i)
+                        .copied()
+                        .flatten()
+                        .map_or_else(String::new, text)
+                })
+                .collect();
+            (label.clone(), cells)
+        })
+        .collect()
+}
+
+/// Labels under the first, middle and last points of the axis.
+fn axis_ticks(axis: &[String], x: impl Fn(usize) -> i64) -> Vec<Tick> {
+    let last = axis.len().saturating_sub(1);
+    let mut marks: Vec<usize> = vec![0, last / 2, last];
+    marks.dedup();
+    marks
+        .into_iter()
+        .filter_map(|i| {
+            axis.get(i).map(|label| Tick {
+                label: label.clone(),
+                x: x(i),
+                y: TOP + PLOT_H + 18,
+                anchor: match i {
+                    0 => "start",
+                    i if i == last => "end",
+                    _ => "middle",
+                },
+            })
+        })
+        .collect()
 }
 
 /// A chart as markup, to put in a page (its own template escapes every text it writes).

@@ -7,15 +7,13 @@ use askama::Template;
 use super::pager::Pager;
 use super::shell::{Shell, Viewer};
 use super::{PageError, html, text};
-use crate::domain::authorization::Action;
+use crate::app;
 use crate::domain::{Departement, Labelled, SizeClass, StructureKind};
 use crate::storage::Database;
 use crate::storage::buyers::Buyer;
 use crate::storage::companies::Company;
+use crate::web::api::listings::CompaniesQuery;
 use crate::web::auth::can;
-use crate::web::buyers;
-use crate::web::exports::{self, StatementQuery};
-use crate::web::listings::{self, CompaniesQuery};
 
 pub struct CompanyRow {
     pub siret: String,
@@ -67,16 +65,6 @@ fn row(company: &Company, buyers: &[Buyer]) -> CompanyRow {
     }
 }
 
-async fn followed_buyers<P: crate::domain::authorization::Permission>(
-    viewer: &Viewer<P>,
-    database: &web::Data<Database>,
-) -> Result<Vec<Buyer>, PageError> {
-    if !viewer.may(Action::ReadBuyers) {
-        return Ok(Vec::new());
-    }
-    Ok(buyers::list(viewer.as_user()?, database.clone()).await?.0)
-}
-
 #[derive(Template)]
 #[template(path = "companies.html")]
 struct CompaniesPage {
@@ -95,14 +83,11 @@ pub async fn list(
 ) -> Result<HttpResponse, PageError> {
     let mut query = query.into_inner();
     query.per_page = Some(25);
-    let found = listings::companies(
-        viewer.as_user()?,
-        web::Query(query.clone()),
-        database.clone(),
-    )
-    .await?
-    .0;
-    let buyers = followed_buyers(&viewer, &database).await?;
+    let (asked, caller) = (query.typed()?, viewer.caller());
+    let (found, buyers) = crate::web::run(&database, move |conn| {
+        app::companies::with_buyers(conn, &caller, &asked)
+    })
+    .await?;
     let pager = Pager::of(
         &found,
         "/entreprises",
@@ -149,38 +134,14 @@ pub async fn show(
     database: web::Data<Database>,
 ) -> Result<HttpResponse, PageError> {
     let siret = siret.into_inner();
-    let statement = exports::company_json(
-        viewer.as_user()?,
-        web::Path::from(siret.clone()),
-        web::Query(StatementQuery { at: None }),
-        database.clone(),
-    )
-    .await?
-    .0;
-    let company = if viewer.may(Action::ReadCompanies) {
-        let found = listings::companies(
-            viewer.as_user()?,
-            web::Query(CompaniesQuery {
-                structures: false,
-                buyer: None,
-                departement: None,
-                q: Some(siret.clone()),
-                page: None,
-                per_page: None,
-            }),
-            database.clone(),
-        )
-        .await?
-        .0;
-        let buyers = followed_buyers(&viewer, &database).await?;
-        found
-            .items
-            .iter()
-            .find(|c| c.siret == siret)
-            .map(|c| row(c, &buyers))
-    } else {
-        None
-    };
+    let typed = app::companies::siret_of(&siret)?;
+    let caller = viewer.caller();
+    let detail = crate::web::run(&database, move |conn| {
+        app::companies::detail(conn, &caller, &typed)
+    })
+    .await?;
+    let statement = detail.statement;
+    let company = detail.company.as_ref().map(|c| row(c, &detail.buyers));
     let lot_hours = |lot: &crate::indicators::statement::LotStatement| -> i64 {
         lot.months.iter().map(|m| m.hours.hundredths()).sum()
     };

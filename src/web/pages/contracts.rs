@@ -10,15 +10,14 @@ use super::chart::{LineChart, Series, markup};
 use super::pager::Pager;
 use super::shell::{Shell, Viewer};
 use super::{PageError, html, text};
-use crate::domain::{AwardRole, Hours, Labelled, Reservation};
+use crate::app;
+use crate::domain::{AwardRole, ClauseStatus, Hours, Labelled, Reservation};
 use crate::indicators::FigureCache;
 use crate::indicators::statement::LotStatement;
 use crate::storage::Database;
 use crate::storage::contracts::ContractView;
+use crate::web::api::listings::ContractsQuery;
 use crate::web::auth::can;
-use crate::web::exports::{self, StatementQuery};
-use crate::web::indicators::{self as api, ClausesQuery};
-use crate::web::listings::{self, ContractsQuery};
 
 pub struct Badge {
     pub lot: i32,
@@ -37,7 +36,7 @@ pub struct ContractRow {
     pub badges: Vec<Badge>,
 }
 
-fn row(contract: ContractView, badges: &HashMap<i64, (&'static str, &'static str)>) -> ContractRow {
+fn row(contract: ContractView, statuses: &HashMap<i64, ClauseStatus>) -> ContractRow {
     let target: i64 = contract.lots.iter().filter_map(|l| l.target_hours).sum();
     let mut holders: Vec<String> = contract
         .lots
@@ -62,10 +61,10 @@ fn row(contract: ContractView, badges: &HashMap<i64, (&'static str, &'static str
             .lots
             .iter()
             .filter_map(|l| {
-                badges.get(&l.id).map(|(label, code)| Badge {
+                statuses.get(&l.id).map(|status| Badge {
                     lot: l.number,
-                    label,
-                    code,
+                    label: status.label(),
+                    code: status.code(),
                 })
             })
             .collect(),
@@ -93,29 +92,11 @@ pub async fn list(
 ) -> Result<HttpResponse, PageError> {
     let mut links = query.into_inner();
     links.per_page = Some(25);
-    let found = listings::contracts(
-        viewer.as_user()?,
-        web::Query(links.clone()),
-        database.clone(),
-    )
-    .await?
-    .0;
-    let clauses = api::clauses(
-        viewer.as_user()?,
-        web::Query(ClausesQuery {
-            at: None,
-            buyer: None,
-            departement: None,
-        }),
-        database.clone(),
-        figures.clone(),
-    )
-    .await?
-    .0;
-    let badges: HashMap<i64, (&'static str, &'static str)> = clauses
-        .iter()
-        .filter_map(|c| c.status.map(|s| (c.lot_id, (s.label(), s.code()))))
-        .collect();
+    let (asked, caller) = (links.typed()?, viewer.caller());
+    let (found, statuses) = crate::web::run(&database, move |conn| {
+        app::contracts::with_statuses(conn, &figures, &caller, &asked)
+    })
+    .await?;
     let pager = Pager::of(
         &found,
         "/marches",
@@ -130,7 +111,7 @@ pub async fn list(
         q: links.q.clone().unwrap_or_default(),
         year: links.year.map(|y| y.to_string()).unwrap_or_default(),
         pager,
-        rows: found.items.into_iter().map(|c| row(c, &badges)).collect(),
+        rows: found.items.into_iter().map(|c| row(c, &statuses)).collect(),
     })
 }
 
@@ -245,18 +226,11 @@ pub async fn show(
     id: web::Path<i64>,
     database: web::Data<Database>,
 ) -> Result<HttpResponse, PageError> {
-    let id = id.into_inner();
-    let contract = listings::contract(viewer.as_user()?, web::Path::from(id), database.clone())
-        .await?
-        .0;
-    let statement = exports::contract_json(
-        viewer.as_user()?,
-        web::Path::from(id),
-        web::Query(StatementQuery { at: None }),
-        database.clone(),
-    )
-    .await?
-    .0;
+    let (id, caller) = (id.into_inner(), viewer.caller());
+    let (contract, statement) = crate::web::run(&database, move |conn| {
+        app::contracts::with_statement(conn, &caller, id)
+    })
+    .await?;
     let mut clauses: HashMap<i64, ClauseBlock> = statement
         .lots
         .iter()

@@ -1,6 +1,6 @@
 //! The "Tableau de bord" an elected official opens: the year's headline figures with their
 //! change and method, trends, breakdowns and the clauses behind schedule. Every figure comes
-//! from the indicators API's own handlers, so the page and the API cannot disagree.
+//! from the same use cases as the indicators API, so the page and the API cannot disagree.
 
 use actix_web::{HttpResponse, web};
 use askama::Template;
@@ -10,17 +10,15 @@ use serde::Deserialize;
 use super::chart::{BarChart, Datum, markup};
 use super::shell::{Shell, Viewer};
 use super::{PageError, html, text};
+use crate::app::dashboard::Dashboard;
+use crate::app::{self, Narrowing};
 use crate::domain::authorization::Action;
 use crate::domain::{ClauseStatus, Hours, Labelled};
 use crate::indicators::clauses::ClauseView;
-use crate::indicators::{Breakdown, FigureCache, Indicators, Share, YearFigures, scope};
+use crate::indicators::{Breakdown, FigureCache, Indicators, Share, YearFigures};
 use crate::storage::Database;
 use crate::storage::buyers::Buyer;
 use crate::web::auth::can;
-use crate::web::indicators::{
-    self as api, ClausesQuery, IndicatorsQuery, ScopedError, SeriesQuery, buyer_of, departement_of,
-};
-use crate::web::{buyers, error::ApiError};
 
 #[derive(Debug, Default, Deserialize)]
 pub struct DashboardQuery {
@@ -297,119 +295,76 @@ pub async fn dashboard(
     figures: web::Data<FigureCache>,
 ) -> Result<HttpResponse, PageError> {
     let (buyer, departement) = (filled(&query.buyer), filled(&query.departement));
-    let year = match query.year {
-        Some(year) => year,
-        None => {
-            let (siret, dep) = (
-                buyer_of(buyer.as_deref())?,
-                departement_of(departement.as_deref())?,
-            );
-            let account_scope = viewer.account.scope.clone();
-            let today = Utc::now().date_naive();
-            database
-                .run(move |conn| {
-                    let scope = scope::resolve(conn, &account_scope, siret.as_ref(), dep.as_ref())?;
-                    Ok::<_, ScopedError>(scope.latest_year(conn, today)?)
-                })
-                .await
-                .map_err(ApiError::from)?
-        }
-    };
-    // Only the breakdowns the page draws: each is one more pass over the hour entries.
-    let asked = |year: i32, breakdowns: &str| IndicatorsQuery {
-        year: Some(year),
-        from: None,
-        to: None,
-        buyer: buyer.clone(),
-        departement: departement.clone(),
-        subcontractors: false,
-        breakdowns: Some(breakdowns.to_owned()),
-    };
-    let drawn = "modality,structure_kind";
-    let user = viewer.as_user()?;
-    let now = api::indicators_figures(
-        &user,
-        &asked(year, drawn),
-        database.clone(),
-        figures.clone(),
-    )
+    let narrowing = Narrowing::parse(buyer.as_deref(), departement.as_deref())?;
+    let (year, caller) = (query.year, viewer.caller());
+    let shown = crate::web::run(&database, move |conn| {
+        app::dashboard::dashboard(conn, &figures, &caller, &narrowing, year, app::today())
+    })
     .await?;
-    let before = api::indicators_figures(
-        &user,
-        &asked(year - 1, "none"),
-        database.clone(),
-        figures.clone(),
-    )
-    .await?;
-    // The two last years are already computed: the trend asks only for the three before.
-    let mut series = api::series(
-        viewer.as_user()?,
-        web::Query(SeriesQuery {
-            from_year: year - 4,
-            to_year: year - 2,
-            buyer: buyer.clone(),
-            departement: departement.clone(),
-            subcontractors: false,
-        }),
-        database.clone(),
-        figures.clone(),
-    )
-    .await?
-    .0;
-    series.push(YearFigures::of(year - 1, &before));
-    series.push(YearFigures::of(year, &now));
-    let clauses = api::clauses(
-        viewer.as_user()?,
-        web::Query(ClausesQuery {
-            at: None,
-            buyer: buyer.clone(),
-            departement: departement.clone(),
-        }),
-        database.clone(),
-        figures.clone(),
-    )
-    .await?
-    .0;
-    let (late, late_total) = late(&clauses);
-    let buyers = buyers::list(viewer.as_user()?, database.clone()).await?.0;
-    let workbook = viewer.may(Action::ExportWorkbooks).then(|| {
-        let mut url = form_urlencoded::Serializer::new(String::new());
-        url.append_pair("year", &year.to_string());
-        for (key, value) in [("buyer", &buyer), ("departement", &departement)] {
-            if let Some(value) = value {
-                url.append_pair(key, value);
-            }
+    let workbook = viewer
+        .may(Action::ExportWorkbooks)
+        .then(|| workbook_address(shown.year, &buyer, &departement));
+    html(&DashboardPage {
+        shell: viewer.shell("Tableau de bord"),
+        years: years_around(shown.year),
+        buyer: buyer.unwrap_or_default(),
+        departement: departement.unwrap_or_default(),
+        workbook,
+        ..DashboardPage::of(shown)
+    })
+}
+
+/// The yearly workbook of the same view.
+fn workbook_address(year: i32, buyer: &Option<String>, departement: &Option<String>) -> String {
+    let mut url = form_urlencoded::Serializer::new(String::new());
+    url.append_pair("year", &year.to_string());
+    for (key, value) in [("buyer", buyer), ("departement", departement)] {
+        if let Some(value) = value {
+            url.append_pair(key, value);
         }
-        format!("/api/exports/compliance.xlsx?{}", url.finish())
-    });
+    }
+    format!("/api/exports/compliance.xlsx?{}", url.finish())
+}
+
+/// The ten last years to choose from, and the year shown if older.
+fn years_around(year: i32) -> Vec<i32> {
     let this_year = Utc::now().year();
     let mut years: Vec<i32> = (this_year - 9..=this_year).rev().collect();
     if !years.contains(&year) {
         years.push(year);
     }
-    html(&DashboardPage {
-        shell: viewer.shell("Tableau de bord"),
-        cards: cards(&now, &before, year),
-        trends: trend_charts(&series),
-        breakdowns: vec![
-            breakdown_chart(&now, "modality", "par-modalite", "Heures par modalité"),
-            breakdown_chart(
-                &now,
-                "structure_kind",
-                "par-structure",
-                "Heures par type de structure",
-            ),
-        ],
-        late,
-        late_total,
-        scope: sentence(&now.scope),
-        year,
-        years,
-        buyer: buyer.unwrap_or_default(),
-        departement: departement.unwrap_or_default(),
-        buyers,
-        workbook,
-    })
+    years
+}
+
+impl DashboardPage {
+    /// The figures drawn; the frame, filters and links are the handler's.
+    fn of(shown: Dashboard) -> DashboardPage {
+        let (late, late_total) = late(&shown.clauses);
+        let now = &shown.now;
+        DashboardPage {
+            shell: Shell::anonymous("Tableau de bord"),
+            cards: cards(now, &shown.before, shown.year),
+            trends: trend_charts(&shown.series),
+            breakdowns: vec![
+                breakdown_chart(now, "modality", "par-modalite", "Heures par modalité"),
+                breakdown_chart(
+                    now,
+                    "structure_kind",
+                    "par-structure",
+                    "Heures par type de structure",
+                ),
+            ],
+            late,
+            late_total,
+            scope: sentence(&now.scope),
+            year: shown.year,
+            years: Vec::new(),
+            buyer: String::new(),
+            departement: String::new(),
+            buyers: shown.buyers,
+            workbook: None,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -36,6 +36,12 @@ impl From<actix_web::Error> for PageError {
     }
 }
 
+impl From<crate::app::AppError> for PageError {
+    fn from(error: crate::app::AppError) -> PageError {
+        PageError::Refused(error.into())
+    }
+}
+
 impl From<askama::Error> for PageError {
     fn from(error: askama::Error) -> PageError {
         PageError::Refused(ApiError::internal(&error))

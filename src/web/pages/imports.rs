@@ -8,6 +8,8 @@ use askama::Template;
 
 use super::shell::{Shell, Viewer, refused};
 use super::{HTML, PageError, html};
+use crate::app::imports::Accepted;
+use crate::app::{self, AppError, Caller};
 use crate::domain::authorization::{Action, may_import};
 use crate::domain::{ImportKind, ImportStatus, Labelled};
 use crate::import::Importer;
@@ -16,8 +18,8 @@ use crate::storage::Database;
 use crate::storage::buyers::Buyer;
 use crate::storage::imports::ImportSummary;
 use crate::web::auth::{FormSession, can};
-use crate::web::buyers;
-use crate::web::imports::{self as api, Accepted, UploadForm};
+use crate::web::error::ApiError;
+use crate::web::upload::UploadForm;
 
 pub struct KindChoice {
     pub code: &'static str,
@@ -72,12 +74,12 @@ async fn imports_page<P: crate::domain::authorization::Permission>(
     chosen: Option<ImportKind>,
     error: Option<String>,
 ) -> Result<ImportsPage, PageError> {
-    let history = api::history(viewer.as_user()?, database.clone()).await?.0;
-    let buyers = if viewer.may(Action::ReadBuyers) {
-        buyers::list(viewer.as_user()?, database.clone()).await?.0
-    } else {
-        Vec::new()
-    };
+    let caller = viewer.caller();
+    let (history, buyers) = crate::web::run(database, move |conn| {
+        let history = app::imports::history(conn, &caller)?;
+        Ok((history, app::buyers::followed(conn, &caller)?))
+    })
+    .await?;
     Ok(ImportsPage {
         shell: viewer.shell("Imports"),
         csrf: viewer.csrf.clone(),
@@ -128,17 +130,30 @@ pub async fn upload(
     let token = form.csrf_token.as_ref().map_or("", |t| t.as_str());
     let viewer = Viewer::<can::UploadImports>::of(session.confirm(token)?, "/imports")?;
     let chosen = ImportKind::parse_label(&form.kind).ok();
-    match api::accept(viewer.as_user()?, form, importer, database.clone()).await {
+    match accept(&viewer.caller(), &form, importer, &database).await {
         Ok(Accepted::Done(report)) => Ok(to_import(report.import_id.unwrap_or_default())),
         Ok(Accepted::Background(id)) => Ok(to_import(id)),
         Err(error) => {
             // Refused before reading (duplicate, kind, buyer): the form again, with why.
+            let error = ApiError::from(error);
             let page = imports_page(&viewer, &database, chosen, Some(error.message)).await?;
             Ok(HttpResponse::build(error.status)
                 .content_type(HTML)
                 .body(page.render()?))
         }
     }
+}
+
+/// Checks the upload and runs it, as the API does.
+async fn accept(
+    caller: &Caller,
+    form: &UploadForm,
+    importer: web::Data<Importer>,
+    database: &web::Data<Database>,
+) -> Result<Accepted, AppError> {
+    let upload = app::imports::upload_of(caller, form.input())?;
+    let database = database.clone().into_inner();
+    app::imports::accept(importer.into_inner(), database, caller, upload).await
 }
 
 fn to_import(id: i64) -> HttpResponse {
@@ -166,9 +181,11 @@ pub async fn show(
     importer: web::Data<Importer>,
     database: web::Data<Database>,
 ) -> Result<HttpResponse, PageError> {
-    let state = api::report(viewer.as_user()?, id, importer, database)
-        .await?
-        .0;
+    let (id, caller, importer) = (id.into_inner(), viewer.caller(), importer.into_inner());
+    let state = crate::web::run(&database, move |conn| {
+        app::imports::job(conn, &importer, &caller, id)
+    })
+    .await?;
     let kind = ImportKind::from_code(&state.kind);
     let problems = state.report.as_ref().map_or(0, |r| r.problems.len());
     html(&ImportPage {

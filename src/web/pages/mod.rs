@@ -1,4 +1,4 @@
-//! The HTML pages, in French: server-rendered views over the API's own handlers (same scope,
+//! The HTML pages, in French: server-rendered views over the same use cases as the API (same scope,
 //! same figures), with templates checked at compile time (askama, `templates/`), charts drawn
 //! as SVG on the server and every asset served by the binary.
 

@@ -1,6 +1,6 @@
 //! Pages of a listing: where one is, and the links to the pages beside it, keeping the filters.
 
-use crate::web::listings::Page;
+use crate::app::Listed;
 
 pub struct Pager {
     pub total: i64,
@@ -12,8 +12,9 @@ pub struct Pager {
 
 impl Pager {
     /// `base` is the page's path; `filters` the query's fields to keep, empty ones left out.
-    pub fn of<T>(found: &Page<T>, base: &str, filters: &[(&str, Option<String>)]) -> Pager {
-        let pages = ((found.total + found.per_page - 1) / found.per_page.max(1)).max(1);
+    pub fn of<T>(found: &Listed<T>, base: &str, filters: &[(&str, Option<String>)]) -> Pager {
+        let (page, per_page) = (found.request.page, found.request.per_page);
+        let pages = ((found.total + per_page - 1) / per_page.max(1)).max(1);
         let link = |page: i64| {
             let mut url = form_urlencoded::Serializer::new(String::new());
             for (key, value) in filters {
@@ -26,10 +27,10 @@ impl Pager {
         };
         Pager {
             total: found.total,
-            page: found.page,
+            page,
             pages,
-            previous: (found.page > 1).then(|| link(found.page - 1)),
-            next: (found.page < pages).then(|| link(found.page + 1)),
+            previous: (page > 1).then(|| link(page - 1)),
+            next: (page < pages).then(|| link(page + 1)),
         }
     }
 }
@@ -37,14 +38,14 @@ impl Pager {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::storage::PageRequest;
 
     #[test]
     fn links_keep_the_filters_and_stop_at_the_ends() {
-        let found = Page::<()> {
+        let found = Listed::<()> {
             items: Vec::new(),
-            page: 2,
-            per_page: 25,
             total: 51,
+            request: PageRequest::new(Some(2), Some(25)),
         };
         let pager = Pager::of(
             &found,
@@ -60,7 +61,10 @@ mod tests {
             pager.next.as_deref(),
             Some("/marches?q=voirie+%26+co&page=3")
         );
-        let last = Page::<()> { page: 3, ..found };
+        let last = Listed::<()> {
+            request: PageRequest::new(Some(3), Some(25)),
+            ..found
+        };
         assert!(Pager::of(&last, "/marches", &[]).next.is_none());
     }
 }

@@ -7,13 +7,12 @@ use askama::Template;
 use super::pager::Pager;
 use super::shell::{Shell, Viewer};
 use super::{PageError, html, text};
+use crate::app;
 use crate::domain::{EligibilityCriterion, ExitOutcome, Labelled};
 use crate::storage::Database;
 use crate::storage::audit::AuditEntry;
-use crate::web::audit::{self, AuditQuery};
+use crate::web::api::listings::ParticipantsQuery;
 use crate::web::auth::can;
-use crate::web::listings::{self, ParticipantsQuery};
-use crate::web::users;
 
 pub struct ParticipantRow {
     pub pseudonym: String,
@@ -47,9 +46,11 @@ pub async fn participants(
 ) -> Result<HttpResponse, PageError> {
     let mut query = query.into_inner();
     query.per_page = Some(50);
-    let found = listings::participants(viewer.as_user()?, web::Query(query.clone()), database)
-        .await?
-        .0;
+    let (asked, caller) = (query.typed(), viewer.caller());
+    let found = crate::web::run(&database, move |conn| {
+        app::participants::page(conn, &caller, &asked)
+    })
+    .await?;
     let pager = Pager::of(
         &found,
         "/participants",
@@ -112,7 +113,7 @@ pub async fn accounts(
     viewer: Viewer<can::ReadUsers>,
     database: web::Data<Database>,
 ) -> Result<HttpResponse, PageError> {
-    let list = users::list(viewer.as_user()?, database).await?.0;
+    let list = crate::web::run(&database, app::users::list).await?;
     html(&UsersPage {
         shell: viewer.shell("Utilisateurs"),
         accounts: list
@@ -139,13 +140,7 @@ pub async fn audit_log(
     viewer: Viewer<can::ReadAuditLog>,
     database: web::Data<Database>,
 ) -> Result<HttpResponse, PageError> {
-    let entries = audit::list(
-        viewer.as_user()?,
-        web::Query(AuditQuery { limit: None }),
-        database,
-    )
-    .await?
-    .0;
+    let entries = crate::web::run(&database, |conn| app::audit::recent(conn, None)).await?;
     html(&AuditPage {
         shell: viewer.shell("Journal d'audit"),
         entries,

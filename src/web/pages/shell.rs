@@ -102,9 +102,9 @@ impl<P: Permission> Viewer<P> {
         Shell::of(&self.account, &self.csrf, &self.path, title)
     }
 
-    /// The account as the API handler of action `Q` takes it.
-    pub fn as_user<Q: Permission>(&self) -> Result<Authorized<Q>, PageError> {
-        Ok(Authorized::check(self.account.clone())?)
+    /// Who asks, as the use cases take it.
+    pub fn caller(&self) -> crate::app::Caller {
+        crate::app::Caller::of(&self.account)
     }
 
     /// Whether the role may also do `action` (to show a button or not).

@@ -4,8 +4,8 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError, web};
 use diesel::connection::SimpleConnection;
 
-use super::error::ApiError;
 use crate::storage::{Backend, Database, StorageError};
+use crate::web::error::ApiError;
 
 #[derive(Debug, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Health {

@@ -2,11 +2,11 @@
 
 use actix_web::web;
 
-use super::auth::{Authorized, can};
-use super::error::ApiError;
-use crate::storage::buyers::{self, Buyer};
-use crate::storage::users::BuyerScope;
-use crate::storage::{Database, StorageError};
+use crate::app;
+use crate::storage::Database;
+use crate::storage::buyers::Buyer;
+use crate::web::auth::{Authorized, can};
+use crate::web::error::ApiError;
 
 /// `GET /api/buyers`: all of them, or those of the caller's scope.
 #[utoipa::path(
@@ -25,18 +25,8 @@ pub async fn list(
     user: Authorized<can::ReadBuyers>,
     database: web::Data<Database>,
 ) -> Result<web::Json<Vec<Buyer>>, ApiError> {
-    let scope = user.account.scope;
-    let all = database
-        .run(|conn| buyers::list(conn).map_err(StorageError::from))
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
-    let visible = all
-        .into_iter()
-        .filter(|buyer| match &scope {
-            BuyerScope::AllBuyers => true,
-            BuyerScope::Buyers { buyer_ids } => buyer_ids.contains(&buyer.id),
-            BuyerScope::Company { .. } => false,
-        })
-        .collect();
+    let caller = user.caller();
+    let visible =
+        crate::web::run(&database, move |conn| app::buyers::visible(conn, &caller)).await?;
     Ok(web::Json(visible))
 }

@@ -4,13 +4,12 @@ use actix_web::{HttpResponse, web};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
-use super::auth::{Authorized, can};
-use super::error::ApiError;
-use crate::accounts::{self, NewAccount, password};
-use crate::domain::{Email, Labelled, Name, Role, Siret, UserScope};
-use crate::storage::audit::Actor;
-use crate::storage::users::{self, Account};
-use crate::storage::{Database, StorageError};
+use crate::app;
+use crate::app::users::AccountDraft;
+use crate::storage::Database;
+use crate::storage::users::Account;
+use crate::web::auth::{Authorized, can};
+use crate::web::error::ApiError;
 
 /// `GET /api/users`.
 #[utoipa::path(
@@ -29,10 +28,7 @@ pub async fn list(
     _: Authorized<can::ReadUsers>,
     database: web::Data<Database>,
 ) -> Result<web::Json<Vec<Account>>, ApiError> {
-    let all = database
-        .run(|conn| users::list(conn).map_err(StorageError::from))
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
+    let all = crate::web::run(&database, app::users::list).await?;
     Ok(web::Json(all))
 }
 
@@ -49,14 +45,6 @@ pub struct NewUserForm {
     /// Generated, and returned once, when absent.
     #[schema(value_type = Option<String>, format = Password)]
     pub password: Option<SecretString>,
-}
-
-fn invalid(message: impl std::fmt::Display) -> ApiError {
-    ApiError::new(
-        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
-        "invalid_account",
-        message.to_string(),
-    )
 }
 
 /// `POST /api/users`: 201 with the account, and the generated password when none was given.
@@ -80,42 +68,23 @@ pub async fn create(
     database: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
     let form = form.into_inner();
-    let role = Role::parse_label(&form.role).map_err(invalid)?;
-    let buyers = form
-        .buyers
-        .iter()
-        .map(|s| Siret::parse(s))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(invalid)?;
-    let company = form
-        .company_siret
-        .as_deref()
-        .map(Siret::parse)
-        .transpose()
-        .map_err(invalid)?;
-    let scope = UserScope::for_role(role, form.all_buyers, buyers, company).map_err(invalid)?;
-    let generated = form.password.is_none().then(password::generate);
-    let account = NewAccount {
-        email: Email::parse(&form.email).map_err(invalid)?,
-        display_name: Name::parse(&form.display_name).map_err(invalid)?,
-        role,
-        scope,
-        password: form
-            .password
-            .or_else(|| generated.clone())
-            .expect("one of the two is set"),
+    let draft = AccountDraft {
+        email: form.email,
+        display_name: form.display_name,
+        role: form.role,
+        buyers: form.buyers,
+        all_buyers: form.all_buyers,
+        company_siret: form.company_siret,
+        password: form.password,
     };
-    let actor = Actor::user(&admin.account);
-    let created = database
-        .run(move |conn| {
-            let id = accounts::create(conn, account, &actor)?;
-            Ok::<_, accounts::AccountError>(users::find_by_id(conn, id)?)
-        })
-        .await?
-        .ok_or_else(ApiError::not_found)?;
+    let caller = admin.caller();
+    let created = crate::web::run(&database, move |conn| {
+        app::users::create(conn, &caller, draft)
+    })
+    .await?;
     Ok(HttpResponse::Created().json(serde_json::json!({
-        "account": created,
-        "generated_password": generated.as_ref().map(|p| p.expose_secret().to_owned()),
+        "account": created.account,
+        "generated_password": created.generated_password.as_ref().map(|p| p.expose_secret().to_owned()),
     })))
 }
 
@@ -138,15 +107,10 @@ pub async fn deactivate(
     id: web::Path<i64>,
     database: web::Data<Database>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    if id == admin.account.id {
-        return Err(invalid(
-            "Vous ne pouvez pas désactiver votre propre compte.",
-        ));
-    }
-    let actor = Actor::user(&admin.account);
-    database
-        .run(move |conn| accounts::deactivate(conn, id, &actor))
-        .await?;
+    let (id, caller) = (id.into_inner(), admin.caller());
+    crate::web::run(&database, move |conn| {
+        app::users::deactivate(conn, &caller, id)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "message": "Compte désactivé." })))
 }

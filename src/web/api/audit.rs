@@ -3,10 +3,11 @@
 use actix_web::web;
 use serde::Deserialize;
 
-use super::auth::{Authorized, can};
-use super::error::ApiError;
-use crate::storage::audit::{self, AuditEntry};
-use crate::storage::{Database, StorageError};
+use crate::app;
+use crate::storage::Database;
+use crate::storage::audit::AuditEntry;
+use crate::web::auth::{Authorized, can};
+use crate::web::error::ApiError;
 
 #[derive(Deserialize, utoipa::IntoParams)]
 pub struct AuditQuery {
@@ -33,15 +34,7 @@ pub async fn list(
     query: web::Query<AuditQuery>,
     database: web::Data<Database>,
 ) -> Result<web::Json<Vec<AuditEntry>>, ApiError> {
-    let limit = query.limit.unwrap_or(200);
-    if !(1..=1_000).contains(&limit) {
-        return Err(ApiError::bad_request(
-            "Le paramètre limit doit être compris entre 1 et 1 000.",
-        ));
-    }
-    let entries = database
-        .run(move |conn| audit::recent(conn, limit).map_err(StorageError::from))
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
+    let limit = query.limit;
+    let entries = crate::web::run(&database, move |conn| app::audit::recent(conn, limit)).await?;
     Ok(web::Json(entries))
 }

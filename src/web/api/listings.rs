@@ -5,16 +5,16 @@ use actix_web::web;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::auth::{Authorized, can};
-use super::error::ApiError;
-use super::indicators::{ScopedError, buyer_of, departement_of};
-use crate::domain::{Departement, Labelled, Siret, StructureKind};
-use crate::indicators::scope;
-use crate::storage::companies::{self, Company, CompanyFilter};
-use crate::storage::contracts::{self, ContractFilter, ContractView};
-use crate::storage::participants::{self, ParticipantFilter, ParticipantView};
-use crate::storage::users::{Account, BuyerScope};
-use crate::storage::{Database, PageRequest, StorageError};
+use crate::app::companies::CompanyQuery;
+use crate::app::contracts::ContractQuery;
+use crate::app::participants::ParticipantQuery;
+use crate::app::{self, Listed, Narrowing};
+use crate::storage::companies::Company;
+use crate::storage::contracts::ContractView;
+use crate::storage::participants::ParticipantView;
+use crate::storage::{Database, PageRequest};
+use crate::web::auth::{Authorized, can};
+use crate::web::error::ApiError;
 
 /// A page of a listing.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -26,20 +26,14 @@ pub struct Page<T> {
     pub total: i64,
 }
 
-fn page_of<T>((items, total): (Vec<T>, i64), request: PageRequest) -> Page<T> {
-    Page {
-        items,
-        page: request.page,
-        per_page: request.per_page,
-        total,
-    }
-}
-
-/// The buyers of a scope, as the listings filter them; `None` for every buyer.
-fn buyer_ids(scope: &BuyerScope) -> Option<Vec<i64>> {
-    match scope {
-        BuyerScope::AllBuyers | BuyerScope::Company { .. } => None,
-        BuyerScope::Buyers { buyer_ids } => Some(buyer_ids.clone()),
+impl<T> From<Listed<T>> for Page<T> {
+    fn from(listed: Listed<T>) -> Page<T> {
+        Page {
+            items: listed.items,
+            page: listed.request.page,
+            per_page: listed.request.per_page,
+            total: listed.total,
+        }
     }
 }
 
@@ -81,53 +75,26 @@ pub async fn contracts(
     query: web::Query<ContractsQuery>,
     database: web::Data<Database>,
 ) -> Result<web::Json<Page<ContractView>>, ApiError> {
-    let year = |month, day| {
-        query
-            .year
-            .and_then(|y| NaiveDate::from_ymd_opt(y, month, day))
-    };
-    let filter = ContractFilter {
-        from: query.from.or_else(|| year(1, 1)),
-        to: query.to.or_else(|| year(12, 31)),
-        search: query.q.clone().filter(|q| !q.trim().is_empty()),
-        ..ContractFilter::default()
-    };
-    let buyer = buyer_of(query.buyer.as_deref())?;
-    let departement = departement_of(query.departement.as_deref())?;
-    let request = PageRequest::new(query.page, query.per_page);
-    let found = scoped_contracts(
-        &user.account,
-        buyer,
-        departement,
-        filter,
-        request,
-        &database,
-    )
+    let (query, caller) = (query.typed()?, user.caller());
+    let found = crate::web::run(&database, move |conn| {
+        app::contracts::page(conn, &caller, &query)
+    })
     .await?;
-    Ok(web::Json(page_of(found, request)))
+    Ok(web::Json(found.into()))
 }
 
-/// Contracts of the filter within the account's scope (narrowed to a buyer or a territory).
-async fn scoped_contracts(
-    account: &Account,
-    buyer: Option<Siret>,
-    departement: Option<Departement>,
-    filter: ContractFilter,
-    request: PageRequest,
-    database: &Database,
-) -> Result<(Vec<ContractView>, i64), ApiError> {
-    let account_scope = account.scope.clone();
-    Ok(database
-        .run(move |conn| {
-            let scope = scope::resolve(conn, &account_scope, buyer.as_ref(), departement.as_ref())?;
-            let filter = ContractFilter {
-                buyer_ids: scope.buyer_ids,
-                company_id: scope.company_id,
-                ..filter
-            };
-            Ok::<_, ScopedError>(contracts::page(conn, &filter, request)?)
+impl ContractsQuery {
+    /// The typed query, or what to correct.
+    pub fn typed(&self) -> Result<ContractQuery, ApiError> {
+        Ok(ContractQuery {
+            year: self.year,
+            from: self.from,
+            to: self.to,
+            narrowing: Narrowing::parse(self.buyer.as_deref(), self.departement.as_deref())?,
+            search: self.q.clone(),
+            page: PageRequest::new(self.page, self.per_page),
         })
-        .await?)
+    }
 }
 
 /// `GET /api/contracts/{id}`: one contract with its lots, awardees and clauses; 404 when it is
@@ -150,20 +117,12 @@ pub async fn contract(
     id: web::Path<i64>,
     database: web::Data<Database>,
 ) -> Result<web::Json<ContractView>, ApiError> {
-    let filter = ContractFilter {
-        id: Some(id.into_inner()),
-        ..ContractFilter::default()
-    };
-    let (mut found, _) = scoped_contracts(
-        &user.account,
-        None,
-        None,
-        filter,
-        PageRequest::new(None, None),
-        &database,
-    )
+    let (id, caller) = (id.into_inner(), user.caller());
+    let found = crate::web::run(&database, move |conn| {
+        app::contracts::one(conn, &caller, id)
+    })
     .await?;
-    found.pop().map(web::Json).ok_or_else(ApiError::not_found)
+    Ok(web::Json(found))
 }
 
 #[derive(Debug, Clone, serde::Deserialize, utoipa::IntoParams)]
@@ -201,33 +160,26 @@ pub async fn companies(
     query: web::Query<CompaniesQuery>,
     database: web::Data<Database>,
 ) -> Result<web::Json<Page<Company>>, ApiError> {
-    let kinds = if query.structures {
-        StructureKind::ALL
-            .iter()
-            .filter(|k| **k != StructureKind::Company)
-            .map(|k| k.code().to_owned())
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let departement = departement_of(query.departement.as_deref())?.map(|d| d.as_str().to_owned());
-    let search = query.q.clone().filter(|q| !q.trim().is_empty());
-    let buyer = buyer_of(query.buyer.as_deref())?;
-    let account_scope = user.account.scope.clone();
-    let request = PageRequest::new(query.page, query.per_page);
-    let found = database
-        .run(move |conn| {
-            let scope = scope::resolve(conn, &account_scope, buyer.as_ref(), None)?;
-            let filter = CompanyFilter {
-                kinds,
-                departement,
-                search,
-                buyer_ids: scope.buyer_ids,
-            };
-            Ok::<_, ScopedError>(companies::page(conn, &filter, request)?)
+    let (query, caller) = (query.typed()?, user.caller());
+    let found = crate::web::run(&database, move |conn| {
+        app::companies::page(conn, &caller, &query)
+    })
+    .await?;
+    Ok(web::Json(found.into()))
+}
+
+impl CompaniesQuery {
+    /// The typed query, or what to correct.
+    pub fn typed(&self) -> Result<CompanyQuery, ApiError> {
+        let narrowing = Narrowing::parse(self.buyer.as_deref(), self.departement.as_deref())?;
+        Ok(CompanyQuery {
+            structures: self.structures,
+            buyer: narrowing.buyer,
+            departement: narrowing.departement,
+            search: self.q.clone(),
+            page: PageRequest::new(self.page, self.per_page),
         })
-        .await?;
-    Ok(web::Json(page_of(found, request)))
+    }
 }
 
 #[derive(Debug, Clone, serde::Deserialize, utoipa::IntoParams)]
@@ -258,14 +210,20 @@ pub async fn participants(
     query: web::Query<ParticipantsQuery>,
     database: web::Data<Database>,
 ) -> Result<web::Json<Page<ParticipantView>>, ApiError> {
-    let filter = ParticipantFilter {
-        buyer_ids: buyer_ids(&user.account.scope),
-        criterion: query.criterion.clone().filter(|c| !c.trim().is_empty()),
-        search: query.q.clone().filter(|q| !q.trim().is_empty()),
-    };
-    let request = PageRequest::new(query.page, query.per_page);
-    let found = database
-        .run(move |conn| participants::page(conn, &filter, request).map_err(StorageError::from))
-        .await?;
-    Ok(web::Json(page_of(found, request)))
+    let (query, caller) = (query.typed(), user.caller());
+    let found = crate::web::run(&database, move |conn| {
+        app::participants::page(conn, &caller, &query)
+    })
+    .await?;
+    Ok(web::Json(found.into()))
+}
+
+impl ParticipantsQuery {
+    pub fn typed(&self) -> ParticipantQuery {
+        ParticipantQuery {
+            criterion: self.criterion.clone(),
+            search: self.q.clone(),
+            page: PageRequest::new(self.page, self.per_page),
+        }
+    }
 }

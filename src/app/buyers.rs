@@ -1,0 +1,51 @@
+//! The buyers a caller follows, and recording one.
+
+use super::{AppError, Caller, Failure};
+use crate::domain::{AuditAction, Name, Siret, Territory};
+use crate::storage::buyers::{self, Buyer, BuyerError};
+use crate::storage::{DbConnection, audit, figures_transaction};
+
+/// All of them, or those of the caller's scope (none for a company).
+pub fn visible(conn: &mut DbConnection, caller: &Caller) -> Result<Vec<Buyer>, AppError> {
+    Ok(buyers::list(conn)?
+        .into_iter()
+        .filter(|buyer| caller.sees_buyer(buyer.id))
+        .collect())
+}
+
+/// The buyers one follows, for a caller whose role may list them; none otherwise.
+pub fn followed(conn: &mut DbConnection, caller: &Caller) -> Result<Vec<Buyer>, AppError> {
+    if caller.may(crate::domain::authorization::Action::ReadBuyers) {
+        visible(conn, caller)
+    } else {
+        Ok(Vec::new())
+    }
+}
+
+/// Records a buyer and its territory.
+pub fn add(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    siret: &Siret,
+    name: &Name,
+    territory: &Territory,
+) -> Result<(), AppError> {
+    figures_transaction(conn, |conn| -> Result<(), BuyerError> {
+        buyers::insert(conn, siret, name, territory)?;
+        audit::record(
+            conn,
+            &caller.actor,
+            AuditAction::BuyerCreated,
+            Some(siret.as_str()),
+            None,
+        )?;
+        Ok(())
+    })
+    .map_err(|error| match error {
+        BuyerError::AlreadyExists(_) => {
+            AppError::new(Failure::Conflict, "buyer_exists", error.to_string())
+        }
+        BuyerError::Query(detail) => AppError::internal(&detail),
+        BuyerError::Storage(detail) => AppError::internal(&detail),
+    })
+}

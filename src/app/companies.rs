@@ -1,0 +1,121 @@
+//! Companies and insertion structures, and a company's statement.
+
+use chrono::NaiveDate;
+
+use super::{AppError, Caller, Listed, Narrowing, buyers};
+use crate::domain::authorization::Action;
+use crate::domain::{Departement, Labelled, Siret, StructureKind};
+use crate::indicators::statement::{self, Statement};
+use crate::storage::buyers::Buyer;
+use crate::storage::companies::{self, Company, CompanyFilter};
+use crate::storage::{DbConnection, PageRequest};
+
+/// A company's SIRET as given in an address, checked.
+pub fn siret_of(text: &str) -> Result<Siret, AppError> {
+    Siret::parse(text).map_err(|e| AppError::invalid("invalid_company", e))
+}
+
+#[derive(Debug, Clone)]
+pub struct CompanyQuery {
+    /// Only insertion and disability employers (SIAE, GEIQ, EA, ESAT…).
+    pub structures: bool,
+    /// Only the awardees of this buyer (of the caller's scope).
+    pub buyer: Option<Siret>,
+    /// Establishments located in this département.
+    pub departement: Option<Departement>,
+    /// Part of the name or of the SIRET.
+    pub search: Option<String>,
+    pub page: PageRequest,
+}
+
+/// A page of companies (awardees of the caller's buyers, for a scoped account).
+pub fn page(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    query: &CompanyQuery,
+) -> Result<Listed<Company>, AppError> {
+    let kinds = if query.structures {
+        StructureKind::ALL
+            .iter()
+            .filter(|k| **k != StructureKind::Company)
+            .map(|k| k.code().to_owned())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let narrowing = Narrowing {
+        buyer: query.buyer.clone(),
+        departement: None,
+    };
+    let scope = caller.data_scope(conn, &narrowing)?;
+    let filter = CompanyFilter {
+        kinds,
+        departement: query.departement.as_ref().map(|d| d.as_str().to_owned()),
+        search: super::listing::search(query.search.as_deref()),
+        buyer_ids: scope.buyer_ids,
+    };
+    Ok(Listed::of(
+        companies::page(conn, &filter, query.page)?,
+        query.page,
+    ))
+}
+
+/// A page of companies with the buyers one follows, to say which are local.
+pub fn with_buyers(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    query: &CompanyQuery,
+) -> Result<(Listed<Company>, Vec<Buyer>), AppError> {
+    let found = page(conn, caller, query)?;
+    Ok((found, buyers::followed(conn, caller)?))
+}
+
+/// A company's lots with a clause within the caller's buyers, and its hours on them. A company
+/// account sees only its own.
+pub fn statement(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    siret: &Siret,
+    at: NaiveDate,
+) -> Result<Statement, AppError> {
+    Ok(statement::of_company(conn, &caller.scope, siret, at)?)
+}
+
+/// What a company's page shows: its statement today and, for those who may list companies, the
+/// company itself with the buyers one follows.
+pub struct CompanyDetail {
+    pub statement: Statement,
+    pub company: Option<Company>,
+    pub buyers: Vec<Buyer>,
+}
+
+pub fn detail(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    siret: &Siret,
+) -> Result<CompanyDetail, AppError> {
+    let statement = statement(conn, caller, siret, super::today())?;
+    if !caller.may(Action::ReadCompanies) {
+        return Ok(CompanyDetail {
+            statement,
+            company: None,
+            buyers: Vec::new(),
+        });
+    }
+    let query = CompanyQuery {
+        structures: false,
+        buyer: None,
+        departement: None,
+        search: Some(siret.as_str().to_owned()),
+        page: PageRequest::new(None, None),
+    };
+    let company = page(conn, caller, &query)?
+        .items
+        .into_iter()
+        .find(|c| c.siret == siret.as_str());
+    Ok(CompanyDetail {
+        statement,
+        company,
+        buyers: buyers::followed(conn, caller)?,
+    })
+}

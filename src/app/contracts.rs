@@ -1,0 +1,110 @@
+//! Contracts with their lots, awardees and clauses, and a contract's statement.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+
+use super::{AppError, Caller, Listed, Narrowing, clauses};
+use crate::domain::ClauseStatus;
+use crate::indicators::FigureCache;
+use crate::indicators::statement::{self, Statement};
+use crate::storage::contracts::{self, ContractFilter, ContractView};
+use crate::storage::{DbConnection, PageRequest};
+
+#[derive(Debug, Clone)]
+pub struct ContractQuery {
+    /// Notified during this year (unless `from` or `to` says otherwise).
+    pub year: Option<i32>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub narrowing: Narrowing,
+    /// Part of the reference or of the object.
+    pub search: Option<String>,
+    pub page: PageRequest,
+}
+
+/// Contracts of the filter within the caller's scope.
+fn found(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    narrowing: &Narrowing,
+    filter: ContractFilter,
+    page: PageRequest,
+) -> Result<(Vec<ContractView>, i64), AppError> {
+    let scope = caller.data_scope(conn, narrowing)?;
+    let filter = ContractFilter {
+        buyer_ids: scope.buyer_ids,
+        company_id: scope.company_id,
+        ..filter
+    };
+    Ok(contracts::page(conn, &filter, page)?)
+}
+
+/// A page of the contracts of the caller's scope (a company: those it holds).
+pub fn page(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    query: &ContractQuery,
+) -> Result<Listed<ContractView>, AppError> {
+    let year = |month, day| {
+        query
+            .year
+            .and_then(|y| NaiveDate::from_ymd_opt(y, month, day))
+    };
+    let filter = ContractFilter {
+        from: query.from.or_else(|| year(1, 1)),
+        to: query.to.or_else(|| year(12, 31)),
+        search: super::listing::search(query.search.as_deref()),
+        ..ContractFilter::default()
+    };
+    let found = found(conn, caller, &query.narrowing, filter, query.page)?;
+    Ok(Listed::of(found, query.page))
+}
+
+/// One contract; not found outside the caller's scope, so that ids reveal nothing.
+pub fn one(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<ContractView, AppError> {
+    let filter = ContractFilter {
+        id: Some(id),
+        ..ContractFilter::default()
+    };
+    let page = PageRequest::new(None, None);
+    let (mut found, _) = found(conn, caller, &Narrowing::default(), filter, page)?;
+    found.pop().ok_or_else(AppError::not_found)
+}
+
+/// What the contract's clauses owe and what was done, at a date.
+pub fn statement(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: i64,
+    at: NaiveDate,
+) -> Result<Statement, AppError> {
+    Ok(statement::of_contract(conn, &caller.scope, id, at)?)
+}
+
+/// A page of contracts with the status of each lot's clause today, by lot id.
+pub fn with_statuses(
+    conn: &mut DbConnection,
+    cache: &FigureCache,
+    caller: &Caller,
+    query: &ContractQuery,
+) -> Result<(Listed<ContractView>, HashMap<i64, ClauseStatus>), AppError> {
+    let found = page(conn, caller, query)?;
+    let assessed = clauses::assessed(conn, cache, caller, &Narrowing::default(), super::today())?;
+    let statuses = assessed
+        .iter()
+        .filter_map(|c| c.status.map(|s| (c.lot_id, s)))
+        .collect();
+    Ok((found, statuses))
+}
+
+/// A contract with its statement today.
+pub fn with_statement(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: i64,
+) -> Result<(ContractView, Statement), AppError> {
+    let contract = one(conn, caller, id)?;
+    let statement = statement(conn, caller, id, super::today())?;
+    Ok((contract, statement))
+}

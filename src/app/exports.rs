@@ -1,0 +1,146 @@
+//! The files to download: the compliance workbook, statements as workbooks, the detail of
+//! hours, a buyer's contracts in the DECP format.
+
+use std::io::{Read, Seek};
+
+use super::indicators::FiguresRequest;
+use super::{AppError, Caller, Narrowing};
+use crate::domain::Siret;
+use crate::export::{self, ExportError};
+use crate::indicators::scope::ScopeError;
+use crate::indicators::statement::Statement;
+use crate::indicators::{Breakdowns, FigureCache, Options, Period, report};
+use crate::storage::DbConnection;
+
+/// The French names and values of the filters asked, for the method sheet.
+fn filters_of(request: &FiguresRequest) -> Vec<(String, String)> {
+    let typed = &request.narrowing;
+    let mut filters = Vec::new();
+    if let Some(buyer) = &typed.buyer {
+        filters.push(("acheteur (SIRET)".to_owned(), buyer.as_str().to_owned()));
+    }
+    if let Some(d) = &typed.departement {
+        filters.push(("département".to_owned(), d.as_str().to_owned()));
+    }
+    filters.push((
+        "sous-traitants dans les parts de la charte".to_owned(),
+        if request.subcontractors {
+            "inclus"
+        } else {
+            "exclus"
+        }
+        .to_owned(),
+    ));
+    filters
+}
+
+/// The compliance workbook of a period, its method sheet naming the filters asked. It travels (assembly, partners): groups of people are
+/// always suppressed, whoever asks.
+pub fn compliance(
+    conn: &mut DbConnection,
+    cache: &FigureCache,
+    caller: &Caller,
+    request: &FiguresRequest,
+) -> Result<Vec<u8>, AppError> {
+    let options = Options {
+        include_subcontractors: request.subcontractors,
+        suppress_small_groups: true,
+        breakdowns: Breakdowns::ALL,
+    };
+    let filters = filters_of(request);
+    let scope = caller.data_scope(conn, &request.narrowing)?;
+    let report = report::gather(
+        conn,
+        cache,
+        &scope,
+        request.period,
+        options,
+        filters,
+        super::today(),
+    )?;
+    Ok(export::compliance::workbook(&report).map_err(ExportError::from)?)
+}
+
+/// A period as a file name: `20250101-20251231`.
+pub fn file_period(period: Period) -> String {
+    format!(
+        "{}-{}",
+        period.from.format("%Y%m%d"),
+        period.to.format("%Y%m%d")
+    )
+}
+
+/// A statement as a workbook.
+pub fn statement_workbook(statement: &Statement) -> Result<Vec<u8>, AppError> {
+    Ok(export::statement::workbook(statement).map_err(ExportError::from)?)
+}
+
+/// The two formats of the detail of hours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DetailFormat {
+    Xlsx,
+    Csv,
+}
+
+/// Every hour entry of the scope (of one year's months, or all), pseudonymous, written to
+/// `out`; the number of entries.
+pub fn detail(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    narrowing: &Narrowing,
+    year: Option<i32>,
+    format: DetailFormat,
+    out: &mut std::fs::File,
+) -> Result<u64, AppError> {
+    let filter = caller.data_scope(conn, narrowing)?.hours_of(year);
+    Ok(match format {
+        DetailFormat::Xlsx => export::detail::xlsx(conn, &filter, out)?,
+        DetailFormat::Csv => export::detail::csv(conn, &filter, std::io::BufWriter::new(out))?,
+    })
+}
+
+/// The same, as bytes: written through a temporary file, the workbook's sheet streams to disk
+/// as it goes.
+pub fn detail_bytes(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    narrowing: &Narrowing,
+    year: Option<i32>,
+    format: DetailFormat,
+) -> Result<Vec<u8>, AppError> {
+    let mut file = tempfile::tempfile().map_err(ExportError::from)?;
+    detail(conn, caller, narrowing, year, format, &mut file)?;
+    let mut bytes = Vec::new();
+    file.rewind().map_err(ExportError::from)?;
+    file.read_to_end(&mut bytes).map_err(ExportError::from)?;
+    Ok(bytes)
+}
+
+/// A buyer's contracts notified in the year (all when `None`) in the DECP 2024 format; refused
+/// with the contracts to complete when the register lacks a required field.
+pub fn decp(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    buyer: &Siret,
+    year: Option<i32>,
+) -> Result<serde_json::Value, AppError> {
+    let period = year
+        .map(|year| {
+            Period::year(year)
+                .ok_or_else(|| AppError::invalid("invalid_period", "Année incorrecte."))
+        })
+        .transpose()?;
+    let narrowing = Narrowing {
+        buyer: Some(buyer.clone()),
+        departement: None,
+    };
+    caller.data_scope(conn, &narrowing)?;
+    let record = crate::storage::buyers::list(conn)?
+        .into_iter()
+        .find(|b| &b.siret == buyer)
+        .ok_or_else(|| AppError::from(ScopeError::UnknownBuyer(buyer.clone())))?;
+    export::decp::of_buyer(conn, &record, period, super::today()).map_err(|failure| match failure {
+        export::decp::DecpFailure::Decp(e) => AppError::invalid("decp_incomplete", e),
+        export::decp::DecpFailure::Storage(e) => AppError::internal(&e),
+    })
+}

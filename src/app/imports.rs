@@ -1,0 +1,198 @@
+//! Imports: checking an upload and running it, following it, its history, its error workbook
+//! and the templates.
+
+use std::sync::Arc;
+
+use super::{AppError, Caller, Failure};
+use crate::domain::authorization::may_import;
+use crate::domain::{ImportKind, Labelled, Role, Siret};
+use crate::import::progress::{JobProgress, JobState, job_state};
+use crate::import::report::ImportReport;
+use crate::import::{ImportError, Importer, Upload};
+use crate::storage::imports::{self, ImportSummary};
+use crate::storage::{Database, DbConnection, StorageError};
+
+/// A file as sent, its fields as typed.
+pub struct UploadInput {
+    /// A kind's code or French label.
+    pub kind: String,
+    pub buyer: Option<String>,
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+    pub replace: bool,
+}
+
+/// Uploads and templates are allowed per kind of file, by the authorization table.
+fn require_import(caller: &Caller, kind: ImportKind) -> Result<(), AppError> {
+    if may_import(caller.role, kind) {
+        return Ok(());
+    }
+    Err(AppError::new(
+        Failure::Forbidden,
+        "forbidden",
+        format!(
+            "Votre rôle ne permet pas d'importer ce type de fichier ({}).",
+            kind.label()
+        ),
+    ))
+}
+
+/// The kind a file is said to be, checked.
+pub fn kind_of(text: &str) -> Result<ImportKind, AppError> {
+    ImportKind::parse_label(text).map_err(|e| AppError::invalid("unknown_kind", e))
+}
+
+/// Checks what can be checked before reading the file: its kind, the caller's right to import
+/// it, the buyer named.
+pub fn upload_of(caller: &Caller, input: UploadInput) -> Result<Upload, AppError> {
+    let kind = kind_of(&input.kind)?;
+    require_import(caller, kind)?;
+    let buyer = super::caller::buyer_of(input.buyer.as_deref())?;
+    Ok(Upload {
+        kind,
+        buyer,
+        file_name: input.file_name,
+        bytes: input.bytes,
+        replace: input.replace,
+        scope: caller.scope.clone(),
+    })
+}
+
+/// Where an upload stands once accepted: imported or refused (with the report), or going on
+/// in the background for a large file.
+pub enum Accepted {
+    Done(ImportReport),
+    Background(i64),
+}
+
+/// Runs an upload: at once for a small file, in the background for a large one (its outcome
+/// is recorded with the import).
+pub async fn accept(
+    importer: Arc<Importer>,
+    database: Arc<Database>,
+    caller: &Caller,
+    upload: Upload,
+) -> Result<Accepted, AppError> {
+    let actor = caller.actor.clone();
+    let background = upload.bytes.len() >= importer.limits().background_from_bytes;
+    let (job, upload) = {
+        let (importer, actor) = (importer.clone(), actor.clone());
+        database
+            .run(move |conn| Ok::<_, ImportError>((importer.start(conn, &upload, &actor)?, upload)))
+            .await?
+    };
+    let id = job.id;
+    let work = move || -> Result<ImportReport, ImportError> {
+        let mut conn = database.connection()?;
+        let mut progress = JobProgress::new(job.id, &database, importer.live_jobs().clone());
+        importer.complete(&mut conn, &job, upload, &actor, &mut progress)
+    };
+    if background {
+        tokio::task::spawn_blocking(move || {
+            if let Err(error) = work() {
+                tracing::error!(import = id, %error, "background import failed");
+            }
+        });
+        return Ok(Accepted::Background(id));
+    }
+    let report = tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|_| AppError::from(StorageError::Interrupted))??;
+    Ok(Accepted::Done(report))
+}
+
+/// Whose imports a caller sees: its own; an administrator, everyone's.
+fn owner_filter(caller: &Caller) -> Option<i64> {
+    if caller.role == Role::Admin {
+        None
+    } else {
+        caller.account_id
+    }
+}
+
+/// Not found unless the caller may see an import sent by `uploaded_by`, so that ids reveal
+/// nothing.
+fn visible_to(caller: &Caller, uploaded_by: Option<i64>) -> Result<(), AppError> {
+    match owner_filter(caller) {
+        Some(owner) if uploaded_by != Some(owner) => Err(AppError::not_found()),
+        _ => Ok(()),
+    }
+}
+
+/// The most recent imports (200).
+pub fn history(conn: &mut DbConnection, caller: &Caller) -> Result<Vec<ImportSummary>, AppError> {
+    Ok(imports::history(conn, owner_filter(caller), 200)?)
+}
+
+/// Where an import stands (phase, rows done out of rows to go through) and, once ended, its
+/// report.
+pub fn job(
+    conn: &mut DbConnection,
+    importer: &Importer,
+    caller: &Caller,
+    id: i64,
+) -> Result<JobState, AppError> {
+    let state = job_state_of(conn, importer, id)?.ok_or_else(AppError::not_found)?;
+    visible_to(caller, state.uploaded_by)?;
+    Ok(state)
+}
+
+/// Where an import stands, whoever sent it.
+pub fn job_state_of(
+    conn: &mut DbConnection,
+    importer: &Importer,
+    id: i64,
+) -> Result<Option<JobState>, AppError> {
+    let stale_after = importer.limits().stale_after;
+    Ok(job_state(conn, id, importer.live_jobs(), stale_after)?)
+}
+
+/// The refused file with an "Erreurs" column.
+pub fn error_workbook(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: i64,
+) -> Result<Vec<u8>, AppError> {
+    let (uploaded_by, workbook) =
+        imports::error_workbook_of(conn, id)?.ok_or_else(AppError::not_found)?;
+    visible_to(caller, uploaded_by)?;
+    workbook.ok_or_else(|| {
+        AppError::new(
+            Failure::NotFound,
+            "no_error_workbook",
+            "Cet import n'a pas de fichier d'erreurs : il a été accepté, ou refusé pour une raison qui concerne tout le fichier.",
+        )
+    })
+}
+
+/// The .xlsx template of a kind. The hours template comes pre-filled with the lots of a
+/// company: a company account's own, or the one named, within the caller's scope.
+pub fn template(
+    conn: &mut DbConnection,
+    importer: &Importer,
+    caller: &Caller,
+    kind: ImportKind,
+    company: Option<&str>,
+) -> Result<Vec<u8>, AppError> {
+    require_import(caller, kind)?;
+    let company = caller
+        .company()
+        .or(company)
+        .filter(|_| kind == ImportKind::Hours)
+        .map(|text| Siret::parse(text).map_err(|e| AppError::invalid("invalid_company", e)))
+        .transpose()?;
+    match company {
+        Some(company) => Ok(importer.hours_template_for(conn, &company, &caller.scope)?),
+        None => blank_template(importer, caller, kind),
+    }
+}
+
+/// The .xlsx template of a kind, generated from its profile.
+pub fn blank_template(
+    importer: &Importer,
+    caller: &Caller,
+    kind: ImportKind,
+) -> Result<Vec<u8>, AppError> {
+    require_import(caller, kind)?;
+    Ok(importer.template(kind)?)
+}

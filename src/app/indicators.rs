@@ -1,0 +1,110 @@
+//! The charter and insertion indicators of a period, and their trend year by year.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use chrono::NaiveDate;
+
+use super::{AppError, Caller, Narrowing};
+use crate::indicators::{Breakdowns, FigureCache, Indicators, Options, Period, YearFigures};
+use crate::storage::DbConnection;
+
+/// What figures are asked: of which period, narrowed how, computed how.
+#[derive(Debug, Clone)]
+pub struct FiguresRequest {
+    pub period: Period,
+    pub narrowing: Narrowing,
+    /// Count declared subcontractors in the local and size shares.
+    pub subcontractors: bool,
+    pub breakdowns: Breakdowns,
+}
+
+fn invalid_period(message: &str) -> AppError {
+    AppError::invalid("invalid_period", message)
+}
+
+/// The period asked: a year, or dates from and to (both included).
+pub fn period(
+    year: Option<i32>,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> Result<Period, AppError> {
+    match (year, from, to) {
+        (Some(year), None, None) => Period::year(year)
+            .ok_or_else(|| invalid_period("Année incorrecte : écrivez-la sur quatre chiffres.")),
+        (None, Some(from), Some(to)) if from <= to => Ok(Period { from, to }),
+        (None, Some(_), Some(_)) => Err(invalid_period(
+            "La date de début (from) doit précéder la date de fin (to).",
+        )),
+        _ => Err(invalid_period(
+            "Indiquez une année (year=2025) ou une période (from=2025-01-01&to=2025-06-30).",
+        )),
+    }
+}
+
+/// The breakdowns asked: dimension codes separated by commas, `none`, or all when blank.
+pub fn breakdowns(text: Option<&str>) -> Result<Breakdowns, AppError> {
+    Breakdowns::parse(text.unwrap_or_default())
+        .map_err(|message| AppError::invalid("invalid_breakdowns", message))
+}
+
+/// How figures are computed for this caller: small groups hidden unless its role follows
+/// participants one by one.
+pub fn options(caller: &Caller, subcontractors: bool, breakdowns: Breakdowns) -> Options {
+    Options {
+        include_subcontractors: subcontractors,
+        suppress_small_groups: !caller.sees_small_groups(),
+        breakdowns,
+    }
+}
+
+/// The indicators of a period within the caller's scope.
+pub fn figures(
+    conn: &mut DbConnection,
+    cache: &FigureCache,
+    caller: &Caller,
+    request: &FiguresRequest,
+) -> Result<Arc<Indicators>, AppError> {
+    let scope = caller.data_scope(conn, &request.narrowing)?;
+    let options = options(caller, request.subcontractors, request.breakdowns);
+    Ok(cache.indicators(conn, &scope, request.period, options)?)
+}
+
+/// The same figures, serialized once per data version (the API answers them as they are).
+pub fn figures_json(
+    conn: &mut DbConnection,
+    cache: &FigureCache,
+    caller: &Caller,
+    request: &FiguresRequest,
+) -> Result<Bytes, AppError> {
+    let scope = caller.data_scope(conn, &request.narrowing)?;
+    let options = options(caller, request.subcontractors, request.breakdowns);
+    Ok(cache.indicators_json(conn, &scope, request.period, options)?)
+}
+
+/// Which years a trend covers.
+#[derive(Debug, Clone)]
+pub struct SeriesRequest {
+    pub from_year: i32,
+    pub to_year: i32,
+    pub narrowing: Narrowing,
+    pub subcontractors: bool,
+}
+
+/// The main figures year by year, 50 years at most.
+pub fn series(
+    conn: &mut DbConnection,
+    cache: &FigureCache,
+    caller: &Caller,
+    request: &SeriesRequest,
+) -> Result<Vec<YearFigures>, AppError> {
+    let (from, to) = (request.from_year, request.to_year);
+    if to < from || to - from >= 50 {
+        return Err(invalid_period(
+            "Donnez une première et une dernière année (from_year ≤ to_year), 50 ans au plus.",
+        ));
+    }
+    let scope = caller.data_scope(conn, &request.narrowing)?;
+    let options = options(caller, request.subcontractors, Breakdowns::ALL);
+    Ok(cache.series(conn, &scope, from, to, options)?)
+}

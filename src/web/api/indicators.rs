@@ -1,0 +1,156 @@
+//! Indicators and clause follow-up, scoped to the caller.
+
+use std::sync::Arc;
+
+use actix_web::http::header::ContentType;
+use actix_web::{HttpResponse, web};
+use chrono::NaiveDate;
+
+use crate::app::indicators::{FiguresRequest, SeriesRequest};
+use crate::app::{self, Narrowing};
+use crate::indicators::clauses::ClauseView;
+use crate::indicators::{FigureCache, Indicators, YearFigures};
+use crate::storage::Database;
+use crate::web::auth::{Authorized, can};
+use crate::web::error::ApiError;
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct IndicatorsQuery {
+    /// A calendar year; or `from` and `to` (dates, both included).
+    pub year: Option<i32>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    /// SIRET of one buyer of the caller's scope.
+    pub buyer: Option<String>,
+    /// Only the buyers whose territory holds this département.
+    pub departement: Option<String>,
+    /// Count declared subcontractors in the local and size shares.
+    #[serde(default)]
+    pub subcontractors: bool,
+    /// Which breakdowns to compute: dimension codes separated by commas
+    /// (`modality,structure_kind`), `none`, or `all` (the default).
+    pub breakdowns: Option<String>,
+}
+
+impl IndicatorsQuery {
+    /// The typed request, or what to correct.
+    pub fn request(&self) -> Result<FiguresRequest, ApiError> {
+        Ok(FiguresRequest {
+            period: app::indicators::period(self.year, self.from, self.to)?,
+            narrowing: Narrowing::parse(self.buyer.as_deref(), self.departement.as_deref())?,
+            subcontractors: self.subcontractors,
+            breakdowns: app::indicators::breakdowns(self.breakdowns.as_deref())?,
+        })
+    }
+}
+
+/// `GET /api/indicators`: the charter and insertion indicators of a period.
+#[utoipa::path(
+    get,
+    path = "/api/indicators",
+    tag = "indicators",
+    security(("bearer" = [])),
+    params(IndicatorsQuery),
+    responses(
+        (status = 200, body = Indicators),
+        (status = 422, body = crate::web::error::ErrorEnvelope),
+        (status = 401, description = "Pas de session", body = crate::web::error::ErrorEnvelope),
+        (status = 403, description = "Rôle insuffisant", body = crate::web::error::ErrorEnvelope),
+    ),
+)]
+pub async fn indicators(
+    user: Authorized<can::ReadIndicators>,
+    query: web::Query<IndicatorsQuery>,
+    database: web::Data<Database>,
+    figures: web::Data<FigureCache>,
+) -> Result<HttpResponse, ApiError> {
+    let (request, caller) = (query.request()?, user.caller());
+    let json = crate::web::run(&database, move |conn| {
+        app::indicators::figures_json(conn, &figures, &caller, &request)
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .content_type(ContentType::json())
+        .body(json))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct SeriesQuery {
+    pub from_year: i32,
+    pub to_year: i32,
+    pub buyer: Option<String>,
+    pub departement: Option<String>,
+    #[serde(default)]
+    pub subcontractors: bool,
+}
+
+/// `GET /api/indicators/series`: the main figures year by year, for a trend.
+#[utoipa::path(
+    get,
+    path = "/api/indicators/series",
+    tag = "indicators",
+    security(("bearer" = [])),
+    params(SeriesQuery),
+    responses(
+        (status = 200, body = Vec<YearFigures>),
+        (status = 422, body = crate::web::error::ErrorEnvelope),
+        (status = 401, description = "Pas de session", body = crate::web::error::ErrorEnvelope),
+        (status = 403, description = "Rôle insuffisant", body = crate::web::error::ErrorEnvelope),
+    ),
+)]
+pub async fn series(
+    user: Authorized<can::ReadIndicators>,
+    query: web::Query<SeriesQuery>,
+    database: web::Data<Database>,
+    figures: web::Data<FigureCache>,
+) -> Result<web::Json<Vec<YearFigures>>, ApiError> {
+    let request = SeriesRequest {
+        from_year: query.from_year,
+        to_year: query.to_year,
+        narrowing: Narrowing::parse(query.buyer.as_deref(), query.departement.as_deref())?,
+        subcontractors: query.subcontractors,
+    };
+    let caller = user.caller();
+    let figures = crate::web::run(&database, move |conn| {
+        app::indicators::series(conn, &figures, &caller, &request)
+    })
+    .await?;
+    Ok(web::Json(figures))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct ClausesQuery {
+    /// The date of the assessment; today by default.
+    pub at: Option<NaiveDate>,
+    pub buyer: Option<String>,
+    pub departement: Option<String>,
+}
+
+/// `GET /api/clauses`: every clause of the scope with its hours and status at a date.
+#[utoipa::path(
+    get,
+    path = "/api/clauses",
+    tag = "clauses",
+    security(("bearer" = [])),
+    params(ClausesQuery),
+    responses(
+        (status = 200, body = Vec<ClauseView>),
+        (status = 401, description = "Pas de session", body = crate::web::error::ErrorEnvelope),
+        (status = 403, description = "Rôle insuffisant", body = crate::web::error::ErrorEnvelope),
+    ),
+)]
+pub async fn clauses(
+    user: Authorized<can::ReadClauses>,
+    query: web::Query<ClausesQuery>,
+    database: web::Data<Database>,
+    figures: web::Data<FigureCache>,
+) -> Result<web::Json<Arc<Vec<ClauseView>>>, ApiError> {
+    let at = query.at.unwrap_or_else(app::today);
+    let narrowing = Narrowing::parse(query.buyer.as_deref(), query.departement.as_deref())?;
+    let caller = user.caller();
+    let list = crate::web::run(&database, move |conn| {
+        app::clauses::assessed(conn, &figures, &caller, &narrowing, at)
+    })
+    .await?;
+    Ok(web::Json(list))
+}

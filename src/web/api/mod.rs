@@ -1,0 +1,14 @@
+//! The JSON API: each handler parses its request, calls one use case of `crate::app`, and
+//! answers JSON (or a file); its wire types and the OpenAPI document live here.
+
+pub mod audit;
+pub mod buyers;
+pub mod clauses;
+pub mod exports;
+pub mod health;
+pub mod imports;
+pub mod indicators;
+pub mod listings;
+pub mod openapi;
+pub mod session;
+pub mod users;

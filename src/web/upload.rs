@@ -1,0 +1,67 @@
+//! The upload form a file comes in, for the API and the imports page alike, and its limits.
+
+use actix_multipart::form::bytes::Bytes;
+use actix_multipart::form::text::Text;
+use actix_multipart::form::{MultipartForm, MultipartFormConfig};
+use actix_web::http::StatusCode;
+
+use super::error::ApiError;
+use crate::app::imports::UploadInput;
+
+#[derive(MultipartForm, utoipa::ToSchema)]
+pub struct UploadForm {
+    /// contracts, structures, participants or hours (or their French labels).
+    #[schema(value_type = String)]
+    pub kind: Text<String>,
+    /// SIRET of the buyer the file is about, where the kind needs one.
+    #[schema(value_type = Option<String>)]
+    pub buyer: Option<Text<String>>,
+    /// "true" to import again a file already imported.
+    #[schema(value_type = Option<bool>)]
+    pub replace: Option<Text<bool>>,
+    /// The spreadsheet: .xlsx, .xlsm, .xlsb, .xls, .ods or .csv (or DECP JSON for a register).
+    #[schema(value_type = String, format = Binary)]
+    pub file: Bytes,
+    /// Sent by the HTML upload form only: the session's anti-CSRF token (API clients send
+    /// the X-CSRF-Token header instead, or a bearer token).
+    #[schema(value_type = Option<String>)]
+    pub csrf_token: Option<Text<String>>,
+}
+
+impl UploadForm {
+    /// The file and its fields, as the import use case takes them.
+    pub fn input(&self) -> UploadInput {
+        UploadInput {
+            kind: self.kind.to_string(),
+            buyer: self.buyer.as_ref().map(|b| b.to_string()),
+            file_name: self
+                .file
+                .file_name
+                .clone()
+                .unwrap_or_else(|| "fichier".to_owned()),
+            bytes: self.file.data.to_vec(),
+            replace: self.replace.as_ref().is_some_and(|r| **r),
+        }
+    }
+}
+
+/// Uploads past the import limit get 413; a malformed form gets a French 400.
+pub fn upload_config(max_file_bytes: usize) -> MultipartFormConfig {
+    // Room for the other fields and the multipart framing around the file.
+    let total = max_file_bytes.saturating_add(64 * 1024);
+    let max_mb = max_file_bytes / (1024 * 1024);
+    MultipartFormConfig::default().total_limit(total).memory_limit(total).error_handler(move |error, _req| {
+        match error {
+            actix_multipart::MultipartError::Payload(actix_web::error::PayloadError::Overflow) => ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "file_too_large",
+                format!("Le fichier dépasse la limite de {max_mb} Mo : découpez-le en plusieurs fichiers."),
+            )
+            .into(),
+            other => ApiError::bad_request(format!(
+                "Le formulaire d'envoi est incorrect ({other}) : joignez le fichier dans le champ « file » et son type dans « kind »."
+            ))
+            .into(),
+        }
+    })
+}
