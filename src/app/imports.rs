@@ -6,9 +6,9 @@ use std::sync::Arc;
 use super::{AppError, Caller, Failure};
 use crate::domain::authorization::may_import;
 use crate::domain::{ImportKind, Labelled, Role, Siret};
-use crate::import::progress::{JobProgress, JobState, job_state};
+use crate::import::progress::{JobProgress, JobState, Progress, job_state};
 use crate::import::report::ImportReport;
-use crate::import::{ImportError, Importer, Upload};
+use crate::import::{Importer, Job, Upload};
 use crate::storage::imports::{self, ImportSummary};
 use crate::storage::{Database, DbConnection, StorageError};
 
@@ -65,6 +65,40 @@ pub enum Accepted {
     Background(i64),
 }
 
+/// Records an upload as a running import, committed so that it can be followed, once what
+/// needs no reading is checked (the buyer, the same file already imported).
+pub fn start(
+    conn: &mut DbConnection,
+    importer: &Importer,
+    caller: &Caller,
+    upload: &Upload,
+) -> Result<Job, AppError> {
+    Ok(importer.start(conn, upload, &caller.actor)?)
+}
+
+/// Reads, checks and writes the file of a started import, all or nothing, telling `progress`
+/// how far it is; the report says what was written or what to correct.
+pub fn complete(
+    conn: &mut DbConnection,
+    importer: &Importer,
+    caller: &Caller,
+    job: &Job,
+    upload: Upload,
+    progress: &mut dyn Progress,
+) -> Result<ImportReport, AppError> {
+    Ok(importer.complete(conn, job, upload, &caller.actor, progress)?)
+}
+
+/// Starts and completes an import at once, unfollowed (a command loading a dataset).
+pub fn run(
+    conn: &mut DbConnection,
+    importer: &Importer,
+    caller: &Caller,
+    upload: Upload,
+) -> Result<ImportReport, AppError> {
+    Ok(importer.run(conn, upload, &caller.actor)?)
+}
+
 /// Runs an upload: at once for a small file, in the background for a large one (its outcome
 /// is recorded with the import).
 pub async fn accept(
@@ -73,19 +107,18 @@ pub async fn accept(
     caller: &Caller,
     upload: Upload,
 ) -> Result<Accepted, AppError> {
-    let actor = caller.actor.clone();
     let background = upload.bytes.len() >= importer.limits().background_from_bytes;
     let (job, upload) = {
-        let (importer, actor) = (importer.clone(), actor.clone());
+        let (importer, caller) = (importer.clone(), caller.clone());
         database
-            .run(move |conn| Ok::<_, ImportError>((importer.start(conn, &upload, &actor)?, upload)))
+            .run(move |conn| Ok::<_, AppError>((start(conn, &importer, &caller, &upload)?, upload)))
             .await?
     };
-    let id = job.id;
-    let work = move || -> Result<ImportReport, ImportError> {
+    let (id, caller) = (job.id, caller.clone());
+    let work = move || -> Result<ImportReport, AppError> {
         let mut conn = database.connection()?;
         let mut progress = JobProgress::new(job.id, &database, importer.live_jobs().clone());
-        importer.complete(&mut conn, &job, upload, &actor, &mut progress)
+        complete(&mut conn, &importer, &caller, &job, upload, &mut progress)
     };
     if background {
         tokio::task::spawn_blocking(move || {
@@ -95,10 +128,10 @@ pub async fn accept(
         });
         return Ok(Accepted::Background(id));
     }
-    let report = tokio::task::spawn_blocking(work)
+    tokio::task::spawn_blocking(work)
         .await
-        .map_err(|_| AppError::from(StorageError::Interrupted))??;
-    Ok(Accepted::Done(report))
+        .map_err(|_| AppError::from(StorageError::Interrupted))?
+        .map(Accepted::Done)
 }
 
 /// Whose imports a caller sees: its own; an administrator, everyone's.

@@ -51,8 +51,7 @@ pub fn run(args: ImportArgs, settings: &Settings, database: &Database) -> anyhow
         std::fs::read(&args.file).with_context(|| format!("lecture de {}", args.file.display()))?;
     let importer = settings.importer()?;
     let mut conn = database.connection()?;
-    let actor = caller.actor;
-    let job = importer.start(&mut conn, &upload, &actor)?;
+    let job = app::imports::start(&mut conn, &importer, &caller, &upload)?;
     let bar = ProgressBar::new_spinner();
     let mut shown_phase = None;
     let mut progress = JobProgress::new(job.id, database, importer.live_jobs().clone()).watched_by(
@@ -66,7 +65,7 @@ pub fn run(args: ImportArgs, settings: &Settings, database: &Database) -> anyhow
             bar.set_position(counters.rows_done as u64);
         },
     );
-    let report = importer.complete(&mut conn, &job, upload, &actor, &mut progress);
+    let report = app::imports::complete(&mut conn, &importer, &caller, &job, upload, &mut progress);
     drop(progress);
     bar.finish_and_clear();
     let report = report?;

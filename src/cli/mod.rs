@@ -167,7 +167,7 @@ fn generate(
             replace: false,
         };
         let upload = crate::app::imports::upload_of(&caller, input)?;
-        let report = importer.run(&mut conn, upload, &caller.actor)?;
+        let report = crate::app::imports::run(&mut conn, &importer, &caller, upload)?;
         println!("Jeu importé ; relevés d'heures : {}", report.summary());
     }
     Ok(())

@@ -301,17 +301,7 @@ pub async fn dashboard(
         app::dashboard::dashboard(conn, &figures, &caller, &narrowing, year, app::today())
     })
     .await?;
-    let workbook = viewer
-        .may(Action::ExportWorkbooks)
-        .then(|| workbook_address(shown.year, &buyer, &departement));
-    html(&DashboardPage {
-        shell: viewer.shell("Tableau de bord"),
-        years: years_around(shown.year),
-        buyer: buyer.unwrap_or_default(),
-        departement: departement.unwrap_or_default(),
-        workbook,
-        ..DashboardPage::of(shown)
-    })
+    html(&DashboardPage::of(shown, &viewer, buyer, departement))
 }
 
 /// The yearly workbook of the same view.
@@ -337,12 +327,20 @@ fn years_around(year: i32) -> Vec<i32> {
 }
 
 impl DashboardPage {
-    /// The figures drawn; the frame, filters and links are the handler's.
-    fn of(shown: Dashboard) -> DashboardPage {
+    /// The figures drawn for the viewer, with the filters they came from.
+    fn of(
+        shown: Dashboard,
+        viewer: &Viewer<can::ReadIndicators>,
+        buyer: Option<String>,
+        departement: Option<String>,
+    ) -> DashboardPage {
         let (late, late_total) = late(&shown.clauses);
         let now = &shown.now;
+        let workbook = viewer
+            .may(Action::ExportWorkbooks)
+            .then(|| workbook_address(shown.year, &buyer, &departement));
         DashboardPage {
-            shell: Shell::anonymous("Tableau de bord"),
+            shell: viewer.shell("Tableau de bord"),
             cards: cards(now, &shown.before, shown.year),
             trends: trend_charts(&shown.series),
             breakdowns: vec![
@@ -358,11 +356,11 @@ impl DashboardPage {
             late_total,
             scope: sentence(&now.scope),
             year: shown.year,
-            years: Vec::new(),
-            buyer: String::new(),
-            departement: String::new(),
+            years: years_around(shown.year),
+            buyer: buyer.unwrap_or_default(),
+            departement: departement.unwrap_or_default(),
             buyers: shown.buyers,
-            workbook: None,
+            workbook,
         }
     }
 }
