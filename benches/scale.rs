@@ -31,8 +31,10 @@ const ADMIN: &str = "admin@bench.local";
 const PASSWORD: &str = "mot de passe des mesures";
 
 fn settings(data_dir: &Path, url: &str) -> Settings {
-    let mut s = Settings::load(None).expect("default settings");
-    s.data_dir = data_dir.to_owned();
+    let mut s = Settings {
+        data_dir: data_dir.to_owned(),
+        ..Settings::default()
+    };
     s.database.url = Some(SecretString::from(url.to_owned()));
     s.database.pool_size = 16;
     s.server.port = 0;

@@ -362,6 +362,43 @@ fn a_configuration_file_is_read_and_a_missing_one_is_reported() {
 }
 
 #[test]
+fn an_unknown_key_in_the_configuration_file_stops_the_start() {
+    let database = TestDatabase::new();
+    let file = database.data_dir().join("suivi-clauses.toml");
+    std::fs::write(&file, "[server]\nprot = 8080\n").unwrap();
+
+    let output = suivi(&database).arg("serve").output().unwrap();
+
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("clé inconnue « server.prot » ; clés permises dans [server] : host, port"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_bad_value_in_the_environment_stops_the_start() {
+    let database = TestDatabase::new();
+
+    let output = suivi(&database)
+        .env("SUIVI_SERVER__PORT", "abc")
+        .arg("serve")
+        .output()
+        .unwrap();
+
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(
+            "variable d'environnement SUIVI_SERVER__PORT) : « server.port » vaut « abc » ; \
+             attendu : un nombre entier de 0 à 65535."
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn import_reports_in_french_and_fails_when_the_file_is_refused() {
     let database = TestDatabase::new();
     let good = database.data_dir().join("structures.csv");

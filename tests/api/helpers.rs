@@ -7,10 +7,7 @@ use diesel::{Connection, PgConnection};
 use rand::Rng;
 use secrecy::SecretString;
 use suivi_clauses::accounts::{self, NewAccount};
-use suivi_clauses::configuration::{
-    AuthSettings, BootstrapSettings, DatabaseSettings, ImportSettings, LogFormat, LogSettings,
-    ServerSettings, Settings,
-};
+use suivi_clauses::configuration::Settings;
 use suivi_clauses::domain::{Email, Labelled, Name, Role, Siret, Territory, UserScope};
 use suivi_clauses::startup::Application;
 use suivi_clauses::storage::audit::Actor;
@@ -126,50 +123,26 @@ pub fn pool_options() -> PoolOptions {
     }
 }
 
-/// Settings for an application on `database`, on a free port of 127.0.0.1.
+/// Settings for an application on `database`, on a free port of 127.0.0.1: the defaults, with
+/// the test accounts' credentials and smaller limits.
 pub fn test_settings(database: &TestDatabase) -> Settings {
-    Settings {
+    let mut settings = Settings {
         data_dir: database.data_dir(),
-        server: ServerSettings {
-            host: "127.0.0.1".to_owned(),
-            port: 0,
-            workers: Some(2),
-            shutdown_timeout_secs: 1,
-            json_limit_bytes: 1_048_576,
-        },
-        database: DatabaseSettings {
-            url: Some(SecretString::from(database.url().to_owned())),
-            pool_size: 8,
-            connect_timeout_secs: 10,
-            sqlite_busy_timeout_ms: 10_000,
-        },
-        log: LogSettings {
-            format: LogFormat::Pretty,
-            filter: "warn".to_owned(),
-        },
-        bootstrap: BootstrapSettings {
-            admin_email: ADMIN_EMAIL.to_owned(),
-            admin_password: Some(SecretString::from(ADMIN_PASSWORD.to_owned())),
-        },
-        auth: AuthSettings {
-            jwt_secret: Some(SecretString::from(SIGNING_KEY.to_owned())),
-            token_lifetime_minutes: 60,
-            secure_cookies: false,
-            throttle_window_minutes: 15,
-            max_failures_per_account: 5,
-            max_failures_per_address: 20,
-        },
-        imports: ImportSettings {
-            profiles_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("imports"),
-            max_file_mb: 2,
-            max_rows: 100_000,
-            max_uncompressed_mb: 64,
-            max_compression_ratio: 100,
-            max_hours_per_month: 200,
-            background_from_kb: 512,
-            stale_after_secs: 120,
-        },
-    }
+        ..Settings::default()
+    };
+    settings.server.port = 0;
+    settings.server.workers = Some(2);
+    settings.server.shutdown_timeout_secs = 1;
+    settings.database.url = Some(SecretString::from(database.url().to_owned()));
+    settings.log.filter = "warn".to_owned();
+    settings.bootstrap.admin_email = ADMIN_EMAIL.to_owned();
+    settings.bootstrap.admin_password = Some(SecretString::from(ADMIN_PASSWORD.to_owned()));
+    settings.auth.jwt_secret = Some(SecretString::from(SIGNING_KEY.to_owned()));
+    settings.imports.profiles_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("imports");
+    settings.imports.max_file_mb = 2;
+    settings.imports.max_rows = 100_000;
+    settings.imports.max_uncompressed_mb = 64;
+    settings
 }
 
 pub struct TestApp {

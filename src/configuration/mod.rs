@@ -2,6 +2,13 @@
 //!
 //! Environment variables use the `SUIVI_` prefix and `__` between levels
 //! (`SUIVI_SERVER__PORT=9000`); `DATABASE_URL` and `SUIVI_ADMIN_PASSWORD` are read as such.
+//! An unknown key or a value of the wrong type, in the file or the environment, stops the
+//! program with a message naming the key and what it accepts: a typo is never ignored.
+
+mod lenient;
+mod sources;
+#[cfg(test)]
+mod tests;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -16,10 +23,13 @@ use crate::import::limits::ImportLimits;
 use crate::import::profile::Profiles;
 use crate::storage::{DatabaseUrl, PoolOptions};
 
-/// The file read from the working directory when no `--config` is given, if it exists.
+use lenient::Lenient;
+use sources::Sources;
+
 pub const DEFAULT_CONFIG_FILE: &str = "suivi-clauses.toml";
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Settings {
     pub data_dir: PathBuf,
     pub server: ServerSettings,
@@ -31,6 +41,7 @@ pub struct Settings {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct ServerSettings {
     pub host: String,
     /// 0 lets the system choose a free port (tests); the chosen one is printed at start.
@@ -43,6 +54,7 @@ pub struct ServerSettings {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct DatabaseSettings {
     /// `sqlite://…` or `postgres://…`; when absent, `sqlite://<data_dir>/suivi-clauses.db`.
     pub url: Option<SecretString>,
@@ -60,6 +72,7 @@ pub enum LogFormat {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct LogSettings {
     pub format: LogFormat,
     /// A tracing filter such as `info` or `suivi_clauses=debug,actix_web=info`; `RUST_LOG` wins.
@@ -67,6 +80,7 @@ pub struct LogSettings {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct BootstrapSettings {
     /// Login of the administrator created on the first start.
     pub admin_email: String,
@@ -75,6 +89,7 @@ pub struct BootstrapSettings {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct AuthSettings {
     /// Key signing session tokens (32 characters at least). When absent, one is generated on the
     /// first start and kept in `<data_dir>/jwt-signing-key`; instances sharing one database
@@ -89,6 +104,7 @@ pub struct AuthSettings {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct ImportSettings {
     /// Folder of the import profiles (`<kind>.toml`); the built-in ones serve where absent.
     pub profiles_dir: PathBuf,
@@ -106,12 +122,102 @@ pub struct ImportSettings {
     pub stale_after_secs: u64,
 }
 
+// The built-in defaults: each setting absent from the file and the environment takes its value
+// here (the README's Configuration table lists them).
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            data_dir: PathBuf::from("data"),
+            server: ServerSettings::default(),
+            database: DatabaseSettings::default(),
+            log: LogSettings::default(),
+            bootstrap: BootstrapSettings::default(),
+            auth: AuthSettings::default(),
+            imports: ImportSettings::default(),
+        }
+    }
+}
+
+impl Default for ServerSettings {
+    fn default() -> ServerSettings {
+        ServerSettings {
+            host: "127.0.0.1".to_owned(),
+            port: 8080,
+            workers: None,
+            shutdown_timeout_secs: 30,
+            json_limit_bytes: 1_048_576,
+        }
+    }
+}
+
+impl Default for DatabaseSettings {
+    fn default() -> DatabaseSettings {
+        DatabaseSettings {
+            url: None,
+            pool_size: 8,
+            connect_timeout_secs: 10,
+            sqlite_busy_timeout_ms: 10_000,
+        }
+    }
+}
+
+impl Default for LogSettings {
+    fn default() -> LogSettings {
+        LogSettings {
+            format: LogFormat::Pretty,
+            filter: "info".to_owned(),
+        }
+    }
+}
+
+impl Default for BootstrapSettings {
+    fn default() -> BootstrapSettings {
+        BootstrapSettings {
+            admin_email: "admin@suivi-clauses.local".to_owned(),
+            admin_password: None,
+        }
+    }
+}
+
+impl Default for AuthSettings {
+    fn default() -> AuthSettings {
+        AuthSettings {
+            jwt_secret: None,
+            token_lifetime_minutes: 60,
+            secure_cookies: false,
+            throttle_window_minutes: 15,
+            max_failures_per_account: 5,
+            max_failures_per_address: 20,
+        }
+    }
+}
+
+impl Default for ImportSettings {
+    fn default() -> ImportSettings {
+        ImportSettings {
+            profiles_dir: PathBuf::from("imports"),
+            max_file_mb: 20,
+            max_rows: 1_000_000,
+            max_uncompressed_mb: 512,
+            max_compression_ratio: 100,
+            max_hours_per_month: 200,
+            background_from_kb: 512,
+            stale_after_secs: 120,
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
-    #[error("Configuration illisible : {0}")]
-    Read(#[from] config::ConfigError),
     #[error("Le fichier de configuration {0} n'existe pas.")]
     MissingFile(PathBuf),
+    #[error("Le fichier de configuration {0} est illisible : {1}")]
+    Unreadable(PathBuf, String),
+    #[error("Le fichier de configuration {0} n'est pas du TOML valide : {1}")]
+    Syntax(PathBuf, String),
+    #[error("Réglage incorrect ({origin}) : {detail}")]
+    Key { origin: String, detail: String },
     #[error("Configuration incorrecte : {0}")]
     Invalid(String),
 }
@@ -119,55 +225,21 @@ pub enum SettingsError {
 impl Settings {
     /// Reads defaults, then `file` (or `suivi-clauses.toml` if present), then the environment.
     pub fn load(file: Option<&Path>) -> Result<Settings, SettingsError> {
-        let mut builder = config::Config::builder()
-            .set_default("data_dir", "data")?
-            .set_default("server.host", "127.0.0.1")?
-            .set_default("server.port", 8080)?
-            .set_default("server.shutdown_timeout_secs", 30)?
-            .set_default("server.json_limit_bytes", 1_048_576)?
-            .set_default("database.pool_size", 8)?
-            .set_default("database.connect_timeout_secs", 10)?
-            .set_default("database.sqlite_busy_timeout_ms", 10_000)?
-            .set_default("log.format", "pretty")?
-            .set_default("log.filter", "info")?
-            .set_default("bootstrap.admin_email", "admin@suivi-clauses.local")?
-            .set_default("auth.token_lifetime_minutes", 60)?
-            .set_default("auth.secure_cookies", false)?
-            .set_default("auth.throttle_window_minutes", 15)?
-            .set_default("auth.max_failures_per_account", 5)?
-            .set_default("auth.max_failures_per_address", 20)?
-            .set_default("imports.profiles_dir", "imports")?
-            .set_default("imports.max_file_mb", 20)?
-            .set_default("imports.max_rows", 1_000_000)?
-            .set_default("imports.max_uncompressed_mb", 512)?
-            .set_default("imports.max_compression_ratio", 100)?
-            .set_default("imports.max_hours_per_month", 200)?
-            .set_default("imports.background_from_kb", 512)?
-            .set_default("imports.stale_after_secs", 120)?;
-        match file {
-            Some(path) if !path.exists() => {
-                return Err(SettingsError::MissingFile(path.to_owned()));
-            }
-            Some(path) => builder = builder.add_source(config::File::from(path)),
-            None => {
-                builder =
-                    builder.add_source(config::File::with_name(DEFAULT_CONFIG_FILE).required(false))
-            }
-        }
-        let settings: Settings = builder
-            .add_source(
-                config::Environment::with_prefix("SUIVI")
-                    .prefix_separator("_")
-                    .separator("__")
-                    .try_parsing(true),
-            )
-            .set_override_option("database.url", std::env::var("DATABASE_URL").ok())?
-            .set_override_option(
-                "bootstrap.admin_password",
-                std::env::var("SUIVI_ADMIN_PASSWORD").ok(),
-            )?
-            .build()?
-            .try_deserialize()?;
+        let file = sources::read_file(file, Path::new(DEFAULT_CONFIG_FILE))?;
+        let environment = std::env::vars_os().filter_map(|(name, value)| {
+            Some((name.into_string().ok()?, value.into_string().ok()?))
+        });
+        Settings::from_sources(file, environment)
+    }
+
+    /// The same from given sources: a file's path and text, and environment variables.
+    pub fn from_sources(
+        file: Option<(PathBuf, String)>,
+        environment: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Settings, SettingsError> {
+        let sources = Sources::gather(file, environment)?;
+        let settings = Settings::deserialize(Lenient(toml::Value::Table(sources.table.clone())))
+            .map_err(|e| sources.explain(e))?;
         settings.validate()?;
         Ok(settings)
     }
