@@ -1,5 +1,6 @@
 //! Test databases and a running application.
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use diesel::connection::SimpleConnection;
@@ -40,6 +41,12 @@ pub fn postgres_base_url() -> String {
         .unwrap_or_else(|| DEFAULT_POSTGRES_URL.to_owned())
 }
 
+/// Whether tests that compare both backends must fail, rather than be skipped, when PostgreSQL
+/// cannot be reached.
+fn postgres_required() -> bool {
+    std::env::var("SUIVI_REQUIRE_POSTGRES").is_ok_and(|v| v == "1")
+}
+
 /// A database of its own for one test: a SQLite file in a temporary folder, or a fresh
 /// PostgreSQL schema dropped when the test ends.
 pub struct TestDatabase {
@@ -66,23 +73,55 @@ impl TestDatabase {
             }
             Backend::Postgres => {
                 let base = postgres_base_url();
-                let name = format!("t_{:016x}", rand::rng().random::<u64>());
-                let mut admin = PgConnection::establish(&base).unwrap_or_else(|e| {
+                let admin = PgConnection::establish(&base).unwrap_or_else(|e| {
                     panic!(
                         "PostgreSQL is needed for this test, at {base} (set TEST_POSTGRES_URL): {e}"
                     )
                 });
-                admin
-                    .batch_execute(&format!("CREATE SCHEMA {name}"))
-                    .expect("create test schema");
-                let separator = if base.contains('?') { '&' } else { '?' };
-                let url = format!("{base}{separator}options=-csearch_path%3D{name}");
-                TestDatabase {
-                    url,
-                    dir,
-                    schema: Some((base, name)),
-                }
+                Self::postgres_schema(admin, base, dir)
             }
+        }
+    }
+
+    /// A PostgreSQL schema for a test that compares both backends. When the server cannot be
+    /// reached, the test is skipped with one line on standard error, so that `cargo test` passes
+    /// on a machine with only the Rust toolchain; `SUIVI_REQUIRE_POSTGRES=1` (set by CI) makes
+    /// it fail instead.
+    pub fn postgres_or_skip() -> Option<TestDatabase> {
+        let base = postgres_base_url();
+        match PgConnection::establish(&base) {
+            Ok(admin) => {
+                let dir = tempfile::tempdir().expect("temporary folder");
+                Some(Self::postgres_schema(admin, base, dir))
+            }
+            Err(e) if postgres_required() => {
+                panic!("PostgreSQL is unreachable at {base} and SUIVI_REQUIRE_POSTGRES=1: {e}")
+            }
+            Err(_) => {
+                // Written to the process's standard error, which the test harness does not
+                // capture (eprintln! would be shown only for failing tests).
+                let thread = std::thread::current();
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "SKIPPED {}: PostgreSQL unreachable at {base}; set SUIVI_REQUIRE_POSTGRES=1 to fail instead",
+                    thread.name().unwrap_or("a test")
+                );
+                None
+            }
+        }
+    }
+
+    fn postgres_schema(mut admin: PgConnection, base: String, dir: TempDir) -> TestDatabase {
+        let name = format!("t_{:016x}", rand::rng().random::<u64>());
+        admin
+            .batch_execute(&format!("CREATE SCHEMA {name}"))
+            .expect("create test schema");
+        let separator = if base.contains('?') { '&' } else { '?' };
+        let url = format!("{base}{separator}options=-csearch_path%3D{name}");
+        TestDatabase {
+            url,
+            dir,
+            schema: Some((base, name)),
         }
     }
 

@@ -2,9 +2,12 @@
 //!
 //! The backend under test is SQLite unless `TEST_DATABASE_URL` names a PostgreSQL server, in
 //! which case every test gets a fresh schema of its own there. Tests that compare both backends
-//! reach PostgreSQL at `TEST_POSTGRES_URL` (default postgres://postgres@127.0.0.1:5432/test).
+//! reach PostgreSQL at `TEST_POSTGRES_URL` (default postgres://postgres@127.0.0.1:5432/test);
+//! when it cannot be reached they are skipped with a line on standard error, unless
+//! `SUIVI_REQUIRE_POSTGRES=1` makes them fail.
 
 mod authorization;
+mod backup;
 mod browser;
 mod cli;
 mod contracts_import;
