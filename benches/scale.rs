@@ -117,7 +117,8 @@ fn import(file: &Path, dataset: &Path, url: &str) -> Value {
     let database = connect(url);
     let importer = settings(dataset, url).importer().unwrap();
     let mut conn = database.connection().unwrap();
-    examples::load(&mut conn, &importer, dataset).expect("base dataset");
+    let base = examples::Dataset::read_dir(dataset).expect("base dataset");
+    examples::load(&mut conn, &importer, &base).expect("base dataset");
     let upload = Upload {
         kind: ImportKind::Hours,
         buyer: None,
@@ -535,7 +536,8 @@ async fn together(work: &Path, backend: &str, url: &str, dataset: &Path) -> Stri
         let database = connect(url);
         let importer = settings(dataset, url).importer().unwrap();
         let mut conn = database.connection().unwrap();
-        examples::load(&mut conn, &importer, dataset).unwrap();
+        let base = examples::Dataset::read_dir(dataset).unwrap();
+        examples::load(&mut conn, &importer, &base).unwrap();
     }
     let base = serve(&data_dir, url).await;
     let cookie = sign_in(&base).await;

@@ -43,7 +43,7 @@ pub struct Cli {
 enum Command {
     /// Démarre le service web (applique les migrations et crée l'administrateur au premier lancement).
     Serve {
-        /// Charge le jeu d'exemple (imports/examples) si la base ne contient encore aucun acheteur.
+        /// Charge le jeu d'exemple (intégré au programme) si la base ne contient encore aucun acheteur.
         #[arg(long)]
         example_data: bool,
     },
@@ -152,7 +152,8 @@ fn generate(
         let database = open_database(settings)?;
         let importer = settings.importer()?;
         let mut conn = database.connection()?;
-        if crate::import::examples::load(&mut conn, &importer, dir)?
+        let dataset = crate::import::examples::Dataset::read_dir(dir)?;
+        if crate::import::examples::load(&mut conn, &importer, &dataset)?
             == crate::import::examples::Loaded::Skipped
         {
             println!("La base contient déjà des acheteurs : rien n'a été importé.");

@@ -3,19 +3,18 @@
 use secrecy::ExposeSecret;
 
 use crate::configuration::Settings;
-use crate::import::examples::{self, Loaded};
+use crate::import::examples::{self, Dataset, Loaded};
 use crate::startup::Application;
 
 pub fn run(settings: Settings, example_data: bool) -> anyhow::Result<()> {
     actix_web::rt::System::new().block_on(async move {
         let importer = settings.importer()?;
-        let examples_dir = settings.imports.profiles_dir.join("examples");
         let application = Application::build(settings).await?;
         if example_data {
             let database = application.database().clone();
             let loaded = tokio::task::spawn_blocking(move || -> anyhow::Result<Loaded> {
                 let mut conn = database.connection()?;
-                Ok(examples::load(&mut conn, &importer, &examples_dir)?)
+                Ok(examples::load(&mut conn, &importer, &Dataset::embedded())?)
             })
             .await??;
             match loaded {

@@ -1,7 +1,9 @@
-//! The example dataset of `imports/examples/`, loaded through the real import path so that a
-//! new installation starts on a living system (`suivi-clauses serve --example-data`).
+//! The example dataset of `imports/examples/`, built into the binary and loaded through the real
+//! import path, so that a new installation starts on a living system
+//! (`suivi-clauses serve --example-data`, from any folder). Generated datasets (`gen --load`)
+//! load the same way from their folder.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
@@ -56,59 +58,132 @@ fn kind_of(file_name: &str) -> Option<ImportKind> {
     }
 }
 
+/// A dataset to load: its buyers (`buyers.toml`) and its numbered files.
+pub struct Dataset {
+    /// Where it comes from, for messages.
+    origin: String,
+    buyers: String,
+    files: Vec<(String, Source)>,
+}
+
+enum Source {
+    Embedded(&'static [u8]),
+    File(PathBuf),
+}
+
+/// The example dataset of `imports/examples/`, compiled into the binary so that
+/// `serve --example-data` works with nothing but the binary.
+const EMBEDDED_BUYERS: &str = include_str!("../../imports/examples/buyers.toml");
+const EMBEDDED_FILES: [(&str, &[u8]); 6] = [
+    (
+        "1-structures.xlsx",
+        include_bytes!("../../imports/examples/1-structures.xlsx"),
+    ),
+    (
+        "2-registre-des-marches.xlsx",
+        include_bytes!("../../imports/examples/2-registre-des-marches.xlsx"),
+    ),
+    (
+        "3-participants.csv",
+        include_bytes!("../../imports/examples/3-participants.csv"),
+    ),
+    (
+        "4-heures-commune-de-muret.csv",
+        include_bytes!("../../imports/examples/4-heures-commune-de-muret.csv"),
+    ),
+    (
+        "4-heures-departement-de-la-haute-garonne.xlsx",
+        include_bytes!("../../imports/examples/4-heures-departement-de-la-haute-garonne.xlsx"),
+    ),
+    (
+        "4-heures-toulouse-metropole.csv",
+        include_bytes!("../../imports/examples/4-heures-toulouse-metropole.csv"),
+    ),
+];
+
+impl Dataset {
+    /// The example dataset built into the binary.
+    pub fn embedded() -> Dataset {
+        Dataset {
+            origin: "jeu d'exemple intégré".to_owned(),
+            buyers: EMBEDDED_BUYERS.to_owned(),
+            files: EMBEDDED_FILES
+                .iter()
+                .map(|(name, bytes)| ((*name).to_owned(), Source::Embedded(bytes)))
+                .collect(),
+        }
+    }
+
+    /// A dataset written in a folder (`gen`): `buyers.toml` and the files whose names start with
+    /// their kind's number; each file is read when its turn comes.
+    pub fn read_dir(dir: &Path) -> Result<Dataset, ExampleError> {
+        let unreadable = |file: &Path, e: std::io::Error| ExampleError::Unreadable {
+            file: file.display().to_string(),
+            detail: e.to_string(),
+        };
+        let buyers_path = dir.join("buyers.toml");
+        let buyers =
+            std::fs::read_to_string(&buyers_path).map_err(|e| unreadable(&buyers_path, e))?;
+        let mut files: Vec<(String, Source)> = std::fs::read_dir(dir)
+            .map_err(|e| unreadable(dir, e))?
+            .filter_map(Result::ok)
+            .map(|entry| entry.path())
+            .filter_map(|path| {
+                let name = path.file_name()?.to_str()?.to_owned();
+                kind_of(&name).map(|_| (name, Source::File(path)))
+            })
+            .collect();
+        files.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(Dataset {
+            origin: dir.display().to_string(),
+            buyers,
+            files,
+        })
+    }
+
+    /// The names of its files, in the order they are imported.
+    pub fn file_names(&self) -> Vec<&str> {
+        self.files.iter().map(|(name, _)| name.as_str()).collect()
+    }
+
+    fn unreadable(&self, file: &str, detail: String) -> ExampleError {
+        ExampleError::Unreadable {
+            file: format!("{file}, {}", self.origin),
+            detail,
+        }
+    }
+
+    fn bytes(&self, name: &str, source: &Source) -> Result<Vec<u8>, ExampleError> {
+        match source {
+            Source::Embedded(bytes) => Ok(bytes.to_vec()),
+            Source::File(path) => {
+                std::fs::read(path).map_err(|e| self.unreadable(name, e.to_string()))
+            }
+        }
+    }
+}
+
+/// Creates the dataset's buyers and imports its files in order, unless the database already
+/// holds buyers.
 pub fn load(
     conn: &mut DbConnection,
     importer: &Importer,
-    dir: &Path,
+    dataset: &Dataset,
 ) -> Result<Loaded, ExampleError> {
-    let unreadable = |file: &Path, detail: String| ExampleError::Unreadable {
-        file: file.display().to_string(),
-        detail,
-    };
     if !buyers::list(conn).map_err(ImportError::from)?.is_empty() {
         return Ok(Loaded::Skipped);
     }
-    let buyers_path = dir.join("buyers.toml");
-    let text = std::fs::read_to_string(&buyers_path)
-        .map_err(|e| unreadable(&buyers_path, e.to_string()))?;
-    let listed: BuyersFile =
-        toml::from_str(&text).map_err(|e| unreadable(&buyers_path, e.to_string()))?;
-    figures_transaction(conn, |conn| -> Result<(), ExampleError> {
-        for b in &listed.buyers {
-            let parsed = (
-                Siret::parse(&b.siret),
-                Name::parse(&b.name),
-                Territory::parse(&b.territory),
-            );
-            let (Ok(siret), Ok(name), Ok(territory)) = parsed else {
-                return Err(unreadable(
-                    &buyers_path,
-                    format!("acheteur « {} » incorrect", b.name),
-                ));
-            };
-            buyers::insert(conn, &siret, &name, &territory)
-                .map_err(|e| unreadable(&buyers_path, e.to_string()))?;
-        }
-        Ok(())
-    })?;
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .map_err(|e| unreadable(dir, e.to_string()))?
-        .filter_map(Result::ok)
-        .map(|entry| entry.path())
-        .filter_map(|path| {
-            let name = path.file_name()?.to_str()?.to_owned();
-            kind_of(&name).map(|kind| (name, kind, path))
-        })
-        .collect();
-    files.sort_by(|a, b| a.0.cmp(&b.0));
+    let buyers = insert_buyers(conn, dataset)?;
     let mut loaded = Vec::new();
-    for (name, kind, path) in files {
-        let bytes = std::fs::read(&path).map_err(|e| unreadable(&path, e.to_string()))?;
+    for (name, source) in &dataset.files {
+        let Some(kind) = kind_of(name) else {
+            continue;
+        };
         let upload = Upload {
             kind,
             buyer: None,
             file_name: name.clone(),
-            bytes,
+            bytes: dataset.bytes(name, source)?,
             replace: false,
             scope: BuyerScope::AllBuyers,
         };
@@ -121,20 +196,58 @@ pub fn load(
                 .map(|p| format!("ligne {} : {}", p.row, p.message))
                 .collect();
             return Err(ExampleError::Refused {
-                file: name,
+                file: name.clone(),
                 summary: format!("{} {}", report.summary(), first.join(" ; ")),
             });
         }
-        loaded.push((name, report.rows_written));
+        loaded.push((name.clone(), report.rows_written));
     }
     Ok(Loaded::Loaded {
-        buyers: listed.buyers.len(),
+        buyers,
         files: loaded,
     })
+}
+
+/// The buyers of `buyers.toml`, all or none; how many.
+fn insert_buyers(conn: &mut DbConnection, dataset: &Dataset) -> Result<usize, ExampleError> {
+    let listed: BuyersFile = toml::from_str(&dataset.buyers)
+        .map_err(|e| dataset.unreadable("buyers.toml", e.to_string()))?;
+    figures_transaction(conn, |conn| -> Result<(), ExampleError> {
+        for b in &listed.buyers {
+            let parsed = (
+                Siret::parse(&b.siret),
+                Name::parse(&b.name),
+                Territory::parse(&b.territory),
+            );
+            let (Ok(siret), Ok(name), Ok(territory)) = parsed else {
+                return Err(
+                    dataset.unreadable("buyers.toml", format!("acheteur « {} » incorrect", b.name))
+                );
+            };
+            buyers::insert(conn, &siret, &name, &territory)
+                .map_err(|e| dataset.unreadable("buyers.toml", e.to_string()))?;
+        }
+        Ok(())
+    })?;
+    Ok(listed.buyers.len())
 }
 
 impl From<diesel::result::Error> for ExampleError {
     fn from(e: diesel::result::Error) -> Self {
         ExampleError::Import(e.into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Dataset;
+
+    #[test]
+    fn every_example_file_is_built_in() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("imports/examples");
+        let on_disk = Dataset::read_dir(&dir).unwrap();
+
+        assert_eq!(Dataset::embedded().file_names(), on_disk.file_names());
+        assert_eq!(Dataset::embedded().buyers, on_disk.buyers);
     }
 }

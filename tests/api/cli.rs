@@ -212,24 +212,31 @@ fn a_bad_database_url_is_explained_without_its_password() {
 }
 
 /// `suivi-clauses serve` running as a process, its standard error kept in a file.
-struct Served {
+pub(crate) struct Served {
     child: std::process::Child,
-    url: String,
+    pub(crate) url: String,
+    /// The line saying where it answers, and the one after it (the administrator's).
     first_lines: Vec<String>,
     stderr_path: std::path::PathBuf,
 }
 
 impl Served {
-    fn start(database: &TestDatabase, log_filter: &str) -> Served {
-        let stderr_path = database.data_dir().join("stderr.log");
-        let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin("suivi-clauses"))
+    pub(crate) fn start(database: &TestDatabase, log_filter: &str) -> Served {
+        let mut command = StdCommand::new(assert_cmd::cargo::cargo_bin("suivi-clauses"));
+        command
             .arg("serve")
             .current_dir(database.data_dir())
             .env_clear()
             .env("DATABASE_URL", database.url())
             .env("SUIVI_SERVER__PORT", "0")
             .env("SUIVI_ADMIN_PASSWORD", ADMIN_PASSWORD)
-            .env("SUIVI_LOG__FILTER", log_filter)
+            .env("SUIVI_LOG__FILTER", log_filter);
+        Served::spawn(command, database.data_dir().join("stderr.log"))
+    }
+
+    /// Runs `command` (a `serve`) until it says where it answers.
+    pub(crate) fn spawn(mut command: StdCommand, stderr_path: std::path::PathBuf) -> Served {
+        let mut child = command
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(&stderr_path).unwrap())
             .spawn()
@@ -241,9 +248,14 @@ impl Served {
                 let _ = lines.send(line);
             }
         });
-        let ready = received
-            .recv_timeout(Duration::from_secs(60))
-            .expect("the service says it is ready");
+        let ready = std::iter::from_fn(|| received.recv_timeout(Duration::from_secs(120)).ok())
+            .find(|line| line.contains("est prêt"))
+            .unwrap_or_else(|| {
+                panic!(
+                    "the service never said it was ready: {}",
+                    std::fs::read_to_string(&stderr_path).unwrap_or_default()
+                )
+            });
         let admin = received.recv_timeout(Duration::from_secs(5)).unwrap();
         let url = ready
             .split_whitespace()
@@ -259,7 +271,7 @@ impl Served {
     }
 
     /// SIGTERM, as a service manager stops it; the exit status once it has drained.
-    fn stop(mut self) -> (Option<std::process::ExitStatus>, String) {
+    pub(crate) fn stop(mut self) -> (Option<std::process::ExitStatus>, String) {
         StdCommand::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status()

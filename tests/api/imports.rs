@@ -747,7 +747,7 @@ async fn a_refused_file_comes_back_with_its_errors_beside_each_row() {
 
 #[test]
 fn the_example_dataset_imports_cleanly_once() {
-    use suivi_clauses::import::examples::{Loaded, load};
+    use suivi_clauses::import::examples::{Dataset, Loaded, load};
     use suivi_clauses::import::limits::ImportLimits;
     use suivi_clauses::import::profile::Profiles;
     let test_db = crate::helpers::TestDatabase::new();
@@ -759,8 +759,8 @@ fn the_example_dataset_imports_cleanly_once() {
         ImportLimits::default(),
     );
 
-    let first = load(&mut conn, &importer, &dir.join("examples")).unwrap();
-    let second = load(&mut conn, &importer, &dir.join("examples")).unwrap();
+    let first = load(&mut conn, &importer, &Dataset::embedded()).unwrap();
+    let second = load(&mut conn, &importer, &Dataset::embedded()).unwrap();
 
     let Loaded::Loaded { buyers, files } = first else {
         panic!("the dataset was not loaded")

@@ -7,11 +7,11 @@
 //! `SUIVI_REQUIRE_POSTGRES=1` makes them fail.
 
 mod authorization;
-mod backup;
 mod browser;
 mod cli;
 mod contracts_import;
 mod decp;
+mod example_data;
 mod exports;
 mod health;
 mod helpers;
