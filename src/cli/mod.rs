@@ -2,6 +2,7 @@
 //!
 //! Every command answers in French; errors go to standard error with a non-zero exit code.
 
+mod backup;
 mod buyer;
 mod export;
 mod import;
@@ -85,6 +86,17 @@ enum Command {
         /// Dossier à écrire.
         dir: PathBuf,
     },
+    /// Écrit une copie cohérente de la base SQLite, même pendant que le service tourne (sur
+    /// PostgreSQL : pg_dump).
+    Backup {
+        /// Fichier à écrire (il ne doit pas exister).
+        file: PathBuf,
+    },
+    /// Remplace la base SQLite par une sauvegarde, vérifiée d'abord ; le service doit être arrêté.
+    Restore {
+        /// Sauvegarde à restaurer.
+        file: PathBuf,
+    },
     /// Efface les données personnelles des participants sans activité depuis une date (fin de la
     /// durée de conservation) ; les heures et les indicateurs restent inchangés.
     Purge {
@@ -109,6 +121,13 @@ pub fn run() -> ExitCode {
 fn execute(cli: Cli) -> anyhow::Result<()> {
     let settings = Settings::load(cli.config.as_deref())?;
     telemetry::init(settings.log.format, &settings.log.filter);
+    // Held until the command ends, so that a restore cannot replace the database meanwhile.
+    let _in_use = match &cli.command {
+        Command::Restore { .. } | Command::Template { .. } | Command::Gen { load: false, .. } => {
+            None
+        }
+        _ => backup::claim(&settings)?,
+    };
     match cli.command {
         Command::Serve { example_data } => serve::run(settings, example_data),
         Command::Migrate => migrate(&settings),
@@ -118,6 +137,8 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Import(args) => import::run(args, &settings, &open_database(&settings)?),
         Command::Stats(args) => stats::run(args, &open_database(&settings)?),
         Command::Export(args) => export::run(args, &open_database(&settings)?),
+        Command::Backup { file } => backup::back_up(&settings, &file),
+        Command::Restore { file } => backup::restore(&settings, &file),
         Command::Purge { before } => purge::run(&before, &open_database(&settings)?),
         Command::Gen { rows, load, dir } => generate(rows, load, &dir, &settings),
     }

@@ -4,6 +4,7 @@
 //! module writes SQL.
 
 pub mod audit;
+pub mod backup;
 pub mod buyers;
 pub mod companies;
 mod connection;

@@ -7,6 +7,7 @@
 //! `SUIVI_REQUIRE_POSTGRES=1` makes them fail.
 
 mod authorization;
+mod backup;
 mod browser;
 mod cli;
 mod contracts_import;
