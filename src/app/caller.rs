@@ -118,3 +118,62 @@ pub fn buyer_of(text: Option<&str>) -> Result<Option<Siret>, AppError> {
         .map(|t| Siret::parse(t).map_err(|e| AppError::invalid("invalid_buyer", e)))
         .transpose()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::Failure;
+
+    fn caller(scope: BuyerScope, role: Role) -> Caller {
+        Caller {
+            account_id: Some(7),
+            role,
+            scope,
+            actor: Actor::anonymous(),
+        }
+    }
+
+    #[test]
+    fn a_caller_sees_the_buyers_of_its_scope_and_a_company_none() {
+        let all = caller(BuyerScope::AllBuyers, Role::Facilitator);
+        let some = caller(
+            BuyerScope::Buyers {
+                buyer_ids: vec![1, 3],
+            },
+            Role::BuyerOfficer,
+        );
+        let company = caller(
+            BuyerScope::Company {
+                siret: "21310555400017".to_owned(),
+            },
+            Role::Company,
+        );
+
+        assert!(all.sees_buyer(2) && all.buyer_ids().is_none());
+        assert!(some.sees_buyer(3) && !some.sees_buyer(2));
+        assert_eq!(some.buyer_ids(), Some(vec![1, 3]));
+        assert!(!company.sees_buyer(1));
+        assert_eq!(company.company(), Some("21310555400017"));
+        assert!(Caller::command_line().sees_small_groups());
+        assert!(!caller(BuyerScope::AllBuyers, Role::Elected).sees_small_groups());
+    }
+
+    #[test]
+    fn a_narrowing_left_blank_is_none_and_a_bad_one_says_which_field() {
+        assert_eq!(
+            Narrowing::parse(Some("  "), None).unwrap(),
+            Narrowing::default()
+        );
+        let asked = Narrowing::parse(Some(" 21310555400017 "), Some("31")).unwrap();
+        assert_eq!(asked.buyer.unwrap().as_str(), "21310555400017");
+        assert_eq!(asked.departement.unwrap().as_str(), "31");
+
+        let buyer = Narrowing::parse(Some("12345678901234"), None).unwrap_err();
+        assert_eq!(
+            (buyer.failure, buyer.code),
+            (Failure::Invalid, "invalid_buyer")
+        );
+        let departement = Narrowing::parse(None, Some("999")).unwrap_err();
+        assert_eq!(departement.code, "invalid_departement");
+    }
+}

@@ -108,3 +108,31 @@ pub fn series(
     let options = options(caller, request.subcontractors, Breakdowns::ALL);
     Ok(cache.series(conn, &scope, from, to, options)?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_period_is_a_year_or_two_dates_in_order() {
+        let day = |m, d| NaiveDate::from_ymd_opt(2025, m, d);
+        assert_eq!(
+            period(Some(2025), None, None).unwrap(),
+            Period::year(2025).unwrap()
+        );
+        assert_eq!(
+            period(None, day(1, 1), day(6, 30)).unwrap(),
+            Period {
+                from: day(1, 1).unwrap(),
+                to: day(6, 30).unwrap()
+            }
+        );
+        for wrong in [
+            period(None, day(6, 30), day(1, 1)),
+            period(None, None, None),
+            period(Some(2025), day(1, 1), None),
+        ] {
+            assert_eq!(wrong.unwrap_err().code, "invalid_period");
+        }
+    }
+}

@@ -92,3 +92,31 @@ impl From<crate::app::AppError> for ApiError {
         ApiError::new(status, error.code, error.message)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::{AppError, Failure};
+
+    #[test]
+    fn a_use_case_failure_keeps_its_code_and_message_under_its_status() {
+        let cases = [
+            (Failure::BadRequest, StatusCode::BAD_REQUEST),
+            (Failure::Invalid, StatusCode::UNPROCESSABLE_ENTITY),
+            (Failure::Forbidden, StatusCode::FORBIDDEN),
+            (Failure::NotFound, StatusCode::NOT_FOUND),
+            (Failure::Conflict, StatusCode::CONFLICT),
+            (Failure::Unauthenticated, StatusCode::UNAUTHORIZED),
+            (Failure::Throttled, StatusCode::TOO_MANY_REQUESTS),
+            (Failure::Internal, StatusCode::INTERNAL_SERVER_ERROR),
+        ];
+        for (failure, status) in cases {
+            let answer = ApiError::from(AppError::new(failure, "some_code", "Corrigez ceci."));
+            assert_eq!(answer.status, status, "{failure:?}");
+            assert_eq!(
+                (answer.code, answer.message.as_str()),
+                ("some_code", "Corrigez ceci.")
+            );
+        }
+    }
+}
