@@ -20,7 +20,7 @@ use crate::accounts::login::ThrottlePolicy;
 use crate::domain::{Email, Hours};
 use crate::import::Importer;
 use crate::import::limits::ImportLimits;
-use crate::import::profile::Profiles;
+use crate::import::profiles::Profiles;
 use crate::storage::{DatabaseUrl, PoolOptions};
 
 use lenient::Lenient;

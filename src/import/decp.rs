@@ -77,14 +77,6 @@ struct Considerations {
     consideration_sociale: Vec<String>,
 }
 
-/// Whether the bytes look like JSON rather than CSV: the first character is a brace.
-pub fn looks_like_json(bytes: &[u8]) -> bool {
-    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    text.iter()
-        .find(|b| !b.is_ascii_whitespace())
-        .is_some_and(|b| *b == b'{')
-}
-
 /// The register's rows of a DECP document, and what the reader should know about them.
 pub fn read(bytes: &[u8], profile: &Profile) -> Result<(Sheet, Vec<String>), FileProblem> {
     let json = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);

@@ -48,7 +48,7 @@ pub fn detect(bytes: &[u8], limits: &ImportLimits) -> Result<FileFormat, FilePro
             hint: " (c'est un PDF)".to_owned(),
         });
     }
-    if super::decp::looks_like_json(head) {
+    if looks_like_json(head) {
         return Ok(FileFormat::Json);
     }
     // Text has no NUL byte (UTF-16 exports do, and are not supported: say so plainly).
@@ -58,6 +58,14 @@ pub fn detect(bytes: &[u8], limits: &ImportLimits) -> Result<FileFormat, FilePro
         });
     }
     Ok(FileFormat::Csv)
+}
+
+/// Whether the bytes look like JSON rather than CSV: the first character is a brace.
+pub fn looks_like_json(bytes: &[u8]) -> bool {
+    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    text.iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|b| *b == b'{')
 }
 
 fn detect_archive(bytes: &[u8], limits: &ImportLimits) -> Result<FileFormat, FileProblem> {

@@ -55,34 +55,3 @@ pub struct RowProblem {
     pub value: Option<String>,
     pub message: String,
 }
-
-/// Collects the problems of one sheet, naming each column by its profile header.
-pub struct Reporter<'a> {
-    sheet: &'a str,
-    profile: &'a super::profile::Profile,
-    problems: &'a mut Vec<RowProblem>,
-}
-
-impl<'a> Reporter<'a> {
-    pub fn new(
-        sheet: &'a str,
-        profile: &'a super::profile::Profile,
-        problems: &'a mut Vec<RowProblem>,
-    ) -> Self {
-        Reporter {
-            sheet,
-            profile,
-            problems,
-        }
-    }
-
-    pub fn add(&mut self, row: u32, key: &str, value: Option<String>, message: impl Into<String>) {
-        self.problems.push(RowProblem {
-            sheet: self.sheet.to_owned(),
-            row,
-            column: self.profile.header_of(key),
-            value,
-            message: message.into(),
-        });
-    }
-}

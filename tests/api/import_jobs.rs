@@ -115,7 +115,7 @@ impl Progress for Recorded {
 #[test]
 fn an_import_reports_its_phases_and_every_row_written() {
     use suivi_clauses::import::limits::ImportLimits;
-    use suivi_clauses::import::profile::Profiles;
+    use suivi_clauses::import::profiles::Profiles;
     use suivi_clauses::import::{Importer, Upload};
     use suivi_clauses::storage::audit::Actor;
     use suivi_clauses::storage::users::BuyerScope;

@@ -749,7 +749,7 @@ async fn a_refused_file_comes_back_with_its_errors_beside_each_row() {
 fn the_example_dataset_imports_cleanly_once() {
     use suivi_clauses::import::examples::{Dataset, Loaded, load};
     use suivi_clauses::import::limits::ImportLimits;
-    use suivi_clauses::import::profile::Profiles;
+    use suivi_clauses::import::profiles::Profiles;
     let test_db = crate::helpers::TestDatabase::new();
     let database = test_db.connect();
     let mut conn = database.connection().unwrap();

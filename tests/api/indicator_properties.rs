@@ -5,7 +5,7 @@
 use proptest::prelude::*;
 use suivi_clauses::domain::{ImportKind, ImportStatus, Name, Territory};
 use suivi_clauses::import::limits::ImportLimits;
-use suivi_clauses::import::profile::Profiles;
+use suivi_clauses::import::profiles::Profiles;
 use suivi_clauses::import::{Importer, Upload};
 use suivi_clauses::indicators::{self, DataScope, Indicators, Options, Period};
 use suivi_clauses::storage::audit::Actor;

@@ -1,14 +1,15 @@
 //! The contracts register: one row per lot × awardee, grouped into contracts (buyer and
 //! reference) and lots (number; none for a contract without lots).
 
-use crate::import::progress::Progress;
+use super::super::progress::Progress;
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 
 use super::super::cells::Value;
-use super::super::problem::{Reporter, RowProblem};
+use super::super::problem::RowProblem;
 use super::super::profile::{Profile, ValueType};
+use super::super::reporter::Reporter;
 use super::super::rows::{ParsedRow, RowView};
 use crate::domain::{
     AwardRole, CpvCode, Hours, Money, Name, PostalCode, Procedure, Reservation, Siret, SizeClass,

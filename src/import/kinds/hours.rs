@@ -1,13 +1,14 @@
 //! Hour statements: hours worked by a participant in a month on a lot, by one modality.
 
-use crate::import::progress::Progress;
+use super::super::progress::Progress;
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 
 use super::super::cells::Value;
-use super::super::problem::{Reporter, RowProblem};
+use super::super::problem::RowProblem;
 use super::super::profile::{Profile, ValueType};
+use super::super::reporter::Reporter;
 use super::super::rows::{ParsedRow, RowView};
 use crate::domain::{EmploymentContract, Hours, Labelled, Modality, Month, StructureKind};
 use crate::storage::DbConnection;

@@ -1,13 +1,14 @@
 //! Participants: pseudonymous people and what the indicators need of them, by identifier.
 
-use crate::import::progress::Progress;
+use super::super::progress::Progress;
 use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate};
 
 use super::super::cells::Value;
-use super::super::problem::{Reporter, RowProblem};
+use super::super::problem::RowProblem;
 use super::super::profile::{Profile, ValueType};
+use super::super::reporter::Reporter;
 use super::super::rows::{ParsedRow, RowView};
 use crate::domain::{EligibilityCriterion, ExitOutcome, Sex};
 use crate::storage::DbConnection;

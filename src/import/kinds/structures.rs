@@ -1,6 +1,6 @@
 //! Structures: companies and insertion employers, by SIRET.
 
-use crate::import::progress::Progress;
+use super::super::progress::Progress;
 use std::collections::HashMap;
 
 use super::super::cells::Value;

@@ -1,0 +1,100 @@
+//! What the kinds' checks need from the database, read once before the file is parsed.
+
+use super::error::ImportError;
+use super::kinds;
+use super::limits::ImportLimits;
+use super::upload::Upload;
+use crate::domain::{ImportKind, Siret};
+use crate::storage::buyers::Buyer;
+use crate::storage::users::BuyerScope;
+use crate::storage::{DbConnection, buyers, companies, contracts, participants};
+
+/// The context of each kind's checks; only the uploaded kind's is filled.
+pub struct KindsContext {
+    pub contracts: kinds::contracts::Context,
+    pub hours: kinds::hours::Context,
+}
+
+/// Known establishments (SIRET → id and kind code).
+type Companies = std::collections::HashMap<String, (i64, String)>;
+
+impl KindsContext {
+    pub fn load(
+        conn: &mut DbConnection,
+        upload: &Upload,
+        limits: &ImportLimits,
+    ) -> Result<KindsContext, ImportError> {
+        // Only the register and hour statements are checked against buyers and companies.
+        let uses_buyers = matches!(upload.kind, ImportKind::Contracts | ImportKind::Hours);
+        let (mine, others) = if uses_buyers {
+            buyers_by_scope(buyers::list(conn)?, &upload.scope)
+        } else {
+            Default::default()
+        };
+        let companies = if uses_buyers {
+            companies::kinds_by_siret(conn)?
+        } else {
+            Default::default()
+        };
+        let hours = if upload.kind == ImportKind::Hours {
+            hours_context(conn, upload, &mine, companies.clone(), limits)?
+        } else {
+            kinds::hours::Context {
+                lots: Vec::new(),
+                holders: Default::default(),
+                companies: Default::default(),
+                participants: Default::default(),
+                only_company: None,
+                max_hours_per_month: limits.max_hours_per_month,
+            }
+        };
+        Ok(KindsContext {
+            contracts: kinds::contracts::Context {
+                buyers: mine.into_iter().map(|b| (b.siret, b.id)).collect(),
+                other_buyers: others.into_iter().map(|b| b.siret).collect(),
+                only_buyer: upload.buyer.clone(),
+                companies,
+            },
+            hours,
+        })
+    }
+}
+
+/// The buyers within `scope`, and the others.
+fn buyers_by_scope(all: Vec<Buyer>, scope: &BuyerScope) -> (Vec<Buyer>, Vec<Buyer>) {
+    all.into_iter().partition(|buyer| match scope {
+        BuyerScope::AllBuyers => true,
+        BuyerScope::Buyers { buyer_ids } => buyer_ids.contains(&buyer.id),
+        BuyerScope::Company { .. } => false,
+    })
+}
+
+fn hours_context(
+    conn: &mut DbConnection,
+    upload: &Upload,
+    mine: &[Buyer],
+    companies: Companies,
+    limits: &ImportLimits,
+) -> Result<kinds::hours::Context, ImportError> {
+    // The buyer named at upload, within the scope; otherwise every buyer of the scope.
+    let named = |siret: &Siret| upload.buyer.as_ref().is_none_or(|only| only == siret);
+    let ids: Vec<i64> = mine
+        .iter()
+        .filter(|b| named(&b.siret))
+        .map(|b| b.id)
+        .collect();
+    let only_company = match &upload.scope {
+        BuyerScope::Company { siret } => Some(siret.clone()),
+        _ => None,
+    };
+    let lots = contracts::lots_of_buyers(conn, only_company.is_none().then_some(&ids[..]))?;
+    let lot_ids: Vec<i64> = lots.iter().map(|l| l.lot_id).collect();
+    Ok(kinds::hours::Context {
+        holders: contracts::holders_of(conn, &lot_ids)?.into_iter().collect(),
+        lots,
+        companies,
+        participants: participants::ids_by_pseudonym(conn)?,
+        only_company,
+        max_hours_per_month: limits.max_hours_per_month,
+    })
+}

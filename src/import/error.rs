@@ -1,0 +1,29 @@
+//! Why an import could not be carried out at all (as opposed to a refused file, which is a
+//! report).
+
+use crate::domain::Siret;
+use crate::storage::StorageError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error(
+        "L'import « {0} » n'est pas encore disponible : seules les structures s'importent pour l'instant."
+    )]
+    NotYetAvailable(&'static str),
+    #[error("Aucun acheteur n'a le SIRET {0} : créez-le d'abord (suivi-clauses buyer add).")]
+    UnknownBuyer(Siret),
+    #[error(
+        "Ce fichier a déjà été importé le {at} (import n° {id}) : rien n'a été changé. Pour l'importer à nouveau, demandez son remplacement."
+    )]
+    Duplicate { id: i64, at: String },
+    #[error("Le modèle n'a pas pu être produit : {0}")]
+    Template(String),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+impl From<diesel::result::Error> for ImportError {
+    fn from(e: diesel::result::Error) -> Self {
+        ImportError::Storage(e.into())
+    }
+}

@@ -1,0 +1,408 @@
+//! The orchestration of an import: a job recorded as running, then the file read and checked
+//! (`pipeline`), and, if nothing is wrong, its rows and outcome written in one transaction.
+
+use sha2::{Digest, Sha256};
+
+use super::context::KindsContext;
+use super::error::ImportError;
+use super::error_workbook;
+use super::kinds;
+use super::limits::ImportLimits;
+use super::parsed::Parsed;
+use super::pipeline;
+use super::profile::Profile;
+use super::profiles::Profiles;
+use super::progress::{self, Progress};
+use super::report::ImportReport;
+use super::reporter::Reporter;
+use super::template;
+use super::upload::Upload;
+use crate::domain::{
+    AuditAction, Hours, ImportKind, ImportPhase, ImportStatus, Labelled, Modality, Month, Siret,
+};
+use crate::storage::audit::{self, Actor};
+use crate::storage::imports::{self, NewImport, Outcome};
+use crate::storage::users::BuyerScope;
+use crate::storage::{DbConnection, buyers, contracts, figures_transaction, hour_entries};
+
+/// The profiles and limits, loaded once at start-up, and the imports running in this process.
+#[derive(Debug, Clone)]
+pub struct Importer {
+    profiles: Profiles,
+    limits: ImportLimits,
+    live: progress::LiveJobs,
+    /// SQLite has one writer at a time: imports take turns here rather than wait in SQLite's
+    /// busy handler, whose timeout a large import's write would outlast (seen in the
+    /// benchmarks: concurrent imports of 250 000 rows each cut off).
+    sqlite_turn: std::sync::Arc<std::sync::Mutex<()>>,
+}
+
+/// A started import: its record, and what identifies its file.
+#[derive(Debug, Clone)]
+pub struct Job {
+    pub id: i64,
+    buyer_id: Option<i64>,
+    sha256: String,
+}
+
+/// A duplicate unless asked to replace: the very same file already imported for this buyer.
+fn refuse_same_file(
+    conn: &mut DbConnection,
+    kind: ImportKind,
+    buyer_id: Option<i64>,
+    sha256: &str,
+) -> Result<(), ImportError> {
+    match imports::find_same_file(conn, kind, buyer_id, sha256)? {
+        Some((id, at)) => Err(ImportError::Duplicate {
+            id,
+            at: at.format("%d/%m/%Y à %H:%M").to_string(),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// What reading and checking a file leaves to write: its rows if accepted, and the error
+/// workbook if refused.
+struct Checked {
+    accepted: Option<Parsed>,
+    annotated: Option<Vec<u8>>,
+}
+
+impl Importer {
+    pub fn new(profiles: Profiles, limits: ImportLimits) -> Importer {
+        Importer {
+            profiles,
+            limits,
+            live: progress::LiveJobs::default(),
+            sqlite_turn: std::sync::Arc::default(),
+        }
+    }
+
+    pub fn limits(&self) -> &ImportLimits {
+        &self.limits
+    }
+
+    /// The profile of an importable kind.
+    pub fn profile(&self, kind: ImportKind) -> Option<&Profile> {
+        self.profiles.get(kind)
+    }
+
+    /// The .xlsx template of `kind`, from its profile.
+    pub fn template(&self, kind: ImportKind) -> Result<Vec<u8>, ImportError> {
+        self.template_with(kind, &[])
+    }
+
+    /// The hours template with one row per lot (with a clause) that the company holds within
+    /// `scope`: reference, lot and SIRET filled in.
+    pub fn hours_template_for(
+        &self,
+        conn: &mut DbConnection,
+        company: &Siret,
+        scope: &BuyerScope,
+    ) -> Result<Vec<u8>, ImportError> {
+        let buyer_ids = match scope {
+            BuyerScope::AllBuyers | BuyerScope::Company { .. } => None,
+            BuyerScope::Buyers { buyer_ids } => Some(&buyer_ids[..]),
+        };
+        let lots = contracts::clause_lots_of_company(conn, company.as_str(), buyer_ids)?;
+        let rows: Vec<Vec<(&str, String)>> = lots
+            .into_iter()
+            .map(|(reference, lot)| {
+                let lot = if lot == 0 {
+                    String::new()
+                } else {
+                    lot.to_string()
+                };
+                vec![
+                    ("reference", reference),
+                    ("lot", lot),
+                    ("company_siret", company.as_str().to_owned()),
+                ]
+            })
+            .collect();
+        self.template_with(ImportKind::Hours, &rows)
+    }
+
+    fn template_with(
+        &self,
+        kind: ImportKind,
+        rows: &[Vec<(&str, String)>],
+    ) -> Result<Vec<u8>, ImportError> {
+        let profile = self.profile_of(kind)?;
+        template::workbook(profile, rows).map_err(|e| ImportError::Template(e.to_string()))
+    }
+
+    fn profile_of(&self, kind: ImportKind) -> Result<&Profile, ImportError> {
+        self.profiles
+            .get(kind)
+            .ok_or(ImportError::NotYetAvailable(kind.label()))
+    }
+
+    /// Imports the file, all or nothing, unwatched: `start` then `complete`. A refused file is
+    /// recorded with its report (and returned with status `Refused`); a file already imported
+    /// is refused unless replaced.
+    pub fn run(
+        &self,
+        conn: &mut DbConnection,
+        upload: Upload,
+        actor: &Actor,
+    ) -> Result<ImportReport, ImportError> {
+        let job = self.start(conn, &upload, actor)?;
+        self.complete(conn, &job, upload, actor, &mut progress::Silent)
+    }
+
+    /// The counters of the imports this process is running.
+    pub fn live_jobs(&self) -> &progress::LiveJobs {
+        &self.live
+    }
+
+    /// Checks what can be checked at once (kind, buyer, same file already imported), then
+    /// records the import as running, committed, so that it can be followed.
+    pub fn start(
+        &self,
+        conn: &mut DbConnection,
+        upload: &Upload,
+        actor: &Actor,
+    ) -> Result<Job, ImportError> {
+        self.profile_of(upload.kind)?;
+        let buyer_id = match &upload.buyer {
+            Some(siret) => Some(
+                buyers::id_by_siret(conn, siret)?
+                    .ok_or_else(|| ImportError::UnknownBuyer(siret.clone()))?,
+            ),
+            None => None,
+        };
+        let sha256: String = Sha256::digest(&upload.bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        if !upload.replace {
+            refuse_same_file(conn, upload.kind, buyer_id, &sha256)?;
+        }
+        let id = imports::start(
+            conn,
+            &NewImport {
+                kind: upload.kind,
+                buyer_id,
+                file_name: &upload.file_name,
+                sha256: &sha256,
+                uploaded_by: actor.user_id,
+            },
+        )?;
+        Ok(Job {
+            id,
+            buyer_id,
+            sha256,
+        })
+    }
+
+    /// Reads, checks and writes a started import. If anything fails on the way, nothing is
+    /// written and the import is recorded as interrupted (or refused, for a duplicate).
+    pub fn complete(
+        &self,
+        conn: &mut DbConnection,
+        job: &Job,
+        upload: Upload,
+        actor: &Actor,
+        progress: &mut dyn Progress,
+    ) -> Result<ImportReport, ImportError> {
+        let (kind, file_name) = (upload.kind, upload.file_name.clone());
+        // Checks and writes together, so that the checks against stored hours see the
+        // imports before this one (a poisoned lock only means another import panicked).
+        let _turn = matches!(conn, DbConnection::Sqlite(_))
+            .then(|| self.sqlite_turn.lock().unwrap_or_else(|e| e.into_inner()));
+        let result =
+            conn.with_bulk_write_cache(|conn| self.process(conn, job, upload, actor, progress));
+        if let Err(error) = &result {
+            let status = match error {
+                ImportError::Duplicate { .. } => ImportStatus::Refused,
+                _ => ImportStatus::Interrupted,
+            };
+            let report =
+                ImportReport::cut_short(kind, &file_name, job.id, status, error.to_string());
+            let text = serde_json::to_string(&report).unwrap_or_default();
+            if let Err(e) = imports::abandon(conn, job.id, status, &text, None) {
+                tracing::error!(import = job.id, error = %e, "import left as running");
+            }
+        }
+        result
+    }
+
+    fn process(
+        &self,
+        conn: &mut DbConnection,
+        job: &Job,
+        upload: Upload,
+        actor: &Actor,
+        progress: &mut dyn Progress,
+    ) -> Result<ImportReport, ImportError> {
+        let profile = self.profile_of(upload.kind)?;
+        progress.phase(ImportPhase::Reading, 0);
+        let mut report = ImportReport::new(upload.kind, &upload.file_name, Some(job.id));
+        let checked = self.check(conn, &upload, profile, &mut report)?;
+        if let Some(parsed) = &checked.accepted {
+            report.rows_written = parsed.rows();
+            report.status = ImportStatus::Succeeded;
+            progress.phase(ImportPhase::Writing, parsed.rows());
+        }
+        figures_transaction(conn, |conn| {
+            // Again inside the transaction: the same file may have been sent twice at once.
+            if !upload.replace {
+                refuse_same_file(conn, upload.kind, job.buyer_id, &job.sha256)?;
+            }
+            if let Some(parsed) = &checked.accepted {
+                write_rows(conn, parsed, job.id, progress, &mut report)?;
+            }
+            record(
+                conn,
+                job.id,
+                &upload,
+                actor,
+                &report,
+                checked.annotated.as_deref(),
+            )?;
+            Ok(report)
+        })
+    }
+
+    /// Reads and checks the file into the report: the rows to write if nothing is wrong, the
+    /// error workbook otherwise.
+    fn check(
+        &self,
+        conn: &mut DbConnection,
+        upload: &Upload,
+        profile: &Profile,
+        report: &mut ImportReport,
+    ) -> Result<Checked, ImportError> {
+        let context = KindsContext::load(conn, upload, &self.limits)?;
+        let (parsed, header) =
+            match pipeline::parse(upload, profile, &self.limits, &context, report) {
+                Ok(parsed) => parsed,
+                Err(problem) => {
+                    report.file_problem = Some(problem.to_string());
+                    return Ok(Checked {
+                        accepted: None,
+                        annotated: None,
+                    });
+                }
+            };
+        if let Parsed::Hours(statements) = &parsed {
+            self.check_stored_hours(conn, statements, profile, report)?;
+        }
+        report.problems.sort_by_key(|p| p.row);
+        if report.problems.is_empty() {
+            return Ok(Checked {
+                accepted: Some(parsed),
+                annotated: None,
+            });
+        }
+        // Without it the refusal still stands: the JSON report says it all.
+        let annotated = pipeline::whole_sheet(upload, profile, &self.limits, header.sheet)
+            .ok()
+            .and_then(|sheet| {
+                error_workbook::write(&sheet, &header, profile, &report.problems).ok()
+            });
+        Ok(Checked {
+            accepted: None,
+            annotated,
+        })
+    }
+
+    /// The monthly ceiling with the hours already stored for the same participants and months.
+    fn check_stored_hours(
+        &self,
+        conn: &mut DbConnection,
+        statements: &[kinds::hours::Statement],
+        profile: &Profile,
+        report: &mut ImportReport,
+    ) -> Result<(), ImportError> {
+        let participants: Vec<i64> = statements.iter().map(|s| s.entry.participant_id).collect();
+        let months: Vec<i32> = statements.iter().map(|s| s.entry.month.yyyymm()).collect();
+        let stored: Vec<(kinds::hours::EntryKey, Hours)> =
+            hour_entries::stored_for(conn, &participants, &months)?
+                .into_iter()
+                .filter_map(
+                    |(lot_id, company_id, participant_id, month, modality, hours)| {
+                        Some((
+                            kinds::hours::EntryKey {
+                                lot_id,
+                                company_id,
+                                participant_id,
+                                month: Month::from_yyyymm(month).ok()?,
+                                modality: Modality::from_code(&modality)?,
+                            },
+                            Hours::from_hundredths(hours).ok()?,
+                        ))
+                    },
+                )
+                .collect();
+        let sheet = report.sheet.clone().unwrap_or_default();
+        let mut reporter = Reporter::new(&sheet, profile, &mut report.problems);
+        kinds::hours::check_stored_totals(
+            statements,
+            &stored,
+            self.limits.max_hours_per_month,
+            &mut reporter,
+        );
+        Ok(())
+    }
+}
+
+/// Writes the accepted rows of the import `id`; the caller provides the transaction.
+fn write_rows(
+    conn: &mut DbConnection,
+    parsed: &Parsed,
+    id: i64,
+    progress: &mut dyn Progress,
+    report: &mut ImportReport,
+) -> Result<(), ImportError> {
+    match parsed {
+        Parsed::Structures(structures) => {
+            kinds::structures::write(conn, structures, progress)?;
+        }
+        Parsed::Contracts(contracts) => {
+            kinds::contracts::write(conn, contracts, id, progress)?;
+        }
+        Parsed::Participants(participants) => {
+            kinds::participants::write(conn, participants, progress)?;
+        }
+        Parsed::Hours(statements) => {
+            report.replaced = kinds::hours::write(conn, statements, id, progress)?;
+        }
+    }
+    Ok(())
+}
+
+/// Records the import's outcome and its audit line.
+fn record(
+    conn: &mut DbConnection,
+    id: i64,
+    upload: &Upload,
+    actor: &Actor,
+    report: &ImportReport,
+    annotated: Option<&[u8]>,
+) -> Result<(), ImportError> {
+    imports::finish(
+        conn,
+        id,
+        &Outcome {
+            status: report.status,
+            rows_total: report.rows_read,
+            rows_written: report.rows_written,
+            error_count: report.problems.len() + usize::from(report.file_problem.is_some()),
+            report: &serde_json::to_string(report).unwrap_or_default(),
+            error_workbook: annotated,
+        },
+    )?;
+    let action = match report.status {
+        ImportStatus::Succeeded => AuditAction::ImportSucceeded,
+        _ => AuditAction::ImportRefused,
+    };
+    let target = format!(
+        "import n° {id} : {} « {} »",
+        upload.kind.label(),
+        upload.file_name
+    );
+    audit::record(conn, actor, action, Some(&target), None)?;
+    Ok(())
+}

@@ -1,0 +1,31 @@
+//! Row problems found by a kind's checks, each naming its column by the profile's header.
+
+use super::problem::RowProblem;
+use super::profile::Profile;
+
+/// Collects the problems of one sheet, naming each column by its profile header.
+pub struct Reporter<'a> {
+    sheet: &'a str,
+    profile: &'a Profile,
+    problems: &'a mut Vec<RowProblem>,
+}
+
+impl<'a> Reporter<'a> {
+    pub fn new(sheet: &'a str, profile: &'a Profile, problems: &'a mut Vec<RowProblem>) -> Self {
+        Reporter {
+            sheet,
+            profile,
+            problems,
+        }
+    }
+
+    pub fn add(&mut self, row: u32, key: &str, value: Option<String>, message: impl Into<String>) {
+        self.problems.push(RowProblem {
+            sheet: self.sheet.to_owned(),
+            row,
+            column: self.profile.header_of(key),
+            value,
+            message: message.into(),
+        });
+    }
+}
