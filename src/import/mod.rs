@@ -26,6 +26,7 @@ pub mod profile;
 pub mod profiles;
 pub mod progress;
 pub mod reader;
+pub mod refusal;
 pub mod report;
 pub mod reporter;
 pub mod robustness;

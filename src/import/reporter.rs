@@ -2,6 +2,7 @@
 
 use super::problem::RowProblem;
 use super::profile::Profile;
+use super::refusal::Refusal;
 
 /// Collects the problems of one sheet, naming each column by its profile header.
 pub struct Reporter<'a> {
@@ -27,5 +28,10 @@ impl<'a> Reporter<'a> {
             value,
             message: message.into(),
         });
+    }
+
+    /// Reports the row `row` refused by a check.
+    pub fn refuse(&mut self, row: u32, refusal: Refusal) {
+        self.add(row, refusal.key, refusal.value, refusal.message);
     }
 }

@@ -1,0 +1,58 @@
+//! The register's rows once grouped: contracts, their lots, and each lot's awards.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+
+use crate::domain::{
+    AwardRole, CpvCode, Hours, Money, Name, PostalCode, Procedure, Reservation, Siret, SizeClass,
+};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Contract {
+    pub first_row: u32,
+    pub buyer_id: i64,
+    pub reference: String,
+    pub object: String,
+    pub procedure: Option<Procedure>,
+    pub cpv: Option<CpvCode>,
+    pub notification_date: NaiveDate,
+    pub duration_months: Option<i32>,
+    pub end_date: Option<NaiveDate>,
+    pub social_criterion: bool,
+    pub lots: BTreeMap<i32, Lot>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lot {
+    pub first_row: u32,
+    pub title: Option<String>,
+    pub reservation: Reservation,
+    pub clause: ClausePlan,
+    pub awards: Vec<Award>,
+}
+
+/// What the register says of a lot's insertion clause.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClausePlan {
+    /// Nothing: a clause set by a facilitator stays as it is.
+    Unsaid,
+    /// "Non": the lot has no clause.
+    No { row: u32 },
+    /// "Oui" or target hours given; the row the hours came from.
+    Yes {
+        hours: Option<(Hours, u32)>,
+        row: u32,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Award {
+    pub row: u32,
+    pub siret: Siret,
+    pub name: Option<Name>,
+    pub postal_code: Option<PostalCode>,
+    pub size_class: Option<SizeClass>,
+    pub role: AwardRole,
+    pub amount: Money,
+}

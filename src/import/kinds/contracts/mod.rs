@@ -1,0 +1,18 @@
+//! The contracts register: one row per lot × awardee, grouped into contracts (buyer and
+//! reference) and lots (number; none for a contract without lots).
+//!
+//! Each row is read once into a typed view (`row`), goes through the named checks (`checks`)
+//! as it joins its contract and lot (`register`), and the contracts are then written (`write`).
+
+mod checks;
+mod context;
+mod contract;
+mod register;
+mod row;
+mod write;
+
+pub use context::Context;
+pub use contract::{Award, ClausePlan, Contract, Lot};
+pub use register::validate;
+pub use row::COLUMNS;
+pub use write::write;

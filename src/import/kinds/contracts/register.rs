@@ -1,0 +1,143 @@
+//! The register's rows gathered into contracts and lots, each row through the checks as it
+//! joins them. Contracts and lots are found through maps, never searched row after row.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::checks;
+use super::context::Context;
+use super::contract::{Award, ClausePlan, Contract, Lot};
+use super::row::RegisterRow;
+use crate::domain::{AwardRole, Name, Siret};
+use crate::import::problem::RowProblem;
+use crate::import::profile::Profile;
+use crate::import::refusal::Refusal;
+use crate::import::reporter::Reporter;
+use crate::import::rows::{ParsedRow, RowView};
+
+/// The contracts of the register, grouped as their rows come (rows of one contract may be
+/// anywhere in the file).
+pub fn validate(
+    profile: &Profile,
+    sheet: &str,
+    rows: &[ParsedRow],
+    context: &Context,
+    problems: &mut Vec<RowProblem>,
+) -> Vec<Contract> {
+    let mut report = Reporter::new(sheet, profile, problems);
+    let mut register = Register {
+        context,
+        names: names_given(profile, rows),
+        contracts: Vec::new(),
+        by_reference: HashMap::new(),
+        awards: HashMap::new(),
+    };
+    for row in rows {
+        let Some(row) = RegisterRow::read(profile, row) else {
+            continue; // its empty required cells are already reported
+        };
+        if let Err(refusal) = register.add(&row) {
+            report.refuse(row.number, refusal);
+        }
+    }
+    for contract in &register.contracts {
+        for lot in contract.lots.values() {
+            if let Err(refusal) = checks::lot_has_a_holder(&contract.reference, lot) {
+                report.refuse(lot.first_row, refusal);
+            }
+        }
+    }
+    register.contracts
+}
+
+/// A company named on one row may be left bare on the others: the first valid name of each
+/// SIRET in the file, on any row.
+fn names_given(profile: &Profile, rows: &[ParsedRow]) -> HashMap<Siret, Name> {
+    let mut names = HashMap::new();
+    for row in rows {
+        let view = RowView { profile, row };
+        if let (Some(siret), Some(Ok(name))) = (
+            view.siret("holder_siret"),
+            view.text("holder_name").map(|t| Name::parse(&t)),
+        ) {
+            names.entry(siret).or_insert(name);
+        }
+    }
+    names
+}
+
+struct Register<'c> {
+    context: &'c Context,
+    names: HashMap<Siret, Name>,
+    /// In the order of their first row: the order they are written in.
+    contracts: Vec<Contract>,
+    /// (buyer, reference) → index in `contracts`.
+    by_reference: HashMap<(i64, String), usize>,
+    /// (contract index, lot, company, role) → the row of that award.
+    awards: HashMap<(usize, i32, Siret, AwardRole), u32>,
+}
+
+impl Register<'_> {
+    /// Adds the row to its contract and lot, unless a check refuses it. A check refusing the row
+    /// leaves what the rows before it established.
+    fn add(&mut self, row: &RegisterRow) -> Result<(), Refusal> {
+        checks::reference_fits_decp(row)?;
+        checks::buyer_is_the_one_sent_for(row, self.context)?;
+        let buyer_id = checks::buyer_in_scope(row, self.context)?;
+        checks::duration_between_1_and_600_months(row)?;
+        checks::ends_after_notification(row)?;
+        let index = self.contract_of(row, buyer_id)?;
+        let lots = &mut self.contracts[index].lots;
+        let number = checks::lot_number_is_positive(row)?;
+        checks::lots_all_numbered_or_none(lots, number)?;
+        checks::no_hours_without_clause(row)?;
+        let lot = lots.entry(number).or_insert_with(|| Lot {
+            first_row: row.number,
+            title: row.lot_title.clone(),
+            reservation: row.reservation,
+            clause: ClausePlan::Unsaid,
+            awards: Vec::new(),
+        });
+        checks::one_reservation_per_lot(lot, row)?;
+        lot.clause = checks::clause_agrees(lot.clause, checks::clause_said(row))?;
+        let award_key = (index, number, row.holder.clone(), row.role);
+        checks::award_not_repeated(row, self.awards.get(&award_key).copied())?;
+        let name = checks::holder_named_or_known(row, &self.names, self.context)?;
+        self.awards.insert(award_key, row.number);
+        lot.awards.push(Award {
+            row: row.number,
+            siret: row.holder.clone(),
+            name,
+            postal_code: row.postal_code.clone(),
+            size_class: row.size_class,
+            role: row.role,
+            amount: row.amount,
+        });
+        Ok(())
+    }
+
+    /// The index of the row's contract, added on its first row; a later row must give the same
+    /// contract.
+    fn contract_of(&mut self, row: &RegisterRow, buyer_id: i64) -> Result<usize, Refusal> {
+        let this = Contract {
+            first_row: row.number,
+            buyer_id,
+            reference: row.reference.clone(),
+            object: row.object.clone(),
+            procedure: row.procedure,
+            cpv: row.cpv.clone(),
+            notification_date: row.notified,
+            duration_months: row.duration_months.map(|d| d as i32),
+            end_date: row.end_date,
+            social_criterion: row.social_criterion,
+            lots: BTreeMap::new(),
+        };
+        let key = (buyer_id, row.reference.clone());
+        if let Some(&index) = self.by_reference.get(&key) {
+            checks::same_contract_as_first_row(&self.contracts[index], &this)?;
+            return Ok(index);
+        }
+        self.by_reference.insert(key, self.contracts.len());
+        self.contracts.push(this);
+        Ok(self.contracts.len() - 1)
+    }
+}

@@ -1,0 +1,120 @@
+//! A register row, its cells read once into named, typed fields.
+
+use chrono::NaiveDate;
+
+use crate::domain::{
+    AwardRole, CpvCode, Hours, Money, PostalCode, Procedure, Reservation, Siret, SizeClass,
+};
+use crate::import::cells::Value;
+use crate::import::profile::{Profile, ValueType};
+use crate::import::rows::{ParsedRow, RowView};
+
+/// The columns a contracts profile must declare.
+pub const COLUMNS: &[(&str, ValueType)] = &[
+    ("reference", ValueType::Text),
+    ("object", ValueType::Text),
+    ("buyer_siret", ValueType::Siret),
+    ("procedure", ValueType::Procedure),
+    ("cpv", ValueType::CpvCode),
+    ("notification_date", ValueType::Date),
+    ("duration_months", ValueType::Integer),
+    ("end_date", ValueType::Date),
+    ("lot", ValueType::Integer),
+    ("lot_title", ValueType::Text),
+    ("amount", ValueType::Money),
+    ("holder_siret", ValueType::Siret),
+    ("holder_name", ValueType::Text),
+    ("holder_postal_code", ValueType::PostalCode),
+    ("holder_size", ValueType::SizeClass),
+    ("role", ValueType::AwardRole),
+    ("insertion_clause", ValueType::Boolean),
+    ("insertion_hours", ValueType::Hours),
+    ("social_criterion", ValueType::Boolean),
+    ("reservation", ValueType::Reservation),
+];
+
+/// A register row whose required cells all hold a value. Optional cells left empty are
+/// `None`, or their default where the register gives one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegisterRow {
+    pub number: u32,
+    pub reference: String,
+    pub object: String,
+    pub buyer: Siret,
+    pub notified: NaiveDate,
+    pub amount: Money,
+    pub holder: Siret,
+    pub procedure: Option<Procedure>,
+    pub cpv: Option<CpvCode>,
+    pub duration_months: Option<i64>,
+    pub end_date: Option<NaiveDate>,
+    /// 0 when empty: a contract without lots.
+    pub lot: i64,
+    pub lot_title: Option<String>,
+    pub holder_name: Option<String>,
+    pub postal_code: Option<PostalCode>,
+    pub size_class: Option<SizeClass>,
+    /// The holder when empty.
+    pub role: AwardRole,
+    pub insertion_clause: Option<bool>,
+    pub insertion_hours: Option<Hours>,
+    /// No when empty.
+    pub social_criterion: bool,
+    /// None when empty.
+    pub reservation: Reservation,
+}
+
+impl RegisterRow {
+    /// The row's fields; `None` when a required cell is empty or refused, which the row parser
+    /// has already reported.
+    pub fn read(profile: &Profile, row: &ParsedRow) -> Option<RegisterRow> {
+        let view = RowView { profile, row };
+        let Some(Value::Money(amount)) = view.get("amount") else {
+            return None;
+        };
+        Some(RegisterRow {
+            number: row.number,
+            reference: view.text("reference")?,
+            object: view.text("object")?,
+            buyer: view.siret("buyer_siret")?,
+            notified: view.date("notification_date")?,
+            amount: *amount,
+            holder: view.siret("holder_siret")?,
+            procedure: match view.get("procedure") {
+                Some(Value::Procedure(p)) => Some(*p),
+                _ => None,
+            },
+            cpv: match view.get("cpv") {
+                Some(Value::CpvCode(c)) => Some(c.clone()),
+                _ => None,
+            },
+            duration_months: view.integer("duration_months"),
+            end_date: view.date("end_date"),
+            lot: view.integer("lot").unwrap_or(0),
+            lot_title: view.text("lot_title"),
+            holder_name: view.text("holder_name"),
+            postal_code: match view.get("holder_postal_code") {
+                Some(Value::PostalCode(p)) => Some(p.clone()),
+                _ => None,
+            },
+            size_class: match view.get("holder_size") {
+                Some(Value::SizeClass(s)) => Some(*s),
+                _ => None,
+            },
+            role: match view.get("role") {
+                Some(Value::AwardRole(r)) => *r,
+                _ => AwardRole::Holder,
+            },
+            insertion_clause: view.boolean("insertion_clause"),
+            insertion_hours: match view.get("insertion_hours") {
+                Some(Value::Hours(h)) => Some(*h),
+                _ => None,
+            },
+            social_criterion: view.boolean("social_criterion").unwrap_or(false),
+            reservation: match view.get("reservation") {
+                Some(Value::Reservation(r)) => *r,
+                _ => Reservation::None,
+            },
+        })
+    }
+}

@@ -1,0 +1,93 @@
+//! Writing the register: contracts, lots, awards and clauses, in the import's transaction.
+
+use super::contract::{ClausePlan, Contract, Lot};
+use crate::domain::{AwardRole, Money};
+use crate::import::progress::Progress;
+use crate::storage::DbConnection;
+use crate::storage::companies::{self, CompanyUpsert};
+use crate::storage::contracts::{self as repository, ContractFields};
+
+/// Writes every contract, lot, award and clause; returns how many award rows were written.
+/// The caller provides the transaction.
+pub fn write(
+    conn: &mut DbConnection,
+    contracts: &[Contract],
+    import_id: i64,
+    progress: &mut dyn Progress,
+) -> diesel::QueryResult<usize> {
+    let mut written = 0;
+    for contract in contracts {
+        let contract_id = repository::upsert_contract(
+            conn,
+            &ContractFields {
+                buyer_id: contract.buyer_id,
+                reference: &contract.reference,
+                object: &contract.object,
+                procedure: contract.procedure,
+                cpv: contract.cpv.as_ref(),
+                notification_date: contract.notification_date,
+                duration_months: contract.duration_months,
+                end_date: contract.end_date,
+                social_criterion: contract.social_criterion,
+                import_id: Some(import_id),
+            },
+        )?;
+        for (number, lot) in &contract.lots {
+            write_lot(conn, contract_id, *number, lot, progress)?;
+            written += lot.awards.len();
+        }
+    }
+    Ok(written)
+}
+
+/// Writes a lot of the contract `contract_id`, its awards (their companies created or
+/// completed) and its clause.
+fn write_lot(
+    conn: &mut DbConnection,
+    contract_id: i64,
+    number: i32,
+    lot: &Lot,
+    progress: &mut dyn Progress,
+) -> diesel::QueryResult<()> {
+    // The lot's amount: its holders' and co-contractors' shares; subcontracting is paid out of
+    // them.
+    let amount = lot
+        .awards
+        .iter()
+        .filter(|a| a.role != AwardRole::Subcontractor)
+        .try_fold(Money::ZERO, |sum, a| sum.checked_add(a.amount))
+        .ok_or_else(|| {
+            diesel::result::Error::SerializationError("montant du lot trop grand".into())
+        })?;
+    let lot_id = repository::upsert_lot(
+        conn,
+        contract_id,
+        number,
+        lot.title.as_deref(),
+        amount,
+        lot.reservation,
+    )?;
+    let mut awards = Vec::with_capacity(lot.awards.len());
+    for award in &lot.awards {
+        let company_id = companies::upsert(
+            conn,
+            &CompanyUpsert {
+                siret: &award.siret,
+                name: award.name.as_ref(),
+                kind: None,
+                postal_code: award.postal_code.as_ref(),
+                size_class: award.size_class,
+            },
+        )?;
+        awards.push((company_id, award.role, award.amount));
+        progress.row_written();
+    }
+    repository::replace_awards(conn, lot_id, &awards)?;
+    match lot.clause {
+        ClausePlan::Unsaid => Ok(()),
+        ClausePlan::No { .. } => repository::remove_clause(conn, lot_id),
+        ClausePlan::Yes { hours, .. } => {
+            repository::set_clause(conn, lot_id, hours.map(|(h, _)| h))
+        }
+    }
+}
