@@ -1,12 +1,14 @@
 //! The refused file given back to fix: the user's own rows at their own row numbers, an
 //! "Erreurs" column saying what to change, and each faulty cell highlighted.
 
-use rust_xlsxwriter::{Color, ExcelDateTime, Format, Workbook, XlsxError};
+use std::collections::HashMap;
+
+use rust_xlsxwriter::{Color, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 
 use super::header::Header;
 use super::problem::RowProblem;
 use super::profile::Profile;
-use super::reader::{Cell, Sheet};
+use super::reader::{Cell, Row, Sheet};
 
 /// The file column a problem points at: by the header as written, or as the profile names it.
 fn column_of(problem: &RowProblem, header: &Header, profile: &Profile) -> Option<u32> {
@@ -18,6 +20,29 @@ fn column_of(problem: &RowProblem, header: &Header, profile: &Profile) -> Option
         .map(|(column, _, _)| *column)
 }
 
+/// The formats of the error workbook.
+struct Formats {
+    faulty: Format,
+    bold: Format,
+    errors: Format,
+    date: Format,
+}
+
+impl Formats {
+    fn new() -> Formats {
+        Formats {
+            faulty: Format::new()
+                .set_background_color(Color::RGB(0xF8_C9_C4))
+                .set_border(rust_xlsxwriter::FormatBorder::Thin),
+            bold: Format::new().set_bold(),
+            errors: Format::new()
+                .set_font_color(Color::RGB(0x9C_00_06))
+                .set_text_wrap(),
+            date: Format::new().set_num_format("dd/mm/yyyy"),
+        }
+    }
+}
+
 pub fn write(
     sheet: &Sheet,
     header: &Header,
@@ -26,14 +51,7 @@ pub fn write(
 ) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
     let out = book.add_worksheet().set_name("À corriger")?;
-    let faulty = Format::new()
-        .set_background_color(Color::RGB(0xF8_C9_C4))
-        .set_border(rust_xlsxwriter::FormatBorder::Thin);
-    let bold = Format::new().set_bold();
-    let errors_format = Format::new()
-        .set_font_color(Color::RGB(0x9C_00_06))
-        .set_text_wrap();
-    let date_format = Format::new().set_num_format("dd/mm/yyyy");
+    let formats = Formats::new();
     let last_column = sheet
         .rows
         .iter()
@@ -43,63 +61,94 @@ pub fn write(
     let errors_column = u16::try_from(last_column + 1)
         .unwrap_or(u16::MAX)
         .min(16_383);
-
+    // Grouped once: a large refused file has many rows and many problems.
+    let mut by_row: HashMap<u32, Vec<&RowProblem>> = HashMap::new();
+    for problem in problems {
+        by_row.entry(problem.row).or_default().push(problem);
+    }
     for row in &sheet.rows {
-        let r = row.number - 1;
-        let row_problems: Vec<&RowProblem> =
-            problems.iter().filter(|p| p.row == row.number).collect();
+        let row_problems = by_row.get(&row.number).map_or(&[][..], Vec::as_slice);
         let marked: Vec<u32> = row_problems
             .iter()
             .filter_map(|p| column_of(p, header, profile))
             .collect();
-        for (column, cell) in &row.cells {
-            let Ok(c) = u16::try_from(*column) else {
-                continue;
-            };
-            let mut format = if marked.contains(column) {
-                faulty.clone()
-            } else {
-                Format::new()
-            };
-            if row.number == header.row {
-                format = format.set_bold();
-            }
-            // Text is always written as text: a value starting with "=" never becomes a formula.
-            match cell {
-                Cell::Text(t) | Cell::Error(t) => out.write_string_with_format(r, c, t, &format)?,
-                Cell::Integer(i) => out.write_number_with_format(r, c, *i as f64, &format)?,
-                Cell::Number(f) => out.write_number_with_format(r, c, *f, &format)?,
-                Cell::Bool(b) => out.write_boolean_with_format(r, c, *b, &format)?,
-                Cell::DateTime(dt) => {
-                    match ExcelDateTime::parse_from_str(&dt.format("%Y-%m-%dT%H:%M:%S").to_string())
-                    {
-                        Ok(date) => out.write_datetime_with_format(r, c, &date, &date_format)?,
-                        Err(_) => out.write_string_with_format(r, c, dt.to_string(), &format)?,
-                    }
-                }
-            };
-        }
-        // Problems pointing at an empty cell: highlight the cell itself.
-        for column in marked.iter().filter(|c| row.cell(**c).is_none()) {
-            if let Ok(c) = u16::try_from(*column) {
-                out.write_blank(r, c, &faulty)?;
-            }
-        }
+        write_row(out, row, row.number == header.row, &marked, &formats)?;
+        let r = row.number - 1;
         if row.number == header.row {
-            out.write_string_with_format(r, errors_column, "Erreurs", &bold)?;
+            out.write_string_with_format(r, errors_column, "Erreurs", &formats.bold)?;
         } else if !row_problems.is_empty() {
-            let text = row_problems
-                .iter()
-                .map(|p| match &p.column {
-                    Some(column) => format!("{column} : {}", p.message),
-                    None => p.message.clone(),
-                })
-                .collect::<Vec<_>>()
-                .join("\n");
-            out.write_string_with_format(r, errors_column, text, &errors_format)?;
+            let text = errors_text(row_problems);
+            out.write_string_with_format(r, errors_column, text, &formats.errors)?;
         }
     }
     out.set_column_width(errors_column, 80)?;
     out.set_freeze_panes(header.row, 0)?;
     book.save_to_buffer()
+}
+
+/// The row's cells as sent, the `marked` ones highlighted (empty ones too), the header bold.
+fn write_row(
+    out: &mut Worksheet,
+    row: &Row,
+    is_header: bool,
+    marked: &[u32],
+    formats: &Formats,
+) -> Result<(), XlsxError> {
+    let r = row.number - 1;
+    for (column, cell) in &row.cells {
+        let Ok(c) = u16::try_from(*column) else {
+            continue;
+        };
+        let mut format = if marked.contains(column) {
+            formats.faulty.clone()
+        } else {
+            Format::new()
+        };
+        if is_header {
+            format = format.set_bold();
+        }
+        write_cell(out, (r, c), cell, &format, &formats.date)?;
+    }
+    // Problems pointing at an empty cell: highlight the cell itself.
+    for column in marked.iter().filter(|c| row.cell(**c).is_none()) {
+        if let Ok(c) = u16::try_from(*column) {
+            out.write_blank(r, c, &formats.faulty)?;
+        }
+    }
+    Ok(())
+}
+
+fn write_cell(
+    out: &mut Worksheet,
+    (r, c): (u32, u16),
+    cell: &Cell,
+    format: &Format,
+    date_format: &Format,
+) -> Result<(), XlsxError> {
+    // Text is always written as text: a value starting with "=" never becomes a formula.
+    match cell {
+        Cell::Text(t) | Cell::Error(t) => out.write_string_with_format(r, c, t, format)?,
+        Cell::Integer(i) => out.write_number_with_format(r, c, *i as f64, format)?,
+        Cell::Number(f) => out.write_number_with_format(r, c, *f, format)?,
+        Cell::Bool(b) => out.write_boolean_with_format(r, c, *b, format)?,
+        Cell::DateTime(dt) => {
+            match ExcelDateTime::parse_from_str(&dt.format("%Y-%m-%dT%H:%M:%S").to_string()) {
+                Ok(date) => out.write_datetime_with_format(r, c, &date, date_format)?,
+                Err(_) => out.write_string_with_format(r, c, dt.to_string(), format)?,
+            }
+        }
+    };
+    Ok(())
+}
+
+/// What to change on a row, one line per problem, each after its column's header.
+fn errors_text(problems: &[&RowProblem]) -> String {
+    problems
+        .iter()
+        .map(|p| match &p.column {
+            Some(column) => format!("{column} : {}", p.message),
+            None => p.message.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }

@@ -121,6 +121,19 @@ pub fn workbook(
             .set_author("suivi-clauses")
             .set_comment("Remplissez la feuille « Données » à partir de la ligne 2, puis importez le fichier."),
     );
+    let lists = data_sheet(&mut book, profile, prefilled)?;
+    help_sheet(&mut book, profile, &title)?;
+    lists_sheet(&mut book, profile, &lists)?;
+    book.save_to_buffer()
+}
+
+/// The sheet to fill: headers, a drop-down list or input message on each column, and the
+/// prefilled rows. Returns the lists its columns draw from (column index, values).
+fn data_sheet(
+    book: &mut Workbook,
+    profile: &Profile,
+    prefilled: &[Vec<(&str, String)>],
+) -> Result<Vec<(usize, Vec<&'static str>)>, XlsxError> {
     let header = Format::new()
         .set_bold()
         .set_font_color(Color::White)
@@ -128,113 +141,125 @@ pub fn workbook(
         .set_border(FormatBorder::Thin)
         .set_text_wrap()
         .set_align(FormatAlign::VerticalCenter);
-
     let mut lists: Vec<(usize, Vec<&'static str>)> = Vec::new();
-    {
-        let data = book.add_worksheet().set_name(DATA_SHEET)?;
-        data.set_row_height(0, 32)?;
-        for (index, column) in profile.columns.iter().enumerate() {
-            let col = index as u16;
-            data.write_string_with_format(0, col, header_text(column), &header)?;
-            data.set_column_width(col, width(column))?;
-            let (description, example) = describe(column.value_type);
-            let mut message = description.to_owned();
-            if !example.is_empty() {
-                message.push_str(&format!(" Exemple : {example}."));
-            }
-            if column.required {
-                message.push_str(" Obligatoire.");
-            }
-            let mut validation = match choices(column.value_type) {
-                Some(values) => {
-                    let letter = column_letters(lists.len() as u16);
-                    let formula =
-                        format!("={LISTS_SHEET}!${letter}$2:${letter}${}", values.len() + 1);
-                    lists.push((index, values));
-                    DataValidation::new()
-                        .allow_list_formula(Formula::new(formula))
-                        .set_error_message("Choisissez une valeur de la liste.")?
-                }
-                None => DataValidation::new().ignore_blank(true),
-            };
-            let input_title: String = column.header.chars().take(32).collect();
-            validation = validation
-                .set_input_title(input_title)?
-                .set_input_message(message)?;
-            data.add_data_validation(1, col, PREPARED_ROWS, col, &validation)?;
-        }
-        for (r, row) in prefilled.iter().enumerate() {
-            for (key, value) in row {
-                if let Some(col) = profile.columns.iter().position(|c| c.key == *key) {
-                    data.write_string(1 + r as u32, col as u16, value)?;
-                }
-            }
-        }
-        data.set_freeze_panes(1, 0)?;
-        data.autofilter(
-            0,
-            0,
-            PREPARED_ROWS,
-            profile.columns.len().saturating_sub(1) as u16,
-        )?;
+    let data = book.add_worksheet().set_name(DATA_SHEET)?;
+    data.set_row_height(0, 32)?;
+    for (index, column) in profile.columns.iter().enumerate() {
+        let col = index as u16;
+        data.write_string_with_format(0, col, header_text(column), &header)?;
+        data.set_column_width(col, width(column))?;
+        let validation = validation(column, index, &mut lists)?;
+        data.add_data_validation(1, col, PREPARED_ROWS, col, &validation)?;
     }
+    for (r, row) in prefilled.iter().enumerate() {
+        for (key, value) in row {
+            if let Some(col) = profile.columns.iter().position(|c| c.key == *key) {
+                data.write_string(1 + r as u32, col as u16, value)?;
+            }
+        }
+    }
+    data.set_freeze_panes(1, 0)?;
+    data.autofilter(
+        0,
+        0,
+        PREPARED_ROWS,
+        profile.columns.len().saturating_sub(1) as u16,
+    )?;
+    Ok(lists)
+}
 
-    {
-        let help = book.add_worksheet().set_name("Aide")?;
-        let bold = Format::new().set_bold();
-        let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
-        help.write_string_with_format(0, 0, &title, &Format::new().set_bold().set_font_size(14))?;
-        let lines = [
-            "Remplissez la feuille « Données », une ligne par enregistrement, à partir de la ligne 2.",
-            "Les colonnes marquées * sont obligatoires. Vous pouvez ajouter des colonnes : elles seront ignorées.",
-            "Un fichier qui contient une seule ligne incorrecte n'est pas importé : le rapport indique chaque ligne à corriger.",
-        ];
-        for (i, line) in lines.iter().enumerate() {
-            help.write_string(2 + i as u32, 0, *line)?;
-        }
-        let top = 6;
-        for (c, h) in [
-            "Colonne",
-            "Obligatoire",
-            "Contenu attendu",
-            "Valeurs acceptées",
-            "Autres en-têtes reconnus",
-        ]
-        .iter()
-        .enumerate()
-        {
-            help.write_string_with_format(top, c as u16, *h, &bold)?;
-        }
-        for (i, column) in profile.columns.iter().enumerate() {
-            let row = top + 1 + i as u32;
-            help.write_string(row, 0, &column.header)?;
-            help.write_string(row, 1, if column.required { "Oui" } else { "Non" })?;
-            help.write_string_with_format(row, 2, describe(column.value_type).0, &wrap)?;
-            let accepted = choices(column.value_type)
-                .map(|v| v.join(" ; "))
-                .unwrap_or_default();
-            help.write_string_with_format(row, 3, accepted, &wrap)?;
-            help.write_string_with_format(row, 4, column.synonyms.join(" ; "), &wrap)?;
-        }
-        help.set_column_width(0, 30)?;
-        help.set_column_width(1, 12)?;
-        help.set_column_width(2, 45)?;
-        help.set_column_width(3, 60)?;
-        help.set_column_width(4, 60)?;
+/// The column's input message, and its drop-down list for an enumeration (added to `lists`).
+fn validation(
+    column: &ColumnSpec,
+    index: usize,
+    lists: &mut Vec<(usize, Vec<&'static str>)>,
+) -> Result<DataValidation, XlsxError> {
+    let (description, example) = describe(column.value_type);
+    let mut message = description.to_owned();
+    if !example.is_empty() {
+        message.push_str(&format!(" Exemple : {example}."));
     }
+    if column.required {
+        message.push_str(" Obligatoire.");
+    }
+    let validation = match choices(column.value_type) {
+        Some(values) => {
+            let letter = column_letters(lists.len() as u16);
+            let formula = format!("={LISTS_SHEET}!${letter}$2:${letter}${}", values.len() + 1);
+            lists.push((index, values));
+            DataValidation::new()
+                .allow_list_formula(Formula::new(formula))
+                .set_error_message("Choisissez une valeur de la liste.")?
+        }
+        None => DataValidation::new().ignore_blank(true),
+    };
+    let input_title: String = column.header.chars().take(32).collect();
+    validation
+        .set_input_title(input_title)?
+        .set_input_message(message)
+}
 
-    {
-        let sheet = book.add_worksheet().set_name(LISTS_SHEET)?;
-        for (i, (column, values)) in lists.iter().enumerate() {
-            let col = i as u16;
-            sheet.write_string(0, col, &profile.columns[*column].header)?;
-            for (r, value) in values.iter().enumerate() {
-                sheet.write_string(1 + r as u32, col, *value)?;
-            }
-        }
-        sheet.set_hidden(true);
+/// What the template is for, and each column: required or not, what it holds, the values and
+/// other headers it accepts.
+fn help_sheet(book: &mut Workbook, profile: &Profile, title: &str) -> Result<(), XlsxError> {
+    let help = book.add_worksheet().set_name("Aide")?;
+    let bold = Format::new().set_bold();
+    let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
+    help.write_string_with_format(0, 0, title, &Format::new().set_bold().set_font_size(14))?;
+    let lines = [
+        "Remplissez la feuille « Données », une ligne par enregistrement, à partir de la ligne 2.",
+        "Les colonnes marquées * sont obligatoires. Vous pouvez ajouter des colonnes : elles seront ignorées.",
+        "Un fichier qui contient une seule ligne incorrecte n'est pas importé : le rapport indique chaque ligne à corriger.",
+    ];
+    for (i, line) in lines.iter().enumerate() {
+        help.write_string(2 + i as u32, 0, *line)?;
     }
-    book.save_to_buffer()
+    let top = 6;
+    for (c, h) in [
+        "Colonne",
+        "Obligatoire",
+        "Contenu attendu",
+        "Valeurs acceptées",
+        "Autres en-têtes reconnus",
+    ]
+    .iter()
+    .enumerate()
+    {
+        help.write_string_with_format(top, c as u16, *h, &bold)?;
+    }
+    for (i, column) in profile.columns.iter().enumerate() {
+        let row = top + 1 + i as u32;
+        help.write_string(row, 0, &column.header)?;
+        help.write_string(row, 1, if column.required { "Oui" } else { "Non" })?;
+        help.write_string_with_format(row, 2, describe(column.value_type).0, &wrap)?;
+        let accepted = choices(column.value_type)
+            .map(|v| v.join(" ; "))
+            .unwrap_or_default();
+        help.write_string_with_format(row, 3, accepted, &wrap)?;
+        help.write_string_with_format(row, 4, column.synonyms.join(" ; "), &wrap)?;
+    }
+    for (column, width) in [30, 12, 45, 60, 60].into_iter().enumerate() {
+        help.set_column_width(column as u16, width)?;
+    }
+    Ok(())
+}
+
+/// The hidden sheet the drop-down lists draw from, one column per list.
+fn lists_sheet(
+    book: &mut Workbook,
+    profile: &Profile,
+    lists: &[(usize, Vec<&'static str>)],
+) -> Result<(), XlsxError> {
+    let sheet = book.add_worksheet().set_name(LISTS_SHEET)?;
+    for (i, (column, values)) in lists.iter().enumerate() {
+        let col = i as u16;
+        sheet.write_string(0, col, &profile.columns[*column].header)?;
+        for (r, value) in values.iter().enumerate() {
+            sheet.write_string(1 + r as u32, col, *value)?;
+        }
+    }
+    sheet.set_hidden(true);
+    Ok(())
 }
 
 #[cfg(test)]

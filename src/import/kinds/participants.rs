@@ -1,16 +1,17 @@
 //! Participants: pseudonymous people and what the indicators need of them, by identifier.
 
-use super::super::progress::Progress;
 use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate};
 
-use super::super::cells::Value;
-use super::super::problem::RowProblem;
-use super::super::profile::{Profile, ValueType};
-use super::super::reporter::Reporter;
-use super::super::rows::{ParsedRow, RowView};
 use crate::domain::{EligibilityCriterion, ExitOutcome, Sex};
+use crate::import::cells::Value;
+use crate::import::problem::RowProblem;
+use crate::import::profile::{Profile, ValueType};
+use crate::import::progress::Progress;
+use crate::import::refusal::Refusal;
+use crate::import::reporter::Reporter;
+use crate::import::rows::{ParsedRow, RowView};
 use crate::storage::DbConnection;
 use crate::storage::participants::{self as repository, ParticipantFields};
 
@@ -42,6 +43,132 @@ pub struct Participant {
     pub exit_date: Option<NaiveDate>,
 }
 
+/// A participants row whose required cells hold a value, its cells read once.
+struct ParticipantRow {
+    number: u32,
+    pseudonym: String,
+    criterion: EligibilityCriterion,
+    validated_on: Option<NaiveDate>,
+    prescriber: Option<String>,
+    birth_year: Option<i64>,
+    sex: Option<Sex>,
+    qpv: Option<bool>,
+    exit_outcome: Option<ExitOutcome>,
+    exit_date: Option<NaiveDate>,
+}
+
+impl ParticipantRow {
+    fn read(profile: &Profile, row: &ParsedRow) -> Option<ParticipantRow> {
+        let view = RowView { profile, row };
+        let Some(Value::Criterion(criterion)) = view.get("criterion") else {
+            return None;
+        };
+        Some(ParticipantRow {
+            number: row.number,
+            pseudonym: view.text("pseudonym")?,
+            criterion: *criterion,
+            validated_on: view.date("validated_on"),
+            prescriber: view.text("prescriber"),
+            birth_year: view.integer("birth_year"),
+            sex: match view.get("sex") {
+                Some(Value::Sex(s)) => Some(*s),
+                _ => None,
+            },
+            qpv: view.boolean("qpv"),
+            exit_outcome: match view.get("exit_outcome") {
+                Some(Value::ExitOutcome(o)) => Some(*o),
+                _ => None,
+            },
+            exit_date: view.date("exit_date"),
+        })
+    }
+}
+
+/// suivi-clauses keeps no participant's name: an identifier is a short code without spaces.
+fn pseudonym_is_a_code(row: &ParticipantRow) -> Result<(), Refusal> {
+    let pseudonym = &row.pseudonym;
+    if pseudonym.chars().count() <= MAX_PSEUDONYM_CHARS && !pseudonym.contains(char::is_whitespace)
+    {
+        return Ok(());
+    }
+    Err(Refusal::new(
+        "pseudonym",
+        Some(pseudonym.clone()),
+        "L'identifiant doit être un code sans espace (40 caractères au plus), jamais un nom : suivi-clauses ne conserve aucun nom de participant.",
+    ))
+}
+
+/// One row per participant: `first` is the row that already gave the identifier.
+fn pseudonym_not_repeated(row: &ParticipantRow, first: Option<u32>) -> Result<(), Refusal> {
+    let Some(first) = first else { return Ok(()) };
+    Err(Refusal::new(
+        "pseudonym",
+        Some(row.pseudonym.clone()),
+        format!(
+            "Cet identifiant figure déjà ligne {first} : gardez une seule ligne par participant."
+        ),
+    ))
+}
+
+/// A four-digit year, of someone at least 14 years old `today`.
+fn birth_year_of_someone_14_or_more(row: &ParticipantRow, today: NaiveDate) -> Result<(), Refusal> {
+    match row.birth_year {
+        Some(year) if !(1900..=i64::from(today.year()) - 14).contains(&year) => Err(Refusal::new(
+            "birth_year",
+            Some(year.to_string()),
+            "L'année de naissance doit être une année à quatre chiffres, d'une personne d'au moins 14 ans.",
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn exit_has_date_and_outcome(row: &ParticipantRow) -> Result<(), Refusal> {
+    if row.exit_date.is_some() == row.exit_outcome.is_some() {
+        return Ok(());
+    }
+    Err(Refusal::new(
+        "exit_outcome",
+        None,
+        "Une sortie s'indique avec sa date et son type : remplissez les deux colonnes, ou aucune.",
+    ))
+}
+
+fn exit_after_validation(row: &ParticipantRow) -> Result<(), Refusal> {
+    match (row.validated_on, row.exit_date) {
+        (Some(from), Some(to)) if to < from => Err(Refusal::new(
+            "exit_date",
+            Some(to.format("%d/%m/%Y").to_string()),
+            "La date de sortie précède la date de validation : corrigez l'une des deux.",
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn dates_not_in_future(row: &ParticipantRow, today: NaiveDate) -> Result<(), Refusal> {
+    if [row.validated_on, row.exit_date]
+        .iter()
+        .flatten()
+        .all(|d| *d <= today)
+    {
+        return Ok(());
+    }
+    Err(Refusal::new(
+        "validated_on",
+        None,
+        "Les dates de validation et de sortie ne peuvent pas être dans le futur.",
+    ))
+}
+
+/// The row's checks in turn; `first` is the row that already gave its identifier, if any.
+fn check(row: &ParticipantRow, first: Option<u32>, today: NaiveDate) -> Result<(), Refusal> {
+    pseudonym_is_a_code(row)?;
+    pseudonym_not_repeated(row, first)?;
+    birth_year_of_someone_14_or_more(row, today)?;
+    exit_has_date_and_outcome(row)?;
+    exit_after_validation(row)?;
+    dates_not_in_future(row, today)
+}
+
 pub fn validate(
     profile: &Profile,
     sheet: &str,
@@ -53,96 +180,24 @@ pub fn validate(
     let mut first_row_of: HashMap<String, u32> = HashMap::new();
     let mut participants = Vec::new();
     for row in rows {
-        let view = RowView { profile, row: &row };
-        let n = row.number;
-        let (Some(pseudonym), Some(Value::Criterion(criterion))) =
-            (view.text("pseudonym"), view.get("criterion"))
-        else {
-            continue;
+        let Some(row) = ParticipantRow::read(profile, &row) else {
+            continue; // its empty required cells are already reported
         };
-        if pseudonym.chars().count() > MAX_PSEUDONYM_CHARS
-            || pseudonym.contains(char::is_whitespace)
-        {
-            report.add(
-                n,
-                "pseudonym",
-                Some(pseudonym),
-                "L'identifiant doit être un code sans espace (40 caractères au plus), jamais un nom : suivi-clauses ne conserve aucun nom de participant.",
-            );
+        if let Err(refusal) = check(&row, first_row_of.get(&row.pseudonym).copied(), today) {
+            report.refuse(row.number, refusal);
             continue;
         }
-        if let Some(first) = first_row_of.get(&pseudonym) {
-            let message = format!(
-                "Cet identifiant figure déjà ligne {first} : gardez une seule ligne par participant."
-            );
-            report.add(n, "pseudonym", Some(pseudonym), &message);
-            continue;
-        }
-        let birth_year = view.integer("birth_year");
-        if let Some(year) = birth_year
-            && !(1900..=i64::from(today.year()) - 14).contains(&year)
-        {
-            report.add(
-                n,
-                "birth_year",
-                Some(year.to_string()),
-                "L'année de naissance doit être une année à quatre chiffres, d'une personne d'au moins 14 ans.",
-            );
-            continue;
-        }
-        let validated_on = view.date("validated_on");
-        let exit_date = view.date("exit_date");
-        let exit_outcome = match view.get("exit_outcome") {
-            Some(Value::ExitOutcome(o)) => Some(*o),
-            _ => None,
-        };
-        if exit_date.is_some() != exit_outcome.is_some() {
-            report.add(
-                n,
-                "exit_outcome",
-                None,
-                "Une sortie s'indique avec sa date et son type : remplissez les deux colonnes, ou aucune.",
-            );
-            continue;
-        }
-        if let (Some(from), Some(to)) = (validated_on, exit_date)
-            && to < from
-        {
-            report.add(
-                n,
-                "exit_date",
-                Some(to.format("%d/%m/%Y").to_string()),
-                "La date de sortie précède la date de validation : corrigez l'une des deux.",
-            );
-            continue;
-        }
-        if [validated_on, exit_date]
-            .iter()
-            .flatten()
-            .any(|d| *d > today)
-        {
-            report.add(
-                n,
-                "validated_on",
-                None,
-                "Les dates de validation et de sortie ne peuvent pas être dans le futur.",
-            );
-            continue;
-        }
-        first_row_of.insert(pseudonym.clone(), n);
+        first_row_of.insert(row.pseudonym.clone(), row.number);
         participants.push(Participant {
-            pseudonym,
-            criterion: *criterion,
-            validated_on,
-            prescriber: view.text("prescriber"),
-            birth_year: birth_year.map(|y| y as i32),
-            sex: match view.get("sex") {
-                Some(Value::Sex(s)) => Some(*s),
-                _ => None,
-            },
-            qpv: view.boolean("qpv"),
-            exit_outcome,
-            exit_date,
+            pseudonym: row.pseudonym,
+            criterion: row.criterion,
+            validated_on: row.validated_on,
+            prescriber: row.prescriber,
+            birth_year: row.birth_year.map(|y| y as i32),
+            sex: row.sex,
+            qpv: row.qpv,
+            exit_outcome: row.exit_outcome,
+            exit_date: row.exit_date,
         });
     }
     participants
@@ -171,4 +226,92 @@ pub fn write(
         progress.row_written();
     }
     Ok(participants.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Labelled;
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    fn row() -> ParticipantRow {
+        ParticipantRow {
+            number: 5,
+            pseudonym: "P-001".to_owned(),
+            criterion: EligibilityCriterion::ALL[0],
+            validated_on: Some(date(2025, 1, 6)),
+            prescriber: None,
+            birth_year: Some(1990),
+            sex: None,
+            qpv: None,
+            exit_outcome: None,
+            exit_date: None,
+        }
+    }
+
+    const TODAY: fn() -> NaiveDate = || NaiveDate::from_ymd_opt(2025, 6, 30).unwrap();
+
+    #[test]
+    fn an_identifier_is_a_short_code_given_once() {
+        assert!(check(&row(), None, TODAY()).is_ok());
+        for name in ["Jean Dupont", &"P".repeat(41)] {
+            let mut named = row();
+            named.pseudonym = name.to_owned();
+            assert_eq!(pseudonym_is_a_code(&named).unwrap_err().key, "pseudonym");
+        }
+        let mut longest = row();
+        longest.pseudonym = "P".repeat(40);
+        assert!(pseudonym_is_a_code(&longest).is_ok());
+        let repeated = check(&row(), Some(2), TODAY()).unwrap_err();
+        assert!(
+            repeated
+                .message
+                .starts_with("Cet identifiant figure déjà ligne 2")
+        );
+    }
+
+    #[test]
+    fn a_birth_year_is_of_someone_14_or_more() {
+        let mut row = row();
+        for (year, fits) in [
+            (1900, true),
+            (2011, true),
+            (1899, false),
+            (2012, false),
+            (90, false),
+        ] {
+            row.birth_year = Some(year);
+            assert_eq!(
+                birth_year_of_someone_14_or_more(&row, TODAY()).is_ok(),
+                fits,
+                "{year}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_exit_has_its_date_and_outcome_after_validation_and_no_date_is_ahead() {
+        let mut row = row();
+        row.exit_date = Some(date(2025, 5, 2));
+        assert_eq!(
+            exit_has_date_and_outcome(&row).unwrap_err().key,
+            "exit_outcome"
+        );
+        row.exit_outcome = Some(ExitOutcome::ALL[0]);
+        assert!(check(&row, None, TODAY()).is_ok());
+        row.exit_date = Some(date(2025, 1, 5));
+        let refusal = exit_after_validation(&row).unwrap_err();
+        assert_eq!(refusal.value.as_deref(), Some("05/01/2025"));
+        row.exit_date = Some(date(2025, 7, 1));
+        assert!(exit_after_validation(&row).is_ok());
+        assert_eq!(
+            dates_not_in_future(&row, TODAY()).unwrap_err().key,
+            "validated_on"
+        );
+        row.exit_date = Some(TODAY());
+        assert!(dates_not_in_future(&row, TODAY()).is_ok());
+    }
 }

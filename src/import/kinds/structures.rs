@@ -1,13 +1,15 @@
 //! Structures: companies and insertion employers, by SIRET.
 
-use super::super::progress::Progress;
 use std::collections::HashMap;
 
-use super::super::cells::Value;
-use super::super::problem::RowProblem;
-use super::super::profile::{Profile, ValueType};
-use super::super::rows::ParsedRow;
 use crate::domain::{Name, PostalCode, Siret, SizeClass, StructureKind};
+use crate::import::cells::Value;
+use crate::import::problem::RowProblem;
+use crate::import::profile::{Profile, ValueType};
+use crate::import::progress::Progress;
+use crate::import::refusal::Refusal;
+use crate::import::reporter::Reporter;
+use crate::import::rows::ParsedRow;
 use crate::storage::DbConnection;
 use crate::storage::companies::{self, CompanyUpsert};
 
@@ -29,50 +31,28 @@ pub struct Structure {
     pub size_class: Option<SizeClass>,
 }
 
-/// Turns parsed rows into structures; a SIRET given twice is a problem on its second row.
-pub fn validate(
-    profile: &Profile,
-    sheet: &str,
-    rows: impl IntoIterator<Item = ParsedRow>,
-    problems: &mut Vec<RowProblem>,
-) -> Vec<Structure> {
-    let mut first_row_of: HashMap<Siret, u32> = HashMap::new();
-    let mut structures = Vec::new();
-    for row in rows {
+/// A structures row whose required cells hold a value, its cells read once.
+struct StructureRow {
+    number: u32,
+    siret: Siret,
+    name: String,
+    /// A company when empty.
+    kind: StructureKind,
+    postal_code: Option<PostalCode>,
+    size_class: Option<SizeClass>,
+}
+
+impl StructureRow {
+    fn read(profile: &Profile, row: &ParsedRow) -> Option<StructureRow> {
         let (Some(Value::Siret(siret)), Some(Value::Text(name))) =
             (row.get(profile, "siret"), row.get(profile, "name"))
         else {
-            continue;
+            return None;
         };
-        let name = match Name::parse(name) {
-            Ok(name) => name,
-            Err(e) => {
-                problems.push(RowProblem {
-                    sheet: sheet.to_owned(),
-                    row: row.number,
-                    column: profile.header_of("name"),
-                    value: Some(name.clone()),
-                    message: e.to_string(),
-                });
-                continue;
-            }
-        };
-        if let Some(first) = first_row_of.get(siret) {
-            problems.push(RowProblem {
-                sheet: sheet.to_owned(),
-                row: row.number,
-                column: profile.header_of("siret"),
-                value: Some(siret.to_string()),
-                message: format!(
-                    "Ce SIRET figure déjà ligne {first} : gardez une seule ligne par structure."
-                ),
-            });
-            continue;
-        }
-        first_row_of.insert(siret.clone(), row.number);
-        structures.push(Structure {
+        Some(StructureRow {
+            number: row.number,
             siret: siret.clone(),
-            name,
+            name: name.clone(),
             kind: match row.get(profile, "structure_kind") {
                 Some(Value::StructureKind(kind)) => *kind,
                 _ => StructureKind::Company,
@@ -85,7 +65,55 @@ pub fn validate(
                 Some(Value::SizeClass(size)) => Some(*size),
                 _ => None,
             },
+        })
+    }
+}
+
+fn name_is_valid(row: &StructureRow) -> Result<Name, Refusal> {
+    Name::parse(&row.name).map_err(|e| Refusal::new("name", Some(row.name.clone()), e.to_string()))
+}
+
+/// One row per structure: `first` is the row that already gave its SIRET.
+fn siret_not_repeated(row: &StructureRow, first: Option<u32>) -> Result<(), Refusal> {
+    let Some(first) = first else { return Ok(()) };
+    Err(Refusal::new(
+        "siret",
+        Some(row.siret.to_string()),
+        format!("Ce SIRET figure déjà ligne {first} : gardez une seule ligne par structure."),
+    ))
+}
+
+/// Turns parsed rows into structures; a SIRET given twice is a problem on its second row.
+pub fn validate(
+    profile: &Profile,
+    sheet: &str,
+    rows: impl IntoIterator<Item = ParsedRow>,
+    problems: &mut Vec<RowProblem>,
+) -> Vec<Structure> {
+    let mut report = Reporter::new(sheet, profile, problems);
+    let mut first_row_of: HashMap<Siret, u32> = HashMap::new();
+    let mut structures = Vec::new();
+    for row in rows {
+        let Some(row) = StructureRow::read(profile, &row) else {
+            continue; // its empty required cells are already reported
+        };
+        let checked = name_is_valid(&row).and_then(|name| {
+            siret_not_repeated(&row, first_row_of.get(&row.siret).copied())?;
+            Ok(name)
         });
+        match checked {
+            Ok(name) => {
+                first_row_of.insert(row.siret.clone(), row.number);
+                structures.push(Structure {
+                    siret: row.siret,
+                    name,
+                    kind: row.kind,
+                    postal_code: row.postal_code,
+                    size_class: row.size_class,
+                });
+            }
+            Err(refusal) => report.refuse(row.number, refusal),
+        }
     }
     structures
 }
@@ -110,4 +138,40 @@ pub fn write(
         progress.row_written();
     }
     Ok(structures.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(name: &str) -> StructureRow {
+        StructureRow {
+            number: 3,
+            siret: Siret::parse("44306184100047").unwrap(),
+            name: name.to_owned(),
+            kind: StructureKind::Company,
+            postal_code: None,
+            size_class: None,
+        }
+    }
+
+    #[test]
+    fn a_siret_given_twice_is_refused_naming_its_first_row() {
+        assert!(siret_not_repeated(&row("Bâtir"), None).is_ok());
+        let refusal = siret_not_repeated(&row("Bâtir"), Some(2)).unwrap_err();
+        assert_eq!(refusal.key, "siret");
+        assert!(
+            refusal.message.contains("déjà ligne 2"),
+            "{}",
+            refusal.message
+        );
+    }
+
+    #[test]
+    fn a_blank_name_is_refused_on_the_name_column() {
+        assert!(name_is_valid(&row("Bâtir")).is_ok());
+        let refusal = name_is_valid(&row("")).unwrap_err();
+        assert_eq!(refusal.key, "name");
+        assert_eq!(refusal.value.as_deref(), Some(""));
+    }
 }

@@ -342,19 +342,7 @@ mod tests {
     }
 
     fn contract(row: &RegisterRow) -> Contract {
-        Contract {
-            first_row: row.number,
-            buyer_id: 1,
-            reference: row.reference.clone(),
-            object: row.object.clone(),
-            procedure: row.procedure,
-            cpv: row.cpv.clone(),
-            notification_date: row.notified,
-            duration_months: row.duration_months.map(|d| d as i32),
-            end_date: row.end_date,
-            social_criterion: false,
-            lots: BTreeMap::new(),
-        }
+        row.contract(1)
     }
 
     fn lot(awards: &[AwardRole]) -> Lot {

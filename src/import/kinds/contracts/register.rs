@@ -1,7 +1,7 @@
 //! The register's rows gathered into contracts and lots, each row through the checks as it
 //! joins them. Contracts and lots are found through maps, never searched row after row.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use super::checks;
 use super::context::Context;
@@ -118,19 +118,7 @@ impl Register<'_> {
     /// The index of the row's contract, added on its first row; a later row must give the same
     /// contract.
     fn contract_of(&mut self, row: &RegisterRow, buyer_id: i64) -> Result<usize, Refusal> {
-        let this = Contract {
-            first_row: row.number,
-            buyer_id,
-            reference: row.reference.clone(),
-            object: row.object.clone(),
-            procedure: row.procedure,
-            cpv: row.cpv.clone(),
-            notification_date: row.notified,
-            duration_months: row.duration_months.map(|d| d as i32),
-            end_date: row.end_date,
-            social_criterion: row.social_criterion,
-            lots: BTreeMap::new(),
-        };
+        let this = row.contract(buyer_id);
         let key = (buyer_id, row.reference.clone());
         if let Some(&index) = self.by_reference.get(&key) {
             checks::same_contract_as_first_row(&self.contracts[index], &this)?;

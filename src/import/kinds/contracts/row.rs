@@ -1,6 +1,10 @@
 //! A register row, its cells read once into named, typed fields.
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
+
+use super::contract::Contract;
 
 use crate::domain::{
     AwardRole, CpvCode, Hours, Money, PostalCode, Procedure, Reservation, Siret, SizeClass,
@@ -116,5 +120,22 @@ impl RegisterRow {
                 _ => Reservation::None,
             },
         })
+    }
+
+    /// The contract as this row gives it, with no lot yet.
+    pub fn contract(&self, buyer_id: i64) -> Contract {
+        Contract {
+            first_row: self.number,
+            buyer_id,
+            reference: self.reference.clone(),
+            object: self.object.clone(),
+            procedure: self.procedure,
+            cpv: self.cpv.clone(),
+            notification_date: self.notified,
+            duration_months: self.duration_months.map(|d| d as i32),
+            end_date: self.end_date,
+            social_criterion: self.social_criterion,
+            lots: BTreeMap::new(),
+        }
     }
 }
