@@ -295,8 +295,7 @@ mod tests {
     use super::*;
     use crate::domain::{Hours, Money, Reservation};
 
-    const BUYER: &str = "35600000049837";
-    const HOLDER: &str = "44306184100047";
+    use crate::import::kinds::contracts::row::{BUYER, HOLDER};
 
     fn siret(s: &str) -> Siret {
         Siret::parse(s).unwrap()
@@ -307,29 +306,7 @@ mod tests {
     }
 
     fn row() -> RegisterRow {
-        RegisterRow {
-            number: 7,
-            reference: "2025-001".to_owned(),
-            object: "Réhabilitation du collège".to_owned(),
-            buyer: siret(BUYER),
-            notified: date(2025, 3, 14),
-            amount: Money::from_cents(100_000).unwrap(),
-            holder: siret(HOLDER),
-            procedure: None,
-            cpv: None,
-            duration_months: None,
-            end_date: None,
-            lot: 0,
-            lot_title: None,
-            holder_name: None,
-            postal_code: None,
-            size_class: None,
-            role: AwardRole::Holder,
-            insertion_clause: None,
-            insertion_hours: None,
-            social_criterion: false,
-            reservation: Reservation::None,
-        }
+        RegisterRow::example()
     }
 
     fn context() -> Context {

@@ -129,3 +129,99 @@ impl Register<'_> {
         Ok(self.contracts.len() - 1)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::row::{BUYER, HOLDER};
+    use super::*;
+
+    const OTHER_BUYER: &str = "44306184100047";
+
+    fn context() -> Context {
+        Context {
+            buyers: HashMap::from([
+                (Siret::parse(BUYER).unwrap(), 1),
+                (Siret::parse(OTHER_BUYER).unwrap(), 2),
+            ]),
+            other_buyers: Vec::new(),
+            only_buyer: None,
+            companies: HashMap::from([(HOLDER.to_owned(), (9, "company".to_owned()))]),
+        }
+    }
+
+    fn register(context: &Context) -> Register<'_> {
+        Register {
+            context,
+            names: HashMap::new(),
+            contracts: Vec::new(),
+            by_reference: HashMap::new(),
+            awards: HashMap::new(),
+        }
+    }
+
+    fn row(number: u32, lot: i64) -> RegisterRow {
+        RegisterRow {
+            number,
+            lot,
+            ..RegisterRow::example()
+        }
+    }
+
+    #[test]
+    fn rows_gather_by_buyer_and_reference_wherever_they_are() {
+        let context = context();
+        let mut register = register(&context);
+        register.add(&row(2, 1)).unwrap();
+        let other_buyer = RegisterRow {
+            buyer: Siret::parse(OTHER_BUYER).unwrap(),
+            ..row(3, 1)
+        };
+        register.add(&other_buyer).unwrap();
+        register.add(&row(4, 2)).unwrap();
+        let contracts: Vec<(i64, u32, Vec<i32>)> = register
+            .contracts
+            .iter()
+            .map(|c| (c.buyer_id, c.first_row, c.lots.keys().copied().collect()))
+            .collect();
+        assert_eq!(contracts, [(1, 2, vec![1, 2]), (2, 3, vec![1])]);
+    }
+
+    #[test]
+    fn an_award_repeated_further_down_names_its_first_row() {
+        let context = context();
+        let mut register = register(&context);
+        register.add(&row(2, 1)).unwrap();
+        register.add(&row(3, 2)).unwrap();
+        let refusal = register.add(&row(9, 1)).unwrap_err();
+        assert!(refusal.message.starts_with("Cette ligne répète la ligne 2"));
+        let co_contractor = RegisterRow {
+            role: AwardRole::CoContractor,
+            ..row(10, 1)
+        };
+        register.add(&co_contractor).unwrap();
+        assert_eq!(register.contracts[0].lots[&1].awards.len(), 2);
+    }
+
+    #[test]
+    fn a_refused_row_keeps_what_earlier_rows_established() {
+        let context = context();
+        let mut register = register(&context);
+        let refused = RegisterRow {
+            insertion_clause: Some(false),
+            insertion_hours: Some(crate::domain::Hours::from_whole(10).unwrap()),
+            ..row(2, 1)
+        };
+        assert_eq!(register.add(&refused).unwrap_err().key, "insertion_hours");
+        // The contract was met on row 2: a later row that disagrees is compared with it.
+        let other_object = RegisterRow {
+            object: "Autre objet".to_owned(),
+            ..row(3, 1)
+        };
+        let refusal = register.add(&other_object).unwrap_err();
+        assert!(
+            refusal
+                .message
+                .starts_with("La ligne 2 donne une autre valeur pour l'objet")
+        );
+    }
+}

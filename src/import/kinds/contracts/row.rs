@@ -139,3 +139,40 @@ impl RegisterRow {
         }
     }
 }
+
+/// SIRETs of the example rows of tests: a buyer's and a company's.
+#[cfg(test)]
+pub const BUYER: &str = "35600000049837";
+#[cfg(test)]
+pub const HOLDER: &str = "44306184100047";
+
+#[cfg(test)]
+impl RegisterRow {
+    /// A row that passes every check: row 7, the contract 2025-001 of `BUYER` without lots,
+    /// held by `HOLDER`.
+    pub fn example() -> RegisterRow {
+        RegisterRow {
+            number: 7,
+            reference: "2025-001".to_owned(),
+            object: "Réhabilitation du collège".to_owned(),
+            buyer: Siret::parse(BUYER).unwrap(),
+            notified: NaiveDate::from_ymd_opt(2025, 3, 14).unwrap(),
+            amount: Money::from_cents(100_000).unwrap(),
+            holder: Siret::parse(HOLDER).unwrap(),
+            procedure: None,
+            cpv: None,
+            duration_months: None,
+            end_date: None,
+            lot: 0,
+            lot_title: None,
+            holder_name: None,
+            postal_code: None,
+            size_class: None,
+            role: AwardRole::Holder,
+            insertion_clause: None,
+            insertion_hours: None,
+            social_criterion: false,
+            reservation: Reservation::None,
+        }
+    }
+}
