@@ -11,7 +11,7 @@ use crate::domain::{AuditAction, Email, Name, Role, ScopeError, Siret, UserScope
 use crate::storage::audit::{self, Actor};
 pub use crate::storage::users::UserInsertError;
 use crate::storage::users::{self, Account, NewUserRow};
-use crate::storage::{DbConnection, StorageError, buyers, write_transaction};
+use crate::storage::{BuyerId, DbConnection, StorageError, UserId, buyers, write_transaction};
 use password::PasswordError;
 
 /// An account to create, already parsed from what the operator typed.
@@ -53,7 +53,7 @@ pub fn create(
     conn: &mut DbConnection,
     account: NewAccount,
     actor: &Actor,
-) -> Result<i64, AccountError> {
+) -> Result<UserId, AccountError> {
     account.scope.validate_for(account.role)?;
     password::check_strength(&account.password)?;
     let password_hash = password::hash(&account.password)?;
@@ -69,7 +69,7 @@ pub fn create(
                 buyers::id_by_siret(conn, siret)?
                     .ok_or_else(|| AccountError::UnknownBuyer(siret.clone()))
             })
-            .collect::<Result<Vec<i64>, AccountError>>()?;
+            .collect::<Result<Vec<BuyerId>, AccountError>>()?;
         let id = users::insert(
             conn,
             &NewUserRow {
@@ -162,7 +162,7 @@ pub fn change_password(
 }
 
 /// Deactivates an account; its sessions end at once.
-pub fn deactivate(conn: &mut DbConnection, id: i64, actor: &Actor) -> Result<(), AccountError> {
+pub fn deactivate(conn: &mut DbConnection, id: UserId, actor: &Actor) -> Result<(), AccountError> {
     write_transaction(conn, |conn| {
         let account = users::find_by_id(conn, id)?.ok_or(AccountError::NoSuchAccount)?;
         users::deactivate(conn, id)?;

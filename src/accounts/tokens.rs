@@ -70,7 +70,11 @@ impl TokenKeys {
         self.lifetime
     }
 
-    pub fn issue(&self, user_id: i64, token_version: i32) -> Result<IssuedToken, TokenError> {
+    pub fn issue(
+        &self,
+        user_id: crate::storage::UserId,
+        token_version: i32,
+    ) -> Result<IssuedToken, TokenError> {
         let now = Utc::now();
         let expires_at =
             now + chrono::Duration::from_std(self.lifetime).unwrap_or(chrono::Duration::hours(1));
@@ -117,7 +121,9 @@ mod tests {
 
     #[test]
     fn issued_tokens_verify_with_the_same_key_only() {
-        let issued = keys("clé A").issue(42, 3).unwrap();
+        let issued = keys("clé A")
+            .issue(crate::storage::UserId::from(42), 3)
+            .unwrap();
         let claims = keys("clé A").verify(issued.token.expose_secret()).unwrap();
         assert_eq!((claims.sub.as_str(), claims.ver), ("42", 3));
         assert_eq!(claims.csrf, issued.csrf);

@@ -5,16 +5,16 @@
 use crate::domain::authorization::{Action, is_allowed, sees_small_groups};
 use crate::domain::{Departement, Role, Siret};
 use crate::indicators::{DataScope, scope};
-use crate::storage::DbConnection;
 use crate::storage::audit::Actor;
 use crate::storage::users::{Account, BuyerScope};
+use crate::storage::{BuyerId, DbConnection, UserId};
 
 use super::AppError;
 
 #[derive(Debug, Clone)]
 pub struct Caller {
     /// `None` for the command line.
-    pub account_id: Option<i64>,
+    pub account_id: Option<UserId>,
     pub role: Role,
     pub scope: BuyerScope,
     /// As the audit log names it.
@@ -52,12 +52,12 @@ impl Caller {
     }
 
     /// Whether this buyer is within the caller's scope (a company follows no buyer).
-    pub fn sees_buyer(&self, buyer_id: i64) -> bool {
+    pub fn sees_buyer(&self, buyer_id: BuyerId) -> bool {
         scope::sees_buyer(&self.scope, buyer_id)
     }
 
     /// The buyers a listing is kept to; `None` for every buyer.
-    pub fn buyer_ids(&self) -> Option<Vec<i64>> {
+    pub fn buyer_ids(&self) -> Option<Vec<BuyerId>> {
         match &self.scope {
             BuyerScope::AllBuyers | BuyerScope::Company { .. } => None,
             BuyerScope::Buyers { buyer_ids } => Some(buyer_ids.clone()),
@@ -126,7 +126,7 @@ mod tests {
 
     fn caller(scope: BuyerScope, role: Role) -> Caller {
         Caller {
-            account_id: Some(7),
+            account_id: Some(UserId::from(7)),
             role,
             scope,
             actor: Actor::anonymous(),
@@ -138,7 +138,7 @@ mod tests {
         let all = caller(BuyerScope::AllBuyers, Role::Facilitator);
         let some = caller(
             BuyerScope::Buyers {
-                buyer_ids: vec![1, 3],
+                buyer_ids: vec![BuyerId::from(1), BuyerId::from(3)],
             },
             Role::BuyerOfficer,
         );
@@ -149,10 +149,11 @@ mod tests {
             Role::Company,
         );
 
-        assert!(all.sees_buyer(2) && all.buyer_ids().is_none());
-        assert!(some.sees_buyer(3) && !some.sees_buyer(2));
-        assert_eq!(some.buyer_ids(), Some(vec![1, 3]));
-        assert!(!company.sees_buyer(1));
+        let id = BuyerId::from;
+        assert!(all.sees_buyer(id(2)) && all.buyer_ids().is_none());
+        assert!(some.sees_buyer(id(3)) && !some.sees_buyer(id(2)));
+        assert_eq!(some.buyer_ids(), Some(vec![id(1), id(3)]));
+        assert!(!company.sees_buyer(id(1)));
         assert_eq!(company.company(), Some("21310555400017"));
         assert!(Caller::command_line().sees_small_groups());
         assert!(!caller(BuyerScope::AllBuyers, Role::Elected).sees_small_groups());

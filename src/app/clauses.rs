@@ -10,7 +10,7 @@ use crate::indicators::FigureCache;
 use crate::indicators::clauses::ClauseView;
 use crate::storage::audit;
 use crate::storage::contracts::{self, ClauseSettings};
-use crate::storage::{DbConnection, StorageError, figures_transaction};
+use crate::storage::{DbConnection, LotId, StorageError, figures_transaction};
 
 /// Every clause of the caller's scope, assessed at a date.
 pub fn assessed(
@@ -46,7 +46,7 @@ pub struct ClauseInput {
 pub fn save(
     conn: &mut DbConnection,
     caller: &Caller,
-    lot_id: i64,
+    lot_id: LotId,
     input: &ClauseInput,
 ) -> Result<Hours, AppError> {
     let target = match (&input.calibration, input.target_hours) {

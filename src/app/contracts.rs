@@ -9,7 +9,7 @@ use crate::domain::ClauseStatus;
 use crate::indicators::FigureCache;
 use crate::indicators::statement::{self, Statement};
 use crate::storage::contracts::{self, ContractFilter, ContractView};
-use crate::storage::{DbConnection, PageRequest};
+use crate::storage::{ContractId, DbConnection, LotId, PageRequest};
 
 #[derive(Debug, Clone)]
 pub struct ContractQuery {
@@ -62,7 +62,11 @@ pub fn page(
 }
 
 /// One contract; not found outside the caller's scope, so that ids reveal nothing.
-pub fn one(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<ContractView, AppError> {
+pub fn one(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: ContractId,
+) -> Result<ContractView, AppError> {
     let filter = ContractFilter {
         id: Some(id),
         ..ContractFilter::default()
@@ -76,7 +80,7 @@ pub fn one(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<Contract
 pub fn statement(
     conn: &mut DbConnection,
     caller: &Caller,
-    id: i64,
+    id: ContractId,
     at: NaiveDate,
 ) -> Result<Statement, AppError> {
     Ok(statement::of_contract(conn, &caller.scope, id, at)?)
@@ -88,7 +92,7 @@ pub fn with_statuses(
     cache: &FigureCache,
     caller: &Caller,
     query: &ContractQuery,
-) -> Result<(Listed<ContractView>, HashMap<i64, ClauseStatus>), AppError> {
+) -> Result<(Listed<ContractView>, HashMap<LotId, ClauseStatus>), AppError> {
     let found = page(conn, caller, query)?;
     let assessed = clauses::assessed(conn, cache, caller, &Narrowing::default(), super::today())?;
     let statuses = assessed
@@ -102,7 +106,7 @@ pub fn with_statuses(
 pub fn with_statement(
     conn: &mut DbConnection,
     caller: &Caller,
-    id: i64,
+    id: ContractId,
 ) -> Result<(ContractView, Statement), AppError> {
     let contract = one(conn, caller, id)?;
     let statement = statement(conn, caller, id, super::today())?;

@@ -10,7 +10,7 @@ use crate::import::progress::{JobProgress, JobState, Progress, job_state};
 use crate::import::report::ImportReport;
 use crate::import::{Importer, Job, Upload};
 use crate::storage::imports::{self, ImportSummary};
-use crate::storage::{Database, DbConnection, StorageError};
+use crate::storage::{Database, DbConnection, ImportId, StorageError, UserId};
 
 /// A file as sent, its fields as typed.
 pub struct UploadInput {
@@ -62,7 +62,7 @@ pub fn upload_of(caller: &Caller, input: UploadInput) -> Result<Upload, AppError
 /// in the background for a large file.
 pub enum Accepted {
     Done(ImportReport),
-    Background(i64),
+    Background(ImportId),
 }
 
 /// Records an upload as a running import, committed so that it can be followed, once what
@@ -123,7 +123,7 @@ pub async fn accept(
     if background {
         tokio::task::spawn_blocking(move || {
             if let Err(error) = work() {
-                tracing::error!(import = id, %error, "background import failed");
+                tracing::error!(import = id.get(), %error, "background import failed");
             }
         });
         return Ok(Accepted::Background(id));
@@ -135,7 +135,7 @@ pub async fn accept(
 }
 
 /// Whose imports a caller sees: its own; an administrator, everyone's.
-fn owner_filter(caller: &Caller) -> Option<i64> {
+fn owner_filter(caller: &Caller) -> Option<UserId> {
     if caller.role == Role::Admin {
         None
     } else {
@@ -145,7 +145,7 @@ fn owner_filter(caller: &Caller) -> Option<i64> {
 
 /// Not found unless the caller may see an import sent by `uploaded_by`, so that ids reveal
 /// nothing.
-fn visible_to(caller: &Caller, uploaded_by: Option<i64>) -> Result<(), AppError> {
+fn visible_to(caller: &Caller, uploaded_by: Option<UserId>) -> Result<(), AppError> {
     match owner_filter(caller) {
         Some(owner) if uploaded_by != Some(owner) => Err(AppError::not_found()),
         _ => Ok(()),
@@ -163,7 +163,7 @@ pub fn job(
     conn: &mut DbConnection,
     importer: &Importer,
     caller: &Caller,
-    id: i64,
+    id: ImportId,
 ) -> Result<JobState, AppError> {
     let state = job_state_of(conn, importer, id)?.ok_or_else(AppError::not_found)?;
     visible_to(caller, state.uploaded_by)?;
@@ -174,7 +174,7 @@ pub fn job(
 pub fn job_state_of(
     conn: &mut DbConnection,
     importer: &Importer,
-    id: i64,
+    id: ImportId,
 ) -> Result<Option<JobState>, AppError> {
     let stale_after = importer.limits().stale_after;
     Ok(job_state(conn, id, importer.live_jobs(), stale_after)?)
@@ -184,7 +184,7 @@ pub fn job_state_of(
 pub fn error_workbook(
     conn: &mut DbConnection,
     caller: &Caller,
-    id: i64,
+    id: ImportId,
 ) -> Result<Vec<u8>, AppError> {
     let (uploaded_by, workbook) =
         imports::error_workbook_of(conn, id)?.ok_or_else(AppError::not_found)?;

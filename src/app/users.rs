@@ -5,8 +5,8 @@ use secrecy::SecretString;
 use super::{AppError, Caller};
 use crate::accounts::{self, NewAccount, password};
 use crate::domain::{Email, Labelled, Name, Role, Siret, UserScope};
-use crate::storage::DbConnection;
 use crate::storage::users::{self, Account};
+use crate::storage::{DbConnection, UserId};
 
 pub fn list(conn: &mut DbConnection) -> Result<Vec<Account>, AppError> {
     Ok(users::list(conn)?)
@@ -79,7 +79,7 @@ pub fn create(
 }
 
 /// Deactivates an account: its sessions end at once. Not one's own.
-pub fn deactivate(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<(), AppError> {
+pub fn deactivate(conn: &mut DbConnection, caller: &Caller, id: UserId) -> Result<(), AppError> {
     if caller.account_id == Some(id) {
         return Err(invalid(
             "Vous ne pouvez pas désactiver votre propre compte.",

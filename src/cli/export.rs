@@ -62,7 +62,7 @@ pub fn run(args: ExportArgs, database: &Database) -> anyhow::Result<()> {
         ExportKind::Compliance => compliance(&args, &mut conn, &caller)?,
         ExportKind::Contract => {
             let id = args.contract.context("indiquez le marché : --contract N")?;
-            let statement = app::contracts::statement(&mut conn, &caller, id, at(&args))?;
+            let statement = app::contracts::statement(&mut conn, &caller, id.into(), at(&args))?;
             write(&args.file, &app::exports::statement_workbook(&statement)?)?;
         }
         ExportKind::Company => {

@@ -58,7 +58,8 @@ fn each_row(
     let (sender, pages) = std::sync::mpsc::sync_channel::<Vec<DetailRow>>(1);
     std::thread::scope(|scope| {
         let reading = scope.spawn(move || -> diesel::QueryResult<()> {
-            let mut after = 0;
+            // Ids start at 1 on both backends.
+            let mut after = crate::storage::HourEntryId::from(0);
             loop {
                 let page = sums::detail_page(conn, filter, after, PAGE)?;
                 let next = match page.last() {

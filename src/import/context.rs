@@ -7,6 +7,7 @@ use super::upload::Upload;
 use crate::domain::{ImportKind, Siret};
 use crate::storage::buyers::Buyer;
 use crate::storage::users::BuyerScope;
+use crate::storage::{BuyerId, CompanyId, LotId};
 use crate::storage::{DbConnection, buyers, companies, contracts, participants};
 
 /// The context of each kind's checks; only the uploaded kind's is filled.
@@ -16,7 +17,7 @@ pub struct KindsContext {
 }
 
 /// Known establishments (SIRET → id and kind code).
-type Companies = std::collections::HashMap<String, (i64, String)>;
+type Companies = std::collections::HashMap<String, (CompanyId, String)>;
 
 impl KindsContext {
     pub fn load(
@@ -78,7 +79,7 @@ fn hours_context(
 ) -> Result<kinds::hours::Context, ImportError> {
     // The buyer named at upload, within the scope; otherwise every buyer of the scope.
     let named = |siret: &Siret| upload.buyer.as_ref().is_none_or(|only| only == siret);
-    let ids: Vec<i64> = mine
+    let ids: Vec<BuyerId> = mine
         .iter()
         .filter(|b| named(&b.siret))
         .map(|b| b.id)
@@ -88,7 +89,7 @@ fn hours_context(
         _ => None,
     };
     let lots = contracts::lots_of_buyers(conn, only_company.is_none().then_some(&ids[..]))?;
-    let lot_ids: Vec<i64> = lots.iter().map(|l| l.lot_id).collect();
+    let lot_ids: Vec<LotId> = lots.iter().map(|l| l.lot_id).collect();
     Ok(kinds::hours::Context {
         holders: contracts::holders_of(conn, &lot_ids)?.into_iter().collect(),
         lots,

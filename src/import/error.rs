@@ -2,6 +2,7 @@
 //! report).
 
 use crate::domain::Siret;
+use crate::storage::ImportId;
 use crate::storage::StorageError;
 
 #[derive(Debug, thiserror::Error)]
@@ -15,7 +16,7 @@ pub enum ImportError {
     #[error(
         "Ce fichier a déjà été importé le {at} (import n° {id}) : rien n'a été changé. Pour l'importer à nouveau, demandez son remplacement."
     )]
-    Duplicate { id: i64, at: String },
+    Duplicate { id: ImportId, at: String },
     #[error("Le modèle n'a pas pu être produit : {0}")]
     Template(String),
     #[error(transparent)]

@@ -23,6 +23,7 @@ use crate::domain::{
 use crate::storage::audit::{self, Actor};
 use crate::storage::imports::{self, NewImport, Outcome};
 use crate::storage::users::BuyerScope;
+use crate::storage::{BuyerId, ImportId, ParticipantId};
 use crate::storage::{DbConnection, buyers, contracts, figures_transaction, hour_entries};
 
 /// The profiles and limits, loaded once at start-up, and the imports running in this process.
@@ -40,8 +41,8 @@ pub struct Importer {
 /// A started import: its record, and what identifies its file.
 #[derive(Debug, Clone)]
 pub struct Job {
-    pub id: i64,
-    buyer_id: Option<i64>,
+    pub id: ImportId,
+    buyer_id: Option<BuyerId>,
     sha256: String,
 }
 
@@ -49,7 +50,7 @@ pub struct Job {
 fn refuse_same_file(
     conn: &mut DbConnection,
     kind: ImportKind,
-    buyer_id: Option<i64>,
+    buyer_id: Option<BuyerId>,
     sha256: &str,
 ) -> Result<(), ImportError> {
     match imports::find_same_file(conn, kind, buyer_id, sha256)? {
@@ -219,10 +220,10 @@ impl Importer {
                 _ => ImportStatus::Interrupted,
             };
             let report =
-                ImportReport::cut_short(kind, &file_name, job.id, status, error.to_string());
+                ImportReport::cut_short(kind, &file_name, job.id.get(), status, error.to_string());
             let text = serde_json::to_string(&report).unwrap_or_default();
             if let Err(e) = imports::abandon(conn, job.id, status, &text, None) {
-                tracing::error!(import = job.id, error = %e, "import left as running");
+                tracing::error!(import = job.id.get(), error = %e, "import left as running");
             }
         }
         result
@@ -238,7 +239,7 @@ impl Importer {
     ) -> Result<ImportReport, ImportError> {
         let profile = self.profile_of(upload.kind)?;
         progress.phase(ImportPhase::Reading, 0);
-        let mut report = ImportReport::new(upload.kind, &upload.file_name, Some(job.id));
+        let mut report = ImportReport::new(upload.kind, &upload.file_name, Some(job.id.get()));
         let checked = self.check(conn, &upload, profile, &mut report)?;
         if let Some(parsed) = &checked.accepted {
             report.rows_written = parsed.rows();
@@ -316,7 +317,8 @@ impl Importer {
         profile: &Profile,
         report: &mut ImportReport,
     ) -> Result<(), ImportError> {
-        let participants: Vec<i64> = statements.iter().map(|s| s.entry.participant_id).collect();
+        let participants: Vec<ParticipantId> =
+            statements.iter().map(|s| s.entry.participant_id).collect();
         let months: Vec<i32> = statements.iter().map(|s| s.entry.month.yyyymm()).collect();
         let stored: Vec<(kinds::hours::EntryKey, Hours)> =
             hour_entries::stored_for(conn, &participants, &months)?
@@ -352,7 +354,7 @@ impl Importer {
 fn write_rows(
     conn: &mut DbConnection,
     parsed: &Parsed,
-    id: i64,
+    id: ImportId,
     progress: &mut dyn Progress,
     report: &mut ImportReport,
 ) -> Result<(), ImportError> {
@@ -376,7 +378,7 @@ fn write_rows(
 /// Records the import's outcome and its audit line.
 fn record(
     conn: &mut DbConnection,
-    id: i64,
+    id: ImportId,
     upload: &Upload,
     actor: &Actor,
     report: &ImportReport,

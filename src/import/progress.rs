@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::domain::{ImportPhase, ImportStatus, Labelled};
 use crate::storage::imports::{self, JobRecord};
-use crate::storage::{Backend, Database, DbConnection};
+use crate::storage::{Backend, Database, DbConnection, ImportId, UserId};
 
 use super::report::ImportReport;
 
@@ -42,21 +42,21 @@ pub struct Counters {
 
 /// The counters of the imports running in this process.
 #[derive(Debug, Clone, Default)]
-pub struct LiveJobs(Arc<Mutex<HashMap<i64, Counters>>>);
+pub struct LiveJobs(Arc<Mutex<HashMap<ImportId, Counters>>>);
 
 impl LiveJobs {
-    fn set(&self, id: i64, counters: Counters) {
+    fn set(&self, id: ImportId, counters: Counters) {
         self.0
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .insert(id, counters);
     }
 
-    fn remove(&self, id: i64) {
+    fn remove(&self, id: ImportId) {
         self.0.lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
     }
 
-    pub fn get(&self, id: i64) -> Option<Counters> {
+    pub fn get(&self, id: ImportId) -> Option<Counters> {
         self.0
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -72,7 +72,7 @@ const PUBLISH_EVERY: Duration = Duration::from_millis(500);
 /// The progress of one import job, published to the database and the live counters, and shown
 /// to whoever watches (the command line's bar).
 pub struct JobProgress<'a> {
-    id: i64,
+    id: ImportId,
     database: &'a Database,
     live: LiveJobs,
     counters: Counters,
@@ -81,7 +81,7 @@ pub struct JobProgress<'a> {
 }
 
 impl<'a> JobProgress<'a> {
-    pub fn new(id: i64, database: &'a Database, live: LiveJobs) -> JobProgress<'a> {
+    pub fn new(id: ImportId, database: &'a Database, live: LiveJobs) -> JobProgress<'a> {
         let counters = Counters {
             phase: ImportPhase::Reading,
             rows_done: 0,
@@ -126,7 +126,7 @@ impl<'a> JobProgress<'a> {
             });
         // Progress is a courtesy: the import goes on without it.
         if let Err(error) = published {
-            tracing::warn!(import = self.id, %error, "progress not recorded");
+            tracing::warn!(import = self.id.get(), %error, "progress not recorded");
         }
     }
 }
@@ -167,7 +167,8 @@ impl Drop for JobProgress<'_> {
 /// An import as the API and the command line show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct JobState {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: ImportId,
     pub kind: String,
     pub file_name: String,
     pub status: ImportStatus,
@@ -182,14 +183,14 @@ pub struct JobState {
     /// Once ended, the full report.
     pub report: Option<ImportReport>,
     #[serde(skip)]
-    pub uploaded_by: Option<i64>,
+    pub uploaded_by: Option<UserId>,
 }
 
 /// The state of import `id`. A running import that is not live here and whose heartbeat is
 /// older than `stale_after` was cut off: it is recorded as interrupted on the way.
 pub fn job_state(
     conn: &mut DbConnection,
-    id: i64,
+    id: ImportId,
     live: &LiveJobs,
     stale_after: Duration,
 ) -> Result<Option<JobState>, diesel::result::Error> {
@@ -206,7 +207,7 @@ pub fn job_state(
             let report = ImportReport::cut_short(
                 kind,
                 &record.file_name,
-                id,
+                id.get(),
                 ImportStatus::Interrupted,
                 "le traitement s'est arrêté avant la fin (service arrêté ou redémarré)".to_owned(),
             );

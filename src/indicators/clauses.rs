@@ -8,13 +8,15 @@ use serde::Serialize;
 use super::DataScope;
 use crate::domain::contract::last_day;
 use crate::domain::{Assessment, ClauseFacts, ClauseStatus, Hours, Labelled, Money, Month};
-use crate::storage::DbConnection;
 use crate::storage::indicators::{self as sums, HoursFilter};
+use crate::storage::{ContractId, DbConnection, LotId, ParticipantId};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ClauseView {
-    pub lot_id: i64,
-    pub contract_id: i64,
+    #[schema(value_type = i64)]
+    pub lot_id: LotId,
+    #[schema(value_type = i64)]
+    pub contract_id: ContractId,
     pub buyer_siret: String,
     pub reference: String,
     pub object: String,
@@ -60,7 +62,7 @@ pub fn assess(
         from_month: 0,
         to_month: Month::of_date(at).map_or(i32::MAX, Month::yyyymm),
     };
-    let mut by_lot: HashMap<i64, Vec<sums::ParticipantHours>> = HashMap::new();
+    let mut by_lot: HashMap<LotId, Vec<sums::ParticipantHours>> = HashMap::new();
     for row in sums::clause_hours_by_participant(conn, &filter)? {
         by_lot.entry(row.lot_id).or_default().push(row);
     }
@@ -113,7 +115,7 @@ fn counted_hours(
     training_counts: bool,
     cap: Option<i64>,
 ) -> Hours {
-    let mut per_participant: HashMap<i64, i64> = HashMap::new();
+    let mut per_participant: HashMap<ParticipantId, i64> = HashMap::new();
     for row in rows.iter().filter(|r| training_counts || !r.training) {
         *per_participant.entry(row.participant_id).or_default() += row.hundredths;
     }
@@ -130,8 +132,8 @@ mod tests {
 
     fn row(participant: i64, training: bool, hours: i64) -> sums::ParticipantHours {
         sums::ParticipantHours {
-            lot_id: 1,
-            participant_id: participant,
+            lot_id: LotId::from(1),
+            participant_id: ParticipantId::from(participant),
             training,
             hundredths: hours * 100,
         }

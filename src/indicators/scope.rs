@@ -3,15 +3,15 @@
 use crate::domain::{Departement, Month, Siret};
 use crate::storage::indicators::HoursFilter;
 use crate::storage::users::BuyerScope;
-use crate::storage::{DbConnection, buyers, companies};
+use crate::storage::{BuyerId, CompanyId, DbConnection, buyers, companies};
 
 /// The data an indicator is computed over, as database ids.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct DataScope {
     /// `None`: every buyer.
-    pub buyer_ids: Option<Vec<i64>>,
+    pub buyer_ids: Option<Vec<BuyerId>>,
     /// A company account sees only the hours of its own SIRET.
-    pub company_id: Option<i64>,
+    pub company_id: Option<CompanyId>,
     /// Said beside every figure: which buyers it covers.
     pub description: String,
 }
@@ -61,7 +61,7 @@ pub enum ScopeError {
 
 /// Whether an account of this scope follows the buyer: the one reading of `BuyerScope`'s
 /// visibility (a company follows no buyer; it sees the lots it holds).
-pub fn sees_buyer(scope: &BuyerScope, buyer_id: i64) -> bool {
+pub fn sees_buyer(scope: &BuyerScope, buyer_id: BuyerId) -> bool {
     match scope {
         BuyerScope::AllBuyers => true,
         BuyerScope::Buyers { buyer_ids } => buyer_ids.contains(&buyer_id),
@@ -93,7 +93,7 @@ pub fn resolve(
         },
         BuyerScope::Company { siret } => {
             // A company not yet known has no hours: an id no row has.
-            let id = companies::id_of(conn, siret)?.unwrap_or(-1);
+            let id = companies::id_of(conn, siret)?.unwrap_or(CompanyId::from(-1));
             (asked.map(|id| vec![id]), Some(id))
         }
     };

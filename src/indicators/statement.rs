@@ -11,7 +11,7 @@ use super::{DataScope, ScopeError, scope};
 use crate::domain::{ClauseFacts, Hours, Month, Siret};
 use crate::storage::indicators::{self as sums, HoursFilter};
 use crate::storage::users::BuyerScope;
-use crate::storage::{DbConnection, companies, contracts};
+use crate::storage::{ContractId, DbConnection, LotId, companies, contracts};
 
 /// At most this many months are listed per lot (twenty years of a framework agreement).
 const MAX_MONTHS: usize = 240;
@@ -69,7 +69,7 @@ pub enum StatementError {
 pub fn of_contract(
     conn: &mut DbConnection,
     account_scope: &BuyerScope,
-    contract_id: i64,
+    contract_id: ContractId,
     at: NaiveDate,
 ) -> Result<Statement, StatementError> {
     let scope = scope::resolve(conn, account_scope, None, None)?;
@@ -140,14 +140,14 @@ pub fn build(
         .into_iter()
         .filter(|v| keep(v))
         .collect();
-    let lot_ids: Vec<i64> = views.iter().map(|v| v.lot_id).collect();
+    let lot_ids: Vec<LotId> = views.iter().map(|v| v.lot_id).collect();
     let filter = HoursFilter {
         buyer_ids: scope.buyer_ids.clone(),
         company_id: scope.company_id,
         from_month: 0,
         to_month: Month::of_date(at).map_or(i32::MAX, Month::yyyymm),
     };
-    let mut by_lot: HashMap<i64, Vec<sums::LotMonth>> = HashMap::new();
+    let mut by_lot: HashMap<LotId, Vec<sums::LotMonth>> = HashMap::new();
     for row in sums::lot_months(conn, &filter, &lot_ids)? {
         by_lot.entry(row.lot_id).or_default().push(row);
     }

@@ -3,13 +3,13 @@
 use diesel::prelude::*;
 
 use super::schema::audit_log;
-use super::{DbConnection, now};
+use super::{DbConnection, UserId, now};
 use crate::domain::{AuditAction, Labelled};
 
 /// Who acted: an account, or an operator at the command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
-    pub user_id: Option<i64>,
+    pub user_id: Option<UserId>,
     pub label: String,
 }
 

@@ -3,12 +3,13 @@
 use diesel::prelude::*;
 
 use super::schema::{buyer_departements, buyers};
-use super::{DbConnection, corrupt, is_unique_violation, now};
+use super::{BuyerId, DbConnection, corrupt, is_unique_violation, now};
 use crate::domain::{Departement, Name, Siret, Territory};
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct Buyer {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: BuyerId,
     pub siret: Siret,
     pub name: Name,
     pub territory: Territory,
@@ -30,8 +31,8 @@ pub fn insert(
     siret: &Siret,
     name: &Name,
     territory: &Territory,
-) -> Result<i64, BuyerError> {
-    let id: i64 = diesel::insert_into(buyers::table)
+) -> Result<BuyerId, BuyerError> {
+    let id: BuyerId = diesel::insert_into(buyers::table)
         .values((
             buyers::siret.eq(siret.as_str()),
             buyers::name.eq(name.as_str()),
@@ -59,7 +60,7 @@ pub fn insert(
     Ok(id)
 }
 
-pub fn id_by_siret(conn: &mut DbConnection, siret: &Siret) -> QueryResult<Option<i64>> {
+pub fn id_by_siret(conn: &mut DbConnection, siret: &Siret) -> QueryResult<Option<BuyerId>> {
     buyers::table
         .filter(buyers::siret.eq(siret.as_str()))
         .select(buyers::id)
@@ -69,11 +70,11 @@ pub fn id_by_siret(conn: &mut DbConnection, siret: &Siret) -> QueryResult<Option
 
 /// Every buyer with its territory, by name.
 pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<Buyer>> {
-    let rows: Vec<(i64, String, String)> = buyers::table
+    let rows: Vec<(BuyerId, String, String)> = buyers::table
         .select((buyers::id, buyers::siret, buyers::name))
         .order((buyers::name.asc(), buyers::id.asc()))
         .load(conn)?;
-    let departements: Vec<(i64, String)> = buyer_departements::table
+    let departements: Vec<(BuyerId, String)> = buyer_departements::table
         .select((
             buyer_departements::buyer_id,
             buyer_departements::departement,

@@ -3,7 +3,7 @@
 use diesel::prelude::*;
 
 use super::schema::companies;
-use super::{DbConnection, now};
+use super::{BuyerId, CompanyId, DbConnection, now};
 use crate::domain::{Labelled, Name, PostalCode, Siret, SizeClass, StructureKind};
 
 pub struct CompanyUpsert<'a> {
@@ -17,10 +17,10 @@ pub struct CompanyUpsert<'a> {
 }
 
 /// Creates the establishment, or updates it; facts left empty keep what is known.
-pub fn upsert(conn: &mut DbConnection, company: &CompanyUpsert<'_>) -> QueryResult<i64> {
+pub fn upsert(conn: &mut DbConnection, company: &CompanyUpsert<'_>) -> QueryResult<CompanyId> {
     let at = now();
     let departement = company.postal_code.and_then(PostalCode::departement);
-    let existing: Option<i64> = companies::table
+    let existing: Option<CompanyId> = companies::table
         .filter(companies::siret.eq(company.siret.as_str()))
         .select(companies::id)
         .first(conn)
@@ -96,7 +96,7 @@ pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<Company>> {
 }
 
 /// The id of the establishment with this SIRET, if known.
-pub fn id_of(conn: &mut DbConnection, siret: &str) -> QueryResult<Option<i64>> {
+pub fn id_of(conn: &mut DbConnection, siret: &str) -> QueryResult<Option<CompanyId>> {
     companies::table
         .filter(companies::siret.eq(siret))
         .select(companies::id)
@@ -107,8 +107,8 @@ pub fn id_of(conn: &mut DbConnection, siret: &str) -> QueryResult<Option<i64>> {
 /// The id of every known establishment, by SIRET.
 pub fn ids_by_siret(
     conn: &mut DbConnection,
-) -> QueryResult<std::collections::HashMap<String, i64>> {
-    let rows: Vec<(String, i64)> = companies::table
+) -> QueryResult<std::collections::HashMap<String, CompanyId>> {
+    let rows: Vec<(String, CompanyId)> = companies::table
         .select((companies::siret, companies::id))
         .load(conn)?;
     Ok(rows.into_iter().collect())
@@ -117,8 +117,8 @@ pub fn ids_by_siret(
 /// Id and kind of every known establishment, by SIRET.
 pub fn kinds_by_siret(
     conn: &mut DbConnection,
-) -> QueryResult<std::collections::HashMap<String, (i64, String)>> {
-    let rows: Vec<(String, i64, String)> = companies::table
+) -> QueryResult<std::collections::HashMap<String, (CompanyId, String)>> {
+    let rows: Vec<(String, CompanyId, String)> = companies::table
         .select((companies::siret, companies::id, companies::structure_kind))
         .load(conn)?;
     Ok(rows
@@ -136,7 +136,7 @@ pub struct CompanyFilter {
     /// Part of the name or of the SIRET.
     pub search: Option<String>,
     /// Only the awardees of these buyers' contracts; all establishments when `None`.
-    pub buyer_ids: Option<Vec<i64>>,
+    pub buyer_ids: Option<Vec<BuyerId>>,
 }
 
 /// One page of establishments, by name, and how many there are in all.
@@ -184,7 +184,7 @@ pub fn page(
 }
 
 /// The establishments with these ids.
-pub fn list_by_ids(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<Company>> {
+pub fn list_by_ids(conn: &mut DbConnection, ids: &[CompanyId]) -> QueryResult<Vec<Company>> {
     companies::table
         .filter(companies::id.eq_any(ids))
         .select(Company::as_select())

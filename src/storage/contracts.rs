@@ -4,11 +4,11 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use super::schema::{awards, contracts, insertion_clauses, lots};
-use super::{DbConnection, now};
+use super::{BuyerId, CompanyId, ContractId, DbConnection, ImportId, LotId, now};
 use crate::domain::{AwardRole, CpvCode, Hours, Labelled, Money, Procedure, Reservation};
 
 pub struct ContractFields<'a> {
-    pub buyer_id: i64,
+    pub buyer_id: BuyerId,
     pub reference: &'a str,
     pub object: &'a str,
     pub procedure: Option<Procedure>,
@@ -17,13 +17,13 @@ pub struct ContractFields<'a> {
     pub duration_months: Option<i32>,
     pub end_date: Option<NaiveDate>,
     pub social_criterion: bool,
-    pub import_id: Option<i64>,
+    pub import_id: Option<ImportId>,
 }
 
 /// Creates the contract or updates the one with the same buyer and reference.
-pub fn upsert_contract(conn: &mut DbConnection, c: &ContractFields<'_>) -> QueryResult<i64> {
+pub fn upsert_contract(conn: &mut DbConnection, c: &ContractFields<'_>) -> QueryResult<ContractId> {
     let at = now();
-    let existing: Option<i64> = contracts::table
+    let existing: Option<ContractId> = contracts::table
         .filter(contracts::buyer_id.eq(c.buyer_id))
         .filter(contracts::reference.eq(c.reference))
         .select(contracts::id)
@@ -60,14 +60,14 @@ pub fn upsert_contract(conn: &mut DbConnection, c: &ContractFields<'_>) -> Query
 /// Creates the lot or updates the one with the same number.
 pub fn upsert_lot(
     conn: &mut DbConnection,
-    contract_id: i64,
+    contract_id: ContractId,
     number: i32,
     title: Option<&str>,
     amount: Money,
     reservation: Reservation,
-) -> QueryResult<i64> {
+) -> QueryResult<LotId> {
     let at = now();
-    let existing: Option<i64> = lots::table
+    let existing: Option<LotId> = lots::table
         .filter(lots::contract_id.eq(contract_id))
         .filter(lots::number.eq(number))
         .select(lots::id)
@@ -99,8 +99,8 @@ pub fn upsert_lot(
 /// The lot's awards become exactly these: the register is the authority for the lots it lists.
 pub fn replace_awards(
     conn: &mut DbConnection,
-    lot_id: i64,
-    list: &[(i64, AwardRole, Money)],
+    lot_id: LotId,
+    list: &[(CompanyId, AwardRole, Money)],
 ) -> QueryResult<()> {
     diesel::delete(awards::table.filter(awards::lot_id.eq(lot_id))).execute(conn)?;
     let at = now();
@@ -120,7 +120,11 @@ pub fn replace_awards(
 
 /// Gives the lot a clause with a target typed as such; without a target, keeps the clause's
 /// known one (a new clause starts at zero hours: ineffective until a target is set).
-pub fn set_clause(conn: &mut DbConnection, lot_id: i64, target: Option<Hours>) -> QueryResult<()> {
+pub fn set_clause(
+    conn: &mut DbConnection,
+    lot_id: LotId,
+    target: Option<Hours>,
+) -> QueryResult<()> {
     let at = now();
     let existing: Option<i64> = insertion_clauses::table
         .filter(insertion_clauses::lot_id.eq(lot_id))
@@ -162,7 +166,7 @@ pub struct ClauseSettings {
 /// Gives the lot this clause, replacing what it had.
 pub fn save_clause(
     conn: &mut DbConnection,
-    lot_id: i64,
+    lot_id: LotId,
     settings: &ClauseSettings,
 ) -> QueryResult<()> {
     let at = now();
@@ -199,8 +203,8 @@ pub fn save_clause(
 /// The buyer, reference and number of a lot, if it exists.
 pub fn lot_identity(
     conn: &mut DbConnection,
-    lot_id: i64,
-) -> QueryResult<Option<(i64, String, i32)>> {
+    lot_id: LotId,
+) -> QueryResult<Option<(BuyerId, String, i32)>> {
     lots::table
         .inner_join(contracts::table)
         .filter(lots::id.eq(lot_id))
@@ -210,7 +214,7 @@ pub fn lot_identity(
 }
 
 /// Removes the lot's clause, when the register says the lot has none.
-pub fn remove_clause(conn: &mut DbConnection, lot_id: i64) -> QueryResult<()> {
+pub fn remove_clause(conn: &mut DbConnection, lot_id: LotId) -> QueryResult<()> {
     diesel::delete(insertion_clauses::table.filter(insertion_clauses::lot_id.eq(lot_id)))
         .execute(conn)
         .map(drop)
@@ -219,19 +223,19 @@ pub fn remove_clause(conn: &mut DbConnection, lot_id: i64) -> QueryResult<()> {
 /// A lot as the hour-statement checks need it (fields in the order of the query's columns).
 #[derive(Debug, Clone, PartialEq, Eq, Queryable)]
 pub struct LotPeriod {
-    pub buyer_id: i64,
+    pub buyer_id: BuyerId,
     pub reference: String,
     pub notification_date: NaiveDate,
     pub duration_months: Option<i32>,
     pub end_date: Option<NaiveDate>,
     pub lot_number: i32,
-    pub lot_id: i64,
+    pub lot_id: LotId,
 }
 
 /// Every lot of the given buyers (all buyers when `None`), with its contract's period.
 pub fn lots_of_buyers(
     conn: &mut DbConnection,
-    buyer_ids: Option<&[i64]>,
+    buyer_ids: Option<&[BuyerId]>,
 ) -> QueryResult<Vec<LotPeriod>> {
     let mut query = lots::table
         .inner_join(contracts::table)
@@ -252,7 +256,10 @@ pub fn lots_of_buyers(
 }
 
 /// (lot, company) for every award of these lots.
-pub fn holders_of(conn: &mut DbConnection, lot_ids: &[i64]) -> QueryResult<Vec<(i64, i64)>> {
+pub fn holders_of(
+    conn: &mut DbConnection,
+    lot_ids: &[LotId],
+) -> QueryResult<Vec<(LotId, CompanyId)>> {
     super::in_slices(lot_ids, |slice| {
         awards::table
             .filter(awards::lot_id.eq_any(slice))
@@ -266,7 +273,7 @@ pub fn holders_of(conn: &mut DbConnection, lot_ids: &[i64]) -> QueryResult<Vec<(
 pub fn clause_lots_of_company(
     conn: &mut DbConnection,
     company_siret: &str,
-    buyer_ids: Option<&[i64]>,
+    buyer_ids: Option<&[BuyerId]>,
 ) -> QueryResult<Vec<(String, i32)>> {
     use super::schema::companies;
     let mut query = awards::table
@@ -291,18 +298,19 @@ pub fn clause_lots_of_company(
 /// `search`, or one contract by its id.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ContractFilter {
-    pub buyer_ids: Option<Vec<i64>>,
-    pub company_id: Option<i64>,
+    pub buyer_ids: Option<Vec<BuyerId>>,
+    pub company_id: Option<CompanyId>,
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
     pub search: Option<String>,
-    pub id: Option<i64>,
+    pub id: Option<ContractId>,
 }
 
 /// A contract with its lots, their awardees and clauses.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct ContractView {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: ContractId,
     pub buyer_siret: String,
     pub reference: String,
     pub object: String,
@@ -320,7 +328,8 @@ pub struct ContractView {
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct LotView {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: LotId,
     /// 0 for a contract without lots.
     pub number: i32,
     pub title: Option<String>,
@@ -343,7 +352,7 @@ pub struct AwardView {
 }
 
 type ContractRow = (
-    i64,
+    ContractId,
     String,
     String,
     String,
@@ -359,8 +368,8 @@ type ContractRow = (
 
 /// id, contract, number, title, amount, reservation, clause target and its source.
 type LotRow = (
-    i64,
-    i64,
+    LotId,
+    ContractId,
     i32,
     Option<String>,
     i64,
@@ -429,7 +438,7 @@ pub fn page(
         .limit(page.per_page)
         .offset(page.offset())
         .load(conn)?;
-    let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    let ids: Vec<ContractId> = rows.iter().map(|r| r.0).collect();
     let lot_rows: Vec<LotRow> = lots::table
         .left_join(insertion_clauses::table)
         .filter(lots::contract_id.eq_any(&ids))
@@ -445,8 +454,8 @@ pub fn page(
         ))
         .order((lots::contract_id, lots::number))
         .load(conn)?;
-    let lot_ids: Vec<i64> = lot_rows.iter().map(|l| l.0).collect();
-    let award_rows: Vec<(i64, String, String, String, Option<i64>)> =
+    let lot_ids: Vec<LotId> = lot_rows.iter().map(|l| l.0).collect();
+    let award_rows: Vec<(LotId, String, String, String, Option<i64>)> =
         super::in_slices(&lot_ids, |slice| {
             awards::table
                 .inner_join(companies::table)
@@ -507,8 +516,8 @@ pub fn page(
 /// A contract's buyer, reference and object, if it exists.
 pub fn heading(
     conn: &mut DbConnection,
-    contract_id: i64,
-) -> QueryResult<Option<(i64, String, String)>> {
+    contract_id: ContractId,
+) -> QueryResult<Option<(BuyerId, String, String)>> {
     contracts::table
         .find(contract_id)
         .select((contracts::buyer_id, contracts::reference, contracts::object))
@@ -517,7 +526,11 @@ pub fn heading(
 }
 
 /// Whether the company holds (or co-holds, or subcontracts) a lot of the contract.
-pub fn is_held_by(conn: &mut DbConnection, contract_id: i64, company_id: i64) -> QueryResult<bool> {
+pub fn is_held_by(
+    conn: &mut DbConnection,
+    contract_id: ContractId,
+    company_id: CompanyId,
+) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         awards::table
             .inner_join(lots::table)

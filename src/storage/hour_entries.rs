@@ -3,16 +3,16 @@
 use diesel::prelude::*;
 
 use super::schema::hour_entries;
-use super::{DbConnection, now};
+use super::{CompanyId, DbConnection, ImportId, LotId, ParticipantId, now};
 use crate::domain::{EmploymentContract, Hours, Labelled, Modality, Month};
 
 pub struct HourEntry {
-    pub lot_id: i64,
-    pub company_id: i64,
-    pub participant_id: i64,
+    pub lot_id: LotId,
+    pub company_id: CompanyId,
+    pub participant_id: ParticipantId,
     pub month: Month,
     pub modality: Modality,
-    pub insertion_employer_id: Option<i64>,
+    pub insertion_employer_id: Option<CompanyId>,
     pub hours: Hours,
     pub employment_contract: Option<EmploymentContract>,
 }
@@ -22,7 +22,7 @@ pub struct HourEntry {
 pub fn upsert(
     conn: &mut DbConnection,
     entry: &HourEntry,
-    import_id: i64,
+    import_id: ImportId,
 ) -> QueryResult<Option<Hours>> {
     let at = now();
     let key = hour_entries::table
@@ -31,7 +31,7 @@ pub fn upsert(
         .filter(hour_entries::participant_id.eq(entry.participant_id))
         .filter(hour_entries::month.eq(entry.month.yyyymm()))
         .filter(hour_entries::modality.eq(entry.modality.code()));
-    let existing: Option<(i64, i64)> = key
+    let existing: Option<(super::HourEntryId, i64)> = key
         .select((hour_entries::id, hour_entries::hours))
         .first(conn)
         .optional()?;
@@ -71,15 +71,15 @@ pub fn upsert(
 #[derive(Insertable)]
 #[diesel(table_name = hour_entries, treat_none_as_default_value = false)]
 struct NewRow<'a> {
-    lot_id: i64,
-    company_id: i64,
-    participant_id: i64,
+    lot_id: LotId,
+    company_id: CompanyId,
+    participant_id: ParticipantId,
     month: i32,
     modality: &'a str,
-    insertion_employer_id: Option<i64>,
+    insertion_employer_id: Option<CompanyId>,
     hours: i64,
     employment_contract: Option<&'a str>,
-    import_id: Option<i64>,
+    import_id: Option<ImportId>,
     created_at: chrono::NaiveDateTime,
     updated_at: chrono::NaiveDateTime,
 }
@@ -94,15 +94,15 @@ pub const BATCH: usize = 1_000;
 pub fn upsert_all(
     conn: &mut DbConnection,
     entries: &[HourEntry],
-    import_id: i64,
+    import_id: ImportId,
     mut written: impl FnMut(),
 ) -> QueryResult<Vec<Option<Hours>>> {
     let at = now();
     let mut replaced = Vec::with_capacity(entries.len());
     for chunk in entries.chunks(BATCH) {
-        let participants: Vec<i64> = chunk.iter().map(|e| e.participant_id).collect();
+        let participants: Vec<ParticipantId> = chunk.iter().map(|e| e.participant_id).collect();
         let months: Vec<i32> = chunk.iter().map(|e| e.month.yyyymm()).collect();
-        let stored: std::collections::HashMap<(i64, i64, i64, i32, String), i64> =
+        let stored: std::collections::HashMap<(LotId, CompanyId, ParticipantId, i32, String), i64> =
             stored_for(conn, &participants, &months)?
                 .into_iter()
                 .map(|(lot, company, participant, month, modality, hours)| {
@@ -154,12 +154,12 @@ pub fn upsert_all(
 
 /// A stored entry's key and hours, as read back: lot, company, participant, month (yyyymm),
 /// modality code, hours (hundredths).
-pub type StoredEntry = (i64, i64, i64, i32, String, i64);
+pub type StoredEntry = (LotId, CompanyId, ParticipantId, i32, String, i64);
 
 /// Stored entries of these participants in these months, with their hours.
 pub fn stored_for(
     conn: &mut DbConnection,
-    participant_ids: &[i64],
+    participant_ids: &[ParticipantId],
     months: &[i32],
 ) -> QueryResult<Vec<StoredEntry>> {
     let mut months = months.to_vec();

@@ -4,16 +4,16 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::schema::imports;
-use super::{DbConnection, now};
+use super::{BuyerId, DbConnection, ImportId, UserId, now};
 use crate::domain::{ImportKind, ImportPhase, ImportStatus, Labelled};
 
 /// A file about to be imported, as its job record starts.
 pub struct NewImport<'a> {
     pub kind: ImportKind,
-    pub buyer_id: Option<i64>,
+    pub buyer_id: Option<BuyerId>,
     pub file_name: &'a str,
     pub sha256: &'a str,
-    pub uploaded_by: Option<i64>,
+    pub uploaded_by: Option<UserId>,
 }
 
 /// How an import ended, written with its rows in the import's transaction.
@@ -32,7 +32,7 @@ fn count(n: usize) -> i32 {
 
 /// Records an import as running, committed on its own so that its progress can be followed
 /// (from any instance) while the rows are checked and written.
-pub fn start(conn: &mut DbConnection, new: &NewImport<'_>) -> QueryResult<i64> {
+pub fn start(conn: &mut DbConnection, new: &NewImport<'_>) -> QueryResult<ImportId> {
     let at = now();
     diesel::insert_into(imports::table)
         .values((
@@ -58,7 +58,7 @@ pub fn start(conn: &mut DbConnection, new: &NewImport<'_>) -> QueryResult<i64> {
 /// Where a running import stands; also its heartbeat. Ignored once the import has ended.
 pub fn set_progress(
     conn: &mut DbConnection,
-    id: i64,
+    id: ImportId,
     phase: ImportPhase,
     rows_done: usize,
     rows_total: usize,
@@ -79,7 +79,7 @@ pub fn set_progress(
 }
 
 /// The end of an import: its outcome, report and, for a refused file, the annotated workbook.
-pub fn finish(conn: &mut DbConnection, id: i64, outcome: &Outcome<'_>) -> QueryResult<()> {
+pub fn finish(conn: &mut DbConnection, id: ImportId, outcome: &Outcome<'_>) -> QueryResult<()> {
     diesel::update(imports::table.find(id))
         .set((
             imports::status.eq(outcome.status.code()),
@@ -101,7 +101,7 @@ pub fn finish(conn: &mut DbConnection, id: i64, outcome: &Outcome<'_>) -> QueryR
 /// Returns whether the import was still running.
 pub fn abandon(
     conn: &mut DbConnection,
-    id: i64,
+    id: ImportId,
     status: ImportStatus,
     report: &str,
     stale_before: Option<NaiveDateTime>,
@@ -130,10 +130,10 @@ pub fn abandon(
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = imports)]
 pub struct JobRecord {
-    pub id: i64,
+    pub id: ImportId,
     pub kind: String,
     pub file_name: String,
-    pub uploaded_by: Option<i64>,
+    pub uploaded_by: Option<UserId>,
     pub status: String,
     pub phase: Option<String>,
     pub rows_done: i32,
@@ -146,7 +146,7 @@ pub struct JobRecord {
     pub report: Option<String>,
 }
 
-pub fn job(conn: &mut DbConnection, id: i64) -> QueryResult<Option<JobRecord>> {
+pub fn job(conn: &mut DbConnection, id: ImportId) -> QueryResult<Option<JobRecord>> {
     imports::table
         .find(id)
         .select(JobRecord::as_select())
@@ -158,9 +158,9 @@ pub fn job(conn: &mut DbConnection, id: i64) -> QueryResult<Option<JobRecord>> {
 pub fn find_same_file(
     conn: &mut DbConnection,
     kind: ImportKind,
-    buyer_id: Option<i64>,
+    buyer_id: Option<BuyerId>,
     sha256: &str,
-) -> QueryResult<Option<(i64, NaiveDateTime)>> {
+) -> QueryResult<Option<(ImportId, NaiveDateTime)>> {
     let mut query = imports::table
         .filter(imports::kind.eq(kind.code()))
         .filter(imports::sha256.eq(sha256))
@@ -181,21 +181,23 @@ pub fn find_same_file(
 )]
 #[diesel(table_name = imports)]
 pub struct ImportSummary {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: ImportId,
     pub kind: String,
     pub file_name: String,
     pub status: String,
     pub rows_total: i32,
     pub rows_written: i32,
     pub error_count: i32,
-    pub uploaded_by: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub uploaded_by: Option<UserId>,
     pub created_at: NaiveDateTime,
 }
 
 /// The most recent imports, all or those of one account.
 pub fn history(
     conn: &mut DbConnection,
-    uploaded_by: Option<i64>,
+    uploaded_by: Option<UserId>,
     limit: i64,
 ) -> QueryResult<Vec<ImportSummary>> {
     let mut query = imports::table
@@ -210,9 +212,12 @@ pub fn history(
 }
 
 /// Who sent an import, and the annotated workbook of a refused one.
-pub type StoredWorkbook = (Option<i64>, Option<Vec<u8>>);
+pub type StoredWorkbook = (Option<UserId>, Option<Vec<u8>>);
 
-pub fn error_workbook_of(conn: &mut DbConnection, id: i64) -> QueryResult<Option<StoredWorkbook>> {
+pub fn error_workbook_of(
+    conn: &mut DbConnection,
+    id: ImportId,
+) -> QueryResult<Option<StoredWorkbook>> {
     imports::table
         .find(id)
         .select((imports::uploaded_by, imports::error_workbook))

@@ -9,10 +9,10 @@ use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text};
 
-use super::DbConnection;
 use super::schema::{
     awards, buyers, companies, contracts, hour_entries, insertion_clauses, lots, participants,
 };
+use super::{BuyerId, CompanyId, ContractId, DbConnection, HourEntryId, LotId, ParticipantId};
 
 // `firms`: the company that declares the hours (holder, co-contractor or subcontractor);
 // `employers`: the insertion structure that seconded or employed the participant, if any;
@@ -29,8 +29,8 @@ diesel::alias! {
 /// when set, within a range of months (yyyymm, inclusive).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HoursFilter {
-    pub buyer_ids: Option<Vec<i64>>,
-    pub company_id: Option<i64>,
+    pub buyer_ids: Option<Vec<BuyerId>>,
+    pub company_id: Option<CompanyId>,
     pub from_month: i32,
     pub to_month: i32,
 }
@@ -261,8 +261,8 @@ pub fn hours_total(conn: &mut DbConnection, filter: &HoursFilter) -> QueryResult
 /// A lot's hours by participant, training apart: what a clause's cap and training rule apply to.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable)]
 pub struct ParticipantHours {
-    pub lot_id: i64,
-    pub participant_id: i64,
+    pub lot_id: LotId,
+    pub participant_id: ParticipantId,
     pub training: bool,
     pub hundredths: i64,
 }
@@ -274,7 +274,7 @@ pub fn clause_hours_by_participant(
     // Several keys in one SQL fragment: diesel cannot mix columns and SQL in a GROUP BY.
     let keys = "hour_entries.lot_id, hour_entries.participant_id, \
                 CAST(CASE WHEN hour_entries.modality = 'training' THEN 1 ELSE 0 END AS BIGINT)";
-    let rows: Vec<(i64, i64, i64, i64)> = filtered_hours!(
+    let rows: Vec<(LotId, ParticipantId, i64, i64)> = filtered_hours!(
         hour_entries::table,
         filter,
         filter(
@@ -302,7 +302,7 @@ pub fn clause_hours_by_participant(
 /// Hours declared on one lot in one month (yyyymm), training apart.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LotMonth {
-    pub lot_id: i64,
+    pub lot_id: LotId,
     pub month: i32,
     pub hundredths: i64,
     pub training_hundredths: i64,
@@ -312,12 +312,12 @@ pub struct LotMonth {
 pub fn lot_months(
     conn: &mut DbConnection,
     filter: &HoursFilter,
-    lot_ids: &[i64],
+    lot_ids: &[LotId],
 ) -> QueryResult<Vec<LotMonth>> {
     let keys = "hour_entries.lot_id, CAST(hour_entries.month AS BIGINT)";
     let training = "COALESCE(CAST(SUM(CASE WHEN hour_entries.modality = 'training' \
                     THEN hour_entries.hours ELSE 0 END) AS BIGINT), 0)";
-    let rows: Vec<(i64, i64, i64, i64)> = super::in_slices(lot_ids, |slice| {
+    let rows: Vec<(LotId, i64, i64, i64)> = super::in_slices(lot_ids, |slice| {
         filtered_hours!(
             hour_entries::table,
             filter,
@@ -344,7 +344,7 @@ pub fn lot_months(
 /// One hour entry as the detail export shows it: pseudonym, never a name.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable)]
 pub struct DetailRow {
-    pub id: i64,
+    pub id: HourEntryId,
     pub buyer_siret: String,
     pub reference: String,
     pub lot: i32,
@@ -373,7 +373,7 @@ pub fn latest_month(conn: &mut DbConnection, filter: &HoursFilter) -> QueryResul
 pub fn detail_page(
     conn: &mut DbConnection,
     filter: &HoursFilter,
-    after: i64,
+    after: HourEntryId,
     limit: i64,
 ) -> QueryResult<Vec<DetailRow>> {
     filtered_hours!(
@@ -409,8 +409,8 @@ pub fn detail_page(
 /// A lot with a clause, with what its assessment needs.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable)]
 pub struct ClauseLot {
-    pub lot_id: i64,
-    pub contract_id: i64,
+    pub lot_id: LotId,
+    pub contract_id: ContractId,
     pub buyer_siret: String,
     pub reference: String,
     pub object: String,
@@ -430,8 +430,8 @@ pub struct ClauseLot {
 /// those of lots the company holds when `company_id` is set.
 pub fn clause_lots(
     conn: &mut DbConnection,
-    buyer_ids: Option<&[i64]>,
-    company_id: Option<i64>,
+    buyer_ids: Option<&[BuyerId]>,
+    company_id: Option<CompanyId>,
 ) -> QueryResult<Vec<ClauseLot>> {
     let mut query = insertion_clauses::table
         .inner_join(lots::table.inner_join(contracts::table.inner_join(buyers::table)))
@@ -471,7 +471,7 @@ pub fn clause_lots(
 /// buyers in scope (all when `None`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContractFilter {
-    pub buyer_ids: Option<Vec<i64>>,
+    pub buyer_ids: Option<Vec<BuyerId>>,
     pub from: NaiveDate,
     pub to: NaiveDate,
 }

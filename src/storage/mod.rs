@@ -11,6 +11,7 @@ mod connection;
 pub mod contracts;
 pub mod data_version;
 pub mod hour_entries;
+pub mod ids;
 pub mod imports;
 pub mod indicators;
 pub mod login_failures;
@@ -28,6 +29,10 @@ use diesel::r2d2;
 
 pub use connection::{DbConnection, MultiBackend};
 pub use data_version::figures_transaction;
+pub use ids::{
+    AuditEntryId, AwardId, BuyerId, ClauseId, CompanyId, ContractId, HourEntryId, ImportId,
+    LoginFailureId, LotId, ParticipantId, UserId,
+};
 pub use migrations::MigrationError;
 pub use pool::{ConnectionManager, DbPool, PooledConnection};
 pub use transaction::write_transaction;

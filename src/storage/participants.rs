@@ -4,7 +4,7 @@ use chrono::{Datelike, NaiveDate};
 use diesel::prelude::*;
 
 use super::schema::{hour_entries, participants};
-use super::{DbConnection, now};
+use super::{BuyerId, DbConnection, ParticipantId, now};
 use crate::domain::{EligibilityCriterion, ExitOutcome, Labelled, Month, Sex};
 
 /// Erases what could lead back to a person for every participant with no activity since
@@ -19,7 +19,7 @@ pub fn anonymise_inactive_before(conn: &mut DbConnection, cutoff: NaiveDate) -> 
     let recently_active = hour_entries::table
         .filter(hour_entries::month.ge(cutoff_month))
         .select(hour_entries::participant_id);
-    let candidates: Vec<(i64, Option<NaiveDate>)> = participants::table
+    let candidates: Vec<(ParticipantId, Option<NaiveDate>)> = participants::table
         .filter(participants::anonymised_at.is_null())
         .filter(participants::created_at.lt(cutoff.and_hms_opt(0, 0, 0).expect("midnight exists")))
         .filter(
@@ -65,7 +65,7 @@ pub struct ParticipantFields<'a> {
 }
 
 /// Creates the participant or updates the one with the same identifier.
-pub fn upsert(conn: &mut DbConnection, p: &ParticipantFields<'_>) -> QueryResult<i64> {
+pub fn upsert(conn: &mut DbConnection, p: &ParticipantFields<'_>) -> QueryResult<ParticipantId> {
     let at = now();
     let values = (
         participants::criterion.eq(p.criterion.code()),
@@ -78,7 +78,7 @@ pub fn upsert(conn: &mut DbConnection, p: &ParticipantFields<'_>) -> QueryResult
         participants::exit_date.eq(p.exit_date),
         participants::updated_at.eq(at),
     );
-    let existing: Option<i64> = participants::table
+    let existing: Option<ParticipantId> = participants::table
         .filter(participants::pseudonym.eq(p.pseudonym))
         .select(participants::id)
         .first(conn)
@@ -102,8 +102,8 @@ pub fn upsert(conn: &mut DbConnection, p: &ParticipantFields<'_>) -> QueryResult
 /// The id of every participant, by identifier.
 pub fn ids_by_pseudonym(
     conn: &mut DbConnection,
-) -> QueryResult<std::collections::HashMap<String, i64>> {
-    let rows: Vec<(String, i64)> = participants::table
+) -> QueryResult<std::collections::HashMap<String, ParticipantId>> {
+    let rows: Vec<(String, ParticipantId)> = participants::table
         .select((participants::pseudonym, participants::id))
         .load(conn)?;
     Ok(rows.into_iter().collect())
@@ -131,7 +131,7 @@ pub struct ParticipantView {
 /// criterion; a pseudonym containing `search`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ParticipantFilter {
-    pub buyer_ids: Option<Vec<i64>>,
+    pub buyer_ids: Option<Vec<BuyerId>>,
     pub criterion: Option<String>,
     pub search: Option<String>,
 }

@@ -3,7 +3,7 @@
 use diesel::prelude::*;
 
 use super::schema::{user_buyers, users};
-use super::{DbConnection, corrupt, is_unique_violation, now};
+use super::{BuyerId, DbConnection, UserId, corrupt, is_unique_violation, now};
 use crate::domain::{Email, Labelled, Name, Role};
 
 /// What the account service hands to storage once everything is validated and hashed.
@@ -13,7 +13,7 @@ pub struct NewUserRow<'a> {
     pub role: Role,
     pub all_buyers: bool,
     pub company_siret: Option<&'a str>,
-    pub buyer_ids: &'a [i64],
+    pub buyer_ids: &'a [BuyerId],
     pub password_hash: &'a str,
 }
 
@@ -26,9 +26,9 @@ pub enum UserInsertError {
 }
 
 /// Inserts the account and its buyer scope; the caller provides the transaction.
-pub fn insert(conn: &mut DbConnection, row: &NewUserRow<'_>) -> Result<i64, UserInsertError> {
+pub fn insert(conn: &mut DbConnection, row: &NewUserRow<'_>) -> Result<UserId, UserInsertError> {
     let at = now();
-    let id: i64 = diesel::insert_into(users::table)
+    let id: UserId = diesel::insert_into(users::table)
         .values((
             users::email.eq(row.email.as_str()),
             users::display_name.eq(row.display_name.as_str()),
@@ -73,7 +73,8 @@ pub fn count_active_with_role(conn: &mut DbConnection, role: Role) -> QueryResul
 /// An account as the session layer sees it: identity, role, resolved scope, token version.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct Account {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: UserId,
     pub email: Email,
     pub display_name: Name,
     pub role: Role,
@@ -88,14 +89,19 @@ pub struct Account {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum BuyerScope {
     AllBuyers,
-    Buyers { buyer_ids: Vec<i64> },
-    Company { siret: String },
+    Buyers {
+        #[schema(value_type = Vec<i64>)]
+        buyer_ids: Vec<BuyerId>,
+    },
+    Company {
+        siret: String,
+    },
 }
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = users)]
 struct AccountRow {
-    id: i64,
+    id: UserId,
     email: String,
     display_name: String,
     role: String,
@@ -128,7 +134,7 @@ fn to_account(conn: &mut DbConnection, row: AccountRow) -> QueryResult<Account> 
     })
 }
 
-pub fn find_by_id(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Account>> {
+pub fn find_by_id(conn: &mut DbConnection, id: UserId) -> QueryResult<Option<Account>> {
     let row: Option<AccountRow> = users::table
         .find(id)
         .select(AccountRow::as_select())
@@ -151,7 +157,7 @@ pub fn find_for_login(
         .transpose()
 }
 
-pub fn password_hash(conn: &mut DbConnection, id: i64) -> QueryResult<String> {
+pub fn password_hash(conn: &mut DbConnection, id: UserId) -> QueryResult<String> {
     users::table
         .find(id)
         .select(users::password_hash)
@@ -168,7 +174,7 @@ pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<Account>> {
 }
 
 /// Replaces the password hash; every token issued before stops working.
-pub fn set_password_hash(conn: &mut DbConnection, id: i64, hash: &str) -> QueryResult<usize> {
+pub fn set_password_hash(conn: &mut DbConnection, id: UserId, hash: &str) -> QueryResult<usize> {
     let at = now();
     diesel::update(users::table.find(id))
         .set((
@@ -181,7 +187,7 @@ pub fn set_password_hash(conn: &mut DbConnection, id: i64, hash: &str) -> QueryR
 }
 
 /// Ends every session of the account (logout).
-pub fn revoke_tokens(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
+pub fn revoke_tokens(conn: &mut DbConnection, id: UserId) -> QueryResult<usize> {
     diesel::update(users::table.find(id))
         .set((
             users::token_version.eq(users::token_version + 1),
@@ -191,7 +197,7 @@ pub fn revoke_tokens(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
 }
 
 /// Deactivates the account and ends its sessions.
-pub fn deactivate(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
+pub fn deactivate(conn: &mut DbConnection, id: UserId) -> QueryResult<usize> {
     diesel::update(users::table.find(id))
         .set((
             users::active.eq(false),

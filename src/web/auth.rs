@@ -157,6 +157,7 @@ pub fn authenticate(
             return Err(AuthError::Csrf);
         }
         let id: i64 = claims.sub.parse().map_err(|_| AuthError::Unauthenticated)?;
+        let id = crate::storage::UserId::from(id);
         let account = database
             .run(move |conn| users::find_by_id(conn, id).map_err(StorageError::from))
             .await?;

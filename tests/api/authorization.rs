@@ -19,7 +19,13 @@ struct Sample {
 /// walk's company accounts (SIRET 999), with a clause.
 pub fn walk_lot(
     conn: &mut suivi_clauses::storage::DbConnection,
-) -> Result<(i64, i64), suivi_clauses::storage::StorageError> {
+) -> Result<
+    (
+        suivi_clauses::storage::ContractId,
+        suivi_clauses::storage::LotId,
+    ),
+    suivi_clauses::storage::StorageError,
+> {
     use suivi_clauses::domain::{AwardRole, Hours, Money, Reservation};
     use suivi_clauses::storage::{buyers, companies, contracts};
     let buyer = buyers::id_by_siret(conn, &siret(1))?.expect("buyer 1");

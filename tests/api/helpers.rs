@@ -286,7 +286,10 @@ impl TestApp {
             .run(move |conn| accounts::create(conn, account, &Actor::command_line()))
             .await
             .expect("account created");
-        TestUser { id, email }
+        TestUser {
+            id: id.get(),
+            email,
+        }
     }
 
     /// Registers buyer number `n` (see [`siret`]) with the territory 31.

@@ -274,7 +274,7 @@ fn killing_the_process_while_it_writes_leaves_the_database_as_it_was() {
     let written: i64 = hour_entries::table.count().get_result(&mut conn).unwrap();
     assert_eq!(written, 0, "nothing of the killed import remains");
     let id = id_of(&mut conn);
-    let state = job_state(&mut conn, id, &LiveJobs::default(), Duration::ZERO)
+    let state = job_state(&mut conn, id.into(), &LiveJobs::default(), Duration::ZERO)
         .unwrap()
         .unwrap();
     assert_eq!(state.status, ImportStatus::Interrupted);

@@ -11,7 +11,11 @@ use suivi_clauses::storage::{Database, DbConnection, StorageError, write_transac
 
 use crate::helpers::{TestDatabase, siret};
 
-fn add_buyer(conn: &mut DbConnection, n: u64, name: &str) -> Result<i64, BuyerError> {
+fn add_buyer(
+    conn: &mut DbConnection,
+    n: u64,
+    name: &str,
+) -> Result<suivi_clauses::storage::BuyerId, BuyerError> {
     buyers::insert(
         conn,
         &siret(n),
@@ -186,7 +190,7 @@ fn accounts_are_created_with_their_scope_and_audited() {
         ("claire@cd31.fr", "buyer_officer")
     );
     assert!(hash.starts_with("$argon2id$") && !hash.contains("une phrase"));
-    let scope: Vec<i64> = user_buyers::table
+    let scope: Vec<suivi_clauses::storage::BuyerId> = user_buyers::table
         .filter(user_buyers::user_id.eq(user_id))
         .select(user_buyers::buyer_id)
         .load(&mut conn)
@@ -287,9 +291,10 @@ fn lookups_by_long_id_lists_stay_within_the_bound_variables_limit() {
     let mut conn = database.connection().unwrap();
     // More distinct values than SQLite binds in one statement (32 766), repeated as a file
     // repeats them: once per month.
-    let participants: Vec<i64> = (1..=40_000).chain(1..=40_000).collect();
+    let participants: Vec<suivi_clauses::storage::ParticipantId> =
+        (1..=40_000).chain(1..=40_000).map(Into::into).collect();
     let months: Vec<i32> = (0..40_000).map(|i| 202501 + i % 12).collect();
-    let lots: Vec<i64> = (1..=70_000).collect();
+    let lots: Vec<suivi_clauses::storage::LotId> = (1..=70_000).map(Into::into).collect();
 
     let stored =
         suivi_clauses::storage::hour_entries::stored_for(&mut conn, &participants, &months)

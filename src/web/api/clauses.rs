@@ -104,7 +104,7 @@ pub async fn save(
     };
     let (lot_id, caller) = (lot_id.into_inner(), user.caller());
     let target = crate::web::run(&database, move |conn| {
-        app::clauses::save(conn, &caller, lot_id, &input)
+        app::clauses::save(conn, &caller, lot_id.into(), &input)
     })
     .await?;
     Ok(web::Json(Target::of(target, request.calibration)))

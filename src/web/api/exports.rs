@@ -72,7 +72,7 @@ pub async fn contract_json(
 ) -> Result<web::Json<Statement>, ApiError> {
     let (id, at, caller) = (id.into_inner(), query.date(), user.caller());
     let statement = crate::web::run(&database, move |conn| {
-        app::contracts::statement(conn, &caller, id, at)
+        app::contracts::statement(conn, &caller, id.into(), at)
     })
     .await?;
     Ok(web::Json(statement))

@@ -157,7 +157,7 @@ pub async fn report(
 ) -> Result<web::Json<JobState>, ApiError> {
     let (id, caller, importer) = (id.into_inner(), user.caller(), importer.into_inner());
     let state = crate::web::run(&database, move |conn| {
-        app::imports::job(conn, &importer, &caller, id)
+        app::imports::job(conn, &importer, &caller, id.into())
     })
     .await?;
     Ok(web::Json(state))
@@ -184,7 +184,7 @@ pub async fn error_workbook(
 ) -> Result<HttpResponse, ApiError> {
     let (id, caller) = (id.into_inner(), user.caller());
     let workbook = crate::web::run(&database, move |conn| {
-        app::imports::error_workbook(conn, &caller, id)
+        app::imports::error_workbook(conn, &caller, id.into())
     })
     .await?;
     Ok(attachment(

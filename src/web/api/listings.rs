@@ -119,7 +119,7 @@ pub async fn contract(
 ) -> Result<web::Json<ContractView>, ApiError> {
     let (id, caller) = (id.into_inner(), user.caller());
     let found = crate::web::run(&database, move |conn| {
-        app::contracts::one(conn, &caller, id)
+        app::contracts::one(conn, &caller, id.into())
     })
     .await?;
     Ok(web::Json(found))

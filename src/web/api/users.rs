@@ -109,7 +109,7 @@ pub async fn deactivate(
 ) -> Result<HttpResponse, ApiError> {
     let (id, caller) = (id.into_inner(), admin.caller());
     crate::web::run(&database, move |conn| {
-        app::users::deactivate(conn, &caller, id)
+        app::users::deactivate(conn, &caller, id.into())
     })
     .await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "message": "Compte désactivé." })))

@@ -150,7 +150,7 @@ pub async fn show(
         .lots
         .iter()
         .map(|lot| HeldLot {
-            contract_id: lot.clause.contract_id,
+            contract_id: lot.clause.contract_id.get(),
             reference: lot.clause.reference.clone(),
             object: lot.clause.object.clone(),
             lot: lot.clause.lot,

@@ -14,8 +14,8 @@ use crate::app;
 use crate::domain::{AwardRole, ClauseStatus, Hours, Labelled, Reservation};
 use crate::indicators::FigureCache;
 use crate::indicators::statement::LotStatement;
-use crate::storage::Database;
 use crate::storage::contracts::ContractView;
+use crate::storage::{ContractId, Database, LotId};
 use crate::web::api::listings::ContractsQuery;
 use crate::web::auth::can;
 
@@ -26,7 +26,7 @@ pub struct Badge {
 }
 
 pub struct ContractRow {
-    pub id: i64,
+    pub id: ContractId,
     pub reference: String,
     pub object: String,
     pub notified: String,
@@ -36,7 +36,7 @@ pub struct ContractRow {
     pub badges: Vec<Badge>,
 }
 
-fn row(contract: ContractView, statuses: &HashMap<i64, ClauseStatus>) -> ContractRow {
+fn row(contract: ContractView, statuses: &HashMap<LotId, ClauseStatus>) -> ContractRow {
     let target: i64 = contract.lots.iter().filter_map(|l| l.target_hours).sum();
     let mut holders: Vec<String> = contract
         .lots
@@ -228,10 +228,10 @@ pub async fn show(
 ) -> Result<HttpResponse, PageError> {
     let (id, caller) = (id.into_inner(), viewer.caller());
     let (contract, statement) = crate::web::run(&database, move |conn| {
-        app::contracts::with_statement(conn, &caller, id)
+        app::contracts::with_statement(conn, &caller, id.into())
     })
     .await?;
-    let mut clauses: HashMap<i64, ClauseBlock> = statement
+    let mut clauses: HashMap<LotId, ClauseBlock> = statement
         .lots
         .iter()
         .map(|lot| (lot.clause.lot_id, clause_block(lot)))

@@ -245,7 +245,7 @@ fn late(clauses: &[ClauseView]) -> (Vec<Late>, usize) {
         .take(LATE_SHOWN)
         .map(|c| Late {
             missing: text::hours(missing(c)),
-            contract_id: c.contract_id,
+            contract_id: c.contract_id.get(),
             lot: match &c.lot_title {
                 Some(title) => format!("{} — {title}", c.lot),
                 None => c.lot.to_string(),
@@ -385,8 +385,8 @@ mod tests {
         }
         .assess(day(7));
         ClauseView {
-            lot_id: i64::from(lot),
-            contract_id: 1,
+            lot_id: i64::from(lot).into(),
+            contract_id: 1.into(),
             buyer_siret: "21310555400017".to_owned(),
             reference: format!("2025-{lot}"),
             object: "Travaux".to_owned(),

@@ -14,9 +14,9 @@ use crate::domain::authorization::{Action, may_import};
 use crate::domain::{ImportKind, ImportStatus, Labelled};
 use crate::import::Importer;
 use crate::import::progress::JobState;
-use crate::storage::Database;
 use crate::storage::buyers::Buyer;
 use crate::storage::imports::ImportSummary;
+use crate::storage::{Database, ImportId};
 use crate::web::auth::{FormSession, can};
 use crate::web::error::ApiError;
 use crate::web::upload::UploadForm;
@@ -28,7 +28,7 @@ pub struct KindChoice {
 }
 
 pub struct HistoryLine {
-    pub id: i64,
+    pub id: ImportId,
     pub when: String,
     pub kind: &'static str,
     pub file_name: String,
@@ -131,7 +131,7 @@ pub async fn upload(
     let viewer = Viewer::<can::UploadImports>::of(session.confirm(token)?, "/imports")?;
     let chosen = ImportKind::parse_label(&form.kind).ok();
     match accept(&viewer.caller(), &form, importer, &database).await {
-        Ok(Accepted::Done(report)) => Ok(to_import(report.import_id.unwrap_or_default())),
+        Ok(Accepted::Done(report)) => Ok(to_import(report.import_id.unwrap_or_default().into())),
         Ok(Accepted::Background(id)) => Ok(to_import(id)),
         Err(error) => {
             // Refused before reading (duplicate, kind, buyer): the form again, with why.
@@ -156,7 +156,7 @@ async fn accept(
     app::imports::accept(importer.into_inner(), database, caller, upload).await
 }
 
-fn to_import(id: i64) -> HttpResponse {
+fn to_import(id: ImportId) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header((LOCATION, format!("/imports/{id}")))
         .finish()
@@ -183,7 +183,7 @@ pub async fn show(
 ) -> Result<HttpResponse, PageError> {
     let (id, caller, importer) = (id.into_inner(), viewer.caller(), importer.into_inner());
     let state = crate::web::run(&database, move |conn| {
-        app::imports::job(conn, &importer, &caller, id)
+        app::imports::job(conn, &importer, &caller, id.into())
     })
     .await?;
     let kind = ImportKind::from_code(&state.kind);

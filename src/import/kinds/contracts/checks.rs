@@ -8,6 +8,7 @@ use super::contract::{Award, ClausePlan, Contract, Lot};
 use super::row::RegisterRow;
 use crate::domain::{AwardRole, Name, Siret};
 use crate::import::refusal::Refusal;
+use crate::storage::BuyerId;
 
 /// DECP caps a contract's identifier at 16 characters.
 const MAX_REFERENCE_CHARS: usize = 16;
@@ -38,7 +39,7 @@ pub fn buyer_is_the_one_sent_for(row: &RegisterRow, context: &Context) -> Result
 }
 
 /// The buyer's id, when the uploader may import for it.
-pub fn buyer_in_scope(row: &RegisterRow, context: &Context) -> Result<i64, Refusal> {
+pub fn buyer_in_scope(row: &RegisterRow, context: &Context) -> Result<BuyerId, Refusal> {
     if let Some(&id) = context.buyers.get(&row.buyer) {
         return Ok(id);
     }
@@ -311,7 +312,7 @@ mod tests {
 
     fn context() -> Context {
         Context {
-            buyers: HashMap::from([(siret(BUYER), 1)]),
+            buyers: HashMap::from([(siret(BUYER), BuyerId::from(1))]),
             other_buyers: Vec::new(),
             only_buyer: None,
             companies: HashMap::new(),
@@ -319,7 +320,7 @@ mod tests {
     }
 
     fn contract(row: &RegisterRow) -> Contract {
-        row.contract(1)
+        row.contract(BuyerId::from(1))
     }
 
     fn lot(awards: &[AwardRole]) -> Lot {
@@ -359,7 +360,7 @@ mod tests {
     #[test]
     fn the_buyer_is_the_one_sent_for_and_within_scope() {
         let mut context = context();
-        assert_eq!(buyer_in_scope(&row(), &context), Ok(1));
+        assert_eq!(buyer_in_scope(&row(), &context), Ok(BuyerId::from(1)));
         context.only_buyer = Some(siret(HOLDER));
         let refusal = buyer_is_the_one_sent_for(&row(), &context).unwrap_err();
         assert!(refusal.message.contains("un autre acheteur"));
@@ -507,7 +508,7 @@ mod tests {
         assert_eq!(name.unwrap().as_str(), "Bâtir");
         context
             .companies
-            .insert(HOLDER.to_owned(), (9, "company".to_owned()));
+            .insert(HOLDER.to_owned(), (9.into(), "company".to_owned()));
         assert_eq!(
             holder_named_or_known(&row(), &HashMap::new(), &context),
             Ok(None)

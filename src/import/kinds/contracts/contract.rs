@@ -7,11 +7,12 @@ use chrono::NaiveDate;
 use crate::domain::{
     AwardRole, CpvCode, Hours, Money, Name, PostalCode, Procedure, Reservation, Siret, SizeClass,
 };
+use crate::storage::BuyerId;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Contract {
     pub first_row: u32,
-    pub buyer_id: i64,
+    pub buyer_id: BuyerId,
     pub reference: String,
     pub object: String,
     pub procedure: Option<Procedure>,

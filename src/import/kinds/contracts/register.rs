@@ -13,6 +13,7 @@ use crate::import::profile::Profile;
 use crate::import::refusal::Refusal;
 use crate::import::reporter::Reporter;
 use crate::import::rows::{ParsedRow, RowView};
+use crate::storage::BuyerId;
 
 /// The contracts of the register, grouped as their rows come (rows of one contract may be
 /// anywhere in the file).
@@ -71,7 +72,7 @@ struct Register<'c> {
     /// In the order of their first row: the order they are written in.
     contracts: Vec<Contract>,
     /// (buyer, reference) → index in `contracts`.
-    by_reference: HashMap<(i64, String), usize>,
+    by_reference: HashMap<(BuyerId, String), usize>,
     /// (contract index, lot, company, role) → the row of that award.
     awards: HashMap<(usize, i32, Siret, AwardRole), u32>,
 }
@@ -117,7 +118,7 @@ impl Register<'_> {
 
     /// The index of the row's contract, added on its first row; a later row must give the same
     /// contract.
-    fn contract_of(&mut self, row: &RegisterRow, buyer_id: i64) -> Result<usize, Refusal> {
+    fn contract_of(&mut self, row: &RegisterRow, buyer_id: BuyerId) -> Result<usize, Refusal> {
         let this = row.contract(buyer_id);
         let key = (buyer_id, row.reference.clone());
         if let Some(&index) = self.by_reference.get(&key) {

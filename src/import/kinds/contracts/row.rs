@@ -12,6 +12,7 @@ use crate::domain::{
 use crate::import::cells::Value;
 use crate::import::profile::{Profile, ValueType};
 use crate::import::rows::{ParsedRow, RowView};
+use crate::storage::BuyerId;
 
 /// The columns a contracts profile must declare.
 pub const COLUMNS: &[(&str, ValueType)] = &[
@@ -123,7 +124,7 @@ impl RegisterRow {
     }
 
     /// The contract as this row gives it, with no lot yet.
-    pub fn contract(&self, buyer_id: i64) -> Contract {
+    pub fn contract(&self, buyer_id: BuyerId) -> Contract {
         Contract {
             first_row: self.number,
             buyer_id,

@@ -6,13 +6,14 @@ use crate::import::progress::Progress;
 use crate::storage::DbConnection;
 use crate::storage::companies::{self, CompanyUpsert};
 use crate::storage::contracts::{self as repository, ContractFields};
+use crate::storage::{ContractId, ImportId};
 
 /// Writes every contract, lot, award and clause; returns how many award rows were written.
 /// The caller provides the transaction.
 pub fn write(
     conn: &mut DbConnection,
     contracts: &[Contract],
-    import_id: i64,
+    import_id: ImportId,
     progress: &mut dyn Progress,
 ) -> diesel::QueryResult<usize> {
     let mut written = 0;
@@ -44,7 +45,7 @@ pub fn write(
 /// completed) and its clause.
 fn write_lot(
     conn: &mut DbConnection,
-    contract_id: i64,
+    contract_id: ContractId,
     number: i32,
     lot: &Lot,
     progress: &mut dyn Progress,

@@ -5,6 +5,7 @@ use std::collections::{HashMap, HashSet};
 use super::statement::{EntryKey, Statement};
 use crate::domain::{Hours, Month};
 use crate::import::reporter::Reporter;
+use crate::storage::ParticipantId;
 
 // The two checks below look at every row of the file together. They sort the rows in place
 // instead of keeping a map of every key: a million-row statement would hold its keys twice more.
@@ -46,7 +47,7 @@ pub fn refuse_past_ceiling(
 ) -> HashSet<u32> {
     statements.sort_unstable_by_key(|s| (s.entry.participant_id, s.entry.month, s.row));
     let mut past = HashSet::new();
-    let mut month: Option<(i64, Month)> = None;
+    let mut month: Option<(ParticipantId, Month)> = None;
     let mut total = Hours::ZERO;
     for statement in statements.iter().filter(|s| !refused.contains(&s.row)) {
         let this = (statement.entry.participant_id, statement.entry.month);
@@ -89,14 +90,14 @@ pub fn check_stored_totals(
         .map(|s| s.entry)
         .filter(|key| stored_keys.contains(key))
         .collect();
-    let mut stored_by_month: HashMap<(i64, Month), Hours> = HashMap::new();
+    let mut stored_by_month: HashMap<(ParticipantId, Month), Hours> = HashMap::new();
     for (key, hours) in stored.iter().filter(|(key, _)| !replaced.contains(key)) {
         let sum = stored_by_month
             .entry((key.participant_id, key.month))
             .or_insert(Hours::ZERO);
         *sum = sum.checked_add(*hours).unwrap_or(*sum);
     }
-    let mut in_file: HashMap<(i64, Month), (Hours, u32)> = HashMap::new();
+    let mut in_file: HashMap<(ParticipantId, Month), (Hours, u32)> = HashMap::new();
     for s in statements {
         let month = (s.entry.participant_id, s.entry.month);
         if !stored_by_month.contains_key(&month) {

@@ -10,6 +10,7 @@ use super::row::StatementRow;
 use crate::domain::{Labelled, Modality, Month, StructureKind};
 use crate::import::refusal::Refusal;
 use crate::storage::contracts::LotPeriod;
+use crate::storage::{CompanyId, ParticipantId};
 
 /// The lots of the context by contract reference: indexed once rather than searched row after
 /// row.
@@ -106,7 +107,7 @@ pub fn company_is_own(row: &StatementRow, context: &Context) -> Result<(), Refus
 }
 
 /// The company's id, when it is known.
-pub fn company_known(row: &StatementRow, context: &Context) -> Result<i64, Refusal> {
+pub fn company_known(row: &StatementRow, context: &Context) -> Result<CompanyId, Refusal> {
     match context.companies.get(row.company.as_str()) {
         Some(&(id, _)) => Ok(id),
         None => Err(Refusal::new(
@@ -120,7 +121,7 @@ pub fn company_known(row: &StatementRow, context: &Context) -> Result<i64, Refus
 pub fn company_holds_lot(
     row: &StatementRow,
     lot: &LotPeriod,
-    company_id: i64,
+    company_id: CompanyId,
     context: &Context,
 ) -> Result<(), Refusal> {
     if context.holders.contains(&(lot.lot_id, company_id)) {
@@ -161,7 +162,7 @@ pub fn month_within_contract(row: &StatementRow, lot: &LotPeriod) -> Result<(), 
 }
 
 /// The participant's id, when the facilitator has imported them.
-pub fn participant_known(row: &StatementRow, context: &Context) -> Result<i64, Refusal> {
+pub fn participant_known(row: &StatementRow, context: &Context) -> Result<ParticipantId, Refusal> {
     match context.participants.get(&row.pseudonym) {
         Some(&id) => Ok(id),
         None => Err(Refusal::new(
@@ -175,7 +176,10 @@ pub fn participant_known(row: &StatementRow, context: &Context) -> Result<i64, R
 /// The insertion employer's id for the modalities that go through one (none for the others):
 /// its SIRET is given, known, of an insertion structure, and one that may second its staff for
 /// a secondment.
-pub fn insertion_employer(row: &StatementRow, context: &Context) -> Result<Option<i64>, Refusal> {
+pub fn insertion_employer(
+    row: &StatementRow,
+    context: &Context,
+) -> Result<Option<CompanyId>, Refusal> {
     if !row.modality.needs_insertion_structure() {
         return Ok(None);
     }
@@ -212,6 +216,7 @@ mod tests {
 
     use super::*;
     use crate::domain::{Hours, Siret};
+    use crate::storage::{BuyerId, LotId};
 
     const COMPANY: &str = "44306184100047";
     const STRUCTURE: &str = "35600000049837";
@@ -232,6 +237,7 @@ mod tests {
     }
 
     fn lot(buyer_id: i64, lot_number: i32) -> LotPeriod {
+        let buyer_id = BuyerId::from(buyer_id);
         LotPeriod {
             buyer_id,
             reference: "2025-001".to_owned(),
@@ -239,16 +245,16 @@ mod tests {
             duration_months: Some(12),
             end_date: None,
             lot_number,
-            lot_id: 10 + i64::from(lot_number),
+            lot_id: LotId::from(10 + i64::from(lot_number)),
         }
     }
 
     fn context() -> Context {
         Context {
             lots: Vec::new(),
-            holders: HashSet::from([(10, 1)]),
-            companies: HashMap::from([(COMPANY.to_owned(), (1, "company".to_owned()))]),
-            participants: HashMap::from([("P-001".to_owned(), 7)]),
+            holders: HashSet::from([(LotId::from(10), CompanyId::from(1))]),
+            companies: HashMap::from([(COMPANY.to_owned(), (1.into(), "company".to_owned()))]),
+            participants: HashMap::from([("P-001".to_owned(), 7.into())]),
             only_company: None,
             max_hours_per_month: Hours::from_whole(200).unwrap(),
         }
@@ -271,7 +277,7 @@ mod tests {
         third.lot = 2;
         assert_eq!(
             lot_of_row(&third, index.get("2025-001")).unwrap().lot_id,
-            12
+            LotId::from(12)
         );
 
         let shared = [lot(1, 0), lot(2, 0)];
@@ -283,9 +289,10 @@ mod tests {
     #[test]
     fn the_company_is_known_holds_the_lot_and_is_the_account_s_own() {
         let mut context = context();
-        assert_eq!(company_known(&row(), &context), Ok(1));
-        assert!(company_holds_lot(&row(), &lot(1, 0), 1, &context).is_ok());
-        assert!(company_holds_lot(&row(), &lot(1, 1), 1, &context).is_err());
+        let company = CompanyId::from(1);
+        assert_eq!(company_known(&row(), &context), Ok(company));
+        assert!(company_holds_lot(&row(), &lot(1, 0), company, &context).is_ok());
+        assert!(company_holds_lot(&row(), &lot(1, 1), company, &context).is_err());
         context.only_company = Some(STRUCTURE.to_owned());
         assert!(company_is_own(&row(), &context).is_err());
         context.only_company = Some(COMPANY.to_owned());
@@ -319,7 +326,7 @@ mod tests {
 
     #[test]
     fn the_participant_is_known() {
-        assert_eq!(participant_known(&row(), &context()), Ok(7));
+        assert_eq!(participant_known(&row(), &context()), Ok(7.into()));
         let mut other = row();
         other.pseudonym = "P-002".to_owned();
         let refusal = participant_known(&other, &context()).unwrap_err();
@@ -339,7 +346,7 @@ mod tests {
         let mut with_kind = |code: &str| {
             context
                 .companies
-                .insert(STRUCTURE.to_owned(), (5, code.to_owned()));
+                .insert(STRUCTURE.to_owned(), (5.into(), code.to_owned()));
             insertion_employer(&row, &context)
         };
         assert!(
@@ -349,6 +356,6 @@ mod tests {
                 .contains("n'est pas celui d'une structure")
         );
         assert!(with_kind("aci").unwrap_err().message.contains("un(e) ACI"));
-        assert_eq!(with_kind("etti"), Ok(Some(5)));
+        assert_eq!(with_kind("etti"), Ok(Some(5.into())));
     }
 }

@@ -3,6 +3,7 @@
 use super::statement::Statement;
 use crate::import::progress::Progress;
 use crate::storage::DbConnection;
+use crate::storage::ImportId;
 use crate::storage::hour_entries::{self, HourEntry};
 
 /// Writes every statement, replacing earlier values of the same key; returns one French line per
@@ -10,7 +11,7 @@ use crate::storage::hour_entries::{self, HourEntry};
 pub fn write(
     conn: &mut DbConnection,
     statements: &[Statement],
-    import_id: i64,
+    import_id: ImportId,
     progress: &mut dyn Progress,
 ) -> diesel::QueryResult<Vec<String>> {
     let mut replaced = Vec::new();
