@@ -33,11 +33,7 @@ pub enum LoginError {
     Storage(#[from] StorageError),
 }
 
-impl From<diesel::result::Error> for LoginError {
-    fn from(e: diesel::result::Error) -> Self {
-        LoginError::Storage(e.into())
-    }
-}
+crate::storage::query_error_through_storage!(LoginError);
 
 /// A hash of a random password, verified when the account does not exist so that an unknown
 /// address costs the same time as a wrong password.

@@ -41,11 +41,7 @@ pub enum AccountError {
     Storage(#[from] StorageError),
 }
 
-impl From<diesel::result::Error> for AccountError {
-    fn from(e: diesel::result::Error) -> Self {
-        AccountError::Storage(e.into())
-    }
-}
+crate::storage::query_error_through_storage!(AccountError);
 
 /// Creates an account after checking its scope fits its role and its buyers exist; records it
 /// in the audit log. Hashing happens before the write transaction so the lock is held briefly.

@@ -1,6 +1,6 @@
 //! The buyers a caller follows, and recording one.
 
-use super::{AppError, Caller, Failure};
+use super::{AppError, Caller, ErrorCode};
 use crate::domain::{AuditAction, Name, Siret, Territory};
 use crate::storage::buyers::{self, Buyer, BuyerError};
 use crate::storage::{DbConnection, audit, figures_transaction};
@@ -42,9 +42,7 @@ pub fn add(
         Ok(())
     })
     .map_err(|error| match error {
-        BuyerError::AlreadyExists(_) => {
-            AppError::new(Failure::Conflict, "buyer_exists", error.to_string())
-        }
+        BuyerError::AlreadyExists(_) => AppError::with(ErrorCode::BuyerExists, error),
         BuyerError::Query(detail) => AppError::internal(&detail),
         BuyerError::Storage(detail) => AppError::internal(&detail),
     })

@@ -9,7 +9,7 @@ use crate::storage::audit::Actor;
 use crate::storage::users::{Account, BuyerScope};
 use crate::storage::{BuyerId, DbConnection, UserId};
 
-use super::AppError;
+use super::{AppError, ErrorCode};
 
 #[derive(Debug, Clone)]
 pub struct Caller {
@@ -101,7 +101,8 @@ impl Narrowing {
             buyer: buyer_of(buyer)?,
             departement: filled(departement)
                 .map(|t| {
-                    Departement::parse(t).map_err(|e| AppError::invalid("invalid_departement", e))
+                    Departement::parse(t)
+                        .map_err(|e| AppError::with(ErrorCode::InvalidDepartement, e))
                 })
                 .transpose()?,
         })
@@ -115,14 +116,13 @@ fn filled(text: Option<&str>) -> Option<&str> {
 /// A buyer's SIRET given as a filter, checked; blank means none.
 pub fn buyer_of(text: Option<&str>) -> Result<Option<Siret>, AppError> {
     filled(text)
-        .map(|t| Siret::parse(t).map_err(|e| AppError::invalid("invalid_buyer", e)))
+        .map(|t| Siret::parse(t).map_err(|e| AppError::with(ErrorCode::InvalidBuyer, e)))
         .transpose()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::Failure;
 
     fn caller(scope: BuyerScope, role: Role) -> Caller {
         Caller {
@@ -171,8 +171,8 @@ mod tests {
 
         let buyer = Narrowing::parse(Some("12345678901234"), None).unwrap_err();
         assert_eq!(
-            (buyer.failure, buyer.code),
-            (Failure::Invalid, "invalid_buyer")
+            (buyer.code, buyer.code.status()),
+            (ErrorCode::InvalidBuyer, 422)
         );
         let departement = Narrowing::parse(None, Some("999")).unwrap_err();
         assert_eq!(departement.code, "invalid_departement");

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 
-use super::{AppError, Caller, Narrowing};
+use super::{AppError, Caller, ErrorCode, Narrowing};
 use crate::domain::{AuditAction, Calibration, Hours, Money};
 use crate::indicators::FigureCache;
 use crate::indicators::clauses::ClauseView;
@@ -28,7 +28,7 @@ pub fn assessed(
 pub fn calibrate(calibration: &Calibration) -> Result<Hours, AppError> {
     calibration
         .target()
-        .map_err(|e| AppError::invalid("invalid_calibration", e))
+        .map_err(|e| AppError::with(ErrorCode::InvalidCalibration, e))
 }
 
 /// A lot's clause as asked: either calibrated (its parameters) or a target typed as such.
@@ -53,8 +53,8 @@ pub fn save(
         (Some(calibration), None) => calibrate(calibration)?,
         (None, Some(typed)) => typed,
         _ => {
-            return Err(AppError::invalid(
-                "invalid_clause",
+            return Err(AppError::with(
+                ErrorCode::InvalidClause,
                 "Donnez soit les paramètres de calcul (calibration), soit un objectif saisi (target_hours), pas les deux.",
             ));
         }

@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 
-use super::{AppError, Caller, Listed, Narrowing, buyers};
+use super::{AppError, Caller, ErrorCode, Listed, Narrowing, buyers};
 use crate::domain::authorization::Action;
 use crate::domain::{Departement, Labelled, Siret, StructureKind};
 use crate::indicators::statement::{self, Statement};
@@ -12,7 +12,7 @@ use crate::storage::{DbConnection, PageRequest};
 
 /// A company's SIRET as given in an address, checked.
 pub fn siret_of(text: &str) -> Result<Siret, AppError> {
-    Siret::parse(text).map_err(|e| AppError::invalid("invalid_company", e))
+    Siret::parse(text).map_err(|e| AppError::with(ErrorCode::InvalidCompany, e))
 }
 
 #[derive(Debug, Clone)]

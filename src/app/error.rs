@@ -1,73 +1,51 @@
-//! The one error of the use cases: what went wrong, as a class the adapters translate (an HTTP
-//! status in `web`, an exit message at the command line), a stable code and a French message
-//! saying what to change.
+//! The one error of the use cases: an [`ErrorCode`] (which fixes the HTTP status, the exit
+//! status and a default French message) and, when there is more to say, a precise French
+//! message naming what to change. The adapters translate it; none chooses a status itself.
 
 use std::fmt::Display;
 
-/// What kind of failure, independent of any transport: `web` maps each to its status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Failure {
-    /// The request itself is malformed (a bad parameter).
-    BadRequest,
-    /// Well formed, but a value is not acceptable.
-    Invalid,
-    /// The caller may not do this, or not on this.
-    Forbidden,
-    /// Nothing at this address within the caller's scope.
-    NotFound,
-    /// Clashes with what is recorded (an address taken, a file already imported).
-    Conflict,
-    /// Wrong credentials.
-    Unauthenticated,
-    /// Too many failed attempts.
-    Throttled,
-    /// Something the user cannot fix; the detail went to the log.
-    Internal,
-}
+pub use super::error_code::ErrorCode;
 
-/// A failed use case. `code` is the stable identifier clients test on.
+/// A failed use case.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{message}")]
+#[error("{}", self.message())]
 pub struct AppError {
-    pub failure: Failure,
-    pub code: &'static str,
-    pub message: String,
+    pub code: ErrorCode,
+    /// Says more than the code's default message (which value, what to change).
+    pub detail: Option<String>,
 }
 
 impl AppError {
-    pub fn new(failure: Failure, code: &'static str, message: impl Into<String>) -> AppError {
+    /// The code alone, with its default message.
+    pub fn new(code: ErrorCode) -> AppError {
+        AppError { code, detail: None }
+    }
+
+    /// The code with a message more precise than its default.
+    pub fn with(code: ErrorCode, message: impl Display) -> AppError {
         AppError {
-            failure,
             code,
-            message: message.into(),
+            detail: Some(message.to_string()),
         }
     }
 
-    /// A value the user can correct, with what to change.
-    pub fn invalid(code: &'static str, message: impl Display) -> AppError {
-        AppError::new(Failure::Invalid, code, message.to_string())
+    /// What the user reads: the precise message if any, else the code's.
+    pub fn message(&self) -> &str {
+        self.detail.as_deref().unwrap_or(self.code.message())
     }
 
     pub fn not_found() -> AppError {
-        AppError::new(
-            Failure::NotFound,
-            "not_found",
-            "Aucune ressource à cette adresse : vérifiez le lien.",
-        )
+        AppError::new(ErrorCode::NotFound)
     }
 
-    pub fn bad_request(message: impl Into<String>) -> AppError {
-        AppError::new(Failure::BadRequest, "bad_request", message)
+    pub fn bad_request(message: impl Display) -> AppError {
+        AppError::with(ErrorCode::BadRequest, message)
     }
 
     /// For failures the user cannot fix: the detail goes to the log, never to the answer.
     pub fn internal(detail: &dyn Display) -> AppError {
         tracing::error!(error = %detail, "internal error");
-        AppError::new(
-            Failure::Internal,
-            "internal_error",
-            "Une erreur interne est survenue. Réessayez ; si elle persiste, prévenez l'administrateur.",
-        )
+        AppError::new(ErrorCode::InternalError)
     }
 }
 
@@ -77,22 +55,14 @@ impl From<crate::storage::StorageError> for AppError {
     }
 }
 
-impl From<diesel::result::Error> for AppError {
-    fn from(error: diesel::result::Error) -> AppError {
-        AppError::internal(&error)
-    }
-}
+crate::storage::query_error_through_storage!(AppError);
 
 impl From<crate::indicators::ScopeError> for AppError {
     fn from(error: crate::indicators::ScopeError) -> AppError {
         use crate::indicators::ScopeError;
         match error {
-            ScopeError::UnknownBuyer(_) => {
-                AppError::new(Failure::NotFound, "unknown_buyer", error.to_string())
-            }
-            ScopeError::OutOfScope(_) => {
-                AppError::new(Failure::Forbidden, "out_of_scope", error.to_string())
-            }
+            ScopeError::UnknownBuyer(_) => AppError::with(ErrorCode::UnknownBuyer, error),
+            ScopeError::OutOfScope(_) => AppError::with(ErrorCode::OutOfScope, error),
             ScopeError::Storage(detail) => AppError::internal(&detail),
         }
     }
@@ -110,15 +80,9 @@ impl From<crate::indicators::statement::StatementError> for AppError {
         match error {
             StatementError::Scope(e) => e.into(),
             StatementError::Storage(e) => AppError::internal(&e),
-            StatementError::UnknownContract => {
-                AppError::new(Failure::NotFound, "unknown_contract", error.to_string())
-            }
-            StatementError::UnknownCompany(_) => {
-                AppError::new(Failure::NotFound, "unknown_company", error.to_string())
-            }
-            StatementError::OtherCompany => {
-                AppError::new(Failure::Forbidden, "out_of_scope", error.to_string())
-            }
+            StatementError::UnknownContract => AppError::with(ErrorCode::UnknownContract, error),
+            StatementError::UnknownCompany(_) => AppError::with(ErrorCode::UnknownCompany, error),
+            StatementError::OtherCompany => AppError::with(ErrorCode::OutOfScope, error),
         }
     }
 }
@@ -131,14 +95,15 @@ impl From<crate::accounts::AccountError> for AppError {
             AccountError::Password(accounts::password::PasswordError::Hashing) => {
                 AppError::internal(&error)
             }
+            AccountError::UnknownBuyer(_) => AppError::with(ErrorCode::UnknownBuyer, error),
             AccountError::NoSuchAccount => AppError::not_found(),
             AccountError::Insert(accounts::UserInsertError::Query(detail)) => {
                 AppError::internal(&detail)
             }
             AccountError::Insert(accounts::UserInsertError::EmailTaken(_)) => {
-                AppError::new(Failure::Conflict, "email_taken", error.to_string())
+                AppError::with(ErrorCode::EmailTaken, error)
             }
-            other => AppError::invalid("invalid_account", other),
+            other => AppError::with(ErrorCode::InvalidAccount, other),
         }
     }
 }
@@ -147,14 +112,8 @@ impl From<crate::accounts::login::LoginError> for AppError {
     fn from(error: crate::accounts::login::LoginError) -> AppError {
         use crate::accounts::login::LoginError;
         match error {
-            LoginError::InvalidCredentials => AppError::new(
-                Failure::Unauthenticated,
-                "invalid_credentials",
-                error.to_string(),
-            ),
-            LoginError::Throttled { .. } => {
-                AppError::new(Failure::Throttled, "too_many_attempts", error.to_string())
-            }
+            LoginError::InvalidCredentials => AppError::with(ErrorCode::InvalidCredentials, error),
+            LoginError::Throttled { .. } => AppError::with(ErrorCode::TooManyAttempts, error),
             LoginError::Storage(detail) => AppError::internal(&detail),
         }
     }
@@ -164,11 +123,9 @@ impl From<crate::import::ImportError> for AppError {
     fn from(error: crate::import::ImportError) -> AppError {
         use crate::import::ImportError;
         match error {
-            ImportError::Duplicate { .. } => {
-                AppError::new(Failure::Conflict, "duplicate_file", error.to_string())
-            }
-            ImportError::NotYetAvailable(_) => AppError::invalid("import_unavailable", error),
-            ImportError::UnknownBuyer(_) => AppError::invalid("unknown_buyer", error),
+            ImportError::Duplicate { .. } => AppError::with(ErrorCode::DuplicateFile, error),
+            ImportError::NotYetAvailable(_) => AppError::with(ErrorCode::ImportUnavailable, error),
+            ImportError::UnknownBuyer(_) => AppError::with(ErrorCode::UnknownBuyer, error),
             ImportError::Storage(detail) => AppError::internal(&detail),
             ImportError::Template(detail) => AppError::internal(&detail),
         }

@@ -4,7 +4,7 @@
 use std::io::{Read, Seek};
 
 use super::indicators::FiguresRequest;
-use super::{AppError, Caller, Narrowing};
+use super::{AppError, Caller, ErrorCode, Narrowing};
 use crate::domain::Siret;
 use crate::export::{self, ExportError};
 use crate::indicators::scope::ScopeError;
@@ -127,7 +127,7 @@ pub fn decp(
     let period = year
         .map(|year| {
             Period::year(year)
-                .ok_or_else(|| AppError::invalid("invalid_period", "Année incorrecte."))
+                .ok_or_else(|| AppError::with(ErrorCode::InvalidPeriod, "Année incorrecte."))
         })
         .transpose()?;
     let narrowing = Narrowing {
@@ -140,7 +140,7 @@ pub fn decp(
         .find(|b| &b.siret == buyer)
         .ok_or_else(|| AppError::from(ScopeError::UnknownBuyer(buyer.clone())))?;
     export::decp::of_buyer(conn, &record, period, super::today()).map_err(|failure| match failure {
-        export::decp::DecpFailure::Decp(e) => AppError::invalid("decp_incomplete", e),
+        export::decp::DecpFailure::Decp(e) => AppError::with(ErrorCode::DecpIncomplete, e),
         export::decp::DecpFailure::Storage(e) => AppError::internal(&e),
     })
 }

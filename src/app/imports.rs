@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use super::{AppError, Caller, Failure};
+use super::{AppError, Caller, ErrorCode};
 use crate::domain::authorization::may_import;
 use crate::domain::{ImportKind, Labelled, Role, Siret};
 use crate::import::progress::{JobProgress, JobState, Progress, job_state};
@@ -27,9 +27,8 @@ fn require_import(caller: &Caller, kind: ImportKind) -> Result<(), AppError> {
     if may_import(caller.role, kind) {
         return Ok(());
     }
-    Err(AppError::new(
-        Failure::Forbidden,
-        "forbidden",
+    Err(AppError::with(
+        ErrorCode::Forbidden,
         format!(
             "Votre rôle ne permet pas d'importer ce type de fichier ({}).",
             kind.label()
@@ -39,7 +38,7 @@ fn require_import(caller: &Caller, kind: ImportKind) -> Result<(), AppError> {
 
 /// The kind a file is said to be, checked.
 pub fn kind_of(text: &str) -> Result<ImportKind, AppError> {
-    ImportKind::parse_label(text).map_err(|e| AppError::invalid("unknown_kind", e))
+    ImportKind::parse_label(text).map_err(|e| AppError::with(ErrorCode::UnknownKind, e))
 }
 
 /// Checks what can be checked before reading the file: its kind, the caller's right to import
@@ -189,13 +188,7 @@ pub fn error_workbook(
     let (uploaded_by, workbook) =
         imports::error_workbook_of(conn, id)?.ok_or_else(AppError::not_found)?;
     visible_to(caller, uploaded_by)?;
-    workbook.ok_or_else(|| {
-        AppError::new(
-            Failure::NotFound,
-            "no_error_workbook",
-            "Cet import n'a pas de fichier d'erreurs : il a été accepté, ou refusé pour une raison qui concerne tout le fichier.",
-        )
-    })
+    workbook.ok_or_else(|| AppError::new(ErrorCode::NoErrorWorkbook))
 }
 
 /// The .xlsx template of a kind. The hours template comes pre-filled with the lots of a
@@ -212,7 +205,7 @@ pub fn template(
         .company()
         .or(company)
         .filter(|_| kind == ImportKind::Hours)
-        .map(|text| Siret::parse(text).map_err(|e| AppError::invalid("invalid_company", e)))
+        .map(|text| Siret::parse(text).map_err(|e| AppError::with(ErrorCode::InvalidCompany, e)))
         .transpose()?;
     match company {
         Some(company) => Ok(importer.hours_template_for(conn, &company, &caller.scope)?),

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use chrono::NaiveDate;
 
-use super::{AppError, Caller, Narrowing};
+use super::{AppError, Caller, ErrorCode, Narrowing};
 use crate::indicators::{Breakdowns, FigureCache, Indicators, Options, Period, YearFigures};
 use crate::storage::DbConnection;
 
@@ -20,7 +20,7 @@ pub struct FiguresRequest {
 }
 
 fn invalid_period(message: &str) -> AppError {
-    AppError::invalid("invalid_period", message)
+    AppError::with(ErrorCode::InvalidPeriod, message)
 }
 
 /// The period asked: a year, or dates from and to (both included).
@@ -45,7 +45,7 @@ pub fn period(
 /// The breakdowns asked: dimension codes separated by commas, `none`, or all when blank.
 pub fn breakdowns(text: Option<&str>) -> Result<Breakdowns, AppError> {
     Breakdowns::parse(text.unwrap_or_default())
-        .map_err(|message| AppError::invalid("invalid_breakdowns", message))
+        .map_err(|message| AppError::with(ErrorCode::InvalidBreakdowns, message))
 }
 
 /// How figures are computed for this caller: small groups hidden unless its role follows

@@ -15,6 +15,7 @@ pub mod companies;
 pub mod contracts;
 pub mod dashboard;
 pub mod error;
+mod error_code;
 pub mod exports;
 pub mod imports;
 pub mod indicators;
@@ -23,7 +24,7 @@ pub mod participants;
 pub mod users;
 
 pub use caller::{Caller, Narrowing};
-pub use error::{AppError, Failure};
+pub use error::{AppError, ErrorCode};
 pub use listing::Listed;
 
 /// Today, as the date figures are assessed at when none is asked.

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 
 use super::listing::search;
-use super::{AppError, Caller, Listed};
+use super::{AppError, Caller, ErrorCode, Listed};
 use crate::domain::AuditAction;
 use crate::storage::participants::{self, ParticipantFilter, ParticipantView};
 use crate::storage::{DbConnection, PageRequest, StorageError, audit, figures_transaction};
@@ -44,8 +44,8 @@ pub fn purge(
     today: NaiveDate,
 ) -> Result<usize, AppError> {
     if cutoff > today {
-        return Err(AppError::invalid(
-            "invalid_date",
+        return Err(AppError::with(
+            ErrorCode::InvalidDate,
             format!(
                 "La date {cutoff} est dans le futur : la purge ne concerne que des données passées."
             ),

@@ -2,7 +2,7 @@
 
 use secrecy::SecretString;
 
-use super::{AppError, Caller};
+use super::{AppError, Caller, ErrorCode};
 use crate::accounts::{self, NewAccount, password};
 use crate::domain::{Email, Labelled, Name, Role, Siret, UserScope};
 use crate::storage::users::{self, Account};
@@ -31,7 +31,7 @@ pub struct Created {
 }
 
 fn invalid(message: impl std::fmt::Display) -> AppError {
-    AppError::invalid("invalid_account", message)
+    AppError::with(ErrorCode::InvalidAccount, message)
 }
 
 /// Checks every field, then creates the account.

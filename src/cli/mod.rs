@@ -113,9 +113,16 @@ pub fn run() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("Erreur : {error:#}");
-            ExitCode::FAILURE
+            exit_code_of(&error)
         }
     }
+}
+
+/// A use case's refusal exits with its code's status; any other failure with 1.
+fn exit_code_of(error: &anyhow::Error) -> ExitCode {
+    error
+        .downcast_ref::<crate::app::AppError>()
+        .map_or(ExitCode::FAILURE, |e| ExitCode::from(e.code.exit_status()))
 }
 
 fn execute(cli: Cli) -> anyhow::Result<()> {

@@ -23,8 +23,4 @@ pub enum ImportError {
     Storage(#[from] StorageError),
 }
 
-impl From<diesel::result::Error> for ImportError {
-    fn from(e: diesel::result::Error) -> Self {
-        ImportError::Storage(e.into())
-    }
-}
+crate::storage::query_error_through_storage!(ImportError);

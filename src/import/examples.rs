@@ -232,11 +232,7 @@ fn insert_buyers(conn: &mut DbConnection, dataset: &Dataset) -> Result<usize, Ex
     Ok(listed.buyers.len())
 }
 
-impl From<diesel::result::Error> for ExampleError {
-    fn from(e: diesel::result::Error) -> Self {
-        ExampleError::Import(e.into())
-    }
-}
+crate::storage::query_error_through_storage!(ExampleError, via ImportError);
 
 #[cfg(test)]
 mod tests {

@@ -38,6 +38,27 @@ pub use pool::{ConnectionManager, DbPool, PooledConnection};
 pub use transaction::write_transaction;
 pub use url::{Backend, DatabaseUrl, DatabaseUrlError};
 
+/// The one bridge from diesel's error, for `?` on a query: through [`StorageError`] into an
+/// error type that can hold one (`From<StorageError>`), or through an error type that has this
+/// bridge (`Outer, via Inner`).
+macro_rules! query_error_through_storage {
+    ($error:ty, via $through:ty) => {
+        impl From<diesel::result::Error> for $error {
+            fn from(error: diesel::result::Error) -> Self {
+                <$through>::from(error).into()
+            }
+        }
+    };
+    ($($error:ty),+ $(,)?) => {
+        $(impl From<diesel::result::Error> for $error {
+            fn from(error: diesel::result::Error) -> Self {
+                $crate::storage::StorageError::from(error).into()
+            }
+        })+
+    };
+}
+pub(crate) use query_error_through_storage;
+
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
     #[error("La base de données ne répond pas : {0}")]

@@ -10,12 +10,12 @@ use std::marker::PhantomData;
 use std::pin::Pin;
 
 use actix_web::cookie::{Cookie, SameSite};
-use actix_web::http::{Method, StatusCode};
+use actix_web::http::Method;
 use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 
-use super::error::ApiError;
 use crate::accounts::login::ThrottlePolicy;
 use crate::accounts::tokens::TokenKeys;
+use crate::app::{AppError, ErrorCode};
 pub use crate::domain::authorization::can;
 use crate::domain::authorization::{Permission, is_allowed};
 use crate::storage::users::{self, Account};
@@ -65,25 +65,13 @@ pub enum AuthError {
     Storage(#[from] StorageError),
 }
 
-impl From<AuthError> for ApiError {
-    fn from(error: AuthError) -> ApiError {
+impl From<AuthError> for AppError {
+    fn from(error: AuthError) -> AppError {
         match error {
-            AuthError::Unauthenticated => ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "unauthenticated",
-                "Session absente, expirée ou révoquée : connectez-vous.",
-            ),
-            AuthError::Forbidden => ApiError::new(
-                StatusCode::FORBIDDEN,
-                "forbidden",
-                "Votre rôle ne permet pas cette action. Demandez à un administrateur si vous en avez besoin.",
-            ),
-            AuthError::Csrf => ApiError::new(
-                StatusCode::FORBIDDEN,
-                "csrf_rejected",
-                "La demande ne porte pas le jeton anti-falsification de votre session : rechargez la page puis recommencez.",
-            ),
-            AuthError::Storage(detail) => ApiError::internal(&detail),
+            AuthError::Unauthenticated => AppError::new(ErrorCode::Unauthenticated),
+            AuthError::Forbidden => AppError::new(ErrorCode::Forbidden),
+            AuthError::Csrf => AppError::new(ErrorCode::CsrfRejected),
+            AuthError::Storage(detail) => AppError::internal(&detail),
         }
     }
 }
@@ -104,7 +92,7 @@ pub struct SignedIn {
     pub csrf: String,
 }
 
-type Boxed<T> = Pin<Box<dyn Future<Output = Result<T, ApiError>>>>;
+type Boxed<T> = Pin<Box<dyn Future<Output = Result<T, AppError>>>>;
 
 /// Where the anti-CSRF token of a cookie session must be found on a request that changes
 /// something: the `X-CSRF-Token` header (API calls from scripts) or, for an HTML form, a field
@@ -174,7 +162,7 @@ pub fn authenticate(
 }
 
 impl FromRequest for SignedIn {
-    type Error = ApiError;
+    type Error = AppError;
     type Future = Boxed<Self>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
@@ -231,7 +219,7 @@ impl<P: Permission> Authorized<P> {
 }
 
 impl<P: Permission + 'static> FromRequest for Authorized<P> {
-    type Error = ApiError;
+    type Error = AppError;
     type Future = Boxed<Self>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {

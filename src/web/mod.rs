@@ -13,15 +13,8 @@ pub mod upload;
 use actix_web::middleware::DefaultHeaders;
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use crate::app::AppError;
+use crate::app::{AppError, ErrorCode};
 use crate::storage::{Database, DbConnection};
-use error::ApiError;
-
-impl From<crate::storage::StorageError> for ApiError {
-    fn from(error: crate::storage::StorageError) -> ApiError {
-        ApiError::internal(&error)
-    }
-}
 
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
@@ -69,13 +62,13 @@ pub fn json_config(limit: usize) -> web::JsonConfig {
                 }
                 other => format!("Le contenu JSON envoyé est incorrect : {other}."),
             };
-            ApiError::bad_request(message).into()
+            AppError::bad_request(message).into()
         })
 }
 
 pub fn query_config() -> web::QueryConfig {
     web::QueryConfig::default().error_handler(|error, _req| {
-        ApiError::bad_request(format!(
+        AppError::bad_request(format!(
             "Les paramètres de l'adresse sont incorrects : {error}."
         ))
         .into()
@@ -84,28 +77,27 @@ pub fn query_config() -> web::QueryConfig {
 
 pub fn path_config() -> web::PathConfig {
     web::PathConfig::default().error_handler(|error, _req| {
-        ApiError::bad_request(format!("L'adresse demandée est incorrecte : {error}.")).into()
+        AppError::bad_request(format!("L'adresse demandée est incorrecte : {error}.")).into()
     })
 }
 
 /// Anything no route matched: JSON under /api, a page elsewhere.
 pub async fn not_found(req: HttpRequest) -> HttpResponse {
     if req.path().starts_with("/api/") {
-        actix_web::ResponseError::error_response(&ApiError::not_found())
+        actix_web::ResponseError::error_response(&AppError::not_found())
     } else {
-        actix_web::ResponseError::error_response(&pages::PageError::Refused(ApiError::new(
-            actix_web::http::StatusCode::NOT_FOUND,
-            "not_found",
+        actix_web::ResponseError::error_response(&pages::PageError::Refused(AppError::with(
+            ErrorCode::NotFound,
             "Aucune page à cette adresse : vérifiez le lien, ou revenez à l'accueil.",
         )))
     }
 }
 
 /// Runs a use case on a connection of the pool, off the async workers.
-pub async fn run<T, F>(database: &Database, work: F) -> Result<T, ApiError>
+pub async fn run<T, F>(database: &Database, work: F) -> Result<T, AppError>
 where
     F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
     T: Send + 'static,
 {
-    Ok(database.run(work).await?)
+    database.run(work).await
 }

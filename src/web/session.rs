@@ -5,8 +5,8 @@ use actix_web::{HttpRequest, HttpResponseBuilder};
 use secrecy::{ExposeSecret, SecretString};
 
 use super::auth::{AuthState, CSRF_COOKIE, SESSION_COOKIE};
-use super::error::ApiError;
 use crate::app;
+use crate::app::AppError;
 use crate::storage::Database;
 use crate::storage::users::Account;
 
@@ -41,7 +41,7 @@ pub async fn open_session(
     password: SecretString,
     database: &Database,
     state: &AuthState,
-) -> Result<Opened, ApiError> {
+) -> Result<Opened, AppError> {
     let address = client_address(req);
     let policy = state.throttle.clone();
     let account = super::run(database, move |conn| {
@@ -51,7 +51,7 @@ pub async fn open_session(
     let issued = state
         .keys
         .issue(account.id, account.token_version)
-        .map_err(|e| ApiError::internal(&e))?;
+        .map_err(|e| AppError::internal(&e))?;
     Ok(Opened {
         token: issued.token.expose_secret().to_owned(),
         csrf: issued.csrf,

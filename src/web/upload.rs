@@ -3,10 +3,9 @@
 use actix_multipart::form::bytes::Bytes;
 use actix_multipart::form::text::Text;
 use actix_multipart::form::{MultipartForm, MultipartFormConfig};
-use actix_web::http::StatusCode;
 
-use super::error::ApiError;
 use crate::app::imports::UploadInput;
+use crate::app::{AppError, ErrorCode};
 
 #[derive(MultipartForm, utoipa::ToSchema)]
 pub struct UploadForm {
@@ -52,13 +51,12 @@ pub fn upload_config(max_file_bytes: usize) -> MultipartFormConfig {
     let max_mb = max_file_bytes / (1024 * 1024);
     MultipartFormConfig::default().total_limit(total).memory_limit(total).error_handler(move |error, _req| {
         match error {
-            actix_multipart::MultipartError::Payload(actix_web::error::PayloadError::Overflow) => ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "file_too_large",
+            actix_multipart::MultipartError::Payload(actix_web::error::PayloadError::Overflow) => AppError::with(
+                ErrorCode::FileTooLarge,
                 format!("Le fichier dépasse la limite de {max_mb} Mo : découpez-le en plusieurs fichiers."),
             )
             .into(),
-            other => ApiError::bad_request(format!(
+            other => AppError::bad_request(format!(
                 "Le formulaire d'envoi est incorrect ({other}) : joignez le fichier dans le champ « file » et son type dans « kind »."
             ))
             .into(),

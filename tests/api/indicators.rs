@@ -196,6 +196,16 @@ async fn the_indicators_match_the_figures_computed_by_hand() {
         .get_with("/api/indicators?year=2025&breakdowns=couleur", &admin)
         .await;
     assert_eq!(wrong.status(), 422);
+    // A SIRET that names no buyer: 422, as for an import naming one.
+    let nobody = app
+        .get_with(
+            &format!("/api/indicators?year=2025&buyer={}", siret(99)),
+            &admin,
+        )
+        .await;
+    assert_eq!(nobody.status(), 422);
+    let nobody: Value = nobody.json().await.unwrap();
+    assert_eq!(nobody["error"]["code"], "unknown_buyer");
 
     // Holders and co-contractors of the 2025 contracts: 100 000 + 300 000 + 60 000 + 40 000
     // + 200 000 € (the 2024 contract and the subcontractor left out).

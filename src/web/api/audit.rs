@@ -4,10 +4,10 @@ use actix_web::web;
 use serde::Deserialize;
 
 use crate::app;
+use crate::app::AppError;
 use crate::storage::Database;
 use crate::storage::audit::AuditEntry;
 use crate::web::auth::{Authorized, can};
-use crate::web::error::ApiError;
 
 #[derive(Deserialize, utoipa::IntoParams)]
 pub struct AuditQuery {
@@ -33,7 +33,7 @@ pub async fn list(
     _: Authorized<can::ReadAuditLog>,
     query: web::Query<AuditQuery>,
     database: web::Data<Database>,
-) -> Result<web::Json<Vec<AuditEntry>>, ApiError> {
+) -> Result<web::Json<Vec<AuditEntry>>, AppError> {
     let limit = query.limit;
     let entries = crate::web::run(&database, move |conn| app::audit::recent(conn, limit)).await?;
     Ok(web::Json(entries))

@@ -3,10 +3,10 @@
 use actix_web::web;
 
 use crate::app;
+use crate::app::AppError;
 use crate::storage::Database;
 use crate::storage::buyers::Buyer;
 use crate::web::auth::{Authorized, can};
-use crate::web::error::ApiError;
 
 /// `GET /api/buyers`: all of them, or those of the caller's scope.
 #[utoipa::path(
@@ -24,7 +24,7 @@ use crate::web::error::ApiError;
 pub async fn list(
     user: Authorized<can::ReadBuyers>,
     database: web::Data<Database>,
-) -> Result<web::Json<Vec<Buyer>>, ApiError> {
+) -> Result<web::Json<Vec<Buyer>>, AppError> {
     let caller = user.caller();
     let visible =
         crate::web::run(&database, move |conn| app::buyers::visible(conn, &caller)).await?;

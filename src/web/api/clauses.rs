@@ -4,12 +4,12 @@ use actix_web::web;
 use serde::{Deserialize, Serialize};
 
 use crate::app;
+use crate::app::AppError;
 use crate::app::clauses::ClauseInput;
 use crate::domain::calibration::below_minimum_warning;
 use crate::domain::{Calibration, Hours, Money};
 use crate::storage::Database;
 use crate::web::auth::{Authorized, can};
-use crate::web::error::ApiError;
 
 /// A target computed from its parameters, with the warning a small one deserves.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -53,7 +53,7 @@ impl Target {
 pub async fn preview(
     _user: Authorized<can::ManageClauses>,
     body: web::Json<Calibration>,
-) -> Result<web::Json<Target>, ApiError> {
+) -> Result<web::Json<Target>, AppError> {
     let target = app::clauses::calibrate(&body)?;
     Ok(web::Json(Target::of(target, Some(body.into_inner()))))
 }
@@ -93,7 +93,7 @@ pub async fn save(
     lot_id: web::Path<i64>,
     body: web::Json<ClauseRequest>,
     database: web::Data<Database>,
-) -> Result<web::Json<Target>, ApiError> {
+) -> Result<web::Json<Target>, AppError> {
     let request = body.into_inner();
     let input = ClauseInput {
         calibration: request.calibration,

@@ -7,12 +7,11 @@ use chrono::NaiveDate;
 
 use super::indicators::IndicatorsQuery;
 use crate::app::exports::{DetailFormat, file_period};
-use crate::app::{self, AppError, Narrowing};
+use crate::app::{self, AppError, ErrorCode, Narrowing};
 use crate::indicators::FigureCache;
 use crate::indicators::statement::Statement;
 use crate::storage::Database;
 use crate::web::auth::{Authorized, can};
-use crate::web::error::ApiError;
 use crate::web::{XLSX, attachment};
 
 /// `GET /api/exports/compliance.xlsx`: the compliance workbook of a period.
@@ -34,7 +33,7 @@ pub async fn compliance(
     query: web::Query<IndicatorsQuery>,
     database: web::Data<Database>,
     figures: web::Data<FigureCache>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let (request, caller) = (query.request()?, user.caller());
     let file_name = format!("suivi-clauses-{}.xlsx", file_period(request.period));
     let bytes = crate::web::run(&database, move |conn| {
@@ -69,7 +68,7 @@ pub async fn contract_json(
     id: web::Path<i64>,
     query: web::Query<StatementQuery>,
     database: web::Data<Database>,
-) -> Result<web::Json<Statement>, ApiError> {
+) -> Result<web::Json<Statement>, AppError> {
     let (id, at, caller) = (id.into_inner(), query.date(), user.caller());
     let statement = crate::web::run(&database, move |conn| {
         app::contracts::statement(conn, &caller, id.into(), at)
@@ -103,17 +102,17 @@ pub async fn contract_xlsx(
     id: web::Path<i64>,
     query: web::Query<StatementQuery>,
     database: web::Data<Database>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let file_name = format!("releve-marche-{id}.xlsx");
     let statement = contract_json(user, id, query, database).await?.0;
     statement_file(statement, &file_name).await
 }
 
 /// A statement as a workbook, laid out on the blocking pool.
-async fn statement_file(statement: Statement, file_name: &str) -> Result<HttpResponse, ApiError> {
+async fn statement_file(statement: Statement, file_name: &str) -> Result<HttpResponse, AppError> {
     let bytes = web::block(move || app::exports::statement_workbook(&statement))
         .await
-        .map_err(|e| ApiError::internal(&e))??;
+        .map_err(|e| AppError::internal(&e))??;
     Ok(attachment(XLSX, file_name, bytes))
 }
 
@@ -136,7 +135,7 @@ pub async fn company_json(
     siret: web::Path<String>,
     query: web::Query<StatementQuery>,
     database: web::Data<Database>,
-) -> Result<web::Json<Statement>, ApiError> {
+) -> Result<web::Json<Statement>, AppError> {
     let siret = app::companies::siret_of(&siret)?;
     let (at, caller) = (query.date(), user.caller());
     let statement = crate::web::run(&database, move |conn| {
@@ -165,7 +164,7 @@ pub async fn company_xlsx(
     siret: web::Path<String>,
     query: web::Query<StatementQuery>,
     database: web::Data<Database>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let file_name = format!(
         "releve-entreprise-{}.xlsx",
         app::companies::siret_of(&siret)?
@@ -187,7 +186,7 @@ async fn detail(
     query: web::Query<DetailQuery>,
     database: web::Data<Database>,
     format: DetailFormat,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let narrowing = Narrowing::parse(query.buyer.as_deref(), query.departement.as_deref())?;
     let (year, caller) = (query.year, user.caller());
     let bytes = crate::web::run(&database, move |conn| {
@@ -222,7 +221,7 @@ pub async fn hours_xlsx(
     user: Authorized<can::ExportHourDetail>,
     query: web::Query<DetailQuery>,
     database: web::Data<Database>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     detail(user, query, database, DetailFormat::Xlsx).await
 }
 
@@ -243,7 +242,7 @@ pub async fn hours_csv(
     user: Authorized<can::ExportHourDetail>,
     query: web::Query<DetailQuery>,
     database: web::Data<Database>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     detail(user, query, database, DetailFormat::Csv).await
 }
 
@@ -274,16 +273,19 @@ pub async fn decp(
     user: Authorized<can::ExportDecp>,
     query: web::Query<DecpQuery>,
     database: web::Data<Database>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let buyer = app::caller::buyer_of(Some(&query.buyer))?.ok_or_else(|| {
-        AppError::invalid("invalid_buyer", "Indiquez le SIRET de l'acheteur : buyer=…")
+        AppError::with(
+            ErrorCode::InvalidBuyer,
+            "Indiquez le SIRET de l'acheteur : buyer=…",
+        )
     })?;
     let (year, caller, siret) = (query.year, user.caller(), buyer.clone());
     let document = crate::web::run(&database, move |conn| {
         app::exports::decp(conn, &caller, &siret, year)
     })
     .await?;
-    let body = serde_json::to_vec_pretty(&document).map_err(|e| ApiError::internal(&e))?;
+    let body = serde_json::to_vec_pretty(&document).map_err(|e| AppError::internal(&e))?;
     Ok(attachment(
         "application/json",
         &format!("decp-{buyer}.json"),

@@ -4,8 +4,8 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError, web};
 use diesel::connection::SimpleConnection;
 
+use crate::app::{AppError, ErrorCode};
 use crate::storage::{Backend, Database, StorageError};
-use crate::web::error::ApiError;
 
 #[derive(Debug, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Health {
@@ -28,12 +28,7 @@ impl ResponseError for HealthError {
     fn error_response(&self) -> HttpResponse {
         let HealthError::Database(detail) = self;
         tracing::error!(error = %detail, "health check failed");
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "database_unavailable",
-            "La base de données ne répond pas : le service est indisponible pour l'instant.",
-        )
-        .error_response()
+        AppError::new(ErrorCode::DatabaseUnavailable).error_response()
     }
 }
 

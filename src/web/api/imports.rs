@@ -1,18 +1,17 @@
 //! Imports: upload (`POST /api/imports`, multipart), templates, history, progress and reports.
 
 use actix_multipart::form::MultipartForm;
-use actix_web::http::StatusCode;
 use actix_web::http::header::LOCATION;
 use actix_web::{HttpResponse, ResponseError, web};
 
 use crate::app::imports::Accepted;
-use crate::app::{self, AppError};
+use crate::app::{self, AppError, ErrorCode};
 use crate::domain::{ImportKind, ImportStatus, Labelled};
 use crate::import::Importer;
 use crate::import::progress::JobState;
 use crate::storage::Database;
 use crate::web::auth::{Authorized, can};
-use crate::web::error::{ApiError, ErrorBody};
+use crate::web::error::ErrorBody;
 use crate::web::upload::UploadForm;
 use crate::web::{XLSX, attachment};
 
@@ -38,7 +37,7 @@ pub async fn upload(
     MultipartForm(form): MultipartForm<UploadForm>,
     importer: web::Data<Importer>,
     database: web::Data<Database>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let caller = user.caller();
     let upload = app::imports::upload_of(&caller, form.input())?;
     let (importer, database) = (importer.into_inner(), database.into_inner());
@@ -59,14 +58,10 @@ pub async fn upload(
     if report.status == ImportStatus::Succeeded {
         return Ok(HttpResponse::Created().json(serde_json::json!({ "report": report })));
     }
-    let refusal = ApiError::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "import_refused",
-        report.summary(),
-    );
+    let refusal = AppError::with(ErrorCode::ImportRefused, report.summary());
     Ok(
         HttpResponse::build(refusal.status_code()).json(serde_json::json!({
-            "error": ErrorBody { code: refusal.code.to_owned(), message: refusal.message },
+            "error": ErrorBody::from(&refusal),
             "report": report,
         })),
     )
@@ -92,7 +87,7 @@ pub async fn template(
     query: web::Query<TemplateQuery>,
     importer: web::Data<Importer>,
     database: web::Data<Database>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let kind = ImportKind::parse_label(&kind).map_err(|_| AppError::not_found())?;
     let (company, caller) = (query.into_inner().company, user.caller());
     let importer = importer.into_inner();
@@ -128,7 +123,7 @@ pub struct TemplateQuery {
 pub async fn history(
     user: Authorized<can::ReadImports>,
     database: web::Data<Database>,
-) -> Result<web::Json<Vec<crate::storage::imports::ImportSummary>>, ApiError> {
+) -> Result<web::Json<Vec<crate::storage::imports::ImportSummary>>, AppError> {
     let caller = user.caller();
     let list = crate::web::run(&database, move |conn| app::imports::history(conn, &caller)).await?;
     Ok(web::Json(list))
@@ -154,7 +149,7 @@ pub async fn report(
     id: web::Path<i64>,
     importer: web::Data<Importer>,
     database: web::Data<Database>,
-) -> Result<web::Json<JobState>, ApiError> {
+) -> Result<web::Json<JobState>, AppError> {
     let (id, caller, importer) = (id.into_inner(), user.caller(), importer.into_inner());
     let state = crate::web::run(&database, move |conn| {
         app::imports::job(conn, &importer, &caller, id.into())
@@ -181,7 +176,7 @@ pub async fn error_workbook(
     user: Authorized<can::ReadImports>,
     id: web::Path<i64>,
     database: web::Data<Database>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let (id, caller) = (id.into_inner(), user.caller());
     let workbook = crate::web::run(&database, move |conn| {
         app::imports::error_workbook(conn, &caller, id.into())

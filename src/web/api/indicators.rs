@@ -6,13 +6,13 @@ use actix_web::http::header::ContentType;
 use actix_web::{HttpResponse, web};
 use chrono::NaiveDate;
 
+use crate::app::AppError;
 use crate::app::indicators::{FiguresRequest, SeriesRequest};
 use crate::app::{self, Narrowing};
 use crate::indicators::clauses::ClauseView;
 use crate::indicators::{FigureCache, Indicators, YearFigures};
 use crate::storage::Database;
 use crate::web::auth::{Authorized, can};
-use crate::web::error::ApiError;
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
 pub struct IndicatorsQuery {
@@ -34,7 +34,7 @@ pub struct IndicatorsQuery {
 
 impl IndicatorsQuery {
     /// The typed request, or what to correct.
-    pub fn request(&self) -> Result<FiguresRequest, ApiError> {
+    pub fn request(&self) -> Result<FiguresRequest, AppError> {
         Ok(FiguresRequest {
             period: app::indicators::period(self.year, self.from, self.to)?,
             narrowing: Narrowing::parse(self.buyer.as_deref(), self.departement.as_deref())?,
@@ -63,7 +63,7 @@ pub async fn indicators(
     query: web::Query<IndicatorsQuery>,
     database: web::Data<Database>,
     figures: web::Data<FigureCache>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let (request, caller) = (query.request()?, user.caller());
     let json = crate::web::run(&database, move |conn| {
         app::indicators::figures_json(conn, &figures, &caller, &request)
@@ -103,7 +103,7 @@ pub async fn series(
     query: web::Query<SeriesQuery>,
     database: web::Data<Database>,
     figures: web::Data<FigureCache>,
-) -> Result<web::Json<Vec<YearFigures>>, ApiError> {
+) -> Result<web::Json<Vec<YearFigures>>, AppError> {
     let request = SeriesRequest {
         from_year: query.from_year,
         to_year: query.to_year,
@@ -144,7 +144,7 @@ pub async fn clauses(
     query: web::Query<ClausesQuery>,
     database: web::Data<Database>,
     figures: web::Data<FigureCache>,
-) -> Result<web::Json<Arc<Vec<ClauseView>>>, ApiError> {
+) -> Result<web::Json<Arc<Vec<ClauseView>>>, AppError> {
     let at = query.at.unwrap_or_else(app::today);
     let narrowing = Narrowing::parse(query.buyer.as_deref(), query.departement.as_deref())?;
     let caller = user.caller();

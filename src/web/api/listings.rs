@@ -5,6 +5,7 @@ use actix_web::web;
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use crate::app::AppError;
 use crate::app::companies::CompanyQuery;
 use crate::app::contracts::ContractQuery;
 use crate::app::participants::ParticipantQuery;
@@ -14,7 +15,6 @@ use crate::storage::contracts::ContractView;
 use crate::storage::participants::ParticipantView;
 use crate::storage::{Database, PageRequest};
 use crate::web::auth::{Authorized, can};
-use crate::web::error::ApiError;
 
 /// A page of a listing.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -74,7 +74,7 @@ pub async fn contracts(
     user: Authorized<can::ReadContracts>,
     query: web::Query<ContractsQuery>,
     database: web::Data<Database>,
-) -> Result<web::Json<Page<ContractView>>, ApiError> {
+) -> Result<web::Json<Page<ContractView>>, AppError> {
     let (query, caller) = (query.typed()?, user.caller());
     let found = crate::web::run(&database, move |conn| {
         app::contracts::page(conn, &caller, &query)
@@ -85,7 +85,7 @@ pub async fn contracts(
 
 impl ContractsQuery {
     /// The typed query, or what to correct.
-    pub fn typed(&self) -> Result<ContractQuery, ApiError> {
+    pub fn typed(&self) -> Result<ContractQuery, AppError> {
         Ok(ContractQuery {
             year: self.year,
             from: self.from,
@@ -116,7 +116,7 @@ pub async fn contract(
     user: Authorized<can::ReadContracts>,
     id: web::Path<i64>,
     database: web::Data<Database>,
-) -> Result<web::Json<ContractView>, ApiError> {
+) -> Result<web::Json<ContractView>, AppError> {
     let (id, caller) = (id.into_inner(), user.caller());
     let found = crate::web::run(&database, move |conn| {
         app::contracts::one(conn, &caller, id.into())
@@ -159,7 +159,7 @@ pub async fn companies(
     user: Authorized<can::ReadCompanies>,
     query: web::Query<CompaniesQuery>,
     database: web::Data<Database>,
-) -> Result<web::Json<Page<Company>>, ApiError> {
+) -> Result<web::Json<Page<Company>>, AppError> {
     let (query, caller) = (query.typed()?, user.caller());
     let found = crate::web::run(&database, move |conn| {
         app::companies::page(conn, &caller, &query)
@@ -170,7 +170,7 @@ pub async fn companies(
 
 impl CompaniesQuery {
     /// The typed query, or what to correct.
-    pub fn typed(&self) -> Result<CompanyQuery, ApiError> {
+    pub fn typed(&self) -> Result<CompanyQuery, AppError> {
         let narrowing = Narrowing::parse(self.buyer.as_deref(), self.departement.as_deref())?;
         Ok(CompanyQuery {
             structures: self.structures,
@@ -209,7 +209,7 @@ pub async fn participants(
     user: Authorized<can::ReadParticipants>,
     query: web::Query<ParticipantsQuery>,
     database: web::Data<Database>,
-) -> Result<web::Json<Page<ParticipantView>>, ApiError> {
+) -> Result<web::Json<Page<ParticipantView>>, AppError> {
     let (query, caller) = (query.typed(), user.caller());
     let found = crate::web::run(&database, move |conn| {
         app::participants::page(conn, &caller, &query)

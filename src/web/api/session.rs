@@ -5,10 +5,10 @@ use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
 use crate::app;
+use crate::app::AppError;
 use crate::storage::Database;
 use crate::storage::users::Account;
 use crate::web::auth::{AuthState, Authorized, can};
-use crate::web::error::ApiError;
 use crate::web::session::{clear_cookies, open_session};
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -45,7 +45,7 @@ pub async fn login(
     form: web::Json<LoginForm>,
     database: web::Data<Database>,
     state: web::Data<AuthState>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let LoginForm { email, password } = form.into_inner();
     let opened = open_session(&req, email, password, &database, &state).await?;
     let mut answer = HttpResponse::Ok();
@@ -81,7 +81,7 @@ pub async fn logout(
     user: Authorized<can::SignOut>,
     database: web::Data<Database>,
     state: web::Data<AuthState>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let account = user.account;
     crate::web::run(&database, move |conn| {
         app::account::sign_out(conn, &account)
@@ -133,7 +133,7 @@ pub async fn change_password(
     form: web::Json<PasswordForm>,
     database: web::Data<Database>,
     state: web::Data<AuthState>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let account = user.account;
     let PasswordForm {
         current_password,

@@ -5,11 +5,11 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 use crate::app;
+use crate::app::AppError;
 use crate::app::users::AccountDraft;
 use crate::storage::Database;
 use crate::storage::users::Account;
 use crate::web::auth::{Authorized, can};
-use crate::web::error::ApiError;
 
 /// `GET /api/users`.
 #[utoipa::path(
@@ -27,7 +27,7 @@ use crate::web::error::ApiError;
 pub async fn list(
     _: Authorized<can::ReadUsers>,
     database: web::Data<Database>,
-) -> Result<web::Json<Vec<Account>>, ApiError> {
+) -> Result<web::Json<Vec<Account>>, AppError> {
     let all = crate::web::run(&database, app::users::list).await?;
     Ok(web::Json(all))
 }
@@ -66,7 +66,7 @@ pub async fn create(
     admin: Authorized<can::ManageUsers>,
     form: web::Json<NewUserForm>,
     database: web::Data<Database>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     let draft = AccountDraft {
         email: form.email,
@@ -106,7 +106,7 @@ pub async fn deactivate(
     admin: Authorized<can::ManageUsers>,
     id: web::Path<i64>,
     database: web::Data<Database>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let (id, caller) = (id.into_inner(), admin.caller());
     crate::web::run(&database, move |conn| {
         app::users::deactivate(conn, &caller, id.into())

@@ -98,12 +98,14 @@ pub async fn login(
                 shell: Shell::anonymous("Connexion"),
                 next: local_path(Some(&suite)).unwrap_or_default(),
                 email,
-                error: Some(error.message.clone()),
+                error: Some(error.message().to_owned()),
                 notice: None,
             };
-            Ok(HttpResponse::build(error.status)
-                .content_type(HTML)
-                .body(page.render()?))
+            Ok(
+                HttpResponse::build(crate::web::error::status_of(error.code))
+                    .content_type(HTML)
+                    .body(page.render()?),
+            )
         }
     }
 }
@@ -211,7 +213,7 @@ pub async fn change_password(
         })
         .await;
     if let Err(error) = changed {
-        return refused(error.message);
+        return refused(error.message().to_owned());
     }
     let mut answer = HttpResponse::SeeOther();
     clear_cookies(&mut answer, &state);

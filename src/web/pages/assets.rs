@@ -4,7 +4,7 @@
 use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use actix_web::{HttpResponse, web};
 
-use crate::web::error::ApiError;
+use crate::app::AppError;
 
 const ASSETS: &[(&str, &str, &str)] = &[
     (
@@ -20,11 +20,11 @@ const ASSETS: &[(&str, &str, &str)] = &[
 ];
 
 /// `GET /static/{name}`.
-pub async fn asset(name: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn asset(name: web::Path<String>) -> Result<HttpResponse, AppError> {
     let (_, content_type, body) = ASSETS
         .iter()
         .find(|(file, _, _)| *file == name.as_str())
-        .ok_or_else(ApiError::not_found)?;
+        .ok_or_else(AppError::not_found)?;
     Ok(HttpResponse::Ok()
         .insert_header((CONTENT_TYPE, *content_type))
         .insert_header((CACHE_CONTROL, "public, max-age=3600"))

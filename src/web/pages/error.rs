@@ -7,8 +7,8 @@ use actix_web::{HttpResponse, ResponseError};
 use askama::Template;
 
 use super::shell::Shell;
+use crate::app::AppError;
 use crate::web::auth::AuthError;
-use crate::web::error::ApiError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PageError {
@@ -16,7 +16,7 @@ pub enum PageError {
     #[error("sign-in needed")]
     SignIn { next: String },
     #[error(transparent)]
-    Refused(#[from] ApiError),
+    Refused(#[from] AppError),
 }
 
 impl From<AuthError> for PageError {
@@ -28,23 +28,17 @@ impl From<AuthError> for PageError {
 impl From<actix_web::Error> for PageError {
     /// A body the extractors refused (too large, malformed), with their own French message.
     fn from(error: actix_web::Error) -> PageError {
-        PageError::Refused(error.as_error::<ApiError>().cloned().unwrap_or_else(|| {
-            ApiError::bad_request(
+        PageError::Refused(error.as_error::<AppError>().cloned().unwrap_or_else(|| {
+            AppError::bad_request(
                 "Le formulaire envoyé est incorrect : rechargez la page puis recommencez.",
             )
         }))
     }
 }
 
-impl From<crate::app::AppError> for PageError {
-    fn from(error: crate::app::AppError) -> PageError {
-        PageError::Refused(error.into())
-    }
-}
-
 impl From<askama::Error> for PageError {
     fn from(error: askama::Error) -> PageError {
-        PageError::Refused(ApiError::internal(&error))
+        PageError::Refused(AppError::internal(&error))
     }
 }
 
@@ -77,7 +71,7 @@ impl ResponseError for PageError {
     fn status_code(&self) -> StatusCode {
         match self {
             PageError::SignIn { .. } => StatusCode::SEE_OTHER,
-            PageError::Refused(error) => error.status,
+            PageError::Refused(error) => error.status_code(),
         }
     }
 
@@ -86,25 +80,29 @@ impl ResponseError for PageError {
             PageError::SignIn { next } => HttpResponse::SeeOther()
                 .insert_header((LOCATION, sign_in_address(next)))
                 .finish(),
-            PageError::Refused(error) => {
-                let title = match error.status.as_u16() {
-                    403 => "Accès refusé",
-                    404 => "Page introuvable",
-                    500..=599 => "Erreur du service",
-                    _ => "Demande incorrecte",
-                };
-                let page = ErrorPage {
-                    shell: Shell::anonymous(title),
-                    status: error.status.as_u16(),
-                    message: &error.message,
-                };
-                match page.render() {
-                    Ok(html) => HttpResponse::build(error.status)
-                        .content_type(super::HTML)
-                        .body(html),
-                    Err(_) => HttpResponse::build(error.status).body(error.message.clone()),
-                }
-            }
+            PageError::Refused(error) => error_page(error),
         }
+    }
+}
+
+/// The error page of a refusal: its title from the code's status, its message the API's.
+fn error_page(error: &AppError) -> HttpResponse {
+    let status = error.status_code();
+    let title = match error.code.status() {
+        403 => "Accès refusé",
+        404 => "Page introuvable",
+        500..=599 => "Erreur du service",
+        _ => "Demande incorrecte",
+    };
+    let page = ErrorPage {
+        shell: Shell::anonymous(title),
+        status: status.as_u16(),
+        message: error.message(),
+    };
+    match page.render() {
+        Ok(html) => HttpResponse::build(status)
+            .content_type(super::HTML)
+            .body(html),
+        Err(_) => HttpResponse::build(status).body(error.message().to_owned()),
     }
 }

@@ -18,7 +18,6 @@ use crate::storage::buyers::Buyer;
 use crate::storage::imports::ImportSummary;
 use crate::storage::{Database, ImportId};
 use crate::web::auth::{FormSession, can};
-use crate::web::error::ApiError;
 use crate::web::upload::UploadForm;
 
 pub struct KindChoice {
@@ -135,11 +134,13 @@ pub async fn upload(
         Ok(Accepted::Background(id)) => Ok(to_import(id)),
         Err(error) => {
             // Refused before reading (duplicate, kind, buyer): the form again, with why.
-            let error = ApiError::from(error);
-            let page = imports_page(&viewer, &database, chosen, Some(error.message)).await?;
-            Ok(HttpResponse::build(error.status)
-                .content_type(HTML)
-                .body(page.render()?))
+            let page =
+                imports_page(&viewer, &database, chosen, Some(error.message().to_owned())).await?;
+            Ok(
+                HttpResponse::build(crate::web::error::status_of(error.code))
+                    .content_type(HTML)
+                    .body(page.render()?),
+            )
         }
     }
 }

@@ -174,7 +174,7 @@ where
             let form = form
                 .await
                 .map_err(|e| {
-                    crate::web::error::ApiError::bad_request(format!(
+                    crate::app::AppError::bad_request(format!(
                         "Le formulaire envoyé est incorrect : {e}. Rechargez la page puis recommencez."
                     ))
                 })?

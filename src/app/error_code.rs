@@ -1,0 +1,211 @@
+//! Every error code the service answers with, each with its one HTTP status and its default
+//! French message. The API, the pages and the command line all read them from here, so a code
+//! cannot mean two statuses; the README's list is checked against [`ErrorCode::ALL`].
+
+/// Declares the codes once: variant, wire name, status, default message.
+macro_rules! error_codes {
+    ($($(#[$doc:meta])* $variant:ident = $name:literal, $status:literal, $message:literal;)+) => {
+        /// A stable identifier clients test on, serialized as its snake_case name.
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash,
+            serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+        )]
+        #[serde(rename_all = "snake_case")]
+        pub enum ErrorCode {
+            $($(#[$doc])* $variant,)+
+        }
+
+        impl ErrorCode {
+            /// Every code, in the order declared.
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant),+];
+
+            /// The name on the wire, as in `{"error": {"code": "not_found"}}`.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$variant => $name,)+
+                }
+            }
+
+            /// The HTTP status this code is always answered with.
+            pub fn status(self) -> u16 {
+                match self {
+                    $(ErrorCode::$variant => $status,)+
+                }
+            }
+
+            /// What the user reads when the failure has nothing more precise to say.
+            pub fn message(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$variant => $message,)+
+                }
+            }
+        }
+    };
+}
+
+error_codes! {
+    /// A malformed request: a parameter or a form the service cannot read.
+    BadRequest = "bad_request", 400,
+        "La demande est incorrecte : vérifiez ses paramètres puis recommencez.";
+    /// No session, or one expired or revoked.
+    Unauthenticated = "unauthenticated", 401,
+        "Session absente, expirée ou révoquée : connectez-vous.";
+    /// Wrong e-mail address or password.
+    InvalidCredentials = "invalid_credentials", 401,
+        "Adresse électronique ou mot de passe incorrect.";
+    /// The caller's role does not allow this.
+    Forbidden = "forbidden", 403,
+        "Votre rôle ne permet pas cette action. Demandez à un administrateur si vous en avez besoin.";
+    /// A form or write without the session's anti-forgery token.
+    CsrfRejected = "csrf_rejected", 403,
+        "La demande ne porte pas le jeton anti-falsification de votre session : rechargez la page puis recommencez.";
+    /// A buyer or company outside the caller's scope.
+    OutOfScope = "out_of_scope", 403,
+        "Ces données sont hors du périmètre de votre compte.";
+    /// Nothing at this address within the caller's scope.
+    NotFound = "not_found", 404,
+        "Aucune ressource à cette adresse : vérifiez le lien.";
+    /// No contract with this id in the caller's scope.
+    UnknownContract = "unknown_contract", 404,
+        "Aucun marché n'a cet identifiant dans votre périmètre : vérifiez le lien.";
+    /// No company with this SIRET in the caller's scope.
+    UnknownCompany = "unknown_company", 404,
+        "Aucune entreprise n'a ce SIRET dans votre périmètre : vérifiez le SIRET.";
+    /// The import has no workbook of errors to give back.
+    NoErrorWorkbook = "no_error_workbook", 404,
+        "Cet import n'a pas de fichier d'erreurs : il a été accepté, ou refusé pour une raison qui concerne tout le fichier.";
+    /// The same file was already imported.
+    DuplicateFile = "duplicate_file", 409,
+        "Ce fichier a déjà été importé : cochez « remplacer » pour l'importer de nouveau.";
+    /// An account already uses this e-mail address.
+    EmailTaken = "email_taken", 409,
+        "Un compte utilise déjà cette adresse électronique : choisissez-en une autre.";
+    /// A buyer with this SIRET is already recorded.
+    BuyerExists = "buyer_exists", 409,
+        "Un acheteur a déjà ce SIRET : il est déjà enregistré.";
+    /// An upload past the import limit.
+    FileTooLarge = "file_too_large", 413,
+        "Le fichier dépasse la taille permise : découpez-le en plusieurs fichiers.";
+    /// An import whose rows were refused; its report says which and why.
+    ImportRefused = "import_refused", 422,
+        "Le fichier a été refusé : corrigez les lignes signalées puis importez-le de nouveau.";
+    /// A kind of import the service does not know.
+    UnknownKind = "unknown_kind", 422,
+        "Type de fichier inconnu : choisissez contracts, structures, participants ou hours.";
+    /// A kind of import that cannot be imported yet.
+    ImportUnavailable = "import_unavailable", 422,
+        "Ce type de fichier ne peut pas encore être importé.";
+    /// A SIRET, given in a body or a query, that names no recorded buyer.
+    UnknownBuyer = "unknown_buyer", 422,
+        "Aucun acheteur n'a ce SIRET : vérifiez-le, ou demandez à un administrateur de l'ajouter.";
+    /// An account's fields that cannot be accepted.
+    InvalidAccount = "invalid_account", 422,
+        "Le compte ne peut pas être enregistré : corrigez les champs signalés.";
+    /// A period that is not a year or two dates in order.
+    InvalidPeriod = "invalid_period", 422,
+        "Période incorrecte : donnez une année (year=2025) ou deux dates dans l'ordre (from=…&to=…).";
+    /// A buyer's SIRET that is not a SIRET.
+    InvalidBuyer = "invalid_buyer", 422,
+        "SIRET d'acheteur incorrect : 14 chiffres, clé de contrôle comprise.";
+    /// A company's SIRET that is not a SIRET.
+    InvalidCompany = "invalid_company", 422,
+        "SIRET d'entreprise incorrect : 14 chiffres, clé de contrôle comprise.";
+    /// A département code that does not exist.
+    InvalidDepartement = "invalid_departement", 422,
+        "Département incorrect : donnez son code (31, 2A, 974…).";
+    /// A breakdown of the indicators that does not exist.
+    InvalidBreakdowns = "invalid_breakdowns", 422,
+        "Ventilation inconnue : choisissez parmi celles que liste la documentation, ou none.";
+    /// A clause's calibration parameters out of range.
+    InvalidCalibration = "invalid_calibration", 422,
+        "Paramètres de calcul de l'objectif incorrects : corrigez les valeurs signalées.";
+    /// A clause that cannot be recorded as asked.
+    InvalidClause = "invalid_clause", 422,
+        "La clause ne peut pas être enregistrée telle quelle : corrigez les champs signalés.";
+    /// A date that cannot be used here.
+    InvalidDate = "invalid_date", 422,
+        "Date incorrecte : donnez une date passée, au format AAAA-MM-JJ.";
+    /// The register lacks what the DECP format requires.
+    DecpIncomplete = "decp_incomplete", 422,
+        "Le registre ne contient pas tout ce qu'exige le format DECP : complétez les marchés signalés.";
+    /// Too many failed sign-ins.
+    TooManyAttempts = "too_many_attempts", 429,
+        "Trop de tentatives de connexion : patientez quelques minutes avant de recommencer.";
+    /// A failure the user cannot fix; the detail went to the log.
+    InternalError = "internal_error", 500,
+        "Une erreur interne est survenue. Réessayez ; si elle persiste, prévenez l'administrateur.";
+    /// The database does not answer.
+    DatabaseUnavailable = "database_unavailable", 503,
+        "La base de données ne répond pas : le service est indisponible pour l'instant.";
+}
+
+impl ErrorCode {
+    /// The command line's exit status: 1 when the service failed, 2 when the command's input or
+    /// rights must change (as for a command line clap refuses).
+    pub fn exit_status(self) -> u8 {
+        if self.status() >= 500 { 1 } else { 2 }
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// So that a code reads as its wire name in assertions: `code == "not_found"`.
+impl PartialEq<&str> for ErrorCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_code_serializes_as_its_name_and_has_a_client_or_server_status() {
+        let mut names = std::collections::HashSet::new();
+        for &code in ErrorCode::ALL {
+            let json = serde_json::to_value(code).unwrap();
+            assert_eq!(json, code.as_str(), "{code:?}");
+            assert_eq!(serde_json::from_value::<ErrorCode>(json).unwrap(), code);
+            assert!(names.insert(code.as_str()), "{code} twice");
+            assert!((400..600).contains(&code.status()), "{code}");
+            assert!(code.message().ends_with('.'), "{code}");
+        }
+    }
+
+    /// The README's `Codes:` paragraph lists every code with its status, and nothing else.
+    #[test]
+    fn the_readme_lists_every_code_with_its_status() {
+        let readme = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"));
+        let start = readme
+            .find("\nCodes: ")
+            .expect("a line starting with Codes: in the README");
+        let paragraph = readme[start + 1..].split("\n\n").next().unwrap_or_default();
+        let listed: Vec<(String, u16)> = paragraph
+            .split("` (")
+            .zip(paragraph.split("` (").skip(1))
+            .map(|(before, after)| {
+                let name = before.rsplit('`').next().unwrap_or_default().to_owned();
+                let status = after.get(..3).and_then(|s| s.parse().ok()).unwrap_or(0);
+                (name, status)
+            })
+            .collect();
+        let declared: Vec<(String, u16)> = ErrorCode::ALL
+            .iter()
+            .map(|code| (code.as_str().to_owned(), code.status()))
+            .collect();
+        assert_eq!(listed, declared, "README's Codes: against ErrorCode::ALL");
+    }
+
+    #[test]
+    fn the_command_line_exits_with_one_only_when_the_service_failed() {
+        assert_eq!(ErrorCode::InternalError.exit_status(), 1);
+        assert_eq!(ErrorCode::DatabaseUnavailable.exit_status(), 1);
+        assert_eq!(ErrorCode::UnknownBuyer.exit_status(), 2);
+        assert_eq!(ErrorCode::Forbidden.exit_status(), 2);
+    }
+}
