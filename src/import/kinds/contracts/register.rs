@@ -141,12 +141,12 @@ mod tests {
     fn context() -> Context {
         Context {
             buyers: HashMap::from([
-                (Siret::parse(BUYER).unwrap(), 1),
-                (Siret::parse(OTHER_BUYER).unwrap(), 2),
+                (Siret::parse(BUYER).unwrap(), BuyerId::from(1)),
+                (Siret::parse(OTHER_BUYER).unwrap(), BuyerId::from(2)),
             ]),
             other_buyers: Vec::new(),
             only_buyer: None,
-            companies: HashMap::from([(HOLDER.to_owned(), (9, "company".to_owned()))]),
+            companies: HashMap::from([(HOLDER.to_owned(), (9.into(), "company".to_owned()))]),
         }
     }
 
@@ -182,7 +182,10 @@ mod tests {
         let contracts: Vec<(i64, u32, Vec<i32>)> = register
             .contracts
             .iter()
-            .map(|c| (c.buyer_id, c.first_row, c.lots.keys().copied().collect()))
+            .map(|c| {
+                let lots = c.lots.keys().copied().collect();
+                (c.buyer_id.get(), c.first_row, lots)
+            })
             .collect();
         assert_eq!(contracts, [(1, 2, vec![1, 2]), (2, 3, vec![1])]);
     }
