@@ -53,7 +53,7 @@ impl Caller {
 
     /// Whether this buyer is within the caller's scope (a company follows no buyer).
     pub fn sees_buyer(&self, buyer_id: BuyerId) -> bool {
-        scope::sees_buyer(&self.scope, buyer_id)
+        self.scope.follows(buyer_id)
     }
 
     /// The buyers a listing is kept to; `None` for every buyer.

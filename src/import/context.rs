@@ -63,11 +63,7 @@ impl KindsContext {
 
 /// The buyers within `scope`, and the others.
 fn buyers_by_scope(all: Vec<Buyer>, scope: &BuyerScope) -> (Vec<Buyer>, Vec<Buyer>) {
-    all.into_iter().partition(|buyer| match scope {
-        BuyerScope::AllBuyers => true,
-        BuyerScope::Buyers { buyer_ids } => buyer_ids.contains(&buyer.id),
-        BuyerScope::Company { .. } => false,
-    })
+    all.into_iter().partition(|buyer| scope.follows(buyer.id))
 }
 
 fn hours_context(

@@ -59,16 +59,6 @@ pub enum ScopeError {
     Storage(#[from] diesel::result::Error),
 }
 
-/// Whether an account of this scope follows the buyer: the one reading of `BuyerScope`'s
-/// visibility (a company follows no buyer; it sees the lots it holds).
-pub fn sees_buyer(scope: &BuyerScope, buyer_id: BuyerId) -> bool {
-    match scope {
-        BuyerScope::AllBuyers => true,
-        BuyerScope::Buyers { buyer_ids } => buyer_ids.contains(&buyer_id),
-        BuyerScope::Company { .. } => false,
-    }
-}
-
 /// The caller's scope, narrowed to `buyer` when one is asked for, and to the buyers whose
 /// territory holds `departement` when one is.
 pub fn resolve(

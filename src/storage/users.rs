@@ -98,6 +98,18 @@ pub enum BuyerScope {
     },
 }
 
+impl BuyerScope {
+    /// Whether an account of this scope follows the buyer: the one reading of the scope's
+    /// visibility (a company follows no buyer; it sees the lots it holds).
+    pub fn follows(&self, buyer_id: BuyerId) -> bool {
+        match self {
+            BuyerScope::AllBuyers => true,
+            BuyerScope::Buyers { buyer_ids } => buyer_ids.contains(&buyer_id),
+            BuyerScope::Company { .. } => false,
+        }
+    }
+}
+
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = users)]
 struct AccountRow {
