@@ -284,21 +284,17 @@ async fn whole_file_problems_are_one_clear_sentence() {
 async fn the_same_file_twice_is_a_duplicate_unless_replaced() {
     let app = spawn_app().await;
     let token = officer_token(&app).await;
+    // Built once: a workbook records when it was written, so two builds a second apart differ.
+    let workbook = officers_workbook();
 
     let first = app
-        .upload(&token, "structures", "a.xlsx", officers_workbook(), false)
+        .upload(&token, "structures", "a.xlsx", workbook.clone(), false)
         .await;
     let again = app
-        .upload(
-            &token,
-            "structures",
-            "copie.xlsx",
-            officers_workbook(),
-            false,
-        )
+        .upload(&token, "structures", "copie.xlsx", workbook.clone(), false)
         .await;
     let replaced = app
-        .upload(&token, "structures", "a.xlsx", officers_workbook(), true)
+        .upload(&token, "structures", "a.xlsx", workbook, true)
         .await;
 
     assert_eq!(first.status(), 201);
