@@ -51,7 +51,7 @@ pub fn page(
     let filter = CompanyFilter {
         kinds,
         departement: query.departement.as_ref().map(|d| d.as_str().to_owned()),
-        search: super::listing::search(query.search.as_deref()),
+        search: super::listing::search(query.search.as_deref())?,
         buyer_ids: scope.buyer_ids,
     };
     Ok(Listed::of(

@@ -46,15 +46,12 @@ pub fn page(
     caller: &Caller,
     query: &ContractQuery,
 ) -> Result<Listed<ContractView>, AppError> {
-    let year = |month, day| {
-        query
-            .year
-            .and_then(|y| NaiveDate::from_ymd_opt(y, month, day))
-    };
+    let asked = super::listing::optional_year(query.year)?;
+    let year = |month, day| asked.and_then(|y| NaiveDate::from_ymd_opt(y, month, day));
     let filter = ContractFilter {
         from: query.from.or_else(|| year(1, 1)),
         to: query.to.or_else(|| year(12, 31)),
-        search: super::listing::search(query.search.as_deref()),
+        search: super::listing::search(query.search.as_deref())?,
         ..ContractFilter::default()
     };
     let found = found(conn, caller, &query.narrowing, filter, query.page)?;

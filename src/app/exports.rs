@@ -92,6 +92,7 @@ pub fn detail(
     format: DetailFormat,
     out: &mut std::fs::File,
 ) -> Result<u64, AppError> {
+    let year = super::listing::optional_year(year)?;
     let filter = caller.data_scope(conn, narrowing)?.hours_of(year);
     Ok(match format {
         DetailFormat::Xlsx => export::detail::xlsx(conn, &filter, out)?,
@@ -124,7 +125,7 @@ pub fn decp(
     buyer: &Siret,
     year: Option<i32>,
 ) -> Result<serde_json::Value, AppError> {
-    let period = year
+    let period = super::listing::optional_year(year)?
         .map(|year| {
             Period::year(year)
                 .ok_or_else(|| AppError::with(ErrorCode::InvalidPeriod, "Année incorrecte."))

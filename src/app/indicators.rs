@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use bytes::Bytes;
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use super::{AppError, Caller, ErrorCode, Narrowing};
 use crate::indicators::{Breakdowns, FigureCache, Indicators, Options, Period, YearFigures};
@@ -29,8 +29,11 @@ pub fn period(
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
 ) -> Result<Period, AppError> {
+    for date in [from, to].into_iter().flatten() {
+        super::listing::year(date.year())?;
+    }
     match (year, from, to) {
-        (Some(year), None, None) => Period::year(year)
+        (Some(year), None, None) => Period::year(super::listing::year(year)?)
             .ok_or_else(|| invalid_period("Année incorrecte : écrivez-la sur quatre chiffres.")),
         (None, Some(from), Some(to)) if from <= to => Ok(Period { from, to }),
         (None, Some(_), Some(_)) => Err(invalid_period(
@@ -98,7 +101,10 @@ pub fn series(
     caller: &Caller,
     request: &SeriesRequest,
 ) -> Result<Vec<YearFigures>, AppError> {
-    let (from, to) = (request.from_year, request.to_year);
+    let (from, to) = (
+        super::listing::year(request.from_year)?,
+        super::listing::year(request.to_year)?,
+    );
     if to < from || to - from >= 50 {
         return Err(invalid_period(
             "Donnez une première et une dernière année (from_year ≤ to_year), 50 ans au plus.",

@@ -1,5 +1,7 @@
 //! A page of a listing, as a use case answers it.
 
+use super::AppError;
+use crate::domain::{SearchText, Year};
 use crate::storage::PageRequest;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,7 +22,21 @@ impl<T> Listed<T> {
     }
 }
 
-/// A text filter; blank means none.
-pub fn search(text: Option<&str>) -> Option<String> {
-    text.filter(|t| !t.trim().is_empty()).map(str::to_owned)
+/// A text filter; blank means none, too long is refused.
+pub fn search(text: Option<&str>) -> Result<Option<String>, AppError> {
+    let parsed = SearchText::parse(text.unwrap_or_default())
+        .map_err(|e| AppError::invalid("search_too_long", e))?;
+    Ok(parsed.map(SearchText::into_inner))
+}
+
+/// A year asked, within the range the service holds figures for.
+pub fn year(year: i32) -> Result<i32, AppError> {
+    Year::parse(year)
+        .map(Year::get)
+        .map_err(|e| AppError::invalid("invalid_year", e))
+}
+
+/// The same, when the year may be left out.
+pub fn optional_year(year: Option<i32>) -> Result<Option<i32>, AppError> {
+    year.map(self::year).transpose()
 }

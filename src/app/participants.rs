@@ -26,8 +26,8 @@ pub fn page(
 ) -> Result<Listed<ParticipantView>, AppError> {
     let filter = ParticipantFilter {
         buyer_ids: caller.buyer_ids(),
-        criterion: search(query.criterion.as_deref()),
-        search: search(query.search.as_deref()),
+        criterion: search(query.criterion.as_deref())?,
+        search: search(query.search.as_deref())?,
     };
     Ok(Listed::of(
         participants::page(conn, &filter, query.page)?,

@@ -146,3 +146,55 @@ async fn listings_and_indicators_narrow_to_a_buyer_or_a_territory_within_scope()
     let body: Value = bad_departement.json().await.unwrap();
     assert_eq!(body["error"]["code"], "invalid_departement");
 }
+
+#[tokio::test]
+async fn overlong_searches_and_years_out_of_range_are_refused_with_what_to_change() {
+    let app = spawn_app_on(TestDatabase::new(), |_| {}).await;
+    let admin = territory(&app).await;
+    let long = "a".repeat(64_000);
+    let buyer = siret(1);
+
+    for (path, field) in [
+        (format!("/api/contracts?q={long}"), "recherche"),
+        (format!("/api/companies?q={long}"), "recherche"),
+        (format!("/api/participants?q={long}"), "recherche"),
+        ("/api/contracts?year=99999".to_owned(), "année"),
+        ("/api/indicators?year=99999".to_owned(), "année"),
+        ("/api/exports/hours.csv?year=99999".to_owned(), "année"),
+        ("/api/exports/compliance.xlsx?year=-4".to_owned(), "année"),
+        (
+            format!("/api/exports/decp.json?buyer={}&year=99999", buyer.as_str()),
+            "année",
+        ),
+        (
+            "/api/indicators/series?from_year=99990&to_year=99999".to_owned(),
+            "année",
+        ),
+    ] {
+        let response = app.get_with(&path, &admin).await;
+        let status = response.status().as_u16();
+        let body: Value = response.json().await.unwrap();
+        let message = body["error"]["message"].as_str().unwrap_or_default();
+        assert_eq!(status, 422, "{}: {body}", &path[..40.min(path.len())]);
+        assert!(
+            message.to_lowercase().contains(field),
+            "{}: {message}",
+            &path[..40.min(path.len())]
+        );
+    }
+
+    let page = crate::pages::browser()
+        .get(app.url(&format!("/marches?q={long}")))
+        .header("Cookie", format!("suivi_session={admin}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 422);
+    let html = page.text().await.unwrap();
+    assert!(html.contains(r#"name="q""#), "the filter is shown again");
+    assert!(
+        html.contains("caractères au plus"),
+        "{}",
+        &html[..2000.min(html.len())]
+    );
+}

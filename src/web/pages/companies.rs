@@ -73,6 +73,8 @@ struct CompaniesPage {
     structures: bool,
     rows: Vec<CompanyRow>,
     pager: Pager,
+    /// Why the filter was refused, shown beside it.
+    refusal: Option<String>,
 }
 
 /// `GET /entreprises?q=&structures=true&page=`.
@@ -84,10 +86,12 @@ pub async fn list(
     let mut query = query.into_inner();
     query.per_page = Some(25);
     let (asked, caller) = (query.typed()?, viewer.caller());
-    let (found, buyers) = crate::web::run(&database, move |conn| {
-        app::companies::with_buyers(conn, &caller, &asked)
-    })
-    .await?;
+    let (found, buyers, refusal) = super::listing_or_refusal(
+        crate::web::run(&database, move |conn| {
+            app::companies::with_buyers(conn, &caller, &asked)
+        })
+        .await,
+    )?;
     let pager = Pager::of(
         &found,
         "/entreprises",
@@ -96,13 +100,15 @@ pub async fn list(
             ("structures", query.structures.then(|| "true".to_owned())),
         ],
     );
-    html(&CompaniesPage {
+    let page = CompaniesPage {
         shell: viewer.shell("Entreprises et structures"),
         q: query.q.clone().unwrap_or_default(),
         structures: query.structures,
         rows: found.items.iter().map(|c| row(c, &buyers)).collect(),
         pager,
-    })
+        refusal,
+    };
+    super::listing_html(&page, &page.refusal)
 }
 
 pub struct HeldLot {

@@ -81,6 +81,8 @@ struct ContractsPage {
     year: String,
     rows: Vec<ContractRow>,
     pager: Pager,
+    /// Why the filter was refused, shown beside it.
+    refusal: Option<String>,
 }
 
 /// `GET /marches?q=&year=&buyer=&page=`.
@@ -93,10 +95,12 @@ pub async fn list(
     let mut links = query.into_inner();
     links.per_page = Some(25);
     let (asked, caller) = (links.typed()?, viewer.caller());
-    let (found, statuses) = crate::web::run(&database, move |conn| {
-        app::contracts::with_statuses(conn, &figures, &caller, &asked)
-    })
-    .await?;
+    let (found, statuses, refusal) = super::listing_or_refusal(
+        crate::web::run(&database, move |conn| {
+            app::contracts::with_statuses(conn, &figures, &caller, &asked)
+        })
+        .await,
+    )?;
     let pager = Pager::of(
         &found,
         "/marches",
@@ -106,13 +110,15 @@ pub async fn list(
             ("buyer", links.buyer.clone()),
         ],
     );
-    html(&ContractsPage {
+    let page = ContractsPage {
         shell: viewer.shell("Marchés"),
         q: links.q.clone().unwrap_or_default(),
         year: links.year.map(|y| y.to_string()).unwrap_or_default(),
         pager,
         rows: found.items.into_iter().map(|c| row(c, &statuses)).collect(),
-    })
+        refusal,
+    };
+    super::listing_html(&page, &page.refusal)
 }
 
 pub struct AwardLine {

@@ -16,7 +16,12 @@ pub mod shell;
 pub mod text;
 
 use actix_web::HttpResponse;
+use actix_web::http::StatusCode;
 use askama::Template;
+
+use crate::app::Listed;
+use crate::storage::PageRequest;
+use crate::web::error::ApiError;
 
 pub use error::PageError;
 
@@ -25,4 +30,36 @@ pub const HTML: &str = "text/html; charset=utf-8";
 /// A page's answer.
 pub fn html(page: &impl Template) -> Result<HttpResponse, PageError> {
     Ok(HttpResponse::Ok().content_type(HTML).body(page.render()?))
+}
+
+/// A listing as the use case answered it, or — when it refused a filter (422: a search too
+/// long, a year out of range) — nothing found and the message, for the page to show beside
+/// its filter rather than on an error page.
+pub fn listing_or_refusal<T, X: Default>(
+    answer: Result<(Listed<T>, X), ApiError>,
+) -> Result<(Listed<T>, X, Option<String>), PageError> {
+    match answer {
+        Ok((found, extra)) => Ok((found, extra, None)),
+        Err(error) if error.status == StatusCode::UNPROCESSABLE_ENTITY => Ok((
+            Listed::of((Vec::new(), 0), PageRequest::new(None, None)),
+            X::default(),
+            Some(error.message),
+        )),
+        Err(error) => Err(PageError::Refused(error)),
+    }
+}
+
+/// A listing page: 422 when its filter was refused, so that the status says so too.
+pub fn listing_html(
+    page: &impl Template,
+    refusal: &Option<String>,
+) -> Result<HttpResponse, PageError> {
+    let status = if refusal.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok(HttpResponse::build(status)
+        .content_type(HTML)
+        .body(page.render()?))
 }
