@@ -45,7 +45,6 @@ fn settings(data_dir: &Path, url: &str) -> Settings {
     s.auth.jwt_secret = Some(SecretString::from(
         "clé de signature des mesures, assez longue pour HS256".to_owned(),
     ));
-    s.auth.max_failures_per_address = 1_000_000;
     s.imports.profiles_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("imports");
     s.imports.max_file_mb = 4_096;
     s.imports.max_rows = 50_000_000;

@@ -53,6 +53,7 @@ impl Application {
                 Duration::from_secs(settings.auth.token_lifetime_minutes * 60),
             ),
             throttle: settings.throttle_policy(),
+            trusted_proxies: settings.server.trusted_proxies.clone(),
             secure_cookies: settings.auth.secure_cookies,
         };
         let (database, initial_admin) =
@@ -171,7 +172,7 @@ fn run(
     let mut server = HttpServer::new(move || {
         App::new()
             .wrap(web::security_headers())
-            .wrap(TracingLogger::default())
+            .wrap(TracingLogger::<web::request_log::RouteSpans>::new())
             .app_data(database.clone())
             .app_data(auth.clone())
             .app_data(importer.clone())

@@ -1,34 +1,25 @@
 //! Signing in: one answer for every failure, the same work whether the account exists or not,
-//! and throttling per account and per address.
+//! and each (account, address) pair slowed down after failures (`throttle`).
 
 use std::sync::OnceLock;
-use std::time::Duration;
 
 use secrecy::SecretString;
-use sha2::{Digest, Sha256};
 
 use super::password;
+use super::throttle::{self, ThrottlePolicy, Wait};
 use crate::domain::{AuditAction, Email};
 use crate::storage::audit::{self, Actor};
 use crate::storage::users::{self, Account};
-use crate::storage::{DbConnection, StorageError, login_failures, now};
-
-/// How many failures, within which window, before logins are refused for a while.
-#[derive(Debug, Clone)]
-pub struct ThrottlePolicy {
-    pub window: Duration,
-    pub max_failures_per_account: i64,
-    pub max_failures_per_address: i64,
-}
+use crate::storage::{DbConnection, StorageError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoginError {
     #[error("Adresse électronique ou mot de passe incorrect.")]
     InvalidCredentials,
     #[error(
-        "Trop de tentatives de connexion échouées : réessayez dans {minutes} minutes, ou demandez à un administrateur de vérifier votre compte."
+        "Trop d'essais erronés pour ce compte depuis votre poste : réessayez dans {0}. Ailleurs, le bon mot de passe reste accepté."
     )]
-    Throttled { minutes: u64 },
+    Throttled(Wait),
     #[error(transparent)]
     Storage(#[from] StorageError),
 }
@@ -49,17 +40,6 @@ pub fn warm_up() {
     decoy_hash();
 }
 
-/// Throttling keys: the typed address is hashed, so a password typed in the wrong field is
-/// never stored.
-fn subjects(typed_email: &str, client_address: &str) -> (String, String) {
-    let digest = Sha256::digest(typed_email.trim().to_lowercase().as_bytes());
-    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-    (
-        format!("account:{hex}"),
-        format!("address:{client_address}"),
-    )
-}
-
 pub fn login(
     conn: &mut DbConnection,
     typed_email: &str,
@@ -67,10 +47,7 @@ pub fn login(
     client_address: &str,
     policy: &ThrottlePolicy,
 ) -> Result<Account, LoginError> {
-    let since =
-        now() - chrono::Duration::from_std(policy.window).unwrap_or(chrono::Duration::minutes(15));
-    login_failures::prune(conn, since)?;
-    let (account_key, address_key) = subjects(typed_email, client_address);
+    let pair = throttle::subject(typed_email, client_address);
     let found = match Email::parse(typed_email) {
         Ok(email) => users::find_for_login(conn, &email)?,
         Err(_) => None,
@@ -79,11 +56,7 @@ pub fn login(
         .as_ref()
         .map(|(account, _)| account.email.as_str().to_owned());
 
-    let throttled = login_failures::count_since(conn, &account_key, since)?
-        >= policy.max_failures_per_account
-        || login_failures::count_since(conn, &address_key, since)?
-            >= policy.max_failures_per_address;
-    if throttled {
+    if let Err(wait) = throttle::check(conn, &pair, policy)? {
         audit::record(
             conn,
             &Actor::anonymous(),
@@ -91,9 +64,7 @@ pub fn login(
             target.as_deref(),
             Some(client_address),
         )?;
-        return Err(LoginError::Throttled {
-            minutes: policy.window.as_secs().div_ceil(60),
-        });
+        return Err(LoginError::Throttled(wait));
     }
 
     let verified = password::verify(
@@ -102,7 +73,7 @@ pub fn login(
     );
     match found {
         Some((account, _)) if verified && account.active => {
-            login_failures::clear(conn, &account_key)?;
+            throttle::clear(conn, &pair)?;
             let actor = Actor::user(&account);
             audit::record(
                 conn,
@@ -114,8 +85,7 @@ pub fn login(
             Ok(account)
         }
         _ => {
-            login_failures::record(conn, &account_key)?;
-            login_failures::record(conn, &address_key)?;
+            throttle::record_failure(conn, &pair)?;
             audit::record(
                 conn,
                 &Actor::anonymous(),

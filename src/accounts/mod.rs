@@ -3,6 +3,7 @@
 pub mod login;
 pub mod password;
 pub mod signing_key;
+pub mod throttle;
 pub mod tokens;
 
 use secrecy::SecretString;
@@ -13,6 +14,7 @@ pub use crate::storage::users::UserInsertError;
 use crate::storage::users::{self, Account, NewUserRow};
 use crate::storage::{BuyerId, DbConnection, StorageError, UserId, buyers, write_transaction};
 use password::PasswordError;
+use throttle::ThrottlePolicy;
 
 /// An account to create, already parsed from what the operator typed.
 pub struct NewAccount {
@@ -33,6 +35,8 @@ pub enum AccountError {
     Password(#[from] PasswordError),
     #[error("Le mot de passe actuel est incorrect.")]
     WrongCurrentPassword,
+    #[error("Trop d'essais erronés du mot de passe actuel : réessayez dans {0}.")]
+    Throttled(throttle::Wait),
     #[error("Ce compte n'existe pas.")]
     NoSuchAccount,
     #[error(transparent)]
@@ -131,30 +135,49 @@ pub fn bootstrap_admin(
     }))
 }
 
-/// Changes one's own password after checking the current one; ends every session.
+/// Changes one's own password after checking the current one, throttled as sign-ins are (the
+/// same pair of account and address); ends every session. Failures and success are audited.
 pub fn change_password(
     conn: &mut DbConnection,
     account: &Account,
-    current: &SecretString,
-    new: &SecretString,
+    change: &PasswordChange,
+    policy: &ThrottlePolicy,
 ) -> Result<(), AccountError> {
-    let stored = users::password_hash(conn, account.id)?;
-    if !password::verify(current, &stored) {
-        return Err(AccountError::WrongCurrentPassword);
-    }
-    password::check_strength(new)?;
-    let hash = password::hash(new)?;
-    write_transaction(conn, |conn| {
-        users::set_password_hash(conn, account.id, &hash)?;
+    let pair = throttle::subject(account.email.as_str(), &change.client_address);
+    let audited = |conn: &mut DbConnection, action| {
         audit::record(
             conn,
             &Actor::user(account),
-            AuditAction::PasswordChanged,
+            action,
             Some(account.email.as_str()),
-            None,
-        )?;
+            Some(&change.client_address),
+        )
+    };
+    if let Err(wait) = throttle::check(conn, &pair, policy)? {
+        audited(conn, AuditAction::PasswordChangeThrottled)?;
+        return Err(AccountError::Throttled(wait));
+    }
+    let stored = users::password_hash(conn, account.id)?;
+    if !password::verify(&change.current, &stored) {
+        throttle::record_failure(conn, &pair)?;
+        audited(conn, AuditAction::PasswordChangeFailed)?;
+        return Err(AccountError::WrongCurrentPassword);
+    }
+    password::check_strength(&change.new)?;
+    let hash = password::hash(&change.new)?;
+    write_transaction(conn, |conn| {
+        users::set_password_hash(conn, account.id, &hash)?;
+        throttle::clear(conn, &pair)?;
+        audited(conn, AuditAction::PasswordChanged)?;
         Ok(())
     })
+}
+
+/// A password change as asked: the current password, the new one, and where from.
+pub struct PasswordChange {
+    pub current: SecretString,
+    pub new: SecretString,
+    pub client_address: String,
 }
 
 /// Deactivates an account; its sessions end at once.

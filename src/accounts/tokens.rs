@@ -96,9 +96,19 @@ impl TokenKeys {
         })
     }
 
-    /// Checks signature, algorithm, issuer, audience, expiry and not-before.
+    /// Checks signature, algorithm, issuer, audience, expiry and not-before, and that the token
+    /// was not issued for longer than sessions last now (one issued before the lifetime was
+    /// shortened, or by an instance configured otherwise, ends as if issued today).
     pub fn verify(&self, token: &str) -> Result<Claims, TokenError> {
-        Ok(jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)?.claims)
+        let claims =
+            jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)?.claims;
+        let longest = i64::try_from(self.lifetime.as_secs() + LEEWAY_SECS).unwrap_or(i64::MAX);
+        if claims.exp.saturating_sub(claims.iat) > longest {
+            return Err(TokenError(
+                jsonwebtoken::errors::ErrorKind::ExpiredSignature.into(),
+            ));
+        }
+        Ok(claims)
     }
 }
 
@@ -128,6 +138,17 @@ mod tests {
         assert_eq!((claims.sub.as_str(), claims.ver), ("42", 3));
         assert_eq!(claims.csrf, issued.csrf);
         assert!(keys("clé B").verify(issued.token.expose_secret()).is_err());
+    }
+
+    #[test]
+    fn tokens_issued_for_longer_than_the_lifetime_are_refused() {
+        let long = TokenKeys::new(
+            &SecretString::from("clé A".to_owned()),
+            Duration::from_secs(6_000),
+        )
+        .issue(crate::storage::UserId::from(42), 3)
+        .unwrap();
+        assert!(keys("clé A").verify(long.token.expose_secret()).is_err());
     }
 
     #[test]

@@ -3,17 +3,18 @@
 use secrecy::SecretString;
 
 use super::AppError;
-use crate::accounts::{self, login};
+use crate::accounts::throttle::ThrottlePolicy;
+use crate::accounts::{self, PasswordChange, login};
 use crate::storage::DbConnection;
 use crate::storage::users::Account;
 
-/// Checks the credentials, throttled per account and per client address.
+/// Checks the credentials, throttled per pair of account and client address.
 pub fn sign_in(
     conn: &mut DbConnection,
     email: &str,
     password: &SecretString,
     client_address: &str,
-    policy: &login::ThrottlePolicy,
+    policy: &ThrottlePolicy,
 ) -> Result<Account, AppError> {
     Ok(login::login(conn, email, password, client_address, policy)?)
 }
@@ -23,12 +24,13 @@ pub fn sign_out(conn: &mut DbConnection, account: &Account) -> Result<(), AppErr
     Ok(accounts::sign_out(conn, account)?)
 }
 
-/// Changes one's own password after checking the current one; every session ends.
+/// Changes one's own password after checking the current one (throttled as sign-ins are);
+/// every session ends.
 pub fn change_password(
     conn: &mut DbConnection,
     account: &Account,
-    current: &SecretString,
-    new: &SecretString,
+    change: &PasswordChange,
+    policy: &ThrottlePolicy,
 ) -> Result<(), AppError> {
-    Ok(accounts::change_password(conn, account, current, new)?)
+    Ok(accounts::change_password(conn, account, change, policy)?)
 }

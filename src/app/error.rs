@@ -44,7 +44,8 @@ impl AppError {
 
     /// For failures the user cannot fix: the detail goes to the log, never to the answer.
     pub fn internal(detail: &dyn Display) -> AppError {
-        tracing::error!(error = %detail, "internal error");
+        // Escaped: a detail may quote what a client sent.
+        tracing::error!(error = %detail.to_string().escape_debug(), "internal error");
         AppError::new(ErrorCode::InternalError)
     }
 }
@@ -97,6 +98,7 @@ impl From<crate::accounts::AccountError> for AppError {
             }
             AccountError::UnknownBuyer(_) => AppError::with(ErrorCode::UnknownBuyer, error),
             AccountError::NoSuchAccount => AppError::not_found(),
+            AccountError::Throttled(_) => AppError::with(ErrorCode::TooManyAttempts, error),
             AccountError::Insert(accounts::UserInsertError::Query(detail)) => {
                 AppError::internal(&detail)
             }
@@ -113,7 +115,7 @@ impl From<crate::accounts::login::LoginError> for AppError {
         use crate::accounts::login::LoginError;
         match error {
             LoginError::InvalidCredentials => AppError::with(ErrorCode::InvalidCredentials, error),
-            LoginError::Throttled { .. } => AppError::with(ErrorCode::TooManyAttempts, error),
+            LoginError::Throttled(_) => AppError::with(ErrorCode::TooManyAttempts, error),
             LoginError::Storage(detail) => AppError::internal(&detail),
         }
     }

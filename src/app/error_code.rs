@@ -59,6 +59,9 @@ error_codes! {
     /// A form or write without the session's anti-forgery token.
     CsrfRejected = "csrf_rejected", 403,
         "La demande ne porte pas le jeton anti-falsification de votre session : rechargez la page puis recommencez.";
+    /// A sign-in posted from another site's page (login CSRF).
+    CrossSiteSignIn = "cross_site_sign_in", 403,
+        "La connexion doit partir d'une page de ce service : ouvrez la page de connexion puis recommencez.";
     /// A buyer or company outside the caller's scope.
     OutOfScope = "out_of_scope", 403,
         "Ces données sont hors du périmètre de votre compte.";
@@ -125,6 +128,12 @@ error_codes! {
     /// A date that cannot be used here.
     InvalidDate = "invalid_date", 422,
         "Date incorrecte : donnez une date passée, au format AAAA-MM-JJ.";
+    /// A year outside the range the service holds figures for.
+    InvalidYear = "invalid_year", 422,
+        "Année hors de la plage permise : donnez une année sur quatre chiffres, de 1990 à 2100.";
+    /// A search text longer than any reference, object or name.
+    SearchTooLong = "search_too_long", 422,
+        "Recherche trop longue : raccourcissez-la à 200 caractères au plus.";
     /// The register lacks what the DECP format requires.
     DecpIncomplete = "decp_incomplete", 422,
         "Le registre ne contient pas tout ce qu'exige le format DECP : complétez les marchés signalés.";

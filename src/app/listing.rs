@@ -1,6 +1,6 @@
 //! A page of a listing, as a use case answers it.
 
-use super::AppError;
+use super::{AppError, ErrorCode};
 use crate::domain::{SearchText, Year};
 use crate::storage::PageRequest;
 
@@ -25,7 +25,7 @@ impl<T> Listed<T> {
 /// A text filter; blank means none, too long is refused.
 pub fn search(text: Option<&str>) -> Result<Option<String>, AppError> {
     let parsed = SearchText::parse(text.unwrap_or_default())
-        .map_err(|e| AppError::invalid("search_too_long", e))?;
+        .map_err(|e| AppError::with(ErrorCode::SearchTooLong, e))?;
     Ok(parsed.map(SearchText::into_inner))
 }
 
@@ -33,7 +33,7 @@ pub fn search(text: Option<&str>) -> Result<Option<String>, AppError> {
 pub fn year(year: i32) -> Result<i32, AppError> {
     Year::parse(year)
         .map(Year::get)
-        .map_err(|e| AppError::invalid("invalid_year", e))
+        .map_err(|e| AppError::with(ErrorCode::InvalidYear, e))
 }
 
 /// The same, when the year may be left out.

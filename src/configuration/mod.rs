@@ -16,12 +16,13 @@ use std::time::Duration;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
-use crate::accounts::login::ThrottlePolicy;
+use crate::accounts::throttle::ThrottlePolicy;
 use crate::domain::{Email, Hours};
 use crate::import::Importer;
 use crate::import::limits::ImportLimits;
 use crate::import::profiles::Profiles;
 use crate::storage::{DatabaseUrl, PoolOptions};
+use crate::web::client::TrustedProxies;
 
 use lenient::Lenient;
 use sources::Sources;
@@ -51,6 +52,9 @@ pub struct ServerSettings {
     pub shutdown_timeout_secs: u64,
     /// Largest accepted JSON body, in bytes.
     pub json_limit_bytes: usize,
+    /// Reverse proxies whose `X-Forwarded-For` gives the client's address; none by default,
+    /// since anyone else could write that header to pass for another address.
+    pub trusted_proxies: TrustedProxies,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -98,9 +102,12 @@ pub struct AuthSettings {
     pub token_lifetime_minutes: u64,
     /// Mark cookies `Secure`: set it when the service is reached over HTTPS.
     pub secure_cookies: bool,
+    /// How long failed sign-ins are remembered.
     pub throttle_window_minutes: u64,
-    pub max_failures_per_account: i64,
-    pub max_failures_per_address: i64,
+    /// Failures of one account from one address forgiven before it has to wait.
+    pub free_failures: u32,
+    /// The longest wait of an (account, address) pair, reached by doubling from one second.
+    pub max_delay_secs: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -147,6 +154,7 @@ impl Default for ServerSettings {
             workers: None,
             shutdown_timeout_secs: 30,
             json_limit_bytes: 1_048_576,
+            trusted_proxies: TrustedProxies::default(),
         }
     }
 }
@@ -187,8 +195,8 @@ impl Default for AuthSettings {
             token_lifetime_minutes: 60,
             secure_cookies: false,
             throttle_window_minutes: 15,
-            max_failures_per_account: 5,
-            max_failures_per_address: 20,
+            free_failures: 3,
+            max_delay_secs: 600,
         }
     }
 }
@@ -274,8 +282,8 @@ impl Settings {
     pub fn throttle_policy(&self) -> ThrottlePolicy {
         ThrottlePolicy {
             window: Duration::from_secs(self.auth.throttle_window_minutes * 60),
-            max_failures_per_account: self.auth.max_failures_per_account,
-            max_failures_per_address: self.auth.max_failures_per_address,
+            free_failures: self.auth.free_failures,
+            max_delay: Duration::from_secs(self.auth.max_delay_secs),
         }
     }
 

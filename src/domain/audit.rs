@@ -10,6 +10,8 @@ labelled_enum! {
         AdminBootstrapped = "user.bootstrapped", "Création du compte administrateur initial";
         UserDeactivated = "user.deactivated", "Désactivation d'un compte";
         PasswordChanged = "user.password_changed", "Changement de mot de passe";
+        PasswordChangeFailed = "user.password_change_failed", "Mot de passe actuel erroné lors d'un changement";
+        PasswordChangeThrottled = "user.password_change_throttled", "Changement de mot de passe refusé après trop d'échecs";
         LoginSucceeded = "login.succeeded", "Connexion";
         LoginFailed = "login.failed", "Échec de connexion";
         LoginThrottled = "login.throttled", "Connexion refusée après trop d'échecs";

@@ -16,15 +16,19 @@ pub fn record(conn: &mut DbConnection, subject: &str) -> QueryResult<()> {
         .map(drop)
 }
 
-pub fn count_since(
+/// How many failures of `subject` since then, and when the last one happened.
+pub fn recent(
     conn: &mut DbConnection,
     subject: &str,
     since: NaiveDateTime,
-) -> QueryResult<i64> {
+) -> QueryResult<(i64, Option<NaiveDateTime>)> {
     login_failures::table
         .filter(login_failures::subject.eq(subject))
         .filter(login_failures::occurred_at.ge(since))
-        .count()
+        .select((
+            diesel::dsl::count_star(),
+            diesel::dsl::max(login_failures::occurred_at),
+        ))
         .get_result(conn)
 }
 

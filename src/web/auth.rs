@@ -13,7 +13,7 @@ use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::Method;
 use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 
-use crate::accounts::login::ThrottlePolicy;
+use crate::accounts::throttle::ThrottlePolicy;
 use crate::accounts::tokens::TokenKeys;
 use crate::app::{AppError, ErrorCode};
 pub use crate::domain::authorization::can;
@@ -29,6 +29,8 @@ pub const CSRF_HEADER: &str = "X-CSRF-Token";
 pub struct AuthState {
     pub keys: TokenKeys,
     pub throttle: ThrottlePolicy,
+    /// Whose `X-Forwarded-For` names the client (throttling and the audit log need it).
+    pub trusted_proxies: super::client::TrustedProxies,
     /// Marks cookies `Secure` (set when the service is reached over HTTPS).
     pub secure_cookies: bool,
 }

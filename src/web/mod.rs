@@ -4,8 +4,10 @@
 
 pub mod api;
 pub mod auth;
+pub mod client;
 pub mod error;
 pub mod pages;
+pub mod request_log;
 pub mod routes;
 pub mod session;
 pub mod upload;
@@ -34,9 +36,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     routes::configure(cfg);
 }
 
-/// Headers on every answer: no sniffing, no framing, scripts and styles from this origin only.
+/// Headers on every answer: no sniffing, no framing, scripts and styles from this origin only,
+/// and nothing kept by browsers or proxies (pages, JSON and exports show one person's scope;
+/// the static assets, which say otherwise, are the only answers cached).
 pub fn security_headers() -> DefaultHeaders {
     DefaultHeaders::new()
+        .add((actix_web::http::header::CACHE_CONTROL, "no-store"))
         .add(("X-Content-Type-Options", "nosniff"))
         .add(("X-Frame-Options", "DENY"))
         .add(("Referrer-Policy", "same-origin"))

@@ -1,21 +1,15 @@
 //! Sessions as cookies and tokens: opening one after checking the credentials, and the cookies
 //! that carry it for the pages.
 
+use actix_web::http::header::{ORIGIN, REFERER};
 use actix_web::{HttpRequest, HttpResponseBuilder};
 use secrecy::{ExposeSecret, SecretString};
 
 use super::auth::{AuthState, CSRF_COOKIE, SESSION_COOKIE};
 use crate::app;
-use crate::app::AppError;
+use crate::app::{AppError, ErrorCode};
 use crate::storage::Database;
 use crate::storage::users::Account;
-
-/// The socket's peer: forwarded-for headers are not trusted, a client could forge them to
-/// escape throttling.
-fn client_address(req: &HttpRequest) -> String {
-    req.peer_addr()
-        .map_or_else(|| "inconnue".to_owned(), |a| a.ip().to_string())
-}
 
 /// A session just opened: the API answers with it, the sign-in page only sets its cookies.
 pub struct Opened {
@@ -34,7 +28,36 @@ impl Opened {
     }
 }
 
-/// Checks the credentials (with throttling) and issues a session token.
+/// The host (and port) of an `Origin` or `Referer` value: `https://a.example:8443/x` gives
+/// `a.example:8443`; `null` (an opaque origin) gives nothing.
+fn host_of(url: &str) -> Option<&str> {
+    let (_, rest) = url.split_once("://")?;
+    rest.split(['/', '?', '#'])
+        .next()
+        .filter(|host| !host.is_empty())
+}
+
+/// Whether a sign-in comes from a page of this service (login CSRF: another site's form would
+/// sign the visitor in to an account of the attacker's). Browsers send `Origin` on every POST,
+/// or at least `Referer`; a client that sends neither is not a browser page, and nothing
+/// forged on its behalf can reach here.
+fn from_own_pages(req: &HttpRequest) -> bool {
+    let header = |name| {
+        req.headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap_or_default())
+    };
+    let claimed = match (header(ORIGIN), header(REFERER)) {
+        (Some(origin), _) => origin,
+        (None, Some(referer)) => referer,
+        (None, None) => return true,
+    };
+    let own = req.connection_info().host().to_owned();
+    host_of(claimed).is_some_and(|host| host.eq_ignore_ascii_case(&own))
+}
+
+/// Checks where the sign-in comes from and the credentials (with throttling), then issues a
+/// session token.
 pub async fn open_session(
     req: &HttpRequest,
     email: String,
@@ -42,7 +65,10 @@ pub async fn open_session(
     database: &Database,
     state: &AuthState,
 ) -> Result<Opened, AppError> {
-    let address = client_address(req);
+    if !from_own_pages(req) {
+        return Err(AppError::new(ErrorCode::CrossSiteSignIn));
+    }
+    let address = state.trusted_proxies.client_of(req);
     let policy = state.throttle.clone();
     let account = super::run(database, move |conn| {
         app::account::sign_in(conn, &email, &password, &address, &policy)
@@ -65,4 +91,17 @@ pub fn clear_cookies(answer: &mut HttpResponseBuilder, state: &AuthState) {
     answer
         .cookie(state.expired_cookie(SESSION_COOKIE))
         .cookie(state.expired_cookie(CSRF_COOKIE));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::host_of;
+
+    #[test]
+    fn the_host_of_an_origin_or_a_referer() {
+        assert_eq!(host_of("https://a.example:8443"), Some("a.example:8443"));
+        assert_eq!(host_of("http://a.example/connexion?x=1"), Some("a.example"));
+        assert_eq!(host_of("null"), None);
+        assert_eq!(host_of("https://"), None);
+    }
 }

@@ -350,6 +350,48 @@ async fn logs_hold_no_password_token_or_csrf_token() {
     }
 }
 
+#[tokio::test]
+async fn logs_name_routes_not_query_strings_and_no_line_can_be_forged() {
+    let database = TestDatabase::new();
+    let served = Served::start(&database, "info");
+    let client = reqwest::Client::new();
+    let session: serde_json::Value = client
+        .post(format!("{}/api/login", served.url))
+        .json(&serde_json::json!({ "email": "admin@suivi-clauses.local", "password": ADMIN_PASSWORD }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = session["token"].as_str().unwrap();
+    let forged = "%0AINFO%20faux%3A%20ligne%20forgee%0D%0A";
+    for path in [
+        format!("/api/participants?q=pseudo-P4242{forged}"),
+        format!("/api/contracts/123{forged}"),
+        format!("/marches/77?q={forged}"),
+    ] {
+        client
+            .get(format!("{}{path}", served.url))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+    }
+    let (_, logs) = served.stop();
+
+    assert!(
+        logs.contains("/api/participants"),
+        "the route is logged: {logs}"
+    );
+    assert!(logs.contains("/marches/{id}"), "as its pattern: {logs}");
+    assert!(!logs.contains("pseudo-P4242"), "no query string: {logs}");
+    assert!(
+        !logs.lines().any(|line| line.starts_with("INFO faux")),
+        "a line was forged: {logs}"
+    );
+}
+
 #[test]
 fn a_configuration_file_is_read_and_a_missing_one_is_reported() {
     let database = TestDatabase::new();

@@ -348,6 +348,10 @@ async fn signing_in_goes_back_to_the_page_asked_and_never_to_another_site() {
         "//ailleurs.example/piege",
         "https://ailleurs.example/",
         "/\\ailleurs",
+        "/\t/ailleurs.example",
+        "/ /ailleurs.example",
+        "/marches\r\nSet-Cookie: piege=1",
+        "/\u{7f}/ailleurs.example",
     ] {
         let response = post_form(
             &app,
@@ -360,7 +364,62 @@ async fn signing_in_goes_back_to_the_page_asked_and_never_to_another_site() {
             ],
         )
         .await;
-        assert_eq!(location(&response), "/tableau-de-bord", "{elsewhere}");
+        assert_eq!(location(&response), "/tableau-de-bord", "{elsewhere:?}");
+    }
+}
+
+/// Posts the sign-in form as a browser does from a page of `origin`.
+async fn sign_in_from(
+    app: &TestApp,
+    origin: Option<&str>,
+    referer: Option<&str>,
+) -> reqwest::Response {
+    let mut request = browser().post(app.url("/connexion")).form(&[
+        ("email", ADMIN_EMAIL),
+        ("password", ADMIN_PASSWORD),
+        ("suite", "/marches"),
+    ]);
+    if let Some(origin) = origin {
+        request = request.header(reqwest::header::ORIGIN, origin);
+    }
+    if let Some(referer) = referer {
+        request = request.header(reqwest::header::REFERER, referer);
+    }
+    request.send().await.unwrap()
+}
+
+#[tokio::test]
+async fn the_sign_in_form_is_accepted_from_the_service_own_pages_only() {
+    let app = spawn_app().await;
+    let own_page = app.url("/connexion");
+
+    let same_origin = sign_in_from(&app, Some(&app.address), None).await;
+    let same_referer = sign_in_from(&app, None, Some(&own_page)).await;
+    let other_origin = sign_in_from(&app, Some("https://piege.example"), None).await;
+    let other_referer = sign_in_from(&app, None, Some("https://piege.example/connexion")).await;
+    let opaque_origin = sign_in_from(&app, Some("null"), Some(&own_page)).await;
+    let api_cross_site = app
+        .client
+        .post(app.url("/api/login"))
+        .header(reqwest::header::ORIGIN, "https://piege.example")
+        .json(&serde_json::json!({ "email": ADMIN_EMAIL, "password": ADMIN_PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(location(&same_origin), "/marches");
+    assert_eq!(location(&same_referer), "/marches");
+    for (case, refused) in [
+        ("other origin", other_origin),
+        ("other referer", other_referer),
+        ("opaque origin", opaque_origin),
+        ("API from another site", api_cross_site),
+    ] {
+        assert_eq!(refused.status(), 403, "{case}");
+        assert!(
+            refused.headers().get(reqwest::header::SET_COOKIE).is_none(),
+            "{case}: no session"
+        );
     }
 }
 

@@ -5,10 +5,14 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use suivi_clauses::accounts::tokens::{AUDIENCE, Claims, ISSUER};
 use suivi_clauses::domain::Role;
+use suivi_clauses::web::client::TrustedProxies;
 use suivi_clauses::web::error::ErrorEnvelope;
+
+use std::time::Duration;
 
 use crate::helpers::{
     ADMIN_EMAIL, ADMIN_PASSWORD, SIGNING_KEY, TestApp, USER_PASSWORD, siret, spawn_app,
+    spawn_app_with,
 };
 
 async fn error_of(response: reqwest::Response) -> (u16, ErrorEnvelope) {
@@ -218,38 +222,74 @@ async fn cookie_sessions_need_the_csrf_token_to_change_anything() {
     assert_eq!(right.status(), 200);
 }
 
-#[tokio::test]
-async fn repeated_failures_lock_the_account_for_a_while() {
-    let app = spawn_app().await;
-    let user = app.create_user(Role::Facilitator, vec![]).await;
-    let other = app.create_user(Role::Facilitator, vec![]).await;
+/// `POST /api/login` as a client behind the reverse proxy at 127.0.0.1 sends it: the proxy
+/// adds the client's address to `X-Forwarded-For`.
+async fn login_from(app: &TestApp, client: &str, email: &str, password: &str) -> reqwest::Response {
+    app.client
+        .post(app.url("/api/login"))
+        .header("X-Forwarded-For", client)
+        .json(&serde_json::json!({ "email": email, "password": password }))
+        .send()
+        .await
+        .unwrap()
+}
 
-    for attempt in 1..=5 {
-        assert_eq!(
-            app.login(&user.email, "mauvais mot de passe")
-                .await
-                .status(),
-            401,
-            "attempt {attempt}"
-        );
+/// Fails `count` times to sign in as `email` from `client`, each failure answered 401 or, once
+/// the pair has to wait, 429.
+async fn fail_logins(app: &TestApp, client: &str, email: &str, count: usize) {
+    for attempt in 0..count {
+        let status = login_from(app, client, email, "mauvais mot de passe")
+            .await
+            .status()
+            .as_u16();
+        assert!(matches!(status, 401 | 429), "attempt {attempt}: {status}");
     }
-    let (status, body) = error_of(app.login(&user.email, USER_PASSWORD).await).await;
-    let other_account = app.login(&other.email, USER_PASSWORD).await;
+}
 
+#[tokio::test]
+async fn failures_slow_down_their_own_address_and_lock_nobody_else_out() {
+    let app = spawn_app_with(|settings| {
+        settings.server.trusted_proxies = TrustedProxies::new(vec!["127.0.0.1".parse().unwrap()]);
+    })
+    .await;
+    let user = app.create_user(Role::Facilitator, vec![]).await;
+
+    fail_logins(&app, "203.0.113.7", &user.email, 30).await;
+    let (status, body) =
+        error_of(login_from(&app, "203.0.113.7", &user.email, USER_PASSWORD).await).await;
+    let elsewhere = login_from(&app, "198.51.100.4", &user.email, USER_PASSWORD).await;
+
+    // The guessing address waits, even with the right password; the owner, elsewhere, does not.
     assert_eq!(
         (status, body.error.code.as_str()),
         (429, "too_many_attempts")
     );
     assert!(
-        body.error.message.contains("réessayez dans 15 minutes"),
+        body.error.message.contains("réessayez dans"),
         "{}",
         body.error.message
     );
-    assert_eq!(other_account.status(), 200);
+    assert_eq!(elsewhere.status(), 200);
 }
 
 #[tokio::test]
-async fn repeated_failures_from_one_address_lock_it() {
+async fn the_wait_after_a_few_failures_is_short_and_then_the_right_password_works() {
+    let app = spawn_app().await;
+    let user = app.create_user(Role::Facilitator, vec![]).await;
+    let policy = suivi_clauses::configuration::Settings::default().throttle_policy();
+    let failures = policy.free_failures + 1;
+
+    fail_logins(&app, "ignoré", &user.email, failures as usize).await;
+    let waiting = app.login(&user.email, USER_PASSWORD).await.status();
+    tokio::time::sleep(policy.delay_after(i64::from(failures)) + Duration::from_millis(300)).await;
+    let after = app.login(&user.email, USER_PASSWORD).await.status();
+
+    assert_eq!(waiting, 429);
+    assert_eq!(after, 200);
+}
+
+#[tokio::test]
+async fn failures_for_many_accounts_from_one_address_do_not_block_it() {
     let app = spawn_app().await;
     let user = app.create_user(Role::Facilitator, vec![]).await;
 
@@ -261,7 +301,25 @@ async fn repeated_failures_from_one_address_lock_it() {
         assert_eq!(status, 401, "attempt {attempt}");
     }
 
-    assert_eq!(app.login(&user.email, USER_PASSWORD).await.status(), 429);
+    assert_eq!(app.login(&user.email, USER_PASSWORD).await.status(), 200);
+}
+
+#[tokio::test]
+async fn forwarded_addresses_are_ignored_unless_the_peer_is_a_trusted_proxy() {
+    let app = spawn_app().await;
+    let user = app.create_user(Role::Facilitator, vec![]).await;
+
+    // Each failure claims another address: without a trusted proxy, they are all the peer's.
+    for n in 0..30 {
+        let client = format!("192.0.2.{n}");
+        let status = login_from(&app, &client, &user.email, "faux")
+            .await
+            .status();
+        assert!(matches!(status.as_u16(), 401 | 429), "{status}");
+    }
+    let claimed_fresh = login_from(&app, "192.0.2.200", &user.email, USER_PASSWORD).await;
+
+    assert_eq!(claimed_fresh.status(), 429);
 }
 
 #[tokio::test]
@@ -447,4 +505,100 @@ async fn the_audit_log_records_sign_ins_without_secrets() {
     }
     let elected = app.get_with("/api/audit", &session.token).await;
     assert_eq!(elected.status(), 403);
+}
+
+#[tokio::test]
+async fn wrong_current_passwords_are_slowed_down_and_audited() {
+    let app = spawn_app().await;
+    let user = app.create_user(Role::Company, vec![]).await;
+    let session = app.session(&user.email, USER_PASSWORD).await;
+    let change = |current: &'static str| {
+        app.client
+            .post(app.url("/api/me/password"))
+            .bearer_auth(&session.token)
+            .json(&serde_json::json!({
+                "current_password": current, "new_password": "nouvelle phrase de passe"
+            }))
+            .send()
+    };
+
+    let mut statuses = Vec::new();
+    for _ in 0..40 {
+        statuses.push(change("pas le bon").await.unwrap().status().as_u16());
+    }
+    let right_too_soon = change(USER_PASSWORD).await.unwrap().status().as_u16();
+    let admin = app.session(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let entries: Vec<serde_json::Value> = app
+        .get_with("/api/audit?limit=100", &admin.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+
+    assert!(
+        statuses.iter().all(|s| matches!(s, 422 | 429)),
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.iter().filter(|s| **s == 429).count() > 30,
+        "{statuses:?}"
+    );
+    assert_eq!(right_too_soon, 429);
+    let failed = entries
+        .iter()
+        .filter(|e| e["action"] == "user.password_change_failed")
+        .count();
+    assert!(
+        (1..=10).contains(&failed),
+        "one line per failure verified, none for those refused unseen: {failed}"
+    );
+}
+
+#[tokio::test]
+async fn signed_in_answers_are_never_stored_by_caches() {
+    let app = spawn_app().await;
+    let admin = app.session(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+
+    for path in [
+        "/api/me",
+        "/api/audit",
+        "/api/exports/hours.csv",
+        "/api/contracts",
+    ] {
+        let response = app.get_with(path, &admin.token).await;
+        assert_eq!(response.status(), 200, "{path}");
+        assert_eq!(
+            response
+                .headers()
+                .get("cache-control")
+                .map(|v| v.to_str().unwrap()),
+            Some("no-store"),
+            "{path}"
+        );
+    }
+    let page = app
+        .client
+        .get(app.url("/compte"))
+        .header("Cookie", format!("suivi_session={}", admin.token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    assert_eq!(page.headers()["cache-control"], "no-store");
+}
+
+#[tokio::test]
+async fn tokens_living_longer_than_the_configured_lifetime_are_refused() {
+    let app = spawn_app().await;
+    let user = app.create_user(Role::Elected, vec![]).await;
+    let month_long = Claims {
+        exp: now() + 30 * 24 * 3_600,
+        ..claims_for(user.id)
+    };
+
+    assert_eq!(
+        me_status(&app, &sign(&claims_for(user.id), SIGNING_KEY)).await,
+        200
+    );
+    assert_eq!(me_status(&app, &sign(&month_long, SIGNING_KEY)).await, 401);
 }

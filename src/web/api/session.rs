@@ -4,6 +4,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
+use crate::accounts::PasswordChange;
 use crate::app;
 use crate::app::AppError;
 use crate::storage::Database;
@@ -124,11 +125,13 @@ pub struct PasswordForm {
     responses(
         (status = 200, description = "Mot de passe changé"),
         (status = 422, body = crate::web::error::ErrorEnvelope),
+        (status = 429, description = "Trop d'essais erronés : attendre", body = crate::web::error::ErrorEnvelope),
         (status = 401, description = "Pas de session", body = crate::web::error::ErrorEnvelope),
         (status = 403, description = "Rôle insuffisant", body = crate::web::error::ErrorEnvelope),
     ),
 )]
 pub async fn change_password(
+    req: HttpRequest,
     user: Authorized<can::ChangeOwnPassword>,
     form: web::Json<PasswordForm>,
     database: web::Data<Database>,
@@ -139,8 +142,14 @@ pub async fn change_password(
         current_password,
         new_password,
     } = form.into_inner();
+    let change = PasswordChange {
+        current: current_password,
+        new: new_password,
+        client_address: state.trusted_proxies.client_of(&req),
+    };
+    let policy = state.throttle.clone();
     crate::web::run(&database, move |conn| {
-        app::account::change_password(conn, &account, &current_password, &new_password)
+        app::account::change_password(conn, &account, &change, &policy)
     })
     .await?;
     Ok(signed_out(

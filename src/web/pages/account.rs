@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use super::shell::{CsrfForm, Posted, Shell, Viewer, home_of};
 use super::{HTML, PageError, html};
+use crate::accounts::PasswordChange;
 use crate::app;
 use crate::domain::Labelled;
 use crate::storage::Database;
@@ -41,10 +42,17 @@ pub struct LoginQuery {
     message: Option<String>,
 }
 
-/// Only a path of this site: `//host` or `https://…` would send the person elsewhere.
+/// Only a path of this site: it starts with one `/` (`//host` and `/\host` are read by browsers
+/// as another site, after skipping any tab or line break), holds no backslash, no control
+/// character and no space (a line break in the `Location` header would also break the answer).
 fn local_path(next: Option<&str>) -> Option<String> {
-    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
-        .map(str::to_owned)
+    next.filter(|n| {
+        n.starts_with('/')
+            && !n.starts_with("//")
+            && !n.contains('\\')
+            && !n.chars().any(|c| c.is_control() || c.is_whitespace())
+    })
+    .map(str::to_owned)
 }
 
 /// `GET /connexion`.
@@ -185,6 +193,7 @@ impl CsrfForm for PasswordForm {
 
 /// `POST /compte/mot-de-passe`: every session ends; back to the sign-in page.
 pub async fn change_password(
+    req: HttpRequest,
     posted: Posted<can::ChangeOwnPassword, PasswordForm>,
     database: web::Data<Database>,
     state: web::Data<AuthState>,
@@ -202,15 +211,14 @@ pub async fn change_password(
         );
     }
     let account = viewer.account.clone();
+    let change = PasswordChange {
+        current: form.current_password,
+        new: form.new_password,
+        client_address: state.trusted_proxies.client_of(&req),
+    };
+    let policy = state.throttle.clone();
     let changed = database
-        .run(move |conn| {
-            app::account::change_password(
-                conn,
-                &account,
-                &form.current_password,
-                &form.new_password,
-            )
-        })
+        .run(move |conn| app::account::change_password(conn, &account, &change, &policy))
         .await;
     if let Err(error) = changed {
         return refused(error.message().to_owned());

@@ -19,9 +19,8 @@ use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
 use askama::Template;
 
-use crate::app::Listed;
+use crate::app::{AppError, Listed};
 use crate::storage::PageRequest;
-use crate::web::error::ApiError;
 
 pub use error::PageError;
 
@@ -36,14 +35,14 @@ pub fn html(page: &impl Template) -> Result<HttpResponse, PageError> {
 /// long, a year out of range) — nothing found and the message, for the page to show beside
 /// its filter rather than on an error page.
 pub fn listing_or_refusal<T, X: Default>(
-    answer: Result<(Listed<T>, X), ApiError>,
+    answer: Result<(Listed<T>, X), AppError>,
 ) -> Result<(Listed<T>, X, Option<String>), PageError> {
     match answer {
         Ok((found, extra)) => Ok((found, extra, None)),
-        Err(error) if error.status == StatusCode::UNPROCESSABLE_ENTITY => Ok((
+        Err(error) if error.code.status() == StatusCode::UNPROCESSABLE_ENTITY.as_u16() => Ok((
             Listed::of((Vec::new(), 0), PageRequest::new(None, None)),
             X::default(),
-            Some(error.message),
+            Some(error.message().to_owned()),
         )),
         Err(error) => Err(PageError::Refused(error)),
     }
