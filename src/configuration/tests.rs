@@ -72,7 +72,35 @@ fn an_unknown_key_in_the_file_is_named_with_the_keys_allowed() {
     assert_eq!(
         refused,
         "Réglage incorrect (fichier reglages.toml) : clé inconnue « server.prot » ; clés \
-         permises dans [server] : host, port, workers, shutdown_timeout_secs, json_limit_bytes."
+         permises dans [server] : host, port, workers, shutdown_timeout_secs, json_limit_bytes, \
+         trusted_proxies."
+    );
+}
+
+#[test]
+fn trusted_proxies_are_a_list_in_the_file_and_commas_in_the_environment() {
+    let listed = from_file_and_env(
+        Some("[server]\ntrusted_proxies = [\"10.0.0.2\", \"::1\"]\n"),
+        &[],
+    )
+    .unwrap();
+    let separated = from_env(&[("SUIVI_SERVER__TRUSTED_PROXIES", "10.0.0.2, ::1")]).unwrap();
+    let wrong = message(from_env(&[(
+        "SUIVI_SERVER__TRUSTED_PROXIES",
+        "10.0.0.2,proxy.local",
+    )]));
+
+    assert_eq!(
+        listed.server.trusted_proxies,
+        separated.server.trusted_proxies
+    );
+    assert_eq!(
+        format!("{:?}", listed.server.trusted_proxies),
+        "TrustedProxies([10.0.0.2, ::1])"
+    );
+    assert!(
+        wrong.contains("proxy.local") && wrong.contains("des adresses IP"),
+        "{wrong}"
     );
 }
 
