@@ -183,18 +183,19 @@ async fn overlong_searches_and_years_out_of_range_are_refused_with_what_to_chang
         );
     }
 
-    let page = crate::pages::browser()
-        .get(app.url(&format!("/marches?q={long}")))
-        .header("Cookie", format!("suivi_session={admin}"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(page.status(), 422);
-    let html = page.text().await.unwrap();
-    assert!(html.contains(r#"name="q""#), "the filter is shown again");
-    assert!(
-        html.contains("caractères au plus"),
-        "{}",
-        &html[..2000.min(html.len())]
-    );
+    for listing in ["/marches", "/entreprises", "/participants"] {
+        let page = crate::pages::browser()
+            .get(app.url(&format!("{listing}?q={long}")))
+            .header("Cookie", format!("suivi_session={admin}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), 422, "{listing}");
+        let html = page.text().await.unwrap();
+        let filter = html.find(r#"name="q""#).expect("the filter is shown again");
+        let refusal = html
+            .find("caractères au plus")
+            .expect("the refusal is shown");
+        assert!(refusal > filter, "{listing}: beside the filter");
+    }
 }

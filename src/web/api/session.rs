@@ -38,6 +38,7 @@ pub struct LoginAnswer {
     responses(
         (status = 200, body = LoginAnswer),
         (status = 401, body = crate::web::error::ErrorEnvelope),
+        (status = 403, description = "Connexion envoyée depuis un autre site (Origin, Referer)", body = crate::web::error::ErrorEnvelope),
         (status = 429, body = crate::web::error::ErrorEnvelope),
     ),
 )]

@@ -36,6 +36,8 @@ struct ParticipantsPage {
     criteria: Vec<CriterionChoice>,
     rows: Vec<ParticipantRow>,
     pager: Pager,
+    /// Why the filter was refused, shown beside it.
+    refusal: Option<String>,
 }
 
 /// `GET /participants?q=&criterion=&page=`.
@@ -47,10 +49,13 @@ pub async fn participants(
     let mut query = query.into_inner();
     query.per_page = Some(50);
     let (asked, caller) = (query.typed(), viewer.caller());
-    let found = crate::web::run(&database, move |conn| {
-        app::participants::page(conn, &caller, &asked)
-    })
-    .await?;
+    let (found, (), refusal) = super::listing_or_refusal(
+        crate::web::run(&database, move |conn| {
+            app::participants::page(conn, &caller, &asked)
+        })
+        .await
+        .map(|found| (found, ())),
+    )?;
     let pager = Pager::of(
         &found,
         "/participants",
@@ -78,7 +83,7 @@ pub async fn participants(
             pseudonym: p.pseudonym,
         })
         .collect();
-    html(&ParticipantsPage {
+    let page = ParticipantsPage {
         shell: viewer.shell("Participants"),
         q: query.q.clone().unwrap_or_default(),
         criteria: EligibilityCriterion::ALL
@@ -91,7 +96,9 @@ pub async fn participants(
             .collect(),
         rows,
         pager,
-    })
+        refusal,
+    };
+    super::listing_html(&page, &page.refusal)
 }
 
 pub struct AccountRow {
