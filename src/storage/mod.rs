@@ -125,6 +125,13 @@ impl Database {
         Ok(migrations::run_pending(&mut conn)?)
     }
 
+    /// Whether the database answers a trivial query, for the health check.
+    pub async fn ping(&self) -> Result<(), StorageError> {
+        use diesel::connection::SimpleConnection;
+        self.run(|conn| conn.batch_execute("SELECT 1").map_err(StorageError::from))
+            .await
+    }
+
     /// Runs blocking database work on tokio's blocking pool, off the async workers.
     pub async fn run<T, E, F>(&self, work: F) -> Result<T, E>
     where

@@ -2,7 +2,6 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError, web};
-use diesel::connection::SimpleConnection;
 
 use crate::app::{AppError, ErrorCode};
 use crate::storage::{Backend, Database, StorageError};
@@ -43,9 +42,7 @@ impl ResponseError for HealthError {
     ),
 )]
 pub async fn health(database: web::Data<Database>) -> Result<HttpResponse, HealthError> {
-    database
-        .run(|conn| conn.batch_execute("SELECT 1").map_err(StorageError::from))
-        .await?;
+    database.ping().await?;
     Ok(HttpResponse::Ok().json(Health {
         status: "ok".to_owned(),
         database: database.backend(),
