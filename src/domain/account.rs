@@ -6,7 +6,10 @@ use super::labels::labelled_enum;
 use super::siret::Siret;
 
 /// An account's login: an e-mail address, kept in lower case so it matches however it is typed.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, diesel::AsExpression, diesel::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(transparent)]
 pub struct Email(String);
 

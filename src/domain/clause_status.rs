@@ -57,22 +57,15 @@ pub struct Assessment {
 impl ClauseFacts {
     pub fn assess(&self, at: NaiveDate) -> Assessment {
         let elapsed = elapsed_share(self.start, self.end, at);
-        let target = self.target.hundredths();
-        let counted = self.counted.hundredths();
-        let expected = mul_rate(target, elapsed);
-        let missing = (target - counted).max(0);
-        let projected = (elapsed.basis_points() > 0).then(|| {
-            let hundredths = (i128::from(counted) * 10_000
-                + i128::from(elapsed.basis_points()) / 2)
-                / i128::from(elapsed.basis_points());
-            Hours::from_hundredths(i64::try_from(hundredths).unwrap_or(i64::MAX))
-                .unwrap_or(Hours::ZERO)
-        });
-        let status = if counted >= target && target > 0 {
+        let (target, counted) = (self.target, self.counted);
+        let expected = target.times(elapsed);
+        let missing = target.saturating_sub(counted);
+        let projected = counted.divided_by(elapsed);
+        let status = if counted >= target && target > Hours::ZERO {
             ClauseStatus::Fulfilled
         } else if at >= self.end {
             ClauseStatus::EndedShort
-        } else if counted == 0 && elapsed <= START_GRACE {
+        } else if counted == Hours::ZERO && elapsed <= START_GRACE {
             ClauseStatus::NotStarted
         } else if counted >= expected {
             ClauseStatus::OnTrack
@@ -81,7 +74,8 @@ impl ClauseFacts {
         };
         let penalty = self.penalty_per_hour.and_then(|per_hour| {
             // hundredths of an hour × cents per hour ÷ 100, rounded half up.
-            let cents = (i128::from(missing) * i128::from(per_hour.cents()) + 50) / 100;
+            let cents =
+                (i128::from(missing.hundredths()) * i128::from(per_hour.cents()) + 50) / 100;
             i64::try_from(cents)
                 .ok()
                 .and_then(|c| Money::from_cents(c).ok())
@@ -89,11 +83,11 @@ impl ClauseFacts {
         Assessment {
             status,
             elapsed,
-            expected: Hours::from_hundredths(expected).unwrap_or(Hours::ZERO),
+            expected,
             projected,
-            missing: Hours::from_hundredths(missing).unwrap_or(Hours::ZERO),
+            missing,
             penalty,
-            realisation: Rate::ratio(counted.min(target), target),
+            realisation: Rate::ratio(counted.min(target).hundredths(), target.hundredths()),
         }
     }
 }
@@ -106,11 +100,6 @@ pub fn elapsed_share(start: NaiveDate, end: NaiveDate, at: NaiveDate) -> Rate {
     }
     let done = (at - start).num_days().clamp(0, total);
     Rate::ratio(done, total).unwrap_or(Rate::FULL)
-}
-
-fn mul_rate(hundredths: i64, rate: Rate) -> i64 {
-    let product = (i128::from(hundredths) * i128::from(rate.basis_points()) + 5_000) / 10_000;
-    i64::try_from(product).unwrap_or(i64::MAX)
 }
 
 #[cfg(test)]

@@ -3,12 +3,27 @@
 use std::fmt;
 
 use super::decimal::{DecimalError, format_fixed, parse_fixed};
+use super::rate::Rate;
 
 /// Hours of one full-time equivalent (ETP) in a year, the convention of the insertion sector.
 pub const FTE_HOURS: i64 = 1_607;
 
 /// A non-negative number of hours, stored in hundredths (35 h 30 = 3 550).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    serde::Serialize,
+    diesel::AsExpression,
+    diesel::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::BigInt)]
 #[serde(transparent)]
 pub struct Hours(i64);
 
@@ -85,10 +100,38 @@ impl Hours {
         self.0.checked_add(other.0).map(Hours)
     }
 
+    /// What is left of `self` once `other` is taken away; zero when `other` is more.
+    pub fn saturating_sub(self, other: Hours) -> Hours {
+        Hours((self.0 - other.0).max(0))
+    }
+
+    /// The share `rate` of these hours, rounded to the nearest hundredth (never more than them).
+    pub fn times(self, rate: Rate) -> Hours {
+        let product = (i128::from(self.0) * i128::from(rate.basis_points()) + 5_000) / 10_000;
+        Hours(i64::try_from(product).unwrap_or(self.0))
+    }
+
+    /// The hours of which these are the share `rate`; `None` for a zero rate. Beyond the
+    /// largest count of hundredths, that count.
+    pub fn divided_by(self, rate: Rate) -> Option<Hours> {
+        let bp = i128::from(rate.basis_points());
+        (bp > 0).then(|| {
+            let quotient = (i128::from(self.0) * 10_000 + bp / 2) / bp;
+            Hours(i64::try_from(quotient).unwrap_or(i64::MAX))
+        })
+    }
+
     /// Full-time equivalents, in hundredths of an ETP, rounded to the nearest.
     pub fn fte_hundredths(self) -> i64 {
         let per_fte = FTE_HOURS * 100;
         (self.0 * 100 + per_fte / 2) / per_fte
+    }
+}
+
+/// Totals of hours saturate at the largest count of hundredths, far beyond any real total.
+impl std::iter::Sum for Hours {
+    fn sum<I: Iterator<Item = Hours>>(iter: I) -> Hours {
+        Hours(iter.fold(0_i64, |total, h| total.saturating_add(h.0)))
     }
 }
 

@@ -65,7 +65,8 @@ pub trait Labelled: Sized + Copy + PartialEq + 'static {
 }
 
 /// Declares a [`Labelled`] enumeration with `Display` (the French label), `FromStr` (any accepted
-/// spelling) and serde (the code out; code or label in).
+/// spelling), serde (the code out; code or label in) and diesel's expression traits (stored as
+/// its code: `storage::codecs`).
 macro_rules! labelled_enum {
     (
         $(#[$meta:meta])*
@@ -74,7 +75,11 @@ macro_rules! labelled_enum {
         }
     ) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
+            diesel::AsExpression, diesel::FromSqlRow,
+        )]
+        #[diesel(sql_type = diesel::sql_types::Text)]
         pub enum $name {
             $( $(#[$vmeta])* $variant, )+
         }

@@ -46,5 +46,5 @@ pub use name::Name;
 pub use rate::Rate;
 pub use search::SearchText;
 pub use siret::Siret;
-pub use territory::{Departement, PostalCode, Territory};
+pub use territory::{Departement, Locality, PostalCode, Territory};
 pub use year::Year;

@@ -5,7 +5,21 @@ use std::fmt;
 use super::decimal::{DecimalError, format_fixed, parse_fixed};
 
 /// A non-negative amount of money, in cents of euro (HT unless said otherwise).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    serde::Serialize,
+    diesel::AsExpression,
+    diesel::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::BigInt)]
 #[serde(transparent)]
 pub struct Money(i64);
 
@@ -54,6 +68,13 @@ impl Money {
 
     pub fn checked_add(self, other: Money) -> Option<Money> {
         self.0.checked_add(other.0).map(Money)
+    }
+}
+
+/// Totals of amounts saturate at the largest count of cents, far beyond any real total.
+impl std::iter::Sum for Money {
+    fn sum<I: Iterator<Item = Money>>(iter: I) -> Money {
+        Money(iter.fold(0_i64, |total, m| total.saturating_add(m.0)))
     }
 }
 

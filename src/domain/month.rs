@@ -7,7 +7,19 @@ use chrono::{Datelike, NaiveDate};
 use super::labels::normalize;
 
 /// A month between January 1990 and December 2199.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    diesel::AsExpression,
+    diesel::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Integer)]
 pub struct Month {
     year: i32,
     month: u32,

@@ -5,7 +5,20 @@ use std::fmt;
 use super::decimal::{DecimalError, format_fixed, parse_fixed};
 
 /// A share between 0 % and 100 %, in basis points (5 % = 500): exact, no floats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    diesel::AsExpression,
+    diesel::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Integer)]
 #[serde(transparent)]
 pub struct Rate(u16);
 

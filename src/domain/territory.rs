@@ -2,8 +2,22 @@
 
 use std::fmt;
 
+use super::labels::labelled_enum;
+
 /// A French département code: "01" to "95" (with "2A" and "2B" for Corsica), "971" to "976".
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    diesel::AsExpression,
+    diesel::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(transparent)]
 pub struct Departement(String);
 
@@ -52,7 +66,19 @@ impl fmt::Display for Departement {
 }
 
 /// A five-digit French postal code.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    diesel::AsExpression,
+    diesel::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(transparent)]
 pub struct PostalCode(String);
 
@@ -157,6 +183,16 @@ impl utoipa::PartialSchema for Territory {
 }
 
 impl utoipa::ToSchema for Territory {}
+
+labelled_enum! {
+    /// Where an awarded establishment lies, against its buyer's territory: what the local-firm
+    /// share counts (unknown without a postal code).
+    pub enum Locality ("une localisation reconnue") {
+        Local = "local", "Sur le territoire";
+        Other = "other", "Hors du territoire";
+        Unknown = "unknown", "Inconnue";
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -5,7 +5,7 @@ use rust_xlsxwriter::{Chart, ChartType, DocProperties, Workbook, Worksheet, Xlsx
 
 use super::clause_table;
 use super::sheet::{self, Column, Styles, Value, column};
-use crate::domain::{ClauseStatus, Hours, Labelled, Money, SizeClass, StructureKind};
+use crate::domain::{ClauseStatus, Labelled, SizeClass, StructureKind};
 use crate::indicators::report::ComplianceReport;
 use crate::indicators::{Breakdown, SMALL_GROUP_THRESHOLD, Share};
 use crate::storage::companies::Company;
@@ -97,12 +97,11 @@ pub fn key_figures(report: &ComplianceReport) -> Vec<(&'static str, Value)> {
     let charter = &report.indicators.charter;
     let insertion = &report.indicators.insertion;
     let rate = |share: &Share| Value::or_empty(share.rate, Value::Rate);
-    let reserved: i64 = charter.reserved.iter().map(|r| r.amount.cents()).sum();
     vec![
         ("Heures d'insertion", Value::Hours(insertion.hours.value)),
         (
             "Équivalents temps plein (ETP)",
-            Value::Hours(Hours::from_hundredths(insertion.fte.value).unwrap_or(Hours::ZERO)),
+            Value::Hundredths(insertion.fte.value),
         ),
         ("Participants", Value::Count(insertion.participants.value)),
         (
@@ -133,7 +132,7 @@ pub fn key_figures(report: &ComplianceReport) -> Vec<(&'static str, Value)> {
         ),
         (
             "Montant des lots réservés HT",
-            Value::Money(Money::from_cents(reserved).unwrap_or(Money::ZERO)),
+            Value::Money(charter.reserved_amount()),
         ),
     ]
 }
@@ -266,14 +265,8 @@ fn synthesis(
             kind: ChartType::Pie,
             rows: if charter.local_by_value.whole > 0 {
                 vec![
-                    (
-                        "Entreprises locales".to_owned(),
-                        Value::Money(Money::from_cents(local).unwrap_or(Money::ZERO)),
-                    ),
-                    (
-                        "Autres entreprises".to_owned(),
-                        Value::Money(Money::from_cents(others).unwrap_or(Money::ZERO)),
-                    ),
+                    ("Entreprises locales".to_owned(), Value::Cents(local)),
+                    ("Autres entreprises".to_owned(), Value::Cents(others)),
                 ]
             } else {
                 Vec::new()
@@ -461,7 +454,7 @@ fn charter(
         column("Dénominateur", 18.0),
         column("Méthode", 90.0),
     ];
-    let money = |cents: i64| Value::Money(Money::from_cents(cents).unwrap_or(Money::ZERO));
+    let money = Value::Cents;
     let by_value = |label: &'static str, s: &Share| {
         vec![
             Value::text(label),

@@ -154,11 +154,16 @@ fn months_between(from: NaiveDate, to: NaiveDate) -> Option<i64> {
     (months >= 1).then_some(months)
 }
 
-fn record(
-    publisher: &Publisher<'_>,
-    contract: &ContractView,
-    lot: &LotView,
-) -> Result<Value, Vec<String>> {
+/// What the DECP format requires of a lot, checked: each missing fact is said.
+struct Required {
+    id: String,
+    cpv: CpvCode,
+    procedure: Procedure,
+    duration: i64,
+    holders: Vec<Value>,
+}
+
+fn required(contract: &ContractView, lot: &LotView) -> Result<Required, Vec<String>> {
     let mut missing = Vec::new();
     let id = identifier(contract, lot);
     if id.chars().count() > MAX_ID_CHARS {
@@ -201,11 +206,30 @@ fn record(
     if lot.amount < 100 {
         missing.push("montant HT inférieur à 1 €".to_owned());
     }
-    let (Some(cpv), Some(procedure), Some(duration), true) =
-        (cpv, procedure, duration, missing.is_empty())
-    else {
-        return Err(missing);
-    };
+    match (cpv, procedure, duration, missing.is_empty()) {
+        (Some(cpv), Some(procedure), Some(duration), true) => Ok(Required {
+            id,
+            cpv,
+            procedure,
+            duration,
+            holders,
+        }),
+        _ => Err(missing),
+    }
+}
+
+fn record(
+    publisher: &Publisher<'_>,
+    contract: &ContractView,
+    lot: &LotView,
+) -> Result<Value, Vec<String>> {
+    let Required {
+        id,
+        cpv,
+        procedure,
+        duration,
+        holders,
+    } = required(contract, lot)?;
     let reservation = Reservation::from_code(&lot.reservation).unwrap_or(Reservation::None);
     let social: Vec<&str> = SocialConsideration::of(
         lot.target_hours.is_some(),

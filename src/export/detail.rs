@@ -9,8 +9,8 @@ use rust_xlsxwriter::{DocProperties, Workbook};
 use super::ExportError;
 use super::csv_safe;
 use super::sheet::{self, Column, Styles, Value, column};
+use crate::domain::Labelled;
 use crate::domain::decimal::format_fixed;
-use crate::domain::{EmploymentContract, Hours, Labelled, Modality, Month};
 use crate::storage::DbConnection;
 use crate::storage::indicators::{self as sums, DetailRow, HoursFilter};
 
@@ -32,20 +32,6 @@ const COLUMNS: &[Column] = &[
     column("Heures travaillées", 12.0),
     column("Type de contrat", 22.0),
 ];
-
-fn modality(code: &str) -> &str {
-    match Modality::from_code(code) {
-        Some(modality) => modality.label(),
-        None => code,
-    }
-}
-
-fn contract(code: Option<&str>) -> Option<String> {
-    code.map(|c| match EmploymentContract::from_code(c) {
-        Some(contract) => contract.label().to_owned(),
-        None => c.to_owned(),
-    })
-}
 
 /// Calls `each` on every entry of the filter, in id order. The pages are read on a thread of
 /// their own, one page ahead, so that reading the database and writing the file overlap: taking
@@ -120,7 +106,6 @@ pub fn xlsx(
     let mut r = 0u32;
     let count = each_row(conn, filter, |row| {
         r += 1;
-        let month = Month::from_yyyymm(row.month).map_or(Value::Empty, Value::Month);
         let values = [
             Value::text(&row.buyer_siret),
             Value::text(&row.reference),
@@ -131,12 +116,12 @@ pub fn xlsx(
             },
             Value::text(&row.company_siret),
             Value::text(&row.company_name),
-            month,
+            Value::Month(row.month),
             Value::text(&row.pseudonym),
-            Value::text(modality(&row.modality)),
+            Value::text(row.modality.label()),
             Value::or_empty(row.employer_siret.clone(), Value::Text),
-            Value::Hours(Hours::from_hundredths(row.hundredths).unwrap_or(Hours::ZERO)),
-            Value::or_empty(contract(row.employment_contract.as_deref()), Value::Text),
+            Value::Hours(row.hours),
+            Value::or_empty(row.employment_contract, |c| Value::text(c.label())),
         ];
         for (c, value) in values.iter().enumerate() {
             sheet::write_in_column(sheet, r, c as u16, value)?;
@@ -159,9 +144,7 @@ pub fn csv(
     let mut writer = csv::WriterBuilder::new().delimiter(b';').from_writer(out);
     writer.write_record(COLUMNS.iter().map(|c| c.header))?;
     let count = each_row(conn, filter, |row| {
-        let month = Month::from_yyyymm(row.month)
-            .map(|m| format!("{:02}/{}", m.month(), m.year()))
-            .unwrap_or_default();
+        let month = format!("{:02}/{}", row.month.month(), row.month.year());
         let lot = if row.lot == 0 {
             String::new()
         } else {
@@ -175,10 +158,10 @@ pub fn csv(
             &row.company_name,
             &month,
             &row.pseudonym,
-            modality(&row.modality),
+            row.modality.label(),
             row.employer_siret.as_deref().unwrap_or(""),
-            &format_fixed(row.hundredths, 2).replace('.', ","),
-            &contract(row.employment_contract.as_deref()).unwrap_or_default(),
+            &format_fixed(row.hours.hundredths(), 2).replace('.', ","),
+            row.employment_contract.map_or("", Labelled::label),
         ];
         writer.write_record(record.iter().map(|v| csv_safe::cell(v).into_owned()))?;
         Ok(())

@@ -66,7 +66,11 @@ pub enum Value {
     /// Wrapped text (methods, messages).
     Long(String),
     Hours(Hours),
+    /// A count in hundredths that is not hours (full-time equivalents), shown like hours.
+    Hundredths(i64),
     Money(Money),
+    /// An amount worked out in cents (the part or whole of a share), shown like money.
+    Cents(i64),
     Rate(Rate),
     Count(i64),
     Date(NaiveDate),
@@ -104,8 +108,8 @@ pub fn write(
     let format = match value {
         Value::Text(_) | Value::Empty => &styles.text,
         Value::Long(_) => &styles.wrapped,
-        Value::Hours(_) => &styles.hours,
-        Value::Money(_) => &styles.money,
+        Value::Hours(_) | Value::Hundredths(_) => &styles.hours,
+        Value::Money(_) | Value::Cents(_) => &styles.money,
         Value::Rate(_) => &styles.rate,
         Value::Count(_) => &styles.count,
         Value::Date(_) => &styles.date,
@@ -151,6 +155,9 @@ fn put(
         Value::Text(text) | Value::Long(text) => cell(sheet, row, column, text.as_str(), format),
         Value::Hours(h) => cell(sheet, row, column, h.hundredths() as f64 / 100.0, format),
         Value::Money(m) => cell(sheet, row, column, m.cents() as f64 / 100.0, format),
+        Value::Hundredths(n) | Value::Cents(n) => {
+            cell(sheet, row, column, *n as f64 / 100.0, format)
+        }
         Value::Rate(r) => cell(
             sheet,
             row,

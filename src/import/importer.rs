@@ -18,7 +18,7 @@ use super::reporter::Reporter;
 use super::template;
 use super::upload::Upload;
 use crate::domain::{
-    AuditAction, Hours, ImportKind, ImportPhase, ImportStatus, Labelled, Modality, Month, Siret,
+    AuditAction, Hours, ImportKind, ImportPhase, ImportStatus, Labelled, Month, Siret,
 };
 use crate::storage::audit::{self, Actor};
 use crate::storage::imports::{self, NewImport, Outcome};
@@ -319,24 +319,21 @@ impl Importer {
     ) -> Result<(), ImportError> {
         let participants: Vec<ParticipantId> =
             statements.iter().map(|s| s.entry.participant_id).collect();
-        let months: Vec<i32> = statements.iter().map(|s| s.entry.month.yyyymm()).collect();
+        let months: Vec<Month> = statements.iter().map(|s| s.entry.month).collect();
+        // A stored value that does not decode stops the import, saying where it is.
         let stored: Vec<(kinds::hours::EntryKey, Hours)> =
             hour_entries::stored_for(conn, &participants, &months)?
                 .into_iter()
-                .filter_map(
-                    |(lot_id, company_id, participant_id, month, modality, hours)| {
-                        Some((
-                            kinds::hours::EntryKey {
-                                lot_id,
-                                company_id,
-                                participant_id,
-                                month: Month::from_yyyymm(month).ok()?,
-                                modality: Modality::from_code(&modality)?,
-                            },
-                            Hours::from_hundredths(hours).ok()?,
-                        ))
-                    },
-                )
+                .map(|s| {
+                    let key = kinds::hours::EntryKey {
+                        lot_id: s.lot_id,
+                        company_id: s.company_id,
+                        participant_id: s.participant_id,
+                        month: s.month,
+                        modality: s.modality,
+                    };
+                    (key, s.hours)
+                })
                 .collect();
         let sheet = report.sheet.clone().unwrap_or_default();
         let mut reporter = Reporter::new(&sheet, profile, &mut report.problems);

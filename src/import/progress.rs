@@ -197,32 +197,29 @@ pub fn job_state(
     let Some(mut record) = imports::job(conn, id)? else {
         return Ok(None);
     };
-    let running = record.status == ImportStatus::Running.code();
+    let running = record.status == ImportStatus::Running;
     let here = live.get(id);
     if running && here.is_none() {
         let cutoff = crate::storage::now()
             - chrono::Duration::from_std(stale_after).unwrap_or(chrono::Duration::MAX);
-        let kind = crate::domain::ImportKind::from_code(&record.kind);
-        if let Some(kind) = kind {
-            let report = ImportReport::cut_short(
-                kind,
-                &record.file_name,
-                id.get(),
-                ImportStatus::Interrupted,
-                "le traitement s'est arrêté avant la fin (service arrêté ou redémarré)".to_owned(),
-            );
-            let text = serde_json::to_string(&report).unwrap_or_default();
-            if imports::abandon(conn, id, ImportStatus::Interrupted, &text, Some(cutoff))? {
-                record = imports::job(conn, id)?.ok_or(diesel::result::Error::NotFound)?;
-            }
+        let report = ImportReport::cut_short(
+            record.kind,
+            &record.file_name,
+            id.get(),
+            ImportStatus::Interrupted,
+            "le traitement s'est arrêté avant la fin (service arrêté ou redémarré)".to_owned(),
+        );
+        let text = serde_json::to_string(&report).unwrap_or_default();
+        if imports::abandon(conn, id, ImportStatus::Interrupted, &text, Some(cutoff))? {
+            record = imports::job(conn, id)?.ok_or(diesel::result::Error::NotFound)?;
         }
     }
     Ok(Some(state_of(record, here)))
 }
 
 fn state_of(record: JobRecord, live: Option<Counters>) -> JobState {
-    let status = ImportStatus::from_code(&record.status).unwrap_or(ImportStatus::Interrupted);
-    let stored_phase = record.phase.as_deref().and_then(ImportPhase::from_code);
+    let status = record.status;
+    let stored_phase = record.phase;
     let (phase, rows_done, rows_total) = match live {
         Some(c) if status == ImportStatus::Running => (Some(c.phase), c.rows_done, c.rows_total),
         _ => (
@@ -238,7 +235,7 @@ fn state_of(record: JobRecord, live: Option<Counters>) -> JobState {
         .and_then(|text| serde_json::from_str(text).ok());
     JobState {
         id: record.id,
-        kind: record.kind,
+        kind: record.kind.code().to_owned(),
         file_name: record.file_name,
         status,
         status_label: status.label(),

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::DataScope;
 use crate::domain::contract::last_day;
-use crate::domain::{Assessment, ClauseFacts, ClauseStatus, Hours, Labelled, Money, Month};
+use crate::domain::{Assessment, ClauseFacts, ClauseStatus, Hours, Labelled, Month};
 use crate::storage::indicators::{self as sums, HoursFilter};
 use crate::storage::{ContractId, DbConnection, LotId, ParticipantId};
 
@@ -70,9 +70,9 @@ pub fn assess(
         .into_iter()
         .map(|lot| {
             let rows = by_lot.remove(&lot.lot_id).unwrap_or_default();
-            let worked: i64 = rows.iter().map(|r| r.hundredths).sum();
-            let counted = counted_hours(&rows, lot.training_counts, lot.cap_hundredths);
-            let target = Hours::from_hundredths(lot.target_hundredths).unwrap_or(Hours::ZERO);
+            let worked: Hours = rows.iter().map(|r| r.hours).sum();
+            let counted = counted_hours(&rows, lot.training_counts, lot.cap);
+            let target = lot.target;
             let end = last_day(lot.notification_date, lot.duration_months, lot.end_date);
             let assessment = end.map(|end| {
                 ClauseFacts {
@@ -80,9 +80,7 @@ pub fn assess(
                     counted,
                     start: lot.notification_date,
                     end,
-                    penalty_per_hour: lot
-                        .penalty_per_hour_cents
-                        .and_then(|c| Money::from_cents(c).ok()),
+                    penalty_per_hour: lot.penalty_per_hour,
                 }
                 .assess(at)
             });
@@ -98,7 +96,7 @@ pub fn assess(
                 end,
                 target,
                 target_source: lot.target_source,
-                worked: Hours::from_hundredths(worked).unwrap_or(Hours::ZERO),
+                worked,
                 counted,
                 status: assessment.map(|a| a.status),
                 status_label: assessment.map(|a| a.status.label()),
@@ -113,17 +111,17 @@ pub fn assess(
 fn counted_hours(
     rows: &[sums::ParticipantHours],
     training_counts: bool,
-    cap: Option<i64>,
+    cap: Option<Hours>,
 ) -> Hours {
-    let mut per_participant: HashMap<ParticipantId, i64> = HashMap::new();
+    let mut per_participant: HashMap<ParticipantId, Hours> = HashMap::new();
     for row in rows.iter().filter(|r| training_counts || !r.training) {
-        *per_participant.entry(row.participant_id).or_default() += row.hundredths;
+        let sum = per_participant.entry(row.participant_id).or_default();
+        *sum = [*sum, row.hours].into_iter().sum();
     }
-    let total = per_participant
+    per_participant
         .values()
         .map(|&h| cap.map_or(h, |cap| h.min(cap)))
-        .sum();
-    Hours::from_hundredths(total).unwrap_or(Hours::ZERO)
+        .sum()
 }
 
 #[cfg(test)]
@@ -135,7 +133,7 @@ mod tests {
             lot_id: LotId::from(1),
             participant_id: ParticipantId::from(participant),
             training,
-            hundredths: hours * 100,
+            hours: Hours::from_whole(hours).unwrap(),
         }
     }
 
@@ -146,7 +144,7 @@ mod tests {
         assert_eq!(counted_hours(&rows, true, None).hundredths(), 45_000);
         // Participant 1: 400 h capped at 250; participant 2: 50 h.
         assert_eq!(
-            counted_hours(&rows, true, Some(25_000)).hundredths(),
+            counted_hours(&rows, true, Some(Hours::from_whole(250).unwrap())).hundredths(),
             30_000
         );
     }

@@ -16,8 +16,8 @@ use serde::Serialize;
 
 use crate::domain::decimal::format_fixed;
 use crate::domain::{
-    AwardRole, EligibilityCriterion, ExitOutcome, Hours, Labelled, Modality, Money, Month, Rate,
-    Reservation, Sex, SizeClass, StructureKind,
+    AwardRole, EligibilityCriterion, ExitOutcome, Hours, Labelled, Locality, Modality, Money,
+    Month, Rate, Reservation, Sex, SizeClass, StructureKind,
 };
 use crate::storage::DbConnection;
 use crate::storage::indicators::{
@@ -243,35 +243,75 @@ pub fn compute(
     })
 }
 
+/// Amounts (in cents) and counts of awards, summed over the groups a filter keeps.
+struct AwardSums<'a> {
+    groups: &'a [AwardGroup],
+    include_subcontractors: bool,
+}
+
+impl AwardSums<'_> {
+    /// Declared subcontractors are not notified: they count only when asked for.
+    fn counted(&self, g: &AwardGroup) -> bool {
+        self.include_subcontractors || g.role != AwardRole::Subcontractor
+    }
+
+    fn sum(&self, filter: impl Fn(&AwardGroup) -> bool) -> (i64, i64) {
+        self.groups
+            .iter()
+            .filter(|g| self.counted(g) && filter(g))
+            .fold((0, 0), |(amount, n), g| {
+                (amount + g.amount.cents(), n + g.awards)
+            })
+    }
+}
+
+/// Notified by the holders and co-contractors, whatever the options say of subcontractors.
+fn notified(g: &&AwardGroup) -> bool {
+    g.role != AwardRole::Subcontractor
+}
+
 fn charter(
     groups: &[AwardGroup],
     counts: crate::storage::indicators::ContractCounts,
     options: Options,
 ) -> Charter {
-    let role = |g: &AwardGroup| AwardRole::from_code(&g.role);
-    let notified = |g: &&AwardGroup| role(g) != Some(AwardRole::Subcontractor);
-    let counted = |g: &&AwardGroup| options.include_subcontractors || notified(g);
-    let sum = |filter: &dyn Fn(&AwardGroup) -> bool| -> (i64, i64) {
-        groups
-            .iter()
-            .filter(counted)
-            .filter(|g| filter(g))
-            .fold((0, 0), |(amount, n), g| {
-                (amount + g.amount_cents, n + g.awards)
-            })
+    let sums = AwardSums {
+        groups,
+        include_subcontractors: options.include_subcontractors,
     };
-    let awarded: i64 = groups.iter().filter(notified).map(|g| g.amount_cents).sum();
-    let (all_amount, all_count) = sum(&|_| true);
-    let (local_amount, local_count) = sum(&|g| g.locality == "local");
-    let (_, unknown_count) = sum(&|g| g.locality == "unknown");
-    let small = |g: &AwardGroup| {
-        matches!(
-            g.size_class.as_deref().and_then(SizeClass::from_code),
-            Some(SizeClass::Micro | SizeClass::Sme)
-        )
-    };
-    let (small_amount, small_count) = sum(&small);
-    let (_, unsized_count) = sum(&|g| g.size_class.is_none());
+    let awarded: Money = groups.iter().filter(notified).map(|g| g.amount).sum();
+    let (all_amount, all_count) = sums.sum(|_| true);
+    let (local_amount, local_count) = sums.sum(|g| g.locality == Locality::Local);
+    let (small_amount, small_count) =
+        sums.sum(|g| matches!(g.size_class, Some(SizeClass::Micro | SizeClass::Sme)));
+    let (local_method, small_method) = award_methods(&sums, options);
+    let share =
+        |part, whole, what: &str, method: &str| Share::new(part, whole, format!("{what} {method}"));
+    let contracts = contract_shares(counts);
+    Charter {
+        awarded: Figure {
+            value: awarded,
+            method: "Somme des montants notifiés HT des titulaires et co-traitants des marchés notifiés dans la période.".to_owned(),
+        },
+        local_by_value: share(local_amount, all_amount, "En valeur.", &local_method),
+        local_by_count: share(local_count, all_count, BY_COUNT, &local_method),
+        small_firms_by_value: share(small_amount, all_amount, "En valeur.", &small_method),
+        small_firms_by_count: share(small_count, all_count, BY_COUNT, &small_method),
+        reserved: reserved_amounts(groups, awarded),
+        contracts: counts.contracts,
+        with_clause: contracts.with_clause,
+        with_social_criterion: contracts.with_social_criterion,
+        reserved_contracts: contracts.reserved_contracts,
+        without_social_consideration: contracts.without_social_consideration,
+    }
+}
+
+const BY_COUNT: &str = "En nombre d'attributions (lot × attributaire).";
+
+/// How the local-firm and small-firm shares are computed, with what they leave out.
+fn award_methods(sums: &AwardSums<'_>, options: Options) -> (String, String) {
+    let (_, unknown_count) = sums.sum(|g| g.locality == Locality::Unknown);
+    let (_, unsized_count) = sums.sum(|g| g.size_class.is_none());
     let subcontracting = if options.include_subcontractors {
         "sous-traitants déclarés inclus (leur montant s'ajoute à celui des titulaires qui les paient)"
     } else {
@@ -286,26 +326,31 @@ fn charter(
     let small_method = format!(
         "{base}. TPE et PME selon le décret 2008-1354 ; {unsized_count} attribution(s) de catégorie inconnue comptée(s) hors TPE/PME."
     );
-    let reserved = [
+    (local_method, small_method)
+}
+
+/// The amount of each kind of reserved lot, and its share of the amount notified.
+fn reserved_amounts(groups: &[AwardGroup], awarded: Money) -> Vec<ReservedAmount> {
+    [
         Reservation::Disability,
         Reservation::Insertion,
         Reservation::SocialEconomy,
     ]
     .into_iter()
     .map(|reservation| {
-        let amount: i64 = groups
+        let amount: Money = groups
             .iter()
             .filter(notified)
-            .filter(|g| g.reservation == reservation.code())
-            .map(|g| g.amount_cents)
+            .filter(|g| g.reservation == reservation)
+            .map(|g| g.amount)
             .sum();
         ReservedAmount {
             reservation,
             article: reservation.label(),
-            amount: Money::from_cents(amount).unwrap_or(Money::ZERO),
+            amount,
             share: Share::new(
-                amount,
-                awarded,
+                amount.cents(),
+                awarded.cents(),
                 format!(
                     "Montant notifié des lots réservés ({}) rapporté au montant notifié total de la période.",
                     reservation.label()
@@ -313,58 +358,40 @@ fn charter(
             ),
         }
     })
-    .collect();
-    let per_contract = |what: &str| {
-        format!(
-            "Marchés notifiés dans la période ayant {what}, rapportés au nombre de marchés notifiés (considérations sociales du format DECP 2024)."
+    .collect()
+}
+
+/// The contracts of the period with each social consideration, out of all of them.
+struct ContractShares {
+    with_clause: Share,
+    with_social_criterion: Share,
+    reserved_contracts: Share,
+    without_social_consideration: Share,
+}
+
+fn contract_shares(counts: crate::storage::indicators::ContractCounts) -> ContractShares {
+    let per_contract = |part: i64, what: &str| {
+        Share::new(
+            part,
+            counts.contracts,
+            format!(
+                "Marchés notifiés dans la période ayant {what}, rapportés au nombre de marchés notifiés (considérations sociales du format DECP 2024)."
+            ),
         )
     };
-    Charter {
-        awarded: Figure {
-            value: Money::from_cents(awarded).unwrap_or(Money::ZERO),
-            method: "Somme des montants notifiés HT des titulaires et co-traitants des marchés notifiés dans la période.".to_owned(),
-        },
-        local_by_value: Share::new(
-            local_amount,
-            all_amount,
-            format!("En valeur. {local_method}"),
-        ),
-        local_by_count: Share::new(
-            local_count,
-            all_count,
-            format!("En nombre d'attributions (lot × attributaire). {local_method}"),
-        ),
-        small_firms_by_value: Share::new(
-            small_amount,
-            all_amount,
-            format!("En valeur. {small_method}"),
-        ),
-        small_firms_by_count: Share::new(
-            small_count,
-            all_count,
-            format!("En nombre d'attributions (lot × attributaire). {small_method}"),
-        ),
-        reserved,
-        contracts: counts.contracts,
-        with_clause: Share::new(
+    ContractShares {
+        with_clause: per_contract(
             counts.with_clause,
-            counts.contracts,
-            per_contract("au moins un lot avec une clause sociale d'insertion"),
+            "au moins un lot avec une clause sociale d'insertion",
         ),
-        with_social_criterion: Share::new(
+        with_social_criterion: per_contract(
             counts.with_criterion,
-            counts.contracts,
-            per_contract("un critère social d'attribution"),
+            "un critère social d'attribution",
         ),
-        reserved_contracts: Share::new(
-            counts.reserved,
-            counts.contracts,
-            per_contract("au moins un lot réservé"),
-        ),
-        without_social_consideration: Share::new(
+        reserved_contracts: per_contract(counts.reserved, "au moins un lot réservé"),
+        without_social_consideration: per_contract(
             counts.with_none,
-            counts.contracts,
-            per_contract("ni clause, ni critère social, ni réservation"),
+            "ni clause, ni critère social, ni réservation",
         ),
     }
 }
@@ -374,8 +401,7 @@ fn insertion(
     filter: &HoursFilter,
     options: Options,
 ) -> Result<Insertion, diesel::result::Error> {
-    let (hundredths, participants) = sums::hours_total(conn, filter)?;
-    let hours = Hours::from_hundredths(hundredths).unwrap_or(Hours::ZERO);
+    let (hours, participants) = sums::hours_total(conn, filter)?;
     let exits = sums::hours_by(conn, filter, Dimension::ExitOutcome)?;
     let exited: i64 = exits
         .iter()
@@ -459,8 +485,7 @@ fn breakdown(dimension: Dimension, groups: Vec<HourGroup>, suppress: bool) -> Br
                 Group {
                     label: group_label(dimension, g.key.as_deref()),
                     key: g.key,
-                    hours: (!hidden)
-                        .then(|| Hours::from_hundredths(g.hundredths).unwrap_or(Hours::ZERO)),
+                    hours: (!hidden).then_some(g.hours),
                     participants: (!hidden).then_some(g.participants),
                     suppressed: hidden,
                 }
@@ -547,8 +572,7 @@ pub struct YearFigures {
 impl Charter {
     /// The amount of the reserved lots, every reservation together.
     pub fn reserved_amount(&self) -> Money {
-        Money::from_cents(self.reserved.iter().map(|r| r.amount.cents()).sum())
-            .unwrap_or(Money::ZERO)
+        self.reserved.iter().map(|r| r.amount).sum()
     }
 }
 

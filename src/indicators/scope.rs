@@ -43,9 +43,7 @@ impl DataScope {
             ..self.hours_of(None)
         };
         let latest = crate::storage::indicators::latest_month(conn, &up_to_today)?;
-        Ok(latest
-            .and_then(|m| Month::from_yyyymm(m).ok())
-            .map_or(today.year(), Month::year))
+        Ok(latest.map_or(today.year(), Month::year))
     }
 }
 

@@ -172,9 +172,9 @@ pub fn build(
 /// Every month from the start to the date (or the end), hours or not, so that a chart of the
 /// cumulative hours has no gap.
 fn month_lines(clause: &ClauseView, rows: &[sums::LotMonth], at: NaiveDate) -> Vec<MonthLine> {
-    let declared: HashMap<i32, (i64, i64)> = rows
+    let declared: HashMap<Month, (Hours, Hours)> = rows
         .iter()
-        .map(|r| (r.month, (r.hundredths, r.training_hundredths)))
+        .map(|r| (r.month, (r.hours, r.training)))
         .collect();
     let last = clause.end.map_or(at, |end| end.min(at));
     let (Ok(mut month), Ok(last_month)) = (Month::of_date(clause.start), Month::of_date(last))
@@ -182,15 +182,15 @@ fn month_lines(clause: &ClauseView, rows: &[sums::LotMonth], at: NaiveDate) -> V
         return Vec::new();
     };
     // Hours declared before the notification month still count in the running total.
-    let mut cumulative: i64 = rows
+    let mut cumulative: Hours = rows
         .iter()
-        .filter(|r| r.month < month.yyyymm())
-        .map(|r| r.hundredths)
+        .filter(|r| r.month < month)
+        .map(|r| r.hours)
         .sum();
     let mut lines = Vec::new();
     while month <= last_month && lines.len() < MAX_MONTHS {
-        let (hours, training) = declared.get(&month.yyyymm()).copied().unwrap_or((0, 0));
-        cumulative += hours;
+        let (hours, training) = declared.get(&month).copied().unwrap_or_default();
+        cumulative = [cumulative, hours].into_iter().sum();
         let expected = clause.end.map(|end| {
             let month_end = month
                 .next()
@@ -208,9 +208,9 @@ fn month_lines(clause: &ClauseView, rows: &[sums::LotMonth], at: NaiveDate) -> V
         });
         lines.push(MonthLine {
             month,
-            hours: hours_of(hours),
-            training: hours_of(training),
-            cumulative: hours_of(cumulative),
+            hours,
+            training,
+            cumulative,
             expected,
         });
         match month.next() {
@@ -219,8 +219,4 @@ fn month_lines(clause: &ClauseView, rows: &[sums::LotMonth], at: NaiveDate) -> V
         }
     }
     lines
-}
-
-fn hours_of(hundredths: i64) -> Hours {
-    Hours::from_hundredths(hundredths).unwrap_or(Hours::ZERO)
 }

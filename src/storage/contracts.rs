@@ -1,11 +1,16 @@
 //! Contracts, their lots, awards and insertion clauses, as the register import writes them.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
-use super::schema::{awards, contracts, insertion_clauses, lots};
-use super::{BuyerId, CompanyId, ContractId, DbConnection, ImportId, LotId, now};
-use crate::domain::{AwardRole, CpvCode, Hours, Labelled, Money, Procedure, Reservation};
+use super::located::located;
+use super::schema::{awards, buyers, companies, contracts, insertion_clauses, lots};
+use super::{BuyerId, CompanyId, ContractId, DbConnection, ImportId, LotId, MultiBackend, now};
+use crate::domain::{
+    AwardRole, Ccag, ContractNature, CpvCode, Hours, Labelled, Money, Procedure, Reservation,
+};
 
 pub struct ContractFields<'a> {
     pub buyer_id: BuyerId,
@@ -144,7 +149,7 @@ pub fn set_clause(
         (None, target) => diesel::insert_into(insertion_clauses::table)
             .values((
                 insertion_clauses::lot_id.eq(lot_id),
-                insertion_clauses::target_hours.eq(target.unwrap_or(Hours::ZERO).hundredths()),
+                insertion_clauses::target_hours.eq(target.unwrap_or_default()),
                 insertion_clauses::target_source.eq("typed"),
                 insertion_clauses::created_at.eq(at),
                 insertion_clauses::updated_at.eq(at),
@@ -275,7 +280,6 @@ pub fn clause_lots_of_company(
     company_siret: &str,
     buyer_ids: Option<&[BuyerId]>,
 ) -> QueryResult<Vec<(String, i32)>> {
-    use super::schema::companies;
     let mut query = awards::table
         .inner_join(companies::table)
         .inner_join(lots::table.inner_join(contracts::table))
@@ -351,32 +355,105 @@ pub struct AwardView {
     pub amount: Option<i64>,
 }
 
-type ContractRow = (
-    ContractId,
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    NaiveDate,
-    Option<i32>,
-    Option<NaiveDate>,
-    bool,
-);
+/// A contract's row, as the listing reads it.
+#[derive(Queryable)]
+struct ContractRow {
+    id: ContractId,
+    buyer_siret: String,
+    reference: String,
+    object: String,
+    nature: ContractNature,
+    procedure: Option<Procedure>,
+    cpv_code: Option<String>,
+    ccag: Option<Ccag>,
+    notification_date: NaiveDate,
+    duration_months: Option<i32>,
+    end_date: Option<NaiveDate>,
+    social_criterion: bool,
+}
 
-/// id, contract, number, title, amount, reservation, clause target and its source.
-type LotRow = (
-    LotId,
-    ContractId,
-    i32,
-    Option<String>,
-    i64,
-    String,
-    Option<i64>,
-    Option<String>,
-);
+impl ContractRow {
+    fn into_view(self, lots: Vec<LotView>) -> ContractView {
+        ContractView {
+            id: self.id,
+            buyer_siret: self.buyer_siret,
+            reference: self.reference,
+            object: self.object,
+            nature: self.nature.code().to_owned(),
+            procedure: self.procedure.map(|p| p.code().to_owned()),
+            cpv_code: self.cpv_code,
+            ccag: self.ccag.map(|c| c.code().to_owned()),
+            notification_date: self.notification_date,
+            duration_months: self.duration_months,
+            end_date: self.end_date,
+            social_criterion: self.social_criterion,
+            lots,
+        }
+    }
+}
+
+/// A lot with its clause's target, if it has one.
+#[derive(Queryable)]
+struct LotRow {
+    id: LotId,
+    contract_id: ContractId,
+    number: i32,
+    title: Option<String>,
+    amount: Money,
+    reservation: Reservation,
+    target: Option<Hours>,
+    target_source: Option<String>,
+}
+
+#[derive(Queryable)]
+struct AwardRow {
+    lot_id: LotId,
+    siret: String,
+    name: String,
+    role: AwardRole,
+    amount: Option<Money>,
+}
+
+/// The contracts of the filter, joined with their buyer, before paging.
+type Filtered<'a> = diesel::dsl::IntoBoxed<
+    'a,
+    diesel::dsl::InnerJoin<contracts::table, buyers::table>,
+    MultiBackend,
+>;
+
+fn filtered(filter: &ContractFilter) -> Filtered<'static> {
+    let mut query = contracts::table.inner_join(buyers::table).into_boxed();
+    if let Some(ids) = &filter.buyer_ids {
+        query = query.filter(contracts::buyer_id.eq_any(ids.clone()));
+    }
+    if let Some(company) = filter.company_id {
+        query = query.filter(diesel::dsl::exists(
+            awards::table
+                .inner_join(lots::table)
+                .filter(lots::contract_id.eq(contracts::id))
+                .filter(awards::company_id.eq(company)),
+        ));
+    }
+    if let Some(from) = filter.from {
+        query = query.filter(contracts::notification_date.ge(from));
+    }
+    if let Some(to) = filter.to {
+        query = query.filter(contracts::notification_date.le(to));
+    }
+    if let Some(id) = filter.id {
+        query = query.filter(contracts::id.eq(id));
+    }
+    if let Some(search) = &filter.search {
+        let pattern = super::contains_pattern(search);
+        query = query.filter(
+            super::lower(contracts::reference)
+                .like(pattern.clone())
+                .escape('\\')
+                .or(super::lower(contracts::object).like(pattern).escape('\\')),
+        );
+    }
+    query
+}
 
 /// One page of contracts, most recently notified first, and how many there are in all.
 pub fn page(
@@ -384,79 +461,91 @@ pub fn page(
     filter: &ContractFilter,
     page: super::PageRequest,
 ) -> QueryResult<(Vec<ContractView>, i64)> {
-    use super::schema::{buyers, companies};
-    let query = || {
-        let mut query = contracts::table.inner_join(buyers::table).into_boxed();
-        if let Some(ids) = &filter.buyer_ids {
-            query = query.filter(contracts::buyer_id.eq_any(ids.clone()));
-        }
-        if let Some(company) = filter.company_id {
-            query = query.filter(diesel::dsl::exists(
-                awards::table
-                    .inner_join(lots::table)
-                    .filter(lots::contract_id.eq(contracts::id))
-                    .filter(awards::company_id.eq(company)),
-            ));
-        }
-        if let Some(from) = filter.from {
-            query = query.filter(contracts::notification_date.ge(from));
-        }
-        if let Some(to) = filter.to {
-            query = query.filter(contracts::notification_date.le(to));
-        }
-        if let Some(id) = filter.id {
-            query = query.filter(contracts::id.eq(id));
-        }
-        if let Some(search) = &filter.search {
-            let pattern = super::contains_pattern(search);
-            query = query.filter(
-                super::lower(contracts::reference)
-                    .like(pattern.clone())
-                    .escape('\\')
-                    .or(super::lower(contracts::object).like(pattern).escape('\\')),
-            );
-        }
-        query
-    };
-    let total = query().count().get_result(conn)?;
-    let rows: Vec<ContractRow> = query()
-        .select((
-            contracts::id,
-            buyers::siret,
-            contracts::reference,
-            contracts::object,
-            contracts::nature,
-            contracts::procedure,
-            contracts::cpv_code,
-            contracts::ccag,
-            contracts::notification_date,
-            contracts::duration_months,
-            contracts::end_date,
-            contracts::social_criterion,
-        ))
-        .order((contracts::notification_date.desc(), contracts::id.desc()))
-        .limit(page.per_page)
-        .offset(page.offset())
-        .load(conn)?;
-    let ids: Vec<ContractId> = rows.iter().map(|r| r.0).collect();
-    let lot_rows: Vec<LotRow> = lots::table
-        .left_join(insertion_clauses::table)
-        .filter(lots::contract_id.eq_any(&ids))
-        .select((
-            lots::id,
-            lots::contract_id,
-            lots::number,
-            lots::title,
-            lots::amount_cents,
-            lots::reservation,
-            insertion_clauses::target_hours.nullable(),
-            insertion_clauses::target_source.nullable(),
-        ))
-        .order((lots::contract_id, lots::number))
-        .load(conn)?;
-    let lot_ids: Vec<LotId> = lot_rows.iter().map(|l| l.0).collect();
-    let award_rows: Vec<(LotId, String, String, String, Option<i64>)> =
-        super::in_slices(&lot_ids, |slice| {
+    let total = filtered(filter).count().get_result(conn)?;
+    let rows: Vec<ContractRow> = located(conn, &["contracts"], |conn| {
+        filtered(filter)
+            .select((
+                contracts::id,
+                buyers::siret,
+                contracts::reference,
+                contracts::object,
+                contracts::nature,
+                contracts::procedure,
+                contracts::cpv_code,
+                contracts::ccag,
+                contracts::notification_date,
+                contracts::duration_months,
+                contracts::end_date,
+                contracts::social_criterion,
+            ))
+            .order((contracts::notification_date.desc(), contracts::id.desc()))
+            .limit(page.per_page)
+            .offset(page.offset())
+            .load(conn)
+    })?;
+    let ids: Vec<ContractId> = rows.iter().map(|r| r.id).collect();
+    let mut lots = lots_of(conn, &ids)?;
+    let items = rows
+        .into_iter()
+        .map(|row| {
+            let lots = lots.remove(&row.id).unwrap_or_default();
+            row.into_view(lots)
+        })
+        .collect();
+    Ok((items, total))
+}
+
+/// The lots of these contracts with their awards, by contract, in lot order.
+fn lots_of(
+    conn: &mut DbConnection,
+    contract_ids: &[ContractId],
+) -> QueryResult<HashMap<ContractId, Vec<LotView>>> {
+    let lot_rows: Vec<LotRow> = located(conn, &["lots", "insertion_clauses"], |conn| {
+        lots::table
+            .left_join(insertion_clauses::table)
+            .filter(lots::contract_id.eq_any(contract_ids))
+            .select((
+                lots::id,
+                lots::contract_id,
+                lots::number,
+                lots::title,
+                lots::amount_cents,
+                lots::reservation,
+                insertion_clauses::target_hours.nullable(),
+                insertion_clauses::target_source.nullable(),
+            ))
+            .order((lots::contract_id, lots::number))
+            .load(conn)
+    })?;
+    let lot_ids: Vec<LotId> = lot_rows.iter().map(|l| l.id).collect();
+    let mut awards = awards_of(conn, &lot_ids)?;
+    let mut by_contract: HashMap<ContractId, Vec<LotView>> = HashMap::new();
+    for lot in lot_rows {
+        let awards = awards.remove(&lot.id).unwrap_or_default();
+        by_contract
+            .entry(lot.contract_id)
+            .or_default()
+            .push(LotView {
+                id: lot.id,
+                number: lot.number,
+                title: lot.title,
+                amount: lot.amount.cents(),
+                reservation: lot.reservation.code().to_owned(),
+                target_hours: lot.target.map(Hours::hundredths),
+                target_source: lot.target_source,
+                awards,
+            });
+    }
+    Ok(by_contract)
+}
+
+/// The awards of these lots, by lot, in the order they were recorded.
+fn awards_of(
+    conn: &mut DbConnection,
+    lot_ids: &[LotId],
+) -> QueryResult<HashMap<LotId, Vec<AwardView>>> {
+    let rows: Vec<AwardRow> = located(conn, &["awards"], |conn| {
+        super::in_slices(lot_ids, |slice| {
             awards::table
                 .inner_join(companies::table)
                 .filter(awards::lot_id.eq_any(slice))
@@ -469,48 +558,18 @@ pub fn page(
                 ))
                 .order((awards::lot_id, awards::id))
                 .load(conn)
-        })?;
-    let items = rows
-        .into_iter()
-        .map(|c| ContractView {
-            lots: lot_rows
-                .iter()
-                .filter(|l| l.1 == c.0)
-                .map(|l| LotView {
-                    id: l.0,
-                    number: l.2,
-                    title: l.3.clone(),
-                    amount: l.4,
-                    reservation: l.5.clone(),
-                    target_hours: l.6,
-                    target_source: l.7.clone(),
-                    awards: award_rows
-                        .iter()
-                        .filter(|a| a.0 == l.0)
-                        .map(|a| AwardView {
-                            siret: a.1.clone(),
-                            name: a.2.clone(),
-                            role: a.3.clone(),
-                            amount: a.4,
-                        })
-                        .collect(),
-                })
-                .collect(),
-            id: c.0,
-            buyer_siret: c.1,
-            reference: c.2,
-            object: c.3,
-            nature: c.4,
-            procedure: c.5,
-            cpv_code: c.6,
-            ccag: c.7,
-            notification_date: c.8,
-            duration_months: c.9,
-            end_date: c.10,
-            social_criterion: c.11,
         })
-        .collect();
-    Ok((items, total))
+    })?;
+    let mut by_lot: HashMap<LotId, Vec<AwardView>> = HashMap::new();
+    for award in rows {
+        by_lot.entry(award.lot_id).or_default().push(AwardView {
+            siret: award.siret,
+            name: award.name,
+            role: award.role.code().to_owned(),
+            amount: award.amount.map(Money::cents),
+        });
+    }
+    Ok(by_lot)
 }
 
 /// A contract's buyer, reference and object, if it exists.

@@ -2,9 +2,10 @@
 
 use diesel::prelude::*;
 
+use super::located::located;
 use super::schema::hour_entries;
-use super::{CompanyId, DbConnection, ImportId, LotId, ParticipantId, now};
-use crate::domain::{EmploymentContract, Hours, Labelled, Modality, Month};
+use super::{CompanyId, DbConnection, HourEntryId, ImportId, LotId, ParticipantId, now};
+use crate::domain::{EmploymentContract, Hours, Modality, Month};
 
 pub struct HourEntry {
     pub lot_id: LotId,
@@ -29,16 +30,17 @@ pub fn upsert(
         .filter(hour_entries::lot_id.eq(entry.lot_id))
         .filter(hour_entries::company_id.eq(entry.company_id))
         .filter(hour_entries::participant_id.eq(entry.participant_id))
-        .filter(hour_entries::month.eq(entry.month.yyyymm()))
-        .filter(hour_entries::modality.eq(entry.modality.code()));
-    let existing: Option<(super::HourEntryId, i64)> = key
-        .select((hour_entries::id, hour_entries::hours))
-        .first(conn)
-        .optional()?;
+        .filter(hour_entries::month.eq(entry.month))
+        .filter(hour_entries::modality.eq(entry.modality));
+    let existing: Option<(HourEntryId, Hours)> = located(conn, &["hour_entries"], |conn| {
+        key.select((hour_entries::id, hour_entries::hours))
+            .first(conn)
+            .optional()
+    })?;
     let values = (
         hour_entries::insertion_employer_id.eq(entry.insertion_employer_id),
-        hour_entries::hours.eq(entry.hours.hundredths()),
-        hour_entries::employment_contract.eq(entry.employment_contract.map(|c| c.code())),
+        hour_entries::hours.eq(entry.hours),
+        hour_entries::employment_contract.eq(entry.employment_contract),
         hour_entries::import_id.eq(import_id),
         hour_entries::updated_at.eq(at),
     );
@@ -47,7 +49,7 @@ pub fn upsert(
             diesel::update(hour_entries::table.find(id))
                 .set(values)
                 .execute(conn)?;
-            Ok(Hours::from_hundredths(previous).ok())
+            Ok(Some(previous))
         }
         None => {
             diesel::insert_into(hour_entries::table)
@@ -55,8 +57,8 @@ pub fn upsert(
                     hour_entries::lot_id.eq(entry.lot_id),
                     hour_entries::company_id.eq(entry.company_id),
                     hour_entries::participant_id.eq(entry.participant_id),
-                    hour_entries::month.eq(entry.month.yyyymm()),
-                    hour_entries::modality.eq(entry.modality.code()),
+                    hour_entries::month.eq(entry.month),
+                    hour_entries::modality.eq(entry.modality),
                     hour_entries::created_at.eq(at),
                     values,
                 ))
@@ -70,15 +72,15 @@ pub fn upsert(
 /// VALUES).
 #[derive(Insertable)]
 #[diesel(table_name = hour_entries, treat_none_as_default_value = false)]
-struct NewRow<'a> {
+struct NewRow {
     lot_id: LotId,
     company_id: CompanyId,
     participant_id: ParticipantId,
-    month: i32,
-    modality: &'a str,
+    month: Month,
+    modality: Modality,
     insertion_employer_id: Option<CompanyId>,
-    hours: i64,
-    employment_contract: Option<&'a str>,
+    hours: Hours,
+    employment_contract: Option<EmploymentContract>,
     import_id: Option<ImportId>,
     created_at: chrono::NaiveDateTime,
     updated_at: chrono::NaiveDateTime,
@@ -101,13 +103,11 @@ pub fn upsert_all(
     let mut replaced = Vec::with_capacity(entries.len());
     for chunk in entries.chunks(BATCH) {
         let participants: Vec<ParticipantId> = chunk.iter().map(|e| e.participant_id).collect();
-        let months: Vec<i32> = chunk.iter().map(|e| e.month.yyyymm()).collect();
-        let stored: std::collections::HashMap<(LotId, CompanyId, ParticipantId, i32, String), i64> =
+        let months: Vec<Month> = chunk.iter().map(|e| e.month).collect();
+        let stored: std::collections::HashMap<EntryKey, Hours> =
             stored_for(conn, &participants, &months)?
                 .into_iter()
-                .map(|(lot, company, participant, month, modality, hours)| {
-                    ((lot, company, participant, month, modality), hours)
-                })
+                .map(|s| (s.key(), s.hours))
                 .collect();
         let mut fresh = Vec::new();
         for entry in chunk {
@@ -115,24 +115,24 @@ pub fn upsert_all(
                 entry.lot_id,
                 entry.company_id,
                 entry.participant_id,
-                entry.month.yyyymm(),
-                entry.modality.code().to_owned(),
+                entry.month,
+                entry.modality,
             );
             match stored.get(&key) {
                 Some(previous) => {
                     upsert(conn, entry, import_id)?;
-                    replaced.push(Hours::from_hundredths(*previous).ok());
+                    replaced.push(Some(*previous));
                 }
                 None => {
                     fresh.push(NewRow {
                         lot_id: entry.lot_id,
                         company_id: entry.company_id,
                         participant_id: entry.participant_id,
-                        month: entry.month.yyyymm(),
-                        modality: entry.modality.code(),
+                        month: entry.month,
+                        modality: entry.modality,
                         insertion_employer_id: entry.insertion_employer_id,
-                        hours: entry.hours.hundredths(),
-                        employment_contract: entry.employment_contract.map(|c| c.code()),
+                        hours: entry.hours,
+                        employment_contract: entry.employment_contract,
                         import_id: Some(import_id),
                         created_at: at,
                         updated_at: at,
@@ -152,15 +152,37 @@ pub fn upsert_all(
     Ok(replaced)
 }
 
-/// A stored entry's key and hours, as read back: lot, company, participant, month (yyyymm),
-/// modality code, hours (hundredths).
-pub type StoredEntry = (LotId, CompanyId, ParticipantId, i32, String, i64);
+/// What identifies an entry: lot, company, participant, month and modality.
+type EntryKey = (LotId, CompanyId, ParticipantId, Month, Modality);
+
+/// A stored entry's key and hours, as read back.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct StoredEntry {
+    pub lot_id: LotId,
+    pub company_id: CompanyId,
+    pub participant_id: ParticipantId,
+    pub month: Month,
+    pub modality: Modality,
+    pub hours: Hours,
+}
+
+impl StoredEntry {
+    fn key(&self) -> EntryKey {
+        (
+            self.lot_id,
+            self.company_id,
+            self.participant_id,
+            self.month,
+            self.modality,
+        )
+    }
+}
 
 /// Stored entries of these participants in these months, with their hours.
 pub fn stored_for(
     conn: &mut DbConnection,
     participant_ids: &[ParticipantId],
-    months: &[i32],
+    months: &[Month],
 ) -> QueryResult<Vec<StoredEntry>> {
     let mut months = months.to_vec();
     months.sort_unstable();
@@ -169,18 +191,20 @@ pub fn stored_for(
     let mut participant_ids = participant_ids.to_vec();
     participant_ids.sort_unstable();
     participant_ids.dedup();
-    super::in_slices(&participant_ids, |slice| {
-        hour_entries::table
-            .filter(hour_entries::participant_id.eq_any(slice))
-            .filter(hour_entries::month.eq_any(&months))
-            .select((
-                hour_entries::lot_id,
-                hour_entries::company_id,
-                hour_entries::participant_id,
-                hour_entries::month,
-                hour_entries::modality,
-                hour_entries::hours,
-            ))
-            .load(conn)
+    located(conn, &["hour_entries"], |conn| {
+        super::in_slices(&participant_ids, |slice| {
+            hour_entries::table
+                .filter(hour_entries::participant_id.eq_any(slice))
+                .filter(hour_entries::month.eq_any(&months))
+                .select((
+                    hour_entries::lot_id,
+                    hour_entries::company_id,
+                    hour_entries::participant_id,
+                    hour_entries::month,
+                    hour_entries::modality,
+                    hour_entries::hours,
+                ))
+                .load(conn)
+        })
     })
 }

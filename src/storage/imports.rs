@@ -131,11 +131,11 @@ pub fn abandon(
 #[diesel(table_name = imports)]
 pub struct JobRecord {
     pub id: ImportId,
-    pub kind: String,
+    pub kind: ImportKind,
     pub file_name: String,
     pub uploaded_by: Option<UserId>,
-    pub status: String,
-    pub phase: Option<String>,
+    pub status: ImportStatus,
+    pub phase: Option<ImportPhase>,
     pub rows_done: i32,
     pub rows_total: i32,
     pub rows_written: i32,
@@ -147,11 +147,13 @@ pub struct JobRecord {
 }
 
 pub fn job(conn: &mut DbConnection, id: ImportId) -> QueryResult<Option<JobRecord>> {
-    imports::table
-        .find(id)
-        .select(JobRecord::as_select())
-        .first(conn)
-        .optional()
+    super::located::located(conn, &["imports"], |conn| {
+        imports::table
+            .find(id)
+            .select(JobRecord::as_select())
+            .first(conn)
+            .optional()
+    })
 }
 
 /// The earlier successful import of the very same file (same kind, buyer and SHA-256), if any.

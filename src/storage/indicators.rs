@@ -7,12 +7,16 @@
 use chrono::NaiveDate;
 use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Nullable, Text};
+use diesel::sql_types::{BigInt, Integer, Nullable, Text};
 
+use super::located::located;
 use super::schema::{
     awards, buyers, companies, contracts, hour_entries, insertion_clauses, lots, participants,
 };
 use super::{BuyerId, CompanyId, ContractId, DbConnection, HourEntryId, LotId, ParticipantId};
+use crate::domain::{
+    AwardRole, EmploymentContract, Hours, Locality, Modality, Money, Month, Reservation, SizeClass,
+};
 
 // `firms`: the company that declares the hours (holder, co-contractor or subcontractor);
 // `employers`: the insertion structure that seconded or employed the participant, if any;
@@ -110,7 +114,7 @@ impl Dimension {
 #[derive(Debug, Clone, PartialEq, Eq, Queryable)]
 pub struct HourGroup {
     pub key: Option<String>,
-    pub hundredths: i64,
+    pub hours: Hours,
     pub participants: i64,
 }
 
@@ -232,30 +236,34 @@ pub fn hours_by(
     dimension: Dimension,
 ) -> QueryResult<Vec<HourGroup>> {
     let key = dimension.key_sql();
-    joined_hours!(
-        dimension.joins(),
-        filter,
-        |query| query.order(sql::<Nullable<Text>>(key)).load(conn),
-        group_by(sql::<Nullable<Text>>(key)),
-        select((
-            sql::<Nullable<Text>>(key),
-            sql::<BigInt>(SUM_HOURS),
-            sql::<BigInt>(DISTINCT_PARTICIPANTS),
-        ))
-    )
+    located(conn, &["hour_entries"], |conn| {
+        joined_hours!(
+            dimension.joins(),
+            filter,
+            |query| query.order(sql::<Nullable<Text>>(key)).load(conn),
+            group_by(sql::<Nullable<Text>>(key)),
+            select((
+                sql::<Nullable<Text>>(key),
+                sql::<BigInt>(SUM_HOURS),
+                sql::<BigInt>(DISTINCT_PARTICIPANTS),
+            ))
+        )
+    })
 }
 
 /// Hours and distinct participants of the whole filter.
-pub fn hours_total(conn: &mut DbConnection, filter: &HoursFilter) -> QueryResult<(i64, i64)> {
-    filtered_hours!(
-        hour_entries::table,
-        filter,
-        select((
-            sql::<BigInt>(SUM_HOURS),
-            sql::<BigInt>(DISTINCT_PARTICIPANTS)
-        ))
-    )
-    .first(conn)
+pub fn hours_total(conn: &mut DbConnection, filter: &HoursFilter) -> QueryResult<(Hours, i64)> {
+    located(conn, &["hour_entries"], |conn| {
+        filtered_hours!(
+            hour_entries::table,
+            filter,
+            select((
+                sql::<BigInt>(SUM_HOURS),
+                sql::<BigInt>(DISTINCT_PARTICIPANTS)
+            ))
+        )
+        .first(conn)
+    })
 }
 
 /// A lot's hours by participant, training apart: what a clause's cap and training rule apply to.
@@ -264,7 +272,7 @@ pub struct ParticipantHours {
     pub lot_id: LotId,
     pub participant_id: ParticipantId,
     pub training: bool,
-    pub hundredths: i64,
+    pub hours: Hours,
 }
 
 pub fn clause_hours_by_participant(
@@ -274,38 +282,42 @@ pub fn clause_hours_by_participant(
     // Several keys in one SQL fragment: diesel cannot mix columns and SQL in a GROUP BY.
     let keys = "hour_entries.lot_id, hour_entries.participant_id, \
                 CAST(CASE WHEN hour_entries.modality = 'training' THEN 1 ELSE 0 END AS BIGINT)";
-    let rows: Vec<(LotId, ParticipantId, i64, i64)> = filtered_hours!(
-        hour_entries::table,
-        filter,
-        filter(
-            hour_entries::lot_id.eq_any(insertion_clauses::table.select(insertion_clauses::lot_id))
-        ),
-        group_by(sql::<BigInt>(keys)),
-        select(sql::<(BigInt, BigInt, BigInt, BigInt)>(&format!(
-            "{keys}, {SUM_HOURS}"
-        )))
-    )
-    .load(conn)?;
+    let rows: Vec<(LotId, ParticipantId, i64, Hours)> = located(conn, &["hour_entries"], |conn| {
+        filtered_hours!(
+            hour_entries::table,
+            filter,
+            filter(
+                hour_entries::lot_id
+                    .eq_any(insertion_clauses::table.select(insertion_clauses::lot_id))
+            ),
+            group_by(sql::<BigInt>(keys)),
+            select(sql::<(BigInt, BigInt, BigInt, BigInt)>(&format!(
+                "{keys}, {SUM_HOURS}"
+            )))
+        )
+        .load(conn)
+    })?;
     Ok(rows
         .into_iter()
         .map(
-            |(lot_id, participant_id, training, hundredths)| ParticipantHours {
+            |(lot_id, participant_id, training, hours)| ParticipantHours {
                 lot_id,
                 participant_id,
                 training: training == 1,
-                hundredths,
+                hours,
             },
         )
         .collect())
 }
 
 /// Hours declared on one lot in one month (yyyymm), training apart.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
 pub struct LotMonth {
     pub lot_id: LotId,
-    pub month: i32,
-    pub hundredths: i64,
-    pub training_hundredths: i64,
+    pub month: Month,
+    pub hours: Hours,
+    /// Of which training.
+    pub training: Hours,
 }
 
 /// The hours of `lot_ids` within the filter, month by month, in calendar order.
@@ -314,31 +326,24 @@ pub fn lot_months(
     filter: &HoursFilter,
     lot_ids: &[LotId],
 ) -> QueryResult<Vec<LotMonth>> {
-    let keys = "hour_entries.lot_id, CAST(hour_entries.month AS BIGINT)";
+    let keys = "hour_entries.lot_id, hour_entries.month";
     let training = "COALESCE(CAST(SUM(CASE WHEN hour_entries.modality = 'training' \
                     THEN hour_entries.hours ELSE 0 END) AS BIGINT), 0)";
-    let rows: Vec<(LotId, i64, i64, i64)> = super::in_slices(lot_ids, |slice| {
-        filtered_hours!(
-            hour_entries::table,
-            filter,
-            filter(hour_entries::lot_id.eq_any(slice)),
-            group_by(sql::<BigInt>(keys)),
-            select(sql::<(BigInt, BigInt, BigInt, BigInt)>(&format!(
-                "{keys}, {SUM_HOURS}, {training}"
-            )))
-        )
-        .order(sql::<BigInt>(keys))
-        .load(conn)
-    })?;
-    Ok(rows
-        .into_iter()
-        .map(|(lot_id, month, hundredths, training)| LotMonth {
-            lot_id,
-            month: i32::try_from(month).unwrap_or(0),
-            hundredths,
-            training_hundredths: training,
+    located(conn, &["hour_entries"], |conn| {
+        super::in_slices(lot_ids, |slice| {
+            filtered_hours!(
+                hour_entries::table,
+                filter,
+                filter(hour_entries::lot_id.eq_any(slice)),
+                group_by(sql::<BigInt>(keys)),
+                select(sql::<(BigInt, Integer, BigInt, BigInt)>(&format!(
+                    "{keys}, {SUM_HOURS}, {training}"
+                )))
+            )
+            .order(sql::<BigInt>(keys))
+            .load(conn)
         })
-        .collect())
+    })
 }
 
 /// One hour entry as the detail export shows it: pseudonym, never a name.
@@ -350,27 +355,41 @@ pub struct DetailRow {
     pub lot: i32,
     pub company_siret: String,
     pub company_name: String,
-    pub month: i32,
+    pub month: Month,
     pub pseudonym: String,
-    pub modality: String,
+    pub modality: Modality,
     pub employer_siret: Option<String>,
-    pub hundredths: i64,
-    pub employment_contract: Option<String>,
+    pub hours: Hours,
+    pub employment_contract: Option<EmploymentContract>,
 }
 
 /// The last month (yyyymm) holding hours in the filter.
-pub fn latest_month(conn: &mut DbConnection, filter: &HoursFilter) -> QueryResult<Option<i32>> {
-    filtered_hours!(
-        hour_entries::table,
-        filter,
-        select(diesel::dsl::max(hour_entries::month))
-    )
-    .first(conn)
+pub fn latest_month(conn: &mut DbConnection, filter: &HoursFilter) -> QueryResult<Option<Month>> {
+    located(conn, &["hour_entries"], |conn| {
+        filtered_hours!(
+            hour_entries::table,
+            filter,
+            select(diesel::dsl::max(hour_entries::month))
+        )
+        .first(conn)
+    })
 }
 
 /// Up to `limit` entries of the filter with an id above `after`, by id: the detail export
 /// walks the whole history page by page without holding it.
 pub fn detail_page(
+    conn: &mut DbConnection,
+    filter: &HoursFilter,
+    after: HourEntryId,
+    limit: i64,
+) -> QueryResult<Vec<DetailRow>> {
+    let tables = ["hour_entries"];
+    located(conn, &tables, |conn| {
+        detail_rows(conn, filter, after, limit)
+    })
+}
+
+fn detail_rows(
     conn: &mut DbConnection,
     filter: &HoursFilter,
     after: HourEntryId,
@@ -419,16 +438,26 @@ pub struct ClauseLot {
     pub notification_date: NaiveDate,
     pub duration_months: Option<i32>,
     pub end_date: Option<NaiveDate>,
-    pub target_hundredths: i64,
+    pub target: Hours,
     pub target_source: String,
     pub training_counts: bool,
-    pub cap_hundredths: Option<i64>,
-    pub penalty_per_hour_cents: Option<i64>,
+    pub cap: Option<Hours>,
+    pub penalty_per_hour: Option<Money>,
 }
 
 /// The clauses of the buyers in scope (all when `None`), by buyer, reference and lot; only
 /// those of lots the company holds when `company_id` is set.
 pub fn clause_lots(
+    conn: &mut DbConnection,
+    buyer_ids: Option<&[BuyerId]>,
+    company_id: Option<CompanyId>,
+) -> QueryResult<Vec<ClauseLot>> {
+    located(conn, &["insertion_clauses"], |conn| {
+        clause_rows(conn, buyer_ids, company_id)
+    })
+}
+
+fn clause_rows(
     conn: &mut DbConnection,
     buyer_ids: Option<&[BuyerId]>,
     company_id: Option<CompanyId>,
@@ -480,12 +509,11 @@ pub struct ContractFilter {
 /// reservation.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable)]
 pub struct AwardGroup {
-    /// `local`, `other` or `unknown` (no postal code known for the establishment).
-    pub locality: String,
-    pub size_class: Option<String>,
-    pub role: String,
-    pub reservation: String,
-    pub amount_cents: i64,
+    pub locality: Locality,
+    pub size_class: Option<SizeClass>,
+    pub role: AwardRole,
+    pub reservation: Reservation,
+    pub amount: Money,
     pub awards: i64,
 }
 
@@ -514,7 +542,9 @@ pub fn award_groups(
     if let Some(ids) = &filter.buyer_ids {
         query = query.filter(contracts::buyer_id.eq_any(ids.clone()));
     }
-    query.order(sql::<Text>("1, 3, 2, 4")).load(conn)
+    located(conn, &["companies", "awards", "lots"], |conn| {
+        query.order(sql::<Text>("1, 3, 2, 4")).load(conn)
+    })
 }
 
 /// What the DECP calls the social considerations of a contract, counted over contracts.

@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod backup;
 pub mod buyers;
+pub mod codecs;
 pub mod companies;
 mod connection;
 pub mod contracts;
@@ -14,6 +15,7 @@ pub mod hour_entries;
 pub mod ids;
 pub mod imports;
 pub mod indicators;
+pub mod located;
 pub mod login_failures;
 pub mod migrations;
 pub mod participants;

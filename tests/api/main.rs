@@ -29,4 +29,5 @@ mod participants;
 mod seed;
 mod sessions;
 mod storage;
+mod stored_values;
 mod xlsb;

@@ -293,7 +293,9 @@ fn lookups_by_long_id_lists_stay_within_the_bound_variables_limit() {
     // repeats them: once per month.
     let participants: Vec<suivi_clauses::storage::ParticipantId> =
         (1..=40_000).chain(1..=40_000).map(Into::into).collect();
-    let months: Vec<i32> = (0..40_000).map(|i| 202501 + i % 12).collect();
+    let months: Vec<suivi_clauses::domain::Month> = (0..40_000)
+        .map(|i| suivi_clauses::domain::Month::from_yyyymm(202501 + i % 12).unwrap())
+        .collect();
     let lots: Vec<suivi_clauses::storage::LotId> = (1..=70_000).map(Into::into).collect();
 
     let stored =
