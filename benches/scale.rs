@@ -13,6 +13,9 @@
 //! Every measurement that reports memory runs in a child process of its own (this program
 //! started again with `--child …`), whose peak resident size (VmHWM) is its own alone.
 
+// The length lints are for src/: a benchmark or a data-writing tool reads best as one script.
+#![allow(clippy::too_many_lines, clippy::cognitive_complexity)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};

@@ -6,6 +6,9 @@
 //! when it cannot be reached they are skipped with a line on standard error, unless
 //! `SUIVI_REQUIRE_POSTGRES=1` makes them fail.
 
+// The length lints are for src/: a test scenario reads best whole.
+#![allow(clippy::too_many_lines, clippy::cognitive_complexity)]
+
 mod authorization;
 mod backup;
 mod browser;
