@@ -122,7 +122,7 @@ pub struct ImportSettings {
     pub max_uncompressed_mb: u64,
     pub max_compression_ratio: u64,
     /// Most hours one participant may be declared for in a month.
-    pub max_hours_per_month: i64,
+    pub max_hours_per_month: u16,
     /// Uploads from this size on (KB) run in the background, followed by their progress.
     pub background_from_kb: usize,
     /// Seconds without progress after which a running import is known to be cut off.
@@ -216,6 +216,9 @@ impl Default for ImportSettings {
     }
 }
 
+/// Hours in the longest month (31 days): no one works more in a month.
+const MONTH_HOURS: u16 = 744;
+
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
     #[error("Le fichier de configuration {0} n'existe pas.")]
@@ -255,6 +258,11 @@ impl Settings {
     fn validate(&self) -> Result<(), SettingsError> {
         self.database_url()?;
         self.admin_email()?;
+        if !(1..=MONTH_HOURS).contains(&self.imports.max_hours_per_month) {
+            return Err(SettingsError::Invalid(format!(
+                "imports.max_hours_per_month doit être un nombre d'heures de 1 à {MONTH_HOURS} (un mois compte au plus {MONTH_HOURS} heures)."
+            )));
+        }
         if self.database.pool_size == 0 {
             return Err(SettingsError::Invalid(
                 "database.pool_size doit valoir au moins 1.".into(),
@@ -294,8 +302,8 @@ impl Settings {
             max_uncompressed_bytes: self.imports.max_uncompressed_mb * mb,
             max_compression_ratio: self.imports.max_compression_ratio,
             max_rows: self.imports.max_rows,
-            max_hours_per_month: Hours::from_whole(self.imports.max_hours_per_month)
-                .unwrap_or(Hours::ZERO),
+            max_hours_per_month: Hours::from_whole(i64::from(self.imports.max_hours_per_month))
+                .expect("a number of hours below 65 536 is valid"),
             background_from_bytes: self.imports.background_from_kb.saturating_mul(1024),
             stale_after: std::time::Duration::from_secs(self.imports.stale_after_secs),
         }

@@ -149,3 +149,16 @@ fn unknown_sections_values_and_wrong_types_are_explained() {
         "{not_toml}"
     );
 }
+
+#[test]
+fn monthly_hours_beyond_a_month_or_none_are_refused_with_the_key() {
+    for value in ["0", "745", "-3"] {
+        let said = message(from_env(&[("SUIVI_IMPORTS__MAX_HOURS_PER_MONTH", value)]));
+        assert!(said.contains("max_hours_per_month"), "{value}: {said}");
+    }
+    let taken = from_env(&[("SUIVI_IMPORTS__MAX_HOURS_PER_MONTH", "744")]).unwrap();
+    assert_eq!(
+        taken.import_limits().max_hours_per_month.hundredths(),
+        74_400
+    );
+}
