@@ -6,7 +6,9 @@ use bytes::Bytes;
 use chrono::{Datelike, NaiveDate};
 
 use super::{AppError, Caller, ErrorCode, Narrowing};
-use crate::indicators::{Breakdowns, FigureCache, Indicators, Options, Period, YearFigures};
+use crate::indicators::{
+    Breakdowns, FigureCache, Indicators, Options, Period, Render, YearFigures,
+};
 use crate::storage::DbConnection;
 
 /// What figures are asked: of which period, narrowed how, computed how.
@@ -73,16 +75,18 @@ pub fn figures(
     Ok(cache.indicators(conn, &scope, request.period, options)?)
 }
 
-/// The same figures, serialized once per data version (the API answers them as they are).
+/// The same figures, rendered once per data version by the adapter's `render` (the API
+/// answers them as they are).
 pub fn figures_json(
     conn: &mut DbConnection,
     cache: &FigureCache,
     caller: &Caller,
     request: &FiguresRequest,
+    render: Render,
 ) -> Result<Bytes, AppError> {
     let scope = caller.data_scope(conn, &request.narrowing)?;
     let options = options(caller, request.subcontractors, request.breakdowns);
-    Ok(cache.indicators_json(conn, &scope, request.period, options)?)
+    Ok(cache.indicators_json(conn, &scope, request.period, options, render)?)
 }
 
 /// Which years a trend covers.

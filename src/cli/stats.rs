@@ -33,7 +33,9 @@ pub fn run(args: StatsArgs, database: &Database) -> anyhow::Result<()> {
     let caller = Caller::command_line();
     let figures = app::indicators::figures(&mut conn, &FigureCache::default(), &caller, &request)?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&*figures)?);
+        // The API's JSON, units in the field names.
+        let json = crate::web::api::wire::indicators::IndicatorsJson::from(&*figures);
+        println!("{}", serde_json::to_string_pretty(&json)?);
     } else {
         print_text(&figures);
     }

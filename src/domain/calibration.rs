@@ -7,9 +7,7 @@ use super::{Hours, Money, Rate};
 pub const RECOMMENDED_MINIMUM_HOURS: i64 = 150;
 
 /// The parameters of a calibrated target, stored beside it so the figure can be explained.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Calibration {
     pub base_amount: Money,
     pub labour_share: Rate,

@@ -37,7 +37,7 @@ pub struct ClauseFacts {
 }
 
 /// The clause's assessment at a date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Assessment {
     pub status: ClauseStatus,
     /// Share of the period from notification to end elapsed at the date.

@@ -34,6 +34,9 @@ const MAX_REFRESHED: usize = 200;
 const JSON_BYTES: u64 = 256 * 1024 * 1024;
 
 type IndicatorsKey = (DataScope, Period, Options);
+
+/// Renders the indicators as the JSON the API answers.
+pub type Render = fn(&Indicators) -> serde_json::Result<Vec<u8>>;
 type ClausesKey = (DataScope, NaiveDate);
 
 /// The indicators and clause assessments of the whole application, shared by its workers.
@@ -88,20 +91,22 @@ impl FigureCache {
         self.indicators.get(conn, (scope.clone(), period, options))
     }
 
-    /// `indicators` as JSON, serialized once per data version.
+    /// `indicators` as JSON, rendered once per data version by `render` (the API's wire type
+    /// lives with the API; there is only one).
     pub fn indicators_json(
         &self,
         conn: &mut DbConnection,
         scope: &DataScope,
         period: Period,
         options: Options,
+        render: Render,
     ) -> Result<Bytes, Error> {
         let version = data_version::current(conn)?;
         let key = (scope.clone(), period, options);
         self.indicators_json
             .get_or_insert_with(&(version, key.clone()), || {
                 let figures = self.indicators.get_at(conn, version, key)?;
-                serde_json::to_vec(&*figures)
+                render(&figures)
                     .map(Bytes::from)
                     .map_err(|e| Error::SerializationError(Box::new(e)))
             })

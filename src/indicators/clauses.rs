@@ -3,7 +3,6 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use serde::Serialize;
 
 use super::DataScope;
 use crate::domain::contract::last_day;
@@ -11,11 +10,9 @@ use crate::domain::{Assessment, ClauseFacts, ClauseStatus, Hours, Labelled, Mont
 use crate::storage::indicators::{self as sums, HoursFilter};
 use crate::storage::{ContractId, DbConnection, LotId, ParticipantId};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClauseView {
-    #[schema(value_type = i64)]
     pub lot_id: LotId,
-    #[schema(value_type = i64)]
     pub contract_id: ContractId,
     pub buyer_siret: String,
     pub reference: String,

@@ -12,7 +12,6 @@ pub mod scope;
 pub mod statement;
 
 use chrono::NaiveDate;
-use serde::Serialize;
 
 use crate::domain::decimal::format_fixed;
 use crate::domain::{
@@ -23,7 +22,7 @@ use crate::storage::DbConnection;
 use crate::storage::indicators::{
     self as sums, AwardGroup, ContractFilter, Dimension, HourGroup, HoursFilter,
 };
-pub use cache::{FigureCache, Refreshed};
+pub use cache::{FigureCache, Refreshed, Render};
 pub use scope::{DataScope, ScopeError};
 
 /// Groups of fewer distinct participants than this are not shown to those who may only see
@@ -31,7 +30,7 @@ pub use scope::{DataScope, ScopeError};
 pub const SMALL_GROUP_THRESHOLD: i64 = 5;
 
 /// A period of days, both ends included.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Period {
     pub from: NaiveDate,
     pub to: NaiveDate,
@@ -111,14 +110,14 @@ impl Breakdowns {
 }
 
 /// A value and how it was obtained.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Figure<T> {
     pub value: T,
     pub method: String,
 }
 
 /// `part` out of `whole`, as a rate and as French text.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Share {
     pub part: i64,
     pub whole: i64,
@@ -141,7 +140,7 @@ impl Share {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Indicators {
     pub period: Period,
     pub scope: String,
@@ -149,7 +148,7 @@ pub struct Indicators {
     pub insertion: Insertion,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Charter {
     /// Amount notified in the period: holders' and co-contractors' shares.
     pub awarded: Figure<Money>,
@@ -167,7 +166,7 @@ pub struct Charter {
     pub without_social_consideration: Share,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReservedAmount {
     pub reservation: Reservation,
     pub article: &'static str,
@@ -175,7 +174,7 @@ pub struct ReservedAmount {
     pub share: Share,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Insertion {
     pub hours: Figure<Hours>,
     /// Full-time equivalents, in hundredths.
@@ -187,14 +186,14 @@ pub struct Insertion {
     pub breakdowns: Vec<Breakdown>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Breakdown {
     pub dimension: &'static str,
     pub label: &'static str,
     pub groups: Vec<Group>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Group {
     /// The code or identifier grouped on; `None` when not recorded.
     pub key: Option<String>,
@@ -555,7 +554,7 @@ fn group_label(dimension: Dimension, key: Option<&str>) -> String {
 }
 
 /// The main figures of one year, for a trend.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct YearFigures {
     pub year: i32,
     pub awarded: Money,

@@ -4,7 +4,6 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use serde::Serialize;
 
 use super::clauses::{self, ClauseView};
 use super::{DataScope, ScopeError, scope};
@@ -16,7 +15,7 @@ use crate::storage::{ContractId, DbConnection, LotId, companies, contracts};
 /// At most this many months are listed per lot (twenty years of a framework agreement).
 const MAX_MONTHS: usize = 240;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Statement {
     /// "Marché 2024-017 : Réhabilitation…" or "Entreprise BATI SUD (SIRET …)".
     pub subject: String,
@@ -26,14 +25,14 @@ pub struct Statement {
     pub method: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LotStatement {
     pub clause: ClauseView,
     /// From the notification month to the month of the date (or the end, if sooner).
     pub months: Vec<MonthLine>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MonthLine {
     pub month: Month,
     /// Declared in the month, every modality.

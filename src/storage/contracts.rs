@@ -311,9 +311,8 @@ pub struct ContractFilter {
 }
 
 /// A contract with its lots, their awardees and clauses.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContractView {
-    #[schema(value_type = i64)]
     pub id: ContractId,
     pub buyer_siret: String,
     pub reference: String,
@@ -330,9 +329,8 @@ pub struct ContractView {
     pub lots: Vec<LotView>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LotView {
-    #[schema(value_type = i64)]
     pub id: LotId,
     /// 0 for a contract without lots.
     pub number: i32,
@@ -346,7 +344,7 @@ pub struct LotView {
     pub awards: Vec<AwardView>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AwardView {
     pub siret: String,
     pub name: String,

@@ -110,7 +110,7 @@ pub fn ids_by_pseudonym(
 }
 
 /// A participant as facilitateurs list them: pseudonymous, with the hours declared for them.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, Queryable, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
 pub struct ParticipantView {
     pub pseudonym: String,
     pub criterion: String,

@@ -126,8 +126,8 @@ async fn sample(app: &TestApp, route: &Route, token: Option<&str>) -> Sample {
         }
         ("post", "/api/calibrations") => Sample {
             body: Some(serde_json::json!({
-                "base_amount": 100_000_000, "labour_share": 5_000,
-                "insertion_rate": 500, "hourly_cost": 3_000,
+                "base_amount_cents": 100_000_000, "labour_share_basis_points": 5_000,
+                "insertion_rate_basis_points": 500, "hourly_cost_cents": 3_000,
             })),
             ..plain(200)
         },
@@ -135,7 +135,7 @@ async fn sample(app: &TestApp, route: &Route, token: Option<&str>) -> Sample {
             let (_, lot) = app.database.run(walk_lot).await.unwrap();
             Sample {
                 path: format!("/api/lots/{lot}/clause"),
-                body: Some(serde_json::json!({ "target_hours": 50_000 })),
+                body: Some(serde_json::json!({ "target_hours_hundredths": 50_000 })),
                 ..plain(200)
             }
         }

@@ -107,13 +107,17 @@ async fn the_compliance_workbook_holds_the_figures_of_the_api() {
     };
     let (charter, insertion) = (&figures["charter"], &figures["insertion"]);
     let checks: [(&str, f64, &Value); 10] = [
-        ("Heures d'insertion", 100.0, &insertion["hours"]["value"]),
+        (
+            "Heures d'insertion",
+            100.0,
+            &insertion["hours"]["hours_hundredths"],
+        ),
         (
             "Équivalents temps plein (ETP)",
             100.0,
-            &insertion["fte"]["value"],
+            &insertion["fte"]["fte_hundredths"],
         ),
-        ("Participants", 1.0, &insertion["participants"]["value"]),
+        ("Participants", 1.0, &insertion["participants"]["count"]),
         ("Marchés notifiés", 1.0, &charter["contracts"]),
         (
             "Marchés avec clause d'insertion",
@@ -130,16 +134,20 @@ async fn the_compliance_workbook_holds_the_figures_of_the_api() {
             1.0,
             &charter["reserved_contracts"]["part"],
         ),
-        ("Montant notifié HT", 100.0, &charter["awarded"]["value"]),
+        (
+            "Montant notifié HT",
+            100.0,
+            &charter["awarded"]["amount_cents"],
+        ),
         (
             "Part des entreprises locales (en valeur)",
             10_000.0,
-            &charter["local_by_value"]["rate"],
+            &charter["local_by_value"]["rate_basis_points"],
         ),
         (
             "Part des TPE et PME (en valeur)",
             10_000.0,
-            &charter["small_firms_by_value"]["rate"],
+            &charter["small_firms_by_value"]["rate_basis_points"],
         ),
     ];
     for (label, scale, expected) in checks {
@@ -159,7 +167,7 @@ async fn the_compliance_workbook_holds_the_figures_of_the_api() {
             .unwrap_or_else(|| panic!("no month {label}"));
         assert_eq!(
             scaled(&line[1], 100.0),
-            group["hours"].as_i64().unwrap(),
+            group["hours_hundredths"].as_i64().unwrap(),
             "{label}"
         );
     }
@@ -172,16 +180,26 @@ async fn the_compliance_workbook_holds_the_figures_of_the_api() {
     assert_eq!(lines.len(), clauses.len());
     for clause in clauses {
         let line = &lines[clause["reference"].as_str().unwrap()];
-        assert_eq!(scaled(&line[7], 100.0), clause["target"].as_i64().unwrap());
-        assert_eq!(scaled(&line[8], 100.0), clause["counted"].as_i64().unwrap());
+        assert_eq!(
+            scaled(&line[7], 100.0),
+            clause["target_hours_hundredths"].as_i64().unwrap()
+        );
+        assert_eq!(
+            scaled(&line[8], 100.0),
+            clause["counted_hours_hundredths"].as_i64().unwrap()
+        );
         assert_eq!(text(&line[10]), clause["status_label"].as_str().unwrap());
         assert_eq!(
             scaled(&line[13], 100.0),
-            clause["assessment"]["missing"].as_i64().unwrap()
+            clause["assessment"]["missing_hours_hundredths"]
+                .as_i64()
+                .unwrap()
         );
         assert_eq!(
             scaled(&line[9], 10_000.0),
-            clause["assessment"]["realisation"].as_i64().unwrap()
+            clause["assessment"]["realisation_basis_points"]
+                .as_i64()
+                .unwrap()
         );
     }
 
@@ -190,7 +208,10 @@ async fn the_compliance_workbook_holds_the_figures_of_the_api() {
     let companies = by_key(&companies, 0, 0);
     for group in breakdown(&figures, "company") {
         let line = &companies[group["key"].as_str().unwrap()];
-        assert_eq!(scaled(&line[5], 100.0), group["hours"].as_i64().unwrap());
+        assert_eq!(
+            scaled(&line[5], 100.0),
+            group["hours_hundredths"].as_i64().unwrap()
+        );
         assert_eq!(
             scaled(&line[6], 1.0),
             group["participants"].as_i64().unwrap()
@@ -206,7 +227,10 @@ async fn the_compliance_workbook_holds_the_figures_of_the_api() {
     assert_eq!(structures.len(), employers.len());
     for group in employers {
         let line = &structures[group["key"].as_str().unwrap()];
-        assert_eq!(scaled(&line[3], 100.0), group["hours"].as_i64().unwrap());
+        assert_eq!(
+            scaled(&line[3], 100.0),
+            group["hours_hundredths"].as_i64().unwrap()
+        );
         assert_eq!(text(&line[2]), "ETTI");
     }
 
@@ -223,7 +247,10 @@ async fn the_compliance_workbook_holds_the_figures_of_the_api() {
         if group["suppressed"] == true {
             assert!(text(&line[2]).contains("masqué") && text(&line[3]).contains("masqué"));
         } else {
-            assert_eq!(scaled(&line[2], 100.0), group["hours"].as_i64().unwrap());
+            assert_eq!(
+                scaled(&line[2], 100.0),
+                group["hours_hundredths"].as_i64().unwrap()
+            );
         }
     }
     assert!(
@@ -239,15 +266,17 @@ async fn the_compliance_workbook_holds_the_figures_of_the_api() {
         .unwrap();
     assert_eq!(
         scaled(&local[1], 10_000.0),
-        charter["local_by_value"]["rate"].as_i64().unwrap()
+        charter["local_by_value"]["rate_basis_points"]
+            .as_i64()
+            .unwrap()
     );
     assert_eq!(
         scaled(&local[2], 100.0),
-        charter["local_by_value"]["part"].as_i64().unwrap()
+        charter["local_by_value"]["part_cents"].as_i64().unwrap()
     );
     assert_eq!(
         scaled(&local[3], 100.0),
-        charter["local_by_value"]["whole"].as_i64().unwrap()
+        charter["local_by_value"]["whole_cents"].as_i64().unwrap()
     );
     assert_eq!(
         text(&local[4]),
@@ -404,11 +433,11 @@ async fn statements_give_the_same_figures_as_their_json() {
     let months = lot["months"].as_array().unwrap();
     assert_eq!(months.len(), 12);
     assert_eq!(months[3]["month"], "2025-04");
-    assert_eq!(months[3]["hours"], 14_000);
-    assert_eq!(months[3]["training"], 2_000);
-    assert_eq!(months[11]["cumulative"], 29_000);
+    assert_eq!(months[3]["hours_hundredths"], 14_000);
+    assert_eq!(months[3]["training_hours_hundredths"], 2_000);
+    assert_eq!(months[11]["cumulative_hours_hundredths"], 29_000);
     // At the end, the even pace reaches the target.
-    assert_eq!(months[11]["expected"], 100_000);
+    assert_eq!(months[11]["expected_hours_hundredths"], 100_000);
 
     let mut book = open(
         download(
@@ -422,11 +451,11 @@ async fn statements_give_the_same_figures_as_their_json() {
     let line = summary.iter().find(|r| text(&r[1]) == "2025-01").unwrap();
     assert_eq!(
         scaled(&line[7], 100.0),
-        lot["clause"]["target"].as_i64().unwrap()
+        lot["clause"]["target_hours_hundredths"].as_i64().unwrap()
     );
     assert_eq!(
         scaled(&line[8], 100.0),
-        lot["clause"]["counted"].as_i64().unwrap()
+        lot["clause"]["counted_hours_hundredths"].as_i64().unwrap()
     );
     assert_eq!(
         text(&line[10]),
@@ -435,12 +464,18 @@ async fn statements_give_the_same_figures_as_their_json() {
     let month_rows = rows(&mut book, "Mois par mois");
     assert_eq!(month_rows.len(), 13);
     for (row, month) in month_rows.iter().skip(1).zip(months) {
-        assert_eq!(scaled(&row[3], 100.0), month["hours"].as_i64().unwrap());
+        assert_eq!(
+            scaled(&row[3], 100.0),
+            month["hours_hundredths"].as_i64().unwrap()
+        );
         assert_eq!(
             scaled(&row[5], 100.0),
-            month["cumulative"].as_i64().unwrap()
+            month["cumulative_hours_hundredths"].as_i64().unwrap()
         );
-        assert_eq!(scaled(&row[6], 100.0), month["expected"].as_i64().unwrap());
+        assert_eq!(
+            scaled(&row[6], 100.0),
+            month["expected_hours_hundredths"].as_i64().unwrap()
+        );
     }
 
     // A company's statement: its lots with a clause and its own hours; for itself only.
@@ -448,7 +483,7 @@ async fn statements_give_the_same_figures_as_their_json() {
     let large = json_of(&app, &path, &token).await;
     assert_eq!(large["lots"].as_array().unwrap().len(), 1);
     assert_eq!(large["lots"][0]["clause"]["reference"], "2025-B2");
-    assert_eq!(large["lots"][0]["clause"]["worked"], 8_000);
+    assert_eq!(large["lots"][0]["clause"]["worked_hours_hundredths"], 8_000);
     let own = app.create_user(Role::Company, vec![siret(11)]).await;
     let own = app.session(&own.email, USER_PASSWORD).await.token;
     assert_eq!(json_of(&app, &path, &own).await, large);

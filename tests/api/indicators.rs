@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 use suivi_clauses::domain::Role;
 use suivi_clauses::indicators::{Breakdowns, DataScope, FigureCache, Options, Period, Refreshed};
 use suivi_clauses::storage::figures_transaction;
+use suivi_clauses::web::api::wire::indicators as wire;
 
 use crate::helpers::{
     ADMIN_EMAIL, ADMIN_PASSWORD, TestApp, TestDatabase, USER_PASSWORD, siret, spawn_app_on,
@@ -148,18 +149,28 @@ fn groups(indicators: &Value, dimension: &str) -> Vec<(Value, Value, Value)> {
         .map(|g| {
             (
                 g["key"].clone(),
-                g["hours"].clone(),
+                g["hours_hundredths"].clone(),
                 g["participants"].clone(),
             )
         })
         .collect()
 }
 
+/// A share of counts: part, whole, rate in basis points.
 fn share(value: &Value) -> (i64, i64, Option<i64>) {
     (
         value["part"].as_i64().unwrap(),
         value["whole"].as_i64().unwrap(),
-        value["rate"].as_i64(),
+        value["rate_basis_points"].as_i64(),
+    )
+}
+
+/// A share of amounts: part and whole in cents, rate in basis points.
+fn amount_share(value: &Value) -> (i64, i64, Option<i64>) {
+    (
+        value["part_cents"].as_i64().unwrap(),
+        value["whole_cents"].as_i64().unwrap(),
+        value["rate_basis_points"].as_i64(),
     )
 }
 
@@ -209,10 +220,10 @@ async fn the_indicators_match_the_figures_computed_by_hand() {
 
     // Holders and co-contractors of the 2025 contracts: 100 000 + 300 000 + 60 000 + 40 000
     // + 200 000 € (the 2024 contract and the subcontractor left out).
-    assert_eq!(charter["awarded"]["value"], 70_000_000);
+    assert_eq!(charter["awarded"]["amount_cents"], 70_000_000);
     // Local: the PME twice and the ACI = 200 000 of 700 000 €, 3 awards of 5.
     assert_eq!(
-        share(&charter["local_by_value"]),
+        amount_share(&charter["local_by_value"]),
         (20_000_000, 70_000_000, Some(2_857))
     );
     assert_eq!(share(&charter["local_by_count"]), (3, 5, Some(6_000)));
@@ -225,7 +236,7 @@ async fn the_indicators_match_the_figures_computed_by_hand() {
     );
     // TPE/PME: the PME's 140 000 € (the ACI's size is unknown, the Paris firm is large).
     assert_eq!(
-        share(&charter["small_firms_by_value"]),
+        amount_share(&charter["small_firms_by_value"]),
         (14_000_000, 70_000_000, Some(2_000))
     );
     assert_eq!(share(&charter["small_firms_by_count"]), (2, 5, Some(4_000)));
@@ -235,9 +246,9 @@ async fn the_indicators_match_the_figures_computed_by_hand() {
         .iter()
         .find(|r| r["article"] == "L2113-13")
         .unwrap();
-    assert_eq!(insertion_reserved["amount"], 6_000_000);
+    assert_eq!(insertion_reserved["amount_cents"], 6_000_000);
     assert_eq!(
-        share(&insertion_reserved["share"]),
+        amount_share(&insertion_reserved["share"]),
         (6_000_000, 70_000_000, Some(857))
     );
     // Four contracts in 2025: two with a clause, one with a social criterion, one reserved.
@@ -255,9 +266,9 @@ async fn the_indicators_match_the_figures_computed_by_hand() {
 
     // 2025 hours: 100 + 120 + 20 + 50 + 80 = 370 h by three people; 370 ÷ 1 607 = 0,23 ETP.
     let insertion = &figures["insertion"];
-    assert_eq!(insertion["hours"]["value"], 37_000);
-    assert_eq!(insertion["participants"]["value"], 3);
-    assert_eq!(insertion["fte"]["value"], 23);
+    assert_eq!(insertion["hours"]["hours_hundredths"], 37_000);
+    assert_eq!(insertion["participants"]["count"], 3);
+    assert_eq!(insertion["fte"]["fte_hundredths"], 23);
     assert_eq!(insertion["fte_text"], "0,23 ETP");
     // P1 left for a job, P3 for something else: 1 of 2.
     assert_eq!(
@@ -321,7 +332,7 @@ async fn the_indicators_match_the_figures_computed_by_hand() {
             .as_array()
             .unwrap()
             .iter()
-            .map(|g| g["hours"].as_i64().unwrap())
+            .map(|g| g["hours_hundredths"].as_i64().unwrap())
             .sum();
         assert_eq!(sum, 37_000, "{}", breakdown["dimension"]);
     }
@@ -334,7 +345,7 @@ async fn the_indicators_match_the_figures_computed_by_hand() {
     )
     .await;
     assert_eq!(
-        share(&with_subcontractors["charter"]["local_by_value"]),
+        amount_share(&with_subcontractors["charter"]["local_by_value"]),
         (25_000_000, 75_000_000, Some(3_333))
     );
 
@@ -350,7 +361,7 @@ async fn figures_kept_in_memory_follow_a_write_from_another_instance() {
     let (url, dir) = (database.url().to_owned(), database.data_dir());
     let app = spawn_app_on(database, |_| {}).await;
     let admin = territory(&app).await;
-    let hours = |figures: &Value| figures["insertion"]["hours"]["value"].clone();
+    let hours = |figures: &Value| figures["insertion"]["hours"]["hours_hundredths"].clone();
     let first = json_of(&app, "/api/indicators?year=2025", &admin).await;
     let again = json_of(&app, "/api/indicators?year=2025", &admin).await;
     let clauses = json_of(&app, "/api/clauses?at=2025-07-01", &admin).await;
@@ -379,8 +390,8 @@ async fn figures_kept_in_memory_follow_a_write_from_another_instance() {
     assert_eq!(hours(&first), 37_000);
     assert_eq!(again, first);
     assert_eq!(hours(&after), 38_000);
-    assert_eq!(clauses[0]["worked"], 29_000);
-    assert_eq!(clauses_after[0]["worked"], 30_000);
+    assert_eq!(clauses[0]["worked_hours_hundredths"], 29_000);
+    assert_eq!(clauses_after[0]["worked_hours_hundredths"], 30_000);
 }
 
 #[test]
@@ -409,7 +420,13 @@ fn the_figures_read_lately_are_recomputed_once_after_a_write() {
         .clauses(&mut conn, &scope, chrono::NaiveDate::MIN)
         .unwrap();
     let json = figures
-        .indicators_json(&mut conn, &scope, year(2025), options)
+        .indicators_json(
+            &mut conn,
+            &scope,
+            year(2025),
+            options,
+            wire::indicators_json,
+        )
         .unwrap();
     let unchanged = figures.refresh(&mut conn).unwrap();
     figures_transaction(&mut conn, |_| Ok::<_, diesel::result::Error>(())).unwrap();
@@ -436,7 +453,7 @@ fn the_figures_read_lately_are_recomputed_once_after_a_write() {
         .unwrap();
     assert_eq!(
         serde_json::from_slice::<serde_json::Value>(&json).unwrap(),
-        serde_json::to_value(&*figures_2025).unwrap()
+        serde_json::to_value(wire::IndicatorsJson::from(&*figures_2025)).unwrap()
     );
 }
 
@@ -455,22 +472,22 @@ async fn clauses_are_assessed_at_a_date_with_training_and_status() {
     // default). 181 of 364 days elapsed = 49,73 % → 497,30 h expected: behind.
     let first = &clauses[0];
     assert_eq!(first["reference"], "2025-01");
-    assert_eq!(first["worked"], 29_000);
-    assert_eq!(first["counted"], 27_000);
+    assert_eq!(first["worked_hours_hundredths"], 29_000);
+    assert_eq!(first["counted_hours_hundredths"], 27_000);
     assert_eq!(first["status"], "behind");
     assert_eq!(first["status_label"], "En retard");
-    assert_eq!(first["assessment"]["elapsed"], 4_973);
-    assert_eq!(first["assessment"]["expected"], 49_730);
-    assert_eq!(first["assessment"]["missing"], 73_000);
+    assert_eq!(first["assessment"]["elapsed_basis_points"], 4_973);
+    assert_eq!(first["assessment"]["expected_hours_hundredths"], 49_730);
+    assert_eq!(first["assessment"]["missing_hours_hundredths"], 73_000);
     // 2025-B2: 400 h from 1 March 2025 for 24 months (to 28 February 2027, 729 days); on
     // 1 July, 122 days = 16,74 % → 66,96 h expected; 80 h done: on track, 477,90 h projected.
     let second = &clauses[1];
     assert_eq!(second["reference"], "2025-B2");
-    assert_eq!(second["counted"], 8_000);
+    assert_eq!(second["counted_hours_hundredths"], 8_000);
     assert_eq!(second["status"], "on_track");
-    assert_eq!(second["assessment"]["elapsed"], 1_674);
-    assert_eq!(second["assessment"]["expected"], 6_696);
-    assert_eq!(second["assessment"]["projected"], 47_790);
+    assert_eq!(second["assessment"]["elapsed_basis_points"], 1_674);
+    assert_eq!(second["assessment"]["expected_hours_hundredths"], 6_696);
+    assert_eq!(second["assessment"]["projected_hours_hundredths"], 47_790);
 
     // Before any hour, at notification: not started.
     let early: Value = json_of(&app, "/api/clauses?at=2025-01-15", &admin).await;
@@ -496,7 +513,7 @@ async fn elected_officials_see_small_participant_groups_suppressed() {
         .unwrap();
 
     // Their scope is buyer 1: 290 h by three people.
-    assert_eq!(figures["insertion"]["hours"]["value"], 29_000);
+    assert_eq!(figures["insertion"]["hours"]["hours_hundredths"], 29_000);
     // One person per criterion: hidden; hours by lot are not about people: shown.
     for (_, hours, participants) in groups(&figures, "criterion") {
         assert_eq!((hours, participants), (Value::Null, Value::Null));
@@ -517,8 +534,8 @@ async fn a_facilitator_calibrates_a_clause_and_its_parameters_are_kept() {
     let other = app.session(&other.email, USER_PASSWORD).await.token;
     // 1 000 000 € × 50 % × 5 % ÷ 30 €/h = 833,33 h (the domain brief's example).
     let calibration = json!({
-        "base_amount": 100_000_000, "labour_share": 5_000,
-        "insertion_rate": 500, "hourly_cost": 3_000,
+        "base_amount_cents": 100_000_000, "labour_share_basis_points": 5_000,
+        "insertion_rate_basis_points": 500, "hourly_cost_cents": 3_000,
     });
     let put = |token: String, body: Value| {
         let request = app
@@ -537,19 +554,19 @@ async fn a_facilitator_calibrates_a_clause_and_its_parameters_are_kept() {
 
     let (saved, body) = put(
         facilitator.clone(),
-        json!({ "calibration": calibration, "penalty_per_hour": 3_000, "training_counts": true }),
+        json!({ "calibration": calibration, "penalty_per_hour_cents": 3_000, "training_counts": true }),
     )
     .await;
     let (both, both_body) = put(
         facilitator.clone(),
-        json!({ "calibration": calibration, "target_hours": 100_000 }),
+        json!({ "calibration": calibration, "target_hours_hundredths": 100_000 }),
     )
     .await;
-    let (outside, _) = put(other, json!({ "target_hours": 100_000 })).await;
+    let (outside, _) = put(other, json!({ "target_hours_hundredths": 100_000 })).await;
     let after: Value = json_of(&app, "/api/clauses?at=2025-07-01", &admin).await;
 
     assert_eq!(saved, 200, "{body}");
-    assert_eq!(body["target"], 83_333);
+    assert_eq!(body["target_hours_hundredths"], 83_333);
     assert_eq!(body["warning"], Value::Null);
     assert_eq!(both, 422, "{both_body}");
     assert!(
@@ -560,12 +577,12 @@ async fn a_facilitator_calibrates_a_clause_and_its_parameters_are_kept() {
     );
     assert_eq!(outside, 404);
     let clause = &after[0];
-    assert_eq!(clause["target"], 83_333);
+    assert_eq!(clause["target_hours_hundredths"], 83_333);
     assert_eq!(clause["target_source"], "calibrated");
     // Training now counts: all 290 h; 833,33 − 290 = 543,33 h missing at 30 €/h.
-    assert_eq!(clause["counted"], 29_000);
-    assert_eq!(clause["assessment"]["missing"], 54_333);
-    assert_eq!(clause["assessment"]["penalty"], 1_629_990);
+    assert_eq!(clause["counted_hours_hundredths"], 29_000);
+    assert_eq!(clause["assessment"]["missing_hours_hundredths"], 54_333);
+    assert_eq!(clause["assessment"]["penalty_cents"], 1_629_990);
 }
 
 #[tokio::test]
@@ -579,8 +596,8 @@ async fn a_small_calibration_is_computed_with_a_warning() {
         .post(app.url("/api/calibrations"))
         .bearer_auth(&admin)
         .json(&json!({
-            "base_amount": 8_000_000, "labour_share": 2_000,
-            "insertion_rate": 500, "hourly_cost": 3_000,
+            "base_amount_cents": 8_000_000, "labour_share_basis_points": 2_000,
+            "insertion_rate_basis_points": 500, "hourly_cost_cents": 3_000,
         }))
         .send()
         .await
@@ -588,7 +605,7 @@ async fn a_small_calibration_is_computed_with_a_warning() {
 
     assert_eq!(response.status(), 200);
     let body: Value = response.json().await.unwrap();
-    assert_eq!(body["target"], 2_667);
+    assert_eq!(body["target_hours_hundredths"], 2_667);
     assert!(
         body["warning"].as_str().unwrap().contains("150 heures"),
         "{body}"

@@ -41,7 +41,10 @@ async fn contracts_are_listed_with_their_lots_by_scope_and_page() {
     assert_eq!(roads["lots"].as_array().unwrap().len(), 2);
     assert_eq!(roads["lots"][0]["awards"].as_array().unwrap().len(), 2);
     assert_eq!(roads["lots"][1]["reservation"], "l2113_13");
-    assert_eq!(year["items"][3]["lots"][0]["target_hours"], 100_000);
+    assert_eq!(
+        year["items"][3]["lots"][0]["target_hours_hundredths"],
+        100_000
+    );
     assert_eq!(references(&second_page), ["2025-01"]);
     assert_eq!(
         (second_page["page"].clone(), second_page["total"].clone()),
@@ -107,7 +110,7 @@ async fn participants_are_listed_for_facilitators_only() {
     assert_eq!(all["total"], 3);
     // P1: 100 + 120 h in 2025.
     assert_eq!(all["items"][0]["pseudonym"], "P1");
-    assert_eq!(all["items"][0]["hours"], 22_000);
+    assert_eq!(all["items"][0]["hours_hundredths"], 22_000);
     assert_eq!(disabled["total"], 1);
     assert_eq!(disabled["items"][0]["pseudonym"], "P2");
     assert_eq!(refused.status(), 403);
@@ -140,8 +143,11 @@ async fn listings_and_indicators_narrow_to_a_buyer_or_a_territory_within_scope()
     assert_eq!(references(&one_buyer), ["2025-B2"]);
     // No buyer's territory holds Paris: nothing is counted, and the scope says so.
     assert_eq!(elsewhere["scope"], "aucun acheteur");
-    assert_eq!(elsewhere["charter"]["awarded"]["value"], 0);
-    assert_eq!(haute_garonne["charter"]["awarded"]["value"], 70_000_000);
+    assert_eq!(elsewhere["charter"]["awarded"]["amount_cents"], 0);
+    assert_eq!(
+        haute_garonne["charter"]["awarded"]["amount_cents"],
+        70_000_000
+    );
     assert_eq!(other_buyer.status(), 403);
     let body: Value = bad_departement.json().await.unwrap();
     assert_eq!(body["error"]["code"], "invalid_departement");

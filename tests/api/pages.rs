@@ -454,8 +454,12 @@ async fn the_dashboard_shows_the_apis_figures_by_role_and_filter() {
     let admin_token = territory(&app).await;
     let admin = app.session(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     let api = json_of(&app, "/api/indicators?year=2025", &admin_token).await;
-    let hours =
-        Hours::from_hundredths(api["insertion"]["hours"]["value"].as_i64().unwrap()).unwrap();
+    let hours = Hours::from_hundredths(
+        api["insertion"]["hours"]["hours_hundredths"]
+            .as_i64()
+            .unwrap(),
+    )
+    .unwrap();
 
     // No year asked: the last year with hours, 2025.
     let (status, html) = page(&app, &admin, "/tableau-de-bord").await;
@@ -463,7 +467,7 @@ async fn the_dashboard_shows_the_apis_figures_by_role_and_filter() {
     assert_eq!(figure(&html, "Heures d'insertion"), text::hours(hours));
     assert_eq!(
         figure(&html, "Participants"),
-        api["insertion"]["participants"]["value"].to_string()
+        api["insertion"]["participants"]["count"].to_string()
     );
     assert!(
         html.contains(
@@ -493,8 +497,12 @@ async fn the_dashboard_shows_the_apis_figures_by_role_and_filter() {
         &format!("/tableau-de-bord?year=2025&buyer={}", b2.as_str()),
     )
     .await;
-    let hours_b2 =
-        Hours::from_hundredths(api_b2["insertion"]["hours"]["value"].as_i64().unwrap()).unwrap();
+    let hours_b2 = Hours::from_hundredths(
+        api_b2["insertion"]["hours"]["hours_hundredths"]
+            .as_i64()
+            .unwrap(),
+    )
+    .unwrap();
     assert_eq!(figure(&html, "Heures d'insertion"), text::hours(hours_b2));
     assert_ne!(hours_b2, hours);
 

@@ -1,50 +1,23 @@
 //! Calibrating and recording the target of a lot's insertion clause.
 
-use actix_web::web;
-use serde::{Deserialize, Serialize};
-
 use crate::app;
 use crate::app::AppError;
 use crate::app::clauses::ClauseInput;
-use crate::domain::calibration::below_minimum_warning;
-use crate::domain::{Calibration, Hours, Money};
+use crate::domain::Calibration;
 use crate::storage::Database;
+use crate::web::api::wire::clauses::{CalibrationJson, ClauseRequest, TargetJson};
 use crate::web::auth::{Authorized, can};
+use actix_web::web;
 
-/// A target computed from its parameters, with the warning a small one deserves.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Target {
-    pub target: Hours,
-    pub target_source: &'static str,
-    pub calibration: Option<Calibration>,
-    pub warning: Option<String>,
-}
-
-impl Target {
-    fn of(target: Hours, calibration: Option<Calibration>) -> Target {
-        Target {
-            target,
-            target_source: if calibration.is_some() {
-                "calibrated"
-            } else {
-                "typed"
-            },
-            calibration,
-            warning: below_minimum_warning(target),
-        }
-    }
-}
-
-/// `POST /api/calibrations`: computes a target without recording it (amounts in cents, shares
-/// in basis points).
+/// `POST /api/calibrations`: computes a target without recording it.
 #[utoipa::path(
     post,
     path = "/api/calibrations",
     tag = "clauses",
     security(("bearer" = [])),
-    request_body = Calibration,
+    request_body = CalibrationJson,
     responses(
-        (status = 200, body = Target),
+        (status = 200, body = TargetJson),
         (status = 422, body = crate::web::error::ErrorEnvelope),
         (status = 401, description = "Pas de session", body = crate::web::error::ErrorEnvelope),
         (status = 403, description = "Rôle insuffisant", body = crate::web::error::ErrorEnvelope),
@@ -52,24 +25,11 @@ impl Target {
 )]
 pub async fn preview(
     _user: Authorized<can::ManageClauses>,
-    body: web::Json<Calibration>,
-) -> Result<web::Json<Target>, AppError> {
-    let target = app::clauses::calibrate(&body)?;
-    Ok(web::Json(Target::of(target, Some(body.into_inner()))))
-}
-
-/// The clause of a lot: either calibrated (its parameters) or a target typed as such.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ClauseRequest {
-    pub calibration: Option<Calibration>,
-    /// In hundredths of an hour, when the target is typed rather than calibrated.
-    pub target_hours: Option<Hours>,
-    pub penalty_per_hour: Option<Money>,
-    #[serde(default)]
-    pub training_counts: bool,
-    /// Most hours counted per participant, in hundredths.
-    pub cap_hours_per_participant: Option<Hours>,
+    body: web::Json<CalibrationJson>,
+) -> Result<web::Json<TargetJson>, AppError> {
+    let calibration = Calibration::from(body.into_inner());
+    let target = app::clauses::calibrate(&calibration)?;
+    Ok(web::Json(TargetJson::of(target, Some(calibration))))
 }
 
 /// `PUT /api/lots/{id}/clause`: records the lot's clause and its parameters.
@@ -81,7 +41,7 @@ pub struct ClauseRequest {
     params(("id" = i64, Path, description = "Lot")),
     request_body = ClauseRequest,
     responses(
-        (status = 200, body = Target),
+        (status = 200, body = TargetJson),
         (status = 404, body = crate::web::error::ErrorEnvelope),
         (status = 422, body = crate::web::error::ErrorEnvelope),
         (status = 401, description = "Pas de session", body = crate::web::error::ErrorEnvelope),
@@ -93,19 +53,20 @@ pub async fn save(
     lot_id: web::Path<i64>,
     body: web::Json<ClauseRequest>,
     database: web::Data<Database>,
-) -> Result<web::Json<Target>, AppError> {
+) -> Result<web::Json<TargetJson>, AppError> {
     let request = body.into_inner();
+    let calibration = request.calibration.map(Calibration::from);
     let input = ClauseInput {
-        calibration: request.calibration,
-        target_hours: request.target_hours,
-        penalty_per_hour: request.penalty_per_hour,
+        calibration,
+        target_hours: request.target_hours_hundredths,
+        penalty_per_hour: request.penalty_per_hour_cents,
         training_counts: request.training_counts,
-        cap_hours_per_participant: request.cap_hours_per_participant,
+        cap_hours_per_participant: request.cap_per_participant_hours_hundredths,
     };
     let (lot_id, caller) = (lot_id.into_inner(), user.caller());
     let target = crate::web::run(&database, move |conn| {
         app::clauses::save(conn, &caller, lot_id.into(), &input)
     })
     .await?;
-    Ok(web::Json(Target::of(target, request.calibration)))
+    Ok(web::Json(TargetJson::of(target, calibration)))
 }

@@ -11,6 +11,7 @@ use crate::app::{self, AppError, ErrorCode, Narrowing};
 use crate::indicators::FigureCache;
 use crate::indicators::statement::Statement;
 use crate::storage::Database;
+use crate::web::api::wire::statements::StatementJson;
 use crate::web::auth::{Authorized, can};
 use crate::web::{XLSX, attachment};
 
@@ -57,7 +58,7 @@ pub struct StatementQuery {
     security(("bearer" = [])),
     params(("id" = i64, Path), StatementQuery),
     responses(
-        (status = 200, body = Statement),
+        (status = 200, body = StatementJson),
         (status = 404, body = crate::web::error::ErrorEnvelope),
         (status = 401, description = "Pas de session", body = crate::web::error::ErrorEnvelope),
         (status = 403, description = "Rôle insuffisant", body = crate::web::error::ErrorEnvelope),
@@ -68,13 +69,22 @@ pub async fn contract_json(
     id: web::Path<i64>,
     query: web::Query<StatementQuery>,
     database: web::Data<Database>,
-) -> Result<web::Json<Statement>, AppError> {
+) -> Result<web::Json<StatementJson>, AppError> {
+    let statement = contract_statement(user, id, query, database).await?;
+    Ok(web::Json(StatementJson::from(&statement)))
+}
+
+async fn contract_statement(
+    user: Authorized<can::ReadStatements>,
+    id: web::Path<i64>,
+    query: web::Query<StatementQuery>,
+    database: web::Data<Database>,
+) -> Result<Statement, AppError> {
     let (id, at, caller) = (id.into_inner(), query.date(), user.caller());
-    let statement = crate::web::run(&database, move |conn| {
+    crate::web::run(&database, move |conn| {
         app::contracts::statement(conn, &caller, id.into(), at)
     })
-    .await?;
-    Ok(web::Json(statement))
+    .await
 }
 
 impl StatementQuery {
@@ -104,7 +114,7 @@ pub async fn contract_xlsx(
     database: web::Data<Database>,
 ) -> Result<HttpResponse, AppError> {
     let file_name = format!("releve-marche-{id}.xlsx");
-    let statement = contract_json(user, id, query, database).await?.0;
+    let statement = contract_statement(user, id, query, database).await?;
     statement_file(statement, &file_name).await
 }
 
@@ -124,7 +134,7 @@ async fn statement_file(statement: Statement, file_name: &str) -> Result<HttpRes
     security(("bearer" = [])),
     params(("siret" = String, Path), StatementQuery),
     responses(
-        (status = 200, body = Statement),
+        (status = 200, body = StatementJson),
         (status = 404, body = crate::web::error::ErrorEnvelope),
         (status = 401, description = "Pas de session", body = crate::web::error::ErrorEnvelope),
         (status = 403, description = "Rôle insuffisant", body = crate::web::error::ErrorEnvelope),
@@ -135,14 +145,23 @@ pub async fn company_json(
     siret: web::Path<String>,
     query: web::Query<StatementQuery>,
     database: web::Data<Database>,
-) -> Result<web::Json<Statement>, AppError> {
+) -> Result<web::Json<StatementJson>, AppError> {
+    let statement = company_statement(user, siret, query, database).await?;
+    Ok(web::Json(StatementJson::from(&statement)))
+}
+
+async fn company_statement(
+    user: Authorized<can::ReadStatements>,
+    siret: web::Path<String>,
+    query: web::Query<StatementQuery>,
+    database: web::Data<Database>,
+) -> Result<Statement, AppError> {
     let siret = app::companies::siret_of(&siret)?;
     let (at, caller) = (query.date(), user.caller());
-    let statement = crate::web::run(&database, move |conn| {
+    crate::web::run(&database, move |conn| {
         app::companies::statement(conn, &caller, &siret, at)
     })
-    .await?;
-    Ok(web::Json(statement))
+    .await
 }
 
 /// `GET /api/companies/{siret}/statement.xlsx`: the same, as a workbook.
@@ -169,7 +188,7 @@ pub async fn company_xlsx(
         "releve-entreprise-{}.xlsx",
         app::companies::siret_of(&siret)?
     );
-    let statement = company_json(user, siret, query, database).await?.0;
+    let statement = company_statement(user, siret, query, database).await?;
     statement_file(statement, &file_name).await
 }
 

@@ -1,7 +1,5 @@
 //! Indicators and clause follow-up, scoped to the caller.
 
-use std::sync::Arc;
-
 use actix_web::http::header::ContentType;
 use actix_web::{HttpResponse, web};
 use chrono::NaiveDate;
@@ -9,9 +7,10 @@ use chrono::NaiveDate;
 use crate::app::AppError;
 use crate::app::indicators::{FiguresRequest, SeriesRequest};
 use crate::app::{self, Narrowing};
-use crate::indicators::clauses::ClauseView;
-use crate::indicators::{FigureCache, Indicators, YearFigures};
+use crate::indicators::FigureCache;
 use crate::storage::Database;
+use crate::web::api::wire::clauses::ClauseJson;
+use crate::web::api::wire::indicators::{self as wire, IndicatorsJson, YearFiguresJson};
 use crate::web::auth::{Authorized, can};
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
@@ -52,7 +51,7 @@ impl IndicatorsQuery {
     security(("bearer" = [])),
     params(IndicatorsQuery),
     responses(
-        (status = 200, body = Indicators),
+        (status = 200, body = IndicatorsJson),
         (status = 422, body = crate::web::error::ErrorEnvelope),
         (status = 401, description = "Pas de session", body = crate::web::error::ErrorEnvelope),
         (status = 403, description = "Rôle insuffisant", body = crate::web::error::ErrorEnvelope),
@@ -66,7 +65,7 @@ pub async fn indicators(
 ) -> Result<HttpResponse, AppError> {
     let (request, caller) = (query.request()?, user.caller());
     let json = crate::web::run(&database, move |conn| {
-        app::indicators::figures_json(conn, &figures, &caller, &request)
+        app::indicators::figures_json(conn, &figures, &caller, &request, wire::indicators_json)
     })
     .await?;
     Ok(HttpResponse::Ok()
@@ -92,7 +91,7 @@ pub struct SeriesQuery {
     security(("bearer" = [])),
     params(SeriesQuery),
     responses(
-        (status = 200, body = Vec<YearFigures>),
+        (status = 200, body = Vec<YearFiguresJson>),
         (status = 422, body = crate::web::error::ErrorEnvelope),
         (status = 401, description = "Pas de session", body = crate::web::error::ErrorEnvelope),
         (status = 403, description = "Rôle insuffisant", body = crate::web::error::ErrorEnvelope),
@@ -103,7 +102,7 @@ pub async fn series(
     query: web::Query<SeriesQuery>,
     database: web::Data<Database>,
     figures: web::Data<FigureCache>,
-) -> Result<web::Json<Vec<YearFigures>>, AppError> {
+) -> Result<web::Json<Vec<YearFiguresJson>>, AppError> {
     let request = SeriesRequest {
         from_year: query.from_year,
         to_year: query.to_year,
@@ -115,7 +114,9 @@ pub async fn series(
         app::indicators::series(conn, &figures, &caller, &request)
     })
     .await?;
-    Ok(web::Json(figures))
+    Ok(web::Json(
+        figures.iter().map(YearFiguresJson::from).collect(),
+    ))
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
@@ -134,7 +135,7 @@ pub struct ClausesQuery {
     security(("bearer" = [])),
     params(ClausesQuery),
     responses(
-        (status = 200, body = Vec<ClauseView>),
+        (status = 200, body = Vec<ClauseJson>),
         (status = 401, description = "Pas de session", body = crate::web::error::ErrorEnvelope),
         (status = 403, description = "Rôle insuffisant", body = crate::web::error::ErrorEnvelope),
     ),
@@ -144,7 +145,7 @@ pub async fn clauses(
     query: web::Query<ClausesQuery>,
     database: web::Data<Database>,
     figures: web::Data<FigureCache>,
-) -> Result<web::Json<Arc<Vec<ClauseView>>>, AppError> {
+) -> Result<web::Json<Vec<ClauseJson>>, AppError> {
     let at = query.at.unwrap_or_else(app::today);
     let narrowing = Narrowing::parse(query.buyer.as_deref(), query.departement.as_deref())?;
     let caller = user.caller();
@@ -152,5 +153,5 @@ pub async fn clauses(
         app::clauses::assessed(conn, &figures, &caller, &narrowing, at)
     })
     .await?;
-    Ok(web::Json(list))
+    Ok(web::Json(list.iter().map(ClauseJson::from).collect()))
 }

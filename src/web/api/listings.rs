@@ -11,9 +11,8 @@ use crate::app::contracts::ContractQuery;
 use crate::app::participants::ParticipantQuery;
 use crate::app::{self, Listed, Narrowing};
 use crate::storage::companies::Company;
-use crate::storage::contracts::ContractView;
-use crate::storage::participants::ParticipantView;
 use crate::storage::{Database, PageRequest};
+use crate::web::api::wire::listings::{ContractJson, ParticipantJson};
 use crate::web::auth::{Authorized, can};
 
 /// A page of a listing.
@@ -26,10 +25,11 @@ pub struct Page<T> {
     pub total: i64,
 }
 
-impl<T> From<Listed<T>> for Page<T> {
-    fn from(listed: Listed<T>) -> Page<T> {
+/// Items of the use case, each as the API answers it.
+impl<S, T: From<S>> From<Listed<S>> for Page<T> {
+    fn from(listed: Listed<S>) -> Page<T> {
         Page {
-            items: listed.items,
+            items: listed.items.into_iter().map(T::from).collect(),
             page: listed.request.page,
             per_page: listed.request.per_page,
             total: listed.total,
@@ -64,7 +64,7 @@ pub struct ContractsQuery {
     security(("bearer" = [])),
     params(ContractsQuery),
     responses(
-        (status = 200, body = Page<ContractView>),
+        (status = 200, body = Page<ContractJson>),
         (status = 422, body = crate::web::error::ErrorEnvelope),
         (status = 401, description = "Pas de session", body = crate::web::error::ErrorEnvelope),
         (status = 403, description = "Rôle insuffisant", body = crate::web::error::ErrorEnvelope),
@@ -74,7 +74,7 @@ pub async fn contracts(
     user: Authorized<can::ReadContracts>,
     query: web::Query<ContractsQuery>,
     database: web::Data<Database>,
-) -> Result<web::Json<Page<ContractView>>, AppError> {
+) -> Result<web::Json<Page<ContractJson>>, AppError> {
     let (query, caller) = (query.typed()?, user.caller());
     let found = crate::web::run(&database, move |conn| {
         app::contracts::page(conn, &caller, &query)
@@ -106,7 +106,7 @@ impl ContractsQuery {
     security(("bearer" = [])),
     params(("id" = i64, Path)),
     responses(
-        (status = 200, body = ContractView),
+        (status = 200, body = ContractJson),
         (status = 404, body = crate::web::error::ErrorEnvelope),
         (status = 401, description = "Pas de session", body = crate::web::error::ErrorEnvelope),
         (status = 403, description = "Rôle insuffisant", body = crate::web::error::ErrorEnvelope),
@@ -116,13 +116,13 @@ pub async fn contract(
     user: Authorized<can::ReadContracts>,
     id: web::Path<i64>,
     database: web::Data<Database>,
-) -> Result<web::Json<ContractView>, AppError> {
+) -> Result<web::Json<ContractJson>, AppError> {
     let (id, caller) = (id.into_inner(), user.caller());
     let found = crate::web::run(&database, move |conn| {
         app::contracts::one(conn, &caller, id.into())
     })
     .await?;
-    Ok(web::Json(found))
+    Ok(web::Json(found.into()))
 }
 
 #[derive(Debug, Clone, serde::Deserialize, utoipa::IntoParams)]
@@ -200,7 +200,7 @@ pub struct ParticipantsQuery {
     security(("bearer" = [])),
     params(ParticipantsQuery),
     responses(
-        (status = 200, body = Page<ParticipantView>),
+        (status = 200, body = Page<ParticipantJson>),
         (status = 401, description = "Pas de session", body = crate::web::error::ErrorEnvelope),
         (status = 403, description = "Rôle insuffisant", body = crate::web::error::ErrorEnvelope),
     ),
@@ -209,7 +209,7 @@ pub async fn participants(
     user: Authorized<can::ReadParticipants>,
     query: web::Query<ParticipantsQuery>,
     database: web::Data<Database>,
-) -> Result<web::Json<Page<ParticipantView>>, AppError> {
+) -> Result<web::Json<Page<ParticipantJson>>, AppError> {
     let (query, caller) = (query.typed(), user.caller());
     let found = crate::web::run(&database, move |conn| {
         app::participants::page(conn, &caller, &query)

@@ -12,3 +12,4 @@ pub mod listings;
 pub mod openapi;
 pub mod session;
 pub mod users;
+pub mod wire;

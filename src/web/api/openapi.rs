@@ -13,7 +13,7 @@ use super::{
 #[openapi(
     info(
         title = "suivi-clauses",
-        description = "Suivi des clauses sociales d'insertion des marchés publics : marchés, heures, SIAE, indicateurs de la charte. Les messages d'erreur sont en français ; montants en centimes, heures en centièmes, taux en points de base."
+        description = "Suivi des clauses sociales d'insertion des marchés publics : marchés, heures, SIAE, indicateurs de la charte. Les messages d'erreur sont en français. Chaque quantité dit son unité dans le nom de son champ : heures en centièmes (…_hours_hundredths), montants en centimes (…_cents), taux en points de base (…_basis_points)."
     ),
     paths(
         health::health,

@@ -1,0 +1,319 @@
+//! The charter and insertion indicators, and the yearly series, as the API answers them.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::domain::Reservation;
+use crate::indicators::{
+    Breakdown, Charter, Figure, Group, Indicators, Insertion, Period, ReservedAmount, Share,
+    YearFigures,
+};
+
+/// The figures of a period within the caller's scope.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IndicatorsJson {
+    pub period: PeriodJson,
+    /// The buyers counted, in French.
+    pub scope: String,
+    pub charter: CharterJson,
+    pub insertion: InsertionJson,
+}
+
+/// Both days included.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PeriodJson {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CharterJson {
+    /// Amount notified in the period: holders' and co-contractors' shares.
+    pub awarded: AmountFigure,
+    /// Amounts awarded to local firms, of all amounts awarded.
+    pub local_by_value: AmountShare,
+    /// Awards (lot × awardee) to local firms, of all awards.
+    pub local_by_count: CountShare,
+    /// Amounts awarded to small firms (TPE and PME), of all amounts awarded.
+    pub small_firms_by_value: AmountShare,
+    /// Awards to small firms, of all awards.
+    pub small_firms_by_count: CountShare,
+    pub reserved: Vec<ReservedAmountJson>,
+    /// Contracts notified in the period (a count).
+    pub contracts: i64,
+    pub with_clause: CountShare,
+    pub with_social_criterion: CountShare,
+    pub reserved_contracts: CountShare,
+    pub without_social_consideration: CountShare,
+}
+
+/// An amount and how it was obtained.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AmountFigure {
+    /// Euros, in cents (1 234,56 € is 123456).
+    pub amount_cents: i64,
+    pub method: String,
+}
+
+/// Hours and how they were obtained.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HoursFigure {
+    /// Hours, in hundredths of an hour (14 470,21 h is 1447021).
+    pub hours_hundredths: i64,
+    pub method: String,
+}
+
+/// Full-time equivalents and how they were obtained.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FteFigure {
+    /// Full-time equivalents, in hundredths (8,95 FTE is 895).
+    pub fte_hundredths: i64,
+    pub method: String,
+}
+
+/// A count and how it was obtained.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CountFigure {
+    pub count: i64,
+    pub method: String,
+}
+
+/// Part of an amount, out of a whole amount.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AmountShare {
+    /// Euros, in cents.
+    pub part_cents: i64,
+    /// Euros, in cents.
+    pub whole_cents: i64,
+    /// Part ÷ whole, in basis points (5 % is 500); absent when the whole is zero.
+    pub rate_basis_points: Option<i64>,
+    /// The rate in French ("28,6 %", or "sans objet").
+    pub text: String,
+    pub method: String,
+}
+
+/// Part of a count, out of a whole count.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CountShare {
+    pub part: i64,
+    pub whole: i64,
+    /// Part ÷ whole, in basis points (5 % is 500); absent when the whole is zero.
+    pub rate_basis_points: Option<i64>,
+    /// The rate in French ("28,6 %", or "sans objet").
+    pub text: String,
+    pub method: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReservedAmountJson {
+    pub reservation: Reservation,
+    /// The article of the code of public procurement it rests on.
+    pub article: &'static str,
+    /// Euros, in cents.
+    pub amount_cents: i64,
+    /// Of all amounts awarded.
+    pub share: AmountShare,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InsertionJson {
+    pub hours: HoursFigure,
+    pub fte: FteFigure,
+    /// The full-time equivalents in French.
+    pub fte_text: String,
+    /// Distinct participants with hours in the period.
+    pub participants: CountFigure,
+    /// Participants with a recorded exit, and those of them whose exit is a job.
+    pub exits_to_employment: CountShare,
+    pub breakdowns: Vec<BreakdownJson>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BreakdownJson {
+    pub dimension: &'static str,
+    pub label: &'static str,
+    pub groups: Vec<GroupJson>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GroupJson {
+    /// The code or identifier grouped on; absent when not recorded.
+    pub key: Option<String>,
+    pub label: String,
+    /// Hours, in hundredths of an hour; absent when the group is suppressed.
+    pub hours_hundredths: Option<i64>,
+    /// Distinct participants; absent when the group is suppressed.
+    pub participants: Option<i64>,
+    pub suppressed: bool,
+}
+
+/// The main figures of one year, for a trend.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct YearFiguresJson {
+    pub year: i32,
+    /// Amount notified, in cents.
+    pub awarded_cents: i64,
+    /// Share of the amounts awarded to local firms, in basis points.
+    pub local_by_value_basis_points: Option<i64>,
+    /// Share of the amounts awarded to small firms, in basis points.
+    pub small_firms_by_value_basis_points: Option<i64>,
+    /// Amount of the reserved lots, in cents.
+    pub reserved_cents: i64,
+    /// Contracts notified (a count).
+    pub contracts: i64,
+    /// Share of the contracts with a clause, in basis points.
+    pub with_clause_basis_points: Option<i64>,
+    /// Hours, in hundredths of an hour.
+    pub hours_hundredths: i64,
+    /// Full-time equivalents, in hundredths.
+    pub fte_hundredths: i64,
+    /// Distinct participants.
+    pub participants: i64,
+}
+
+/// The answer of `GET /api/indicators`, serialized once per data version by the figure cache.
+pub fn indicators_json(figures: &Indicators) -> serde_json::Result<Vec<u8>> {
+    serde_json::to_vec(&IndicatorsJson::from(figures))
+}
+
+impl From<&Indicators> for IndicatorsJson {
+    fn from(i: &Indicators) -> IndicatorsJson {
+        IndicatorsJson {
+            period: PeriodJson::from(&i.period),
+            scope: i.scope.clone(),
+            charter: CharterJson::from(&i.charter),
+            insertion: InsertionJson::from(&i.insertion),
+        }
+    }
+}
+
+impl From<&Period> for PeriodJson {
+    fn from(p: &Period) -> PeriodJson {
+        PeriodJson {
+            from: p.from,
+            to: p.to,
+        }
+    }
+}
+
+impl From<&Charter> for CharterJson {
+    fn from(c: &Charter) -> CharterJson {
+        CharterJson {
+            awarded: AmountFigure {
+                amount_cents: c.awarded.value.cents(),
+                method: c.awarded.method.clone(),
+            },
+            local_by_value: AmountShare::from(&c.local_by_value),
+            local_by_count: CountShare::from(&c.local_by_count),
+            small_firms_by_value: AmountShare::from(&c.small_firms_by_value),
+            small_firms_by_count: CountShare::from(&c.small_firms_by_count),
+            reserved: c.reserved.iter().map(ReservedAmountJson::from).collect(),
+            contracts: c.contracts,
+            with_clause: CountShare::from(&c.with_clause),
+            with_social_criterion: CountShare::from(&c.with_social_criterion),
+            reserved_contracts: CountShare::from(&c.reserved_contracts),
+            without_social_consideration: CountShare::from(&c.without_social_consideration),
+        }
+    }
+}
+
+impl From<&Share> for AmountShare {
+    fn from(s: &Share) -> AmountShare {
+        AmountShare {
+            part_cents: s.part,
+            whole_cents: s.whole,
+            rate_basis_points: s.rate.map(|r| r.basis_points()),
+            text: s.text.clone(),
+            method: s.method.clone(),
+        }
+    }
+}
+
+impl From<&Share> for CountShare {
+    fn from(s: &Share) -> CountShare {
+        CountShare {
+            part: s.part,
+            whole: s.whole,
+            rate_basis_points: s.rate.map(|r| r.basis_points()),
+            text: s.text.clone(),
+            method: s.method.clone(),
+        }
+    }
+}
+
+impl From<&ReservedAmount> for ReservedAmountJson {
+    fn from(r: &ReservedAmount) -> ReservedAmountJson {
+        ReservedAmountJson {
+            reservation: r.reservation,
+            article: r.article,
+            amount_cents: r.amount.cents(),
+            share: AmountShare::from(&r.share),
+        }
+    }
+}
+
+impl From<&Insertion> for InsertionJson {
+    fn from(i: &Insertion) -> InsertionJson {
+        InsertionJson {
+            hours: HoursFigure {
+                hours_hundredths: i.hours.value.hundredths(),
+                method: i.hours.method.clone(),
+            },
+            fte: FteFigure {
+                fte_hundredths: i.fte.value,
+                method: i.fte.method.clone(),
+            },
+            fte_text: i.fte_text.clone(),
+            participants: count(&i.participants),
+            exits_to_employment: CountShare::from(&i.exits_to_employment),
+            breakdowns: i.breakdowns.iter().map(BreakdownJson::from).collect(),
+        }
+    }
+}
+
+fn count(figure: &Figure<i64>) -> CountFigure {
+    CountFigure {
+        count: figure.value,
+        method: figure.method.clone(),
+    }
+}
+
+impl From<&Breakdown> for BreakdownJson {
+    fn from(b: &Breakdown) -> BreakdownJson {
+        BreakdownJson {
+            dimension: b.dimension,
+            label: b.label,
+            groups: b.groups.iter().map(GroupJson::from).collect(),
+        }
+    }
+}
+
+impl From<&Group> for GroupJson {
+    fn from(g: &Group) -> GroupJson {
+        GroupJson {
+            key: g.key.clone(),
+            label: g.label.clone(),
+            hours_hundredths: g.hours.map(|h| h.hundredths()),
+            participants: g.participants,
+            suppressed: g.suppressed,
+        }
+    }
+}
+
+impl From<&YearFigures> for YearFiguresJson {
+    fn from(y: &YearFigures) -> YearFiguresJson {
+        YearFiguresJson {
+            year: y.year,
+            awarded_cents: y.awarded.cents(),
+            local_by_value_basis_points: y.local_by_value.map(|r| r.basis_points()),
+            small_firms_by_value_basis_points: y.small_firms_by_value.map(|r| r.basis_points()),
+            reserved_cents: y.reserved.cents(),
+            contracts: y.contracts,
+            with_clause_basis_points: y.with_clause.map(|r| r.basis_points()),
+            hours_hundredths: y.hours.hundredths(),
+            fte_hundredths: y.fte,
+            participants: y.participants,
+        }
+    }
+}

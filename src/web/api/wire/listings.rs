@@ -1,0 +1,136 @@
+//! Contracts and participants as the listings answer them.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::storage::contracts::{AwardView, ContractView, LotView};
+use crate::storage::ids::{ContractId, LotId};
+use crate::storage::participants::ParticipantView;
+
+/// A contract with its lots, their awardees and clauses.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ContractJson {
+    #[schema(value_type = i64)]
+    pub id: ContractId,
+    pub buyer_siret: String,
+    pub reference: String,
+    pub object: String,
+    /// DECP nature: contract, partnership or defence_or_security.
+    pub nature: String,
+    pub procedure: Option<String>,
+    pub cpv_code: Option<String>,
+    pub ccag: Option<String>,
+    pub notification_date: NaiveDate,
+    pub duration_months: Option<i32>,
+    pub end_date: Option<NaiveDate>,
+    pub social_criterion: bool,
+    pub lots: Vec<LotJson>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LotJson {
+    #[schema(value_type = i64)]
+    pub id: LotId,
+    /// 0 for a contract without lots.
+    pub number: i32,
+    pub title: Option<String>,
+    /// The lot's amount, in cents.
+    pub amount_cents: i64,
+    pub reservation: String,
+    /// The clause's target, in hundredths of an hour, when the lot has a clause.
+    pub target_hours_hundredths: Option<i64>,
+    pub target_source: Option<String>,
+    pub awards: Vec<AwardJson>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AwardJson {
+    pub siret: String,
+    pub name: String,
+    pub role: String,
+    /// Declared share of the lot, in cents.
+    pub amount_cents: Option<i64>,
+}
+
+/// A participant as facilitateurs list them: pseudonymous, with the hours declared for them.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ParticipantJson {
+    pub pseudonym: String,
+    pub criterion: String,
+    pub validated_on: Option<NaiveDate>,
+    pub prescriber: Option<String>,
+    pub birth_year: Option<i32>,
+    pub sex: Option<String>,
+    pub qpv_resident: Option<bool>,
+    pub exit_outcome: Option<String>,
+    pub exit_date: Option<NaiveDate>,
+    /// Set once the retention period has passed and the personal data were erased.
+    pub anonymised_at: Option<NaiveDateTime>,
+    /// Hours declared for the participant on every lot, in hundredths of an hour.
+    pub hours_hundredths: i64,
+}
+
+impl From<ContractView> for ContractJson {
+    fn from(c: ContractView) -> ContractJson {
+        ContractJson {
+            id: c.id,
+            buyer_siret: c.buyer_siret,
+            reference: c.reference,
+            object: c.object,
+            nature: c.nature,
+            procedure: c.procedure,
+            cpv_code: c.cpv_code,
+            ccag: c.ccag,
+            notification_date: c.notification_date,
+            duration_months: c.duration_months,
+            end_date: c.end_date,
+            social_criterion: c.social_criterion,
+            lots: c.lots.into_iter().map(LotJson::from).collect(),
+        }
+    }
+}
+
+impl From<LotView> for LotJson {
+    fn from(l: LotView) -> LotJson {
+        LotJson {
+            id: l.id,
+            number: l.number,
+            title: l.title,
+            amount_cents: l.amount,
+            reservation: l.reservation,
+            target_hours_hundredths: l.target_hours,
+            target_source: l.target_source,
+            awards: l.awards.into_iter().map(AwardJson::from).collect(),
+        }
+    }
+}
+
+impl From<AwardView> for AwardJson {
+    fn from(a: AwardView) -> AwardJson {
+        AwardJson {
+            siret: a.siret,
+            name: a.name,
+            role: a.role,
+            amount_cents: a.amount,
+        }
+    }
+}
+
+impl From<ParticipantView> for ParticipantJson {
+    fn from(p: ParticipantView) -> ParticipantJson {
+        ParticipantJson {
+            pseudonym: p.pseudonym,
+            criterion: p.criterion,
+            validated_on: p.validated_on,
+            prescriber: p.prescriber,
+            birth_year: p.birth_year,
+            sex: p.sex,
+            qpv_resident: p.qpv_resident,
+            exit_outcome: p.exit_outcome,
+            exit_date: p.exit_date,
+            anonymised_at: p.anonymised_at,
+            hours_hundredths: p.hours,
+        }
+    }
+}
