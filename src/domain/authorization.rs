@@ -138,6 +138,19 @@ pub fn may_import(role: Role, kind: ImportKind) -> bool {
             .any(|(listed, roles)| *listed == kind && roles.contains(&role))
 }
 
+/// Companies and participants are shared between buyers: a known one may be changed only by
+/// whoever answers for every buyer it is tied to (those whose contracts it holds, or on whose
+/// lots it has hours) — an administrator, or a facilitateur whose buyers include them all; an
+/// officer changes only a record tied to none but its own buyers. Creating a record, or
+/// repeating what is stored, changes nothing shared and needs no such right. `answers_for` says
+/// whether the uploader's scope holds a buyer.
+pub fn may_change_shared_record<B>(
+    tied_to: impl IntoIterator<Item = B>,
+    answers_for: impl FnMut(B) -> bool,
+) -> bool {
+    tied_to.into_iter().all(answers_for)
+}
+
 pub fn is_allowed(role: Role, action: Action) -> bool {
     TABLE
         .iter()
@@ -178,6 +191,17 @@ mod tests {
             may_import(Company, ImportKind::Hours) && !may_import(Company, ImportKind::Structures)
         );
         assert!(!may_import(Elected, ImportKind::Hours));
+    }
+
+    #[test]
+    fn a_shared_record_is_changed_only_by_whoever_answers_for_all_its_buyers() {
+        let facilitator_of = |mine: &'static [i64]| move |buyer: &i64| mine.contains(buyer);
+        assert!(may_change_shared_record(
+            &[1, 3],
+            facilitator_of(&[1, 2, 3])
+        ));
+        assert!(!may_change_shared_record(&[1, 3], facilitator_of(&[1])));
+        assert!(may_change_shared_record(&[], facilitator_of(&[])));
     }
 
     #[test]

@@ -24,6 +24,7 @@ pub mod search;
 pub mod serde_via;
 pub mod siret;
 pub mod territory;
+pub mod update;
 pub mod year;
 
 pub use account::{Email, Role, ScopeError, UserScope};
@@ -47,4 +48,5 @@ pub use rate::Rate;
 pub use search::SearchText;
 pub use siret::Siret;
 pub use territory::{Departement, Locality, PostalCode, Territory};
+pub use update::Update;
 pub use year::Year;

@@ -34,6 +34,8 @@ pub enum Value {
     Month(Month),
     Modality(Modality),
     EmploymentContract(EmploymentContract),
+    /// « effacer », in a column where it clears a stored fact.
+    Clear,
 }
 
 pub fn convert(cell: &Cell, value_type: ValueType) -> Result<Value, String> {

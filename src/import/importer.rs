@@ -15,6 +15,7 @@ use super::profiles::Profiles;
 use super::progress::{self, Progress};
 use super::report::ImportReport;
 use super::reporter::Reporter;
+use super::shared_records;
 use super::template;
 use super::upload::Upload;
 use crate::domain::{
@@ -290,6 +291,7 @@ impl Importer {
         if let Parsed::Hours(statements) = &parsed {
             self.check_stored_hours(conn, statements, profile, report)?;
         }
+        shared_records::check(conn, &parsed, &upload.scope, profile, report)?;
         report.problems.sort_by_key(|p| p.row);
         if report.problems.is_empty() {
             return Ok(Checked {

@@ -31,6 +31,7 @@ pub mod report;
 pub mod reporter;
 pub mod robustness;
 pub mod rows;
+pub mod shared_records;
 pub mod template;
 pub mod upload;
 

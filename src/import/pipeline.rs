@@ -109,7 +109,8 @@ fn check_rows(
 ) -> (Parsed, RowsChecked) {
     // Problems of the kind's checks, beside those of the cells the parser collects.
     let mut problems = Vec::new();
-    let mut rows = RowParser::new(rows, sheet, header, profile);
+    let clearable = kinds::clearable_columns(kind);
+    let mut rows = RowParser::new(rows, sheet, header, profile, clearable);
     let parsed = match kind {
         ImportKind::Structures => Parsed::Structures(kinds::structures::validate(
             profile,

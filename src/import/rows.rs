@@ -5,8 +5,9 @@ use super::header::Header;
 use super::problem::RowProblem;
 use super::profile::Profile;
 use super::reader::{Cell, Row};
-use crate::domain::Siret;
 use crate::domain::labels::normalize;
+use crate::domain::update::asks_to_clear;
+use crate::domain::{Siret, Update};
 use chrono::NaiveDate;
 
 /// One data row: its number, and one value per profile column (`None` when empty or refused).
@@ -57,6 +58,15 @@ impl RowView<'_> {
             _ => None,
         }
     }
+    /// What the row says of an optional fact: `pick` reads a value, « effacer » clears, an
+    /// empty cell keeps.
+    pub fn update<T>(&self, key: &str, pick: impl FnOnce(&Value) -> Option<T>) -> Update<T> {
+        match self.get(key) {
+            Some(Value::Clear) => Update::Clear,
+            Some(value) => Update::set_or_keep(pick(value)),
+            None => Update::Keep,
+        }
+    }
     pub fn siret(&self, key: &str) -> Option<Siret> {
         match self.get(key) {
             Some(Value::Siret(s)) => Some(s.clone()),
@@ -83,6 +93,8 @@ pub struct RowParser<'a> {
     sheet: &'a str,
     header: &'a Header,
     profile: &'a Profile,
+    /// The keys of the columns where « effacer » clears a stored fact.
+    clearable: &'a [&'a str],
     /// Data rows returned so far.
     pub rows_read: usize,
     pub problems: Vec<RowProblem>,
@@ -90,18 +102,21 @@ pub struct RowParser<'a> {
 }
 
 impl<'a> RowParser<'a> {
-    /// Parses `rows`, read from the sheet named `sheet`.
+    /// Parses `rows`, read from the sheet named `sheet`; « effacer » clears the columns
+    /// `clearable`.
     pub fn new(
         rows: &'a mut dyn Iterator<Item = Row>,
         sheet: &'a str,
         header: &'a Header,
         profile: &'a Profile,
+        clearable: &'a [&'a str],
     ) -> Self {
         RowParser {
             rows,
             sheet,
             header,
             profile,
+            clearable,
             rows_read: 0,
             problems: Vec::new(),
             warnings: Vec::new(),
@@ -110,6 +125,21 @@ impl<'a> RowParser<'a> {
 
     fn in_table(&self, column: u32) -> bool {
         self.header.columns.iter().any(|(c, _, _)| *c == column)
+    }
+
+    /// « effacer » clears only an optional fact of a shared record.
+    fn clear(&self, key: &str, required: bool, header: &str) -> Result<(), String> {
+        if !required && self.clearable.contains(&key) {
+            return Ok(());
+        }
+        Err(format!(
+            "« effacer » ne s'applique pas à la colonne « {header} » : saisissez une valeur{}.",
+            if required {
+                ""
+            } else {
+                " ou laissez la cellule vide"
+            }
+        ))
     }
 
     fn parse(&mut self, row: &Row) -> Option<ParsedRow> {
@@ -135,6 +165,12 @@ impl<'a> RowParser<'a> {
                 message,
             };
             match row.cell(*column) {
+                Some(cell) if asks_to_clear(&cell.display()) => {
+                    match self.clear(&spec.key, spec.required, &spec.header) {
+                        Ok(()) => values[*spec_index] = Some(Value::Clear),
+                        Err(message) => self.problems.push(problem(Some(cell.display()), message)),
+                    }
+                }
                 Some(cell) => match convert(cell, spec.value_type) {
                     Ok(value) => values[*spec_index] = Some(value),
                     Err(message) => self.problems.push(problem(Some(cell.display()), message)),

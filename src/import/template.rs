@@ -6,7 +6,9 @@ use rust_xlsxwriter::{
     XlsxError,
 };
 
+use super::kinds;
 use super::profile::{ColumnSpec, Profile, ValueType};
+use crate::domain::update::CLEAR_WORD;
 use crate::domain::{
     AwardRole, EligibilityCriterion, EmploymentContract, ExitOutcome, Labelled, Modality,
     Procedure, Reservation, Sex, SizeClass, StructureKind,
@@ -144,11 +146,13 @@ fn data_sheet(
     let mut lists: Vec<(usize, Vec<&'static str>)> = Vec::new();
     let data = book.add_worksheet().set_name(DATA_SHEET)?;
     data.set_row_height(0, 32)?;
+    let clearable = kinds::clearable_columns(profile.kind);
     for (index, column) in profile.columns.iter().enumerate() {
         let col = index as u16;
         data.write_string_with_format(0, col, header_text(column), &header)?;
         data.set_column_width(col, width(column))?;
-        let validation = validation(column, index, &mut lists)?;
+        let clears = clearable.contains(&column.key.as_str());
+        let validation = validation(column, index, clears, &mut lists)?;
         data.add_data_validation(1, col, PREPARED_ROWS, col, &validation)?;
     }
     for (r, row) in prefilled.iter().enumerate() {
@@ -168,10 +172,12 @@ fn data_sheet(
     Ok(lists)
 }
 
-/// The column's input message, and its drop-down list for an enumeration (added to `lists`).
+/// The column's input message, and its drop-down list for an enumeration (added to `lists`),
+/// offering « effacer » where it `clears` a stored value.
 fn validation(
     column: &ColumnSpec,
     index: usize,
+    clears: bool,
     lists: &mut Vec<(usize, Vec<&'static str>)>,
 ) -> Result<DataValidation, XlsxError> {
     let (description, example) = describe(column.value_type);
@@ -182,8 +188,14 @@ fn validation(
     if column.required {
         message.push_str(" Obligatoire.");
     }
+    if clears {
+        message.push_str(" Vide : inchangé ; « effacer » : efface.");
+    }
     let validation = match choices(column.value_type) {
-        Some(values) => {
+        Some(mut values) => {
+            if clears {
+                values.push(CLEAR_WORD);
+            }
             let letter = column_letters(lists.len() as u16);
             let formula = format!("={LISTS_SHEET}!${letter}$2:${letter}${}", values.len() + 1);
             lists.push((index, values));
@@ -206,11 +218,16 @@ fn help_sheet(book: &mut Workbook, profile: &Profile, title: &str) -> Result<(),
     let bold = Format::new().set_bold();
     let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
     help.write_string_with_format(0, 0, title, &Format::new().set_bold().set_font_size(14))?;
-    let lines = [
+    let mut lines = vec![
         "Remplissez la feuille « Données », une ligne par enregistrement, à partir de la ligne 2.",
         "Les colonnes marquées * sont obligatoires. Vous pouvez ajouter des colonnes : elles seront ignorées.",
         "Un fichier qui contient une seule ligne incorrecte n'est pas importé : le rapport indique chaque ligne à corriger.",
     ];
+    if !kinds::clearable_columns(profile.kind).is_empty() {
+        lines.push(
+            "Une cellule vide garde la valeur déjà enregistrée ; écrivez « effacer » pour l'effacer (colonnes facultatives de l'entreprise ou du participant).",
+        );
+    }
     for (i, line) in lines.iter().enumerate() {
         help.write_string(2 + i as u32, 0, *line)?;
     }

@@ -4,7 +4,7 @@ use diesel::prelude::*;
 
 use super::schema::companies;
 use super::{BuyerId, CompanyId, DbConnection, now};
-use crate::domain::{Labelled, Name, PostalCode, Siret, SizeClass, StructureKind};
+use crate::domain::{Labelled, Name, PostalCode, Siret, SizeClass, StructureKind, Update};
 
 pub struct CompanyUpsert<'a> {
     pub siret: &'a Siret,
@@ -12,49 +12,37 @@ pub struct CompanyUpsert<'a> {
     pub name: Option<&'a Name>,
     /// When absent, a known kind is kept (an ordinary firm when created).
     pub kind: Option<StructureKind>,
-    pub postal_code: Option<&'a PostalCode>,
-    pub size_class: Option<SizeClass>,
+    pub postal_code: Update<&'a PostalCode>,
+    pub size_class: Update<SizeClass>,
 }
 
-/// Creates the establishment, or updates it; facts left empty keep what is known.
+/// Creates the establishment, or updates it; facts not said keep what is known.
 pub fn upsert(conn: &mut DbConnection, company: &CompanyUpsert<'_>) -> QueryResult<CompanyId> {
     let at = now();
-    let departement = company.postal_code.and_then(PostalCode::departement);
     let existing: Option<CompanyId> = companies::table
         .filter(companies::siret.eq(company.siret.as_str()))
         .select(companies::id)
         .first(conn)
         .optional()?;
+    let postal_code = company.postal_code.written();
+    let departement = postal_code.map(|code| code.and_then(PostalCode::departement));
+    let size_class = company.size_class.written();
     match existing {
-        Some(id) => {
-            diesel::update(companies::table.find(id))
-                .set(companies::updated_at.eq(at))
-                .execute(conn)?;
-            if let Some(name) = company.name {
-                diesel::update(companies::table.find(id))
-                    .set(companies::name.eq(name.as_str()))
-                    .execute(conn)?;
-            }
-            if let Some(kind) = company.kind {
-                diesel::update(companies::table.find(id))
-                    .set(companies::structure_kind.eq(kind.code()))
-                    .execute(conn)?;
-            }
-            if let Some(code) = company.postal_code {
-                diesel::update(companies::table.find(id))
-                    .set((
-                        companies::postal_code.eq(code.as_str()),
-                        companies::departement.eq(departement.as_ref().map(|d| d.as_str())),
-                    ))
-                    .execute(conn)?;
-            }
-            if let Some(size) = company.size_class {
-                diesel::update(companies::table.find(id))
-                    .set(companies::size_class.eq(size.code()))
-                    .execute(conn)?;
-            }
-            Ok(id)
-        }
+        Some(id) => diesel::update(companies::table.find(id))
+            .set((
+                companies::updated_at.eq(at),
+                company.name.map(|name| companies::name.eq(name.as_str())),
+                company
+                    .kind
+                    .map(|kind| companies::structure_kind.eq(kind.code())),
+                postal_code.map(|code| companies::postal_code.eq(code.map(PostalCode::as_str))),
+                departement
+                    .as_ref()
+                    .map(|d| companies::departement.eq(d.as_ref().map(|d| d.as_str()))),
+                size_class.map(|size| companies::size_class.eq(size.map(|s| s.code()))),
+            ))
+            .execute(conn)
+            .map(|_| id),
         None => diesel::insert_into(companies::table)
             .values((
                 companies::siret.eq(company.siret.as_str()),
@@ -63,9 +51,9 @@ pub fn upsert(conn: &mut DbConnection, company: &CompanyUpsert<'_>) -> QueryResu
                     .map(Name::as_str)
                     .ok_or(diesel::result::Error::NotFound)?),
                 companies::structure_kind.eq(company.kind.unwrap_or(StructureKind::Company).code()),
-                companies::size_class.eq(company.size_class.map(|s| s.code())),
-                companies::postal_code.eq(company.postal_code.map(|p| p.as_str())),
-                companies::departement.eq(departement.as_ref().map(|d| d.as_str())),
+                companies::size_class.eq(size_class.flatten().map(|s| s.code())),
+                companies::postal_code.eq(postal_code.flatten().map(PostalCode::as_str)),
+                companies::departement.eq(departement.flatten().as_ref().map(|d| d.as_str())),
                 companies::created_at.eq(at),
                 companies::updated_at.eq(at),
             ))

@@ -21,6 +21,7 @@ pub mod migrations;
 pub mod participants;
 mod pool;
 pub mod schema;
+pub mod shared_records;
 mod transaction;
 mod url;
 pub mod users;

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use super::schema::{hour_entries, participants};
 use super::{BuyerId, DbConnection, ParticipantId, now};
-use crate::domain::{EligibilityCriterion, ExitOutcome, Labelled, Month, Sex};
+use crate::domain::{EligibilityCriterion, ExitOutcome, Labelled, Month, Sex, Update};
 
 /// Erases what could lead back to a person for every participant with no activity since
 /// `cutoff` (no hours declared from that month on, validated, exited and recorded before it):
@@ -52,47 +52,67 @@ pub fn anonymise_inactive_before(conn: &mut DbConnection, cutoff: NaiveDate) -> 
     Ok(candidates.len())
 }
 
+/// A participant as a file gives it: the criterion always, the other facts when said.
 pub struct ParticipantFields<'a> {
     pub pseudonym: &'a str,
     pub criterion: EligibilityCriterion,
-    pub validated_on: Option<NaiveDate>,
-    pub prescriber: Option<&'a str>,
-    pub birth_year: Option<i32>,
-    pub sex: Option<Sex>,
-    pub qpv: Option<bool>,
-    pub exit_outcome: Option<ExitOutcome>,
-    pub exit_date: Option<NaiveDate>,
+    pub validated_on: Update<NaiveDate>,
+    pub prescriber: Update<&'a str>,
+    pub birth_year: Update<i32>,
+    pub sex: Update<Sex>,
+    pub qpv: Update<bool>,
+    pub exit_outcome: Update<ExitOutcome>,
+    pub exit_date: Update<NaiveDate>,
 }
 
-/// Creates the participant or updates the one with the same identifier.
+/// Creates the participant or updates the one with the same identifier; facts not said keep
+/// what is known.
 pub fn upsert(conn: &mut DbConnection, p: &ParticipantFields<'_>) -> QueryResult<ParticipantId> {
     let at = now();
-    let values = (
-        participants::criterion.eq(p.criterion.code()),
-        participants::validated_on.eq(p.validated_on),
-        participants::prescriber.eq(p.prescriber),
-        participants::birth_year.eq(p.birth_year),
-        participants::sex.eq(p.sex.map(|s| s.code())),
-        participants::qpv_resident.eq(p.qpv),
-        participants::exit_outcome.eq(p.exit_outcome.map(|o| o.code())),
-        participants::exit_date.eq(p.exit_date),
-        participants::updated_at.eq(at),
+    let facts = (
+        p.validated_on
+            .written()
+            .map(|v| participants::validated_on.eq(v)),
+        p.prescriber
+            .written()
+            .map(|v| participants::prescriber.eq(v)),
+        p.birth_year
+            .written()
+            .map(|v| participants::birth_year.eq(v)),
+        p.sex
+            .written()
+            .map(|v| participants::sex.eq(v.map(|s| s.code()))),
+        p.qpv.written().map(|v| participants::qpv_resident.eq(v)),
+        p.exit_outcome
+            .written()
+            .map(|v| participants::exit_outcome.eq(v.map(|o| o.code()))),
+        p.exit_date.written().map(|v| participants::exit_date.eq(v)),
     );
     let existing: Option<ParticipantId> = participants::table
         .filter(participants::pseudonym.eq(p.pseudonym))
         .select(participants::id)
         .first(conn)
         .optional()?;
+    let criterion = participants::criterion.eq(p.criterion.code());
     match existing {
         Some(id) => diesel::update(participants::table.find(id))
-            .set(values)
+            .set((criterion, participants::updated_at.eq(at), facts))
             .execute(conn)
             .map(|_| id),
+        // A new participant: the facts said, none else.
         None => diesel::insert_into(participants::table)
             .values((
                 participants::pseudonym.eq(p.pseudonym),
+                criterion,
                 participants::created_at.eq(at),
-                values,
+                participants::updated_at.eq(at),
+                participants::validated_on.eq(p.validated_on.given().copied()),
+                participants::prescriber.eq(p.prescriber.given().copied()),
+                participants::birth_year.eq(p.birth_year.given().copied()),
+                participants::sex.eq(p.sex.given().map(|s| s.code())),
+                participants::qpv_resident.eq(p.qpv.given().copied()),
+                participants::exit_outcome.eq(p.exit_outcome.given().map(|o| o.code())),
+                participants::exit_date.eq(p.exit_date.given().copied()),
             ))
             .returning(participants::id)
             .get_result(conn),

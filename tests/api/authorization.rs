@@ -58,8 +58,8 @@ pub fn walk_lot(
             siret: &siret(999),
             name: Some(&suivi_clauses::domain::Name::parse("Entreprise de la tournée").unwrap()),
             kind: None,
-            postal_code: None,
-            size_class: None,
+            postal_code: suivi_clauses::domain::Update::Keep,
+            size_class: suivi_clauses::domain::Update::Keep,
         },
     )?;
     contracts::replace_awards(

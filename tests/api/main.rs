@@ -31,6 +31,7 @@ mod pages;
 mod participants;
 mod seed;
 mod sessions;
+mod shared_records;
 mod storage;
 mod stored_values;
 mod xlsb;

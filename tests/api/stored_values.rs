@@ -57,8 +57,8 @@ fn sample(conn: &mut DbConnection) -> QueryResult<Sample> {
             siret: &siret(999),
             name: Some(&name("BATI SUD")),
             kind: None,
-            postal_code: None,
-            size_class: None,
+            postal_code: suivi_clauses::domain::Update::Keep,
+            size_class: suivi_clauses::domain::Update::Keep,
         },
     )?;
     contracts::replace_awards(conn, lot, &[(company, AwardRole::Holder, euros(100_000))])?;
@@ -68,13 +68,13 @@ fn sample(conn: &mut DbConnection) -> QueryResult<Sample> {
         &participants::ParticipantFields {
             pseudonym: "P-001",
             criterion: EligibilityCriterion::Rsa,
-            validated_on: None,
-            prescriber: None,
-            birth_year: None,
-            sex: None,
-            qpv: None,
-            exit_outcome: None,
-            exit_date: None,
+            validated_on: suivi_clauses::domain::Update::Keep,
+            prescriber: suivi_clauses::domain::Update::Keep,
+            birth_year: suivi_clauses::domain::Update::Keep,
+            sex: suivi_clauses::domain::Update::Keep,
+            qpv: suivi_clauses::domain::Update::Keep,
+            exit_outcome: suivi_clauses::domain::Update::Keep,
+            exit_date: suivi_clauses::domain::Update::Keep,
         },
     )?;
     let import = imports::start(

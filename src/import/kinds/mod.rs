@@ -4,3 +4,16 @@ pub mod contracts;
 pub mod hours;
 pub mod participants;
 pub mod structures;
+
+use crate::domain::ImportKind;
+
+/// The columns of each kind where « effacer » clears a stored fact of a shared record (an empty
+/// cell keeps it).
+pub fn clearable_columns(kind: ImportKind) -> &'static [&'static str] {
+    match kind {
+        ImportKind::Structures => structures::CLEARABLE,
+        ImportKind::Contracts => contracts::CLEARABLE,
+        ImportKind::Participants => participants::CLEARABLE,
+        ImportKind::Hours => &[],
+    }
+}

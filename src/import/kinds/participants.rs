@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate};
 
-use crate::domain::{EligibilityCriterion, ExitOutcome, Sex};
+use crate::domain::{EligibilityCriterion, ExitOutcome, Sex, Update};
 use crate::import::cells::Value;
 use crate::import::problem::RowProblem;
 use crate::import::profile::{Profile, ValueType};
@@ -27,20 +27,33 @@ pub const COLUMNS: &[(&str, ValueType)] = &[
     ("exit_date", ValueType::Date),
 ];
 
+/// Where « effacer » clears what is stored: every fact but the identifier and the criterion.
+pub const CLEARABLE: &[&str] = &[
+    "validated_on",
+    "prescriber",
+    "birth_year",
+    "sex",
+    "qpv",
+    "exit_outcome",
+    "exit_date",
+];
+
 /// Identifiers are codes, not names: short, without spaces inside.
 const MAX_PSEUDONYM_CHARS: usize = 40;
 
+/// A participant as a row gives it: the facts it says, each kept, set or cleared.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Participant {
+    pub row: u32,
     pub pseudonym: String,
     pub criterion: EligibilityCriterion,
-    pub validated_on: Option<NaiveDate>,
-    pub prescriber: Option<String>,
-    pub birth_year: Option<i32>,
-    pub sex: Option<Sex>,
-    pub qpv: Option<bool>,
-    pub exit_outcome: Option<ExitOutcome>,
-    pub exit_date: Option<NaiveDate>,
+    pub validated_on: Update<NaiveDate>,
+    pub prescriber: Update<String>,
+    pub birth_year: Update<i32>,
+    pub sex: Update<Sex>,
+    pub qpv: Update<bool>,
+    pub exit_outcome: Update<ExitOutcome>,
+    pub exit_date: Update<NaiveDate>,
 }
 
 /// A participants row whose required cells hold a value, its cells read once.
@@ -48,13 +61,13 @@ struct ParticipantRow {
     number: u32,
     pseudonym: String,
     criterion: EligibilityCriterion,
-    validated_on: Option<NaiveDate>,
-    prescriber: Option<String>,
-    birth_year: Option<i64>,
-    sex: Option<Sex>,
-    qpv: Option<bool>,
-    exit_outcome: Option<ExitOutcome>,
-    exit_date: Option<NaiveDate>,
+    validated_on: Update<NaiveDate>,
+    prescriber: Update<String>,
+    birth_year: Update<i64>,
+    sex: Update<Sex>,
+    qpv: Update<bool>,
+    exit_outcome: Update<ExitOutcome>,
+    exit_date: Update<NaiveDate>,
 }
 
 impl ParticipantRow {
@@ -67,20 +80,36 @@ impl ParticipantRow {
             number: row.number,
             pseudonym: view.text("pseudonym")?,
             criterion: *criterion,
-            validated_on: view.date("validated_on"),
-            prescriber: view.text("prescriber"),
-            birth_year: view.integer("birth_year"),
-            sex: match view.get("sex") {
-                Some(Value::Sex(s)) => Some(*s),
+            validated_on: view.update("validated_on", date),
+            prescriber: view.update("prescriber", |value| match value {
+                Value::Text(t) => Some(t.trim().to_owned()).filter(|t| !t.is_empty()),
                 _ => None,
-            },
-            qpv: view.boolean("qpv"),
-            exit_outcome: match view.get("exit_outcome") {
-                Some(Value::ExitOutcome(o)) => Some(*o),
+            }),
+            birth_year: view.update("birth_year", |value| match value {
+                Value::Integer(i) => Some(*i),
                 _ => None,
-            },
-            exit_date: view.date("exit_date"),
+            }),
+            sex: view.update("sex", |value| match value {
+                Value::Sex(s) => Some(*s),
+                _ => None,
+            }),
+            qpv: view.update("qpv", |value| match value {
+                Value::Boolean(b) => Some(*b),
+                _ => None,
+            }),
+            exit_outcome: view.update("exit_outcome", |value| match value {
+                Value::ExitOutcome(o) => Some(*o),
+                _ => None,
+            }),
+            exit_date: view.update("exit_date", date),
         })
+    }
+}
+
+fn date(value: &Value) -> Option<NaiveDate> {
+    match value {
+        Value::Date(d) => Some(*d),
+        _ => None,
     }
 }
 
@@ -112,7 +141,7 @@ fn pseudonym_not_repeated(row: &ParticipantRow, first: Option<u32>) -> Result<()
 
 /// A four-digit year, of someone at least 14 years old `today`.
 fn birth_year_of_someone_14_or_more(row: &ParticipantRow, today: NaiveDate) -> Result<(), Refusal> {
-    match row.birth_year {
+    match row.birth_year.given().copied() {
         Some(year) if !(1900..=i64::from(today.year()) - 14).contains(&year) => Err(Refusal::new(
             "birth_year",
             Some(year.to_string()),
@@ -122,19 +151,20 @@ fn birth_year_of_someone_14_or_more(row: &ParticipantRow, today: NaiveDate) -> R
     }
 }
 
+/// An exit is given, cleared or left with both its date and its outcome.
 fn exit_has_date_and_outcome(row: &ParticipantRow) -> Result<(), Refusal> {
-    if row.exit_date.is_some() == row.exit_outcome.is_some() {
+    if row.exit_date.said_alike(&row.exit_outcome) {
         return Ok(());
     }
     Err(Refusal::new(
         "exit_outcome",
         None,
-        "Une sortie s'indique avec sa date et son type : remplissez les deux colonnes, ou aucune.",
+        "Une sortie s'indique avec sa date et son type : remplissez les deux colonnes, effacez les deux, ou laissez-les vides.",
     ))
 }
 
 fn exit_after_validation(row: &ParticipantRow) -> Result<(), Refusal> {
-    match (row.validated_on, row.exit_date) {
+    match (row.validated_on.given(), row.exit_date.given()) {
         (Some(from), Some(to)) if to < from => Err(Refusal::new(
             "exit_date",
             Some(to.format("%d/%m/%Y").to_string()),
@@ -145,8 +175,8 @@ fn exit_after_validation(row: &ParticipantRow) -> Result<(), Refusal> {
 }
 
 fn dates_not_in_future(row: &ParticipantRow, today: NaiveDate) -> Result<(), Refusal> {
-    if [row.validated_on, row.exit_date]
-        .iter()
+    if [row.validated_on.given(), row.exit_date.given()]
+        .into_iter()
         .flatten()
         .all(|d| *d <= today)
     {
@@ -189,10 +219,12 @@ pub fn validate(
         }
         first_row_of.insert(row.pseudonym.clone(), row.number);
         participants.push(Participant {
+            row: row.number,
             pseudonym: row.pseudonym,
             criterion: row.criterion,
             validated_on: row.validated_on,
             prescriber: row.prescriber,
+            // Within i32: the check above kept years from 1900 to this year.
             birth_year: row.birth_year.map(|y| y as i32),
             sex: row.sex,
             qpv: row.qpv,
@@ -215,7 +247,7 @@ pub fn write(
                 pseudonym: &p.pseudonym,
                 criterion: p.criterion,
                 validated_on: p.validated_on,
-                prescriber: p.prescriber.as_deref(),
+                prescriber: p.prescriber.as_ref().map(String::as_str),
                 birth_year: p.birth_year,
                 sex: p.sex,
                 qpv: p.qpv,
@@ -242,13 +274,13 @@ mod tests {
             number: 5,
             pseudonym: "P-001".to_owned(),
             criterion: EligibilityCriterion::ALL[0],
-            validated_on: Some(date(2025, 1, 6)),
-            prescriber: None,
-            birth_year: Some(1990),
-            sex: None,
-            qpv: None,
-            exit_outcome: None,
-            exit_date: None,
+            validated_on: Update::Set(date(2025, 1, 6)),
+            prescriber: Update::Keep,
+            birth_year: Update::Set(1990),
+            sex: Update::Keep,
+            qpv: Update::Keep,
+            exit_outcome: Update::Keep,
+            exit_date: Update::Keep,
         }
     }
 
@@ -283,7 +315,7 @@ mod tests {
             (2012, false),
             (90, false),
         ] {
-            row.birth_year = Some(year);
+            row.birth_year = Update::Set(year);
             assert_eq!(
                 birth_year_of_someone_14_or_more(&row, TODAY()).is_ok(),
                 fits,
@@ -295,23 +327,28 @@ mod tests {
     #[test]
     fn an_exit_has_its_date_and_outcome_after_validation_and_no_date_is_ahead() {
         let mut row = row();
-        row.exit_date = Some(date(2025, 5, 2));
+        row.exit_date = Update::Set(date(2025, 5, 2));
         assert_eq!(
             exit_has_date_and_outcome(&row).unwrap_err().key,
             "exit_outcome"
         );
-        row.exit_outcome = Some(ExitOutcome::ALL[0]);
+        row.exit_outcome = Update::Clear;
+        assert!(exit_has_date_and_outcome(&row).is_err());
+        row.exit_date = Update::Clear;
+        assert!(exit_has_date_and_outcome(&row).is_ok());
+        row.exit_date = Update::Set(date(2025, 5, 2));
+        row.exit_outcome = Update::Set(ExitOutcome::ALL[0]);
         assert!(check(&row, None, TODAY()).is_ok());
-        row.exit_date = Some(date(2025, 1, 5));
+        row.exit_date = Update::Set(date(2025, 1, 5));
         let refusal = exit_after_validation(&row).unwrap_err();
         assert_eq!(refusal.value.as_deref(), Some("05/01/2025"));
-        row.exit_date = Some(date(2025, 7, 1));
+        row.exit_date = Update::Set(date(2025, 7, 1));
         assert!(exit_after_validation(&row).is_ok());
         assert_eq!(
             dates_not_in_future(&row, TODAY()).unwrap_err().key,
             "validated_on"
         );
-        row.exit_date = Some(TODAY());
+        row.exit_date = Update::Set(TODAY());
         assert!(dates_not_in_future(&row, TODAY()).is_ok());
     }
 }

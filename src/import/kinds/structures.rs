@@ -2,14 +2,14 @@
 
 use std::collections::HashMap;
 
-use crate::domain::{Name, PostalCode, Siret, SizeClass, StructureKind};
+use crate::domain::{Name, PostalCode, Siret, SizeClass, StructureKind, Update};
 use crate::import::cells::Value;
 use crate::import::problem::RowProblem;
 use crate::import::profile::{Profile, ValueType};
 use crate::import::progress::Progress;
 use crate::import::refusal::Refusal;
 use crate::import::reporter::Reporter;
-use crate::import::rows::ParsedRow;
+use crate::import::rows::{ParsedRow, RowView};
 use crate::storage::DbConnection;
 use crate::storage::companies::{self, CompanyUpsert};
 
@@ -22,13 +22,31 @@ pub const COLUMNS: &[(&str, ValueType)] = &[
     ("size_class", ValueType::SizeClass),
 ];
 
+/// Where « effacer » clears what is stored.
+pub const CLEARABLE: &[&str] = &["postal_code", "size_class"];
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Structure {
+    pub row: u32,
     pub siret: Siret,
     pub name: Name,
-    pub kind: StructureKind,
-    pub postal_code: Option<PostalCode>,
-    pub size_class: Option<SizeClass>,
+    /// When empty, a known kind stays (an ordinary company when created).
+    pub kind: Option<StructureKind>,
+    pub postal_code: Update<PostalCode>,
+    pub size_class: Update<SizeClass>,
+}
+
+impl Structure {
+    /// What the row writes of the company.
+    pub fn as_upsert(&self) -> CompanyUpsert<'_> {
+        CompanyUpsert {
+            siret: &self.siret,
+            name: Some(&self.name),
+            kind: self.kind,
+            postal_code: self.postal_code.as_ref(),
+            size_class: self.size_class,
+        }
+    }
 }
 
 /// A structures row whose required cells hold a value, its cells read once.
@@ -36,35 +54,33 @@ struct StructureRow {
     number: u32,
     siret: Siret,
     name: String,
-    /// A company when empty.
-    kind: StructureKind,
-    postal_code: Option<PostalCode>,
-    size_class: Option<SizeClass>,
+    kind: Option<StructureKind>,
+    postal_code: Update<PostalCode>,
+    size_class: Update<SizeClass>,
 }
 
 impl StructureRow {
     fn read(profile: &Profile, row: &ParsedRow) -> Option<StructureRow> {
-        let (Some(Value::Siret(siret)), Some(Value::Text(name))) =
-            (row.get(profile, "siret"), row.get(profile, "name"))
-        else {
+        let view = RowView { profile, row };
+        let (Some(siret), Some(Value::Text(name))) = (view.siret("siret"), view.get("name")) else {
             return None;
         };
         Some(StructureRow {
             number: row.number,
-            siret: siret.clone(),
+            siret,
             name: name.clone(),
-            kind: match row.get(profile, "structure_kind") {
-                Some(Value::StructureKind(kind)) => *kind,
-                _ => StructureKind::Company,
-            },
-            postal_code: match row.get(profile, "postal_code") {
-                Some(Value::PostalCode(code)) => Some(code.clone()),
+            kind: match view.get("structure_kind") {
+                Some(Value::StructureKind(kind)) => Some(*kind),
                 _ => None,
             },
-            size_class: match row.get(profile, "size_class") {
-                Some(Value::SizeClass(size)) => Some(*size),
+            postal_code: view.update("postal_code", |value| match value {
+                Value::PostalCode(code) => Some(code.clone()),
                 _ => None,
-            },
+            }),
+            size_class: view.update("size_class", |value| match value {
+                Value::SizeClass(size) => Some(*size),
+                _ => None,
+            }),
         })
     }
 }
@@ -105,6 +121,7 @@ pub fn validate(
             Ok(name) => {
                 first_row_of.insert(row.siret.clone(), row.number);
                 structures.push(Structure {
+                    row: row.number,
                     siret: row.siret,
                     name,
                     kind: row.kind,
@@ -125,16 +142,7 @@ pub fn write(
     progress: &mut dyn Progress,
 ) -> diesel::QueryResult<usize> {
     for structure in structures {
-        companies::upsert(
-            conn,
-            &CompanyUpsert {
-                siret: &structure.siret,
-                name: Some(&structure.name),
-                kind: Some(structure.kind),
-                postal_code: structure.postal_code.as_ref(),
-                size_class: structure.size_class,
-            },
-        )?;
+        companies::upsert(conn, &structure.as_upsert())?;
         progress.row_written();
     }
     Ok(structures.len())
@@ -149,9 +157,9 @@ mod tests {
             number: 3,
             siret: Siret::parse("44306184100047").unwrap(),
             name: name.to_owned(),
-            kind: StructureKind::Company,
-            postal_code: None,
-            size_class: None,
+            kind: None,
+            postal_code: Update::Keep,
+            size_class: Update::Keep,
         }
     }
 

@@ -335,8 +335,8 @@ mod tests {
                     row: 3,
                     siret: siret(HOLDER),
                     name: None,
-                    postal_code: None,
-                    size_class: None,
+                    postal_code: crate::domain::Update::Keep,
+                    size_class: crate::domain::Update::Keep,
                     role: *role,
                     amount: Money::ZERO,
                 })

@@ -6,8 +6,10 @@ use chrono::NaiveDate;
 
 use crate::domain::{
     AwardRole, CpvCode, Hours, Money, Name, PostalCode, Procedure, Reservation, Siret, SizeClass,
+    Update,
 };
 use crate::storage::BuyerId;
+use crate::storage::companies::CompanyUpsert;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Contract {
@@ -52,8 +54,21 @@ pub struct Award {
     pub row: u32,
     pub siret: Siret,
     pub name: Option<Name>,
-    pub postal_code: Option<PostalCode>,
-    pub size_class: Option<SizeClass>,
+    pub postal_code: Update<PostalCode>,
+    pub size_class: Update<SizeClass>,
     pub role: AwardRole,
     pub amount: Money,
+}
+
+impl Award {
+    /// What the row writes of its company: the facts given, none else.
+    pub fn as_upsert(&self) -> CompanyUpsert<'_> {
+        CompanyUpsert {
+            siret: &self.siret,
+            name: self.name.as_ref(),
+            kind: None,
+            postal_code: self.postal_code.as_ref(),
+            size_class: self.size_class,
+        }
+    }
 }

@@ -14,5 +14,5 @@ mod write;
 pub use context::Context;
 pub use contract::{Award, ClausePlan, Contract, Lot};
 pub use register::validate;
-pub use row::COLUMNS;
+pub use row::{CLEARABLE, COLUMNS};
 pub use write::write;

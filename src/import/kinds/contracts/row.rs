@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use super::contract::Contract;
 
 use crate::domain::{
-    AwardRole, CpvCode, Hours, Money, PostalCode, Procedure, Reservation, Siret, SizeClass,
+    AwardRole, CpvCode, Hours, Money, PostalCode, Procedure, Reservation, Siret, SizeClass, Update,
 };
 use crate::import::cells::Value;
 use crate::import::profile::{Profile, ValueType};
@@ -38,6 +38,9 @@ pub const COLUMNS: &[(&str, ValueType)] = &[
     ("reservation", ValueType::Reservation),
 ];
 
+/// Where « effacer » clears what is stored of the awardee.
+pub const CLEARABLE: &[&str] = &["holder_postal_code", "holder_size"];
+
 /// A register row whose required cells all hold a value. Optional cells left empty are
 /// `None`, or their default where the register gives one.
 #[derive(Debug, Clone, PartialEq)]
@@ -57,8 +60,8 @@ pub struct RegisterRow {
     pub lot: i64,
     pub lot_title: Option<String>,
     pub holder_name: Option<String>,
-    pub postal_code: Option<PostalCode>,
-    pub size_class: Option<SizeClass>,
+    pub postal_code: Update<PostalCode>,
+    pub size_class: Update<SizeClass>,
     /// The holder when empty.
     pub role: AwardRole,
     pub insertion_clause: Option<bool>,
@@ -98,14 +101,14 @@ impl RegisterRow {
             lot: view.integer("lot").unwrap_or(0),
             lot_title: view.text("lot_title"),
             holder_name: view.text("holder_name"),
-            postal_code: match view.get("holder_postal_code") {
-                Some(Value::PostalCode(p)) => Some(p.clone()),
+            postal_code: view.update("holder_postal_code", |value| match value {
+                Value::PostalCode(p) => Some(p.clone()),
                 _ => None,
-            },
-            size_class: match view.get("holder_size") {
-                Some(Value::SizeClass(s)) => Some(*s),
+            }),
+            size_class: view.update("holder_size", |value| match value {
+                Value::SizeClass(s) => Some(*s),
                 _ => None,
-            },
+            }),
             role: match view.get("role") {
                 Some(Value::AwardRole(r)) => *r,
                 _ => AwardRole::Holder,
@@ -167,8 +170,8 @@ impl RegisterRow {
             lot: 0,
             lot_title: None,
             holder_name: None,
-            postal_code: None,
-            size_class: None,
+            postal_code: Update::Keep,
+            size_class: Update::Keep,
             role: AwardRole::Holder,
             insertion_clause: None,
             insertion_hours: None,

@@ -4,7 +4,7 @@ use super::contract::{ClausePlan, Contract, Lot};
 use crate::domain::{AwardRole, Money};
 use crate::import::progress::Progress;
 use crate::storage::DbConnection;
-use crate::storage::companies::{self, CompanyUpsert};
+use crate::storage::companies;
 use crate::storage::contracts::{self as repository, ContractFields};
 use crate::storage::{ContractId, ImportId};
 
@@ -70,16 +70,7 @@ fn write_lot(
     )?;
     let mut awards = Vec::with_capacity(lot.awards.len());
     for award in &lot.awards {
-        let company_id = companies::upsert(
-            conn,
-            &CompanyUpsert {
-                siret: &award.siret,
-                name: award.name.as_ref(),
-                kind: None,
-                postal_code: award.postal_code.as_ref(),
-                size_class: award.size_class,
-            },
-        )?;
+        let company_id = companies::upsert(conn, &award.as_upsert())?;
         awards.push((company_id, award.role, award.amount));
         progress.row_written();
     }
