@@ -1,7 +1,9 @@
 //! Builds the application from its settings: database, migrations, first administrator, server.
 
 use std::net::TcpListener;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::Poll;
 
 use actix_web::dev::Server;
 use actix_web::{App, HttpServer};
@@ -32,7 +34,8 @@ const FIGURES_REFRESH_PERIOD: Duration = Duration::from_secs(2);
 
 impl Application {
     /// Connects, migrates, creates the first administrator if there is none, and binds the port
-    /// (0 picks a free one). The server starts serving when `run_until_stopped` is awaited.
+    /// (0 picks a free one). The server serves and heeds stop signals from then on;
+    /// `run_until_stopped` waits for it to stop.
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
         std::fs::create_dir_all(&settings.data_dir).map_err(|e| {
             anyhow::anyhow!(
@@ -78,7 +81,7 @@ impl Application {
             })?;
         let port = listener.local_addr()?.port();
         let figures = Arc::new(FigureCache::default());
-        let server = run(
+        let mut server = run(
             listener,
             database.clone(),
             figures.clone(),
@@ -86,6 +89,7 @@ impl Application {
             importer,
             &settings,
         )?;
+        started(&mut server).await?;
         Ok(Application {
             port,
             host: settings.server.host,
@@ -121,6 +125,19 @@ impl Application {
         let stopped = self.server.await;
         refresh.abort();
         stopped
+    }
+}
+
+/// Polls the server once: its workers start and its SIGTERM/SIGINT handlers are set, which
+/// actix does at the first poll only. Done before the service says it is ready, so that a stop
+/// asked right after that message drains the server instead of killing the process outright.
+async fn started(server: &mut Server) -> anyhow::Result<()> {
+    match std::future::poll_fn(|cx| Poll::Ready(Pin::new(&mut *server).poll(cx))).await {
+        Poll::Pending => Ok(()),
+        Poll::Ready(stopped) => {
+            stopped?;
+            anyhow::bail!("Le serveur s'est arrêté dès son démarrage.")
+        }
     }
 }
 

@@ -9,6 +9,11 @@ use assert_cmd::Command;
 
 use crate::helpers::{ADMIN_PASSWORD, TestDatabase};
 
+/// How long the service may take to say something or to stop: generous, for a machine loaded by
+/// parallel builds and tests (a hung service still fails, only later). Longer than the 30 s the
+/// service gives in-flight requests to drain.
+const PATIENCE: Duration = Duration::from_secs(120);
+
 /// The binary, on the test database, in an empty folder: no stray configuration file is read.
 pub(crate) fn suivi(database: &TestDatabase) -> Command {
     let mut command = Command::cargo_bin("suivi-clauses").unwrap();
@@ -248,7 +253,7 @@ impl Served {
                 let _ = lines.send(line);
             }
         });
-        let ready = std::iter::from_fn(|| received.recv_timeout(Duration::from_secs(120)).ok())
+        let ready = std::iter::from_fn(|| received.recv_timeout(PATIENCE).ok())
             .find(|line| line.contains("est prêt"))
             .unwrap_or_else(|| {
                 panic!(
@@ -256,7 +261,9 @@ impl Served {
                     std::fs::read_to_string(&stderr_path).unwrap_or_default()
                 )
             });
-        let admin = received.recv_timeout(Duration::from_secs(5)).unwrap();
+        let admin = received
+            .recv_timeout(PATIENCE)
+            .expect("the line after the one saying it is ready");
         let url = ready
             .split_whitespace()
             .find(|w| w.starts_with("http://"))
@@ -276,7 +283,7 @@ impl Served {
             .args(["-TERM", &self.child.id().to_string()])
             .status()
             .unwrap();
-        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        let deadline = std::time::Instant::now() + PATIENCE;
         let status = loop {
             if let Some(status) = self.child.try_wait().unwrap() {
                 break Some(status);

@@ -15,9 +15,10 @@ use crate::helpers::{ADMIN_EMAIL, ADMIN_PASSWORD, TestApp, TestDatabase, spawn_a
 const HOLDER: &str = "44306184100047";
 const BUYER: &str = "21310555400017";
 
-/// Polls the import's state until it is no longer running.
+/// Polls the import's state until it is no longer running: up to 2 minutes, as a machine loaded
+/// by parallel builds may need.
 async fn followed_to_its_end(app: &TestApp, token: &str, id: i64) -> serde_json::Value {
-    for _ in 0..600 {
+    for _ in 0..2_400 {
         let state: serde_json::Value = app
             .get_with(&format!("/api/imports/{id}"), token)
             .await
@@ -29,7 +30,7 @@ async fn followed_to_its_end(app: &TestApp, token: &str, id: i64) -> serde_json:
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    panic!("import {id} still running after 30 s");
+    panic!("import {id} still running after 2 minutes");
 }
 
 #[tokio::test]
