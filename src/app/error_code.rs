@@ -77,6 +77,9 @@ error_codes! {
     /// The import has no workbook of errors to give back.
     NoErrorWorkbook = "no_error_workbook", 404,
         "Cet import n'a pas de fichier d'erreurs : il a été accepté, ou refusé pour une raison qui concerne tout le fichier.";
+    /// A refused file's error workbook, past the time it is kept.
+    ErrorWorkbookExpired = "error_workbook_expired", 410,
+        "Le fichier d'erreurs de cet import n'est plus disponible : envoyez le fichier à nouveau pour obtenir ses erreurs.";
     /// The same file was already imported.
     DuplicateFile = "duplicate_file", 409,
         "Ce fichier a déjà été importé : cochez « remplacer » pour l'importer de nouveau.";
@@ -140,6 +143,9 @@ error_codes! {
     /// Too many failed sign-ins.
     TooManyAttempts = "too_many_attempts", 429,
         "Trop de tentatives de connexion : patientez quelques minutes avant de recommencer.";
+    /// As many imports as allowed already run, for the account or the service.
+    ImportsBusy = "imports_busy", 429,
+        "Trop d'imports sont en cours : attendez qu'ils se terminent, puis renvoyez le fichier.";
     /// A failure the user cannot fix; the detail went to the log.
     InternalError = "internal_error", 500,
         "Une erreur interne est survenue. Réessayez ; si elle persiste, prévenez l'administrateur.";

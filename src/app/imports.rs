@@ -8,6 +8,7 @@ use crate::domain::authorization::may_import;
 use crate::domain::{ImportKind, Labelled, Role, Siret};
 use crate::import::progress::{JobProgress, JobState, Progress, job_state};
 use crate::import::report::ImportReport;
+use crate::import::slots::Busy;
 use crate::import::{Importer, Job, Upload};
 use crate::storage::imports::{self, ImportSummary};
 use crate::storage::{Database, DbConnection, ImportId, StorageError, UserId};
@@ -107,6 +108,7 @@ pub async fn accept(
     upload: Upload,
 ) -> Result<Accepted, AppError> {
     let background = upload.bytes.len() >= importer.limits().background_from_bytes;
+    let slot = importer.slot_for(caller.account_id).map_err(busy)?;
     let (job, upload) = {
         let (importer, caller) = (importer.clone(), caller.clone());
         database
@@ -115,7 +117,8 @@ pub async fn accept(
     };
     let (id, caller) = (job.id, caller.clone());
     let work = move || -> Result<ImportReport, AppError> {
-        let mut conn = database.connection()?;
+        let _slot = slot;
+        let mut conn = database.import_connection()?;
         let mut progress = JobProgress::new(job.id, &database, importer.live_jobs().clone());
         complete(&mut conn, &importer, &caller, &job, upload, &mut progress)
     };
@@ -131,6 +134,17 @@ pub async fn accept(
         .await
         .map_err(|_| AppError::from(StorageError::Interrupted))?
         .map(Accepted::Done)
+}
+
+/// 429: the account, or the service, runs as many imports as it may.
+fn busy(busy: Busy) -> AppError {
+    let message = match busy {
+        Busy::Account { running } => format!(
+            "Vous avez déjà {running} import(s) en cours : attendez qu'il(s) se termine(nt) avant d'envoyer un autre fichier (suivez-les sur la page des imports)."
+        ),
+        Busy::Everyone => "Le service traite déjà autant d'imports qu'il le peut à la fois : attendez que les imports en cours se terminent, puis renvoyez le fichier dans quelques minutes.".to_owned(),
+    };
+    AppError::with(ErrorCode::ImportsBusy, message)
 }
 
 /// Whose imports a caller sees: its own; an administrator, everyone's.
@@ -179,16 +193,40 @@ pub fn job_state_of(
     Ok(job_state(conn, id, importer.live_jobs(), stale_after)?)
 }
 
-/// The refused file with an "Erreurs" column.
+/// The refused file with an "Erreurs" column, while it is kept.
 pub fn error_workbook(
     conn: &mut DbConnection,
+    importer: &Importer,
     caller: &Caller,
     id: ImportId,
 ) -> Result<Vec<u8>, AppError> {
-    let (uploaded_by, workbook) =
+    let (uploaded_by, sent_at, workbook) =
         imports::error_workbook_of(conn, id)?.ok_or_else(AppError::not_found)?;
     visible_to(caller, uploaded_by)?;
+    let days = importer.limits().error_workbook_days;
+    if sent_at < error_workbooks_cutoff(days) {
+        return Err(AppError::with(
+            ErrorCode::ErrorWorkbookExpired,
+            format!(
+                "Le fichier d'erreurs de cet import n'est plus disponible : il n'est gardé que {days} jours. Envoyez le fichier à nouveau pour obtenir ses erreurs."
+            ),
+        ));
+    }
     workbook.ok_or_else(|| AppError::new(ErrorCode::NoErrorWorkbook))
+}
+
+/// When error workbooks kept `days` days were sent at the latest to be kept still.
+fn error_workbooks_cutoff(days: u32) -> chrono::NaiveDateTime {
+    crate::storage::now() - chrono::Duration::days(i64::from(days))
+}
+
+/// Removes the error workbooks past their keeping time (`purge`); returns how many.
+pub fn purge_error_workbooks(
+    conn: &mut DbConnection,
+    importer: &Importer,
+) -> Result<usize, AppError> {
+    let cutoff = error_workbooks_cutoff(importer.limits().error_workbook_days);
+    Ok(imports::drop_error_workbooks(conn, cutoff)?)
 }
 
 /// The .xlsx template of a kind. The hours template comes pre-filled with the lots of a

@@ -146,7 +146,9 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Export(args) => export::run(args, &open_database(&settings)?),
         Command::Backup { file } => backup::back_up(&settings, &file),
         Command::Restore { file } => backup::restore(&settings, &file),
-        Command::Purge { before } => purge::run(&before, &open_database(&settings)?),
+        Command::Purge { before } => {
+            purge::run(&before, &open_database(&settings)?, &settings.importer()?)
+        }
         Command::Gen { rows, load, dir } => generate(rows, load, &dir, &settings),
     }
 }

@@ -127,6 +127,11 @@ pub struct ImportSettings {
     pub background_from_kb: usize,
     /// Seconds without progress after which a running import is known to be cut off.
     pub stale_after_secs: u64,
+    /// Imports running at once in this instance, and for one account: more get 429.
+    pub max_running: usize,
+    pub max_running_per_account: usize,
+    /// Days a refused file's error workbook is kept; `purge` removes older ones.
+    pub error_workbook_days: u32,
 }
 
 // The built-in defaults: each setting absent from the file and the environment takes its value
@@ -212,6 +217,9 @@ impl Default for ImportSettings {
             max_hours_per_month: 200,
             background_from_kb: 512,
             stale_after_secs: 120,
+            max_running: 4,
+            max_running_per_account: 2,
+            error_workbook_days: 30,
         }
     }
 }
@@ -263,6 +271,12 @@ impl Settings {
                 "imports.max_hours_per_month doit être un nombre d'heures de 1 à {MONTH_HOURS} (un mois compte au plus {MONTH_HOURS} heures)."
             )));
         }
+        if self.imports.max_running == 0 || self.imports.max_running_per_account == 0 {
+            return Err(SettingsError::Invalid(
+                "imports.max_running et imports.max_running_per_account doivent valoir au moins 1."
+                    .into(),
+            ));
+        }
         if self.database.pool_size == 0 {
             return Err(SettingsError::Invalid(
                 "database.pool_size doit valoir au moins 1.".into(),
@@ -284,6 +298,7 @@ impl Settings {
             max_size: self.database.pool_size,
             connect_timeout: Duration::from_secs(self.database.connect_timeout_secs),
             sqlite_busy_timeout: Duration::from_millis(self.database.sqlite_busy_timeout_ms),
+            import_pool_size: u32::try_from(self.imports.max_running).unwrap_or(u32::MAX),
         }
     }
 
@@ -306,6 +321,9 @@ impl Settings {
                 .expect("a number of hours below 65 536 is valid"),
             background_from_bytes: self.imports.background_from_kb.saturating_mul(1024),
             stale_after: std::time::Duration::from_secs(self.imports.stale_after_secs),
+            max_running: self.imports.max_running,
+            max_running_per_account: self.imports.max_running_per_account,
+            error_workbook_days: self.imports.error_workbook_days,
         }
     }
 

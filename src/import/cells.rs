@@ -3,8 +3,9 @@
 
 use chrono::{Days, NaiveDate};
 
+use super::problem::grouped;
 use super::profile::ValueType;
-use super::reader::Cell;
+use super::reader::{Cell, MAX_CELL_CHARS};
 use crate::domain::decimal::{DecimalError, parse_fixed};
 use crate::domain::{
     AwardRole, CpvCode, EligibilityCriterion, EmploymentContract, ExitOutcome, Hours, Labelled,
@@ -39,10 +40,20 @@ pub enum Value {
 }
 
 pub fn convert(cell: &Cell, value_type: ValueType) -> Result<Value, String> {
-    if let Cell::Error(code) = cell {
-        return Err(format!(
-            "La cellule contient une erreur de formule ({code}) : corrigez la formule ou saisissez la valeur."
-        ));
+    match cell {
+        Cell::Error(code) => {
+            return Err(format!(
+                "La cellule contient une erreur de formule ({code}) : corrigez la formule ou saisissez la valeur."
+            ));
+        }
+        Cell::TooLong { chars, .. } => {
+            return Err(format!(
+                "La cellule compte {} caractères, au-delà des {} qu'une cellule de tableur peut contenir : raccourcissez-la.",
+                grouped(*chars),
+                grouped(MAX_CELL_CHARS)
+            ));
+        }
+        _ => {}
     }
     // Spreadsheets store SIRETs, postal codes and amounts as numbers: their text is the value.
     let text = cell.display();

@@ -1,12 +1,14 @@
 //! The refused file given back to fix: the user's own rows at their own row numbers, an
-//! "Erreurs" column saying what to change, and each faulty cell highlighted.
+//! "Erreurs" column saying what to change, and each faulty cell highlighted. Only the kind's
+//! own columns are kept: a column the import ignores (names, phone numbers) is named in a
+//! note, its values dropped, so that a refused file keeps no more than an accepted one.
 
 use std::collections::HashMap;
 
 use rust_xlsxwriter::{Color, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 
 use super::header::Header;
-use super::problem::RowProblem;
+use super::problem::{RowProblem, shorten};
 use super::profile::Profile;
 use super::reader::{Cell, Row, Sheet};
 
@@ -52,12 +54,7 @@ pub fn write(
     let mut book = Workbook::new();
     let out = book.add_worksheet().set_name("À corriger")?;
     let formats = Formats::new();
-    let last_column = sheet
-        .rows
-        .iter()
-        .flat_map(|r| r.cells.iter().map(|(c, _)| *c))
-        .max()
-        .unwrap_or(0);
+    let last_column = header.columns.iter().map(|(c, _, _)| *c).max().unwrap_or(0);
     let errors_column = u16::try_from(last_column + 1)
         .unwrap_or(u16::MAX)
         .min(16_383);
@@ -66,7 +63,9 @@ pub fn write(
     for problem in problems {
         by_row.entry(problem.row).or_default().push(problem);
     }
-    for row in &sheet.rows {
+    for row in sheet.rows.iter().filter(|r| r.number >= header.row) {
+        let row = own_columns(row, header);
+        let row = &row;
         let row_problems = by_row.get(&row.number).map_or(&[][..], Vec::as_slice);
         let marked: Vec<u32> = row_problems
             .iter()
@@ -83,7 +82,42 @@ pub fn write(
     }
     out.set_column_width(errors_column, 80)?;
     out.set_freeze_panes(header.row, 0)?;
+    if !header.unknown.is_empty() {
+        write_note(book.add_worksheet(), &header.unknown)?;
+    }
     book.save_to_buffer()
+}
+
+/// The row's cells under the kind's own columns.
+fn own_columns(row: &Row, header: &Header) -> Row {
+    Row {
+        number: row.number,
+        cells: row
+            .cells
+            .iter()
+            .filter(|(c, _)| header.columns.iter().any(|(own, _, _)| own == c))
+            .cloned()
+            .collect(),
+    }
+}
+
+/// The columns left out, by name.
+fn write_note(note: &mut Worksheet, ignored: &[String]) -> Result<(), XlsxError> {
+    let names: Vec<String> = ignored
+        .iter()
+        .map(|name| format!("« {} »", shorten(name)))
+        .collect();
+    note.set_name("Note")?;
+    note.write_string(
+        0,
+        0,
+        format!(
+            "Colonnes ignorées par l'import, dont les valeurs n'ont pas été conservées : {}.",
+            names.join(", ")
+        ),
+    )?;
+    note.set_column_width(0, 120)?;
+    Ok(())
 }
 
 /// The row's cells as sent, the `marked` ones highlighted (empty ones too), the header bold.
@@ -127,7 +161,8 @@ fn write_cell(
 ) -> Result<(), XlsxError> {
     // Text is always written as text: a value starting with "=" never becomes a formula.
     match cell {
-        Cell::Text(t) | Cell::Error(t) => out.write_string_with_format(r, c, t, format)?,
+        Cell::Text(t) | Cell::Error(t) => out.write_string_with_format(r, c, shorten(t), format)?,
+        Cell::TooLong { .. } => out.write_string_with_format(r, c, cell.display(), format)?,
         Cell::Integer(i) => out.write_number_with_format(r, c, *i as f64, format)?,
         Cell::Number(f) => out.write_number_with_format(r, c, *f, format)?,
         Cell::Bool(b) => out.write_boolean_with_format(r, c, *b, format)?,

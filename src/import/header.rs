@@ -1,7 +1,7 @@
 //! Finding the header row: anywhere in the first 20 rows of the first sheet that has every
 //! required column, below title blocks, merged cells and notes.
 
-use super::problem::FileProblem;
+use super::problem::{FileProblem, shorten};
 use super::profile::Profile;
 use super::reader::{Row, Sheet};
 
@@ -93,7 +93,7 @@ fn missing_columns(closest: &Header, sheets: &[Sheet], profile: &Profile) -> Fil
         .iter()
         .map(|(_, _, written)| written.clone())
         .chain(closest.unknown.iter().cloned())
-        .map(|h| format!("« {h} »"))
+        .map(|h| format!("« {} »", shorten(&h)))
         .collect();
     FileProblem::MissingColumns {
         missing: missing.join(", "),

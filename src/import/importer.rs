@@ -10,12 +10,14 @@ use super::kinds;
 use super::limits::ImportLimits;
 use super::parsed::Parsed;
 use super::pipeline;
+use super::problem::Problems;
 use super::profile::Profile;
 use super::profiles::Profiles;
 use super::progress::{self, Progress};
 use super::report::ImportReport;
 use super::reporter::Reporter;
 use super::shared_records;
+use super::slots::{Busy, ImportSlots, Slot};
 use super::template;
 use super::upload::Upload;
 use crate::domain::{
@@ -33,6 +35,7 @@ pub struct Importer {
     profiles: Profiles,
     limits: ImportLimits,
     live: progress::LiveJobs,
+    slots: ImportSlots,
     /// SQLite has one writer at a time: imports take turns here rather than wait in SQLite's
     /// busy handler, whose timeout a large import's write would outlast (seen in the
     /// benchmarks: concurrent imports of 250 000 rows each cut off).
@@ -76,6 +79,7 @@ impl Importer {
             profiles,
             limits,
             live: progress::LiveJobs::default(),
+            slots: ImportSlots::default(),
             sqlite_turn: std::sync::Arc::default(),
         }
     }
@@ -151,6 +155,16 @@ impl Importer {
     ) -> Result<ImportReport, ImportError> {
         let job = self.start(conn, &upload, actor)?;
         self.complete(conn, &job, upload, actor, &mut progress::Silent)
+    }
+
+    /// A place for one more import of `account`, held until the import ends, unless the
+    /// account or this process already runs as many as the limits allow.
+    pub fn slot_for(&self, account: Option<crate::storage::UserId>) -> Result<Slot, Busy> {
+        self.slots.take(
+            account,
+            self.limits.max_running,
+            self.limits.max_running_per_account,
+        )
     }
 
     /// The counters of the imports this process is running.
@@ -338,13 +352,18 @@ impl Importer {
                 })
                 .collect();
         let sheet = report.sheet.clone().unwrap_or_default();
-        let mut reporter = Reporter::new(&sheet, profile, &mut report.problems);
+        let mut problems = Problems::resume(
+            std::mem::take(&mut report.problems),
+            report.problems_left_out,
+        );
+        let mut reporter = Reporter::new(&sheet, profile, &mut problems);
         kinds::hours::check_stored_totals(
             statements,
             &stored,
             self.limits.max_hours_per_month,
             &mut reporter,
         );
+        (report.problems, report.problems_left_out) = problems.into_parts();
         Ok(())
     }
 }
@@ -390,7 +409,7 @@ fn record(
             status: report.status,
             rows_total: report.rows_read,
             rows_written: report.rows_written,
-            error_count: report.problems.len() + usize::from(report.file_problem.is_some()),
+            error_count: report.problem_count() + usize::from(report.file_problem.is_some()),
             report: &serde_json::to_string(report).unwrap_or_default(),
             error_workbook: annotated,
         },

@@ -17,6 +17,12 @@ pub struct ImportLimits {
     pub background_from_bytes: usize,
     /// A running import silent for longer than this was cut off (its process is gone).
     pub stale_after: std::time::Duration,
+    /// Imports running at once in this process, and for one account. Each holds a connection
+    /// of the imports' own pool for as long as it runs.
+    pub max_running: usize,
+    pub max_running_per_account: usize,
+    /// Days a refused file's error workbook is kept.
+    pub error_workbook_days: u32,
 }
 
 impl Default for ImportLimits {
@@ -29,6 +35,9 @@ impl Default for ImportLimits {
             max_hours_per_month: crate::domain::Hours::from_whole(200).expect("200 hours"),
             background_from_bytes: 512 * 1024,
             stale_after: std::time::Duration::from_secs(120),
+            max_running: 4,
+            max_running_per_account: 2,
+            error_workbook_days: 30,
         }
     }
 }

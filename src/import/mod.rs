@@ -32,6 +32,7 @@ pub mod reporter;
 pub mod robustness;
 pub mod rows;
 pub mod shared_records;
+pub mod slots;
 pub mod template;
 pub mod upload;
 

@@ -9,7 +9,7 @@ use super::header::{self, Header};
 use super::kinds;
 use super::limits::ImportLimits;
 use super::parsed::Parsed;
-use super::problem::{FileProblem, RowProblem};
+use super::problem::{FileProblem, Problems, shorten};
 use super::profile::Profile;
 use super::reader::{self, Row, Sheet};
 use super::report::ImportReport;
@@ -42,7 +42,10 @@ pub fn parse(
     report.sheet = Some(sheet.clone());
     report.header_row = Some(header.row);
     report.warnings.extend(header.unknown.iter().map(|h| {
-        format!("La colonne « {h} » ne correspond à aucune colonne attendue : elle a été ignorée.")
+        format!(
+            "La colonne « {} » ne correspond à aucune colonne attendue : elle a été ignorée.",
+            shorten(h)
+        )
     }));
     let check = |rows: &mut dyn Iterator<Item = Row>| {
         check_rows(upload.kind, profile, &sheet, &header, context, rows)
@@ -56,7 +59,7 @@ pub fn parse(
         return Err(FileProblem::NoDataRows);
     }
     report.rows_read = checked.rows_read;
-    report.problems = checked.problems;
+    (report.problems, report.problems_left_out) = checked.problems.into_parts();
     Ok((parsed, header))
 }
 
@@ -94,7 +97,7 @@ fn decp_register(
 /// What checking the rows found besides the kind's rows.
 struct RowsChecked {
     rows_read: usize,
-    problems: Vec<RowProblem>,
+    problems: Problems,
     warnings: Vec<String>,
 }
 
@@ -108,7 +111,7 @@ fn check_rows(
     rows: &mut dyn Iterator<Item = Row>,
 ) -> (Parsed, RowsChecked) {
     // Problems of the kind's checks, beside those of the cells the parser collects.
-    let mut problems = Vec::new();
+    let mut problems = Problems::default();
     let clearable = kinds::clearable_columns(kind);
     let mut rows = RowParser::new(rows, sheet, header, profile, clearable);
     let parsed = match kind {
@@ -142,11 +145,11 @@ fn check_rows(
         )),
     };
     let mut all = std::mem::take(&mut rows.problems);
-    all.append(&mut problems);
+    all.append(problems);
     let checked = RowsChecked {
         rows_read: rows.rows_read,
         problems: all,
-        warnings: std::mem::take(&mut rows.warnings),
+        warnings: rows.take_warnings(),
     };
     (parsed, checked)
 }

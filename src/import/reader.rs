@@ -57,7 +57,17 @@ pub enum Cell {
     Bool(bool),
     DateTime(NaiveDateTime),
     Error(String),
+    /// Text longer than a spreadsheet cell may hold: only its start is kept, to show where it
+    /// is; its column refuses it.
+    TooLong {
+        start: String,
+        chars: usize,
+    },
 }
+
+/// The most characters a cell may hold: Excel's own limit, so no spreadsheet program writes
+/// more and a longer cell is a hostile or damaged file.
+pub const MAX_CELL_CHARS: usize = 32_767;
 
 impl Cell {
     /// The cell as the user sees it, for messages and text columns.
@@ -72,6 +82,7 @@ impl Cell {
                 dt.format("%d/%m/%Y").to_string()
             }
             Cell::DateTime(dt) => dt.format("%d/%m/%Y %H:%M").to_string(),
+            Cell::TooLong { start, .. } => format!("{start}…"),
         }
     }
 }
@@ -313,9 +324,25 @@ fn from_data(value: &Data) -> Option<Cell> {
     }
 }
 
-/// Blank text is no value: a cell of spaces counts as empty.
+/// Blank text is no value: a cell of spaces counts as empty. Text past [`MAX_CELL_CHARS`] is
+/// not copied: its start and length are all that is kept of it.
 fn text(s: &str) -> Option<Cell> {
-    (!s.trim().is_empty()).then(|| Cell::Text(s.to_owned()))
+    if s.trim().is_empty() {
+        return None;
+    }
+    // Bytes bound characters from above: most cells are decided without counting.
+    if s.len() <= MAX_CELL_CHARS {
+        return Some(Cell::Text(s.to_owned()));
+    }
+    let chars = s.chars().count();
+    if chars <= MAX_CELL_CHARS {
+        return Some(Cell::Text(s.to_owned()));
+    }
+    let start = crate::import::problem::shorten(s.trim_start());
+    Some(Cell::TooLong {
+        start: start.trim_end_matches('…').to_owned(),
+        chars,
+    })
 }
 
 /// Gathers cells, met row after row, into rows; refuses files with more filled rows than

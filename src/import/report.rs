@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::format::FileFormat;
-use super::problem::RowProblem;
+use super::problem::{RowProblem, grouped};
 use crate::domain::{ImportKind, ImportStatus};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -20,8 +20,12 @@ pub struct ImportReport {
     pub rows_written: usize,
     /// Set when the whole file was refused, in one sentence.
     pub file_problem: Option<String>,
-    /// Every problem found, each located; none written when there is any.
+    /// The problems found, each located, the first 1 000 at most; none written when there is
+    /// any.
     pub problems: Vec<RowProblem>,
+    /// Problems found beyond those listed, counted only: a report stays small whatever the file.
+    #[serde(default)]
+    pub problems_left_out: usize,
     pub warnings: Vec<String>,
     /// Earlier values a corrected statement replaced, one line each.
     #[serde(default)]
@@ -43,6 +47,7 @@ impl ImportReport {
             rows_written: 0,
             file_problem: None,
             problems: Vec::new(),
+            problems_left_out: 0,
             warnings: Vec::new(),
             replaced: Vec::new(),
         }
@@ -61,6 +66,11 @@ impl ImportReport {
             file_problem: Some(reason),
             ..ImportReport::new(kind, file_name, Some(import_id))
         }
+    }
+
+    /// Every problem found, listed or only counted.
+    pub fn problem_count(&self) -> usize {
+        self.problems.len() + self.problems_left_out
     }
 
     /// A short French summary for the command line and page headings.
@@ -82,6 +92,13 @@ impl ImportReport {
                 format!("Import du fichier « {} » en cours.", self.file_name)
             }
             (_, Some(problem)) => format!("Fichier « {} » refusé : {problem}", self.file_name),
+            _ if self.problems_left_out > 0 => format!(
+                "Fichier « {} » refusé : {} problèmes à corriger, rien n'a été enregistré. Les {} premiers sont détaillés ; corrigez-les, puis renvoyez le fichier pour voir les {} autres.",
+                self.file_name,
+                grouped(self.problem_count()),
+                grouped(self.problems.len()),
+                grouped(self.problems_left_out)
+            ),
             _ => format!(
                 "Fichier « {} » refusé : {} problème(s) à corriger, rien n'a été enregistré.",
                 self.file_name,

@@ -1,6 +1,6 @@
 //! Row problems found by a kind's checks, each naming its column by the profile's header.
 
-use super::problem::RowProblem;
+use super::problem::{Problems, RowProblem};
 use super::profile::Profile;
 use super::refusal::Refusal;
 
@@ -8,11 +8,11 @@ use super::refusal::Refusal;
 pub struct Reporter<'a> {
     sheet: &'a str,
     profile: &'a Profile,
-    problems: &'a mut Vec<RowProblem>,
+    problems: &'a mut Problems,
 }
 
 impl<'a> Reporter<'a> {
-    pub fn new(sheet: &'a str, profile: &'a Profile, problems: &'a mut Vec<RowProblem>) -> Self {
+    pub fn new(sheet: &'a str, profile: &'a Profile, problems: &'a mut Problems) -> Self {
         Reporter {
             sheet,
             profile,
@@ -21,13 +21,13 @@ impl<'a> Reporter<'a> {
     }
 
     pub fn add(&mut self, row: u32, key: &str, value: Option<String>, message: impl Into<String>) {
-        self.problems.push(RowProblem {
-            sheet: self.sheet.to_owned(),
+        self.problems.push(RowProblem::new(
+            self.sheet,
             row,
-            column: self.profile.header_of(key),
-            value,
-            message: message.into(),
-        });
+            self.profile.header_of(key).as_deref(),
+            value.as_deref(),
+            &message.into(),
+        ));
     }
 
     /// Reports the row `row` refused by a check.

@@ -2,7 +2,7 @@
 
 use super::cells::{Value, convert};
 use super::header::Header;
-use super::problem::RowProblem;
+use super::problem::{Problems, RowProblem, shorten};
 use super::profile::Profile;
 use super::reader::{Cell, Row};
 use crate::domain::labels::normalize;
@@ -97,9 +97,14 @@ pub struct RowParser<'a> {
     clearable: &'a [&'a str],
     /// Data rows returned so far.
     pub rows_read: usize,
-    pub problems: Vec<RowProblem>,
+    pub problems: Problems,
     pub warnings: Vec<String>,
+    /// Rows left out for holding nothing under the headers, past those warned about.
+    pub unwarned: usize,
 }
+
+/// Rows left out that are each named in a warning; the others are counted.
+const WARNED_ROWS: usize = 100;
 
 impl<'a> RowParser<'a> {
     /// Parses `rows`, read from the sheet named `sheet`; « effacer » clears the columns
@@ -118,8 +123,9 @@ impl<'a> RowParser<'a> {
             profile,
             clearable,
             rows_read: 0,
-            problems: Vec::new(),
+            problems: Problems::default(),
             warnings: Vec::new(),
+            unwarned: 0,
         }
     }
 
@@ -147,37 +153,31 @@ impl<'a> RowParser<'a> {
             return None;
         }
         if !row.cells.iter().any(|(column, _)| self.in_table(*column)) {
-            self.warnings.push(format!(
-                "Ligne {} : rien sous les en-têtes du tableau, ligne ignorée (valeur hors tableau : « {} »).",
-                row.number,
-                row.cells.first().map(|(_, c)| c.display()).unwrap_or_default()
-            ));
+            self.warn_outside(row);
             return None;
         }
         let mut values = vec![None; self.profile.columns.len()];
         for (column, spec_index, written) in &self.header.columns {
             let spec = &self.profile.columns[*spec_index];
-            let problem = |value: Option<String>, message: String| RowProblem {
-                sheet: self.sheet.to_owned(),
-                row: row.number,
-                column: Some(written.clone()),
-                value,
-                message,
+            let problem = |value: Option<&str>, message: &str| {
+                RowProblem::new(self.sheet, row.number, Some(written), value, message)
             };
             match row.cell(*column) {
                 Some(cell) if asks_to_clear(&cell.display()) => {
                     match self.clear(&spec.key, spec.required, &spec.header) {
                         Ok(()) => values[*spec_index] = Some(Value::Clear),
-                        Err(message) => self.problems.push(problem(Some(cell.display()), message)),
+                        Err(message) => {
+                            self.problems.push(problem(Some(&cell.display()), &message))
+                        }
                     }
                 }
                 Some(cell) => match convert(cell, spec.value_type) {
                     Ok(value) => values[*spec_index] = Some(value),
-                    Err(message) => self.problems.push(problem(Some(cell.display()), message)),
+                    Err(message) => self.problems.push(problem(Some(&cell.display()), &message)),
                 },
                 None if spec.required => self.problems.push(problem(
                     None,
-                    format!(
+                    &format!(
                         "La colonne « {} » est obligatoire : remplissez-la.",
                         spec.header
                     ),
@@ -190,6 +190,38 @@ impl<'a> RowParser<'a> {
             number: row.number,
             values,
         })
+    }
+}
+
+impl RowParser<'_> {
+    /// Warns of a row left out for holding nothing under the headers, the first ones by name.
+    fn warn_outside(&mut self, row: &Row) {
+        if self.warnings.len() >= WARNED_ROWS {
+            self.unwarned += 1;
+            return;
+        }
+        let value = row
+            .cells
+            .first()
+            .map(|(_, c)| c.display())
+            .unwrap_or_default();
+        self.warnings.push(format!(
+            "Ligne {} : rien sous les en-têtes du tableau, ligne ignorée (valeur hors tableau : « {} »).",
+            row.number,
+            shorten(&value)
+        ));
+    }
+
+    /// The warnings, with the count of rows left out unnamed.
+    pub fn take_warnings(&mut self) -> Vec<String> {
+        let mut warnings = std::mem::take(&mut self.warnings);
+        if self.unwarned > 0 {
+            warnings.push(format!(
+                "… et {} autre(s) ligne(s) ignorée(s) pour la même raison.",
+                self.unwarned
+            ));
+        }
+        warnings
     }
 }
 

@@ -39,7 +39,11 @@ pub fn check(
     report: &mut ImportReport,
 ) -> Result<(), ImportError> {
     let sheet = report.sheet.clone().unwrap_or_default();
-    let mut reporter = Reporter::new(&sheet, profile, &mut report.problems);
+    let mut problems = crate::import::problem::Problems::resume(
+        std::mem::take(&mut report.problems),
+        report.problems_left_out,
+    );
+    let mut reporter = Reporter::new(&sheet, profile, &mut problems);
     match parsed {
         Parsed::Structures(list) => {
             let rows = list.iter().map(|s| (s.row, "siret", s.as_upsert()));
@@ -64,6 +68,7 @@ pub fn check(
         }
         Parsed::Hours(_) => {}
     }
+    (report.problems, report.problems_left_out) = problems.into_parts();
     Ok(())
 }
 

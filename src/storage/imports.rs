@@ -213,8 +213,8 @@ pub fn history(
     query.load(conn)
 }
 
-/// Who sent an import, and the annotated workbook of a refused one.
-pub type StoredWorkbook = (Option<UserId>, Option<Vec<u8>>);
+/// Who sent an import, when, and the annotated workbook of a refused one.
+pub type StoredWorkbook = (Option<UserId>, NaiveDateTime, Option<Vec<u8>>);
 
 pub fn error_workbook_of(
     conn: &mut DbConnection,
@@ -222,7 +222,22 @@ pub fn error_workbook_of(
 ) -> QueryResult<Option<StoredWorkbook>> {
     imports::table
         .find(id)
-        .select((imports::uploaded_by, imports::error_workbook))
+        .select((
+            imports::uploaded_by,
+            imports::created_at,
+            imports::error_workbook,
+        ))
         .first(conn)
         .optional()
+}
+
+/// Removes the error workbooks of imports sent before `before`; returns how many.
+pub fn drop_error_workbooks(conn: &mut DbConnection, before: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(
+        imports::table
+            .filter(imports::created_at.lt(before))
+            .filter(imports::error_workbook.is_not_null()),
+    )
+    .set(imports::error_workbook.eq(None::<Vec<u8>>))
+    .execute(conn)
 }

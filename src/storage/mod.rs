@@ -80,12 +80,16 @@ pub struct PoolOptions {
     pub max_size: u32,
     pub connect_timeout: Duration,
     pub sqlite_busy_timeout: Duration,
+    /// Connections of the imports' own pool: an import holds one for as long as it runs, so
+    /// imports never take those of sign-ins and reads.
+    pub import_pool_size: u32,
 }
 
 /// The application's handle on its database: a pool, and the means to use it from async code.
 #[derive(Clone)]
 pub struct Database {
     pool: DbPool,
+    imports: DbPool,
     backend: Backend,
     description: String,
 }
@@ -95,13 +99,21 @@ impl Database {
     pub fn connect(url: DatabaseUrl, options: &PoolOptions) -> Result<Self, StorageError> {
         let backend = url.backend();
         let description = url.describe();
+        let manager = || ConnectionManager::new(url.clone(), options.sqlite_busy_timeout);
         let pool = r2d2::Pool::builder()
             .max_size(options.max_size)
             .connection_timeout(options.connect_timeout)
-            .build(ConnectionManager::new(url, options.sqlite_busy_timeout))
+            .build(manager())
             .map_err(|e| StorageError::Unavailable(format!("{description} : {e}")))?;
+        // Opened as imports need them: most commands never import.
+        let imports = r2d2::Pool::builder()
+            .max_size(options.import_pool_size.max(1))
+            .min_idle(Some(0))
+            .connection_timeout(options.connect_timeout)
+            .build_unchecked(manager());
         Ok(Database {
             pool,
+            imports,
             backend,
             description,
         })
@@ -119,6 +131,13 @@ impl Database {
     /// A pooled connection, for blocking callers (the command line, background jobs).
     pub fn connection(&self) -> Result<PooledConnection, StorageError> {
         self.pool
+            .get()
+            .map_err(|e| StorageError::Unavailable(e.to_string()))
+    }
+
+    /// A connection of the imports' own pool, for an import's whole run.
+    pub fn import_connection(&self) -> Result<PooledConnection, StorageError> {
+        self.imports
             .get()
             .map_err(|e| StorageError::Unavailable(e.to_string()))
     }

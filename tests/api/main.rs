@@ -34,4 +34,5 @@ mod sessions;
 mod shared_records;
 mod storage;
 mod stored_values;
+mod upload_limits;
 mod xlsb;

@@ -6,7 +6,7 @@ use chrono::{Datelike, NaiveDate};
 
 use crate::domain::{EligibilityCriterion, ExitOutcome, Sex, Update};
 use crate::import::cells::Value;
-use crate::import::problem::RowProblem;
+use crate::import::problem::Problems;
 use crate::import::profile::{Profile, ValueType};
 use crate::import::progress::Progress;
 use crate::import::refusal::Refusal;
@@ -204,7 +204,7 @@ pub fn validate(
     sheet: &str,
     rows: impl IntoIterator<Item = ParsedRow>,
     today: NaiveDate,
-    problems: &mut Vec<RowProblem>,
+    problems: &mut Problems,
 ) -> Vec<Participant> {
     let mut report = Reporter::new(sheet, profile, problems);
     let mut first_row_of: HashMap<String, u32> = HashMap::new();

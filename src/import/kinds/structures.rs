@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use crate::domain::{Name, PostalCode, Siret, SizeClass, StructureKind, Update};
 use crate::import::cells::Value;
-use crate::import::problem::RowProblem;
+use crate::import::problem::Problems;
 use crate::import::profile::{Profile, ValueType};
 use crate::import::progress::Progress;
 use crate::import::refusal::Refusal;
@@ -104,7 +104,7 @@ pub fn validate(
     profile: &Profile,
     sheet: &str,
     rows: impl IntoIterator<Item = ParsedRow>,
-    problems: &mut Vec<RowProblem>,
+    problems: &mut Problems,
 ) -> Vec<Structure> {
     let mut report = Reporter::new(sheet, profile, problems);
     let mut first_row_of: HashMap<Siret, u32> = HashMap::new();

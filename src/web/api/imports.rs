@@ -27,6 +27,7 @@ use crate::web::{XLSX, attachment};
         (status = 202, description = "Gros fichier importé en tâche de fond : {\"import\": …}, à suivre à l'adresse Location"),
         (status = 409, body = crate::web::error::ErrorEnvelope),
         (status = 413, body = crate::web::error::ErrorEnvelope),
+        (status = 429, description = "Trop d'imports en cours : attendre qu'ils se terminent", body = crate::web::error::ErrorEnvelope),
         (status = 422, description = "Fichier refusé : {\"error\": …, \"report\": …}"),
         (status = 401, description = "Pas de session", body = crate::web::error::ErrorEnvelope),
         (status = 403, description = "Rôle insuffisant", body = crate::web::error::ErrorEnvelope),
@@ -168,6 +169,7 @@ pub async fn report(
     responses(
         (status = 200, description = "Le fichier refusé annoté", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         (status = 404, body = crate::web::error::ErrorEnvelope),
+        (status = 410, description = "Fichier d'erreurs expiré", body = crate::web::error::ErrorEnvelope),
         (status = 401, description = "Pas de session", body = crate::web::error::ErrorEnvelope),
         (status = 403, description = "Rôle insuffisant", body = crate::web::error::ErrorEnvelope),
     ),
@@ -175,11 +177,12 @@ pub async fn report(
 pub async fn error_workbook(
     user: Authorized<can::ReadImports>,
     id: web::Path<i64>,
+    importer: web::Data<Importer>,
     database: web::Data<Database>,
 ) -> Result<HttpResponse, AppError> {
-    let (id, caller) = (id.into_inner(), user.caller());
+    let (id, caller, importer) = (id.into_inner(), user.caller(), importer.into_inner());
     let workbook = crate::web::run(&database, move |conn| {
-        app::imports::error_workbook(conn, &caller, id.into())
+        app::imports::error_workbook(conn, &importer, &caller, id.into())
     })
     .await?;
     Ok(attachment(

@@ -8,7 +8,7 @@ use super::context::Context;
 use super::contract::{Award, ClausePlan, Contract, Lot};
 use super::row::RegisterRow;
 use crate::domain::{AwardRole, Name, Siret};
-use crate::import::problem::RowProblem;
+use crate::import::problem::Problems;
 use crate::import::profile::Profile;
 use crate::import::refusal::Refusal;
 use crate::import::reporter::Reporter;
@@ -22,7 +22,7 @@ pub fn validate(
     sheet: &str,
     rows: &[ParsedRow],
     context: &Context,
-    problems: &mut Vec<RowProblem>,
+    problems: &mut Problems,
 ) -> Vec<Contract> {
     let mut report = Reporter::new(sheet, profile, problems);
     let mut register = Register {

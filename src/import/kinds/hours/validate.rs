@@ -6,7 +6,7 @@ use super::checks::{self, LotsByReference};
 use super::context::Context;
 use super::row::StatementRow;
 use super::statement::{EntryKey, Statement};
-use crate::import::problem::RowProblem;
+use crate::import::problem::Problems;
 use crate::import::profile::Profile;
 use crate::import::refusal::Refusal;
 use crate::import::reporter::Reporter;
@@ -19,7 +19,7 @@ pub fn validate(
     sheet: &str,
     rows: impl IntoIterator<Item = ParsedRow>,
     context: &Context,
-    problems: &mut Vec<RowProblem>,
+    problems: &mut Problems,
 ) -> Vec<Statement> {
     let mut report = Reporter::new(sheet, profile, problems);
     let lots = LotsByReference::new(&context.lots);
