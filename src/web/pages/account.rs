@@ -6,7 +6,8 @@ use askama::Template;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
-use super::shell::{CsrfForm, Posted, Shell, Viewer, home_of};
+use super::shell::{Shell, home_of};
+use super::viewer::{CsrfForm, Posted, Viewer};
 use super::{HTML, PageError, html};
 use crate::accounts::PasswordChange;
 use crate::app;

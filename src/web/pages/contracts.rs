@@ -8,7 +8,8 @@ use askama::Template;
 
 use super::chart::{LineChart, Series, markup};
 use super::pager::Pager;
-use super::shell::{Shell, Viewer};
+use super::shell::Shell;
+use super::viewer::Viewer;
 use super::{PageError, html, text};
 use crate::app;
 use crate::domain::{AwardRole, ClauseStatus, Hours, Labelled, Reservation};

@@ -8,7 +8,8 @@ use chrono::{Datelike, Utc};
 use serde::Deserialize;
 
 use super::chart::{BarChart, Datum, markup};
-use super::shell::{Shell, Viewer};
+use super::shell::Shell;
+use super::viewer::Viewer;
 use super::{PageError, html, text};
 use crate::app::dashboard::Dashboard;
 use crate::app::{self, Narrowing};

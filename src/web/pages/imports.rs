@@ -6,7 +6,8 @@ use actix_web::http::header::LOCATION;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use super::shell::{Shell, Viewer, refused};
+use super::shell::Shell;
+use super::viewer::{Viewer, refused};
 use super::{HTML, PageError, html};
 use crate::app::imports::Accepted;
 use crate::app::{self, AppError, Caller};

@@ -14,6 +14,7 @@ pub mod pager;
 pub mod people;
 pub mod shell;
 pub mod text;
+pub mod viewer;
 
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;

@@ -5,7 +5,8 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 
 use super::pager::Pager;
-use super::shell::{Shell, Viewer};
+use super::shell::Shell;
+use super::viewer::Viewer;
 use super::{PageError, html, text};
 use crate::app;
 use crate::domain::{EligibilityCriterion, ExitOutcome, Labelled};
