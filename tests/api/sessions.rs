@@ -277,9 +277,17 @@ async fn the_wait_after_a_few_failures_is_short_and_then_the_right_password_work
     let app = spawn_app().await;
     let user = app.create_user(Role::Facilitator, vec![]).await;
     let policy = suivi_clauses::configuration::Settings::default().throttle_policy();
-    let failures = policy.free_failures + 1;
-
+    let mut failures = policy.free_failures + 1;
     fail_logins(&app, "ignoré", &user.email, failures as usize).await;
+    // Each further failure after the wait doubles it: at 4 s, a loaded machine still asks
+    // again well within the wait (at 1 s it sometimes did not).
+    while policy.delay_after(i64::from(failures)) < Duration::from_secs(4) {
+        tokio::time::sleep(policy.delay_after(i64::from(failures)) + Duration::from_millis(300))
+            .await;
+        fail_logins(&app, "ignoré", &user.email, 1).await;
+        failures += 1;
+    }
+
     let waiting = app.login(&user.email, USER_PASSWORD).await.status();
     tokio::time::sleep(policy.delay_after(i64::from(failures)) + Duration::from_millis(300)).await;
     let after = app.login(&user.email, USER_PASSWORD).await.status();
