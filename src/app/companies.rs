@@ -78,7 +78,11 @@ pub fn statement(
     siret: &Siret,
     at: NaiveDate,
 ) -> Result<Statement, AppError> {
-    Ok(statement::of_company(conn, &caller.scope, siret, at)?)
+    if caller.company().is_some_and(|own| own != siret.as_str()) {
+        return Err(statement::StatementError::OtherCompany.into());
+    }
+    let buyers = caller.data_scope(conn, &Narrowing::default())?;
+    Ok(statement::of_company(conn, &buyers, siret, at)?)
 }
 
 /// What a company's page shows: its statement today and, for those who may list companies, the

@@ -80,7 +80,8 @@ pub fn statement(
     id: ContractId,
     at: NaiveDate,
 ) -> Result<Statement, AppError> {
-    Ok(statement::of_contract(conn, &caller.scope, id, at)?)
+    let scope = caller.data_scope(conn, &Narrowing::default())?;
+    Ok(statement::of_contract(conn, &scope, id, at)?)
 }
 
 /// A page of contracts with the status of each lot's clause today, by lot id.

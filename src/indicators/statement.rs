@@ -6,10 +6,9 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 
 use super::clauses::{self, ClauseView};
-use super::{DataScope, ScopeError, scope};
+use super::{DataScope, ScopeError};
 use crate::domain::{ClauseFacts, Hours, Month, Siret};
 use crate::storage::indicators::{self as sums, HoursFilter};
-use crate::storage::users::BuyerScope;
 use crate::storage::{ContractId, DbConnection, LotId, companies, contracts};
 
 /// At most this many months are listed per lot (twenty years of a framework agreement).
@@ -64,14 +63,14 @@ pub enum StatementError {
     Storage(#[from] diesel::result::Error),
 }
 
-/// The statement of a contract within the caller's scope (a company: a contract it holds).
+/// The statement of a contract within the caller's resolved scope (a company: a contract it
+/// holds).
 pub fn of_contract(
     conn: &mut DbConnection,
-    account_scope: &BuyerScope,
+    scope: &DataScope,
     contract_id: ContractId,
     at: NaiveDate,
 ) -> Result<Statement, StatementError> {
-    let scope = scope::resolve(conn, account_scope, None, None)?;
     let (buyer_id, reference, object) =
         contracts::heading(conn, contract_id)?.ok_or(StatementError::UnknownContract)?;
     let visible = scope
@@ -87,36 +86,30 @@ pub fn of_contract(
     }
     Ok(build(
         conn,
-        &scope,
+        scope,
         format!("marché {reference} : {object}"),
         at,
         |clause| clause.contract_id == contract_id,
     )?)
 }
 
-/// The statement of a company: its lots with a clause within the caller's buyers, and its own
-/// hours on them. A company account sees only its own.
+/// The statement of a company: its lots with a clause within the caller's resolved buyers, and
+/// its own hours on them (the caller checks that a company account asks only for its own).
 pub fn of_company(
     conn: &mut DbConnection,
-    account_scope: &BuyerScope,
+    buyers: &DataScope,
     siret: &Siret,
     at: NaiveDate,
 ) -> Result<Statement, StatementError> {
-    if let BuyerScope::Company { siret: own } = account_scope
-        && own != siret.as_str()
-    {
-        return Err(StatementError::OtherCompany);
-    }
     let company_id = companies::id_of(conn, siret.as_str())?
         .ok_or_else(|| StatementError::UnknownCompany(siret.clone()))?;
     let name = companies::list_by_ids(conn, &[company_id])?
         .into_iter()
         .next()
         .map_or_else(|| siret.to_string(), |c| c.name);
-    let buyers = scope::resolve(conn, account_scope, None, None)?;
     let scope = DataScope {
         company_id: Some(company_id),
-        ..buyers
+        ..buyers.clone()
     };
     Ok(build(
         conn,
