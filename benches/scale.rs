@@ -128,6 +128,8 @@ fn import(file: &Path, dataset: &Path, url: &str) -> Value {
         bytes: std::fs::read(file).unwrap(),
         replace: false,
         scope: BuyerScope::AllBuyers,
+        skip_invalid: false,
+        departement: None,
     };
     let start = Instant::now();
     let report = importer.run(&mut conn, upload, &Actor::system()).unwrap();

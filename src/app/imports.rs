@@ -21,6 +21,10 @@ pub struct UploadInput {
     pub file_name: String,
     pub bytes: Vec<u8>,
     pub replace: bool,
+    /// DECP files: import the valid records, list the others.
+    pub skip_invalid: bool,
+    /// DECP files: only contracts carried out in this département.
+    pub departement: Option<String>,
 }
 
 /// Uploads and templates are allowed per kind of file, by the authorization table.
@@ -55,13 +59,16 @@ pub fn upload_of(caller: &Caller, input: UploadInput) -> Result<Upload, AppError
         bytes: input.bytes,
         replace: input.replace,
         scope: caller.scope.clone(),
+        skip_invalid: input.skip_invalid,
+        departement: input.departement,
     })
 }
 
 /// Where an upload stands once accepted: imported or refused (with the report), or going on
 /// in the background for a large file.
 pub enum Accepted {
-    Done(ImportReport),
+    /// Boxed: a report is far larger than an id.
+    Done(Box<ImportReport>),
     Background(ImportId),
 }
 
@@ -133,7 +140,7 @@ pub async fn accept(
     tokio::task::spawn_blocking(work)
         .await
         .map_err(|_| AppError::from(StorageError::Interrupted))?
-        .map(Accepted::Done)
+        .map(|report| Accepted::Done(Box::new(report)))
 }
 
 /// 429: the account, or the service, runs as many imports as it may.

@@ -24,10 +24,19 @@ pub struct ImportArgs {
     /// Importe à nouveau un fichier déjà importé au lieu de le refuser comme doublon.
     #[arg(long)]
     replace: bool,
+    /// Fichier DECP : importe les marchés valides et liste les autres, au lieu de refuser le
+    /// fichier entier.
+    #[arg(long)]
+    skip_invalid: bool,
+    /// Fichier DECP : seulement les marchés exécutés dans ce département (code du lieu
+    /// d'exécution), par exemple 31.
+    #[arg(long, value_name = "CODE")]
+    departement: Option<String>,
     /// Écrit le rapport complet en JSON sur la sortie standard.
     #[arg(long)]
     json: bool,
-    /// Le fichier : .xlsx, .xlsm, .xlsb, .xls, .ods ou .csv (reconnu d'après son contenu).
+    /// Le fichier : .xlsx, .xlsm, .xlsb, .xls, .ods ou .csv, ou DECP .json pour le registre
+    /// (reconnu d'après son contenu).
     file: PathBuf,
 }
 
@@ -44,6 +53,8 @@ pub fn run(args: ImportArgs, settings: &Settings, database: &Database) -> anyhow
         ),
         bytes: Vec::new(),
         replace: args.replace,
+        skip_invalid: args.skip_invalid,
+        departement: args.departement.clone(),
     };
     // Checked before the file is read: its kind and buyer.
     let mut upload = app::imports::upload_of(&caller, input)?;
@@ -108,21 +119,53 @@ fn print_report(report: &ImportReport) {
         println!("Attention : {warning}");
     }
     for problem in &report.problems {
+        if let Some(id) = &problem.record {
+            println!(
+                "Marché « {id} » (n° {}), champ « {} »{} : {}",
+                problem.row,
+                problem.column.as_deref().unwrap_or_default(),
+                shown_value(problem.value.as_deref()),
+                problem.message
+            );
+            continue;
+        }
         let column = problem
             .column
             .as_deref()
             .map(|c| format!(", colonne « {c} »"))
             .unwrap_or_default();
-        let value = problem
-            .value
-            .as_deref()
-            .map(|v| format!(" (valeur « {v} »)"))
-            .unwrap_or_default();
         println!(
-            "Feuille « {} », ligne {}{column}{value} : {}",
-            problem.sheet, problem.row, problem.message
+            "Feuille « {} », ligne {}{column}{} : {}",
+            problem.sheet,
+            problem.row,
+            shown_value(problem.value.as_deref()),
+            problem.message
         );
     }
+    print_records(report);
+}
+
+/// A DECP file's records left out and modifications applied.
+fn print_records(report: &ImportReport) {
+    for skipped in report.records_skipped.iter().flatten() {
+        println!(
+            "Marché « {} » (n° {}) laissé de côté, champ « {} »{} : {}",
+            skipped.id,
+            skipped.position,
+            skipped.path,
+            shown_value(skipped.value.as_deref()),
+            skipped.message
+        );
+    }
+    for line in &report.amendments {
+        println!("{line}");
+    }
+}
+
+fn shown_value(value: Option<&str>) -> String {
+    value
+        .map(|v| format!(" (valeur « {v} »)"))
+        .unwrap_or_default()
 }
 
 /// `suivi-clauses template --kind … FILE`.

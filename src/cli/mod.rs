@@ -196,6 +196,8 @@ fn generate(
             file_name: "heures.csv".to_owned(),
             bytes: std::fs::read(&generated.hours_csv)?,
             replace: false,
+            skip_invalid: false,
+            departement: None,
         };
         let upload = crate::app::imports::upload_of(&caller, input)?;
         let report = crate::app::imports::run(&mut conn, &importer, &caller, upload)?;

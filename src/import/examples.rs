@@ -186,6 +186,8 @@ pub fn load(
             bytes: dataset.bytes(name, source)?,
             replace: false,
             scope: BuyerScope::AllBuyers,
+            skip_invalid: false,
+            departement: None,
         };
         let report = importer.run(conn, upload, &Actor::system())?;
         if report.status != ImportStatus::Succeeded {

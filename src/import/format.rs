@@ -17,7 +17,7 @@ pub enum FileFormat {
     Xls,
     Ods,
     Csv,
-    /// DECP 2024 open data (contracts register only).
+    /// DECP open data, 2019 or 2022/2024 format (contracts register only).
     Json,
 }
 
@@ -60,12 +60,13 @@ pub fn detect(bytes: &[u8], limits: &ImportLimits) -> Result<FileFormat, FilePro
     Ok(FileFormat::Csv)
 }
 
-/// Whether the bytes look like JSON rather than CSV: the first character is a brace.
+/// Whether the bytes look like JSON rather than CSV: the first character is a brace or a
+/// bracket (a DECP flat list).
 pub fn looks_like_json(bytes: &[u8]) -> bool {
     let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     text.iter()
         .find(|b| !b.is_ascii_whitespace())
-        .is_some_and(|b| *b == b'{')
+        .is_some_and(|b| *b == b'{' || *b == b'[')
 }
 
 fn detect_archive(bytes: &[u8], limits: &ImportLimits) -> Result<FileFormat, FileProblem> {

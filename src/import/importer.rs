@@ -4,6 +4,7 @@
 use sha2::{Digest, Sha256};
 
 use super::context::KindsContext;
+use super::decp;
 use super::error::ImportError;
 use super::error_workbook;
 use super::kinds;
@@ -291,31 +292,40 @@ impl Importer {
         report: &mut ImportReport,
     ) -> Result<Checked, ImportError> {
         let context = KindsContext::load(conn, upload, &self.limits)?;
-        let (parsed, header) =
-            match pipeline::parse(upload, profile, &self.limits, &context, report) {
-                Ok(parsed) => parsed,
-                Err(problem) => {
-                    report.file_problem = Some(problem.to_string());
-                    return Ok(Checked {
-                        accepted: None,
-                        annotated: None,
-                    });
-                }
-            };
+        let pipeline::Read {
+            mut parsed,
+            header,
+            origins,
+        } = match pipeline::parse(upload, profile, &self.limits, &context, report) {
+            Ok(read) => read,
+            Err(problem) => {
+                report.file_problem = Some(problem.to_string());
+                return Ok(Checked {
+                    accepted: None,
+                    annotated: None,
+                });
+            }
+        };
         if let Parsed::Hours(statements) = &parsed {
             self.check_stored_hours(conn, statements, profile, report)?;
         }
         shared_records::check(conn, &parsed, &upload.scope, profile, report)?;
         report.problems.sort_by_key(|p| p.row);
+        let decp = origins.is_some();
+        if let Some(origins) = origins {
+            decp::settle(origins, &mut parsed, report, profile, upload.skip_invalid);
+        }
         if report.problems.is_empty() {
             return Ok(Checked {
                 accepted: Some(parsed),
                 annotated: None,
             });
         }
-        // Without it the refusal still stands: the JSON report says it all.
-        let annotated = pipeline::whole_sheet(upload, profile, &self.limits, header.sheet)
-            .ok()
+        // Without it the refusal still stands: the JSON report says it all (a DECP file has
+        // no workbook to annotate).
+        let annotated = (!decp)
+            .then(|| pipeline::whole_sheet(upload, &self.limits, header.sheet).ok())
+            .flatten()
             .and_then(|sheet| {
                 error_workbook::write(&sheet, &header, profile, &report.problems).ok()
             });

@@ -17,6 +17,14 @@ use super::rows::RowParser;
 use super::upload::Upload;
 use crate::domain::ImportKind;
 
+/// What reading a file gave: its checked rows, its header, and for a DECP file where each
+/// row came from.
+pub struct Read {
+    pub parsed: Parsed,
+    pub header: Header,
+    pub origins: Option<decp::Origins>,
+}
+
 /// Reads and checks the file. The header is looked for in the first rows of each sheet; the
 /// rows under it are then checked as they are read, never all held at once.
 pub fn parse(
@@ -25,15 +33,25 @@ pub fn parse(
     limits: &ImportLimits,
     context: &KindsContext,
     report: &mut ImportReport,
-) -> Result<(Parsed, Header), FileProblem> {
+) -> Result<Read, FileProblem> {
     let format = format::detect(&upload.bytes, limits)?;
     report.format = Some(format);
-    let register = decp_register(upload, format, profile)?;
-    let heads = match &register {
-        Some((sheet, notes)) => {
-            report.warnings.extend(notes.iter().cloned());
-            vec![sheet.clone()]
+    let (register, origins) = match decp_register(upload, format, profile, context)? {
+        Some(decp::Register {
+            sheet,
+            warnings,
+            origins,
+        }) => {
+            report.warnings.extend(warnings);
+            (Some(sheet), Some(origins))
         }
+        None => (None, None),
+    };
+    let heads = match &register {
+        Some(sheet) => vec![Sheet {
+            name: sheet.name.clone(),
+            rows: sheet.rows[..1].to_vec(),
+        }],
         None => reader::heads(&upload.bytes, format, limits, header::HEADER_SEARCH_ROWS)?,
     };
     let header = header::locate(&heads, profile)?;
@@ -51,47 +69,58 @@ pub fn parse(
         check_rows(upload.kind, profile, &sheet, &header, context, rows)
     };
     let (parsed, checked) = match register {
-        Some((whole, _)) => check(&mut whole.rows.into_iter()),
+        Some(whole) => check(&mut whole.rows.into_iter()),
         None => reader::with_rows(&upload.bytes, format, limits, header.sheet, check)?,
     };
     report.warnings.extend(checked.warnings);
-    if checked.rows_read == 0 {
+    // A DECP file whose records were all refused before the register has no row, and its
+    // problems to tell.
+    if checked.rows_read == 0 && origins.is_none() {
         return Err(FileProblem::NoDataRows);
     }
     report.rows_read = checked.rows_read;
     (report.problems, report.problems_left_out) = checked.problems.into_parts();
-    Ok((parsed, header))
+    Ok(Read {
+        parsed,
+        header,
+        origins,
+    })
 }
 
 /// The sheet `index` whole, as it was sent: what the error workbook shows. Read again, only
-/// for a refused file.
+/// for a refused spreadsheet (a refused DECP file has its report only).
 pub fn whole_sheet(
     upload: &Upload,
-    profile: &Profile,
     limits: &ImportLimits,
     index: usize,
 ) -> Result<Sheet, FileProblem> {
     let format = format::detect(&upload.bytes, limits)?;
-    let sheets = match decp_register(upload, format, profile)? {
-        Some((sheet, _)) => vec![sheet],
-        None => reader::read(&upload.bytes, format, limits)?,
-    };
+    if format == FileFormat::Json {
+        return Err(FileProblem::NotARegister);
+    }
+    let sheets = reader::read(&upload.bytes, format, limits)?;
     sheets.into_iter().nth(index).ok_or(FileProblem::Empty)
 }
 
 /// A register sent as DECP JSON, as one sheet under the register's columns (with notes on
-/// what was read); `None` for any other file.
+/// what was read and where each row came from); `None` for any other file.
 fn decp_register(
     upload: &Upload,
     format: FileFormat,
     profile: &Profile,
-) -> Result<Option<(Sheet, Vec<String>)>, FileProblem> {
-    match format {
-        FileFormat::Json if upload.kind == ImportKind::Contracts => {
-            decp::read(&upload.bytes, profile).map(Some)
-        }
-        _ => Ok(None),
+    context: &KindsContext,
+) -> Result<Option<decp::Register>, FileProblem> {
+    if format != FileFormat::Json || upload.kind != ImportKind::Contracts {
+        return Ok(None);
     }
+    let known = |siret: &str| context.contracts.companies.contains_key(siret);
+    let selection = decp::Selection {
+        buyers: &context.contracts.buyers,
+        only_buyer: context.contracts.only_buyer.as_ref(),
+        departement: upload.departement.as_deref(),
+        known_company: &known,
+    };
+    decp::read(&upload.bytes[..], profile, &selection).map(Some)
 }
 
 /// What checking the rows found besides the kind's rows.

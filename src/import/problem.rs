@@ -42,6 +42,18 @@ pub enum FileProblem {
         "Ce fichier JSON au format DECP décrit des marchés : importez-le comme registre des marchés."
     )]
     NotARegister,
+    #[error(
+        "Le fichier JSON ne peut pas être lu ({0}) : vérifiez qu'il est complet (un téléchargement interrompu le coupe) et qu'il s'agit bien des données DECP telles que publiées, puis renvoyez-le."
+    )]
+    JsonUnreadable(String),
+    #[error(
+        "Ce fichier JSON n'est pas au format DECP : il n'a ni liste « marches » ni liste de marchés. Envoyez le fichier DECP tel que publié (format 2019 ou 2024)."
+    )]
+    NotDecp,
+    #[error(
+        "Ce fichier DECP ne contient aucun marché d'un acheteur de votre périmètre ({others} marché(s) d'autres acheteurs ignoré(s)) : vérifiez l'acheteur choisi ou le fichier envoyé."
+    )]
+    NoDecpRecord { others: String },
 }
 
 /// A problem on one cell or row, located as the user sees it in their spreadsheet.
@@ -54,6 +66,10 @@ pub struct RowProblem {
     pub column: Option<String>,
     pub value: Option<String>,
     pub message: String,
+    /// The record's `id`, for a problem of a DECP file (whose `row` is then the record's
+    /// position and `column` the field's JSON path).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record: Option<String>,
 }
 
 /// Characters of a value kept in a report or an error workbook; the rest becomes "…". A value
@@ -102,6 +118,7 @@ impl RowProblem {
             column: column.map(shorten),
             value: value.map(shorten),
             message: shorten_quotes(message),
+            record: None,
         }
     }
 }

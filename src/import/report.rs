@@ -1,7 +1,10 @@
 //! The import report, returned as JSON and kept with the import's record.
 
+use std::collections::HashSet;
+
 use serde::{Deserialize, Serialize};
 
+use super::decp::RecordProblem;
 use super::format::FileFormat;
 use super::problem::{RowProblem, grouped};
 use crate::domain::{ImportKind, ImportStatus};
@@ -30,6 +33,20 @@ pub struct ImportReport {
     /// Earlier values a corrected statement replaced, one line each.
     #[serde(default)]
     pub replaced: Vec<String>,
+    /// DECP files: contracts (records) written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub records_written: Option<usize>,
+    /// DECP files: records left out for their problems (with « ignorer les marchés
+    /// invalides »), each problem with the record's id, position and field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub records_skipped: Option<Vec<RecordProblem>>,
+    /// DECP files: records of buyers outside the uploader's scope (or the filter given),
+    /// counted and not read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub records_other_buyers: Option<usize>,
+    /// DECP files: modifications applied and versions replaced, one line each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub amendments: Vec<String>,
 }
 
 impl ImportReport {
@@ -50,6 +67,10 @@ impl ImportReport {
             problems_left_out: 0,
             warnings: Vec::new(),
             replaced: Vec::new(),
+            records_written: None,
+            records_skipped: None,
+            records_other_buyers: None,
+            amendments: Vec::new(),
         }
     }
 
@@ -76,6 +97,7 @@ impl ImportReport {
     /// A short French summary for the command line and page headings.
     pub fn summary(&self) -> String {
         match (&self.status, &self.file_problem) {
+            (ImportStatus::Succeeded, _) if self.records_written.is_some() => self.decp_summary(),
             (ImportStatus::Succeeded, _) => format!(
                 "Fichier « {} » importé : {} ligne(s) enregistrée(s).",
                 self.file_name, self.rows_written
@@ -105,5 +127,34 @@ impl ImportReport {
                 self.problems.len()
             ),
         }
+    }
+
+    /// What a DECP import wrote and left aside.
+    fn decp_summary(&self) -> String {
+        let mut said = format!(
+            "Fichier « {} » importé : {} marché(s) enregistré(s) ({} ligne(s))",
+            self.file_name,
+            grouped(self.records_written.unwrap_or_default()),
+            grouped(self.rows_written)
+        );
+        let skipped: HashSet<usize> = self
+            .records_skipped
+            .iter()
+            .flatten()
+            .map(|p| p.position)
+            .collect();
+        if !skipped.is_empty() {
+            said.push_str(&format!(
+                " ; {} marché(s) invalide(s) laissé(s) de côté",
+                grouped(skipped.len())
+            ));
+        }
+        if let Some(others) = self.records_other_buyers.filter(|n| *n > 0) {
+            said.push_str(&format!(
+                " ; {} marchés d'autres acheteurs ignorés",
+                grouped(others)
+            ));
+        }
+        said + "."
     }
 }

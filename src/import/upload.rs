@@ -13,4 +13,8 @@ pub struct Upload {
     pub replace: bool,
     /// The buyers the uploader may import for.
     pub scope: BuyerScope,
+    /// DECP files: import the valid records and list the others, instead of refusing the file.
+    pub skip_invalid: bool,
+    /// DECP files: only the contracts carried out in this département.
+    pub departement: Option<String>,
 }

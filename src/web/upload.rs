@@ -18,6 +18,10 @@ pub struct UploadForm {
     /// "true" to import again a file already imported.
     #[schema(value_type = Option<bool>)]
     pub replace: Option<Text<bool>>,
+    /// "true", for a DECP file: import its valid records and list the others, instead of
+    /// refusing the whole file.
+    #[schema(value_type = Option<bool>)]
+    pub skip_invalid: Option<Text<bool>>,
     /// The spreadsheet: .xlsx, .xlsm, .xlsb, .xls, .ods or .csv (or DECP JSON for a register).
     #[schema(value_type = String, format = Binary)]
     pub file: Bytes,
@@ -40,6 +44,8 @@ impl UploadForm {
                 .unwrap_or_else(|| "fichier".to_owned()),
             bytes: self.file.data.to_vec(),
             replace: self.replace.as_ref().is_some_and(|r| **r),
+            skip_invalid: self.skip_invalid.as_ref().is_some_and(|s| **s),
+            departement: None,
         }
     }
 }

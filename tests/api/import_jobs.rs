@@ -132,6 +132,8 @@ fn an_import_reports_its_phases_and_every_row_written() {
             .into_bytes(),
         replace: false,
         scope: BuyerScope::AllBuyers,
+        skip_invalid: false,
+        departement: None,
     };
     let actor = Actor::command_line();
 

@@ -130,6 +130,8 @@ impl Fixture {
                     bytes: text.into_bytes(),
                     replace,
                     scope: BuyerScope::AllBuyers,
+                    skip_invalid: false,
+                    departement: None,
                 },
                 &Actor::command_line(),
             )

@@ -57,7 +57,7 @@ pub fn local_sme() -> String {
 pub fn far_large() -> String {
     siret(11).as_str().to_owned()
 }
-fn aci() -> String {
+pub fn aci() -> String {
     siret(12).as_str().to_owned()
 }
 pub fn etti() -> String {

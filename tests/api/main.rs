@@ -15,6 +15,7 @@ mod browser;
 mod cli;
 mod contracts_import;
 mod decp;
+mod decp_import;
 mod example_data;
 mod exports;
 mod health;
