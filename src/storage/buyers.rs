@@ -72,7 +72,7 @@ pub fn id_by_siret(conn: &mut DbConnection, siret: &Siret) -> QueryResult<Option
 pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<Buyer>> {
     let rows: Vec<(BuyerId, String, String)> = buyers::table
         .select((buyers::id, buyers::siret, buyers::name))
-        .order((buyers::name.asc(), buyers::id.asc()))
+        .order((super::sort_key(buyers::name).asc(), buyers::id.asc()))
         .load(conn)?;
     let departements: Vec<(BuyerId, String)> = buyer_departements::table
         .select((

@@ -79,7 +79,7 @@ pub struct Company {
 pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<Company>> {
     companies::table
         .select(Company::as_select())
-        .order((companies::name.asc(), companies::id.asc()))
+        .order((super::sort_key(companies::name).asc(), companies::id.asc()))
         .load(conn)
 }
 
@@ -145,7 +145,7 @@ pub fn page(
         if let Some(search) = &filter.search {
             let pattern = super::contains_pattern(search);
             query = query.filter(
-                super::lower(companies::name)
+                super::fold(companies::name)
                     .like(pattern.clone())
                     .escape('\\')
                     .or(companies::siret.like(pattern).escape('\\')),
@@ -164,7 +164,7 @@ pub fn page(
     let total = query().count().get_result(conn)?;
     let items = query()
         .select(Company::as_select())
-        .order((companies::name.asc(), companies::id.asc()))
+        .order((super::sort_key(companies::name).asc(), companies::id.asc()))
         .limit(page.per_page)
         .offset(page.offset())
         .load(conn)?;

@@ -21,6 +21,13 @@ pub enum DbConnection {
     Sqlite(SqliteConnection),
 }
 
+/// SQLite's `fold` and `sort_key`, which PostgreSQL has from a migration.
+fn register_search_functions(conn: &mut SqliteConnection) -> diesel::QueryResult<()> {
+    use crate::domain::search;
+    super::fold_utils::register_impl(conn, |text: String| search::fold(&text))?;
+    super::sort_key_utils::register_impl(conn, |text: String| search::sort_key(&text))
+}
+
 impl DbConnection {
     /// Opens the backend the URL names. The variant is chosen here rather than by trying each
     /// backend in turn, which could create a stray SQLite file named like a PostgreSQL URL.
@@ -51,6 +58,8 @@ impl DbConnection {
                     sqlite_busy_timeout.as_millis()
                 ))
                 .map_err(ConnectionError::CouldntSetupConfiguration)?;
+                register_search_functions(&mut conn)
+                    .map_err(ConnectionError::CouldntSetupConfiguration)?;
                 Ok(DbConnection::Sqlite(conn))
             }
             DatabaseUrl::Postgres(url) => {

@@ -444,10 +444,10 @@ fn filtered(filter: &ContractFilter) -> Filtered<'static> {
     if let Some(search) = &filter.search {
         let pattern = super::contains_pattern(search);
         query = query.filter(
-            super::lower(contracts::reference)
+            super::fold(contracts::reference)
                 .like(pattern.clone())
                 .escape('\\')
-                .or(super::lower(contracts::object).like(pattern).escape('\\')),
+                .or(super::fold(contracts::object).like(pattern).escape('\\')),
         );
     }
     query

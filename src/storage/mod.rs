@@ -234,15 +234,21 @@ pub fn now() -> chrono::NaiveDateTime {
 }
 
 diesel::define_sql_function! {
-    /// SQL's LOWER, so that searches ignore case on PostgreSQL as on SQLite.
-    fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text;
+    /// [`crate::domain::search::fold`] in SQL: what searches compare, so that they ignore case
+    /// and accents on both backends.
+    fn fold(text: diesel::sql_types::Text) -> diesel::sql_types::Text;
 }
 
-/// The LIKE pattern of a search box: `%text%`, lower-cased, with LIKE's own wildcards and the
-/// escape character taken literally (use it with `.escape('\\')`).
+diesel::define_sql_function! {
+    /// [`crate::domain::search::sort_key`] in SQL: what names sort by, in French order.
+    fn sort_key(text: diesel::sql_types::Text) -> diesel::sql_types::Binary;
+}
+
+/// The LIKE pattern of a search box, to compare with a `fold`ed column: `%text%`, folded, with
+/// LIKE's own wildcards and the escape character taken literally (use it with `.escape('\\')`).
 pub fn contains_pattern(search: &str) -> String {
     let mut pattern = String::from("%");
-    for c in search.trim().to_lowercase().chars() {
+    for c in crate::domain::search::fold(search.trim()).chars() {
         if matches!(c, '%' | '_' | '\\') {
             pattern.push('\\');
         }

@@ -181,7 +181,7 @@ pub fn page(
         }
         if let Some(search) = &filter.search {
             query = query.filter(
-                super::lower(participants::pseudonym)
+                super::fold(participants::pseudonym)
                     .like(super::contains_pattern(search))
                     .escape('\\'),
             );
@@ -206,7 +206,10 @@ pub fn page(
             participants::anonymised_at,
             sql::<BigInt>(hours),
         ))
-        .order((participants::pseudonym.asc(), participants::id.asc()))
+        .order((
+            super::sort_key(participants::pseudonym).asc(),
+            participants::id.asc(),
+        ))
         .limit(page.per_page)
         .offset(page.offset())
         .load(conn)?;

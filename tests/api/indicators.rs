@@ -64,7 +64,7 @@ pub fn etti() -> String {
     siret(13).as_str().to_owned()
 }
 
-async fn send(app: &TestApp, token: &str, kind: &str, csv: String) {
+pub async fn send(app: &TestApp, token: &str, kind: &str, csv: String) {
     let (status, body) = app
         .import(token, kind, &format!("{kind}.csv"), csv.into_bytes(), false)
         .await;

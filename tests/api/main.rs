@@ -30,6 +30,7 @@ mod migrations;
 mod openapi;
 mod pages;
 mod participants;
+mod search;
 mod seed;
 mod sessions;
 mod shared_records;

@@ -59,7 +59,22 @@ const POSTGRES_OBJECTS: &str = "
     SELECT 'constraint ' || conrelid::regclass::text || '.' || conname || ': ' || pg_get_constraintdef(oid)
     FROM pg_constraint WHERE connamespace = current_schema()::regnamespace
       AND conrelid::regclass::text <> '__diesel_schema_migrations'
+    UNION ALL
+    SELECT 'function ' || proname || '(' || pg_get_function_identity_arguments(oid) || ')'
+    FROM pg_proc WHERE pronamespace = current_schema()::regnamespace
     ORDER BY 1";
+
+/// Migrations with nothing to do on SQLite: the SQL functions PostgreSQL gets from them are,
+/// on SQLite, the service's own, registered on each connection.
+const POSTGRES_ONLY: [&str; 1] = ["20261130000001"];
+
+/// How many migrations there are: one folder each.
+fn migration_count() -> usize {
+    std::fs::read_dir("migrations/sqlite")
+        .unwrap()
+        .filter(|entry| entry.as_ref().unwrap().path().is_dir())
+        .count()
+}
 
 /// The same logical type reads differently on each backend; a SQLite `INTEGER PRIMARY KEY` is
 /// the 64-bit row id that PostgreSQL declares as a BIGINT identity.
@@ -181,7 +196,7 @@ fn assert_each_down_reverses_its_up(database: TestDatabase) {
     .unwrap();
     let mut conn = pool.connection().unwrap();
     let versions = known_versions(&conn);
-    assert_eq!(versions.len(), 10, "{versions:?}");
+    assert_eq!(versions.len(), migration_count(), "{versions:?}");
 
     for version in &versions {
         let before = snapshot(&mut conn);
@@ -190,7 +205,13 @@ fn assert_each_down_reverses_its_up(database: TestDatabase) {
             Some(version.as_str())
         );
         let after_up = snapshot(&mut conn);
-        assert_ne!(after_up, before, "migration {version} changed nothing");
+        let sqlite_no_op =
+            matches!(*conn, DbConnection::Sqlite(_)) && POSTGRES_ONLY.contains(&version.as_str());
+        assert_eq!(
+            after_up != before,
+            !sqlite_no_op,
+            "migration {version} changed nothing, or changed SQLite although it should not"
+        );
 
         assert_eq!(&revert_last(&mut conn).unwrap(), version);
         assert_eq!(

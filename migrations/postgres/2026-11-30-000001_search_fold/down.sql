@@ -1,0 +1,2 @@
+DROP FUNCTION sort_key(text);
+DROP FUNCTION fold(text);
