@@ -8,6 +8,9 @@ use crate::app::{self, Caller};
 use crate::indicators::{Breakdowns, FigureCache, Indicators, Period, Share};
 use crate::storage::Database;
 
+/// Said in place of a figure that would single out people.
+const MASKED: &str = "masqué (moins de 5 personnes)";
+
 #[derive(Debug, clap::Args)]
 pub struct StatsArgs {
     /// Année civile des marchés notifiés et des heures déclarées.
@@ -76,14 +79,25 @@ fn print_text(figures: &Indicators) {
     println!("Insertion");
     println!("  Heures : {}", i.hours.value);
     println!("  ETP : {}", i.fte_text);
-    println!("  Participants : {}", i.participants.value);
-    share("Sorties en emploi", &i.exits_to_employment);
+    println!(
+        "  Participants : {}",
+        i.participants
+            .value
+            .map_or_else(|| MASKED.to_owned(), |n| n.to_string())
+    );
+    match &i.exits_to_employment {
+        Some(exits) => share("Sorties en emploi", exits),
+        None => println!("  Sorties en emploi : {MASKED}"),
+    }
+    if let Some(note) = i.few_people {
+        println!("  {note}");
+    }
     for breakdown in &i.breakdowns {
         println!("  {}", breakdown.label);
         for group in &breakdown.groups {
             let hours = group
                 .hours
-                .map_or_else(|| "masqué".to_owned(), |h| h.to_string());
+                .map_or_else(|| MASKED.to_owned(), |h| h.to_string());
             println!("    {} : {hours}", group.label);
         }
     }

@@ -103,10 +103,13 @@ pub fn key_figures(report: &ComplianceReport) -> Vec<(&'static str, Value)> {
             "Équivalents temps plein (ETP)",
             Value::Hundredths(insertion.fte.value),
         ),
-        ("Participants", Value::Count(insertion.participants.value)),
+        (
+            "Participants",
+            figure_or_suppressed(insertion.participants.value.map(Value::Count)),
+        ),
         (
             "Sorties vers l'emploi (part des sorties)",
-            rate(&insertion.exits_to_employment),
+            figure_or_suppressed(insertion.exits_to_employment.as_ref().map(rate)),
         ),
         ("Marchés notifiés", Value::Count(charter.contracts)),
         (
@@ -430,9 +433,11 @@ fn publics(
         })
         .collect::<Vec<_>>();
     let count = sheet::table(sheet, styles, 0, &columns, rows)?;
-    let note = if report.small_groups_suppressed {
+    let note = if let Some(few) = report.indicators.insertion.few_people {
+        few.to_owned()
+    } else if report.small_groups_suppressed {
         format!(
-            "Les groupes de moins de {SMALL_GROUP_THRESHOLD} personnes sont masqués : avec des critères de santé (RQTH, AAH) ou de justice, un petit groupe désigne une personne."
+            "Les groupes de moins de {SMALL_GROUP_THRESHOLD} personnes sont masqués, avec ceux qui s'en déduiraient (le plus petit des autres groupes, et les groupes masqués chez l'un des acheteurs comptés) : avec des critères de santé (RQTH, AAH) ou de justice, un petit groupe désigne une personne."
         )
     } else {
         "Édition réservée aux facilitateurs : les petits groupes ne sont pas masqués, ne diffusez pas ce classeur.".to_owned()
@@ -539,7 +544,13 @@ fn method(
         ("Heures d'insertion", insertion.hours.method.clone()),
         ("Équivalents temps plein", insertion.fte.method.clone()),
         ("Participants", insertion.participants.method.clone()),
-        ("Sorties vers l'emploi", insertion.exits_to_employment.method.clone()),
+        (
+            "Sorties vers l'emploi",
+            insertion.exits_to_employment.as_ref().map_or_else(
+                || "Part non montrée : elle redonnerait un groupe de moins de 5 personnes.".to_owned(),
+                |s| s.method.clone(),
+            ),
+        ),
         ("Réalisé retenu d'une clause", crate::indicators::statement::METHOD.to_owned()),
         (
             "Statut d'une clause",

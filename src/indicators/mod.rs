@@ -9,6 +9,7 @@ pub mod cache;
 pub mod clauses;
 pub mod report;
 pub mod scope;
+pub mod small_groups;
 pub mod statement;
 
 use chrono::NaiveDate;
@@ -27,7 +28,7 @@ pub use scope::{DataScope, ScopeError};
 
 /// Groups of fewer distinct participants than this are not shown to those who may only see
 /// aggregates: with health (RQTH, AAH) and justice criteria, a small group names a person.
-pub const SMALL_GROUP_THRESHOLD: i64 = 5;
+pub const SMALL_GROUP_THRESHOLD: i64 = small_groups::THRESHOLD;
 
 /// A period of days, both ends included.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -180,10 +181,14 @@ pub struct Insertion {
     /// Full-time equivalents, in hundredths.
     pub fte: Figure<i64>,
     pub fte_text: String,
-    pub participants: Figure<i64>,
-    /// Participants with a recorded exit, and those whose exit is a job.
-    pub exits_to_employment: Share,
+    /// Absent when the scope holds too few people to show it.
+    pub participants: Figure<Option<i64>>,
+    /// Participants with a recorded exit, and those whose exit is a job; absent when it would
+    /// single out people.
+    pub exits_to_employment: Option<Share>,
     pub breakdowns: Vec<Breakdown>,
+    /// Said when the scope holds too few people for any count of them to be shown.
+    pub few_people: Option<&'static str>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -195,11 +200,14 @@ pub struct Breakdown {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Group {
-    /// The code or identifier grouped on; `None` when not recorded.
+    /// The code or identifier grouped on; `None` when not recorded, and for the one line
+    /// standing for the hidden groups of people.
     pub key: Option<String>,
     pub label: String,
-    /// Absent when suppressed.
+    /// Absent when suppressed (groups of people); groups of lots, companies, months… keep
+    /// their hours.
     pub hours: Option<Hours>,
+    /// Absent when suppressed.
     pub participants: Option<i64>,
     pub suppressed: bool,
 }
@@ -401,38 +409,23 @@ fn insertion(
     options: Options,
 ) -> Result<Insertion, diesel::result::Error> {
     let (hours, participants) = sums::hours_total(conn, filter)?;
-    let exits = sums::hours_by(conn, filter, Dimension::ExitOutcome)?;
-    let exited: i64 = exits
-        .iter()
-        .filter(|g| g.key.is_some())
-        .map(|g| g.participants)
-        .sum();
-    let employed: i64 = exits
-        .iter()
-        .filter(|g| {
-            g.key
-                .as_deref()
-                .and_then(ExitOutcome::from_code)
-                .is_some_and(ExitOutcome::is_employment)
+    let suppress = options.suppress_small_groups;
+    let exits = grouped(conn, filter, Dimension::ExitOutcome, suppress)?;
+    let breakdowns = Dimension::ALL
+        .into_iter()
+        .filter(|d| options.breakdowns.contains(*d))
+        .map(|dimension| {
+            let groups = if dimension == Dimension::ExitOutcome {
+                exits.clone()
+            } else {
+                grouped(conn, filter, dimension, suppress)?
+            };
+            Ok(breakdown(dimension, groups))
         })
-        .map(|g| g.participants)
-        .sum();
-    let breakdowns = {
-        Dimension::ALL
-            .into_iter()
-            .filter(|d| options.breakdowns.contains(*d))
-            .map(|dimension| {
-                let groups = if dimension == Dimension::ExitOutcome {
-                    exits.clone()
-                } else {
-                    sums::hours_by(conn, filter, dimension)?
-                };
-                Ok(breakdown(dimension, groups, options.suppress_small_groups))
-            })
-            .collect::<Result<_, diesel::result::Error>>()?
-    };
+        .collect::<Result<_, diesel::result::Error>>()?;
     let months = "Heures déclarées dans les relevés des mois de la période, sur les marchés du périmètre, toutes modalités (formation comprise), relevés corrigés pris pour leur dernière valeur";
     let fte = hours.fte_hundredths();
+    let few = suppress && !small_groups::shown(participants);
     Ok(Insertion {
         hours: Figure {
             value: hours,
@@ -444,18 +437,76 @@ fn insertion(
         },
         fte_text: format!("{} ETP", format_fixed(fte, 2)),
         participants: Figure {
-            value: participants,
+            value: (!few).then_some(participants),
             method: format!(
                 "Participants distincts ayant au moins une heure dans la période. {months}."
             ),
         },
-        exits_to_employment: Share::new(
-            employed,
-            exited,
-            "Participants de la période dont la sortie enregistrée est un emploi (durable ou de transition), rapportés aux participants dont une sortie est enregistrée.",
-        ),
+        exits_to_employment: exits_to_employment(&exits),
         breakdowns,
+        few_people: few.then_some(small_groups::FEW_PEOPLE_NOTE),
     })
+}
+
+/// The groups of one dimension, each marked hidden or not.
+type Marked = Vec<(HourGroup, bool)>;
+
+/// The groups of `dimension` in the filter, those to hide marked when `suppress`: under the
+/// threshold, completed by the next smallest, and (groups of people) hidden in some buyer the
+/// filter counts.
+fn grouped(
+    conn: &mut DbConnection,
+    filter: &HoursFilter,
+    dimension: Dimension,
+    suppress: bool,
+) -> Result<Marked, diesel::result::Error> {
+    let groups = sums::hours_by(conn, filter, dimension)?;
+    if !suppress {
+        return Ok(groups.into_iter().map(|g| (g, false)).collect());
+    }
+    let several_buyers = filter.buyer_ids.as_ref().is_none_or(|ids| ids.len() > 1);
+    let elsewhere = if describes_people(dimension) && several_buyers {
+        let cells: Vec<small_groups::BuyerCell<_>> =
+            sums::people_by_buyer(conn, filter, dimension)?
+                .into_iter()
+                .map(|(buyer, key, participants)| small_groups::BuyerCell {
+                    buyer,
+                    key,
+                    participants,
+                })
+                .collect();
+        small_groups::hidden_in_some_buyer(&cells)
+    } else {
+        Default::default()
+    };
+    let counts: Vec<i64> = groups.iter().map(|g| g.participants).collect();
+    let forced: Vec<bool> = groups.iter().map(|g| elsewhere.contains(&g.key)).collect();
+    let hidden = small_groups::hidden(&counts, &forced);
+    Ok(groups.into_iter().zip(hidden).collect())
+}
+
+/// Participants whose recorded exit is a job, of those with a recorded exit; not shown when a
+/// group of recorded exits is hidden (it would give that group back).
+fn exits_to_employment(exits: &Marked) -> Option<Share> {
+    let recorded = || exits.iter().filter(|(g, _)| g.key.is_some());
+    if recorded().any(|(_, hidden)| *hidden) {
+        return None;
+    }
+    let exited: i64 = recorded().map(|(g, _)| g.participants).sum();
+    let employed: i64 = recorded()
+        .filter(|(g, _)| {
+            g.key
+                .as_deref()
+                .and_then(ExitOutcome::from_code)
+                .is_some_and(ExitOutcome::is_employment)
+        })
+        .map(|(g, _)| g.participants)
+        .sum();
+    Some(Share::new(
+        employed,
+        exited,
+        "Participants de la période dont la sortie enregistrée est un emploi (durable ou de transition), rapportés aux participants dont une sortie est enregistrée.",
+    ))
 }
 
 /// Whether groups of this dimension describe people (and so may be suppressed when small).
@@ -470,26 +521,37 @@ fn describes_people(dimension: Dimension) -> bool {
     )
 }
 
-fn breakdown(dimension: Dimension, groups: Vec<HourGroup>, suppress: bool) -> Breakdown {
+/// A breakdown as shown. Hidden groups of people lose everything, their key too, and stand
+/// together as one line; hidden groups of lots, companies, months… lose their participants
+/// only.
+fn breakdown(dimension: Dimension, groups: Marked) -> Breakdown {
     let (code, label) = dimension_names(dimension);
+    let people = describes_people(dimension);
+    let any_hidden = groups.iter().any(|(_, hidden)| *hidden);
+    let mut shown: Vec<Group> = groups
+        .into_iter()
+        .filter(|(_, hidden)| !(people && *hidden))
+        .map(|(g, hidden)| Group {
+            label: group_label(dimension, g.key.as_deref()),
+            key: g.key,
+            hours: Some(g.hours),
+            participants: (!hidden).then_some(g.participants),
+            suppressed: hidden,
+        })
+        .collect();
+    if people && any_hidden {
+        shown.push(Group {
+            key: None,
+            label: small_groups::MASKED_LABEL.to_owned(),
+            hours: None,
+            participants: None,
+            suppressed: true,
+        });
+    }
     Breakdown {
         dimension: code,
         label,
-        groups: groups
-            .into_iter()
-            .map(|g| {
-                let hidden = suppress
-                    && describes_people(dimension)
-                    && g.participants < SMALL_GROUP_THRESHOLD;
-                Group {
-                    label: group_label(dimension, g.key.as_deref()),
-                    key: g.key,
-                    hours: (!hidden).then_some(g.hours),
-                    participants: (!hidden).then_some(g.participants),
-                    suppressed: hidden,
-                }
-            })
-            .collect(),
+        groups: shown,
     }
 }
 
@@ -565,7 +627,8 @@ pub struct YearFigures {
     pub with_clause: Option<Rate>,
     pub hours: Hours,
     pub fte: i64,
-    pub participants: i64,
+    /// Absent when too few to be shown.
+    pub participants: Option<i64>,
 }
 
 impl Charter {

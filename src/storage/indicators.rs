@@ -251,6 +251,35 @@ pub fn hours_by(
     })
 }
 
+/// Distinct participants for each buyer and each value of `dimension`, a dimension about
+/// people: what tells which groups a buyer alone would hide.
+pub fn people_by_buyer(
+    conn: &mut DbConnection,
+    filter: &HoursFilter,
+    dimension: Dimension,
+) -> QueryResult<Vec<(BuyerId, Option<String>, i64)>> {
+    debug_assert_eq!(dimension.joins(), Joins::Participants);
+    let keys = format!("contracts.buyer_id, {}", dimension.key_sql());
+    located(conn, &["hour_entries"], |conn| {
+        filtered_hours!(
+            hour_entries::table
+                .inner_join(participants::table)
+                .inner_join(lots::table.inner_join(contracts::table)),
+            filter,
+            group_by(sql::<BigInt>(&keys)),
+            select(sql::<(BigInt, Nullable<Text>, BigInt)>(&format!(
+                "{keys}, {DISTINCT_PARTICIPANTS}"
+            )))
+        )
+        .load::<(i64, Option<String>, i64)>(conn)
+    })
+    .map(|rows| {
+        rows.into_iter()
+            .map(|(buyer, key, participants)| (BuyerId::from(buyer), key, participants))
+            .collect()
+    })
+}
+
 /// Hours and distinct participants of the whole filter.
 pub fn hours_total(conn: &mut DbConnection, filter: &HoursFilter) -> QueryResult<(Hours, i64)> {
     located(conn, &["hour_entries"], |conn| {

@@ -514,10 +514,14 @@ async fn elected_officials_see_small_participant_groups_suppressed() {
 
     // Their scope is buyer 1: 290 h by three people.
     assert_eq!(figures["insertion"]["hours"]["hours_hundredths"], 29_000);
-    // One person per criterion: hidden; hours by lot are not about people: shown.
-    for (_, hours, participants) in groups(&figures, "criterion") {
-        assert_eq!((hours, participants), (Value::Null, Value::Null));
+    // One person per criterion: hidden, unnamed; hours by lot are not about people: shown.
+    for (key, hours, participants) in groups(&figures, "criterion") {
+        assert_eq!(
+            (key, hours, participants),
+            (Value::Null, Value::Null, Value::Null)
+        );
     }
+    assert_eq!(figures["insertion"]["participants"]["count"], Value::Null);
     assert!(groups(&figures, "lot").iter().all(|(_, h, _)| h.is_i64()));
     assert_eq!(outside["error"]["code"], "out_of_scope");
 }

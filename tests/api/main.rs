@@ -34,6 +34,7 @@ mod search;
 mod seed;
 mod sessions;
 mod shared_records;
+mod small_groups;
 mod storage;
 mod stored_values;
 mod upload_limits;

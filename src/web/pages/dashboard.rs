@@ -16,7 +16,7 @@ use crate::app::{self, Narrowing};
 use crate::domain::authorization::Action;
 use crate::domain::{ClauseStatus, Hours, Labelled};
 use crate::indicators::clauses::ClauseView;
-use crate::indicators::{Breakdown, FigureCache, Indicators, Share, YearFigures};
+use crate::indicators::{Breakdown, FigureCache, Indicators, Insertion, Share, YearFigures};
 use crate::storage::Database;
 use crate::storage::buyers::Buyer;
 use crate::web::auth::can;
@@ -67,11 +67,55 @@ fn share_card(
     )
 }
 
+/// Said in place of a figure that would single out people.
+fn masked() -> String {
+    "masqué (moins de 5 personnes)".to_owned()
+}
+
+/// The participants and their exits, each masked when it would single out people.
+fn people_cards(i: &Insertion, b: &Insertion, year: i32) -> [Card; 2] {
+    let last = year - 1;
+    [
+        card(
+            "Participants",
+            i.participants.value.map_or_else(masked, text::count),
+            match (i.participants.value, b.participants.value) {
+                (Some(now), Some(before)) => text::change(now, before, last),
+                _ => String::new(),
+            },
+            &i.participants.method,
+        ),
+        match (&i.exits_to_employment, &b.exits_to_employment) {
+            (Some(now), Some(before)) => {
+                share_card("Sorties vers l'emploi", now, before, year, text::count)
+            }
+            (Some(now), None) => card(
+                "Sorties vers l'emploi",
+                format!(
+                    "{} ({} sur {})",
+                    now.text,
+                    text::count(now.part),
+                    text::count(now.whole)
+                ),
+                String::new(),
+                &now.method,
+            ),
+            (None, _) => card(
+                "Sorties vers l'emploi",
+                masked(),
+                String::new(),
+                "Une part calculée sur moins de 5 personnes, ou qui redonnerait un groupe masqué, n'est pas montrée.",
+            ),
+        },
+    ]
+}
+
 fn cards(now: &Indicators, before: &Indicators, year: i32) -> Vec<Card> {
     let (i, b) = (&now.insertion, &before.insertion);
     let (c, p) = (&now.charter, &before.charter);
     let last = year - 1;
     let reserved = c.reserved_amount().cents();
+    let [people, exits] = people_cards(i, b, year);
     vec![
         card(
             "Heures d'insertion",
@@ -85,19 +129,8 @@ fn cards(now: &Indicators, before: &Indicators, year: i32) -> Vec<Card> {
             text::change(i.fte.value, b.fte.value, last),
             &i.fte.method,
         ),
-        card(
-            "Participants",
-            text::count(i.participants.value),
-            text::change(i.participants.value, b.participants.value, last),
-            &i.participants.method,
-        ),
-        share_card(
-            "Sorties vers l'emploi",
-            &i.exits_to_employment,
-            &b.exits_to_employment,
-            year,
-            text::count,
-        ),
+        people,
+        exits,
         share_card(
             "Marchés avec clause d'insertion",
             &c.with_clause,
@@ -155,9 +188,7 @@ fn breakdown_chart(figures: &Indicators, dimension: &str, id: &str, title: &str)
         .map(|g| Datum {
             label: g.label.clone(),
             value: g.hours.map_or(0, |h| h.hundredths()),
-            text: g
-                .hours
-                .map_or_else(|| "masqué (moins de 5 personnes)".to_owned(), text::hours),
+            text: g.hours.map_or_else(masked, text::hours),
         })
         .collect();
     markup(&BarChart::new(id, title, "Heures", data))
@@ -281,6 +312,8 @@ struct DashboardPage {
     buyers: Vec<Buyer>,
     scope: String,
     cards: Vec<Card>,
+    /// Said when the scope holds too few people for any count of them to be shown.
+    few_people: Option<&'static str>,
     trends: Vec<String>,
     breakdowns: Vec<String>,
     late: Vec<Late>,
@@ -343,6 +376,7 @@ impl DashboardPage {
         DashboardPage {
             shell: viewer.shell("Tableau de bord"),
             cards: cards(now, &shown.before, shown.year),
+            few_people: now.insertion.few_people,
             trends: trend_charts(&shown.series),
             breakdowns: vec![
                 breakdown_chart(now, "modality", "par-modalite", "Heures par modalité"),

@@ -72,10 +72,11 @@ pub struct FteFigure {
     pub method: String,
 }
 
-/// A count and how it was obtained.
+/// A count of people and how it was obtained.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CountFigure {
-    pub count: i64,
+    /// Absent when the scope holds fewer than five people (for those who see aggregates only).
+    pub count: Option<i64>,
     pub method: String,
 }
 
@@ -124,9 +125,12 @@ pub struct InsertionJson {
     pub fte_text: String,
     /// Distinct participants with hours in the period.
     pub participants: CountFigure,
-    /// Participants with a recorded exit, and those of them whose exit is a job.
-    pub exits_to_employment: CountShare,
+    /// Participants with a recorded exit, and those of them whose exit is a job; absent when
+    /// a group of exits is hidden (it would give that group back).
+    pub exits_to_employment: Option<CountShare>,
     pub breakdowns: Vec<BreakdownJson>,
+    /// In French, when the scope holds too few people for any count of them to be shown.
+    pub few_people: Option<&'static str>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -138,13 +142,15 @@ pub struct BreakdownJson {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct GroupJson {
-    /// The code or identifier grouped on; absent when not recorded.
+    /// The code or identifier grouped on; absent when not recorded, and on the one line that
+    /// stands for every hidden group of people (which are never named).
     pub key: Option<String>,
     pub label: String,
-    /// Hours, in hundredths of an hour; absent when the group is suppressed.
+    /// Hours, in hundredths of an hour; absent on the line of the hidden groups of people.
     pub hours_hundredths: Option<i64>,
     /// Distinct participants; absent when the group is suppressed.
     pub participants: Option<i64>,
+    /// Fewer than five people, or a group that would be deduced from the others.
     pub suppressed: bool,
 }
 
@@ -168,8 +174,8 @@ pub struct YearFiguresJson {
     pub hours_hundredths: i64,
     /// Full-time equivalents, in hundredths.
     pub fte_hundredths: i64,
-    /// Distinct participants.
-    pub participants: i64,
+    /// Distinct participants; absent when fewer than five (for those who see aggregates only).
+    pub participants: Option<i64>,
 }
 
 /// The answer of `GET /api/indicators`, serialized once per data version by the figure cache.
@@ -266,13 +272,14 @@ impl From<&Insertion> for InsertionJson {
             },
             fte_text: i.fte_text.clone(),
             participants: count(&i.participants),
-            exits_to_employment: CountShare::from(&i.exits_to_employment),
+            exits_to_employment: i.exits_to_employment.as_ref().map(CountShare::from),
             breakdowns: i.breakdowns.iter().map(BreakdownJson::from).collect(),
+            few_people: i.few_people,
         }
     }
 }
 
-fn count(figure: &Figure<i64>) -> CountFigure {
+fn count(figure: &Figure<Option<i64>>) -> CountFigure {
     CountFigure {
         count: figure.value,
         method: figure.method.clone(),
