@@ -84,7 +84,11 @@ fn hours_context(
         BuyerScope::Company { siret } => Some(siret.clone()),
         _ => None,
     };
-    let lots = contracts::lots_of_buyers(conn, only_company.is_none().then_some(&ids[..]))?;
+    // A company account sees only its own lots: a refused row never names another's.
+    let lots = match &only_company {
+        Some(siret) => contracts::lots_held_by(conn, siret.as_str())?,
+        None => contracts::lots_of_buyers(conn, Some(&ids[..]))?,
+    };
     let lot_ids: Vec<LotId> = lots.iter().map(|l| l.lot_id).collect();
     Ok(kinds::hours::Context {
         holders: contracts::holders_of(conn, &lot_ids)?.into_iter().collect(),

@@ -101,8 +101,15 @@ pub fn of_company(
     siret: &Siret,
     at: NaiveDate,
 ) -> Result<Statement, StatementError> {
-    let company_id = companies::id_of(conn, siret.as_str())?
-        .ok_or_else(|| StatementError::UnknownCompany(siret.clone()))?;
+    let unknown = || StatementError::UnknownCompany(siret.clone());
+    let company_id = companies::id_of(conn, siret.as_str())?.ok_or_else(unknown)?;
+    // A company that works for none of the caller's buyers is answered as one not known: its
+    // name and its existence are not the caller's to learn.
+    if let Some(ids) = &buyers.buyer_ids
+        && !companies::works_for(conn, company_id, ids)?
+    {
+        return Err(unknown());
+    }
     let name = companies::list_by_ids(conn, &[company_id])?
         .into_iter()
         .next()

@@ -127,6 +127,22 @@ pub struct CompanyFilter {
     pub buyer_ids: Option<Vec<BuyerId>>,
 }
 
+/// Whether the company holds (or co-holds, or subcontracts) a lot of one of these buyers.
+pub fn works_for(
+    conn: &mut DbConnection,
+    company_id: CompanyId,
+    buyer_ids: &[BuyerId],
+) -> QueryResult<bool> {
+    use super::schema::{awards, contracts, lots};
+    diesel::select(diesel::dsl::exists(
+        awards::table
+            .inner_join(lots::table.inner_join(contracts::table))
+            .filter(awards::company_id.eq(company_id))
+            .filter(contracts::buyer_id.eq_any(buyer_ids.to_vec())),
+    ))
+    .get_result(conn)
+}
+
 /// One page of establishments, by name, and how many there are in all.
 pub fn page(
     conn: &mut DbConnection,

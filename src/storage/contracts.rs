@@ -242,6 +242,20 @@ pub fn lots_of_buyers(
     conn: &mut DbConnection,
     buyer_ids: Option<&[BuyerId]>,
 ) -> QueryResult<Vec<LotPeriod>> {
+    lot_periods(conn, buyer_ids, None)
+}
+
+/// Every lot the company (by SIRET) holds, co-holds or subcontracts, with its contract's period:
+/// all a company account may declare hours on, and all its refused rows may name.
+pub fn lots_held_by(conn: &mut DbConnection, company_siret: &str) -> QueryResult<Vec<LotPeriod>> {
+    lot_periods(conn, None, Some(company_siret))
+}
+
+fn lot_periods(
+    conn: &mut DbConnection,
+    buyer_ids: Option<&[BuyerId]>,
+    held_by: Option<&str>,
+) -> QueryResult<Vec<LotPeriod>> {
     let mut query = lots::table
         .inner_join(contracts::table)
         .select((
@@ -256,6 +270,14 @@ pub fn lots_of_buyers(
         .into_boxed();
     if let Some(ids) = buyer_ids {
         query = query.filter(contracts::buyer_id.eq_any(ids.to_vec()));
+    }
+    if let Some(siret) = held_by {
+        query = query.filter(diesel::dsl::exists(
+            awards::table
+                .inner_join(companies::table)
+                .filter(awards::lot_id.eq(lots::id))
+                .filter(companies::siret.eq(siret.to_owned())),
+        ));
     }
     query.load(conn)
 }

@@ -156,6 +156,32 @@ pub struct ParticipantFilter {
     pub search: Option<String>,
 }
 
+/// The participant's hours, summed by the database: on the lots of these buyers only (all
+/// when `None`), so that a facilitateur of some buyers never reads the hours worked for
+/// others.
+fn hours_in_scope(buyer_ids: Option<&[BuyerId]>) -> String {
+    let within = match buyer_ids {
+        None => String::new(),
+        Some(ids) => {
+            // Ids are integers read from the database: written as numbers, nothing to escape.
+            let ids: Vec<String> = ids.iter().map(|id| id.get().to_string()).collect();
+            format!(
+                " AND h.lot_id IN (SELECT l.id FROM lots l JOIN contracts c ON c.id = l.contract_id \
+                 WHERE c.buyer_id IN ({}))",
+                if ids.is_empty() {
+                    "NULL".to_owned()
+                } else {
+                    ids.join(", ")
+                }
+            )
+        }
+    };
+    format!(
+        "COALESCE((SELECT CAST(SUM(h.hours) AS BIGINT) FROM hour_entries h \
+         WHERE h.participant_id = participants.id{within}), 0)"
+    )
+}
+
 /// One page of participants, by pseudonym, and how many there are in all.
 pub fn page(
     conn: &mut DbConnection,
@@ -189,9 +215,7 @@ pub fn page(
         query
     };
     let total = query().count().get_result(conn)?;
-    // The participant's hours, summed by the database.
-    let hours = "COALESCE((SELECT CAST(SUM(h.hours) AS BIGINT) FROM hour_entries h \
-                 WHERE h.participant_id = participants.id), 0)";
+    let hours = hours_in_scope(filter.buyer_ids.as_deref());
     let items = query()
         .select((
             participants::pseudonym,
@@ -204,7 +228,7 @@ pub fn page(
             participants::exit_outcome,
             participants::exit_date,
             participants::anonymised_at,
-            sql::<BigInt>(hours),
+            sql::<BigInt>(&hours),
         ))
         .order((
             super::sort_key(participants::pseudonym).asc(),

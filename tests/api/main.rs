@@ -25,6 +25,7 @@ mod import_jobs;
 mod imports;
 mod indicator_properties;
 mod indicators;
+mod leaks;
 mod listings;
 mod migrations;
 mod openapi;

@@ -86,7 +86,7 @@ fn lot_of_contract<'a>(
         )
     } else {
         format!(
-            "Ce marché n'a pas de lot {} (lots : {}).",
+            "Lot {} inconnu pour vos marchés : les lots de ce marché que vous pouvez déclarer sont {} ; corrigez le numéro du lot.",
             row.lot,
             numbers.join(", ")
         )
@@ -273,7 +273,10 @@ mod tests {
         let mut third = row();
         third.lot = 3;
         let missing = lot_of_row(&third, index.get("2025-001")).unwrap_err();
-        assert_eq!(missing.message, "Ce marché n'a pas de lot 3 (lots : 1, 2).");
+        assert_eq!(
+            missing.message,
+            "Lot 3 inconnu pour vos marchés : les lots de ce marché que vous pouvez déclarer sont 1, 2 ; corrigez le numéro du lot."
+        );
         third.lot = 2;
         assert_eq!(
             lot_of_row(&third, index.get("2025-001")).unwrap().lot_id,
