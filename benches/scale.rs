@@ -130,6 +130,7 @@ fn import(file: &Path, dataset: &Path, url: &str) -> Value {
         scope: BuyerScope::AllBuyers,
         skip_invalid: false,
         departement: None,
+        file: None,
     };
     let start = Instant::now();
     let report = importer.run(&mut conn, upload, &Actor::system()).unwrap();

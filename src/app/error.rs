@@ -129,7 +129,9 @@ impl From<crate::import::ImportError> for AppError {
             ImportError::NotYetAvailable(_) => AppError::with(ErrorCode::ImportUnavailable, error),
             ImportError::UnknownBuyer(_) => AppError::with(ErrorCode::UnknownBuyer, error),
             ImportError::Storage(detail) => AppError::internal(&detail),
-            ImportError::Template(detail) => AppError::internal(&detail),
+            ImportError::Template(detail) | ImportError::Unreadable(detail) => {
+                AppError::internal(&detail)
+            }
         }
     }
 }

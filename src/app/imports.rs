@@ -61,6 +61,7 @@ pub fn upload_of(caller: &Caller, input: UploadInput) -> Result<Upload, AppError
         scope: caller.scope.clone(),
         skip_invalid: input.skip_invalid,
         departement: input.departement,
+        file: None,
     })
 }
 

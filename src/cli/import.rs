@@ -8,9 +8,14 @@ use indicatif::{ProgressBar, ProgressStyle};
 use crate::app::imports::UploadInput;
 use crate::app::{self, Caller};
 use crate::configuration::Settings;
-use crate::domain::{ImportStatus, Labelled};
+use std::io::Read;
+
+use crate::domain::{ImportKind, ImportStatus, Labelled};
+use crate::import::Upload;
+use crate::import::format;
 use crate::import::progress::{Counters, JobProgress};
 use crate::import::report::ImportReport;
+use crate::import::upload::HEAD_BYTES;
 use crate::storage::Database;
 
 #[derive(Debug, clap::Args)]
@@ -58,8 +63,7 @@ pub fn run(args: ImportArgs, settings: &Settings, database: &Database) -> anyhow
     };
     // Checked before the file is read: its kind and buyer.
     let mut upload = app::imports::upload_of(&caller, input)?;
-    upload.bytes =
-        std::fs::read(&args.file).with_context(|| format!("lecture de {}", args.file.display()))?;
+    read_file(&mut upload, &args.file)?;
     let importer = settings.importer()?;
     let mut conn = database.connection()?;
     let job = app::imports::start(&mut conn, &importer, &caller, &upload)?;
@@ -89,6 +93,25 @@ pub fn run(args: ImportArgs, settings: &Settings, database: &Database) -> anyhow
         ImportStatus::Succeeded => Ok(()),
         _ => anyhow::bail!("{}", report.summary()),
     }
+}
+
+/// The file's bytes; a DECP register is read from disk as it goes instead, whatever its size
+/// (a national file is several gigabytes), its start kept to recognise it.
+fn read_file(upload: &mut Upload, path: &std::path::Path) -> anyhow::Result<()> {
+    let context = || format!("lecture de {}", path.display());
+    let mut head = Vec::with_capacity(HEAD_BYTES);
+    std::fs::File::open(path)
+        .with_context(context)?
+        .take(HEAD_BYTES as u64)
+        .read_to_end(&mut head)
+        .with_context(context)?;
+    if upload.kind == ImportKind::Contracts && format::looks_like_json(&head) {
+        upload.bytes = head;
+        upload.file = Some(path.to_owned());
+    } else {
+        upload.bytes = std::fs::read(path).with_context(context)?;
+    }
+    Ok(())
 }
 
 /// A bar with rows done out of the total when known, otherwise a spinner. Drawn on standard

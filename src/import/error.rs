@@ -19,6 +19,9 @@ pub enum ImportError {
     Duplicate { id: ImportId, at: String },
     #[error("Le modèle n'a pas pu être produit : {0}")]
     Template(String),
+    /// A file read from disk (the command line's) that could not be read.
+    #[error("Le fichier n'a pas pu être lu : {0}")]
+    Unreadable(String),
     #[error(transparent)]
     Storage(#[from] StorageError),
 }

@@ -188,6 +188,7 @@ pub fn load(
             scope: BuyerScope::AllBuyers,
             skip_invalid: false,
             departement: None,
+            file: None,
         };
         let report = importer.run(conn, upload, &Actor::system())?;
         if report.status != ImportStatus::Succeeded {

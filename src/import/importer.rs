@@ -1,8 +1,6 @@
 //! The orchestration of an import: a job recorded as running, then the file read and checked
 //! (`pipeline`), and, if nothing is wrong, its rows and outcome written in one transaction.
 
-use sha2::{Digest, Sha256};
-
 use super::context::KindsContext;
 use super::decp;
 use super::error::ImportError;
@@ -189,10 +187,9 @@ impl Importer {
             ),
             None => None,
         };
-        let sha256: String = Sha256::digest(&upload.bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let sha256 = upload
+            .sha256()
+            .map_err(|e| ImportError::Unreadable(e.to_string()))?;
         if !upload.replace {
             refuse_same_file(conn, upload.kind, buyer_id, &sha256)?;
         }

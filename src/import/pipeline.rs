@@ -120,7 +120,14 @@ fn decp_register(
         departement: upload.departement.as_deref(),
         known_company: &known,
     };
-    decp::read(&upload.bytes[..], profile, &selection).map(Some)
+    match &upload.file {
+        Some(path) => {
+            let file = std::fs::File::open(path)
+                .map_err(|e| FileProblem::JsonUnreadable(e.to_string()))?;
+            decp::read(std::io::BufReader::new(file), profile, &selection).map(Some)
+        }
+        None => decp::read(&upload.bytes[..], profile, &selection).map(Some),
+    }
 }
 
 /// What checking the rows found besides the kind's rows.

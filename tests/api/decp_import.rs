@@ -10,7 +10,12 @@ use crate::indicators::{aci, far_large, json_of, local_sme, structures_csv};
 
 /// A buyer with the territory's companies known, and the administrator's token.
 async fn app_with_companies() -> (TestApp, String) {
-    let app = spawn_app_on(TestDatabase::new(), |_| {}).await;
+    app_with_companies_on(TestDatabase::new()).await
+}
+
+/// The same, on `database`.
+async fn app_with_companies_on(database: TestDatabase) -> (TestApp, String) {
+    let app = spawn_app_on(database, |_| {}).await;
     app.add_buyer(1, "Département").await;
     app.add_buyer(2, "Commune").await;
     let token = app.session(ADMIN_EMAIL, ADMIN_PASSWORD).await.token;
@@ -374,4 +379,52 @@ async fn other_buyers_records_are_counted_and_a_broken_file_is_called_json() {
         "{problem}"
     );
     assert!(!problem.contains("tableur"), "{problem}");
+}
+
+#[tokio::test]
+async fn the_command_line_reads_a_national_file_from_disk_with_its_filters() {
+    let database = TestDatabase::new();
+    let (url, dir) = (database.url().to_owned(), database.data_dir());
+    let (app, token) = app_with_companies_on(database).await;
+    // In the Haute-Garonne: one valid, one naming its titulaire by TVA; one in Paris.
+    let mut records = contracts_2024();
+    records.truncate(3);
+    for (record, place) in records.iter_mut().zip(["31000", "31100", "75001"]) {
+        record["lieuExecution"] = json!({"code": place, "typeCode": "Code postal"});
+    }
+    records[1]["titulaires"][1] =
+        json!({"titulaire": {"typeIdentifiant": "TVA", "id": "FR12552045999"}});
+    let file = dir.join("decp-national.json");
+    std::fs::write(&file, text(&Value::Array(records))).unwrap();
+
+    let args = [
+        "import",
+        "--kind",
+        "contracts",
+        "--departement",
+        "31",
+        "--skip-invalid",
+    ];
+    let output = crate::indicators::command_line(
+        &url,
+        &dir,
+        &[&args[..], &["--json", file.to_str().unwrap()]].concat(),
+    );
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["records_written"], 1, "{report}");
+    assert_eq!(report["records_other_buyers"], 1);
+    assert_eq!(
+        located(&report["records_skipped"], ["id", "position", "path"]),
+        [(
+            "2025-102".to_owned(),
+            2,
+            "titulaires[1].titulaire.id".to_owned()
+        )]
+    );
+    let references: Vec<Value> = register(&app, &token)
+        .await
+        .iter()
+        .map(|c| c["reference"].clone())
+        .collect();
+    assert_eq!(references, [json!("2025-101")]);
 }

@@ -134,6 +134,7 @@ fn an_import_reports_its_phases_and_every_row_written() {
         scope: BuyerScope::AllBuyers,
         skip_invalid: false,
         departement: None,
+        file: None,
     };
     let actor = Actor::command_line();
 

@@ -132,6 +132,7 @@ impl Fixture {
                     scope: BuyerScope::AllBuyers,
                     skip_invalid: false,
                     departement: None,
+                    file: None,
                 },
                 &Actor::command_line(),
             )
