@@ -56,6 +56,15 @@ impl Hours {
             .and_then(Self::from_hundredths)
     }
 
+    /// A duration in seconds, such as a spreadsheet's duration cell holds, rounded to the nearest
+    /// hundredth of an hour (20 min = 0,33 h).
+    pub fn from_seconds(seconds: i64) -> Result<Self, HoursError> {
+        // 36 seconds make a hundredth of an hour; half of it rounds up.
+        let hundredths = seconds.unsigned_abs().saturating_add(18) / 36;
+        let hundredths = i64::try_from(hundredths).unwrap_or(i64::MAX);
+        Self::from_hundredths(if seconds < 0 { -hundredths } else { hundredths })
+    }
+
     /// Parses "35", "35,5", "35.50", "35 h", "35h30", "35 h 30 min", "35:30".
     /// Minutes are converted to hundredths, rounded to the nearest (20 min = 0,33 h).
     pub fn parse(input: &str) -> Result<Self, HoursError> {
@@ -75,13 +84,13 @@ impl Hours {
                     .ok()
                     .filter(|m| (0..60).contains(m))
                     .ok_or_else(|| HoursError::BadMinutes(input.trim().to_owned()))?;
-                let hundredths = whole
-                    .checked_mul(100)
-                    .and_then(|w| w.checked_add((minutes * 100 + 30) / 60))
+                let seconds = whole
+                    .checked_mul(3_600)
+                    .and_then(|w| w.checked_add(minutes * 60))
                     .ok_or_else(|| {
                         HoursError::Invalid(DecimalError::TooLarge(input.trim().to_owned()))
                     })?;
-                Ok(Hours(hundredths))
+                Hours::from_seconds(seconds)
             }
             None => {
                 let number = compact.trim_end_matches(['h', ' ']);
@@ -166,6 +175,20 @@ mod tests {
         assert_eq!(h("7:20"), 733);
         assert_eq!(h("1 607"), 160_700);
         assert_eq!(h("0"), 0);
+    }
+
+    #[test]
+    fn durations_in_seconds_round_to_the_hundredth_as_minutes_do() {
+        let hundredths = |s| Hours::from_seconds(s).unwrap().hundredths();
+        assert_eq!(hundredths(151 * 3_600 + 30 * 60), 15_150);
+        assert_eq!(hundredths(7 * 3_600 + 20 * 60), 733);
+        assert_eq!(hundredths(0), 0);
+        assert_eq!(hundredths(17), 0);
+        assert_eq!(hundredths(18), 1);
+        assert!(matches!(
+            Hours::from_seconds(-3_600),
+            Err(HoursError::Negative(-100))
+        ));
     }
 
     #[test]

@@ -4,6 +4,7 @@ use std::fmt;
 
 use chrono::{Datelike, NaiveDate};
 
+use super::date::parse_written_date;
 use super::labels::normalize;
 
 /// A month between January 1990 and December 2199.
@@ -110,7 +111,7 @@ impl Month {
     }
 
     /// Parses "2025-03", "2025/03", "03/2025", "3-2025", "mars 2025", "Mars-25", "févr. 2025",
-    /// and full dates ("2025-03-15", "15/03/2025"), which stand for their month.
+    /// and full dates ("2025-03-15", "15/03/2025", "1er mars 2025"), which stand for their month.
     pub fn parse(input: &str) -> Result<Self, MonthError> {
         let trimmed = input.trim();
         let unrecognised = || MonthError::Unrecognised(trimmed.to_owned());
@@ -131,7 +132,9 @@ impl Month {
                 (number(y), number(m))
             }
             [name, y] if !digits(name) => (year_of(y), month_named(name)),
-            _ => (None, None),
+            // A date written out ("1er mars 2025") stands for its month, as one in figures does.
+            _ => parse_written_date(trimmed)
+                .map_or((None, None), |d| (Some(d.year()), Some(d.month() as i32))),
         };
         match (year, month) {
             (Some(year), Some(month)) if (1..=12).contains(&month) => {
@@ -148,7 +151,7 @@ impl Month {
 }
 
 /// "2025" or a two-digit "25", read as 2025: declarations are about this century.
-fn year_of(text: &str) -> Option<i32> {
+pub(super) fn year_of(text: &str) -> Option<i32> {
     let value: i32 = text
         .parse()
         .ok()
@@ -160,7 +163,8 @@ fn year_of(text: &str) -> Option<i32> {
     }
 }
 
-fn month_named(text: &str) -> Option<i32> {
+/// The month (1 to 12) a French name or abbreviation stands for.
+pub(super) fn month_named(text: &str) -> Option<i32> {
     let wanted = normalize(text);
     (0..12)
         .find(|&i| {
@@ -213,6 +217,8 @@ mod tests {
         assert_eq!(m("décembre 2025"), (2025, 12));
         assert_eq!(m("2025-03-15"), (2025, 3));
         assert_eq!(m("15/03/2025"), (2025, 3));
+        assert_eq!(m("1er mars 2025"), (2025, 3));
+        assert_eq!(m("1 janvier 2024"), (2024, 1));
     }
 
     #[test]

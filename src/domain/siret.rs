@@ -35,6 +35,10 @@ pub enum SiretError {
     )]
     WrongLength { input: String, count: usize },
     #[error(
+        "Le SIRET « {input} » a été arrondi par le tableur, qui l'a affiché en notation scientifique et en a perdu les derniers chiffres : mettez la colonne au format Texte (clic droit sur la colonne, « Format de cellule », « Texte »), puis saisissez à nouveau les SIRET en entier."
+    )]
+    Rounded { input: String },
+    #[error(
         "Le SIRET « {input} » n'existe pas (sa clé de contrôle est fausse) : vérifiez chaque chiffre sur l'avis de situation SIRENE de l'établissement."
     )]
     Checksum { input: String },
@@ -46,6 +50,11 @@ impl Siret {
         let trimmed = input.trim();
         if trimmed.is_empty() {
             return Err(SiretError::Empty);
+        }
+        if is_scientific(trimmed) {
+            return Err(SiretError::Rounded {
+                input: trimmed.to_owned(),
+            });
         }
         let digits: String = trimmed
             .chars()
@@ -91,6 +100,22 @@ impl Siret {
     pub fn siren(&self) -> &str {
         &self.0[..9]
     }
+}
+
+/// "8,49374E+13", "8.49374e13": how a spreadsheet shows a number too long for its column, and
+/// how it exports it, having kept only the digits shown.
+fn is_scientific(text: &str) -> bool {
+    let Some((mantissa, exponent)) = text.split_once(['e', 'E']) else {
+        return false;
+    };
+    let exponent = exponent.strip_prefix('+').unwrap_or(exponent);
+    let (whole, fraction) = mantissa.split_once([',', '.']).unwrap_or((mantissa, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    !whole.is_empty()
+        && !exponent.is_empty()
+        && digits(whole)
+        && digits(fraction)
+        && digits(exponent)
 }
 
 fn digit_values(digits: &str) -> impl DoubleEndedIterator<Item = u32> + '_ {
@@ -194,6 +219,26 @@ mod tests {
             message.contains("12345678901234") && message.contains("clé de contrôle"),
             "{message}"
         );
+    }
+
+    #[test]
+    fn a_siret_in_scientific_notation_was_rounded_by_a_spreadsheet() {
+        for written in ["8,49374E+13", "8.49374e13", "4,43061841E+13"] {
+            let error = Siret::parse(written).unwrap_err();
+            assert_eq!(
+                error,
+                SiretError::Rounded {
+                    input: written.to_owned()
+                }
+            );
+            let message = error.to_string();
+            assert!(
+                message.contains("arrondi")
+                    && message.contains("format Texte")
+                    && !message.contains("virgule"),
+                "{message}"
+            );
+        }
     }
 
     #[test]
