@@ -28,6 +28,7 @@ struct Formats {
     bold: Format,
     errors: Format,
     date: Format,
+    duration: Format,
 }
 
 impl Formats {
@@ -41,6 +42,7 @@ impl Formats {
                 .set_font_color(Color::RGB(0x9C_00_06))
                 .set_text_wrap(),
             date: Format::new().set_num_format("dd/mm/yyyy"),
+            duration: Format::new().set_num_format("[h]:mm:ss"),
         }
     }
 }
@@ -141,7 +143,7 @@ fn write_row(
         if is_header {
             format = format.set_bold();
         }
-        write_cell(out, (r, c), cell, &format, &formats.date)?;
+        write_cell(out, (r, c), cell, &format, formats)?;
     }
     // Problems pointing at an empty cell: highlight the cell itself.
     for column in marked.iter().filter(|c| row.cell(**c).is_none()) {
@@ -157,7 +159,7 @@ fn write_cell(
     (r, c): (u32, u16),
     cell: &Cell,
     format: &Format,
-    date_format: &Format,
+    formats: &Formats,
 ) -> Result<(), XlsxError> {
     // Text is always written as text: a value starting with "=" never becomes a formula.
     match cell {
@@ -168,9 +170,14 @@ fn write_cell(
         Cell::Bool(b) => out.write_boolean_with_format(r, c, *b, format)?,
         Cell::DateTime(dt) => {
             match ExcelDateTime::parse_from_str(&dt.format("%Y-%m-%dT%H:%M:%S").to_string()) {
-                Ok(date) => out.write_datetime_with_format(r, c, &date, date_format)?,
+                Ok(date) => out.write_datetime_with_format(r, c, &date, &formats.date)?,
                 Err(_) => out.write_string_with_format(r, c, dt.to_string(), format)?,
             }
+        }
+        // As the spreadsheet held it: a fraction of a day.
+        Cell::Duration(seconds) => {
+            let days = *seconds as f64 / 86_400.0;
+            out.write_number_with_format(r, c, days, &formats.duration)?
         }
     };
     Ok(())

@@ -48,16 +48,27 @@ pub fn detect(bytes: &[u8], limits: &ImportLimits) -> Result<FileFormat, FilePro
             hint: " (c'est un PDF)".to_owned(),
         });
     }
+    // Excel's « Texte Unicode » export: tab-separated UTF-16 text after its byte-order mark.
+    if utf16_encoding(bytes).is_some() {
+        return Ok(FileFormat::Csv);
+    }
     if looks_like_json(head) {
         return Ok(FileFormat::Json);
     }
-    // Text has no NUL byte (UTF-16 exports do, and are not supported: say so plainly).
+    // Text has no NUL byte (UTF-16 without a byte-order mark does, but nothing writes it).
     if head.contains(&0) {
         return Err(FileProblem::NotASpreadsheet {
             hint: String::new(),
         });
     }
     Ok(FileFormat::Csv)
+}
+
+/// UTF-16, little- or big-endian, when the text starts with that byte-order mark.
+pub fn utf16_encoding(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    encoding_rs::Encoding::for_bom(bytes)
+        .map(|(encoding, _)| encoding)
+        .filter(|encoding| *encoding != encoding_rs::UTF_8)
 }
 
 /// Whether the bytes look like JSON rather than CSV: the first character is a brace or a
@@ -174,6 +185,14 @@ mod tests {
         );
         assert_eq!(
             detect(b"SIRET;Raison sociale\n", &limits),
+            Ok(FileFormat::Csv)
+        );
+        assert_eq!(
+            detect(b"\xFF\xFES\x00I\x00\t\x00N\x00", &limits),
+            Ok(FileFormat::Csv)
+        );
+        assert_eq!(
+            detect(b"\xFE\xFF\x00S\x00I\x00\t\x00N", &limits),
             Ok(FileFormat::Csv)
         );
     }

@@ -11,6 +11,7 @@
 pub mod cells;
 pub mod context;
 pub mod decp;
+pub mod duration;
 pub mod error;
 pub mod error_workbook;
 pub mod examples;

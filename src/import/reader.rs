@@ -6,9 +6,10 @@
 use std::io::Cursor;
 use std::ops::ControlFlow;
 
-use calamine::{Data, DataRef, Reader};
+use calamine::{Data, DataRef, ExcelDateTime, Reader};
 use chrono::NaiveDateTime;
 
+use super::duration;
 use super::format::FileFormat;
 use super::limits::ImportLimits;
 use super::problem::FileProblem;
@@ -56,6 +57,9 @@ pub enum Cell {
     Number(f64),
     Bool(bool),
     DateTime(NaiveDateTime),
+    /// A duration in seconds: a `[h]:mm` cell, or a time of day without a date, which in a
+    /// statement is hours worked ("7:30").
+    Duration(i64),
     Error(String),
     /// Text longer than a spreadsheet cell may hold: only its start is kept, to show where it
     /// is; its column refuses it.
@@ -82,6 +86,7 @@ impl Cell {
                 dt.format("%d/%m/%Y").to_string()
             }
             Cell::DateTime(dt) => dt.format("%d/%m/%Y %H:%M").to_string(),
+            Cell::Duration(seconds) => duration::display(*seconds),
             Cell::TooLong { start, .. } => format!("{start}…"),
         }
     }
@@ -299,11 +304,9 @@ fn from_ref(value: &DataRef<'_>) -> Option<Cell> {
         DataRef::Int(i) => Some(Cell::Integer(*i)),
         DataRef::Float(f) => Some(Cell::Number(*f)),
         DataRef::Bool(b) => Some(Cell::Bool(*b)),
-        DataRef::DateTime(dt) => Some(
-            dt.as_datetime()
-                .map_or(Cell::Number(dt.as_f64()), Cell::DateTime),
-        ),
-        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => text(s),
+        DataRef::DateTime(dt) => Some(date_time(dt)),
+        DataRef::DateTimeIso(s) => text(s),
+        DataRef::DurationIso(s) => iso_duration(s),
         DataRef::Error(e) => Some(Cell::Error(format!("#{e:?}"))),
     }
 }
@@ -315,12 +318,30 @@ fn from_data(value: &Data) -> Option<Cell> {
         Data::Int(i) => Some(Cell::Integer(*i)),
         Data::Float(f) => Some(Cell::Number(*f)),
         Data::Bool(b) => Some(Cell::Bool(*b)),
-        Data::DateTime(dt) => Some(
-            dt.as_datetime()
-                .map_or(Cell::Number(dt.as_f64()), Cell::DateTime),
-        ),
-        Data::DateTimeIso(s) | Data::DurationIso(s) => text(s),
+        Data::DateTime(dt) => Some(date_time(dt)),
+        Data::DateTimeIso(s) => text(s),
+        Data::DurationIso(s) => iso_duration(s),
         Data::Error(e) => Some(Cell::Error(format!("#{e:?}"))),
+    }
+}
+
+/// A cell formatted as a date, a time or a duration. A duration format (`[h]:mm`), or a value
+/// under one day (a time with no date), is a duration; anything else a date and time.
+fn date_time(dt: &ExcelDateTime) -> Cell {
+    let days = dt.as_f64();
+    if (dt.is_duration() || (0.0..1.0).contains(&days))
+        && let Some(seconds) = duration::from_days(days)
+    {
+        return Cell::Duration(seconds);
+    }
+    dt.as_datetime().map_or(Cell::Number(days), Cell::DateTime)
+}
+
+/// OpenDocument's time cells, durations and times of day alike ("PT151H30M00S").
+fn iso_duration(s: &str) -> Option<Cell> {
+    match duration::from_iso(s) {
+        Some(seconds) => Some(Cell::Duration(seconds)),
+        None => text(s),
     }
 }
 
@@ -410,22 +431,31 @@ impl RowBuilder {
     }
 }
 
-/// CSV from payroll or accounting exports: UTF-8 (with or without BOM) or Windows-1252, with
-/// `;`, `,` or tab between fields, whichever the first lines use most.
-fn scan_csv(
-    bytes: &[u8],
-    limits: &ImportLimits,
-    visit: &mut dyn FnMut(Row) -> ControlFlow<()>,
-) -> Result<(), FileProblem> {
+/// The text of a CSV export: UTF-16 after its byte-order mark (Excel's « Texte Unicode »),
+/// else UTF-8 (with or without BOM), else Windows-1252.
+fn decode(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    if let Some(encoding) = super::format::utf16_encoding(bytes) {
+        return encoding.decode_with_bom_removal(bytes).0;
+    }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let decoded = match std::str::from_utf8(bytes) {
+    match std::str::from_utf8(bytes) {
         Ok(text) => std::borrow::Cow::Borrowed(text),
         Err(_) => {
             encoding_rs::WINDOWS_1252
                 .decode_without_bom_handling(bytes)
                 .0
         }
-    };
+    }
+}
+
+/// CSV from payroll or accounting exports, in the encodings `decode` reads, with `;`, `,` or
+/// tab between fields, whichever the first lines use most.
+fn scan_csv(
+    bytes: &[u8],
+    limits: &ImportLimits,
+    visit: &mut dyn FnMut(Row) -> ControlFlow<()>,
+) -> Result<(), FileProblem> {
+    let decoded = decode(bytes);
     let delimiter = guess_delimiter(&decoded);
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
@@ -524,6 +554,39 @@ mod tests {
             csv_rows(b"Heures;Nom\n35,5;\"Dupont; fils\"\n")[1],
             ["35,5", "Dupont; fils"]
         );
+        let unicode_text = |big_endian: bool| -> Vec<u8> {
+            let text = "SIRET\tNom\r\n443\tCafé\r\n";
+            let units = text.encode_utf16().flat_map(|u| {
+                if big_endian {
+                    u.to_be_bytes()
+                } else {
+                    u.to_le_bytes()
+                }
+            });
+            let bom: &[u8] = if big_endian { b"\xFE\xFF" } else { b"\xFF\xFE" };
+            bom.iter().copied().chain(units).collect()
+        };
+        assert_eq!(csv_rows(&unicode_text(false))[1], ["443", "Café"]);
+        assert_eq!(csv_rows(&unicode_text(true))[1], ["443", "Café"]);
+    }
+
+    #[test]
+    fn durations_and_times_without_a_date_are_durations() {
+        use calamine::ExcelDateTimeType::{DateTime, TimeDelta};
+        let cell = |days, kind| date_time(&ExcelDateTime::new(days, kind, false));
+        assert_eq!(cell(6.3125, TimeDelta), Cell::Duration(545_400));
+        assert_eq!(cell(0.3125, DateTime), Cell::Duration(27_000));
+        let march = NaiveDateTime::parse_from_str("2025-03-01 00:00", "%Y-%m-%d %H:%M").unwrap();
+        assert_eq!(cell(45_717.0, DateTime), Cell::DateTime(march));
+        assert_eq!(
+            from_data(&Data::DurationIso("PT151H30M00S".into())),
+            Some(Cell::Duration(545_400))
+        );
+        assert_eq!(
+            from_data(&Data::DurationIso("bientôt".into())),
+            Some(Cell::Text("bientôt".into()))
+        );
+        assert_eq!(Cell::Duration(545_400).display(), "151:30");
     }
 
     #[test]
