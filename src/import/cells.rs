@@ -6,7 +6,9 @@ use chrono::{Days, NaiveDate};
 use super::problem::grouped;
 use super::profile::ValueType;
 use super::reader::{Cell, MAX_CELL_CHARS};
+use crate::domain::date::parse_date;
 use crate::domain::decimal::{DecimalError, parse_fixed};
+use crate::domain::lot::{LotNumberError, parse_lot_number};
 use crate::domain::{
     AwardRole, CpvCode, EligibilityCriterion, EmploymentContract, ExitOutcome, Hours, Labelled,
     Modality, Money, Month, PostalCode, Procedure, Reservation, Sex, Siret, SizeClass,
@@ -56,13 +58,14 @@ pub fn convert(cell: &Cell, value_type: ValueType) -> Result<Value, String> {
         _ => {}
     }
     // Spreadsheets store SIRETs, postal codes and amounts as numbers: their text is the value.
-    let text = cell.display();
+    let text = match value_type {
+        ValueType::Text => cell.display(),
+        _ => without_text_marker(cell.display()),
+    };
     let label = |result: Result<_, crate::domain::UnknownLabel>| result.map_err(|e| e.to_string());
     match value_type {
         ValueType::Text => Ok(Value::Text(text)),
-        ValueType::Siret => Siret::parse(&text)
-            .map(Value::Siret)
-            .map_err(|e| e.to_string()),
+        ValueType::Siret => siret(cell, &text).map(Value::Siret),
         ValueType::PostalCode => PostalCode::parse(&text)
             .map(Value::PostalCode)
             .map_err(|e| e.to_string()),
@@ -87,6 +90,14 @@ pub fn convert(cell: &Cell, value_type: ValueType) -> Result<Value, String> {
         }
         ValueType::Month => month(cell, &text).map(Value::Month),
         ValueType::Integer => integer(cell, &text).map(Value::Integer),
+        ValueType::Lot => match cell {
+            Cell::Integer(_) | Cell::Number(_) => {
+                integer(cell, &text).ok().ok_or(LotNumberError(text))
+            }
+            _ => parse_lot_number(&text),
+        }
+        .map(Value::Integer)
+        .map_err(|e| e.to_string()),
         ValueType::Date => date(cell, &text).map(Value::Date),
         ValueType::Boolean => boolean(cell, &text).map(Value::Boolean),
         ValueType::Money => match cell {
@@ -100,6 +111,8 @@ pub fn convert(cell: &Cell, value_type: ValueType) -> Result<Value, String> {
             Cell::Number(_) | Cell::Integer(_) => {
                 fixed(cell, 2).and_then(|h| Hours::from_hundredths(h).map_err(|e| e.to_string()))
             }
+            // A duration cell holds the hours themselves ([h]:mm), not a number of hours.
+            Cell::Duration(seconds) => Hours::from_seconds(*seconds).map_err(|e| e.to_string()),
             _ => Hours::parse(&text).map_err(|e| e.to_string()),
         }
         .map(Value::Hours),
@@ -130,11 +143,60 @@ fn fixed(cell: &Cell, scale: u32) -> Result<i64, String> {
     Ok(rounded as i64)
 }
 
+/// An apostrophe in front of a value is the spreadsheet's mark for "keep this as text", which
+/// some exports write out: it is not part of the value.
+fn without_text_marker(text: String) -> String {
+    match text.strip_prefix('\'') {
+        Some(rest) => rest.trim_start().to_owned(),
+        None => text,
+    }
+}
+
+/// A SIRET, from its text or from the number a spreadsheet made of it. A number that ends in
+/// zeros and is no SIRET is one the spreadsheet rounded (exported as "8,49374E+13", then read
+/// back): it is named as the spreadsheet showed it, so the message says what happened.
+fn siret(cell: &Cell, text: &str) -> Result<Siret, String> {
+    Siret::parse(text).map_err(|error| {
+        let rounded = match cell {
+            Cell::Number(_) | Cell::Integer(_) => fixed(cell, 0).ok().and_then(as_rounded),
+            _ => None,
+        };
+        rounded
+            .and_then(|shown| Siret::parse(&shown).err())
+            .unwrap_or(error)
+            .to_string()
+    })
+}
+
+/// A number of 13 digits or more that ends with at least four zeros, written as a spreadsheet
+/// shows it once rounded: "8,49374E+13".
+fn as_rounded(value: i64) -> Option<String> {
+    let digits = value.to_string();
+    let significant = digits.trim_end_matches('0');
+    if digits.len() < 13 || digits.len() - significant.len() < 4 {
+        return None;
+    }
+    let (first, rest) = significant.split_at(1);
+    let comma = if rest.is_empty() { "" } else { "," };
+    Some(format!("{first}{comma}{rest}E+{}", digits.len() - 1))
+}
+
 fn integer(cell: &Cell, text: &str) -> Result<i64, String> {
+    let (_, example) = ValueType::Integer.describe();
+    let not_whole = || {
+        format!(
+            "« {text} » n'est pas un nombre entier : écrivez-le en chiffres, sans décimales, par exemple {example}."
+        )
+    };
     match cell {
         Cell::Integer(i) => Ok(*i),
-        Cell::Number(_) => fixed(cell, 0),
-        _ => parse_fixed(text, 0).map_err(|e| format!("Nombre entier attendu : {e}.")),
+        Cell::Number(_) => fixed(cell, 0).map_err(|_| not_whole()),
+        _ => parse_fixed(text, 0).map_err(|e| match e {
+            DecimalError::TooLarge(_) | DecimalError::Negative(_) => {
+                format!("Nombre entier attendu : {e}.")
+            }
+            _ => not_whole(),
+        }),
     }
 }
 
@@ -143,12 +205,9 @@ fn excel_epoch() -> NaiveDate {
     NaiveDate::from_ymd_opt(1899, 12, 30).expect("a valid date")
 }
 
-const DATE_FORMATS: [&str; 6] = [
-    "%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y", "%Y/%m/%d",
-];
-
 fn date(cell: &Cell, text: &str) -> Result<NaiveDate, String> {
-    let refused = || format!("« {text} » n'est pas une date : écrivez-la 31/01/2025.");
+    let refused =
+        || format!("« {text} » n'est pas une date : écrivez-la 31/01/2025 ou 31 janvier 2025.");
     match cell {
         Cell::DateTime(dt) => Ok(dt.date()),
         // An unformatted date is its serial number, days since the 1900 epoch.
@@ -160,13 +219,7 @@ fn date(cell: &Cell, text: &str) -> Result<NaiveDate, String> {
                 .and_then(|d| excel_epoch().checked_add_days(Days::new(d)))
                 .ok_or_else(refused)
         }
-        _ => {
-            let trimmed = text.split_whitespace().next().unwrap_or_default();
-            DATE_FORMATS
-                .iter()
-                .find_map(|format| NaiveDate::parse_from_str(trimmed, format).ok())
-                .ok_or_else(refused)
-        }
+        _ => parse_date(text).ok_or_else(refused),
     }
 }
 
@@ -284,6 +337,10 @@ mod tests {
             convert(&Cell::Text("2025-03-14".into()), ValueType::Date),
             d(2025, 3, 14)
         );
+        assert_eq!(
+            convert(&Cell::Text("1er mars 2025".into()), ValueType::Date),
+            d(2025, 3, 1)
+        );
         assert!(
             convert(&Cell::Text("14 mars".into()), ValueType::Date)
                 .unwrap_err()
@@ -329,6 +386,91 @@ mod tests {
             convert(&Cell::Bool(true), ValueType::Boolean),
             Ok(Value::Boolean(true))
         );
+    }
+
+    #[test]
+    fn durations_are_hours_worked() {
+        assert_eq!(
+            convert(&Cell::Duration(151 * 3_600 + 30 * 60), ValueType::Hours),
+            Ok(Value::Hours(Hours::from_hundredths(15_150).unwrap()))
+        );
+        assert!(convert(&Cell::Duration(-1_800), ValueType::Hours).is_err());
+        let message = convert(&Cell::Duration(3_600), ValueType::Date).unwrap_err();
+        assert!(message.contains("« 1:00 » n'est pas une date"), "{message}");
+    }
+
+    #[test]
+    fn lots_by_their_number_or_their_label() {
+        for cell in [
+            Cell::Integer(2),
+            Cell::Number(2.0),
+            Cell::Text("Lot 2".into()),
+            Cell::Text("lot n°2".into()),
+            Cell::Text("L2".into()),
+        ] {
+            assert_eq!(
+                convert(&cell, ValueType::Lot),
+                Ok(Value::Integer(2)),
+                "{cell:?}"
+            );
+        }
+        let message = convert(&Cell::Number(2.5), ValueType::Lot).unwrap_err();
+        assert!(
+            message.contains("« 2.5 » n'est pas un numéro de lot"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn the_apostrophe_that_marks_text_is_not_part_of_the_value() {
+        assert_eq!(
+            convert(&Cell::Text("'44306184100047".into()), ValueType::Siret),
+            Ok(Value::Siret(Siret::parse("44306184100047").unwrap()))
+        );
+        assert_eq!(
+            convert(&Cell::Text("'01000".into()), ValueType::PostalCode),
+            Ok(Value::PostalCode(PostalCode::parse("01000").unwrap()))
+        );
+        assert_eq!(
+            convert(&Cell::Text("'L'Atelier".into()), ValueType::Text),
+            Ok(Value::Text("'L'Atelier".into()))
+        );
+    }
+
+    #[test]
+    fn a_siret_number_a_spreadsheet_rounded_is_named_as_it_showed_it() {
+        for cell in [
+            Cell::Number(84_937_400_000_000.0),
+            Cell::Text("8,49374E+13".into()),
+        ] {
+            let message = convert(&cell, ValueType::Siret).unwrap_err();
+            assert!(
+                message.contains("« 8,49374E+13 » a été arrondi"),
+                "{cell:?}: {message}"
+            );
+        }
+        // A number with all its digits is a mistyped SIRET, not a rounded one.
+        let message = convert(&Cell::Number(12_345_678_901_234.0), ValueType::Siret).unwrap_err();
+        assert!(message.contains("clé de contrôle"), "{message}");
+        assert_eq!(as_rounded(80_000_000_000_000), Some("8E+13".to_owned()));
+        assert_eq!(as_rounded(84_937_412_345_670), None);
+    }
+
+    #[test]
+    fn whole_numbers_are_explained_with_a_whole_example() {
+        for cell in [
+            Cell::Text("24,5".into()),
+            Cell::Number(24.5),
+            Cell::Text("vingt".into()),
+        ] {
+            let message = convert(&cell, ValueType::Integer).unwrap_err();
+            assert!(
+                message.contains("n'est pas un nombre entier")
+                    && message.contains("par exemple 24")
+                    && !message.contains("1 234,56"),
+                "{cell:?}: {message}"
+            );
+        }
     }
 
     #[test]

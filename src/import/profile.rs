@@ -16,6 +16,8 @@ pub enum ValueType {
     StructureKind,
     SizeClass,
     Integer,
+    /// A lot's number, also written "Lot 2" or "L2".
+    Lot,
     Date,
     Money,
     Hours,
@@ -30,6 +32,51 @@ pub enum ValueType {
     Month,
     Modality,
     EmploymentContract,
+}
+
+impl ValueType {
+    /// What a column of this type expects, in a sentence, and an example: for templates and for
+    /// the messages of refused cells.
+    pub fn describe(self) -> (&'static str, &'static str) {
+        match self {
+            ValueType::Text => ("Texte libre.", "Réhabilitation du collège"),
+            ValueType::Siret => (
+                "SIRET de l'établissement : 14 chiffres, espaces admis.",
+                "443 061 841 00047",
+            ),
+            ValueType::PostalCode => ("Code postal à 5 chiffres.", "31000"),
+            ValueType::Integer => ("Nombre entier.", "24"),
+            ValueType::Lot => ("Numéro du lot ; vide pour un marché sans lots.", "2"),
+            ValueType::Date => ("Date au format JJ/MM/AAAA.", "14/03/2025"),
+            ValueType::Money => (
+                "Montant en euros hors taxes, virgule décimale.",
+                "125 000,50",
+            ),
+            ValueType::Hours => ("Nombre d'heures : 35, 35,5 ou 35h30.", "35h30"),
+            ValueType::Boolean => ("Oui ou Non.", "Oui"),
+            ValueType::CpvCode => (
+                "Code CPV à 8 chiffres, avec ou sans chiffre de contrôle.",
+                "45454000-4",
+            ),
+            ValueType::Month => ("Mois : MM/AAAA, AAAA-MM ou « mars 2025 ».", "03/2025"),
+            ValueType::StructureKind
+            | ValueType::SizeClass
+            | ValueType::Procedure
+            | ValueType::AwardRole
+            | ValueType::Reservation
+            | ValueType::Criterion
+            | ValueType::Sex
+            | ValueType::ExitOutcome
+            | ValueType::Modality
+            | ValueType::EmploymentContract => ("Une valeur de la liste déroulante.", ""),
+        }
+    }
+
+    /// Whether a profile may declare a column of type `self` with `declared`: the expected type,
+    /// or `integer` for a lot, as profiles said before lots had a type of their own.
+    fn accepts(self, declared: ValueType) -> bool {
+        declared == self || (self == ValueType::Lot && declared == ValueType::Integer)
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -72,19 +119,19 @@ impl Profile {
             file: file.to_owned(),
             detail,
         };
-        let profile: Profile = toml::from_str(text).map_err(|e| ProfileError::Unreadable {
+        let mut profile: Profile = toml::from_str(text).map_err(|e| ProfileError::Unreadable {
             file: file.to_owned(),
             detail: e.to_string(),
         })?;
         for (key, value_type) in expected {
-            match profile.columns.iter().find(|c| c.key == *key) {
+            match profile.columns.iter_mut().find(|c| c.key == *key) {
                 None => return Err(invalid(format!("la colonne « {key} » manque"))),
-                Some(c) if c.value_type != *value_type => {
+                Some(c) if !value_type.accepts(c.value_type) => {
                     return Err(invalid(format!(
                         "la colonne « {key} » doit être de type {value_type:?}"
                     )));
                 }
-                Some(_) => {}
+                Some(c) => c.value_type = *value_type,
             }
         }
         if let Some(extra) = profile
@@ -194,5 +241,16 @@ mod tests {
                 .contains("à la fois")
         );
         assert!(profile("kind = 3").is_err());
+    }
+
+    #[test]
+    fn a_lot_declared_as_an_integer_is_read_as_a_lot() {
+        let expected = &[("lot", ValueType::Lot)];
+        let text =
+            "kind = \"hours\"\n[[columns]]\nkey = \"lot\"\nheader = \"Lot\"\ntype = \"integer\"\n";
+        let profile = Profile::parse("hours.toml", text, expected).unwrap();
+        assert_eq!(profile.columns[0].value_type, ValueType::Lot);
+        let text = text.replace("integer", "date");
+        assert!(Profile::parse("hours.toml", &text, expected).is_err());
     }
 }

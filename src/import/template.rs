@@ -19,41 +19,6 @@ const PREPARED_ROWS: u32 = 5_000;
 const DATA_SHEET: &str = "Données";
 const LISTS_SHEET: &str = "Listes";
 
-/// What a column expects, in a sentence, and an example.
-fn describe(value_type: ValueType) -> (&'static str, &'static str) {
-    match value_type {
-        ValueType::Text => ("Texte libre.", "Réhabilitation du collège"),
-        ValueType::Siret => (
-            "SIRET de l'établissement : 14 chiffres, espaces admis.",
-            "443 061 841 00047",
-        ),
-        ValueType::PostalCode => ("Code postal à 5 chiffres.", "31000"),
-        ValueType::Integer => ("Nombre entier.", "24"),
-        ValueType::Date => ("Date au format JJ/MM/AAAA.", "14/03/2025"),
-        ValueType::Money => (
-            "Montant en euros hors taxes, virgule décimale.",
-            "125 000,50",
-        ),
-        ValueType::Hours => ("Nombre d'heures : 35, 35,5 ou 35h30.", "35h30"),
-        ValueType::Boolean => ("Oui ou Non.", "Oui"),
-        ValueType::CpvCode => (
-            "Code CPV à 8 chiffres, avec ou sans chiffre de contrôle.",
-            "45454000-4",
-        ),
-        ValueType::Month => ("Mois : MM/AAAA, AAAA-MM ou « mars 2025 ».", "03/2025"),
-        ValueType::StructureKind
-        | ValueType::SizeClass
-        | ValueType::Procedure
-        | ValueType::AwardRole
-        | ValueType::Reservation
-        | ValueType::Criterion
-        | ValueType::Sex
-        | ValueType::ExitOutcome
-        | ValueType::Modality
-        | ValueType::EmploymentContract => ("Une valeur de la liste déroulante.", ""),
-    }
-}
-
 fn labels_of<T: Labelled>() -> Vec<&'static str> {
     T::ALL.iter().map(|v| v.label()).collect()
 }
@@ -180,7 +145,7 @@ fn validation(
     clears: bool,
     lists: &mut Vec<(usize, Vec<&'static str>)>,
 ) -> Result<DataValidation, XlsxError> {
-    let (description, example) = describe(column.value_type);
+    let (description, example) = column.value_type.describe();
     let mut message = description.to_owned();
     if !example.is_empty() {
         message.push_str(&format!(" Exemple : {example}."));
@@ -248,7 +213,7 @@ fn help_sheet(book: &mut Workbook, profile: &Profile, title: &str) -> Result<(),
         let row = top + 1 + i as u32;
         help.write_string(row, 0, &column.header)?;
         help.write_string(row, 1, if column.required { "Oui" } else { "Non" })?;
-        help.write_string_with_format(row, 2, describe(column.value_type).0, &wrap)?;
+        help.write_string_with_format(row, 2, column.value_type.describe().0, &wrap)?;
         let accepted = choices(column.value_type)
             .map(|v| v.join(" ; "))
             .unwrap_or_default();

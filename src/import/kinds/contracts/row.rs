@@ -24,7 +24,7 @@ pub const COLUMNS: &[(&str, ValueType)] = &[
     ("notification_date", ValueType::Date),
     ("duration_months", ValueType::Integer),
     ("end_date", ValueType::Date),
-    ("lot", ValueType::Integer),
+    ("lot", ValueType::Lot),
     ("lot_title", ValueType::Text),
     ("amount", ValueType::Money),
     ("holder_siret", ValueType::Siret),

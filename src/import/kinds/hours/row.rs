@@ -8,7 +8,7 @@ use crate::import::rows::{ParsedRow, RowView};
 /// The columns an hours profile must declare.
 pub const COLUMNS: &[(&str, ValueType)] = &[
     ("reference", ValueType::Text),
-    ("lot", ValueType::Integer),
+    ("lot", ValueType::Lot),
     ("company_siret", ValueType::Siret),
     ("month", ValueType::Month),
     ("pseudonym", ValueType::Text),
