@@ -122,7 +122,7 @@ fn register(hours: f64) -> Vec<u8> {
     book.save_to_buffer().unwrap()
 }
 
-async fn officer(app: &TestApp) -> String {
+pub async fn officer(app: &TestApp) -> String {
     app.add_buyer(1, "Département de la Haute-Garonne").await;
     app.add_buyer(2, "Autre acheteur").await;
     let user = app.create_user(Role::BuyerOfficer, vec![siret(1)]).await;
@@ -134,9 +134,9 @@ async fn send(app: &TestApp, token: &str, name: &str, bytes: Vec<u8>) -> (u16, s
 }
 
 /// (reference, lot number, lot amount in cents, reservation, clause target in hundredths)
-type LotRow = (String, i32, i64, String, Option<i64>);
+pub type LotRow = (String, i32, i64, String, Option<i64>);
 
-async fn stored_lots(app: &TestApp) -> Vec<LotRow> {
+pub async fn stored_lots(app: &TestApp) -> Vec<LotRow> {
     app.database
         .run(|conn| {
             lots::table

@@ -8,9 +8,9 @@ use suivi_clauses::storage::schema::{hour_entries, participants};
 
 use crate::helpers::{TestApp, USER_PASSWORD, message_at, problems_by_row, siret, spawn_app};
 
-const HOLDER: &str = "44306184100047";
-const ETTI: &str = "73282932000074";
-const ACI: &str = "21310555400017";
+pub const HOLDER: &str = "44306184100047";
+pub const ETTI: &str = "73282932000074";
+pub const ACI: &str = "21310555400017";
 
 async fn send(app: &TestApp, token: &str, kind: &str, csv: &str) -> (u16, serde_json::Value) {
     app.import(
@@ -26,7 +26,7 @@ async fn send(app: &TestApp, token: &str, kind: &str, csv: &str) -> (u16, serde_
 /// A buyer, its register (one contract without lots, notified 14/03/2025 for 24 months, held by
 /// HOLDER with the ACI as declared subcontractor), the insertion structures and three
 /// participants. Returns a company session for HOLDER.
-async fn territory(app: &TestApp) -> String {
+pub async fn territory(app: &TestApp) -> String {
     app.add_buyer(1, "Département").await;
     let buyer = siret(1);
     let officer = app
@@ -67,12 +67,12 @@ async fn territory(app: &TestApp) -> String {
     app.session(&company.email, USER_PASSWORD).await.token
 }
 
-const STATEMENT: &str = "Référence marché;SIRET entreprise;Mois;Identifiant participant;Modalité;SIRET structure d'insertion;Heures travaillées;Type de contrat\n\
+pub const STATEMENT: &str = "Référence marché;SIRET entreprise;Mois;Identifiant participant;Modalité;SIRET structure d'insertion;Heures travaillées;Type de contrat\n\
      2025-TX-014;44306184100047;03/2025;P-001;Embauche directe;;35h30;CDI\n\
      2025-TX-014;44306184100047;avril 2025;P-002;Mise à disposition;73282932000074;120;Intérim\n\
      2025-TX-014;44306184100047;2025-05;P-003;Sous-traitance;21310555400017;80,5;CDDI\n";
 
-async fn hours_by_participant(app: &TestApp) -> Vec<(String, i32, String, i64)> {
+pub async fn hours_by_participant(app: &TestApp) -> Vec<(String, i32, String, i64)> {
     app.database
         .run(|conn| {
             hour_entries::table

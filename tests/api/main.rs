@@ -36,6 +36,7 @@ mod seed;
 mod sessions;
 mod shared_records;
 mod small_groups;
+mod spreadsheet_habits;
 mod storage;
 mod stored_values;
 mod upload_limits;
