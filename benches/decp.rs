@@ -14,7 +14,9 @@
 
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
+
+use common::{peak_kb, run_child};
 use std::time::Instant;
 
 use serde::de::IgnoredAny;
@@ -45,15 +47,6 @@ fn settings(data_dir: &Path, url: &str) -> Settings {
     s.log.filter = "error".to_owned();
     s.imports.profiles_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("imports");
     s
-}
-
-fn peak_kb() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap_or_default()
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
 }
 
 /// One record as the national consolidated file writes it (2024 format, most fields filled).
@@ -214,21 +207,6 @@ fn import(path: &Path, work: &Path) -> Value {
         "seconds": seconds, "peak_kb": peak_kb(),
         "written": report.records_written, "others": report.records_other_buyers
     })
-}
-
-fn run_child(args: &[&str]) -> Value {
-    let output = Command::new(std::env::current_exe().unwrap())
-        .arg("--child")
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let text = String::from_utf8_lossy(&output.stdout);
-    serde_json::from_str(text.lines().last().unwrap_or_default()).unwrap()
 }
 
 fn main() {

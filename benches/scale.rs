@@ -17,7 +17,9 @@
 #![allow(clippy::too_many_lines, clippy::cognitive_complexity)]
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
+
+use common::{peak_kb, run_child};
 use std::time::{Duration, Instant};
 
 use secrecy::SecretString;
@@ -53,16 +55,6 @@ fn settings(data_dir: &Path, url: &str) -> Settings {
     s.imports.max_rows = 50_000_000;
     s.imports.max_uncompressed_mb = 16_384;
     s
-}
-
-/// The peak resident memory of this process, in kB.
-fn peak_kb() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap_or_default()
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
 }
 
 fn connect(url: &str) -> Database {
@@ -190,21 +182,6 @@ fn child(args: &[String]) {
         other => panic!("unknown child {other}"),
     };
     println!("{value}");
-}
-
-fn run_child(args: &[&str]) -> Value {
-    let output = Command::new(std::env::current_exe().unwrap())
-        .arg("--child")
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let text = String::from_utf8_lossy(&output.stdout);
-    serde_json::from_str(text.lines().last().unwrap_or_default()).unwrap()
 }
 
 // ---- databases ----
