@@ -12,11 +12,10 @@
 
 #![allow(clippy::too_many_lines, clippy::cognitive_complexity)]
 
-use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
 mod common;
 
-use common::{peak_kb, run_child};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use serde::de::IgnoredAny;
@@ -27,6 +26,8 @@ use suivi_clauses::import::Upload;
 use suivi_clauses::storage::audit::Actor;
 use suivi_clauses::storage::users::BuyerScope;
 use suivi_clauses::storage::{Database, DatabaseUrl, buyers};
+
+use common::{peak_kb, run_child};
 
 /// Records of the buyer in the database, spread evenly through the file.
 const OURS: u64 = 2_000;

@@ -16,10 +16,9 @@
 // The length lints are for src/: a benchmark or a data-writing tool reads best as one script.
 #![allow(clippy::too_many_lines, clippy::cognitive_complexity)]
 
-use std::path::{Path, PathBuf};
 mod common;
 
-use common::{peak_kb, run_child};
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use secrecy::SecretString;
@@ -31,6 +30,8 @@ use suivi_clauses::import::{Upload, examples};
 use suivi_clauses::storage::audit::Actor;
 use suivi_clauses::storage::users::BuyerScope;
 use suivi_clauses::storage::{Database, DatabaseUrl};
+
+use common::{peak_kb, run_child};
 
 const ADMIN: &str = "admin@bench.local";
 const PASSWORD: &str = "mot de passe des mesures";
