@@ -172,6 +172,7 @@ fn import(path: &Path, work: &Path) -> Value {
         skip_invalid: false,
         departement: None,
         file,
+        role: suivi_clauses::domain::Role::Admin,
     };
     let report = importer
         .run(

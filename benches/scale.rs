@@ -124,6 +124,7 @@ fn import(file: &Path, dataset: &Path, url: &str) -> Value {
         skip_invalid: false,
         departement: None,
         file: None,
+        role: suivi_clauses::domain::Role::Admin,
     };
     let start = Instant::now();
     let report = importer.run(&mut conn, upload, &Actor::system()).unwrap();
@@ -139,6 +140,7 @@ fn export_detail(url: &str, out: &Path) -> Value {
         buyer_ids: None,
         company_id: None,
         description: String::new(),
+        with_pending: false,
     }
     .hours_of(None);
     let start = Instant::now();

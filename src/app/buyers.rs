@@ -47,3 +47,38 @@ pub fn add(
         BuyerError::Storage(detail) => AppError::internal(&detail),
     })
 }
+
+/// Whether a facilitateur's (or an administrator's) own hour statements on the buyer's lots are
+/// validated as they are imported (on by default); an administrator's choice, audited.
+pub fn set_reviewers_imports_validated(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    siret: &Siret,
+    validated: bool,
+) -> Result<(), AppError> {
+    if caller.role != crate::domain::Role::Admin {
+        return Err(AppError::new(ErrorCode::Forbidden));
+    }
+    let id = buyers::id_by_siret(conn, siret)?.ok_or_else(|| {
+        AppError::with(
+            ErrorCode::UnknownBuyer,
+            format!("Aucun acheteur n'a le SIRET {siret}."),
+        )
+    })?;
+    figures_transaction(conn, |conn| {
+        buyers::set_reviewers_imports_validated(conn, id, validated)?;
+        let setting = if validated {
+            "relevés des facilitateurs validés à l'import"
+        } else {
+            "relevés des facilitateurs à valider comme les autres"
+        };
+        audit::record_detailed(
+            conn,
+            &caller.actor,
+            AuditAction::BuyerReviewSetting,
+            siret.as_str(),
+            Some(setting),
+        )?;
+        Ok::<_, AppError>(())
+    })
+}

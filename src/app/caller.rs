@@ -78,12 +78,16 @@ impl Caller {
         conn: &mut DbConnection,
         narrowing: &Narrowing,
     ) -> Result<DataScope, AppError> {
-        Ok(scope::resolve(
+        let scope = scope::resolve(
             conn,
             &self.scope,
             narrowing.buyer.as_ref(),
             narrowing.departement.as_ref(),
-        )?)
+        )?;
+        Ok(DataScope {
+            with_pending: narrowing.with_pending,
+            ..scope
+        })
     }
 }
 
@@ -92,6 +96,8 @@ impl Caller {
 pub struct Narrowing {
     pub buyer: Option<Siret>,
     pub departement: Option<Departement>,
+    /// Count the hours awaiting validation with the validated ones (`pending=true`).
+    pub with_pending: bool,
 }
 
 impl Narrowing {
@@ -105,6 +111,7 @@ impl Narrowing {
                         .map_err(|e| AppError::with(ErrorCode::InvalidDepartement, e))
                 })
                 .transpose()?,
+            with_pending: false,
         })
     }
 }

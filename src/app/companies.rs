@@ -46,6 +46,7 @@ pub fn page(
     let narrowing = Narrowing {
         buyer: query.buyer.clone(),
         departement: None,
+        with_pending: false,
     };
     let scope = caller.data_scope(conn, &narrowing)?;
     let filter = CompanyFilter {

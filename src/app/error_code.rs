@@ -86,6 +86,9 @@ error_codes! {
     /// An account already uses this e-mail address.
     EmailTaken = "email_taken", 409,
         "Un compte utilise déjà cette adresse électronique : choisissez-en une autre.";
+    /// No statement in the state a review decision applies to.
+    NothingToReview = "nothing_to_review", 409,
+        "Aucun relevé n'attend cette décision : il a peut-être déjà été validé, rejeté ou remplacé par un relevé corrigé.";
     /// A buyer with this SIRET is already recorded.
     BuyerExists = "buyer_exists", 409,
         "Un acheteur a déjà ce SIRET : il est déjà enregistré.";
@@ -131,6 +134,18 @@ error_codes! {
     /// A date that cannot be used here.
     InvalidDate = "invalid_date", 422,
         "Date incorrecte : donnez une date passée, au format AAAA-MM-JJ.";
+    /// A month that cannot be read.
+    InvalidMonth = "invalid_month", 422,
+        "Mois incorrect : écrivez-le AAAA-MM (2025-03).";
+    /// A review decision that does not exist.
+    InvalidDecision = "invalid_decision", 422,
+        "Décision inconnue : choisissez validate (valider), reject (rejeter) ou reopen (rouvrir).";
+    /// A review state that does not exist.
+    InvalidReviewState = "invalid_review_state", 422,
+        "État de validation inconnu : choisissez declared (en attente), validated (validées) ou rejected (rejetées).";
+    /// A rejection or a reopening without its reason, or a reason too long.
+    InvalidReason = "invalid_reason", 422,
+        "Motif manquant ou trop long : un rejet ou une réouverture dit pourquoi, en 500 caractères au plus.";
     /// A year outside the range the service holds figures for.
     InvalidYear = "invalid_year", 422,
         "Année hors de la plage permise : donnez une année sur quatre chiffres, de 1990 à 2100.";

@@ -31,6 +31,15 @@ fn filters_of(request: &FiguresRequest) -> Vec<(String, String)> {
         }
         .to_owned(),
     ));
+    filters.push((
+        "heures en attente de validation".to_owned(),
+        if typed.with_pending {
+            "comptées avec les heures validées"
+        } else {
+            "non comptées (données à part)"
+        }
+        .to_owned(),
+    ));
     filters
 }
 
@@ -134,6 +143,7 @@ pub fn decp(
     let narrowing = Narrowing {
         buyer: Some(buyer.clone()),
         departement: None,
+        with_pending: false,
     };
     caller.data_scope(conn, &narrowing)?;
     let record = crate::storage::buyers::list(conn)?

@@ -62,6 +62,7 @@ pub fn upload_of(caller: &Caller, input: UploadInput) -> Result<Upload, AppError
         skip_invalid: input.skip_invalid,
         departement: input.departement,
         file: None,
+        role: caller.role,
     })
 }
 

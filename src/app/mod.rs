@@ -21,6 +21,7 @@ pub mod imports;
 pub mod indicators;
 pub mod listing;
 pub mod participants;
+pub mod reviews;
 pub mod users;
 
 pub use caller::{Caller, Narrowing};

@@ -23,6 +23,17 @@ pub enum BuyerCommand {
     },
     /// Liste les acheteurs enregistrés.
     List,
+    /// Dit si les relevés d'heures qu'importent les facilitateurs (et les administrateurs) sur
+    /// les lots de l'acheteur sont validés dès l'import (oui, par défaut) ou attendent une
+    /// validation comme ceux des entreprises (non).
+    FacilitatorImportsValidated {
+        /// SIRET de l'acheteur.
+        #[arg(long)]
+        siret: String,
+        /// oui ou non.
+        #[arg(value_parser = ["oui", "non"])]
+        value: String,
+    },
 }
 
 pub fn run(command: BuyerCommand, database: &Database) -> anyhow::Result<()> {
@@ -44,6 +55,25 @@ pub fn run(command: BuyerCommand, database: &Database) -> anyhow::Result<()> {
                 &territory,
             )?;
             println!("Acheteur enregistré : {name} (SIRET {siret}, territoire : {territory}).");
+        }
+        BuyerCommand::FacilitatorImportsValidated { siret, value } => {
+            let siret = Siret::parse(&siret)?;
+            let validated = value == "oui";
+            app::buyers::set_reviewers_imports_validated(
+                &mut conn,
+                &Caller::command_line(),
+                &siret,
+                validated,
+            )?;
+            if validated {
+                println!(
+                    "Les relevés importés par les facilitateurs sur les lots de {siret} seront validés dès l'import."
+                );
+            } else {
+                println!(
+                    "Les relevés importés par les facilitateurs sur les lots de {siret} attendront une validation."
+                );
+            }
         }
         BuyerCommand::List => {
             let all = app::buyers::visible(&mut conn, &Caller::command_line())?;

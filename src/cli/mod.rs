@@ -7,6 +7,7 @@ mod buyer;
 mod export;
 mod import;
 mod purge;
+mod review;
 mod scope_args;
 mod serve;
 mod stats;
@@ -62,6 +63,12 @@ enum Command {
     },
     /// Importe un fichier (tableur ou CSV) : tout ou rien, avec un rapport des problèmes.
     Import(import::ImportArgs),
+    /// Relevés d'heures : ceux en attente de validation, et les décisions (valider, rejeter,
+    /// rouvrir un mois validé).
+    Review {
+        #[command(subcommand)]
+        action: review::ReviewCommand,
+    },
     /// Indicateurs de la charte et des heures d'insertion d'une année (les mêmes que l'API).
     Stats(stats::StatsArgs),
     /// Écrit un classeur de suivi, un relevé ou le détail des heures (les fichiers de l'API).
@@ -142,6 +149,7 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::User { action } => user::run(action, &open_database(&settings)?),
         Command::Template { kind, file } => import::write_template(&kind, &file, &settings),
         Command::Import(args) => import::run(args, &settings, &open_database(&settings)?),
+        Command::Review { action } => review::run(action, &open_database(&settings)?),
         Command::Stats(args) => stats::run(args, &open_database(&settings)?),
         Command::Export(args) => export::run(args, &open_database(&settings)?),
         Command::Backup { file } => backup::back_up(&settings, &file),

@@ -20,6 +20,10 @@ labelled_enum! {
         ImportSucceeded = "import.succeeded", "Import de fichier";
         ImportRefused = "import.refused", "Fichier refusé à l'import";
         ClauseSet = "clause.set", "Objectif d'une clause fixé";
+        HoursValidated = "hours.validated", "Relevés d'heures validés";
+        HoursRejected = "hours.rejected", "Relevés d'heures rejetés";
+        HoursReopened = "hours.reopened", "Mois validé rouvert";
+        BuyerReviewSetting = "buyer.review_setting", "Validation à l'import des relevés des facilitateurs";
     }
 }
 

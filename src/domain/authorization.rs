@@ -78,6 +78,11 @@ actions! {
     ExportHourDetail,
     /// Download a buyer's contracts in the DECP open-data format.
     ExportDecp,
+    /// See statements of hours with their review state (a company: its own, with the reasons
+    /// of rejections).
+    ReadReviews,
+    /// Validate or reject statements of hours, reopen a validated month (within one's buyers).
+    ReviewHours,
 }
 
 use Action::*;
@@ -110,6 +115,8 @@ const TABLE: &[(Action, &[Role])] = &[
     (ReadStatements, EVERYONE),
     (ExportHourDetail, &[Admin, Facilitator]),
     (ExportDecp, &[Admin, Facilitator, BuyerOfficer]),
+    (ReadReviews, &[Admin, Facilitator, BuyerOfficer, Company]),
+    (ReviewHours, &[Admin, Facilitator]),
 ];
 
 /// Who sees participant groups however small: those who follow participants one by one.

@@ -145,6 +145,11 @@ impl Month {
         }
     }
 
+    /// As an address or a form writes it: `2025-03`.
+    pub fn iso(self) -> String {
+        format!("{:04}-{:02}", self.year, self.month)
+    }
+
     pub fn french_name(self) -> &'static str {
         FRENCH_NAMES[(self.month - 1) as usize]
     }

@@ -29,6 +29,7 @@ pub const COLUMNS: &[Column] = &[
     column("Pénalité encourue", 15.0),
     column("Heures déclarées (h)", 14.0),
     column("Origine de l'objectif", 14.0),
+    column("En attente de validation (h)", 14.0),
 ];
 
 /// Where the realisation rate and the status are (J and K).
@@ -64,6 +65,7 @@ fn row(c: &ClauseView) -> Vec<Value> {
         Value::or_empty(a.and_then(|a| a.penalty), Value::Money),
         Value::Hours(c.worked),
         Value::text(c.target_source_label()),
+        Value::Hours(c.pending),
     ]
 }
 

@@ -100,6 +100,10 @@ pub fn key_figures(report: &ComplianceReport) -> Vec<(&'static str, Value)> {
     vec![
         ("Heures d'insertion", Value::Hours(insertion.hours.value)),
         (
+            "Heures en attente de validation",
+            Value::Hours(insertion.pending),
+        ),
+        (
             "Équivalents temps plein (ETP)",
             Value::Hundredths(insertion.fte.value),
         ),

@@ -189,6 +189,7 @@ pub fn load(
             skip_invalid: false,
             departement: None,
             file: None,
+            role: crate::domain::Role::Admin,
         };
         let report = importer.run(conn, upload, &Actor::system())?;
         if report.status != ImportStatus::Succeeded {

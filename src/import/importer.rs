@@ -20,7 +20,7 @@ use super::slots::{Busy, ImportSlots, Slot};
 use super::template;
 use super::upload::Upload;
 use crate::domain::{
-    AuditAction, Hours, ImportKind, ImportPhase, ImportStatus, Labelled, Month, Siret,
+    AuditAction, Hours, ImportKind, ImportPhase, ImportStatus, Labelled, Month, Role, Siret,
 };
 use crate::storage::audit::{self, Actor};
 use crate::storage::imports::{self, NewImport, Outcome};
@@ -265,7 +265,7 @@ impl Importer {
                 refuse_same_file(conn, upload.kind, job.buyer_id, &job.sha256)?;
             }
             if let Some(parsed) = &checked.accepted {
-                write_rows(conn, parsed, job.id, progress, &mut report)?;
+                write_rows(conn, parsed, job.id, upload.role, progress, &mut report)?;
             }
             record(
                 conn,
@@ -380,6 +380,7 @@ fn write_rows(
     conn: &mut DbConnection,
     parsed: &Parsed,
     id: ImportId,
+    uploader: Role,
     progress: &mut dyn Progress,
     report: &mut ImportReport,
 ) -> Result<(), ImportError> {
@@ -394,7 +395,7 @@ fn write_rows(
             kinds::participants::write(conn, participants, progress)?;
         }
         Parsed::Hours(statements) => {
-            report.replaced = kinds::hours::write(conn, statements, id, progress)?;
+            report.replaced = kinds::hours::write(conn, statements, id, uploader, progress)?;
         }
     }
     Ok(())

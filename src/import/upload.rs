@@ -4,7 +4,7 @@ use std::io::Read;
 
 use sha2::{Digest, Sha256};
 
-use crate::domain::{ImportKind, Siret};
+use crate::domain::{ImportKind, Role, Siret};
 use crate::storage::users::BuyerScope;
 
 /// A file someone sends, with what they say it is.
@@ -24,6 +24,8 @@ pub struct Upload {
     /// A DECP file read from disk as it goes (the command line's national files, of any
     /// size): `bytes` then holds only its start, for recognising it.
     pub file: Option<std::path::PathBuf>,
+    /// The uploader's role: a facilitateur's own hours may be validated at import.
+    pub role: Role,
 }
 
 /// Bytes read from the start of a file to recognise it.

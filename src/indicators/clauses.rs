@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use super::DataScope;
 use crate::domain::contract::last_day;
 use crate::domain::{Assessment, ClauseFacts, ClauseStatus, Hours, Labelled, Month};
-use crate::storage::indicators::{self as sums, HoursFilter};
+use crate::storage::indicators::{self as sums, Counted, HoursFilter};
 use crate::storage::{ContractId, DbConnection, LotId, ParticipantId};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,6 +30,9 @@ pub struct ClauseView {
     /// Those counted toward the target: training only where the clause says so, each
     /// participant's hours up to the clause's cap.
     pub counted: Hours,
+    /// Declared on the lot up to the date and awaiting validation (in `worked` and `counted`
+    /// only when pending hours are asked for).
+    pub pending: Hours,
     pub status: Option<ClauseStatus>,
     pub status_label: Option<&'static str>,
     pub assessment: Option<Assessment>,
@@ -58,7 +61,15 @@ pub fn assess(
         company_id: scope.company_id,
         from_month: 0,
         to_month: Month::of_date(at).map_or(i32::MAX, Month::yyyymm),
+        counted: scope.counted(),
     };
+    let pending_only = HoursFilter {
+        counted: Counted::PendingOnly,
+        ..filter.clone()
+    };
+    let pending: HashMap<LotId, Hours> = sums::hours_by_lot(conn, &pending_only)?
+        .into_iter()
+        .collect();
     let mut by_lot: HashMap<LotId, Vec<sums::ParticipantHours>> = HashMap::new();
     for row in sums::clause_hours_by_participant(conn, &filter)? {
         by_lot.entry(row.lot_id).or_default().push(row);
@@ -95,6 +106,7 @@ pub fn assess(
                 target_source: lot.target_source,
                 worked,
                 counted,
+                pending: pending.get(&lot.lot_id).copied().unwrap_or_default(),
                 status: assessment.map(|a| a.status),
                 status_label: assessment.map(|a| a.status.label()),
                 assessment,

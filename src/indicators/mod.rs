@@ -21,7 +21,7 @@ use crate::domain::{
 };
 use crate::storage::DbConnection;
 use crate::storage::indicators::{
-    self as sums, AwardGroup, ContractFilter, Dimension, HourGroup, HoursFilter,
+    self as sums, AwardGroup, ContractFilter, Counted, Dimension, HourGroup, HoursFilter,
 };
 pub use cache::{FigureCache, Refreshed, Render};
 pub use scope::{DataScope, ScopeError};
@@ -178,6 +178,9 @@ pub struct ReservedAmount {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Insertion {
     pub hours: Figure<Hours>,
+    /// Hours of the period awaiting validation: in `hours` only when asked for.
+    pub pending: Hours,
+    pub includes_pending: bool,
     /// Full-time equivalents, in hundredths.
     pub fte: Figure<i64>,
     pub fte_text: String,
@@ -241,6 +244,7 @@ pub fn compute(
         company_id: scope.company_id,
         from_month,
         to_month,
+        counted: scope.counted(),
     };
     Ok(Indicators {
         period,
@@ -409,6 +413,11 @@ fn insertion(
     options: Options,
 ) -> Result<Insertion, diesel::result::Error> {
     let (hours, participants) = sums::hours_total(conn, filter)?;
+    let pending_only = HoursFilter {
+        counted: Counted::PendingOnly,
+        ..filter.clone()
+    };
+    let (pending, _) = sums::hours_total(conn, &pending_only)?;
     let suppress = options.suppress_small_groups;
     let exits = grouped(conn, filter, Dimension::ExitOutcome, suppress)?;
     let breakdowns = Dimension::ALL
@@ -423,7 +432,15 @@ fn insertion(
             Ok(breakdown(dimension, groups))
         })
         .collect::<Result<_, diesel::result::Error>>()?;
-    let months = "Heures déclarées dans les relevés des mois de la période, sur les marchés du périmètre, toutes modalités (formation comprise), relevés corrigés pris pour leur dernière valeur";
+    let includes_pending = filter.counted == Counted::WithPending;
+    let months = format!(
+        "Heures déclarées dans les relevés des mois de la période, sur les marchés du périmètre, toutes modalités (formation comprise), relevés corrigés pris pour leur dernière valeur ; {}",
+        if includes_pending {
+            "heures validées et heures en attente de validation"
+        } else {
+            "heures validées seulement (celles en attente de validation sont données à part)"
+        }
+    );
     let fte = hours.fte_hundredths();
     let few = suppress && !small_groups::shown(participants);
     Ok(Insertion {
@@ -431,6 +448,8 @@ fn insertion(
             value: hours,
             method: format!("{months}."),
         },
+        pending,
+        includes_pending,
         fte: Figure {
             value: fte,
             method: format!("{months}, divisées par 1 607 heures (1 ETP)."),
@@ -629,6 +648,28 @@ pub struct YearFigures {
     pub fte: i64,
     /// Absent when too few to be shown.
     pub participants: Option<i64>,
+}
+
+/// The hours awaiting validation, said beside a figure of hours: "dont 320 h en attente de
+/// validation" when the figure counts them, "et 320 h en attente de validation, non comptées"
+/// when it does not; nothing when none wait. `write` writes the hours (exact, or rounded on a
+/// page).
+pub fn pending_text(pending: Hours, included: bool, write: fn(Hours) -> String) -> String {
+    match (pending.hundredths(), included) {
+        (0, _) => String::new(),
+        (_, true) => format!("dont {} en attente de validation", write(pending)),
+        (_, false) => format!(
+            "et {} en attente de validation, non comptées",
+            write(pending)
+        ),
+    }
+}
+
+impl Insertion {
+    /// The hours awaiting validation, said beside the hours, written by `write`.
+    pub fn pending_text(&self, write: fn(Hours) -> String) -> String {
+        pending_text(self.pending, self.includes_pending, write)
+    }
 }
 
 impl Charter {

@@ -1,7 +1,7 @@
 //! Whose figures: the buyers (or the company) a caller may see, narrowed to the one asked for.
 
 use crate::domain::{Departement, Month, Siret};
-use crate::storage::indicators::HoursFilter;
+use crate::storage::indicators::{Counted, HoursFilter};
 use crate::storage::users::BuyerScope;
 use crate::storage::{BuyerId, CompanyId, DbConnection, buyers, companies};
 
@@ -14,6 +14,8 @@ pub struct DataScope {
     pub company_id: Option<CompanyId>,
     /// Said beside every figure: which buyers it covers.
     pub description: String,
+    /// Count the hours awaiting validation with the validated ones.
+    pub with_pending: bool,
 }
 
 impl DataScope {
@@ -25,6 +27,16 @@ impl DataScope {
             company_id: self.company_id,
             from_month: month(1).unwrap_or(0),
             to_month: month(12).unwrap_or(i32::MAX),
+            counted: self.counted(),
+        }
+    }
+
+    /// The hours that count: validated, and pending ones too when asked.
+    pub fn counted(&self) -> Counted {
+        if self.with_pending {
+            Counted::WithPending
+        } else {
+            Counted::Validated
         }
     }
 }
@@ -111,5 +123,6 @@ pub fn resolve(
         buyer_ids,
         company_id,
         description,
+        with_pending: false,
     })
 }

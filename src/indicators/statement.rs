@@ -45,7 +45,7 @@ pub struct MonthLine {
     pub expected: Option<Hours>,
 }
 
-pub const METHOD: &str = "Heures déclarées dans les relevés mensuels (dernière valeur des relevés corrigés). \
+pub const METHOD: &str = "Heures validées des relevés mensuels (dernière valeur des relevés corrigés) ; celles en attente de validation sont données à part, lot par lot. \
 Le réalisé retenu pour l'objectif ne compte la formation que si la clause le prévoit et s'arrête au plafond par participant s'il y en a un ; \
 les colonnes mensuelles montrent toutes les heures déclarées. L'attendu suit un rythme régulier de la notification à la fin du marché.";
 
@@ -145,6 +145,7 @@ pub fn build(
         company_id: scope.company_id,
         from_month: 0,
         to_month: Month::of_date(at).map_or(i32::MAX, Month::yyyymm),
+        counted: scope.counted(),
     };
     let mut by_lot: HashMap<LotId, Vec<sums::LotMonth>> = HashMap::new();
     for row in sums::lot_months(conn, &filter, &lot_ids)? {

@@ -51,6 +51,28 @@ pub fn record(
     target: Option<&str>,
     client_ip: Option<&str>,
 ) -> QueryResult<()> {
+    insert(conn, actor, action, target, None, client_ip)
+}
+
+/// A line with what it needs said beside its target (a decision's reason).
+pub fn record_detailed(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    action: AuditAction,
+    target: &str,
+    details: Option<&str>,
+) -> QueryResult<()> {
+    insert(conn, actor, action, Some(target), details, None)
+}
+
+fn insert(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    action: AuditAction,
+    target: Option<&str>,
+    details: Option<&str>,
+    client_ip: Option<&str>,
+) -> QueryResult<()> {
     diesel::insert_into(audit_log::table)
         .values((
             audit_log::occurred_at.eq(now()),
@@ -58,6 +80,7 @@ pub fn record(
             audit_log::actor_label.eq(&actor.label),
             audit_log::action.eq(action.code()),
             audit_log::target.eq(target),
+            audit_log::details.eq(details),
             audit_log::client_ip.eq(client_ip),
         ))
         .execute(conn)
@@ -70,6 +93,8 @@ pub struct AuditEntry {
     pub actor: String,
     pub action: String,
     pub target: Option<String>,
+    /// What the action said beside its target: a review decision's reason.
+    pub details: Option<String>,
 }
 
 /// The most recent entries first.
@@ -80,17 +105,25 @@ pub fn recent(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<AuditEntry
             audit_log::actor_label,
             audit_log::action,
             audit_log::target,
+            audit_log::details,
         ))
         .order((audit_log::occurred_at.desc(), audit_log::id.desc()))
         .limit(limit)
-        .load::<(chrono::NaiveDateTime, String, String, Option<String>)>(conn)
+        .load::<(
+            chrono::NaiveDateTime,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+        )>(conn)
         .map(|rows| {
             rows.into_iter()
-                .map(|(occurred_at, actor, action, target)| AuditEntry {
+                .map(|(occurred_at, actor, action, target, details)| AuditEntry {
                     occurred_at,
                     actor,
                     action,
                     target,
+                    details,
                 })
                 .collect()
         })

@@ -2,8 +2,8 @@
 
 use diesel::prelude::*;
 
-use super::schema::{buyer_departements, buyers};
-use super::{BuyerId, DbConnection, corrupt, is_unique_violation, now};
+use super::schema::{buyer_departements, buyers, contracts, lots};
+use super::{BuyerId, DbConnection, LotId, corrupt, is_unique_violation, now};
 use crate::domain::{Departement, Name, Siret, Territory};
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
@@ -69,6 +69,34 @@ pub fn id_by_siret(conn: &mut DbConnection, siret: &Siret) -> QueryResult<Option
 }
 
 /// Every buyer with its territory, by name.
+/// Of these lots, those whose buyer validates a facilitateur's own hour statements at import.
+pub fn lots_validating_reviewers_imports(
+    conn: &mut DbConnection,
+    lot_ids: &[LotId],
+) -> QueryResult<std::collections::HashSet<LotId>> {
+    let rows = super::in_slices(lot_ids, |slice| {
+        lots::table
+            .inner_join(contracts::table.inner_join(buyers::table))
+            .filter(lots::id.eq_any(slice))
+            .filter(buyers::reviewers_imports_validated)
+            .select(lots::id)
+            .load(conn)
+    })?;
+    Ok(rows.into_iter().collect())
+}
+
+/// Whether a facilitateur's own hour statements on the buyer's lots are validated at import.
+pub fn set_reviewers_imports_validated(
+    conn: &mut DbConnection,
+    id: BuyerId,
+    validated: bool,
+) -> QueryResult<()> {
+    diesel::update(buyers::table.find(id))
+        .set(buyers::reviewers_imports_validated.eq(validated))
+        .execute(conn)
+        .map(drop)
+}
+
 pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<Buyer>> {
     let rows: Vec<(BuyerId, String, String)> = buyers::table
         .select((buyers::id, buyers::siret, buyers::name))

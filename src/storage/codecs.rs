@@ -14,8 +14,8 @@ use super::MultiBackend;
 use crate::domain::{
     AuditAction, AwardRole, Ccag, ContractNature, CpvCode, Departement, EligibilityCriterion,
     Email, EmploymentContract, ExitOutcome, Hours, ImportKind, ImportPhase, ImportStatus, Labelled,
-    Locality, Modality, Money, Month, Name, PostalCode, Procedure, Rate, Reservation, Role, Sex,
-    Siret, SizeClass, StructureKind,
+    Locality, Modality, Money, Month, Name, PostalCode, Procedure, Rate, Reservation, ReviewState,
+    Role, Sex, Siret, SizeClass, StructureKind,
 };
 
 /// A domain value as one column holds it.
@@ -169,6 +169,7 @@ stored_as_code!(
     Modality,
     Procedure,
     Reservation,
+    ReviewState,
     Role,
     Sex,
     SizeClass,

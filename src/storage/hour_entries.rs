@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use super::located::located;
 use super::schema::hour_entries;
 use super::{CompanyId, DbConnection, HourEntryId, ImportId, LotId, ParticipantId, now};
-use crate::domain::{EmploymentContract, Hours, Modality, Month};
+use crate::domain::{EmploymentContract, Hours, Modality, Month, ReviewState};
 
 pub struct HourEntry {
     pub lot_id: LotId,
@@ -16,6 +16,8 @@ pub struct HourEntry {
     pub insertion_employer_id: Option<CompanyId>,
     pub hours: Hours,
     pub employment_contract: Option<EmploymentContract>,
+    /// Declared, or validated at once (a facilitateur's own statement).
+    pub review: ReviewState,
 }
 
 /// Writes the entry; an entry with the same key is replaced, not added to. Returns the hours
@@ -43,6 +45,9 @@ pub fn upsert(
         hour_entries::employment_contract.eq(entry.employment_contract),
         hour_entries::import_id.eq(import_id),
         hour_entries::updated_at.eq(at),
+        // A corrected statement is reviewed afresh: an earlier rejection's reason goes.
+        hour_entries::review.eq(entry.review),
+        hour_entries::review_reason.eq(None::<String>),
     );
     match existing {
         Some((id, previous)) => {
@@ -84,9 +89,11 @@ struct NewRow {
     import_id: Option<ImportId>,
     created_at: chrono::NaiveDateTime,
     updated_at: chrono::NaiveDateTime,
+    review: ReviewState,
+    review_reason: Option<String>,
 }
 
-/// Rows per INSERT: 11 values each, well under both backends' bound-variable limits.
+/// Rows per INSERT: 13 values each, well under both backends' bound-variable limits.
 pub const BATCH: usize = 1_000;
 
 /// Writes many entries as `upsert` does, a thousand at a time: the keys already stored are
@@ -136,6 +143,8 @@ pub fn upsert_all(
                         import_id: Some(import_id),
                         created_at: at,
                         updated_at: at,
+                        review: entry.review,
+                        review_reason: None,
                     });
                     replaced.push(None);
                 }

@@ -15,7 +15,8 @@ use super::schema::{
 };
 use super::{BuyerId, CompanyId, ContractId, DbConnection, HourEntryId, LotId, ParticipantId};
 use crate::domain::{
-    AwardRole, EmploymentContract, Hours, Locality, Modality, Money, Month, Reservation, SizeClass,
+    AwardRole, EmploymentContract, Hours, Locality, Modality, Money, Month, Reservation,
+    ReviewState, SizeClass,
 };
 
 // `firms`: the company that declares the hours (holder, co-contractor or subcontractor);
@@ -30,13 +31,34 @@ diesel::alias! {
 }
 
 /// Which hour entries count: those of the buyers in scope (all when `None`), of one company
-/// when set, within a range of months (yyyymm, inclusive).
+/// when set, within a range of months (yyyymm, inclusive), in the review states `counted` keeps.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HoursFilter {
     pub buyer_ids: Option<Vec<BuyerId>>,
     pub company_id: Option<CompanyId>,
     pub from_month: i32,
     pub to_month: i32,
+    pub counted: Counted,
+}
+
+/// Which hours count by their review: the validated ones (the default), those and the ones
+/// awaiting validation, or only the latter. Rejected hours count nowhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Counted {
+    #[default]
+    Validated,
+    WithPending,
+    PendingOnly,
+}
+
+impl Counted {
+    pub fn states(self) -> Vec<ReviewState> {
+        match self {
+            Counted::Validated => vec![ReviewState::Validated],
+            Counted::WithPending => vec![ReviewState::Validated, ReviewState::Declared],
+            Counted::PendingOnly => vec![ReviewState::Declared],
+        }
+    }
 }
 
 /// What hours are grouped by.
@@ -160,6 +182,7 @@ macro_rules! filtered_hours {
         let filter: &HoursFilter = $filter;
         let mut query = $source
             .filter(hour_entries::month.between(filter.from_month, filter.to_month))
+            .filter(hour_entries::review.eq_any(filter.counted.states()))
             $(.$method($($arg),*))*
             .into_boxed();
         if let Some(ids) = &filter.buyer_ids {
@@ -292,6 +315,22 @@ pub fn hours_total(conn: &mut DbConnection, filter: &HoursFilter) -> QueryResult
             ))
         )
         .first(conn)
+    })
+}
+
+/// The hours of the filter on each lot that has some.
+pub fn hours_by_lot(
+    conn: &mut DbConnection,
+    filter: &HoursFilter,
+) -> QueryResult<Vec<(LotId, Hours)>> {
+    located(conn, &["hour_entries"], |conn| {
+        filtered_hours!(
+            hour_entries::table,
+            filter,
+            group_by(hour_entries::lot_id),
+            select((hour_entries::lot_id, sql::<BigInt>(SUM_HOURS)))
+        )
+        .load(conn)
     })
 }
 

@@ -11,8 +11,8 @@ use super::codecs::{NotDecodable, Stored, Undecodable};
 use crate::domain::{
     AuditAction, AwardRole, Ccag, ContractNature, CpvCode, Departement, EligibilityCriterion,
     Email, EmploymentContract, ExitOutcome, Hours, ImportKind, ImportPhase, ImportStatus, Modality,
-    Money, Month, Name, PostalCode, Procedure, Rate, Reservation, Role, Sex, Siret, SizeClass,
-    StructureKind,
+    Money, Month, Name, PostalCode, Procedure, Rate, Reservation, ReviewState, Role, Sex, Siret,
+    SizeClass, StructureKind,
 };
 
 /// How a column's values are checked: read as text or as an integer, then decoded.
@@ -117,6 +117,7 @@ const TYPED_COLUMNS: &[(&str, &str, Check)] = &[
     ("hour_entries", "month", Check::Integer(integer::<Month>)),
     ("hour_entries", "modality", Check::Text(text::<Modality>)),
     ("hour_entries", "hours", Check::Integer(integer::<Hours>)),
+    ("hour_entries", "review", Check::Text(text::<ReviewState>)),
     (
         "hour_entries",
         "employment_contract",

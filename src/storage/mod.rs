@@ -20,6 +20,7 @@ pub mod login_failures;
 pub mod migrations;
 pub mod participants;
 mod pool;
+pub mod reviews;
 pub mod schema;
 pub mod shared_records;
 mod transaction;

@@ -7,6 +7,7 @@ diesel::table! {
         siret -> Text,
         name -> Text,
         created_at -> Timestamp,
+        reviewers_imports_validated -> Bool,
     }
 }
 
@@ -187,6 +188,8 @@ diesel::table! {
         import_id -> Nullable<BigInt>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        review -> Text,
+        review_reason -> Nullable<Text>,
     }
 }
 

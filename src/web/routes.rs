@@ -5,7 +5,8 @@
 use actix_web::web::ServiceConfig;
 
 use super::api::{
-    audit, buyers, clauses, exports, health, imports, indicators, listings, openapi, session, users,
+    audit, buyers, clauses, exports, health, imports, indicators, listings, openapi, reviews,
+    session, users,
 };
 use super::pages;
 use crate::domain::authorization::Action;
@@ -60,6 +61,9 @@ pub const ROUTES: &[Route] = &[
     route!(get "/api/imports" => imports::history, Requires(Action::ReadImports)),
     route!(get "/api/imports/{id}" => imports::report, Requires(Action::ReadImports)),
     route!(get "/api/imports/{id}/errors.xlsx" => imports::error_workbook, Requires(Action::ReadImports)),
+    route!(post "/api/imports/{id}/review" => reviews::import, Requires(Action::ReviewHours)),
+    route!(get "/api/reviews" => reviews::list, Requires(Action::ReadReviews)),
+    route!(post "/api/lots/{id}/months/{month}/review" => reviews::lot_month, Requires(Action::ReviewHours)),
     route!(get "/api/indicators" => indicators::indicators, Requires(Action::ReadIndicators)),
     route!(get "/api/indicators/series" => indicators::series, Requires(Action::ReadIndicators)),
     route!(get "/api/clauses" => indicators::clauses, Requires(Action::ReadClauses)),
@@ -97,6 +101,8 @@ pub const PAGES: &[Route] = &[
     route!(get "/imports" => pages::imports::list, Requires(Action::ReadImports)),
     route!(post "/imports" => pages::imports::upload, Requires(Action::UploadImports)),
     route!(get "/imports/{id}" => pages::imports::show, Requires(Action::ReadImports)),
+    route!(get "/releves" => pages::reviews::list, Requires(Action::ReadReviews)),
+    route!(post "/releves" => pages::reviews::decide, Requires(Action::ReviewHours)),
     route!(get "/participants" => pages::people::participants, Requires(Action::ReadParticipants)),
     route!(get "/utilisateurs" => pages::people::accounts, Requires(Action::ReadUsers)),
     route!(get "/journal" => pages::people::audit_log, Requires(Action::ReadAuditLog)),

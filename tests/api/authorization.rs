@@ -75,6 +75,34 @@ pub fn walk_lot(
     Ok((contract, lot))
 }
 
+/// A fresh statement awaiting validation on the walk's lot in March 2025 (a new participant
+/// and a new import each time); returns its import and the lot.
+pub fn walk_pending(
+    conn: &mut suivi_clauses::storage::DbConnection,
+) -> Result<(i64, i64), suivi_clauses::storage::StorageError> {
+    use suivi_clauses::domain::{Hours, Modality, Month, ReviewState};
+    use suivi_clauses::storage::companies;
+    use suivi_clauses::storage::hour_entries::{self, HourEntry};
+    let (_, lot) = walk_lot(conn)?;
+    let company = companies::id_of(conn, siret(999).as_str())?.expect("the walk's company");
+    let pseudonym = format!("WALK-{}", rand::random::<u32>());
+    let participant = crate::helpers::rsa_participant(conn, &pseudonym)?;
+    let import = crate::helpers::hours_import(conn)?;
+    let entry = HourEntry {
+        lot_id: lot,
+        company_id: company,
+        participant_id: participant,
+        month: Month::new(2025, 3).unwrap(),
+        modality: Modality::DirectHire,
+        insertion_employer_id: None,
+        hours: Hours::from_whole(7).unwrap(),
+        employment_contract: None,
+        review: ReviewState::Declared,
+    };
+    hour_entries::upsert(conn, &entry, import)?;
+    Ok((import.get(), lot.get()))
+}
+
 async fn sample(app: &TestApp, route: &Route, token: Option<&str>) -> Sample {
     let plain = |success| Sample {
         path: route.path.to_owned(),
@@ -112,7 +140,23 @@ async fn sample(app: &TestApp, route: &Route, token: Option<&str>) -> Sample {
                 ..plain(200)
             }
         }
-        ("get", "/api/imports") => plain(200),
+        ("get", "/api/imports" | "/api/reviews") => plain(200),
+        ("post", "/api/imports/{id}/review") => {
+            let (import, _) = app.database.run(walk_pending).await.unwrap();
+            Sample {
+                path: format!("/api/imports/{import}/review"),
+                body: Some(serde_json::json!({ "decision": "validate" })),
+                ..plain(200)
+            }
+        }
+        ("post", "/api/lots/{id}/months/{month}/review") => {
+            let (_, lot) = app.database.run(walk_pending).await.unwrap();
+            Sample {
+                path: format!("/api/lots/{lot}/months/2025-03/review"),
+                body: Some(serde_json::json!({ "decision": "validate" })),
+                ..plain(200)
+            }
+        }
         ("get", "/api/indicators") => Sample {
             path: "/api/indicators?year=2025".to_owned(),
             ..plain(200)

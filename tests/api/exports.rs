@@ -14,9 +14,9 @@ use crate::indicators::{
     breakdown, command_line, far_large, json_of, local_sme, structures_csv, territory,
 };
 
-type Book = Xlsx<Cursor<Vec<u8>>>;
+pub(crate) type Book = Xlsx<Cursor<Vec<u8>>>;
 
-async fn download(app: &TestApp, path: &str, token: &str) -> Vec<u8> {
+pub(crate) async fn download(app: &TestApp, path: &str, token: &str) -> Vec<u8> {
     let response = app.get_with(path, token).await;
     assert_eq!(response.status(), 200, "{path}");
     let disposition = response.headers()["content-disposition"]
@@ -27,18 +27,18 @@ async fn download(app: &TestApp, path: &str, token: &str) -> Vec<u8> {
     response.bytes().await.unwrap().to_vec()
 }
 
-fn open(bytes: Vec<u8>) -> Book {
+pub(crate) fn open(bytes: Vec<u8>) -> Book {
     open_workbook_from_rs(Cursor::new(bytes)).expect("a workbook calamine reads")
 }
 
-fn rows(book: &mut Book, sheet: &str) -> Vec<Vec<Data>> {
+pub(crate) fn rows(book: &mut Book, sheet: &str) -> Vec<Vec<Data>> {
     let range = book
         .worksheet_range(sheet)
         .unwrap_or_else(|e| panic!("{sheet}: {e}"));
     range.rows().map(<[Data]>::to_vec).collect()
 }
 
-fn text(cell: &Data) -> String {
+pub(crate) fn text(cell: &Data) -> String {
     match cell {
         Data::String(s) => s.clone(),
         Data::Empty => String::new(),
@@ -47,7 +47,7 @@ fn text(cell: &Data) -> String {
 }
 
 /// A number cell, in hundredths (hours, euros) or basis points (rates) as the API gives them.
-fn scaled(cell: &Data, scale: f64) -> i64 {
+pub(crate) fn scaled(cell: &Data, scale: f64) -> i64 {
     match cell {
         Data::Float(f) => (f * scale).round() as i64,
         Data::Int(i) => i * scale as i64,

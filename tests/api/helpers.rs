@@ -394,3 +394,43 @@ pub fn message_at(problems: &[(u64, String)], row: u64) -> &str {
         .find(|(r, _)| *r == row)
         .map_or("", |(_, m)| m.as_str())
 }
+
+/// A participant eligible as a recipient of the RSA, nothing else said.
+pub fn rsa_participant(
+    conn: &mut suivi_clauses::storage::DbConnection,
+    pseudonym: &str,
+) -> diesel::QueryResult<suivi_clauses::storage::ParticipantId> {
+    use suivi_clauses::domain::{EligibilityCriterion, Update};
+    use suivi_clauses::storage::participants::{self, ParticipantFields};
+    participants::upsert(
+        conn,
+        &ParticipantFields {
+            pseudonym,
+            criterion: EligibilityCriterion::Rsa,
+            validated_on: Update::Keep,
+            prescriber: Update::Keep,
+            birth_year: Update::Keep,
+            sex: Update::Keep,
+            qpv: Update::Keep,
+            exit_outcome: Update::Keep,
+            exit_date: Update::Keep,
+        },
+    )
+}
+
+/// An hour-statement import recorded as started, for entries written straight to storage.
+pub fn hours_import(
+    conn: &mut suivi_clauses::storage::DbConnection,
+) -> diesel::QueryResult<suivi_clauses::storage::ImportId> {
+    use suivi_clauses::storage::imports;
+    imports::start(
+        conn,
+        &imports::NewImport {
+            kind: suivi_clauses::domain::ImportKind::Hours,
+            buyer_id: None,
+            file_name: "heures.xlsx",
+            sha256: &"0".repeat(64),
+            uploaded_by: None,
+        },
+    )
+}

@@ -12,7 +12,12 @@ pub const HOLDER: &str = "44306184100047";
 pub const ETTI: &str = "73282932000074";
 pub const ACI: &str = "21310555400017";
 
-async fn send(app: &TestApp, token: &str, kind: &str, csv: &str) -> (u16, serde_json::Value) {
+pub(crate) async fn send(
+    app: &TestApp,
+    token: &str,
+    kind: &str,
+    csv: &str,
+) -> (u16, serde_json::Value) {
     app.import(
         token,
         kind,

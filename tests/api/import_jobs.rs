@@ -135,6 +135,7 @@ fn an_import_reports_its_phases_and_every_row_written() {
         skip_invalid: false,
         departement: None,
         file: None,
+        role: suivi_clauses::domain::Role::Admin,
     };
     let actor = Actor::command_line();
 

@@ -133,6 +133,7 @@ impl Fixture {
                     skip_invalid: false,
                     departement: None,
                     file: None,
+                    role: suivi_clauses::domain::Role::Admin,
                 },
                 &Actor::command_line(),
             )
@@ -146,6 +147,7 @@ impl Fixture {
             buyer_ids: None,
             company_id: None,
             description: "tous".to_owned(),
+            with_pending: false,
         };
         let options = Options {
             include_subcontractors: false,

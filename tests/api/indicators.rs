@@ -403,6 +403,7 @@ fn the_figures_read_lately_are_recomputed_once_after_a_write() {
         buyer_ids: None,
         company_id: None,
         description: "tous les acheteurs".to_owned(),
+        with_pending: false,
     };
     let options = Options {
         include_subcontractors: false,

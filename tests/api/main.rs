@@ -31,6 +31,7 @@ mod migrations;
 mod openapi;
 mod pages;
 mod participants;
+mod reviews;
 mod search;
 mod seed;
 mod sessions;

@@ -188,12 +188,17 @@ fn both_backends_end_with_the_same_tables_columns_and_indexes() {
     );
 }
 
-fn assert_each_down_reverses_its_up(database: TestDatabase) {
-    let pool = suivi_clauses::storage::Database::connect(
+/// A pool on the test database with no migration run yet.
+pub fn unmigrated(database: &TestDatabase) -> suivi_clauses::storage::Database {
+    suivi_clauses::storage::Database::connect(
         suivi_clauses::storage::DatabaseUrl::parse(database.url()).unwrap(),
         &crate::helpers::pool_options(),
     )
-    .unwrap();
+    .unwrap()
+}
+
+fn assert_each_down_reverses_its_up(database: TestDatabase) {
+    let pool = unmigrated(&database);
     let mut conn = pool.connection().unwrap();
     let versions = known_versions(&conn);
     assert_eq!(versions.len(), migration_count(), "{versions:?}");

@@ -9,6 +9,7 @@ use suivi_clauses::web::pages::text;
 use suivi_clauses::web::routes::{Access, PAGES, Route};
 
 use crate::authorization::{walk_lot, walk_session};
+
 use crate::helpers::{
     ADMIN_EMAIL, ADMIN_PASSWORD, Session, TestApp, USER_PASSWORD, siret, spawn_app,
 };
@@ -38,7 +39,7 @@ pub async fn page(app: &TestApp, session: &Session, path: &str) -> (u16, String)
 }
 
 /// Posts a page form (url-encoded) with the session's cookie.
-async fn post_form(
+pub async fn post_form(
     app: &TestApp,
     session: Option<&Session>,
     path: &str,
@@ -149,6 +150,25 @@ async fn visit(app: &TestApp, route: &Route, role: Role, session: &Session) -> (
         }
         ("post", "/compte/mot-de-passe") => {
             let response = change_password(app, session, "une toute nouvelle phrase").await;
+            (response.status().as_u16(), 303)
+        }
+        ("post", "/releves") => {
+            let (import, _) = app
+                .database
+                .run(crate::authorization::walk_pending)
+                .await
+                .unwrap();
+            let response = post_form(
+                app,
+                Some(session),
+                route.path,
+                &[
+                    ("csrf_token", &session.csrf),
+                    ("import", &import.to_string()),
+                    ("decision", "validate"),
+                ],
+            )
+            .await;
             (response.status().as_u16(), 303)
         }
         ("post", "/imports") => {

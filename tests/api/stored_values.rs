@@ -5,15 +5,14 @@
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use suivi_clauses::domain::{
-    AwardRole, EligibilityCriterion, Hours, ImportKind, Modality, Money, Month, Name, Reservation,
-    Territory,
+    AwardRole, Hours, Modality, Money, Month, Name, Reservation, Territory,
 };
 use suivi_clauses::storage::contracts::ContractFilter;
 use suivi_clauses::storage::hour_entries::{self, HourEntry};
 use suivi_clauses::storage::indicators::{self, HoursFilter};
 use suivi_clauses::storage::{
     Backend, DbConnection, HourEntryId, LotId, PageRequest, ParticipantId, buyers, companies,
-    contracts, imports, participants,
+    contracts,
 };
 
 use crate::helpers::{TestDatabase, siret};
@@ -63,30 +62,8 @@ fn sample(conn: &mut DbConnection) -> QueryResult<Sample> {
     )?;
     contracts::replace_awards(conn, lot, &[(company, AwardRole::Holder, euros(100_000))])?;
     contracts::set_clause(conn, lot, Some(Hours::from_whole(500).unwrap()))?;
-    let participant = participants::upsert(
-        conn,
-        &participants::ParticipantFields {
-            pseudonym: "P-001",
-            criterion: EligibilityCriterion::Rsa,
-            validated_on: suivi_clauses::domain::Update::Keep,
-            prescriber: suivi_clauses::domain::Update::Keep,
-            birth_year: suivi_clauses::domain::Update::Keep,
-            sex: suivi_clauses::domain::Update::Keep,
-            qpv: suivi_clauses::domain::Update::Keep,
-            exit_outcome: suivi_clauses::domain::Update::Keep,
-            exit_date: suivi_clauses::domain::Update::Keep,
-        },
-    )?;
-    let import = imports::start(
-        conn,
-        &imports::NewImport {
-            kind: ImportKind::Hours,
-            buyer_id: None,
-            file_name: "heures.xlsx",
-            sha256: &"0".repeat(64),
-            uploaded_by: None,
-        },
-    )?;
+    let participant = crate::helpers::rsa_participant(conn, "P-001")?;
+    let import = crate::helpers::hours_import(conn)?;
     let entry = HourEntry {
         lot_id: lot,
         company_id: company,
@@ -96,6 +73,7 @@ fn sample(conn: &mut DbConnection) -> QueryResult<Sample> {
         insertion_employer_id: None,
         hours: Hours::from_whole(35).unwrap(),
         employment_contract: None,
+        review: suivi_clauses::domain::ReviewState::Validated,
     };
     hour_entries::upsert(conn, &entry, import)?;
     let entry = suivi_clauses::storage::schema::hour_entries::table
@@ -114,6 +92,7 @@ fn everything() -> HoursFilter {
         company_id: None,
         from_month: 0,
         to_month: i32::MAX,
+        counted: Default::default(),
     }
 }
 

@@ -29,6 +29,10 @@ pub struct IndicatorsQuery {
     /// Which breakdowns to compute: dimension codes separated by commas
     /// (`modality,structure_kind`), `none`, or `all` (the default).
     pub breakdowns: Option<String>,
+    /// Count the hours awaiting validation with the validated ones (only validated hours by
+    /// default; the pending ones are given apart either way).
+    #[serde(default)]
+    pub pending: bool,
 }
 
 impl IndicatorsQuery {
@@ -36,7 +40,10 @@ impl IndicatorsQuery {
     pub fn request(&self) -> Result<FiguresRequest, AppError> {
         Ok(FiguresRequest {
             period: app::indicators::period(self.year, self.from, self.to)?,
-            narrowing: Narrowing::parse(self.buyer.as_deref(), self.departement.as_deref())?,
+            narrowing: Narrowing {
+                with_pending: self.pending,
+                ..Narrowing::parse(self.buyer.as_deref(), self.departement.as_deref())?
+            },
             subcontractors: self.subcontractors,
             breakdowns: app::indicators::breakdowns(self.breakdowns.as_deref())?,
         })
@@ -125,6 +132,9 @@ pub struct ClausesQuery {
     pub at: Option<NaiveDate>,
     pub buyer: Option<String>,
     pub departement: Option<String>,
+    /// Count the hours awaiting validation with the validated ones.
+    #[serde(default)]
+    pub pending: bool,
 }
 
 /// `GET /api/clauses`: every clause of the scope with its hours and status at a date.
@@ -147,7 +157,10 @@ pub async fn clauses(
     figures: web::Data<FigureCache>,
 ) -> Result<web::Json<Vec<ClauseJson>>, AppError> {
     let at = query.at.unwrap_or_else(app::today);
-    let narrowing = Narrowing::parse(query.buyer.as_deref(), query.departement.as_deref())?;
+    let narrowing = Narrowing {
+        with_pending: query.pending,
+        ..Narrowing::parse(query.buyer.as_deref(), query.departement.as_deref())?
+    };
     let caller = user.caller();
     let list = crate::web::run(&database, move |conn| {
         app::clauses::assessed(conn, &figures, &caller, &narrowing, at)

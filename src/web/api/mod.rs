@@ -10,6 +10,7 @@ pub mod imports;
 pub mod indicators;
 pub mod listings;
 pub mod openapi;
+pub mod reviews;
 pub mod session;
 pub mod users;
 pub mod wire;

@@ -6,7 +6,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    audit, buyers, clauses, exports, health, imports, indicators, listings, session, users,
+    audit, buyers, clauses, exports, health, imports, indicators, listings, reviews, session, users,
 };
 
 #[derive(OpenApi)]
@@ -48,6 +48,9 @@ use super::{
         exports::hours_xlsx,
         exports::hours_csv,
         exports::decp,
+        reviews::list,
+        reviews::import,
+        reviews::lot_month,
         document,
     ),
     modifiers(&BearerToken)

@@ -26,6 +26,8 @@ pub struct DashboardQuery {
     pub year: Option<i32>,
     pub buyer: Option<String>,
     pub departement: Option<String>,
+    /// "true" to count the hours awaiting validation too.
+    pub pending: Option<String>,
 }
 
 fn filled(text: &Option<String>) -> Option<String> {
@@ -40,6 +42,8 @@ pub struct Card {
     pub value: String,
     pub change: String,
     pub method: String,
+    /// Said beside the value: the hours awaiting validation.
+    pub note: String,
 }
 
 fn card(label: &'static str, value: String, change: String, method: &str) -> Card {
@@ -48,6 +52,7 @@ fn card(label: &'static str, value: String, change: String, method: &str) -> Car
         value,
         change,
         method: method.to_owned(),
+        note: String::new(),
     }
 }
 
@@ -117,12 +122,15 @@ fn cards(now: &Indicators, before: &Indicators, year: i32) -> Vec<Card> {
     let reserved = c.reserved_amount().cents();
     let [people, exits] = people_cards(i, b, year);
     vec![
-        card(
-            "Heures d'insertion",
-            text::hours(i.hours.value),
-            text::change(i.hours.value.hundredths(), b.hours.value.hundredths(), last),
-            &i.hours.method,
-        ),
+        Card {
+            note: i.pending_text(text::hours),
+            ..card(
+                "Heures d'insertion",
+                text::hours(i.hours.value),
+                text::change(i.hours.value.hundredths(), b.hours.value.hundredths(), last),
+                &i.hours.method,
+            )
+        },
         card(
             "Équivalents temps plein",
             i.fte_text.clone(),
@@ -309,6 +317,8 @@ struct DashboardPage {
     years: Vec<i32>,
     buyer: String,
     departement: String,
+    /// Hours awaiting validation counted too.
+    pending: bool,
     buyers: Vec<Buyer>,
     scope: String,
     cards: Vec<Card>,
@@ -329,23 +339,45 @@ pub async fn dashboard(
     figures: web::Data<FigureCache>,
 ) -> Result<HttpResponse, PageError> {
     let (buyer, departement) = (filled(&query.buyer), filled(&query.departement));
-    let narrowing = Narrowing::parse(buyer.as_deref(), departement.as_deref())?;
+    let pending = query.pending.as_deref() == Some("true");
+    let narrowing = Narrowing {
+        with_pending: pending,
+        ..Narrowing::parse(buyer.as_deref(), departement.as_deref())?
+    };
     let (year, caller) = (query.year, viewer.caller());
     let shown = crate::web::run(&database, move |conn| {
         app::dashboard::dashboard(conn, &figures, &caller, &narrowing, year, app::today())
     })
     .await?;
-    html(&DashboardPage::of(shown, &viewer, buyer, departement))
+    let filters = Filters {
+        buyer,
+        departement,
+        pending,
+    };
+    html(&DashboardPage::of(shown, &viewer, filters))
+}
+
+/// The filters a dashboard was asked with.
+struct Filters {
+    buyer: Option<String>,
+    departement: Option<String>,
+    pending: bool,
 }
 
 /// The yearly workbook of the same view.
-fn workbook_address(year: i32, buyer: &Option<String>, departement: &Option<String>) -> String {
+fn workbook_address(year: i32, filters: &Filters) -> String {
     let mut url = form_urlencoded::Serializer::new(String::new());
     url.append_pair("year", &year.to_string());
-    for (key, value) in [("buyer", buyer), ("departement", departement)] {
+    for (key, value) in [
+        ("buyer", &filters.buyer),
+        ("departement", &filters.departement),
+    ] {
         if let Some(value) = value {
             url.append_pair(key, value);
         }
+    }
+    if filters.pending {
+        url.append_pair("pending", "true");
     }
     format!("/api/exports/compliance.xlsx?{}", url.finish())
 }
@@ -365,14 +397,13 @@ impl DashboardPage {
     fn of(
         shown: Dashboard,
         viewer: &Viewer<can::ReadIndicators>,
-        buyer: Option<String>,
-        departement: Option<String>,
+        filters: Filters,
     ) -> DashboardPage {
         let (late, late_total) = late(&shown.clauses);
         let now = &shown.now;
         let workbook = viewer
             .may(Action::ExportWorkbooks)
-            .then(|| workbook_address(shown.year, &buyer, &departement));
+            .then(|| workbook_address(shown.year, &filters));
         DashboardPage {
             shell: viewer.shell("Tableau de bord"),
             cards: cards(now, &shown.before, shown.year),
@@ -392,8 +423,9 @@ impl DashboardPage {
             scope: sentence(&now.scope),
             year: shown.year,
             years: years_around(shown.year),
-            buyer: buyer.unwrap_or_default(),
-            departement: departement.unwrap_or_default(),
+            pending: filters.pending,
+            buyer: filters.buyer.unwrap_or_default(),
+            departement: filters.departement.unwrap_or_default(),
             buyers: shown.buyers,
             workbook,
         }
@@ -432,6 +464,7 @@ mod tests {
             target: hours(1_000),
             target_source: "typed".to_owned(),
             worked: hours(counted),
+            pending: hours(0),
             counted: hours(counted),
             status: Some(assessment.status),
             status_label: Some(assessment.status.label()),

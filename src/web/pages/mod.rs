@@ -12,6 +12,7 @@ pub mod error;
 pub mod imports;
 pub mod pager;
 pub mod people;
+pub mod reviews;
 pub mod shell;
 pub mod text;
 pub mod viewer;

@@ -19,6 +19,7 @@ const MENU: &[(&str, &str, Action)] = &[
         Action::ReadCompanies,
     ),
     ("/imports", "Imports", Action::ReadImports),
+    ("/releves", "Relevés d'heures", Action::ReadReviews),
     ("/participants", "Participants", Action::ReadParticipants),
     ("/utilisateurs", "Utilisateurs", Action::ReadUsers),
     ("/journal", "Journal d'audit", Action::ReadAuditLog),

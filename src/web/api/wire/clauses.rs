@@ -34,6 +34,9 @@ pub struct ClauseJson {
     /// Those counted toward the target (training only where the clause says so, each
     /// participant's hours up to the clause's cap), in hundredths of an hour.
     pub counted_hours_hundredths: i64,
+    /// Declared on the lot up to the date and awaiting validation, in hundredths of an hour
+    /// (in the worked and counted hours only when asked with `pending=true`).
+    pub pending_hours_hundredths: i64,
     pub status: Option<ClauseStatus>,
     pub status_label: Option<&'static str>,
     pub assessment: Option<AssessmentJson>,
@@ -73,6 +76,7 @@ impl From<&ClauseView> for ClauseJson {
             target_source: c.target_source.clone(),
             worked_hours_hundredths: c.worked.hundredths(),
             counted_hours_hundredths: c.counted.hundredths(),
+            pending_hours_hundredths: c.pending.hundredths(),
             status: c.status,
             status_label: c.status_label,
             assessment: c.assessment.as_ref().map(AssessmentJson::from),

@@ -120,6 +120,13 @@ pub struct ReservedAmountJson {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct InsertionJson {
     pub hours: HoursFigure,
+    /// Hours of the period awaiting validation, in hundredths of an hour: counted in `hours`
+    /// only when `pending_included` (asked with `pending=true`).
+    pub pending_hours_hundredths: i64,
+    pub pending_included: bool,
+    /// "dont 320 h en attente de validation" (counted), "et 320 h en attente de validation, non
+    /// comptées" (not counted), or empty when none wait.
+    pub pending_text: String,
     pub fte: FteFigure,
     /// The full-time equivalents in French.
     pub fte_text: String,
@@ -266,6 +273,9 @@ impl From<&Insertion> for InsertionJson {
                 hours_hundredths: i.hours.value.hundredths(),
                 method: i.hours.method.clone(),
             },
+            pending_hours_hundredths: i.pending.hundredths(),
+            pending_included: i.includes_pending,
+            pending_text: i.pending_text(|h| h.to_string()),
             fte: FteFigure {
                 fte_hundredths: i.fte.value,
                 method: i.fte.method.clone(),

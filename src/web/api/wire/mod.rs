@@ -6,4 +6,5 @@
 pub mod clauses;
 pub mod indicators;
 pub mod listings;
+pub mod reviews;
 pub mod statements;
