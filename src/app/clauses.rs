@@ -76,11 +76,11 @@ pub fn save(
         contracts::save_clause(conn, lot_id, &settings)?;
         let target = format!("marché {reference}, lot {number}");
         let details = format!("objectif : {}", settings.target);
-        audit::record(
+        audit::record_detailed(
             conn,
             &caller.actor,
             AuditAction::ClauseSet,
-            Some(&target),
+            &target,
             Some(&details),
         )?;
         Ok::<_, StorageError>(true)
