@@ -30,9 +30,40 @@ pub fn parse_lot_number(input: &str) -> Result<i64, LotNumberError> {
     rest.parse().map_err(|_| refused())
 }
 
+/// How a lot is named to people: "Lot 2 — Gros œuvre". A contract without lots is stored as
+/// one lot numbered 0, which is no "Lot 0"; a title that only repeats the number ("Lot 1") is
+/// not said twice.
+pub fn lot_heading(number: i32, title: Option<&str>) -> String {
+    let name = if number == 0 {
+        "Marché sans lots".to_owned()
+    } else {
+        format!("Lot {number}")
+    };
+    match title.map(str::trim).filter(|t| !t.is_empty()) {
+        Some(title) if parse_lot_number(title) != Ok(i64::from(number)) => {
+            format!("{name} — {title}")
+        }
+        _ => name,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_lot_is_named_once_and_a_contract_without_lots_is_no_lot_0() {
+        assert_eq!(lot_heading(2, Some("Gros œuvre")), "Lot 2 — Gros œuvre");
+        assert_eq!(lot_heading(1, Some("Lot 1")), "Lot 1");
+        assert_eq!(lot_heading(1, Some(" lot n°1 ")), "Lot 1");
+        assert_eq!(lot_heading(1, Some("Lot 2")), "Lot 1 — Lot 2");
+        assert_eq!(lot_heading(3, None), "Lot 3");
+        assert_eq!(lot_heading(0, Some("")), "Marché sans lots");
+        assert_eq!(
+            lot_heading(0, Some("Entretien")),
+            "Marché sans lots — Entretien"
+        );
+    }
 
     #[test]
     fn reads_the_number_inside_the_usual_labels() {

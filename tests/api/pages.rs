@@ -644,3 +644,46 @@ async fn assets_are_served_by_the_binary_and_unknown_pages_answer_in_french() {
         .unwrap();
     assert_eq!(api.headers()["content-type"], "application/json");
 }
+
+#[tokio::test]
+async fn a_lot_is_named_once_and_a_contract_without_lots_shows_no_lot_0() {
+    let app = spawn_app().await;
+    let token = territory(&app).await;
+    let admin = app.session(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let buyer = siret(1);
+    let sme = crate::indicators::local_sme();
+    let register = format!(
+        "Référence marché;Objet;SIRET acheteur;Date de notification;Durée (mois);Lot;Intitulé du lot;Montant HT;SIRET titulaire;Code postal titulaire;Rôle\n\
+         2025-07;Collège Pierre Fermat;{b};01/06/2025;12;1;Lot 1;50000;{sme};31000;Titulaire\n\
+         2025-07;Collège Pierre Fermat;{b};01/06/2025;12;2;Gros œuvre;80000;{sme};31000;Titulaire\n",
+        b = buyer.as_str()
+    );
+    crate::indicators::send(&app, &token, "contracts", register).await;
+    let id_of = |reference: &'static str| {
+        let app = &app;
+        let token = token.clone();
+        async move {
+            let found = json_of(app, &format!("/api/contracts?q={reference}"), &token).await;
+            found["items"][0]["id"].as_i64().unwrap()
+        }
+    };
+
+    let (_, lots) = page(
+        &app,
+        &admin,
+        &format!("/marches/{}", id_of("2025-07").await),
+    )
+    .await;
+    let (_, single) = page(
+        &app,
+        &admin,
+        &format!("/marches/{}", id_of("2025-01").await),
+    )
+    .await;
+
+    assert!(lots.contains(">Lot 1</h2>"), "{lots}");
+    assert!(!lots.contains("Lot 1 — Lot 1"));
+    assert!(lots.contains(">Lot 2 — Gros œuvre</h2>"));
+    assert!(single.contains(">Marché sans lots</h2>"), "{single}");
+    assert!(!single.contains("Lot 0"));
+}

@@ -12,6 +12,7 @@ use super::shell::Shell;
 use super::viewer::Viewer;
 use super::{PageError, html, text};
 use crate::app;
+use crate::domain::lot::lot_heading;
 use crate::domain::{AwardRole, ClauseStatus, Hours, Labelled, Reservation};
 use crate::indicators::FigureCache;
 use crate::indicators::statement::LotStatement;
@@ -131,7 +132,7 @@ pub struct AwardLine {
 
 pub struct LotBlock {
     pub number: i32,
-    pub title: String,
+    pub heading: String,
     pub amount: String,
     pub reservation: &'static str,
     pub awards: Vec<AwardLine>,
@@ -248,7 +249,7 @@ pub async fn show(
         .iter()
         .map(|lot| LotBlock {
             number: lot.number,
-            title: lot.title.clone().unwrap_or_default(),
+            heading: lot_heading(lot.number, lot.title.as_deref()),
             amount: text::cents(lot.amount),
             reservation: Reservation::from_code(&lot.reservation).map_or("—", |r| r.label()),
             awards: lot
