@@ -71,10 +71,20 @@ pub fn json_config(limit: usize) -> web::JsonConfig {
         })
 }
 
+/// A malformed query: JSON under /api, and for a page the page's frame with what to change
+/// (a filter typed in the address bar is a person's mistake, not a program's).
 pub fn query_config() -> web::QueryConfig {
-    web::QueryConfig::default().error_handler(|error, _req| {
-        AppError::bad_request(format!(
-            "Les paramètres de l'adresse sont incorrects : {error}."
+    web::QueryConfig::default().error_handler(|error, req| {
+        if req.path().starts_with("/api/") {
+            return AppError::bad_request(format!(
+                "Les paramètres de l'adresse sont incorrects : {error}."
+            ))
+            .into();
+        }
+        pages::PageError::Refused(AppError::bad_request(
+            "Un filtre de l'adresse n'est pas compris : l'année s'écrit en quatre chiffres \
+             (2025), le département en deux ou trois caractères (31, 2A, 974), la page en \
+             chiffres. Corrigez l'adresse, ou revenez à la page sans filtre.",
         ))
         .into()
     })

@@ -687,3 +687,30 @@ async fn a_lot_is_named_once_and_a_contract_without_lots_shows_no_lot_0() {
     assert!(single.contains(">Marché sans lots</h2>"), "{single}");
     assert!(!single.contains("Lot 0"));
 }
+
+/// A filter a user mistyped in the address gets the page's own French message, never JSON.
+#[tokio::test]
+async fn a_malformed_filter_answers_a_french_page_not_json() {
+    let app = spawn_app().await;
+    territory(&app).await;
+    let admin = app.session(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    for path in [
+        "/tableau-de-bord?year=2025%20",
+        "/tableau-de-bord?departement=abc",
+        "/marches?year=20x5",
+        "/marches?page=deux",
+        "/entreprises?structures=peut-etre",
+        "/participants?page=abc",
+    ] {
+        let (status, body) = page(&app, &admin, path).await;
+        // 400 for an address that does not parse, 422 for a value the filter refuses (the
+        // status of its error code, as on the API).
+        assert!([400, 422].contains(&status), "{path}: {status} {body}");
+        assert!(
+            body.trim_start().starts_with("<!DOCTYPE html>"),
+            "{path}: {body}"
+        );
+        assert!(body.contains("role=\"alert\""), "{path}: {body}");
+        assert!(!body.contains("\"error\""), "{path}: {body}");
+    }
+}
