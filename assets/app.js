@@ -1,5 +1,6 @@
 // suivi-clauses: the little the pages need beyond HTML. Everything works without it; it adds
-// dropping a file on the upload form and following an import while it runs.
+// dropping a file on the upload form, following an import while it runs, and the live preview
+// of a clause's target while its parameters are typed.
 (function () {
   "use strict";
 
@@ -48,4 +49,74 @@
     };
     window.setTimeout(poll, 500);
   }
+
+  // A clause's calibration form: the target computed by the service (POST /api/calibrations)
+  // as the parameters are typed. Numbers are read the French way ("1 000 000,50"); a share is
+  // in percent; the « Prévisualiser » button does the same without scripts.
+  function number(text) {
+    var compact = String(text).replace(/[\s\u00a0\u202f€%]/g, "").replace(",", ".");
+    return compact === "" || isNaN(Number(compact)) ? null : Number(compact);
+  }
+  function csrfToken(form) {
+    var field = form.querySelector("input[name=csrf_token]");
+    return field ? field.value : "";
+  }
+  function hoursText(hundredths) {
+    return new Intl.NumberFormat("fr-FR", { minimumFractionDigits: 2, maximumFractionDigits: 2 })
+      .format(hundredths / 100) + "\u00a0h";
+  }
+  document.querySelectorAll("form[data-calibration]").forEach(function (form) {
+    var preview = form.querySelector("[data-preview]");
+    var field = function (name) { return number(form.querySelector("[name=" + name + "]").value); };
+    var refresh = function () {
+      var mode = form.querySelector("input[name=mode]:checked");
+      if (!preview || (mode && mode.value === "typed")) { return; }
+      var base = field("base_amount"), labour = field("labour_share"),
+          rate = field("insertion_rate"), cost = field("hourly_cost");
+      if (base === null || labour === null || rate === null || cost === null) { return; }
+      // As the service reads a share: with « % », or from 1 up, a percentage; below 1, a fraction.
+      var share = function (name, v) {
+        var percent = form.querySelector("[name=" + name + "]").value.indexOf("%") >= 0 || v >= 1;
+        return Math.round((percent ? v : v * 100) * 100);
+      };
+      fetch("/api/calibrations", {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRF-Token": csrfToken(form) },
+        body: JSON.stringify({
+          base_amount_cents: Math.round(base * 100),
+          labour_share_basis_points: share("labour_share", labour),
+          insertion_rate_basis_points: share("insertion_rate", rate),
+          hourly_cost_cents: Math.round(cost * 100)
+        })
+      })
+        .then(function (response) { return response.json(); })
+        .then(function (answer) {
+          preview.textContent = "";
+          var line = document.createElement("p");
+          if (answer.error) {
+            line.className = "warning";
+            line.textContent = answer.error.message;
+            preview.appendChild(line);
+            return;
+          }
+          line.textContent = "Objectif : ";
+          var strong = document.createElement("strong");
+          strong.setAttribute("data-preview-target", "");
+          strong.textContent = hoursText(answer.target_hours_hundredths);
+          line.appendChild(strong);
+          preview.appendChild(line);
+          if (answer.warning) {
+            var warning = document.createElement("p");
+            warning.className = "warning";
+            warning.setAttribute("data-preview-warning", "");
+            warning.textContent = answer.warning;
+            preview.appendChild(warning);
+          }
+        })
+        .catch(function () { /* the « Prévisualiser » button still works */ });
+    };
+    form.addEventListener("input", refresh);
+    form.addEventListener("change", refresh);
+  });
 })();

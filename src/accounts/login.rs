@@ -74,6 +74,7 @@ pub fn login(
     match found {
         Some((account, _)) if verified && account.active => {
             throttle::clear(conn, &pair)?;
+            users::record_sign_in(conn, account.id)?;
             let actor = Actor::user(&account);
             audit::record(
                 conn,

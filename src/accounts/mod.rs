@@ -8,10 +8,10 @@ pub mod tokens;
 
 use secrecy::SecretString;
 
-use crate::domain::{AuditAction, Email, Name, Role, ScopeError, Siret, UserScope};
+use crate::domain::{AuditAction, Email, Labelled, Name, Role, ScopeError, Siret, UserScope};
 use crate::storage::audit::{self, Actor};
 pub use crate::storage::users::UserInsertError;
-use crate::storage::users::{self, Account, NewUserRow};
+use crate::storage::users::{self, Account, BuyerScope, NewUserRow};
 use crate::storage::{BuyerId, DbConnection, StorageError, UserId, buyers, write_transaction};
 use password::PasswordError;
 use throttle::ThrottlePolicy;
@@ -58,39 +58,152 @@ pub fn create(
     password::check_strength(&account.password)?;
     let password_hash = password::hash(&account.password)?;
     write_transaction(conn, |conn| {
-        let (all_buyers, buyer_sirets, company_siret) = match &account.scope {
-            UserScope::AllBuyers => (true, &[][..], None),
-            UserScope::Buyers(list) => (false, &list[..], None),
-            UserScope::Company(siret) => (false, &[][..], Some(siret.as_str())),
-        };
-        let buyer_ids = buyer_sirets
-            .iter()
-            .map(|siret| {
-                buyers::id_by_siret(conn, siret)?
-                    .ok_or_else(|| AccountError::UnknownBuyer(siret.clone()))
-            })
-            .collect::<Result<Vec<BuyerId>, AccountError>>()?;
+        let buyer_ids = buyer_ids_of(conn, &account.scope)?;
         let id = users::insert(
             conn,
             &NewUserRow {
                 email: &account.email,
                 display_name: &account.display_name,
                 role: account.role,
-                all_buyers,
-                company_siret,
+                all_buyers: account.scope == UserScope::AllBuyers,
+                company_siret: company_of(&account.scope),
                 buyer_ids: &buyer_ids,
                 password_hash: &password_hash,
             },
         )?;
-        audit::record(
+        let created = users::find_by_id(conn, id)?.ok_or(AccountError::NoSuchAccount)?;
+        let details = described(conn, &created)?;
+        audit::record_detailed(
             conn,
             actor,
             AuditAction::UserCreated,
-            Some(account.email.as_str()),
-            None,
+            account.email.as_str(),
+            Some(&details),
         )?;
         Ok(id)
     })
+}
+
+/// The ids of the buyers a scope names, each of which must exist.
+fn buyer_ids_of(conn: &mut DbConnection, scope: &UserScope) -> Result<Vec<BuyerId>, AccountError> {
+    let UserScope::Buyers(sirets) = scope else {
+        return Ok(Vec::new());
+    };
+    sirets
+        .iter()
+        .map(|siret| {
+            buyers::id_by_siret(conn, siret)?
+                .ok_or_else(|| AccountError::UnknownBuyer(siret.clone()))
+        })
+        .collect()
+}
+
+fn company_of(scope: &UserScope) -> Option<&str> {
+    match scope {
+        UserScope::Company(siret) => Some(siret.as_str()),
+        _ => None,
+    }
+}
+
+/// An account's role and scope in words, as the audit log keeps them before and after a change:
+/// « Agent acheteur ; acheteurs : 21310001700016 ; actif ».
+fn described(conn: &mut DbConnection, account: &Account) -> Result<String, AccountError> {
+    let scope = match &account.scope {
+        BuyerScope::AllBuyers => "tous les acheteurs".to_owned(),
+        BuyerScope::Company { siret } => format!("entreprise : {siret}"),
+        BuyerScope::Buyers { buyer_ids } => {
+            let sirets: Vec<String> = buyers::list(conn)?
+                .into_iter()
+                .filter(|b| buyer_ids.contains(&b.id))
+                .map(|b| b.siret.as_str().to_owned())
+                .collect();
+            format!("acheteurs : {}", sirets.join(", "))
+        }
+    };
+    let state = if account.active {
+        "actif"
+    } else {
+        "désactivé"
+    };
+    Ok(format!("{} ; {scope} ; {state}", account.role.label()))
+}
+
+/// A change of an account, as the audit log keeps it: « avant : … → après : … ».
+fn before_after(before: &str, after: &str) -> String {
+    format!("avant : {before} → après : {after}")
+}
+
+/// Gives an account another role and scope, after checking they fit each other and the buyers
+/// exist; audited with the account before and after. Returns the account as it now is.
+pub fn change_role_and_scope(
+    conn: &mut DbConnection,
+    id: UserId,
+    role: Role,
+    scope: &UserScope,
+    actor: &Actor,
+) -> Result<Account, AccountError> {
+    scope.validate_for(role)?;
+    write_transaction(conn, |conn| {
+        let before = users::find_by_id(conn, id)?.ok_or(AccountError::NoSuchAccount)?;
+        let buyer_ids = buyer_ids_of(conn, scope)?;
+        let change = users::RoleAndScope {
+            role,
+            all_buyers: *scope == UserScope::AllBuyers,
+            company_siret: company_of(scope),
+            buyer_ids: &buyer_ids,
+        };
+        users::set_role_and_scope(conn, id, &change)?;
+        let after = users::find_by_id(conn, id)?.ok_or(AccountError::NoSuchAccount)?;
+        audited_change(conn, actor, AuditAction::UserUpdated, &before, &after)?;
+        Ok(after)
+    })
+}
+
+/// One audit line for a change of an account, naming it and saying it before and after.
+fn audited_change(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    action: AuditAction,
+    before: &Account,
+    after: &Account,
+) -> Result<(), AccountError> {
+    let details = before_after(&described(conn, before)?, &described(conn, after)?);
+    audit::record_detailed(conn, actor, action, before.email.as_str(), Some(&details))?;
+    Ok(())
+}
+
+/// Opens a deactivated account again, audited before and after.
+pub fn reactivate(conn: &mut DbConnection, id: UserId, actor: &Actor) -> Result<(), AccountError> {
+    write_transaction(conn, |conn| {
+        let before = users::find_by_id(conn, id)?.ok_or(AccountError::NoSuchAccount)?;
+        users::reactivate(conn, id)?;
+        let after = users::find_by_id(conn, id)?.ok_or(AccountError::NoSuchAccount)?;
+        audited_change(conn, actor, AuditAction::UserReactivated, &before, &after)
+    })
+}
+
+/// Gives an account a new generated password (to be shown once): the old one stops working and
+/// every session of the account ends. Audited without the password.
+pub fn reset_password(
+    conn: &mut DbConnection,
+    id: UserId,
+    actor: &Actor,
+) -> Result<SecretString, AccountError> {
+    let generated = password::generate();
+    let hash = password::hash(&generated)?;
+    write_transaction(conn, |conn| {
+        let account = users::find_by_id(conn, id)?.ok_or(AccountError::NoSuchAccount)?;
+        users::set_password_hash(conn, id, &hash)?;
+        audit::record(
+            conn,
+            actor,
+            AuditAction::PasswordReset,
+            Some(account.email.as_str()),
+            None,
+        )?;
+        Ok::<_, AccountError>(())
+    })?;
+    Ok(generated)
 }
 
 /// The administrator account created on the first start.
@@ -180,19 +293,13 @@ pub struct PasswordChange {
     pub client_address: String,
 }
 
-/// Deactivates an account; its sessions end at once.
+/// Deactivates an account; its sessions end at once. Audited before and after.
 pub fn deactivate(conn: &mut DbConnection, id: UserId, actor: &Actor) -> Result<(), AccountError> {
     write_transaction(conn, |conn| {
-        let account = users::find_by_id(conn, id)?.ok_or(AccountError::NoSuchAccount)?;
+        let before = users::find_by_id(conn, id)?.ok_or(AccountError::NoSuchAccount)?;
         users::deactivate(conn, id)?;
-        audit::record(
-            conn,
-            actor,
-            AuditAction::UserDeactivated,
-            Some(account.email.as_str()),
-            None,
-        )?;
-        Ok(())
+        let after = users::find_by_id(conn, id)?.ok_or(AccountError::NoSuchAccount)?;
+        audited_change(conn, actor, AuditAction::UserDeactivated, &before, &after)
     })
 }
 

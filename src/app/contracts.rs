@@ -110,3 +110,26 @@ pub fn with_statement(
     let statement = statement(conn, caller, id, super::today())?;
     Ok((contract, statement))
 }
+
+/// A contract's page: the contract, its statement today and, for a caller who may change
+/// them, its clauses' settings with who set them and when.
+pub struct ContractSheet {
+    pub contract: ContractView,
+    pub statement: Statement,
+    pub settings: HashMap<LotId, contracts::StoredClause>,
+}
+
+pub fn sheet(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: ContractId,
+) -> Result<ContractSheet, AppError> {
+    let (contract, statement) = with_statement(conn, caller, id)?;
+    let lots: Vec<LotId> = contract.lots.iter().map(|l| l.id).collect();
+    let settings = clauses::settings_of(conn, caller, &lots)?;
+    Ok(ContractSheet {
+        contract,
+        statement,
+        settings,
+    })
+}

@@ -13,12 +13,19 @@ pub struct AppError {
     pub code: ErrorCode,
     /// Says more than the code's default message (which value, what to change).
     pub detail: Option<String>,
+    /// The field of the form at fault, by its name in the request, when one is: the pages mark
+    /// it and keep the message beside it.
+    pub field: Option<&'static str>,
 }
 
 impl AppError {
     /// The code alone, with its default message.
     pub fn new(code: ErrorCode) -> AppError {
-        AppError { code, detail: None }
+        AppError {
+            code,
+            detail: None,
+            field: None,
+        }
     }
 
     /// The code with a message more precise than its default.
@@ -26,6 +33,16 @@ impl AppError {
         AppError {
             code,
             detail: Some(message.to_string()),
+            field: None,
+        }
+    }
+
+    /// The same error, blaming the form's field `name`.
+    #[must_use]
+    pub fn at(self, name: &'static str) -> AppError {
+        AppError {
+            field: Some(name),
+            ..self
         }
     }
 

@@ -6,7 +6,7 @@ use anyhow::Context;
 use clap::Subcommand;
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::app::users::AccountDraft;
+use crate::app::users::{AccountDraft, RoleDraft};
 use crate::app::{self, Caller};
 use crate::domain::Labelled;
 use crate::storage::Database;
@@ -65,10 +65,12 @@ pub fn run(command: UserCommand, database: &Database) -> anyhow::Result<()> {
     let draft = AccountDraft {
         email,
         display_name: name,
-        role,
-        buyers,
-        all_buyers,
-        company_siret: company,
+        role: RoleDraft {
+            role,
+            buyers,
+            all_buyers,
+            company_siret: company,
+        },
         password,
     };
     let mut conn = database.connection()?;

@@ -139,6 +139,26 @@ impl UserScope {
     }
 }
 
+labelled_enum! {
+    /// How recently an account signed in, as the list of accounts filters on it.
+    pub enum SignInRecency ("une ancienneté de connexion reconnue") {
+        Never = "never", "Jamais connecté";
+        Recent = "within_30_days", "Connecté ces 30 derniers jours";
+        Dormant = "over_90_days", "Sans connexion depuis plus de 90 jours";
+    }
+}
+
+impl SignInRecency {
+    /// The days the filter looks back, when it does.
+    pub fn days(self) -> Option<i64> {
+        match self {
+            SignInRecency::Never => None,
+            SignInRecency::Recent => Some(30),
+            SignInRecency::Dormant => Some(90),
+        }
+    }
+}
+
 super::serde_via::schema_as!(Email, String, "Adresse électronique.");
 
 #[cfg(test)]
@@ -152,6 +172,7 @@ mod tests {
     #[test]
     fn labels_are_consistent() {
         crate::domain::labels::assert_consistent::<Role>();
+        crate::domain::labels::assert_consistent::<SignInRecency>();
     }
 
     #[test]

@@ -9,6 +9,9 @@ labelled_enum! {
         UserCreated = "user.created", "Création d'un compte";
         AdminBootstrapped = "user.bootstrapped", "Création du compte administrateur initial";
         UserDeactivated = "user.deactivated", "Désactivation d'un compte";
+        UserUpdated = "user.updated", "Changement du rôle ou du périmètre d'un compte";
+        UserReactivated = "user.reactivated", "Réactivation d'un compte";
+        PasswordReset = "user.password_reset", "Nouveau mot de passe donné par un administrateur";
         PasswordChanged = "user.password_changed", "Changement de mot de passe";
         PasswordChangeFailed = "user.password_change_failed", "Mot de passe actuel erroné lors d'un changement";
         PasswordChangeThrottled = "user.password_change_throttled", "Changement de mot de passe refusé après trop d'échecs";

@@ -30,7 +30,7 @@ pub mod territory;
 pub mod update;
 pub mod year;
 
-pub use account::{Email, Role, ScopeError, UserScope};
+pub use account::{Email, Role, ScopeError, SignInRecency, UserScope};
 pub use audit::AuditAction;
 pub use authorization::Action;
 pub use calibration::Calibration;

@@ -9,7 +9,7 @@ use super::located::located;
 use super::schema::{awards, buyers, companies, contracts, insertion_clauses, lots};
 use super::{BuyerId, CompanyId, ContractId, DbConnection, ImportId, LotId, MultiBackend, now};
 use crate::domain::{
-    AwardRole, Ccag, ContractNature, CpvCode, Hours, Labelled, Money, Procedure, Reservation,
+    AwardRole, Ccag, ContractNature, CpvCode, Hours, Labelled, Money, Procedure, Rate, Reservation,
 };
 
 pub struct ContractFields<'a> {
@@ -143,6 +143,8 @@ pub fn set_clause(
                 insertion_clauses::target_hours.eq(target.hundredths()),
                 insertion_clauses::target_source.eq("typed"),
                 insertion_clauses::updated_at.eq(at),
+                // The register's target now: no longer the one a person set.
+                insertion_clauses::set_by.eq(None::<String>),
             ))
             .execute(conn)
             .map(drop),
@@ -160,6 +162,7 @@ pub fn set_clause(
 }
 
 /// A clause as a facilitateur sets it: the target and, when calibrated, its parameters.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClauseSettings {
     pub target: Hours,
     pub calibration: Option<crate::domain::Calibration>,
@@ -168,11 +171,12 @@ pub struct ClauseSettings {
     pub cap_per_participant: Option<Hours>,
 }
 
-/// Gives the lot this clause, replacing what it had.
+/// Gives the lot this clause, replacing what it had, and names who set it.
 pub fn save_clause(
     conn: &mut DbConnection,
     lot_id: LotId,
     settings: &ClauseSettings,
+    set_by: &str,
 ) -> QueryResult<()> {
     let at = now();
     let c = settings.calibration.as_ref();
@@ -188,6 +192,7 @@ pub fn save_clause(
         insertion_clauses::cap_hours_per_participant
             .eq(settings.cap_per_participant.map(Hours::hundredths)),
         insertion_clauses::updated_at.eq(at),
+        insertion_clauses::set_by.eq(Some(set_by)),
     );
     let updated =
         diesel::update(insertion_clauses::table.filter(insertion_clauses::lot_id.eq(lot_id)))
@@ -205,6 +210,76 @@ pub fn save_clause(
     Ok(())
 }
 
+/// A lot's clause as stored: its settings, who set them (none: an import) and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredClause {
+    pub settings: ClauseSettings,
+    pub set_by: Option<String>,
+    pub updated_at: chrono::NaiveDateTime,
+}
+
+type ClauseColumns = (
+    Hours,
+    Option<Money>,
+    Option<Rate>,
+    Option<Rate>,
+    Option<Money>,
+    Option<Money>,
+    bool,
+    Option<Hours>,
+    Option<String>,
+    chrono::NaiveDateTime,
+);
+
+/// The lot's clause, if it has one.
+pub fn clause_of(conn: &mut DbConnection, lot_id: LotId) -> QueryResult<Option<StoredClause>> {
+    let row: Option<ClauseColumns> = insertion_clauses::table
+        .filter(insertion_clauses::lot_id.eq(lot_id))
+        .select((
+            insertion_clauses::target_hours,
+            insertion_clauses::base_amount_cents,
+            insertion_clauses::labour_share_bp,
+            insertion_clauses::insertion_rate_bp,
+            insertion_clauses::hourly_cost_cents,
+            insertion_clauses::penalty_per_hour_cents,
+            insertion_clauses::training_counts,
+            insertion_clauses::cap_hours_per_participant,
+            insertion_clauses::set_by,
+            insertion_clauses::updated_at,
+        ))
+        .first(conn)
+        .optional()?;
+    Ok(row.map(
+        |(target, base, labour, rate, cost, penalty, training, cap, set_by, updated_at)| {
+            let calibration = match (base, labour, rate, cost) {
+                (
+                    Some(base_amount),
+                    Some(labour_share),
+                    Some(insertion_rate),
+                    Some(hourly_cost),
+                ) => Some(crate::domain::Calibration {
+                    base_amount,
+                    labour_share,
+                    insertion_rate,
+                    hourly_cost,
+                }),
+                _ => None,
+            };
+            StoredClause {
+                settings: ClauseSettings {
+                    target,
+                    calibration,
+                    penalty_per_hour: penalty,
+                    training_counts: training,
+                    cap_per_participant: cap,
+                },
+                set_by,
+                updated_at,
+            }
+        },
+    ))
+}
+
 /// The buyer, reference and number of a lot, if it exists.
 pub fn lot_identity(
     conn: &mut DbConnection,
@@ -214,6 +289,15 @@ pub fn lot_identity(
         .inner_join(contracts::table)
         .filter(lots::id.eq(lot_id))
         .select((contracts::buyer_id, contracts::reference, lots::number))
+        .first(conn)
+        .optional()
+}
+
+/// The contract a lot belongs to, if the lot exists.
+pub fn contract_of_lot(conn: &mut DbConnection, lot_id: LotId) -> QueryResult<Option<ContractId>> {
+    lots::table
+        .find(lot_id)
+        .select(lots::contract_id)
         .first(conn)
         .optional()
 }

@@ -47,6 +47,7 @@ diesel::table! {
         password_changed_at -> Timestamp,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        last_sign_in_at -> Nullable<Timestamp>,
     }
 }
 
@@ -153,6 +154,7 @@ diesel::table! {
         qpv_share_bp -> Nullable<Integer>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        set_by -> Nullable<Text>,
     }
 }
 

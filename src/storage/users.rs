@@ -51,7 +51,12 @@ pub fn insert(conn: &mut DbConnection, row: &NewUserRow<'_>) -> Result<UserId, U
                 e.into()
             }
         })?;
-    for buyer in row.buyer_ids {
+    insert_buyers(conn, id, row.buyer_ids)?;
+    Ok(id)
+}
+
+fn insert_buyers(conn: &mut DbConnection, id: UserId, buyer_ids: &[BuyerId]) -> QueryResult<()> {
+    for buyer in buyer_ids {
         diesel::insert_into(user_buyers::table)
             .values((
                 user_buyers::user_id.eq(id),
@@ -59,7 +64,35 @@ pub fn insert(conn: &mut DbConnection, row: &NewUserRow<'_>) -> Result<UserId, U
             ))
             .execute(conn)?;
     }
-    Ok(id)
+    Ok(())
+}
+
+/// An account's role and scope as an administrator sets them, validated and resolved to ids.
+pub struct RoleAndScope<'a> {
+    pub role: Role,
+    pub all_buyers: bool,
+    pub company_siret: Option<&'a str>,
+    pub buyer_ids: &'a [BuyerId],
+}
+
+/// Replaces the account's role and scope (its buyers' rows too); the caller provides the
+/// transaction. Sessions go on: every request reloads the account, so the new scope applies
+/// at once.
+pub fn set_role_and_scope(
+    conn: &mut DbConnection,
+    id: UserId,
+    change: &RoleAndScope<'_>,
+) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::role.eq(change.role.code()),
+            users::all_buyers.eq(change.all_buyers),
+            users::company_siret.eq(change.company_siret),
+            users::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    diesel::delete(user_buyers::table.filter(user_buyers::user_id.eq(id))).execute(conn)?;
+    insert_buyers(conn, id, change.buyer_ids)
 }
 
 pub fn count_active_with_role(conn: &mut DbConnection, role: Role) -> QueryResult<i64> {
@@ -82,6 +115,8 @@ pub struct Account {
     #[serde(skip)]
     pub token_version: i32,
     pub scope: BuyerScope,
+    /// When the account last signed in; never when absent.
+    pub last_sign_in_at: Option<chrono::NaiveDateTime>,
 }
 
 /// The buyers an account reaches, as database ids.
@@ -121,6 +156,7 @@ struct AccountRow {
     token_version: i32,
     all_buyers: bool,
     company_siret: Option<String>,
+    last_sign_in_at: Option<chrono::NaiveDateTime>,
 }
 
 fn to_account(conn: &mut DbConnection, row: AccountRow) -> QueryResult<Account> {
@@ -143,6 +179,7 @@ fn to_account(conn: &mut DbConnection, row: AccountRow) -> QueryResult<Account> 
         active: row.active,
         token_version: row.token_version,
         scope,
+        last_sign_in_at: row.last_sign_in_at,
     })
 }
 
@@ -176,13 +213,64 @@ pub fn password_hash(conn: &mut DbConnection, id: UserId) -> QueryResult<String>
         .first(conn)
 }
 
-/// Every account, by e-mail.
-pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<Account>> {
-    let rows: Vec<AccountRow> = users::table
+/// Which accounts a list shows; every field left empty lets every account through.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AccountFilter {
+    pub role: Option<Role>,
+    /// Accounts given this buyer by name (not those that see every buyer).
+    pub buyer: Option<BuyerId>,
+    pub active: Option<bool>,
+    pub signed_in: Option<SignedIn>,
+}
+
+/// When an account last signed in, as a list filters on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignedIn {
+    Never,
+    Since(chrono::NaiveDateTime),
+    NotSince(chrono::NaiveDateTime),
+}
+
+/// The accounts the filter lets through, by e-mail.
+pub fn list(conn: &mut DbConnection, filter: &AccountFilter) -> QueryResult<Vec<Account>> {
+    let mut query = users::table.into_boxed();
+    if let Some(role) = filter.role {
+        query = query.filter(users::role.eq(role.code()));
+    }
+    if let Some(buyer) = filter.buyer {
+        query = query.filter(
+            users::id.eq_any(
+                user_buyers::table
+                    .filter(user_buyers::buyer_id.eq(buyer))
+                    .select(user_buyers::user_id),
+            ),
+        );
+    }
+    if let Some(active) = filter.active {
+        query = query.filter(users::active.eq(active));
+    }
+    query = match filter.signed_in {
+        None => query,
+        Some(SignedIn::Never) => query.filter(users::last_sign_in_at.is_null()),
+        Some(SignedIn::Since(at)) => query.filter(users::last_sign_in_at.ge(at)),
+        Some(SignedIn::NotSince(at)) => query.filter(
+            users::last_sign_in_at
+                .is_null()
+                .or(users::last_sign_in_at.lt(at)),
+        ),
+    };
+    let rows: Vec<AccountRow> = query
         .select(AccountRow::as_select())
         .order(users::email.asc())
         .load(conn)?;
     rows.into_iter().map(|row| to_account(conn, row)).collect()
+}
+
+/// Notes the moment of a successful sign-in.
+pub fn record_sign_in(conn: &mut DbConnection, id: UserId) -> QueryResult<usize> {
+    diesel::update(users::table.find(id))
+        .set(users::last_sign_in_at.eq(now()))
+        .execute(conn)
 }
 
 /// Replaces the password hash; every token issued before stops working.
@@ -216,5 +304,12 @@ pub fn deactivate(conn: &mut DbConnection, id: UserId) -> QueryResult<usize> {
             users::token_version.eq(users::token_version + 1),
             users::updated_at.eq(now()),
         ))
+        .execute(conn)
+}
+
+/// Opens a deactivated account again; its old sessions stay ended (their version is past).
+pub fn reactivate(conn: &mut DbConnection, id: UserId) -> QueryResult<usize> {
+    diesel::update(users::table.find(id))
+        .set((users::active.eq(true), users::updated_at.eq(now())))
         .execute(conn)
 }

@@ -133,10 +133,23 @@ async fn sample(app: &TestApp, route: &Route, token: Option<&str>) -> Sample {
             })),
             ..plain(201)
         },
-        ("post", "/api/users/{id}/deactivate") => {
+        (
+            "post",
+            "/api/users/{id}/deactivate"
+            | "/api/users/{id}/reactivate"
+            | "/api/users/{id}/password",
+        ) => {
             let target = app.create_user(Role::Elected, vec![]).await;
             Sample {
-                path: format!("/api/users/{}/deactivate", target.id),
+                path: route.path.replace("{id}", &target.id.to_string()),
+                ..plain(200)
+            }
+        }
+        ("patch", "/api/users/{id}") => {
+            let target = app.create_user(Role::Elected, vec![]).await;
+            Sample {
+                path: format!("/api/users/{}", target.id),
+                body: Some(serde_json::json!({ "role": "facilitator", "all_buyers": true })),
                 ..plain(200)
             }
         }
@@ -278,6 +291,7 @@ async fn send(app: &TestApp, method: &str, sample: &Sample, token: Option<&str>)
         "get" => app.client.get(url),
         "post" => app.client.post(url),
         "put" => app.client.put(url),
+        "patch" => app.client.patch(url),
         other => panic!("method {other} not covered by the walk"),
     };
     if let Some(token) = token {

@@ -588,7 +588,7 @@ async fn a_facilitator_calibrates_a_clause_and_its_parameters_are_kept() {
     assert_eq!(clause["counted_hours_hundredths"], 29_000);
     assert_eq!(clause["assessment"]["missing_hours_hundredths"], 54_333);
     assert_eq!(clause["assessment"]["penalty_cents"], 1_629_990);
-    // The audit log tells the new target beside the lot (it was written as the client's address).
+    // The audit log tells the clause beside the lot (it was written as the client's address).
     let audit = json_of(&app, "/api/audit", &admin).await;
     let line = audit
         .as_array()
@@ -597,7 +597,13 @@ async fn a_facilitator_calibrates_a_clause_and_its_parameters_are_kept() {
         .find(|e| e["action"] == "clause.set")
         .expect("the clause in the audit log");
     assert_eq!(line["target"], "marché 2025-01, lot 0");
-    assert_eq!(line["details"], "objectif : 833,33\u{a0}h");
+    // The clause before (the register's 1 000 h) and after, parameters included.
+    assert_eq!(
+        line["details"],
+        "avant : objectif 1\u{202f}000,00\u{a0}h (saisi) ; sans pénalité ; formation non comptée ; sans plafond \
+         → après : objectif 833,33\u{a0}h (1\u{202f}000\u{202f}000,00\u{a0}€ × 50\u{a0}% × 5\u{a0}% ÷ 30,00\u{a0}€) ; \
+         pénalité 30,00\u{a0}€ par heure ; formation comptée ; sans plafond"
+    );
 }
 
 #[tokio::test]

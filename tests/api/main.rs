@@ -9,9 +9,11 @@
 // The length lints are for src/: a test scenario reads best whole.
 #![allow(clippy::too_many_lines, clippy::cognitive_complexity)]
 
+mod account_management;
 mod authorization;
 mod backup;
 mod browser;
+mod clause_form;
 mod cli;
 mod contracts_import;
 mod decp;

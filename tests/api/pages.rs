@@ -137,6 +137,10 @@ async fn visit(app: &TestApp, route: &Route, role: Role, session: &Session) -> (
             get(format!("/imports/{id}"), 200).await
         }
         ("get", "/tableau-de-bord") => get("/tableau-de-bord?year=2025".to_owned(), 200).await,
+        ("get", "/utilisateurs/{id}") => {
+            let target = app.create_user(Role::Elected, vec![]).await;
+            get(format!("/utilisateurs/{}", target.id), 200).await
+        }
         ("get", path) => get(path.to_owned(), 200).await,
         ("post", "/deconnexion") => {
             let response = post_form(
@@ -192,6 +196,65 @@ async fn visit(app: &TestApp, route: &Route, role: Role, session: &Session) -> (
             };
             (response.status().as_u16(), success)
         }
+        ("post", "/utilisateurs") => {
+            let email = format!("tournee-{}@test.local", rand::random::<u32>());
+            let response = post_form(
+                app,
+                Some(session),
+                route.path,
+                &[
+                    ("csrf_token", &session.csrf),
+                    ("email", &email),
+                    ("display_name", "Élu de la tournée"),
+                    ("role", "elected"),
+                    ("all_buyers", "true"),
+                ],
+            )
+            .await;
+            (response.status().as_u16(), 200)
+        }
+        (
+            "post",
+            "/utilisateurs/{id}"
+            | "/utilisateurs/{id}/desactivation"
+            | "/utilisateurs/{id}/reactivation"
+            | "/utilisateurs/{id}/mot-de-passe",
+        ) => {
+            let target = app.create_user(Role::Elected, vec![]).await;
+            let response = post_form(
+                app,
+                Some(session),
+                &route.path.replace("{id}", &target.id.to_string()),
+                &[
+                    ("csrf_token", &session.csrf),
+                    ("role", "facilitator"),
+                    ("all_buyers", "true"),
+                ],
+            )
+            .await;
+            let success = if route.path.ends_with("mot-de-passe") {
+                200
+            } else {
+                303
+            };
+            (response.status().as_u16(), success)
+        }
+        ("post", "/marches/{id}/lots/{lot}/clause") => {
+            let (contract, lot) = app.database.run(walk_lot).await.unwrap();
+            let response = post_form(
+                app,
+                Some(session),
+                &format!("/marches/{contract}/lots/{lot}/clause"),
+                &[
+                    ("csrf_token", &session.csrf),
+                    ("mode", "typed"),
+                    ("target_hours", "500"),
+                    ("action", "save"),
+                ],
+            )
+            .await;
+            (response.status().as_u16(), 303)
+        }
         (method, path) => panic!("no visit for {method} {path}: add one when adding a page"),
     }
 }
@@ -216,7 +279,7 @@ async fn every_page_answers_every_role_as_the_table_says() {
                 ),
             ),
             _ => browser()
-                .post(app.url(route.path))
+                .post(app.url(&route.path.replace("{id}", "1").replace("{lot}", "1")))
                 .form(&[("csrf_token", "x")]),
         }
         .send()

@@ -3,15 +3,19 @@
 
 use std::collections::HashMap;
 
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
+use serde::Deserialize;
 
 use super::chart::{LineChart, Series, markup};
+use super::clause_form::{ClauseForm, Typed};
 use super::pager::Pager;
 use super::shell::Shell;
 use super::viewer::Viewer;
-use super::{PageError, html, text};
+use super::{HTML, PageError, text};
 use crate::app;
+use crate::domain::authorization::{Action, Permission};
 use crate::domain::lot::lot_heading;
 use crate::domain::{AwardRole, ClauseStatus, Hours, Labelled, Reservation};
 use crate::indicators::FigureCache;
@@ -137,6 +141,8 @@ pub struct LotBlock {
     pub reservation: &'static str,
     pub awards: Vec<AwardLine>,
     pub clause: Option<ClauseBlock>,
+    /// For those who may set it: the clause's calibration form.
+    pub clause_form: Option<ClauseForm>,
 }
 
 pub struct ClauseBlock {
@@ -226,46 +232,112 @@ struct ContractPage {
     lots: Vec<LotBlock>,
     at: String,
     method: String,
+    notice: Option<&'static str>,
+    /// The session's anti-CSRF token, for the clause forms.
+    csrf: String,
+}
+
+#[derive(Deserialize)]
+pub struct ContractParams {
+    message: Option<String>,
 }
 
 /// `GET /marches/{id}`.
 pub async fn show(
     viewer: Viewer<can::ReadContracts>,
     id: web::Path<i64>,
+    params: web::Query<ContractParams>,
     database: web::Data<Database>,
 ) -> Result<HttpResponse, PageError> {
-    let (id, caller) = (id.into_inner(), viewer.caller());
-    let (contract, statement) = crate::web::run(&database, move |conn| {
-        app::contracts::with_statement(conn, &caller, id.into())
+    let mut answer = page_with(&viewer, &database, id.into_inner(), None).await?;
+    if params.message.as_deref() == Some("clause") {
+        answer.notice = Some("Clause enregistrée : son objectif compte dès maintenant.");
+    }
+    answer.respond()
+}
+
+/// The contract's page, answered once its notice is set.
+pub struct Answer {
+    page: ContractPage,
+    status: StatusCode,
+    notice: Option<&'static str>,
+}
+
+impl Answer {
+    pub fn respond(mut self) -> Result<HttpResponse, PageError> {
+        self.page.notice = self.notice;
+        Ok(HttpResponse::build(self.status)
+            .content_type(HTML)
+            .body(self.page.render()?))
+    }
+}
+
+fn lot_block(
+    lot: &crate::storage::contracts::LotView,
+    clause: Option<ClauseBlock>,
+    clause_form: Option<ClauseForm>,
+) -> LotBlock {
+    LotBlock {
+        number: lot.number,
+        heading: lot_heading(lot.number, lot.title.as_deref()),
+        amount: text::cents(lot.amount),
+        reservation: Reservation::from_code(&lot.reservation).map_or("—", |r| r.label()),
+        awards: lot
+            .awards
+            .iter()
+            .map(|a| AwardLine {
+                siret: a.siret.clone(),
+                name: a.name.clone(),
+                role: AwardRole::from_code(&a.role).map_or("—", |r| r.label()),
+                amount: a.amount.map_or_else(|| "—".to_owned(), text::cents),
+            })
+            .collect(),
+        clause,
+        clause_form,
+    }
+}
+
+/// The contract's page; with `typed`, one lot's clause form as it was typed (its preview, or
+/// why it was refused, answered with the refusal's status).
+pub async fn page_with<P: Permission>(
+    viewer: &Viewer<P>,
+    database: &web::Data<Database>,
+    id: i64,
+    typed: Option<Typed>,
+) -> Result<Answer, PageError> {
+    let caller = viewer.caller();
+    let sheet = crate::web::run(database, move |conn| {
+        app::contracts::sheet(conn, &caller, id.into())
     })
     .await?;
-    let mut clauses: HashMap<LotId, ClauseBlock> = statement
+    let may_calibrate = viewer.may(Action::ManageClauses);
+    let mut clauses: HashMap<LotId, ClauseBlock> = sheet
+        .statement
         .lots
         .iter()
         .map(|lot| (lot.clause.lot_id, clause_block(lot)))
         .collect();
-    let lots = contract
+    let form_of = |lot_id: LotId| {
+        let form = ClauseForm::stored(id, lot_id, sheet.settings.get(&lot_id));
+        match &typed {
+            Some(t) if t.lot_id == lot_id => t.apply(form),
+            _ => form,
+        }
+    };
+    let lots = sheet
+        .contract
         .lots
         .iter()
-        .map(|lot| LotBlock {
-            number: lot.number,
-            heading: lot_heading(lot.number, lot.title.as_deref()),
-            amount: text::cents(lot.amount),
-            reservation: Reservation::from_code(&lot.reservation).map_or("—", |r| r.label()),
-            awards: lot
-                .awards
-                .iter()
-                .map(|a| AwardLine {
-                    siret: a.siret.clone(),
-                    name: a.name.clone(),
-                    role: AwardRole::from_code(&a.role).map_or("—", |r| r.label()),
-                    amount: a.amount.map_or_else(|| "—".to_owned(), text::cents),
-                })
-                .collect(),
-            clause: clauses.remove(&lot.id),
+        .map(|lot| {
+            lot_block(
+                lot,
+                clauses.remove(&lot.id),
+                may_calibrate.then(|| form_of(lot.id)),
+            )
         })
         .collect();
-    html(&ContractPage {
+    let contract = sheet.contract;
+    let page = ContractPage {
         shell: viewer.shell(&format!("Marché {}", contract.reference)),
         notified: contract.notification_date.format("%d/%m/%Y").to_string(),
         procedure: contract
@@ -274,9 +346,19 @@ pub async fn show(
             .and_then(crate::domain::Procedure::from_code)
             .map_or("—", |p| p.label())
             .to_owned(),
-        at: statement.at.format("%d/%m/%Y").to_string(),
-        method: statement.method,
+        at: sheet.statement.at.format("%d/%m/%Y").to_string(),
+        method: sheet.statement.method,
         lots,
         contract,
+        notice: None,
+        csrf: viewer.csrf.clone(),
+    };
+    let status = typed
+        .and_then(|t| t.refusal)
+        .map_or(StatusCode::OK, |e| crate::web::error::status_of(e.code));
+    Ok(Answer {
+        page,
+        status,
+        notice: None,
     })
 }

@@ -3,12 +3,15 @@
 //! as SVG on the server and every asset served by the binary.
 
 pub mod account;
+pub mod accounts;
 pub mod assets;
 pub mod chart;
+pub mod clause_form;
 pub mod companies;
 pub mod contracts;
 pub mod dashboard;
 pub mod error;
+pub mod form;
 pub mod imports;
 pub mod pager;
 pub mod people;

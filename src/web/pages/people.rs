@@ -1,5 +1,5 @@
-//! The pages about people: participants (pseudonymous, facilitators only), accounts and the
-//! audit log (administrators only).
+//! The pages about people: participants (pseudonymous, facilitators only) and the audit log
+//! (administrators only); accounts have their own pages (`accounts`).
 
 use actix_web::{HttpResponse, web};
 use askama::Template;
@@ -100,40 +100,6 @@ pub async fn participants(
         refusal,
     };
     super::listing_html(&page, &page.refusal)
-}
-
-pub struct AccountRow {
-    pub name: String,
-    pub email: String,
-    pub role: &'static str,
-    pub active: bool,
-}
-
-#[derive(Template)]
-#[template(path = "users.html")]
-struct UsersPage {
-    shell: Shell,
-    accounts: Vec<AccountRow>,
-}
-
-/// `GET /utilisateurs`.
-pub async fn accounts(
-    viewer: Viewer<can::ReadUsers>,
-    database: web::Data<Database>,
-) -> Result<HttpResponse, PageError> {
-    let list = crate::web::run(&database, app::users::list).await?;
-    html(&UsersPage {
-        shell: viewer.shell("Utilisateurs"),
-        accounts: list
-            .into_iter()
-            .map(|a| AccountRow {
-                name: a.display_name.to_string(),
-                email: a.email.to_string(),
-                role: a.role.label(),
-                active: a.active,
-            })
-            .collect(),
-    })
 }
 
 #[derive(Template)]

@@ -1,0 +1,1 @@
+ALTER TABLE insertion_clauses DROP COLUMN set_by;

@@ -1,0 +1,108 @@
+//! What every form of the pages shares: its fields as posted (a field may repeat, as checked
+//! boxes do), and a refusal shown inside the form, the faulty field marked.
+
+use serde::Deserialize;
+
+use super::viewer::CsrfForm;
+use crate::app::AppError;
+
+/// A form as posted, field by field in order, so that repeated names are all kept.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(from = "Vec<(String, String)>")]
+pub struct Fields(Vec<(String, String)>);
+
+impl From<Vec<(String, String)>> for Fields {
+    fn from(pairs: Vec<(String, String)>) -> Fields {
+        Fields(pairs)
+    }
+}
+
+impl Fields {
+    /// The field's value, as typed; empty when absent.
+    pub fn text(&self, name: &str) -> String {
+        self.0
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.clone())
+            .unwrap_or_default()
+    }
+
+    /// The field's value, when it was filled in.
+    pub fn filled(&self, name: &str) -> Option<String> {
+        Some(self.text(name).trim().to_owned()).filter(|v| !v.is_empty())
+    }
+
+    /// Every value given under the name (checked boxes).
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(key, _)| key == name)
+            .map(|(_, value)| value.clone())
+            .collect()
+    }
+
+    /// Whether a box of that name was checked.
+    pub fn checked(&self, name: &str) -> bool {
+        self.0.iter().any(|(key, _)| key == name)
+    }
+}
+
+impl CsrfForm for Fields {
+    fn csrf_token(&self) -> &str {
+        self.0
+            .iter()
+            .find(|(key, _)| key == "csrf_token")
+            .map_or("", |(_, value)| value.as_str())
+    }
+}
+
+/// Why a form was refused: its message, shown beside the field at fault when there is one.
+#[derive(Debug, Clone, Default)]
+pub struct Refusal {
+    pub field: Option<&'static str>,
+    pub message: String,
+}
+
+impl Refusal {
+    pub fn of(error: &AppError) -> Refusal {
+        Refusal {
+            field: error.field,
+            message: error.message().to_owned(),
+        }
+    }
+
+    /// Whether the form was refused at all.
+    pub fn is_some(&self) -> bool {
+        !self.message.is_empty()
+    }
+
+    /// Whether `name` is the field at fault: the template marks it (`aria-invalid`) and ties
+    /// the message to it (`aria-describedby`).
+    pub fn marks(&self, name: &str) -> bool {
+        self.field == Some(name)
+    }
+
+    /// Whether the message belongs to no field, and shows above the form.
+    pub fn general(&self) -> bool {
+        self.is_some() && self.field.is_none()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repeated_fields_are_all_kept() {
+        let fields = Fields::from(
+            form_urlencoded::parse(b"csrf_token=t&buyers=1&buyers=2&all_buyers=true&email=+")
+                .into_owned()
+                .collect::<Vec<_>>(),
+        );
+        assert_eq!(fields.all("buyers"), ["1", "2"]);
+        assert_eq!(fields.csrf_token(), "t");
+        assert!(fields.checked("all_buyers") && !fields.checked("company_siret"));
+        assert_eq!(fields.filled("email"), None);
+        assert_eq!(fields.text("absent"), "");
+    }
+}
