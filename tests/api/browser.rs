@@ -384,3 +384,122 @@ async fn a_person_signs_in_sends_files_and_sees_the_dashboard_and_every_page_is_
         failures.join("\n")
     );
 }
+
+/// Signs in through the sign-in page; waits for the first page of the role.
+async fn sign_in(client: &Client, app: &TestApp, email: &str, password: &str) {
+    open(client, app, "/connexion").await;
+    type_into(client, "email", email).await;
+    type_into(client, "password", password).await;
+    click(client, "main form button[type=submit]").await;
+    client
+        .wait()
+        .for_element(Locator::Css("nav.menu"))
+        .await
+        .unwrap();
+}
+
+async fn text_of(client: &Client, css: &str) -> String {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .text()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+#[ignore = "needs Chromium"]
+async fn an_administrator_creates_a_facilitator_who_calibrates_a_clause_in_the_lots_form() {
+    let app = spawn_app().await;
+    app.add_buyer(1, "Commune").await;
+    let (contract, lot) = app
+        .database
+        .run(crate::authorization::walk_lot)
+        .await
+        .unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let driver = Driver::start();
+    let client = browser(&driver, &work.path().join("profil"), work.path()).await;
+    let mut failures = Vec::new();
+
+    // The administrator creates a facilitateur of the buyer in the page.
+    sign_in(&client, &app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    open(&client, &app, "/utilisateurs").await;
+    check_page(&client, "utilisateurs", false, &mut failures).await;
+    open(&client, &app, "/utilisateurs/nouveau").await;
+    check_page(&client, "utilisateur-nouveau", false, &mut failures).await;
+    let email = "nina.facilitatrice@test.local";
+    type_into(&client, "email", email).await;
+    type_into(&client, "display_name", "Nina").await;
+    client
+        .find(Locator::Id("role"))
+        .await
+        .unwrap()
+        .select_by_value("facilitator")
+        .await
+        .unwrap();
+    click(&client, "#buyer-1").await;
+    click(&client, "#creation button[type=submit]").await;
+    client
+        .wait()
+        .for_element(Locator::Id("mot-de-passe"))
+        .await
+        .unwrap();
+    let password = text_of(&client, "#mot-de-passe").await;
+    check_page(&client, "utilisateur-cree", false, &mut failures).await;
+    click(&client, "header form button").await;
+    client
+        .wait()
+        .for_element(Locator::Id("email"))
+        .await
+        .unwrap();
+
+    // She signs in, opens the lot and calibrates its clause: the target shows before saving.
+    sign_in(&client, &app, email, &password).await;
+    open(&client, &app, &format!("/marches/{contract}")).await;
+    check_page(&client, "marche-calibration", false, &mut failures).await;
+    click(&client, &format!("#mode-calcule-{lot}")).await;
+    for (field, value) in [
+        ("base_amount", "1 000 000"),
+        ("labour_share", "50"),
+        ("insertion_rate", "5"),
+        ("hourly_cost", "30"),
+    ] {
+        type_into(&client, &format!("{field}-{lot}"), value).await;
+    }
+    let preview = format!("#clause-{lot} [data-preview-target]");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut shown = text_of(&client, &preview).await;
+    while !shown.contains("833,33") && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        shown = text_of(&client, &preview).await;
+    }
+    assert!(shown.contains("833,33"), "the live preview shows {shown}");
+    click(&client, &format!("#clause-{lot} button[value=save]")).await;
+    client
+        .wait()
+        .for_element(Locator::Css("main .success"))
+        .await
+        .unwrap();
+    let text = main_text(&client).await;
+    assert!(
+        text.contains(&format!("Clause fixée par {email}")),
+        "{text}"
+    );
+
+    // The API lists the contract with that target.
+    let token = app.session(email, &password).await.token;
+    let listed = crate::indicators::json_of(&app, "/api/contracts", &token).await;
+    assert_eq!(
+        listed["items"][0]["lots"][0]["target_hours_hundredths"],
+        83_333
+    );
+
+    client.close().await.unwrap();
+    assert!(
+        failures.is_empty(),
+        "accessibility:\n{}",
+        failures.join("\n")
+    );
+}
