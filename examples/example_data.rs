@@ -436,6 +436,8 @@ fn main() {
 
     // Hour statements, January to October 2025, one file per buyer in its usual format.
     let mut next_participant = 0;
+    // The first worker of each lot with a clause: (reference, lot, holder, participant).
+    let mut first_workers: Vec<(String, u32, usize, u64)> = Vec::new();
     let modalities = [
         ("Embauche directe", None, "CDD"),
         ("Mise à disposition", Some(0), "Intérim"),
@@ -463,6 +465,9 @@ fn main() {
                     "more workers than participants"
                 );
                 let participant = next_participant;
+                if w == 0 {
+                    first_workers.push((reference.clone(), *lot, *holder, participant));
+                }
                 let (modality, structure, contract) =
                     modalities[rng.below(modalities.len() as u64) as usize];
                 let structure_siret = structure
@@ -535,5 +540,38 @@ fn main() {
             }
         }
     }
+    // One company sends its November statement itself: it waits for a facilitateur's
+    // validation (the loader imports a `4-heures-entreprise-<SIRET>` file as that company).
+    let sender = clause_lots[0].3;
+    let mut rows: Vec<Vec<String>> = vec![
+        HOURS_HEADER
+            .iter()
+            .chain(&["Type de contrat"])
+            .map(|h| h.to_string())
+            .collect(),
+    ];
+    for (reference, lot, _, participant) in first_workers.iter().filter(|w| w.2 == sender) {
+        rows.push(vec![
+            reference.clone(),
+            if *lot == 0 {
+                String::new()
+            } else {
+                lot.to_string()
+            },
+            firms[sender].siret.clone(),
+            "11/2025".into(),
+            format!("P-{participant:04}"),
+            "Embauche directe".into(),
+            String::new(),
+            "70".into(),
+            "CDD".into(),
+        ]);
+    }
+    let text: String = rows.iter().map(|r| csv_line(r)).collect();
+    std::fs::write(
+        dir.join(format!("4-heures-entreprise-{}.csv", firms[sender].siret)),
+        [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat(),
+    )
+    .unwrap();
     println!("Jeu d'exemple écrit dans {}", dir.display());
 }

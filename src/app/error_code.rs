@@ -146,6 +146,9 @@ error_codes! {
     /// A rejection or a reopening without its reason, or a reason too long.
     InvalidReason = "invalid_reason", 422,
         "Motif manquant ou trop long : un rejet ou une réouverture dit pourquoi, en 500 caractères au plus.";
+    /// A kind of « À faire » item that does not exist.
+    InvalidFollowupKind = "invalid_followup_kind", 422,
+        "Type d'élément à suivre inconnu : choisissez behind_pace, ended_short, missing_statement, pending_validation, eligibility_pending, qpv_share_short ou exit_followup_due.";
     /// A year outside the range the service holds figures for.
     InvalidYear = "invalid_year", 422,
         "Année hors de la plage permise : donnez une année sur quatre chiffres, de 1990 à 2100.";

@@ -17,6 +17,7 @@ pub mod dashboard;
 pub mod error;
 mod error_code;
 pub mod exports;
+pub mod followup;
 pub mod imports;
 pub mod indicators;
 pub mod listing;

@@ -5,6 +5,7 @@
 mod backup;
 mod buyer;
 mod export;
+mod followup;
 mod import;
 mod purge;
 mod review;
@@ -69,6 +70,9 @@ enum Command {
         #[command(subcommand)]
         action: review::ReviewCommand,
     },
+    /// À faire : relevés manquants ou à valider, clauses en retard près de leur fin ou terminées
+    /// sous l'objectif, éligibilités à valider (la liste de la page « À faire »).
+    Followup(followup::FollowupArgs),
     /// Indicateurs de la charte et des heures d'insertion d'une année (les mêmes que l'API).
     Stats(stats::StatsArgs),
     /// Écrit un classeur de suivi, un relevé ou le détail des heures (les fichiers de l'API).
@@ -151,6 +155,11 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Import(args) => import::run(args, &settings, &open_database(&settings)?),
         Command::Review { action } => review::run(action, &open_database(&settings)?),
         Command::Stats(args) => stats::run(args, &open_database(&settings)?),
+        Command::Followup(args) => followup::run(
+            args,
+            &open_database(&settings)?,
+            &settings.followup_rules(),
+        ),
         Command::Export(args) => export::run(args, &open_database(&settings)?),
         Command::Backup { file } => backup::back_up(&settings, &file),
         Command::Restore { file } => backup::restore(&settings, &file),

@@ -17,7 +17,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 use crate::accounts::throttle::ThrottlePolicy;
-use crate::domain::{Email, Hours};
+use crate::domain::{Email, FollowupRules, Hours};
 use crate::import::Importer;
 use crate::import::limits::ImportLimits;
 use crate::import::profiles::Profiles;
@@ -39,6 +39,7 @@ pub struct Settings {
     pub bootstrap: BootstrapSettings,
     pub auth: AuthSettings,
     pub imports: ImportSettings,
+    pub followup: FollowupSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -134,6 +135,16 @@ pub struct ImportSettings {
     pub error_workbook_days: u32,
 }
 
+/// The date rules of the « À faire » list.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FollowupSettings {
+    /// Whole months without hours after which a lot in execution is missing its statements.
+    pub missing_months: u32,
+    /// Days before its end from which a clause projected short is listed.
+    pub ending_within_days: u32,
+}
+
 // The built-in defaults: each setting absent from the file and the environment takes its value
 // here (the README's Configuration table lists them).
 
@@ -147,6 +158,7 @@ impl Default for Settings {
             bootstrap: BootstrapSettings::default(),
             auth: AuthSettings::default(),
             imports: ImportSettings::default(),
+            followup: FollowupSettings::default(),
         }
     }
 }
@@ -224,6 +236,16 @@ impl Default for ImportSettings {
     }
 }
 
+impl Default for FollowupSettings {
+    fn default() -> FollowupSettings {
+        let rules = FollowupRules::default();
+        FollowupSettings {
+            missing_months: rules.missing_months,
+            ending_within_days: rules.ending_within_days,
+        }
+    }
+}
+
 /// Hours in the longest month (31 days): no one works more in a month.
 const MONTH_HOURS: u16 = 744;
 
@@ -275,6 +297,13 @@ impl Settings {
             return Err(SettingsError::Invalid(
                 "imports.max_running et imports.max_running_per_account doivent valoir au moins 1."
                     .into(),
+            ));
+        }
+        if !(1..=120).contains(&self.followup.missing_months)
+            || !(1..=3_660).contains(&self.followup.ending_within_days)
+        {
+            return Err(SettingsError::Invalid(
+                "followup.missing_months doit être un nombre de mois de 1 à 120, et followup.ending_within_days un nombre de jours de 1 à 3660.".into(),
             ));
         }
         if self.database.pool_size == 0 {
@@ -332,6 +361,14 @@ impl Settings {
         let profiles = Profiles::load(Some(&self.imports.profiles_dir))
             .map_err(|e| SettingsError::Invalid(e.to_string()))?;
         Ok(Importer::new(profiles, self.import_limits()))
+    }
+
+    /// The date rules of the « À faire » list.
+    pub fn followup_rules(&self) -> FollowupRules {
+        FollowupRules {
+            missing_months: self.followup.missing_months,
+            ending_within_days: self.followup.ending_within_days,
+        }
     }
 
     pub fn admin_email(&self) -> Result<Email, SettingsError> {

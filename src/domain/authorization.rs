@@ -83,6 +83,9 @@ actions! {
     ReadReviews,
     /// Validate or reject statements of hours, reopen a validated month (within one's buyers).
     ReviewHours,
+    /// Read what needs someone today (« À faire »): which kinds of item, see
+    /// `FollowupKind::shown_to` (a company: its own statements only).
+    ReadFollowup,
 }
 
 use Action::*;
@@ -117,6 +120,7 @@ const TABLE: &[(Action, &[Role])] = &[
     (ExportDecp, &[Admin, Facilitator, BuyerOfficer]),
     (ReadReviews, &[Admin, Facilitator, BuyerOfficer, Company]),
     (ReviewHours, &[Admin, Facilitator]),
+    (ReadFollowup, &[Admin, Facilitator, BuyerOfficer, Company]),
 ];
 
 /// Who sees participant groups however small: those who follow participants one by one.

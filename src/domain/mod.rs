@@ -13,6 +13,7 @@ pub mod contract;
 pub mod cpv;
 pub mod date;
 pub mod decimal;
+pub mod followup;
 pub mod hours;
 pub mod import;
 pub mod insertion;
@@ -40,6 +41,7 @@ pub use contract::{
     AwardRole, Ccag, ContractNature, ContractType, Procedure, Reservation, SocialConsideration,
 };
 pub use cpv::CpvCode;
+pub use followup::{FollowupKind, FollowupRules};
 pub use hours::Hours;
 pub use import::{ImportKind, ImportPhase, ImportStatus};
 pub use insertion::{EligibilityCriterion, EmploymentContract, ExitOutcome, Modality, Sex};

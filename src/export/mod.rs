@@ -7,6 +7,7 @@ pub mod compliance;
 pub mod csv_safe;
 pub mod decp;
 pub mod detail;
+pub mod followup;
 pub mod sheet;
 pub mod statement;
 

@@ -48,6 +48,10 @@ pub enum Loaded {
 
 /// The kind of an example file, from its numbered name: 1 structures, 2 register, 3 participants,
 /// 4 hour statements (the order they must be imported in).
+///
+/// An hour statement named `4-heures-entreprise-<SIRET>…` is sent by that company itself, as its
+/// account would: it waits for a facilitateur's validation. The others are imported as the
+/// administrator's, validated at once.
 fn kind_of(file_name: &str) -> Option<ImportKind> {
     match file_name.split('-').next()? {
         "1" => Some(ImportKind::Structures),
@@ -56,6 +60,12 @@ fn kind_of(file_name: &str) -> Option<ImportKind> {
         "4" => Some(ImportKind::Hours),
         _ => None,
     }
+}
+
+/// The company that sends an hour statement itself, from its file's name.
+fn sender_of(file_name: &str) -> Option<Siret> {
+    let rest = file_name.strip_prefix("4-heures-entreprise-")?;
+    Siret::parse(rest.get(..14)?).ok()
 }
 
 /// A dataset to load: its buyers (`buyers.toml`) and its numbered files.
@@ -74,7 +84,7 @@ enum Source {
 /// The example dataset of `imports/examples/`, compiled into the binary so that
 /// `serve --example-data` works with nothing but the binary.
 const EMBEDDED_BUYERS: &str = include_str!("../../imports/examples/buyers.toml");
-const EMBEDDED_FILES: [(&str, &[u8]); 6] = [
+const EMBEDDED_FILES: [(&str, &[u8]); 7] = [
     (
         "1-structures.xlsx",
         include_bytes!("../../imports/examples/1-structures.xlsx"),
@@ -94,6 +104,10 @@ const EMBEDDED_FILES: [(&str, &[u8]); 6] = [
     (
         "4-heures-departement-de-la-haute-garonne.xlsx",
         include_bytes!("../../imports/examples/4-heures-departement-de-la-haute-garonne.xlsx"),
+    ),
+    (
+        "4-heures-entreprise-40000000160004.csv",
+        include_bytes!("../../imports/examples/4-heures-entreprise-40000000160004.csv"),
     ),
     (
         "4-heures-toulouse-metropole.csv",
@@ -179,17 +193,26 @@ pub fn load(
         let Some(kind) = kind_of(name) else {
             continue;
         };
+        let (scope, role) = match sender_of(name) {
+            Some(siret) => (
+                BuyerScope::Company {
+                    siret: siret.as_str().to_owned(),
+                },
+                crate::domain::Role::Company,
+            ),
+            None => (BuyerScope::AllBuyers, crate::domain::Role::Admin),
+        };
         let upload = Upload {
             kind,
             buyer: None,
             file_name: name.clone(),
             bytes: dataset.bytes(name, source)?,
             replace: false,
-            scope: BuyerScope::AllBuyers,
+            scope,
             skip_invalid: false,
             departement: None,
             file: None,
-            role: crate::domain::Role::Admin,
+            role,
         };
         let report = importer.run(conn, upload, &Actor::system())?;
         if report.status != ImportStatus::Succeeded {

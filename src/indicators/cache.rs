@@ -20,6 +20,7 @@ use quick_cache::Weighter;
 use quick_cache::sync::Cache;
 
 use super::clauses::{self, ClauseView};
+use super::followup::{self, FollowupItem, FollowupRequest};
 use super::{Breakdowns, DataScope, Indicators, Options, Period, YearFigures};
 use crate::storage::{DbConnection, data_version};
 
@@ -46,6 +47,8 @@ pub struct FigureCache {
     /// 12 MB answer with every breakdown took longer than serving the figures (benchmarks).
     indicators_json: Cache<(i64, IndicatorsKey), Bytes, JsonWeight>,
     clauses: Versioned<ClausesKey, Arc<Vec<ClauseView>>>,
+    /// The « À faire » list: its count is shown in the menu of every page.
+    followup: Versioned<FollowupRequest, Arc<Vec<FollowupItem>>>,
 }
 
 /// What a `refresh` did: figures of earlier versions dropped, figures computed again.
@@ -75,6 +78,7 @@ impl Default for FigureCache {
             clauses: Versioned::new(|conn, (scope, at)| {
                 clauses::assess(conn, scope, *at).map(Arc::new)
             }),
+            followup: Versioned::new(|conn, request| followup::gather(conn, request).map(Arc::new)),
         }
     }
 }
@@ -148,25 +152,40 @@ impl FigureCache {
         self.clauses.get(conn, (scope.clone(), at))
     }
 
+    /// `followup::gather`, computed once per data version.
+    pub fn followup(
+        &self,
+        conn: &mut DbConnection,
+        request: &FollowupRequest,
+    ) -> Result<Arc<Vec<FollowupItem>>, Error> {
+        self.followup.get(conn, request.clone())
+    }
+
     /// Forgets the figures of earlier data versions (no request can want them again: at
     /// national scale each weighs megabytes), then recomputes the figures read lately that
     /// the current version lacks.
     pub fn refresh(&self, conn: &mut DbConnection) -> Result<Refreshed, Error> {
         let version = data_version::current(conn)?;
-        let kept =
-            self.indicators.entries.len() + self.indicators_json.len() + self.clauses.entries.len();
+        let kept = self.len();
         self.indicators_json.retain(|(at, _), _| *at >= version);
         self.indicators.forget_before(version);
         self.clauses.forget_before(version);
-        let forgotten = kept
-            - (self.indicators.entries.len()
-                + self.indicators_json.len()
-                + self.clauses.entries.len());
+        self.followup.forget_before(version);
+        let forgotten = kept - self.len();
         Ok(Refreshed {
             forgotten,
             recomputed: self.indicators.refresh(conn, version)?
-                + self.clauses.refresh(conn, version)?,
+                + self.clauses.refresh(conn, version)?
+                + self.followup.refresh(conn, version)?,
         })
+    }
+
+    /// Figures kept, of every kind.
+    fn len(&self) -> usize {
+        self.indicators.entries.len()
+            + self.indicators_json.len()
+            + self.clauses.entries.len()
+            + self.followup.entries.len()
     }
 }
 

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 
 use super::DataScope;
 use crate::domain::contract::last_day;
-use crate::domain::{Assessment, ClauseFacts, ClauseStatus, Hours, Labelled, Month};
+use crate::domain::{Assessment, ClauseFacts, ClauseStatus, Hours, Labelled, Money, Month};
 use crate::storage::indicators::{self as sums, Counted, HoursFilter};
 use crate::storage::{ContractId, DbConnection, LotId, ParticipantId};
 
@@ -36,6 +36,7 @@ pub struct ClauseView {
     pub status: Option<ClauseStatus>,
     pub status_label: Option<&'static str>,
     pub assessment: Option<Assessment>,
+    pub penalty_per_hour: Option<Money>,
 }
 
 impl ClauseView {
@@ -46,6 +47,17 @@ impl ClauseView {
         } else {
             "Saisi"
         }
+    }
+
+    /// What its assessment was made of; `None` when its end is unknown.
+    pub fn facts(&self) -> Option<ClauseFacts> {
+        Some(ClauseFacts {
+            target: self.target,
+            counted: self.counted,
+            start: self.start,
+            end: self.end?,
+            penalty_per_hour: self.penalty_per_hour,
+        })
     }
 }
 
@@ -110,6 +122,7 @@ pub fn assess(
                 status: assessment.map(|a| a.status),
                 status_label: assessment.map(|a| a.status.label()),
                 assessment,
+                penalty_per_hour: lot.penalty_per_hour,
             }
         })
         .collect())

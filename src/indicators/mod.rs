@@ -7,6 +7,7 @@
 
 pub mod cache;
 pub mod clauses;
+pub mod followup;
 pub mod report;
 pub mod scope;
 pub mod small_groups;

@@ -334,6 +334,61 @@ pub fn hours_by_lot(
     })
 }
 
+/// The last month holding hours of the filter, on each lot that has some.
+pub fn last_month_by_lot(
+    conn: &mut DbConnection,
+    filter: &HoursFilter,
+) -> QueryResult<Vec<(LotId, Month)>> {
+    let rows: Vec<(LotId, Option<Month>)> = located(conn, &["hour_entries"], |conn| {
+        filtered_hours!(
+            hour_entries::table,
+            filter,
+            group_by(hour_entries::lot_id),
+            select((hour_entries::lot_id, diesel::dsl::max(hour_entries::month)))
+        )
+        .load(conn)
+    })?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(lot, month)| Some((lot, month?)))
+        .collect())
+}
+
+/// Hours of a participant whose eligibility has no validation date, on one lot, declared by
+/// one company: by pseudonym, never a name.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct UnvalidatedHours {
+    pub pseudonym: String,
+    pub lot_id: LotId,
+    pub company_id: CompanyId,
+    pub first_month: Month,
+    pub hours: Hours,
+}
+
+/// The hours of the filter worked by participants with no eligibility validation date (and
+/// not anonymised), by participant, lot and company.
+pub fn unvalidated_hours(
+    conn: &mut DbConnection,
+    filter: &HoursFilter,
+) -> QueryResult<Vec<UnvalidatedHours>> {
+    // Several keys in one SQL fragment: diesel cannot mix columns and SQL in a GROUP BY.
+    let keys = "participants.pseudonym, hour_entries.lot_id, hour_entries.company_id";
+    located(conn, &["hour_entries", "participants"], |conn| {
+        filtered_hours!(
+            hour_entries::table.inner_join(participants::table),
+            filter,
+            filter(participants::validated_on.is_null()),
+            filter(participants::anonymised_at.is_null()),
+            group_by(sql::<BigInt>(keys)),
+            select(sql::<(Text, BigInt, BigInt, Integer, BigInt)>(&format!(
+                "{keys}, MIN(hour_entries.month), {SUM_HOURS}"
+            )))
+        )
+        .order(sql::<BigInt>(keys))
+        .load(conn)
+    })
+}
+
 /// A lot's hours by participant, training apart: what a clause's cap and training rule apply to.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable)]
 pub struct ParticipantHours {

@@ -11,6 +11,7 @@ pub mod companies;
 mod connection;
 pub mod contracts;
 pub mod data_version;
+pub mod followup;
 pub mod hour_entries;
 pub mod ids;
 pub mod imports;

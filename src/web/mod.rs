@@ -84,7 +84,8 @@ pub fn query_config() -> web::QueryConfig {
         pages::PageError::Refused(AppError::bad_request(
             "Un filtre de l'adresse n'est pas compris : l'année s'écrit en quatre chiffres \
              (2025), le département en deux ou trois caractères (31, 2A, 974), la page en \
-             chiffres. Corrigez l'adresse, ou revenez à la page sans filtre.",
+             chiffres, une date en AAAA-MM-JJ (2025-10-15). Corrigez l'adresse, ou revenez à la \
+             page sans filtre.",
         ))
         .into()
     })

@@ -5,8 +5,8 @@
 use actix_web::web::ServiceConfig;
 
 use super::api::{
-    audit, buyers, clauses, exports, health, imports, indicators, listings, openapi, reviews,
-    session, users,
+    audit, buyers, clauses, exports, followup, health, imports, indicators, listings, openapi,
+    reviews, session, users,
 };
 use super::pages;
 use crate::domain::authorization::Action;
@@ -67,6 +67,8 @@ pub const ROUTES: &[Route] = &[
     route!(post "/api/imports/{id}/review" => reviews::import, Requires(Action::ReviewHours)),
     route!(get "/api/reviews" => reviews::list, Requires(Action::ReadReviews)),
     route!(post "/api/lots/{id}/months/{month}/review" => reviews::lot_month, Requires(Action::ReviewHours)),
+    route!(get "/api/followup" => followup::list, Requires(Action::ReadFollowup)),
+    route!(get "/api/followup.xlsx" => followup::workbook, Requires(Action::ReadFollowup)),
     route!(get "/api/indicators" => indicators::indicators, Requires(Action::ReadIndicators)),
     route!(get "/api/indicators/series" => indicators::series, Requires(Action::ReadIndicators)),
     route!(get "/api/clauses" => indicators::clauses, Requires(Action::ReadClauses)),
@@ -107,6 +109,7 @@ pub const PAGES: &[Route] = &[
     route!(get "/imports/{id}" => pages::imports::show, Requires(Action::ReadImports)),
     route!(get "/releves" => pages::reviews::list, Requires(Action::ReadReviews)),
     route!(post "/releves" => pages::reviews::decide, Requires(Action::ReviewHours)),
+    route!(get "/a-faire" => pages::followup::list, Requires(Action::ReadFollowup)),
     route!(get "/participants" => pages::people::participants, Requires(Action::ReadParticipants)),
     route!(get "/utilisateurs" => pages::accounts::list, Requires(Action::ReadUsers)),
     route!(post "/utilisateurs" => pages::accounts::create, Requires(Action::ManageUsers)),

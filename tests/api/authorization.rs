@@ -153,7 +153,9 @@ async fn sample(app: &TestApp, route: &Route, token: Option<&str>) -> Sample {
                 ..plain(200)
             }
         }
-        ("get", "/api/imports" | "/api/reviews") => plain(200),
+        ("get", "/api/imports" | "/api/reviews" | "/api/followup" | "/api/followup.xlsx") => {
+            plain(200)
+        }
         ("post", "/api/imports/{id}/review") => {
             let (import, _) = app.database.run(walk_pending).await.unwrap();
             Sample {

@@ -763,7 +763,7 @@ fn the_example_dataset_imports_cleanly_once() {
     };
     assert_eq!(buyers, 3);
     let kinds: Vec<&str> = files.iter().map(|(name, _)| &name[..1]).collect();
-    assert_eq!(kinds, ["1", "2", "3", "4", "4", "4"]);
+    assert_eq!(kinds, ["1", "2", "3", "4", "4", "4", "4"]);
     assert!(files.iter().all(|(_, rows)| *rows > 0), "{files:?}");
     assert_eq!(second, Loaded::Skipped);
 }

@@ -20,6 +20,7 @@ mod decp;
 mod decp_import;
 mod example_data;
 mod exports;
+mod followup;
 mod health;
 mod helpers;
 mod hours_import;

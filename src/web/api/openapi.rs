@@ -6,7 +6,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    audit, buyers, clauses, exports, health, imports, indicators, listings, reviews, session, users,
+    audit, buyers, clauses, exports, followup, health, imports, indicators, listings, reviews,
+    session, users,
 };
 
 #[derive(OpenApi)]
@@ -54,6 +55,8 @@ use super::{
         reviews::list,
         reviews::import,
         reviews::lot_month,
+        followup::list,
+        followup::workbook,
         document,
     ),
     modifiers(&BearerToken)

@@ -469,6 +469,7 @@ mod tests {
             status: Some(assessment.status),
             status_label: Some(assessment.status.label()),
             assessment: Some(assessment),
+            penalty_per_hour: None,
         }
     }
 

@@ -12,6 +12,7 @@ pub mod contracts;
 pub mod dashboard;
 pub mod error;
 pub mod form;
+pub mod followup;
 pub mod imports;
 pub mod pager;
 pub mod people;

@@ -13,6 +13,7 @@ const MENU: &[(&str, &str, Action)] = &[
         Action::ReadIndicators,
     ),
     ("/marches", "Marchés", Action::ReadContracts),
+    ("/a-faire", "À faire", Action::ReadFollowup),
     (
         "/entreprises",
         "Entreprises et structures",
@@ -25,6 +26,9 @@ const MENU: &[(&str, &str, Action)] = &[
     ("/journal", "Journal d'audit", Action::ReadAuditLog),
 ];
 
+/// The page whose entry shows its count.
+const FOLLOWUP: &str = "/a-faire";
+
 /// Where a signed-in person lands: the first page of the menu their role opens.
 pub fn home_of(account: &Account) -> &'static str {
     MENU.iter()
@@ -36,6 +40,8 @@ pub struct MenuEntry {
     pub href: &'static str,
     pub label: &'static str,
     pub current: bool,
+    /// The open items of « À faire », beside its entry.
+    pub count: Option<usize>,
 }
 
 pub struct Person {
@@ -60,7 +66,14 @@ impl Shell {
         }
     }
 
-    pub(super) fn of(account: &Account, csrf: &str, path: &str, title: &str) -> Shell {
+    /// `open_items`: the count of « À faire », when it was read.
+    pub(super) fn of(
+        account: &Account,
+        csrf: &str,
+        path: &str,
+        title: &str,
+        open_items: Option<usize>,
+    ) -> Shell {
         Shell {
             title: title.to_owned(),
             menu: MENU
@@ -70,6 +83,7 @@ impl Shell {
                     href,
                     label,
                     current: path == *href || path.starts_with(&format!("{href}/")),
+                    count: open_items.filter(|_| *href == FOLLOWUP),
                 })
                 .collect(),
             person: Some(Person {

@@ -10,7 +10,10 @@ use serde::de::DeserializeOwned;
 
 use super::error::PageError;
 use super::shell::Shell;
+use crate::domain::FollowupRules;
 use crate::domain::authorization::{Action, Permission, is_allowed};
+use crate::indicators::FigureCache;
+use crate::storage::Database;
 use crate::storage::users::Account;
 use crate::web::auth::{AuthError, Authorized, CsrfFrom, FormSession, SignedIn, authenticate};
 
@@ -19,12 +22,20 @@ pub struct Viewer<P: Permission> {
     pub account: Account,
     pub csrf: String,
     path: String,
+    /// The count of « À faire » for the menu, when the role has the page.
+    open_items: Option<usize>,
     permission: PhantomData<P>,
 }
 
 impl<P: Permission> Viewer<P> {
     pub fn shell(&self, title: &str) -> Shell {
-        Shell::of(&self.account, &self.csrf, &self.path, title)
+        Shell::of(
+            &self.account,
+            &self.csrf,
+            &self.path,
+            title,
+            self.open_items,
+        )
     }
 
     /// Who asks, as the use cases take it.
@@ -61,11 +72,34 @@ impl<P: Permission + 'static> FromRequest for Viewer<P> {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let signed_in = authenticate(req, CsrfFrom::Header);
         let (next, path) = (path_of(req), req.path().to_owned());
+        let req = req.clone();
         Box::pin(async move {
             let signed_in = signed_in.await.map_err(|e| refused(e, next))?;
-            Viewer::of(signed_in, &path)
+            let mut viewer = Viewer::of(signed_in, &path)?;
+            viewer.open_items = open_items(&req, &viewer.account).await;
+            Ok(viewer)
         })
     }
+}
+
+/// How many items « À faire » lists today for the person, when their role has the page: read
+/// from the list kept per data version, so that a page pays one look at the version. A count
+/// that cannot be read leaves the menu without it rather than failing the page.
+async fn open_items(req: &HttpRequest, account: &Account) -> Option<usize> {
+    if !is_allowed(account.role, Action::ReadFollowup) {
+        return None;
+    }
+    let database = req.app_data::<web::Data<Database>>()?.clone();
+    let figures = req.app_data::<web::Data<FigureCache>>()?.clone();
+    let rules: FollowupRules = *req.app_data::<web::Data<FollowupRules>>()?.get_ref();
+    let caller = crate::app::Caller::of(account);
+    let counted = crate::web::run(&database, move |conn| {
+        crate::app::followup::count(conn, &figures, &caller, &rules, crate::app::today())
+    })
+    .await;
+    counted
+        .map_err(|error| tracing::warn!(%error, "count of « À faire » not read"))
+        .ok()
 }
 
 /// A form of a page that carries the session's anti-CSRF token in a `csrf_token` field.
@@ -118,6 +152,7 @@ impl<P: Permission> Viewer<P> {
             account: user.account,
             csrf: signed_in.csrf,
             path: path.to_owned(),
+            open_items: None,
             permission: PhantomData,
         })
     }

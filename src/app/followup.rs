@@ -1,0 +1,153 @@
+//! « À faire »: what needs someone today in the caller's scope — statements missing or awaiting
+//! validation, clauses behind pace near their end or ended short, participants whose
+//! eligibility waits for its validation — with the page to act on each, the most urgent first;
+//! as a list, its count for the menu, or a workbook.
+
+use chrono::NaiveDate;
+
+use super::{AppError, Caller, ErrorCode, Narrowing};
+use crate::domain::authorization::Action;
+use crate::domain::{FollowupKind, FollowupRules, Labelled, Role, Siret};
+use crate::export::{self, ExportError};
+use crate::indicators::FigureCache;
+use crate::indicators::followup::{Figures, FollowupItem, FollowupRequest};
+use crate::storage::DbConnection;
+
+/// What is asked: one kind, one buyer (of the caller's), one company, at a date.
+#[derive(Debug, Clone)]
+pub struct FollowupQuery {
+    pub kind: Option<FollowupKind>,
+    pub narrowing: Narrowing,
+    pub company: Option<Siret>,
+    pub today: NaiveDate,
+}
+
+impl FollowupQuery {
+    /// Everything the caller is shown at a date.
+    pub fn all_at(today: NaiveDate) -> FollowupQuery {
+        FollowupQuery {
+            kind: None,
+            narrowing: Narrowing::default(),
+            company: None,
+            today,
+        }
+    }
+
+    /// From the texts of an address, a form or the command line; blank means not asked.
+    pub fn parse(
+        kind: Option<&str>,
+        buyer: Option<&str>,
+        company: Option<&str>,
+        today: NaiveDate,
+    ) -> Result<FollowupQuery, AppError> {
+        Ok(FollowupQuery {
+            kind: filled(kind)
+                .map(|t| {
+                    FollowupKind::parse_label(t)
+                        .map_err(|e| AppError::with(ErrorCode::InvalidFollowupKind, e))
+                })
+                .transpose()?,
+            narrowing: Narrowing::parse(buyer, None)?,
+            company: filled(company)
+                .map(super::companies::siret_of)
+                .transpose()?,
+            today,
+        })
+    }
+}
+
+fn filled(text: Option<&str>) -> Option<&str> {
+    text.map(str::trim).filter(|t| !t.is_empty())
+}
+
+/// An item and the page to act on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FollowupLine {
+    pub item: FollowupItem,
+    pub link: String,
+}
+
+/// The items of the caller's scope as asked, the most urgent first. A kind the caller's role
+/// is not shown lists nothing.
+pub fn list(
+    conn: &mut DbConnection,
+    cache: &FigureCache,
+    caller: &Caller,
+    rules: &FollowupRules,
+    query: &FollowupQuery,
+) -> Result<Vec<FollowupLine>, AppError> {
+    if !caller.may(Action::ReadFollowup) {
+        return Err(AppError::new(ErrorCode::Forbidden));
+    }
+    let request = FollowupRequest {
+        scope: caller.data_scope(conn, &query.narrowing)?,
+        today: query.today,
+        rules: *rules,
+        kinds: FollowupKind::shown_to_role(caller.role),
+    };
+    let items = cache.followup(conn, &request)?;
+    Ok(items
+        .iter()
+        .filter(|i| query.kind.is_none_or(|k| i.kind == k))
+        .filter(|i| {
+            query.company.as_ref().is_none_or(|siret| {
+                i.company
+                    .as_ref()
+                    .is_some_and(|c| c.siret == siret.as_str())
+            })
+        })
+        .map(|item| FollowupLine {
+            link: link(item, caller.role),
+            item: item.clone(),
+        })
+        .collect())
+}
+
+/// How many items the caller has today, for the menu: the list as computed once per data
+/// version, so that each page pays one look at the version.
+pub fn count(
+    conn: &mut DbConnection,
+    cache: &FigureCache,
+    caller: &Caller,
+    rules: &FollowupRules,
+    today: NaiveDate,
+) -> Result<usize, AppError> {
+    Ok(list(conn, cache, caller, rules, &FollowupQuery::all_at(today))?.len())
+}
+
+/// The list as asked, as a workbook.
+pub fn workbook(
+    conn: &mut DbConnection,
+    cache: &FigureCache,
+    caller: &Caller,
+    rules: &FollowupRules,
+    query: &FollowupQuery,
+) -> Result<Vec<u8>, AppError> {
+    let lines = list(conn, cache, caller, rules, query)?;
+    let scope = caller.data_scope(conn, &query.narrowing)?;
+    let items = lines.iter().map(|l| &l.item);
+    Ok(export::followup::workbook(items, &scope.description, query.today)
+        .map_err(ExportError::from)?)
+}
+
+/// The page where the item is acted on: the lot on its contract's page; the upload page for a
+/// company's own missing statements; the statements to validate, of the import when known;
+/// the participant, by pseudonym.
+fn link(item: &FollowupItem, role: Role) -> String {
+    let lot = format!("/marches/{}#lot-{}", item.contract_id, item.lot);
+    match &item.figures {
+        Figures::MissingStatement { .. } if role == Role::Company => "/imports".to_owned(),
+        Figures::MissingStatement { .. } | Figures::Clause { .. } => lot,
+        Figures::PendingValidation {
+            import_id: Some(id),
+            ..
+        } => format!("/releves?import={id}"),
+        Figures::PendingValidation { .. } => "/releves".to_owned(),
+        Figures::EligibilityPending { pseudonym, .. } => format!(
+            "/participants?{}",
+            form_urlencoded::Serializer::new(String::new())
+                .append_pair("q", pseudonym)
+                .finish()
+        ),
+    }
+}

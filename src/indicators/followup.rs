@@ -1,0 +1,358 @@
+//! The « À faire » list of a scope at a date: each lot, clause, statement and participant the
+//! rules of `domain::followup` say needs someone, named by its buyer, contract, lot and company,
+//! in the order of urgency. Computed once per data version (`FigureCache::followup`).
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+
+use super::DataScope;
+use super::clauses::{self, ClauseView};
+use crate::domain::followup::{self, FollowupKind, FollowupRules, Shortfall, StatementFacts};
+use crate::domain::{Hours, Month, ReviewState};
+use crate::storage::followup::{self as names, LotNames};
+use crate::storage::indicators::{self as sums, Counted, HoursFilter};
+use crate::storage::reviews::{self, ReviewFilter};
+use crate::storage::{CompanyId, ContractId, DbConnection, ImportId, LotId};
+
+/// What is asked: the scope, the date, the rules and the kinds the caller is shown.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct FollowupRequest {
+    pub scope: DataScope,
+    pub today: NaiveDate,
+    pub rules: FollowupRules,
+    pub kinds: Vec<FollowupKind>,
+}
+
+/// A company as an item names it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Firm {
+    pub siret: String,
+    pub name: String,
+}
+
+/// One thing that needs someone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FollowupItem {
+    pub kind: FollowupKind,
+    /// Since when it stands.
+    pub since: NaiveDate,
+    pub buyer_siret: String,
+    pub buyer_name: String,
+    pub contract_id: ContractId,
+    pub reference: String,
+    pub lot_id: LotId,
+    pub lot: i32,
+    /// The lot's holder, or the company that declared the hours; none for a lot not awarded.
+    pub company: Option<Firm>,
+    pub figures: Figures,
+}
+
+/// The figures of each kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Figures {
+    MissingStatement {
+        end: NaiveDate,
+        /// The last month with hours declared up to the date, if any.
+        last_month: Option<Month>,
+    },
+    /// Behind pace (projected hours at the end) or ended short (counted hours).
+    Clause {
+        end: NaiveDate,
+        target: Hours,
+        shortfall: Shortfall,
+    },
+    PendingValidation {
+        import_id: Option<ImportId>,
+        month: Month,
+        entries: i64,
+        hours: Hours,
+    },
+    EligibilityPending {
+        pseudonym: String,
+        first_month: Month,
+        hours: Hours,
+    },
+}
+
+/// An item before its lot and company are named.
+struct Found {
+    kind: FollowupKind,
+    since: NaiveDate,
+    lot_id: LotId,
+    /// The company that declared, when the item is about its hours; else the lot's holder.
+    company: Option<CompanyId>,
+    figures: Figures,
+}
+
+/// The items of the request, the most urgent first.
+pub fn gather(
+    conn: &mut DbConnection,
+    request: &FollowupRequest,
+) -> Result<Vec<FollowupItem>, diesel::result::Error> {
+    let wants = |kind| request.kinds.contains(&kind);
+    let mut found = Vec::new();
+    let clause_kinds = [
+        FollowupKind::MissingStatement,
+        FollowupKind::BehindPace,
+        FollowupKind::EndedShort,
+    ];
+    if clause_kinds.into_iter().any(wants) {
+        let clauses = clauses::assess(conn, &request.scope, request.today)?;
+        found.extend(of_clauses(conn, request, &clauses)?);
+    }
+    if wants(FollowupKind::PendingValidation) {
+        found.extend(pending(conn, &request.scope)?);
+    }
+    if wants(FollowupKind::EligibilityPending) {
+        found.extend(unvalidated(conn, request)?);
+    }
+    // `exit_followup_due` and `qpv_share_short` have no rule yet: always empty.
+    let mut items = named(conn, found)?;
+    items.sort_by(|a, b| urgency_key(a).cmp(&urgency_key(b)));
+    Ok(items)
+}
+
+/// Kind, then the oldest first, then by buyer, contract, lot, company, and what tells two
+/// items of one lot apart.
+fn urgency_key(item: &FollowupItem) -> impl Ord + '_ {
+    let detail = match &item.figures {
+        Figures::PendingValidation {
+            month, import_id, ..
+        } => (Some(*month), import_id.map(|i| i.get()), ""),
+        Figures::EligibilityPending { pseudonym, .. } => (None, None, pseudonym.as_str()),
+        _ => (None, None, ""),
+    };
+    (
+        item.kind.urgency(),
+        item.since,
+        item.buyer_siret.as_str(),
+        item.reference.as_str(),
+        item.lot,
+        item.company.as_ref().map(|c| c.siret.as_str()),
+        detail,
+    )
+}
+
+/// The hours of the scope up to the date's month, validated or awaiting validation.
+fn declared_up_to(scope: &DataScope, today: NaiveDate) -> HoursFilter {
+    HoursFilter {
+        to_month: Month::of_date(today).map_or(i32::MAX, Month::yyyymm),
+        counted: Counted::WithPending,
+        ..scope.hours_of(None)
+    }
+}
+
+/// Missing statements, clauses behind pace and clauses ended short.
+fn of_clauses(
+    conn: &mut DbConnection,
+    request: &FollowupRequest,
+    clauses: &[ClauseView],
+) -> Result<Vec<Found>, diesel::result::Error> {
+    let today = request.today;
+    let last: HashMap<LotId, Month> =
+        sums::last_month_by_lot(conn, &declared_up_to(&request.scope, today))?
+            .into_iter()
+            .collect();
+    let wants = |kind| request.kinds.contains(&kind);
+    let mut found = Vec::new();
+    for clause in clauses {
+        // A company account's missing statements are its own; anyone else's, the holder's.
+        let found_on = |kind, since, figures| Found {
+            kind,
+            since,
+            lot_id: clause.lot_id,
+            company: request.scope.company_id,
+            figures,
+        };
+        let last_month = last.get(&clause.lot_id).copied();
+        let statements = StatementFacts {
+            start: clause.start,
+            end: clause.end,
+            last_month,
+        };
+        if let (true, Some(since), Some(end)) = (
+            wants(FollowupKind::MissingStatement),
+            request.rules.missing_statement(&statements, today),
+            clause.end,
+        ) {
+            let figures = Figures::MissingStatement { end, last_month };
+            found.push(found_on(FollowupKind::MissingStatement, since, figures));
+        }
+        let (Some(facts), Some(now)) = (clause.facts(), clause.assessment) else {
+            continue;
+        };
+        let shortfalls = [
+            (
+                FollowupKind::BehindPace,
+                request.rules.behind_pace(&facts, &now, today),
+            ),
+            // Clause closing will plug in here: a closed clause is no longer ended short.
+            (FollowupKind::EndedShort, followup::ended_short(&facts, &now)),
+        ];
+        for (kind, shortfall) in shortfalls {
+            if let (true, Some(shortfall)) = (wants(kind), shortfall) {
+                let figures = Figures::Clause {
+                    end: facts.end,
+                    target: facts.target,
+                    shortfall,
+                };
+                found.push(found_on(kind, shortfall.since, figures));
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// Statements awaiting validation, since they were written.
+fn pending(
+    conn: &mut DbConnection,
+    scope: &DataScope,
+) -> Result<Vec<Found>, diesel::result::Error> {
+    let filter = ReviewFilter {
+        buyer_ids: scope.buyer_ids.clone(),
+        company_id: scope.company_id,
+        import_id: None,
+        states: vec![ReviewState::Declared],
+    };
+    Ok(reviews::groups(conn, &filter)?
+        .into_iter()
+        .map(|g| Found {
+            kind: FollowupKind::PendingValidation,
+            since: g.since.map_or(g.month.first_day(), |at| at.date()),
+            lot_id: g.lot_id,
+            company: Some(g.company_id),
+            figures: Figures::PendingValidation {
+                import_id: g.import_id,
+                month: g.month,
+                entries: g.entries,
+                hours: g.hours,
+            },
+        })
+        .collect())
+}
+
+/// Participants with hours and no eligibility validation date, since their first month.
+fn unvalidated(
+    conn: &mut DbConnection,
+    request: &FollowupRequest,
+) -> Result<Vec<Found>, diesel::result::Error> {
+    let filter = declared_up_to(&request.scope, request.today);
+    Ok(sums::unvalidated_hours(conn, &filter)?
+        .into_iter()
+        .map(|row| Found {
+            kind: FollowupKind::EligibilityPending,
+            since: row.first_month.first_day(),
+            lot_id: row.lot_id,
+            company: Some(row.company_id),
+            figures: Figures::EligibilityPending {
+                pseudonym: row.pseudonym,
+                first_month: row.first_month,
+                hours: row.hours,
+            },
+        })
+        .collect())
+}
+
+/// Each item with its lot's names and its company (the one named, or the lot's holder).
+fn named(
+    conn: &mut DbConnection,
+    found: Vec<Found>,
+) -> Result<Vec<FollowupItem>, diesel::result::Error> {
+    let lot_ids: Vec<LotId> = found.iter().map(|f| f.lot_id).collect();
+    let lots: HashMap<LotId, LotNames> = names::lot_names(conn, &lot_ids)?
+        .into_iter()
+        .map(|l| (l.lot_id, l))
+        .collect();
+    let mut holders: HashMap<LotId, Firm> = HashMap::new();
+    for (lot, siret, name) in names::holders(conn, &lot_ids)? {
+        holders.entry(lot).or_insert(Firm { siret, name });
+    }
+    let company_ids: Vec<CompanyId> = found.iter().filter_map(|f| f.company).collect();
+    let firms: HashMap<CompanyId, Firm> = reviews::company_names(conn, &company_ids)?
+        .into_iter()
+        .map(|(id, siret, name)| (id, Firm { siret, name }))
+        .collect();
+    Ok(found
+        .into_iter()
+        .filter_map(|f| {
+            let lot = lots.get(&f.lot_id)?;
+            let company = match f.company {
+                Some(id) => firms.get(&id).cloned(),
+                None => holders.get(&f.lot_id).cloned(),
+            };
+            Some(FollowupItem {
+                kind: f.kind,
+                since: f.since,
+                buyer_siret: lot.buyer_siret.clone(),
+                buyer_name: lot.buyer_name.clone(),
+                contract_id: lot.contract_id,
+                reference: lot.reference.clone(),
+                lot_id: f.lot_id,
+                lot: lot.lot_number,
+                company,
+                figures: f.figures,
+            })
+        })
+        .collect())
+}
+
+impl FollowupItem {
+    /// What the item is about, in one French sentence (pages, workbook, command line).
+    pub fn detail(&self) -> String {
+        match &self.figures {
+            Figures::MissingStatement { end, last_month } => format!(
+                "Aucune heure déclarée depuis {} ; fin du marché le {}.",
+                last_month.map_or_else(|| "le début du marché".to_owned(), |m| m.to_string()),
+                end.format("%d/%m/%Y")
+            ),
+            Figures::Clause {
+                end,
+                target,
+                shortfall,
+            } if self.kind == FollowupKind::BehindPace => format!(
+                "À ce rythme, {} en fin de clause le {} pour un objectif de {} : il manquerait {}{}.",
+                shortfall.hours,
+                end.format("%d/%m/%Y"),
+                target,
+                shortfall.missing,
+                penalty_text(shortfall, "soit une pénalité de")
+            ),
+            Figures::Clause {
+                end,
+                target,
+                shortfall,
+            } => format!(
+                "Terminée le {} avec {} retenues pour un objectif de {} : il manque {}{}.",
+                end.format("%d/%m/%Y"),
+                shortfall.hours,
+                target,
+                shortfall.missing,
+                penalty_text(shortfall, "pénalité due :")
+            ),
+            Figures::PendingValidation {
+                import_id,
+                month,
+                hours,
+                ..
+            } => format!(
+                "{hours} déclarées pour {month}{}, en attente de validation.",
+                import_id.map_or_else(String::new, |id| format!(" (import n° {id})"))
+            ),
+            Figures::EligibilityPending {
+                pseudonym,
+                first_month,
+                hours,
+            } => format!(
+                "Participant {pseudonym} : {hours} depuis {first_month}, sans date de validation de son éligibilité."
+            ),
+        }
+    }
+}
+
+/// ", <words> 1 234,00 €" when the clause has a penalty per hour.
+fn penalty_text(shortfall: &Shortfall, words: &str) -> String {
+    shortfall
+        .penalty
+        .map_or_else(String::new, |p| format!(", {words} {p}"))
+}

@@ -1,0 +1,186 @@
+//! « À faire » as a page: the items of the person's scope, the most urgent first, with their
+//! filters, the link to act on each and the workbook to download.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::shell::Shell;
+use super::viewer::Viewer;
+use super::{HTML, PageError};
+use crate::app::followup::{self, FollowupLine, FollowupQuery};
+use crate::app::{self, AppError, ErrorCode};
+use crate::domain::authorization::Action;
+use crate::domain::{FollowupKind, FollowupRules, Labelled};
+use crate::indicators::FigureCache;
+use crate::indicators::followup::Figures;
+use crate::storage::Database;
+use crate::web::auth::can;
+
+pub struct Row {
+    pub kind: &'static str,
+    pub kind_code: &'static str,
+    pub since: String,
+    pub buyer: String,
+    pub contract: String,
+    pub company: String,
+    pub detail: String,
+    pub link: String,
+    pub action: &'static str,
+}
+
+pub struct KindChoice {
+    pub code: &'static str,
+    pub label: &'static str,
+    pub selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "followup.html")]
+struct FollowupPage {
+    shell: Shell,
+    kinds: Vec<KindChoice>,
+    may_choose_buyer: bool,
+    buyer: String,
+    company: String,
+    as_of: String,
+    rows: Vec<Row>,
+    /// The workbook of the same list.
+    download: String,
+    /// Why the filter was refused, and the field it was about.
+    refusal: Option<String>,
+    refused_field: &'static str,
+}
+
+#[derive(Deserialize)]
+pub struct FollowupForm {
+    kind: Option<String>,
+    buyer: Option<String>,
+    company: Option<String>,
+    as_of: Option<chrono::NaiveDate>,
+}
+
+/// What a person clicks to act on an item.
+fn action_of(line: &FollowupLine) -> &'static str {
+    match &line.item.figures {
+        Figures::MissingStatement { .. } if line.link == "/imports" => "Envoyer un relevé",
+        Figures::MissingStatement { .. } | Figures::Clause { .. } => "Voir le lot",
+        Figures::PendingValidation { .. } => "Valider ou rejeter",
+        Figures::EligibilityPending { .. } => "Voir le participant",
+    }
+}
+
+fn row(line: &FollowupLine) -> Row {
+    let i = &line.item;
+    Row {
+        kind: i.kind.label(),
+        kind_code: i.kind.code(),
+        since: i.since.format("%d/%m/%Y").to_string(),
+        buyer: i.buyer_name.clone(),
+        contract: format!(
+            "{}, {}",
+            i.reference,
+            crate::domain::lot::lot_heading(i.lot, None).to_lowercase()
+        ),
+        company: i
+            .company
+            .as_ref()
+            .map_or_else(|| "—".to_owned(), |c| format!("{} ({})", c.name, c.siret)),
+        detail: i.detail(),
+        link: line.link.clone(),
+        action: action_of(line),
+    }
+}
+
+/// The filter field a refusal is about, to point the message at it.
+fn field_of(code: ErrorCode) -> &'static str {
+    match code {
+        ErrorCode::InvalidFollowupKind => "kind",
+        ErrorCode::InvalidCompany => "company",
+        _ => "buyer",
+    }
+}
+
+/// The workbook's address, with the filters asked.
+fn download_of(form: &FollowupForm) -> String {
+    let mut address = form_urlencoded::Serializer::new(String::new());
+    fn filled(text: &Option<String>) -> Option<&str> {
+        text.as_deref().map(str::trim).filter(|t| !t.is_empty())
+    }
+    for (name, value) in [
+        ("kind", filled(&form.kind)),
+        ("buyer", filled(&form.buyer)),
+        ("company", filled(&form.company)),
+    ] {
+        if let Some(value) = value {
+            address.append_pair(name, value);
+        }
+    }
+    if let Some(date) = form.as_of {
+        address.append_pair("as_of", &date.to_string());
+    }
+    format!("/api/followup.xlsx?{}", address.finish())
+}
+
+/// `GET /a-faire?kind=&buyer=&company=&as_of=`: a refused filter shows beside the form (422).
+pub async fn list(
+    viewer: Viewer<can::ReadFollowup>,
+    form: web::Query<FollowupForm>,
+    database: web::Data<Database>,
+    figures: web::Data<FigureCache>,
+    rules: web::Data<FollowupRules>,
+) -> Result<HttpResponse, PageError> {
+    let today = form.as_of.unwrap_or_else(app::today);
+    let asked = FollowupQuery::parse(
+        form.kind.as_deref(),
+        form.buyer.as_deref(),
+        form.company.as_deref(),
+        today,
+    );
+    let caller = viewer.caller();
+    let found = match asked {
+        Ok(query) => {
+            crate::web::run(&database, move |conn| {
+                followup::list(conn, &figures, &caller, &rules, &query)
+            })
+            .await
+        }
+        Err(error) => Err(error),
+    };
+    let (lines, refusal): (Vec<FollowupLine>, Option<AppError>) = match found {
+        Ok(lines) => (lines, None),
+        Err(error) if error.code.status() == StatusCode::UNPROCESSABLE_ENTITY.as_u16() => {
+            (Vec::new(), Some(error))
+        }
+        Err(error) => return Err(PageError::Refused(error)),
+    };
+    let selected = form.kind.as_deref().unwrap_or_default();
+    let page = FollowupPage {
+        shell: viewer.shell("À faire"),
+        kinds: FollowupKind::shown_to_role(viewer.account.role)
+            .into_iter()
+            .map(|k| KindChoice {
+                code: k.code(),
+                label: k.label(),
+                selected: k.code() == selected,
+            })
+            .collect(),
+        may_choose_buyer: viewer.may(Action::ReadBuyers),
+        buyer: form.buyer.clone().unwrap_or_default(),
+        company: form.company.clone().unwrap_or_default(),
+        as_of: today.to_string(),
+        rows: lines.iter().map(row).collect(),
+        download: download_of(&form),
+        refused_field: refusal.as_ref().map_or("", |e| field_of(e.code)),
+        refusal: refusal.map(|e| e.message().to_owned()),
+    };
+    let status = if page.refusal.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok(HttpResponse::build(status)
+        .content_type(HTML)
+        .body(page.render()?))
+}
