@@ -126,8 +126,10 @@ pub fn workbook(
     let lines = list(conn, cache, caller, rules, query)?;
     let scope = caller.data_scope(conn, &query.narrowing)?;
     let items = lines.iter().map(|l| &l.item);
-    Ok(export::followup::workbook(items, &scope.description, query.today)
-        .map_err(ExportError::from)?)
+    Ok(
+        export::followup::workbook(items, &scope.description, query.today)
+            .map_err(ExportError::from)?,
+    )
 }
 
 /// The page where the item is acted on: the lot on its contract's page; the upload page for a

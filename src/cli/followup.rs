@@ -39,13 +39,7 @@ pub fn run(args: FollowupArgs, database: &Database, rules: &FollowupRules) -> an
     )?;
     let mut conn = database.connection()?;
     let caller = Caller::command_line();
-    let lines = followup::list(
-        &mut conn,
-        &FigureCache::default(),
-        &caller,
-        rules,
-        &query,
-    )?;
+    let lines = followup::list(&mut conn, &FigureCache::default(), &caller, rules, &query)?;
     if args.json {
         let json: Vec<FollowupItemJson> = lines.iter().map(FollowupItemJson::from).collect();
         println!("{}", serde_json::to_string_pretty(&json)?);

@@ -155,11 +155,9 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Import(args) => import::run(args, &settings, &open_database(&settings)?),
         Command::Review { action } => review::run(action, &open_database(&settings)?),
         Command::Stats(args) => stats::run(args, &open_database(&settings)?),
-        Command::Followup(args) => followup::run(
-            args,
-            &open_database(&settings)?,
-            &settings.followup_rules(),
-        ),
+        Command::Followup(args) => {
+            followup::run(args, &open_database(&settings)?, &settings.followup_rules())
+        }
         Command::Export(args) => export::run(args, &open_database(&settings)?),
         Command::Backup { file } => backup::back_up(&settings, &file),
         Command::Restore { file } => backup::restore(&settings, &file),

@@ -129,10 +129,7 @@ impl FollowupRules {
         if facts.last_month.is_some_and(|last| last >= window) {
             return None;
         }
-        let after_last = facts
-            .last_month
-            .and_then(Month::next)
-            .map(Month::first_day);
+        let after_last = facts.last_month.and_then(Month::next).map(Month::first_day);
         Some(after_last.map_or(facts.start, |day| day.max(facts.start)))
     }
 
@@ -261,7 +258,11 @@ mod tests {
         let rules = FollowupRules::default();
         let ended = day(2026, 2, 10);
         assert_eq!(rules.missing_statement(&lot(None), ended), None);
-        assert!(rules.missing_statement(&lot(None), day(2026, 2, 9)).is_some());
+        assert!(
+            rules
+                .missing_statement(&lot(None), day(2026, 2, 9))
+                .is_some()
+        );
         let no_end = StatementFacts {
             end: None,
             ..lot(None)

@@ -188,7 +188,10 @@ fn of_clauses(
                 request.rules.behind_pace(&facts, &now, today),
             ),
             // Clause closing will plug in here: a closed clause is no longer ended short.
-            (FollowupKind::EndedShort, followup::ended_short(&facts, &now)),
+            (
+                FollowupKind::EndedShort,
+                followup::ended_short(&facts, &now),
+            ),
         ];
         for (kind, shortfall) in shortfalls {
             if let (true, Some(shortfall)) = (wants(kind), shortfall) {

@@ -334,6 +334,7 @@ async fn a_person_signs_in_sends_files_and_sees_the_dashboard_and_every_page_is_
         ),
         ("/entreprises?structures=true", "structures", false),
         ("/imports", "imports", true),
+        ("/a-faire", "a-faire", false),
         ("/participants", "participants", false),
         ("/utilisateurs", "utilisateurs", false),
         ("/journal", "journal", false),

@@ -248,25 +248,97 @@ fn dataset(conn: &mut DbConnection) -> Result<Dataset, StorageError> {
         };
         let ok = Some("2024-12-01");
         let validated = [
-            s(lot(0), f1, "P-001", ok, "2025-09", 150, ReviewState::Validated),
-            s(lot(0), f1, "P-002", ok, "2025-10", 150, ReviewState::Validated),
+            s(
+                lot(0),
+                f1,
+                "P-001",
+                ok,
+                "2025-09",
+                150,
+                ReviewState::Validated,
+            ),
+            s(
+                lot(0),
+                f1,
+                "P-002",
+                ok,
+                "2025-10",
+                150,
+                ReviewState::Validated,
+            ),
             // Eligibility not validated: counted all the same, and listed.
-            s(lot(0), f1, "P-NV", None, "2025-09", 40, ReviewState::Validated),
-            s(lot(1), f2, "P-005", ok, "2025-06", 100, ReviewState::Validated),
-            s(lot(2), f1, "P-003", ok, "2024-06", 150, ReviewState::Validated),
-            s(lot(2), f1, "P-004", ok, "2024-07", 150, ReviewState::Validated),
+            s(
+                lot(0),
+                f1,
+                "P-NV",
+                None,
+                "2025-09",
+                40,
+                ReviewState::Validated,
+            ),
+            s(
+                lot(1),
+                f2,
+                "P-005",
+                ok,
+                "2025-06",
+                100,
+                ReviewState::Validated,
+            ),
+            s(
+                lot(2),
+                f1,
+                "P-003",
+                ok,
+                "2024-06",
+                150,
+                ReviewState::Validated,
+            ),
+            s(
+                lot(2),
+                f1,
+                "P-004",
+                ok,
+                "2024-07",
+                150,
+                ReviewState::Validated,
+            ),
             // Rejected: no statement, counted nowhere, no eligibility to validate.
-            s(lot(3), f2, "P-REJ", None, "2025-09", 60, ReviewState::Rejected),
+            s(
+                lot(3),
+                f2,
+                "P-REJ",
+                None,
+                "2025-09",
+                60,
+                ReviewState::Rejected,
+            ),
         ];
         import_written(conn, &validated, "2025-10-01 08:00:00")?;
         let pending_sv = import_written(
             conn,
-            &[s(lot(1), f2, "P-006", ok, "2025-07", 80, ReviewState::Declared)],
+            &[s(
+                lot(1),
+                f2,
+                "P-006",
+                ok,
+                "2025-07",
+                80,
+                ReviewState::Declared,
+            )],
             "2025-08-05 10:00:00",
         )?;
         let pending_tx = import_written(
             conn,
-            &[s(lot(0), f1, "P-007", ok, "2025-10", 20, ReviewState::Declared)],
+            &[s(
+                lot(0),
+                f1,
+                "P-007",
+                ok,
+                "2025-10",
+                20,
+                ReviewState::Declared,
+            )],
             "2025-10-10 09:30:00",
         )?;
         Ok::<_, StorageError>(Dataset {
@@ -363,7 +435,14 @@ fn expected(data: &Dataset) -> Vec<Row> {
     vec![
         // Both clauses end on 31 December: listed from 2 October, 90 days before.
         with(
-            item("behind_pace", "2025-10-02", &b1, "2024-TX-001", &f1, link("2024-TX-001")),
+            item(
+                "behind_pace",
+                "2025-10-02",
+                &b1,
+                "2024-TX-001",
+                &f1,
+                link("2024-TX-001"),
+            ),
             vec![
                 ("end_date", s("2025-12-31")),
                 ("target_hours_hundredths", n(100_000)),
@@ -373,7 +452,14 @@ fn expected(data: &Dataset) -> Vec<Row> {
             ],
         ),
         with(
-            item("behind_pace", "2025-10-02", &b2, "2025-TX-004", &f2, link("2025-TX-004")),
+            item(
+                "behind_pace",
+                "2025-10-02",
+                &b2,
+                "2025-TX-004",
+                &f2,
+                link("2025-TX-004"),
+            ),
             vec![
                 ("end_date", s("2025-12-31")),
                 ("target_hours_hundredths", n(60_000)),
@@ -383,7 +469,14 @@ fn expected(data: &Dataset) -> Vec<Row> {
         ),
         // Ended on 28 February 2025 with 300 h of 800.
         with(
-            item("ended_short", "2025-02-28", &b1, "2024-TX-003", &f1, link("2024-TX-003")),
+            item(
+                "ended_short",
+                "2025-02-28",
+                &b1,
+                "2024-TX-003",
+                &f1,
+                link("2024-TX-003"),
+            ),
             vec![
                 ("end_date", s("2025-02-28")),
                 ("target_hours_hundredths", n(80_000)),
@@ -394,12 +487,26 @@ fn expected(data: &Dataset) -> Vec<Row> {
         ),
         // No hours ever (the rejected ones do not count): missing since the start.
         with(
-            item("missing_statement", "2025-01-01", &b2, "2025-TX-004", &f2, link("2025-TX-004")),
+            item(
+                "missing_statement",
+                "2025-01-01",
+                &b2,
+                "2025-TX-004",
+                &f2,
+                link("2025-TX-004"),
+            ),
             vec![("end_date", s("2025-12-31"))],
         ),
         // July declared (awaiting validation), nothing in August or September.
         with(
-            item("missing_statement", "2025-08-01", &b1, "2025-SV-002", &f2, link("2025-SV-002")),
+            item(
+                "missing_statement",
+                "2025-08-01",
+                &b1,
+                "2025-SV-002",
+                &f2,
+                link("2025-SV-002"),
+            ),
             vec![
                 ("last_month_declared", s("2025-07")),
                 ("end_date", s("2027-01-31")),
@@ -549,7 +656,10 @@ async fn each_account_sees_its_scope_and_the_kinds_its_role_may_see() {
     assert_eq!(of_officer.len(), 5);
     assert_eq!(rows_of(&app, &officer, "").await, of_officer);
     let (status, body) = list(&app, &officer, &format!("&buyer={}", siret(2).as_str())).await;
-    assert_eq!((status, body["error"]["code"].as_str()), (403, Some("out_of_scope")));
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (403, Some("out_of_scope"))
+    );
 
     // A company: its own missing statements (to send from the upload page) and its own
     // statements awaiting validation; no clause figures, no participant.
@@ -622,7 +732,9 @@ async fn the_page_lists_filters_and_links_each_item_and_the_menu_counts_them() {
     .await;
     assert_eq!(pending.matches("<tr data-kind=").count(), 2);
     assert_eq!(
-        pending.matches("<tr data-kind=\"pending_validation\"").count(),
+        pending
+            .matches("<tr data-kind=\"pending_validation\"")
+            .count(),
         2
     );
 
@@ -748,8 +860,16 @@ fn on_the_example_data_the_command_line_lists_statements_and_clauses_to_follow()
     );
     for item in items {
         assert!(item["lot_id"].as_i64().is_some(), "{item}");
-        assert!(item["reference"].as_str().is_some_and(|r| r.starts_with("2025-")));
-        assert_eq!(item["company_siret"].as_str().map(str::len), Some(14), "{item}");
+        assert!(
+            item["reference"]
+                .as_str()
+                .is_some_and(|r| r.starts_with("2025-"))
+        );
+        assert_eq!(
+            item["company_siret"].as_str().map(str::len),
+            Some(14),
+            "{item}"
+        );
     }
     // The statement the company sent itself: one line per lot, awaiting validation.
     let pending: Vec<(&str, &str, i64)> = items

@@ -63,7 +63,9 @@ pub async fn list(
         followup::list(conn, &figures, &caller, &rules, &query)
     })
     .await?;
-    Ok(web::Json(lines.iter().map(FollowupItemJson::from).collect()))
+    Ok(web::Json(
+        lines.iter().map(FollowupItemJson::from).collect(),
+    ))
 }
 
 /// `GET /api/followup.xlsx`: the same list as a workbook.
