@@ -162,3 +162,21 @@ fn monthly_hours_beyond_a_month_or_none_are_refused_with_the_key() {
         74_400
     );
 }
+
+#[test]
+fn the_followup_rules_are_set_and_checked() {
+    let loaded = from_env(&[
+        ("SUIVI_FOLLOWUP__MISSING_MONTHS", "3"),
+        ("SUIVI_FOLLOWUP__ENDING_WITHIN_DAYS", "60"),
+    ])
+    .unwrap();
+    let rules = loaded.followup_rules();
+    assert_eq!((rules.missing_months, rules.ending_within_days), (3, 60));
+    assert_eq!(
+        Settings::default().followup_rules(),
+        crate::domain::FollowupRules::default()
+    );
+
+    let none = message(from_env(&[("SUIVI_FOLLOWUP__MISSING_MONTHS", "0")]));
+    assert!(none.contains("followup.missing_months"), "{none}");
+}

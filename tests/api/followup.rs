@@ -885,3 +885,26 @@ fn on_the_example_data_the_command_line_lists_statements_and_clauses_to_follow()
         .collect();
     assert_eq!(pending, vec![(EXAMPLE_SENDER, "2025-11", 7_000); 3]);
 }
+
+/// The settings reach the list: three months without hours, and 30 days before the end.
+#[tokio::test]
+async fn the_settings_move_the_date_rules() {
+    let app = crate::helpers::spawn_app_with(|settings| {
+        settings.followup.missing_months = 3;
+        settings.followup.ending_within_days = 30;
+    })
+    .await;
+    let data = territory(&app).await;
+    let admin = app.session(ADMIN_EMAIL, ADMIN_PASSWORD).await.token;
+    let all = expected(&data);
+
+    let listed = rows_of(&app, &admin, "").await;
+    // July declared on 2025-SV-002 covers the three months before October; both clauses end
+    // on 31 December, more than 30 days after 15 October.
+    let kept: Vec<Row> = all
+        .into_iter()
+        .filter(|r| r.0 != "behind_pace")
+        .filter(|r| !(r.0 == "missing_statement" && r.3.starts_with("2025-SV-002")))
+        .collect();
+    assert_eq!(listed, kept);
+}
