@@ -98,6 +98,7 @@ fn contract(conn: &mut DbConnection, c: &Contract) -> Result<(ContractId, LotId)
             training_counts: false,
             cap_per_participant: None,
         },
+        "Facilitateur de test",
     )?;
     Ok((contract, lot))
 }
