@@ -14,6 +14,7 @@ use std::time::Duration;
 use crate::accounts::tokens::TokenKeys;
 use crate::accounts::{self, InitialAdmin, login, signing_key};
 use crate::configuration::Settings;
+use crate::domain::ObligationRules;
 use crate::import::Importer;
 use crate::indicators::{FigureCache, Refreshed};
 use crate::storage::Database;
@@ -48,6 +49,7 @@ impl Application {
         let admin_email = settings.admin_email()?;
         let admin_password = settings.bootstrap.admin_password.clone();
         let importer = settings.importer()?;
+        let obligations = importer.obligations().clone();
         let signing_key =
             signing_key::load_or_create(&settings.data_dir, settings.auth.jwt_secret.as_ref())?;
         let auth = AuthState {
@@ -86,7 +88,7 @@ impl Application {
             database.clone(),
             figures.clone(),
             auth,
-            importer,
+            (importer, obligations),
             &settings,
         )?;
         started(&mut server).await?;
@@ -177,9 +179,10 @@ fn run(
     database: Database,
     figures: Arc<FigureCache>,
     auth: AuthState,
-    importer: Importer,
+    (importer, obligations): (Importer, ObligationRules),
     settings: &Settings,
 ) -> std::io::Result<Server> {
+    let obligations = actix_web::web::Data::new(obligations);
     let database = actix_web::web::Data::new(database);
     let auth = actix_web::web::Data::new(auth);
     let upload_limit = importer.limits().max_file_bytes;
@@ -194,6 +197,7 @@ fn run(
             .app_data(database.clone())
             .app_data(auth.clone())
             .app_data(importer.clone())
+            .app_data(obligations.clone())
             .app_data(figures.clone())
             .app_data(followup_rules.clone())
             .app_data(web::upload::upload_config(upload_limit))

@@ -1,7 +1,7 @@
 //! The buyers a caller follows, and recording one.
 
 use super::{AppError, Caller, ErrorCode};
-use crate::domain::{AuditAction, Name, Siret, Territory};
+use crate::domain::{AuditAction, Name, ObligationRules, Siret, Territory};
 use crate::storage::buyers::{self, Buyer, BuyerError};
 use crate::storage::{DbConnection, audit, figures_transaction};
 
@@ -22,22 +22,37 @@ pub fn followed(conn: &mut DbConnection, caller: &Caller) -> Result<Vec<Buyer>, 
     }
 }
 
-/// Records a buyer and its territory.
+/// What recording a buyer takes: its type as written (the rules' default when `None`).
+pub struct NewBuyer<'a> {
+    pub siret: &'a Siret,
+    pub name: &'a Name,
+    pub territory: &'a Territory,
+    pub buyer_type: Option<&'a str>,
+}
+
+/// Records a buyer, its territory and its type; answers the type's label.
 pub fn add(
     conn: &mut DbConnection,
     caller: &Caller,
-    siret: &Siret,
-    name: &Name,
-    territory: &Territory,
-) -> Result<(), AppError> {
+    rules: &ObligationRules,
+    new: &NewBuyer<'_>,
+) -> Result<String, AppError> {
+    let kind = match new.buyer_type {
+        Some(written) => rules
+            .buyer_type(written)
+            .map_err(|message| AppError::with(ErrorCode::InvalidBuyerType, message))?,
+        None => rules.default_buyer_type(),
+    };
+    let siret = new.siret;
     figures_transaction(conn, |conn| -> Result<(), BuyerError> {
-        buyers::insert(conn, siret, name, territory)?;
-        audit::record(
+        let id = buyers::insert(conn, siret, new.name, new.territory)?;
+        buyers::set_type(conn, id, &kind.code)?;
+        audit::record_detailed(
             conn,
             &caller.actor,
             AuditAction::BuyerCreated,
-            Some(siret.as_str()),
-            None,
+            siret.as_str(),
+            Some(&kind.label),
         )?;
         Ok(())
     })
@@ -45,7 +60,8 @@ pub fn add(
         BuyerError::AlreadyExists(_) => AppError::with(ErrorCode::BuyerExists, error),
         BuyerError::Query(detail) => AppError::internal(&detail),
         BuyerError::Storage(detail) => AppError::internal(&detail),
-    })
+    })?;
+    Ok(kind.label.clone())
 }
 
 /// Whether a facilitateur's (or an administrator's) own hour statements on the buyer's lots are

@@ -4,8 +4,10 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
+use super::obligations::ContractObligations;
 use super::{AppError, Caller, Listed, Narrowing, clauses};
-use crate::domain::ClauseStatus;
+use crate::domain::obligations::ObligationGap;
+use crate::domain::{ClauseStatus, ObligationRules};
 use crate::indicators::FigureCache;
 use crate::indicators::statement::{self, Statement};
 use crate::storage::contracts::{self, ContractFilter, ContractView};
@@ -20,6 +22,8 @@ pub struct ContractQuery {
     pub narrowing: Narrowing,
     /// Part of the reference or of the object.
     pub search: Option<String>,
+    /// Only the contracts short of this obligation.
+    pub gap: Option<ObligationGap>,
     pub page: PageRequest,
 }
 
@@ -44,14 +48,20 @@ fn found(
 pub fn page(
     conn: &mut DbConnection,
     caller: &Caller,
+    rules: &ObligationRules,
     query: &ContractQuery,
 ) -> Result<Listed<ContractView>, AppError> {
     let asked = super::listing::optional_year(query.year)?;
     let year = |month, day| asked.and_then(|y| NaiveDate::from_ymd_opt(y, month, day));
+    let ids = match query.gap {
+        Some(gap) => Some(super::obligations::short_of(conn, caller, rules, gap)?),
+        None => None,
+    };
     let filter = ContractFilter {
         from: query.from.or_else(|| year(1, 1)),
         to: query.to.or_else(|| year(12, 31)),
         search: super::listing::search(query.search.as_deref())?,
+        ids,
         ..ContractFilter::default()
     };
     let found = found(conn, caller, &query.narrowing, filter, query.page)?;
@@ -89,9 +99,10 @@ pub fn with_statuses(
     conn: &mut DbConnection,
     cache: &FigureCache,
     caller: &Caller,
+    rules: &ObligationRules,
     query: &ContractQuery,
 ) -> Result<(Listed<ContractView>, HashMap<LotId, ClauseStatus>), AppError> {
-    let found = page(conn, caller, query)?;
+    let found = page(conn, caller, rules, query)?;
     let assessed = clauses::assessed(conn, cache, caller, &Narrowing::default(), super::today())?;
     let statuses = assessed
         .iter()
@@ -100,15 +111,17 @@ pub fn with_statuses(
     Ok((found, statuses))
 }
 
-/// A contract with its statement today.
+/// A contract with its statement today, and its obligations for a caller who may see them.
 pub fn with_statement(
     conn: &mut DbConnection,
     caller: &Caller,
+    rules: &ObligationRules,
     id: ContractId,
-) -> Result<(ContractView, Statement), AppError> {
+) -> Result<(ContractView, Statement, Option<ContractObligations>), AppError> {
     let contract = one(conn, caller, id)?;
     let statement = statement(conn, caller, id, super::today())?;
-    Ok((contract, statement))
+    let obligations = super::obligations::of_contract(conn, caller, rules, id)?;
+    Ok((contract, statement, obligations))
 }
 
 /// A contract's page: the contract, its statement today and, for a caller who may change
@@ -117,19 +130,23 @@ pub struct ContractSheet {
     pub contract: ContractView,
     pub statement: Statement,
     pub settings: HashMap<LotId, contracts::StoredClause>,
+    /// Its status against the buyer's legal obligations, for a caller who may see them.
+    pub obligations: Option<ContractObligations>,
 }
 
 pub fn sheet(
     conn: &mut DbConnection,
     caller: &Caller,
+    rules: &ObligationRules,
     id: ContractId,
 ) -> Result<ContractSheet, AppError> {
-    let (contract, statement) = with_statement(conn, caller, id)?;
+    let (contract, statement, obligations) = with_statement(conn, caller, rules, id)?;
     let lots: Vec<LotId> = contract.lots.iter().map(|l| l.id).collect();
     let settings = clauses::settings_of(conn, caller, &lots)?;
     Ok(ContractSheet {
         contract,
         statement,
         settings,
+        obligations,
     })
 }

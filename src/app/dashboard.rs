@@ -6,7 +6,8 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 
 use super::indicators::{FiguresRequest, SeriesRequest, breakdowns, figures, series};
-use super::{AppError, Caller, Narrowing, buyers, clauses};
+use super::{AppError, Caller, Narrowing, buyers, clauses, obligations};
+use crate::domain::ObligationRules;
 use crate::indicators::clauses::ClauseView;
 use crate::indicators::{FigureCache, Indicators, YearFigures};
 use crate::storage::DbConnection;
@@ -20,6 +21,8 @@ pub struct Dashboard {
     pub series: Vec<YearFigures>,
     pub clauses: Arc<Vec<ClauseView>>,
     pub buyers: Vec<Buyer>,
+    /// Contracts of the scope without a social condition nor a ground (any year).
+    pub lacking_social_condition: usize,
 }
 
 /// The dashboard of `year`, or of the last year with hours up to `today`.
@@ -27,6 +30,7 @@ pub fn dashboard(
     conn: &mut DbConnection,
     cache: &FigureCache,
     caller: &Caller,
+    rules: &ObligationRules,
     narrowing: &Narrowing,
     year: Option<i32>,
     today: NaiveDate,
@@ -71,6 +75,9 @@ pub fn dashboard(
         year,
         clauses: clauses::assessed(conn, cache, caller, narrowing, today)?,
         buyers: buyers::visible(conn, caller)?,
+        lacking_social_condition: obligations::lacking_social_condition(
+            conn, caller, rules, narrowing,
+        )?,
         now,
         before,
         series,

@@ -107,6 +107,9 @@ error_codes! {
     /// A SIRET, given in a body or a query, that names no recorded buyer.
     UnknownBuyer = "unknown_buyer", 422,
         "Aucun acheteur n'a ce SIRET : vérifiez-le, ou demandez à un administrateur de l'ajouter.";
+    /// A buyer type the obligation rules do not list.
+    InvalidBuyerType = "invalid_buyer_type", 422,
+        "Type d'acheteur inconnu : choisissez Collectivité territoriale, État ou Entité adjudicatrice.";
     /// An account's fields that cannot be accepted.
     InvalidAccount = "invalid_account", 422,
         "Le compte ne peut pas être enregistré : corrigez les champs signalés.";

@@ -5,7 +5,9 @@ use std::io::{Read, Seek};
 
 use super::indicators::FiguresRequest;
 use super::{AppError, Caller, ErrorCode, Narrowing};
-use crate::domain::Siret;
+use crate::domain::authorization::Action;
+use crate::domain::{Labelled, ObligationRules, Siret};
+use crate::export::compliance::ObligationLine;
 use crate::export::{self, ExportError};
 use crate::indicators::scope::ScopeError;
 use crate::indicators::statement::Statement;
@@ -49,6 +51,7 @@ pub fn compliance(
     conn: &mut DbConnection,
     cache: &FigureCache,
     caller: &Caller,
+    rules: &ObligationRules,
     request: &FiguresRequest,
 ) -> Result<Vec<u8>, AppError> {
     let options = Options {
@@ -67,7 +70,25 @@ pub fn compliance(
         filters,
         super::today(),
     )?;
-    Ok(export::compliance::workbook(&report).map_err(ExportError::from)?)
+    let obligations = if caller.may(Action::ReadObligations) {
+        let period = (request.period.from, request.period.to);
+        let found = super::obligations::of_period(conn, caller, rules, period, &request.narrowing)?;
+        Some(found.into_iter().map(obligation_line).collect::<Vec<_>>())
+    } else {
+        None
+    };
+    Ok(export::compliance::workbook(&report, obligations.as_deref()).map_err(ExportError::from)?)
+}
+
+fn obligation_line(c: super::obligations::ContractObligations) -> ObligationLine {
+    ObligationLine {
+        buyer_siret: c.buyer_siret,
+        reference: c.reference,
+        notified: c.notified,
+        social: c.status.social.label(),
+        ground: c.ground.map(|(_, label)| label),
+        environmental: c.status.environmental.label(),
+    }
 }
 
 /// A period as a file name: `20250101-20251231`.

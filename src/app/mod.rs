@@ -21,6 +21,7 @@ pub mod followup;
 pub mod imports;
 pub mod indicators;
 pub mod listing;
+pub mod obligations;
 pub mod participants;
 pub mod reviews;
 pub mod users;

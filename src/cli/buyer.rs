@@ -3,7 +3,7 @@
 use clap::Subcommand;
 
 use crate::app::{self, Caller};
-use crate::domain::{Name, Siret, Territory};
+use crate::domain::{Name, ObligationRules, Siret, Territory};
 use crate::storage::Database;
 
 #[derive(Debug, Subcommand)]
@@ -20,6 +20,10 @@ pub enum BuyerCommand {
         /// ils définissent les entreprises locales.
         #[arg(long)]
         territory: String,
+        /// Type d'acheteur, qui fixe le seuil européen des fournitures et services :
+        /// « Collectivité territoriale » (par défaut), « État » ou « Entité adjudicatrice ».
+        #[arg(long = "type", value_name = "TYPE")]
+        buyer_type: Option<String>,
     },
     /// Liste les acheteurs enregistrés.
     List,
@@ -36,25 +40,32 @@ pub enum BuyerCommand {
     },
 }
 
-pub fn run(command: BuyerCommand, database: &Database) -> anyhow::Result<()> {
+pub fn run(
+    command: BuyerCommand,
+    database: &Database,
+    rules: &ObligationRules,
+) -> anyhow::Result<()> {
     let mut conn = database.connection()?;
     match command {
         BuyerCommand::Add {
             siret,
             name,
             territory,
+            buyer_type,
         } => {
             let siret = Siret::parse(&siret)?;
             let name = Name::parse(&name)?;
             let territory = Territory::parse(&territory)?;
-            app::buyers::add(
-                &mut conn,
-                &Caller::command_line(),
-                &siret,
-                &name,
-                &territory,
-            )?;
-            println!("Acheteur enregistré : {name} (SIRET {siret}, territoire : {territory}).");
+            let new = app::buyers::NewBuyer {
+                siret: &siret,
+                name: &name,
+                territory: &territory,
+                buyer_type: buyer_type.as_deref(),
+            };
+            let kind = app::buyers::add(&mut conn, &Caller::command_line(), rules, &new)?;
+            println!(
+                "Acheteur enregistré : {name} (SIRET {siret}, {kind}, territoire : {territory})."
+            );
         }
         BuyerCommand::FacilitatorImportsValidated { siret, value } => {
             let siret = Siret::parse(&siret)?;
@@ -84,8 +95,11 @@ pub fn run(command: BuyerCommand, database: &Database) -> anyhow::Result<()> {
             }
             for buyer in all {
                 println!(
-                    "{}  {}  (territoire : {})",
-                    buyer.siret, buyer.name, buyer.territory
+                    "{}  {}  ({}, territoire : {})",
+                    buyer.siret,
+                    buyer.name,
+                    ObligationRules::label_of(&rules.buyer_types, &buyer.buyer_type),
+                    buyer.territory
                 );
             }
         }

@@ -12,6 +12,7 @@ use super::scope_args::ScopeArgs;
 use crate::app::exports::DetailFormat;
 use crate::app::indicators::FiguresRequest;
 use crate::app::{self, Caller};
+use crate::domain::ObligationRules;
 use crate::export;
 use crate::indicators::{Breakdowns, FigureCache, Period};
 use crate::storage::{Database, DbConnection};
@@ -55,11 +56,11 @@ pub struct ExportArgs {
     file: PathBuf,
 }
 
-pub fn run(args: ExportArgs, database: &Database) -> anyhow::Result<()> {
+pub fn run(args: ExportArgs, database: &Database, rules: &ObligationRules) -> anyhow::Result<()> {
     let mut conn = database.connection()?;
     let caller = Caller::command_line();
     match args.kind {
-        ExportKind::Compliance => compliance(&args, &mut conn, &caller)?,
+        ExportKind::Compliance => compliance(&args, &mut conn, &caller, rules)?,
         ExportKind::Contract => {
             let id = args.contract.context("indiquez le marché : --contract N")?;
             let statement = app::contracts::statement(&mut conn, &caller, id.into(), at(&args))?;
@@ -87,7 +88,12 @@ fn at(args: &ExportArgs) -> NaiveDate {
     args.at.unwrap_or_else(app::today)
 }
 
-fn compliance(args: &ExportArgs, conn: &mut DbConnection, caller: &Caller) -> anyhow::Result<()> {
+fn compliance(
+    args: &ExportArgs,
+    conn: &mut DbConnection,
+    caller: &Caller,
+    rules: &ObligationRules,
+) -> anyhow::Result<()> {
     let year = args
         .year
         .context("indiquez l'année du classeur : --year 2025")?;
@@ -97,7 +103,7 @@ fn compliance(args: &ExportArgs, conn: &mut DbConnection, caller: &Caller) -> an
         subcontractors: args.scope.subcontractors,
         breakdowns: Breakdowns::ALL,
     };
-    let bytes = app::exports::compliance(conn, &FigureCache::default(), caller, &request)?;
+    let bytes = app::exports::compliance(conn, &FigureCache::default(), caller, rules, &request)?;
     write(&args.file, &bytes)
 }
 

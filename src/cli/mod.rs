@@ -7,6 +7,7 @@ mod buyer;
 mod export;
 mod followup;
 mod import;
+mod obligations;
 mod purge;
 mod review;
 mod scope_args;
@@ -75,6 +76,9 @@ enum Command {
     Followup(followup::FollowupArgs),
     /// Indicateurs de la charte et des heures d'insertion d'une année (les mêmes que l'API).
     Stats(stats::StatsArgs),
+    /// État de chaque marché au regard des obligations de l'acheteur (condition sociale au-delà
+    /// des seuils européens, condition environnementale), les mêmes que l'API.
+    Obligations(obligations::ObligationsArgs),
     /// Écrit un classeur de suivi, un relevé ou le détail des heures (les fichiers de l'API).
     Export(export::ExportArgs),
     /// Écrit le modèle .xlsx d'un type d'import (en-têtes, listes déroulantes, aide).
@@ -149,7 +153,11 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { example_data } => serve::run(settings, example_data),
         Command::Migrate => migrate(&settings),
-        Command::Buyer { action } => buyer::run(action, &open_database(&settings)?),
+        Command::Buyer { action } => buyer::run(
+            action,
+            &open_database(&settings)?,
+            &settings.obligation_rules()?,
+        ),
         Command::User { action } => user::run(action, &open_database(&settings)?),
         Command::Template { kind, file } => import::write_template(&kind, &file, &settings),
         Command::Import(args) => import::run(args, &settings, &open_database(&settings)?),
@@ -158,7 +166,16 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Followup(args) => {
             followup::run(args, &open_database(&settings)?, &settings.followup_rules())
         }
-        Command::Export(args) => export::run(args, &open_database(&settings)?),
+        Command::Obligations(args) => obligations::run(
+            args,
+            &open_database(&settings)?,
+            &settings.obligation_rules()?,
+        ),
+        Command::Export(args) => export::run(
+            args,
+            &open_database(&settings)?,
+            &settings.obligation_rules()?,
+        ),
         Command::Backup { file } => backup::back_up(&settings, &file),
         Command::Restore { file } => backup::restore(&settings, &file),
         Command::Purge { before } => {

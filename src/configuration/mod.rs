@@ -17,7 +17,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 use crate::accounts::throttle::ThrottlePolicy;
-use crate::domain::{Email, FollowupRules, Hours};
+use crate::domain::{Email, FollowupRules, Hours, ObligationRules};
 use crate::import::Importer;
 use crate::import::limits::ImportLimits;
 use crate::import::profiles::Profiles;
@@ -40,6 +40,7 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub imports: ImportSettings,
     pub followup: FollowupSettings,
+    pub obligations: ObligationSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -145,6 +146,14 @@ pub struct FollowupSettings {
     pub ending_within_days: u32,
 }
 
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ObligationSettings {
+    /// A rules file (thresholds, buyer types, grounds, entry into force) replacing the built-in
+    /// `rules/obligations.toml`: the next revision of thresholds is a data change.
+    pub rules_file: Option<PathBuf>,
+}
+
 // The built-in defaults: each setting absent from the file and the environment takes its value
 // here (the README's Configuration table lists them).
 
@@ -159,6 +168,7 @@ impl Default for Settings {
             auth: AuthSettings::default(),
             imports: ImportSettings::default(),
             followup: FollowupSettings::default(),
+            obligations: ObligationSettings::default(),
         }
     }
 }
@@ -360,7 +370,27 @@ impl Settings {
     pub fn importer(&self) -> Result<Importer, SettingsError> {
         let profiles = Profiles::load(Some(&self.imports.profiles_dir))
             .map_err(|e| SettingsError::Invalid(e.to_string()))?;
-        Ok(Importer::new(profiles, self.import_limits()))
+        Ok(
+            Importer::new(profiles, self.import_limits())
+                .with_obligations(self.obligation_rules()?),
+        )
+    }
+
+    /// The obligation rules: the file `obligations.rules_file` names, else the built-in ones.
+    pub fn obligation_rules(&self) -> Result<ObligationRules, SettingsError> {
+        let (origin, text) = match &self.obligations.rules_file {
+            Some(path) => (
+                path.display().to_string(),
+                std::fs::read_to_string(path)
+                    .map_err(|e| SettingsError::Unreadable(path.clone(), e.to_string()))?,
+            ),
+            None => (
+                "rules/obligations.toml".to_owned(),
+                crate::domain::obligations::BUILT_IN.to_owned(),
+            ),
+        };
+        toml::from_str(&text)
+            .map_err(|e| SettingsError::Invalid(format!("règles des obligations ({origin}) : {e}")))
     }
 
     /// The date rules of the « À faire » list.

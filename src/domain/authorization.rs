@@ -86,6 +86,9 @@ actions! {
     /// Read what needs someone today (« À faire »): which kinds of item, see
     /// `FollowupKind::shown_to` (a company: its own statements only).
     ReadFollowup,
+    /// See each contract's status against the buyer's legal obligations (social and
+    /// environmental conditions), within one's buyers.
+    ReadObligations,
 }
 
 use Action::*;
@@ -121,6 +124,10 @@ const TABLE: &[(Action, &[Role])] = &[
     (ReadReviews, &[Admin, Facilitator, BuyerOfficer, Company]),
     (ReviewHours, &[Admin, Facilitator]),
     (ReadFollowup, &[Admin, Facilitator, BuyerOfficer, Company]),
+    (
+        ReadObligations,
+        &[Admin, Facilitator, BuyerOfficer, Elected],
+    ),
 ];
 
 /// Who sees participant groups however small: those who follow participants one by one.

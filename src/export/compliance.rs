@@ -17,6 +17,22 @@ pub const STRUCTURES: &str = "Structures d'insertion";
 pub const PUBLICS: &str = "Publics";
 pub const CHARTER: &str = "Charte";
 pub const METHOD: &str = "Méthode";
+pub const OBLIGATIONS: &str = "Obligations";
+
+/// A contract's status against the buyer's legal obligations, as the obligations sheet lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObligationLine {
+    pub buyer_siret: String,
+    pub reference: String,
+    pub notified: chrono::NaiveDate,
+    pub social: &'static str,
+    /// The ground's label, when one is recorded.
+    pub ground: Option<String>,
+    pub environmental: &'static str,
+}
+
+/// How the obligations sheet's statuses are worked out.
+pub const OBLIGATIONS_METHOD: &str = "Marchés notifiés sur la période. Condition sociale d'exécution exigée des consultations lancées depuis l'entrée en vigueur de l'article 35 de la loi Climat et résilience dont la valeur estimée atteint le seuil européen en vigueur au lancement (travaux ; fournitures et services selon le type d'acheteur) : « Conforme » avec une clause d'insertion, une autre condition sociale ou un lot réservé ; « Dérogation justifiée » avec un motif et sa justification ; « Manquante » sinon. Condition environnementale exigée de toute consultation lancée depuis cette date. « Données incomplètes » : date de lancement, nature ou valeur estimée inconnue. Seuils et date : règles des obligations en vigueur (rules/obligations.toml ou le fichier que nomme la configuration).";
 
 /// The column of the key figures' values on the synthesis sheet (B).
 pub const FIGURE_VALUE_COLUMN: u16 = 1;
@@ -26,7 +42,11 @@ pub fn suppressed_text() -> String {
     format!("moins de {SMALL_GROUP_THRESHOLD} personnes : masqué")
 }
 
-pub fn workbook(report: &ComplianceReport) -> Result<Vec<u8>, XlsxError> {
+/// The workbook; the obligations sheet when `obligations` is given (a reader who may see them).
+pub fn workbook(
+    report: &ComplianceReport,
+    obligations: Option<&[ObligationLine]>,
+) -> Result<Vec<u8>, XlsxError> {
     let styles = Styles::default();
     let mut book = Workbook::new();
     book.set_properties(&properties(report));
@@ -36,6 +56,9 @@ pub fn workbook(report: &ComplianceReport) -> Result<Vec<u8>, XlsxError> {
     structures(book.add_worksheet().set_name(STRUCTURES)?, &styles, report)?;
     publics(book.add_worksheet().set_name(PUBLICS)?, &styles, report)?;
     charter(book.add_worksheet().set_name(CHARTER)?, &styles, report)?;
+    if let Some(lines) = obligations {
+        obligations_sheet(book.add_worksheet().set_name(OBLIGATIONS)?, &styles, lines)?;
+    }
     method(book.add_worksheet().set_name(METHOD)?, &styles, report)?;
     book.save_to_buffer()
 }
@@ -516,6 +539,41 @@ fn charter(
     Ok(())
 }
 
+/// One row per contract notified during the period: its social and environmental status.
+fn obligations_sheet(
+    sheet: &mut Worksheet,
+    styles: &Styles,
+    lines: &[ObligationLine],
+) -> Result<(), XlsxError> {
+    let columns = [
+        column("SIRET acheteur", 18.0),
+        column("Référence", 16.0),
+        column("Notifié le", 12.0),
+        column("Condition sociale", 26.0),
+        column("Motif d'absence de condition sociale", 40.0),
+        column("Condition environnementale", 26.0),
+    ];
+    let rows = lines.iter().map(|line| {
+        vec![
+            Value::text(&line.buyer_siret),
+            Value::text(&line.reference),
+            Value::Date(line.notified),
+            Value::text(line.social),
+            Value::or_empty(line.ground.clone(), Value::Text),
+            Value::text(line.environmental),
+        ]
+    });
+    if sheet::table(sheet, styles, 0, &columns, rows)? == 0 {
+        sheet.write_string_with_format(
+            1,
+            0,
+            "Aucun marché notifié sur la période.",
+            &styles.note,
+        )?;
+    }
+    Ok(())
+}
+
 fn method(
     sheet: &mut Worksheet,
     styles: &Styles,
@@ -577,6 +635,7 @@ fn method(
         ("Part des entreprises locales", report.indicators.charter.local_by_value.method.clone()),
         ("Part des TPE et PME", report.indicators.charter.small_firms_by_value.method.clone()),
         ("Nombres de marchés", report.indicators.charter.with_clause.method.clone()),
+        ("Obligations de l'acheteur", OBLIGATIONS_METHOD.to_owned()),
         ("Arrondis", "Les taux sont calculés en points de base (1/10 000) et arrondis au plus proche ; heures au centième, montants au centime.".to_owned()),
     ];
     rows.extend(

@@ -10,8 +10,8 @@ use crate::domain::date::parse_date;
 use crate::domain::decimal::{DecimalError, parse_fixed};
 use crate::domain::lot::{LotNumberError, parse_lot_number};
 use crate::domain::{
-    AwardRole, CpvCode, EligibilityCriterion, EmploymentContract, ExitOutcome, Hours, Labelled,
-    Modality, Money, Month, PostalCode, Procedure, Reservation, Sex, Siret, SizeClass,
+    AwardRole, ContractType, CpvCode, EligibilityCriterion, EmploymentContract, ExitOutcome, Hours,
+    Labelled, Modality, Money, Month, PostalCode, Procedure, Reservation, Sex, Siret, SizeClass,
     StructureKind,
 };
 
@@ -31,6 +31,7 @@ pub enum Value {
     Procedure(Procedure),
     AwardRole(AwardRole),
     Reservation(Reservation),
+    ContractType(ContractType),
     Criterion(EligibilityCriterion),
     Sex(Sex),
     ExitOutcome(ExitOutcome),
@@ -79,6 +80,9 @@ pub fn convert(cell: &Cell, value_type: ValueType) -> Result<Value, String> {
         ValueType::Procedure => label(Procedure::parse_label(&text).map(Value::Procedure)),
         ValueType::AwardRole => label(AwardRole::parse_label(&text).map(Value::AwardRole)),
         ValueType::Reservation => label(Reservation::parse_label(&text).map(Value::Reservation)),
+        ValueType::ContractType => label(ContractType::parse_label(&text).map(Value::ContractType)),
+        // The obligation rules list the grounds: the register's checks read them.
+        ValueType::Ground => Ok(Value::Text(text)),
         ValueType::Criterion => {
             label(EligibilityCriterion::parse_label(&text).map(Value::Criterion))
         }

@@ -4,7 +4,7 @@ use super::error::ImportError;
 use super::kinds;
 use super::limits::ImportLimits;
 use super::upload::Upload;
-use crate::domain::{ImportKind, Siret};
+use crate::domain::{ImportKind, ObligationRules, Siret};
 use crate::storage::buyers::Buyer;
 use crate::storage::users::BuyerScope;
 use crate::storage::{BuyerId, CompanyId, LotId};
@@ -24,6 +24,7 @@ impl KindsContext {
         conn: &mut DbConnection,
         upload: &Upload,
         limits: &ImportLimits,
+        obligations: &ObligationRules,
     ) -> Result<KindsContext, ImportError> {
         // Only the register and hour statements are checked against buyers and companies.
         let uses_buyers = matches!(upload.kind, ImportKind::Contracts | ImportKind::Hours);
@@ -55,6 +56,7 @@ impl KindsContext {
                 other_buyers: others.into_iter().map(|b| b.siret).collect(),
                 only_buyer: upload.buyer.clone(),
                 companies,
+                grounds: obligations.grounds.clone(),
             },
             hours,
         })

@@ -20,7 +20,8 @@ use super::slots::{Busy, ImportSlots, Slot};
 use super::template;
 use super::upload::Upload;
 use crate::domain::{
-    AuditAction, Hours, ImportKind, ImportPhase, ImportStatus, Labelled, Month, Role, Siret,
+    AuditAction, Hours, ImportKind, ImportPhase, ImportStatus, Labelled, Month, ObligationRules,
+    Role, Siret,
 };
 use crate::storage::audit::{self, Actor};
 use crate::storage::imports::{self, NewImport, Outcome};
@@ -39,6 +40,8 @@ pub struct Importer {
     /// busy handler, whose timeout a large import's write would outlast (seen in the
     /// benchmarks: concurrent imports of 250 000 rows each cut off).
     sqlite_turn: std::sync::Arc<std::sync::Mutex<()>>,
+    /// The obligation rules: the grounds the register accepts.
+    obligations: std::sync::Arc<ObligationRules>,
 }
 
 /// A started import: its record, and what identifies its file.
@@ -80,7 +83,20 @@ impl Importer {
             live: progress::LiveJobs::default(),
             slots: ImportSlots::default(),
             sqlite_turn: std::sync::Arc::default(),
+            obligations: std::sync::Arc::new(ObligationRules::built_in()),
         }
+    }
+
+    /// The same with these obligation rules instead of the built-in ones.
+    pub fn with_obligations(self, rules: ObligationRules) -> Importer {
+        Importer {
+            obligations: std::sync::Arc::new(rules),
+            ..self
+        }
+    }
+
+    pub fn obligations(&self) -> &ObligationRules {
+        &self.obligations
     }
 
     pub fn limits(&self) -> &ImportLimits {
@@ -134,7 +150,14 @@ impl Importer {
         rows: &[Vec<(&str, String)>],
     ) -> Result<Vec<u8>, ImportError> {
         let profile = self.profile_of(kind)?;
-        template::workbook(profile, rows).map_err(|e| ImportError::Template(e.to_string()))
+        let grounds: Vec<&str> = self
+            .obligations
+            .grounds
+            .iter()
+            .map(|g| g.label.as_str())
+            .collect();
+        template::workbook(profile, rows, &grounds)
+            .map_err(|e| ImportError::Template(e.to_string()))
     }
 
     fn profile_of(&self, kind: ImportKind) -> Result<&Profile, ImportError> {
@@ -288,7 +311,7 @@ impl Importer {
         profile: &Profile,
         report: &mut ImportReport,
     ) -> Result<Checked, ImportError> {
-        let context = KindsContext::load(conn, upload, &self.limits)?;
+        let context = KindsContext::load(conn, upload, &self.limits, &self.obligations)?;
         let pipeline::Read {
             mut parsed,
             header,

@@ -26,6 +26,10 @@ pub enum ValueType {
     Procedure,
     AwardRole,
     Reservation,
+    /// Works, supplies or services.
+    ContractType,
+    /// A ground of the obligation rules for leaving out a social condition.
+    Ground,
     Criterion,
     Sex,
     ExitOutcome,
@@ -64,6 +68,8 @@ impl ValueType {
             | ValueType::Procedure
             | ValueType::AwardRole
             | ValueType::Reservation
+            | ValueType::ContractType
+            | ValueType::Ground
             | ValueType::Criterion
             | ValueType::Sex
             | ValueType::ExitOutcome

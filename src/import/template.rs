@@ -10,8 +10,8 @@ use super::kinds;
 use super::profile::{ColumnSpec, Profile, ValueType};
 use crate::domain::update::CLEAR_WORD;
 use crate::domain::{
-    AwardRole, EligibilityCriterion, EmploymentContract, ExitOutcome, Labelled, Modality,
-    Procedure, Reservation, Sex, SizeClass, StructureKind,
+    AwardRole, ContractType, EligibilityCriterion, EmploymentContract, ExitOutcome, Labelled,
+    Modality, Procedure, Reservation, Sex, SizeClass, StructureKind,
 };
 
 /// Rows of the data sheet that carry drop-down lists and input messages.
@@ -23,14 +23,17 @@ fn labels_of<T: Labelled>() -> Vec<&'static str> {
     T::ALL.iter().map(|v| v.label()).collect()
 }
 
-/// The values a column offers in its drop-down list, if it is an enumeration.
-fn choices(value_type: ValueType) -> Option<Vec<&'static str>> {
+/// The values a column offers in its drop-down list, if it is an enumeration; `grounds` are
+/// the obligation rules' grounds' labels.
+fn choices<'a>(value_type: ValueType, grounds: &[&'a str]) -> Option<Vec<&'a str>> {
     Some(match value_type {
         ValueType::StructureKind => labels_of::<StructureKind>(),
         ValueType::SizeClass => labels_of::<SizeClass>(),
         ValueType::Procedure => labels_of::<Procedure>(),
         ValueType::AwardRole => labels_of::<AwardRole>(),
         ValueType::Reservation => labels_of::<Reservation>(),
+        ValueType::ContractType => labels_of::<ContractType>(),
+        ValueType::Ground => grounds.to_vec(),
         ValueType::Criterion => EligibilityCriterion::ALL.iter().map(|c| c.code()).collect(),
         ValueType::Sex => labels_of::<Sex>(),
         ValueType::ExitOutcome => labels_of::<ExitOutcome>(),
@@ -75,10 +78,12 @@ fn column_letters(mut index: u16) -> String {
 }
 
 /// The template of a profile as .xlsx bytes, with `prefilled` rows (column key → value) written
-/// under the header: the lots a company holds, for its hour statements.
+/// under the header: the lots a company holds, for its hour statements. `grounds`: the labels
+/// the ground column offers.
 pub fn workbook(
     profile: &Profile,
     prefilled: &[Vec<(&str, String)>],
+    grounds: &[&str],
 ) -> Result<Vec<u8>, XlsxError> {
     let title = format!("Modèle d'import — {}", profile.kind.label());
     let mut book = Workbook::new();
@@ -88,19 +93,20 @@ pub fn workbook(
             .set_author("suivi-clauses")
             .set_comment("Remplissez la feuille « Données » à partir de la ligne 2, puis importez le fichier."),
     );
-    let lists = data_sheet(&mut book, profile, prefilled)?;
-    help_sheet(&mut book, profile, &title)?;
+    let lists = data_sheet(&mut book, profile, prefilled, grounds)?;
+    help_sheet(&mut book, profile, &title, grounds)?;
     lists_sheet(&mut book, profile, &lists)?;
     book.save_to_buffer()
 }
 
 /// The sheet to fill: headers, a drop-down list or input message on each column, and the
 /// prefilled rows. Returns the lists its columns draw from (column index, values).
-fn data_sheet(
+fn data_sheet<'a>(
     book: &mut Workbook,
     profile: &Profile,
     prefilled: &[Vec<(&str, String)>],
-) -> Result<Vec<(usize, Vec<&'static str>)>, XlsxError> {
+    grounds: &[&'a str],
+) -> Result<Vec<(usize, Vec<&'a str>)>, XlsxError> {
     let header = Format::new()
         .set_bold()
         .set_font_color(Color::White)
@@ -108,7 +114,7 @@ fn data_sheet(
         .set_border(FormatBorder::Thin)
         .set_text_wrap()
         .set_align(FormatAlign::VerticalCenter);
-    let mut lists: Vec<(usize, Vec<&'static str>)> = Vec::new();
+    let mut lists: Vec<(usize, Vec<&'a str>)> = Vec::new();
     let data = book.add_worksheet().set_name(DATA_SHEET)?;
     data.set_row_height(0, 32)?;
     let clearable = kinds::clearable_columns(profile.kind);
@@ -117,7 +123,8 @@ fn data_sheet(
         data.write_string_with_format(0, col, header_text(column), &header)?;
         data.set_column_width(col, width(column))?;
         let clears = clearable.contains(&column.key.as_str());
-        let validation = validation(column, index, clears, &mut lists)?;
+        let offered = choices(column.value_type, grounds);
+        let validation = validation(column, index, clears, offered, &mut lists)?;
         data.add_data_validation(1, col, PREPARED_ROWS, col, &validation)?;
     }
     for (r, row) in prefilled.iter().enumerate() {
@@ -139,11 +146,12 @@ fn data_sheet(
 
 /// The column's input message, and its drop-down list for an enumeration (added to `lists`),
 /// offering « effacer » where it `clears` a stored value.
-fn validation(
+fn validation<'a>(
     column: &ColumnSpec,
     index: usize,
     clears: bool,
-    lists: &mut Vec<(usize, Vec<&'static str>)>,
+    offered: Option<Vec<&'a str>>,
+    lists: &mut Vec<(usize, Vec<&'a str>)>,
 ) -> Result<DataValidation, XlsxError> {
     let (description, example) = column.value_type.describe();
     let mut message = description.to_owned();
@@ -156,7 +164,7 @@ fn validation(
     if clears {
         message.push_str(" Vide : inchangé ; « effacer » : efface.");
     }
-    let validation = match choices(column.value_type) {
+    let validation = match offered {
         Some(mut values) => {
             if clears {
                 values.push(CLEAR_WORD);
@@ -178,7 +186,12 @@ fn validation(
 
 /// What the template is for, and each column: required or not, what it holds, the values and
 /// other headers it accepts.
-fn help_sheet(book: &mut Workbook, profile: &Profile, title: &str) -> Result<(), XlsxError> {
+fn help_sheet(
+    book: &mut Workbook,
+    profile: &Profile,
+    title: &str,
+    grounds: &[&str],
+) -> Result<(), XlsxError> {
     let help = book.add_worksheet().set_name("Aide")?;
     let bold = Format::new().set_bold();
     let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
@@ -214,7 +227,7 @@ fn help_sheet(book: &mut Workbook, profile: &Profile, title: &str) -> Result<(),
         help.write_string(row, 0, &column.header)?;
         help.write_string(row, 1, if column.required { "Oui" } else { "Non" })?;
         help.write_string_with_format(row, 2, column.value_type.describe().0, &wrap)?;
-        let accepted = choices(column.value_type)
+        let accepted = choices(column.value_type, grounds)
             .map(|v| v.join(" ; "))
             .unwrap_or_default();
         help.write_string_with_format(row, 3, accepted, &wrap)?;
@@ -230,7 +243,7 @@ fn help_sheet(book: &mut Workbook, profile: &Profile, title: &str) -> Result<(),
 fn lists_sheet(
     book: &mut Workbook,
     profile: &Profile,
-    lists: &[(usize, Vec<&'static str>)],
+    lists: &[(usize, Vec<&str>)],
 ) -> Result<(), XlsxError> {
     let sheet = book.add_worksheet().set_name(LISTS_SHEET)?;
     for (i, (column, values)) in lists.iter().enumerate() {

@@ -13,6 +13,8 @@ pub struct Buyer {
     pub siret: Siret,
     pub name: Name,
     pub territory: Territory,
+    /// Code of the obligation rules' buyer type (`local_authority`, `state`…).
+    pub buyer_type: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -68,7 +70,14 @@ pub fn id_by_siret(conn: &mut DbConnection, siret: &Siret) -> QueryResult<Option
         .optional()
 }
 
-/// Every buyer with its territory, by name.
+/// The buyer's type: a code of the obligation rules, which the caller has checked.
+pub fn set_type(conn: &mut DbConnection, id: BuyerId, code: &str) -> QueryResult<()> {
+    diesel::update(buyers::table.find(id))
+        .set(buyers::buyer_type.eq(code))
+        .execute(conn)
+        .map(drop)
+}
+
 /// Of these lots, those whose buyer validates a facilitateur's own hour statements at import.
 pub fn lots_validating_reviewers_imports(
     conn: &mut DbConnection,
@@ -97,9 +106,10 @@ pub fn set_reviewers_imports_validated(
         .map(drop)
 }
 
+/// Every buyer with its territory, by name.
 pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<Buyer>> {
-    let rows: Vec<(BuyerId, String, String)> = buyers::table
-        .select((buyers::id, buyers::siret, buyers::name))
+    let rows: Vec<(BuyerId, String, String, String)> = buyers::table
+        .select((buyers::id, buyers::siret, buyers::name, buyers::buyer_type))
         .order((super::sort_key(buyers::name).asc(), buyers::id.asc()))
         .load(conn)?;
     let departements: Vec<(BuyerId, String)> = buyer_departements::table
@@ -109,7 +119,7 @@ pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<Buyer>> {
         ))
         .load(conn)?;
     rows.into_iter()
-        .map(|(id, siret, name)| {
+        .map(|(id, siret, name, buyer_type)| {
             let codes = departements
                 .iter()
                 .filter(|(buyer, _)| *buyer == id)
@@ -120,6 +130,7 @@ pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<Buyer>> {
                 siret: Siret::parse(&siret).map_err(|e| corrupt("SIRET d'acheteur", e))?,
                 name: Name::parse(&name).map_err(|e| corrupt("nom d'acheteur", e))?,
                 territory: Territory::new(codes).map_err(|e| corrupt("territoire", e))?,
+                buyer_type,
             })
         })
         .collect()

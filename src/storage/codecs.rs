@@ -12,10 +12,10 @@ use diesel::sqlite::Sqlite;
 
 use super::MultiBackend;
 use crate::domain::{
-    AuditAction, AwardRole, Ccag, ContractNature, CpvCode, Departement, EligibilityCriterion,
-    Email, EmploymentContract, ExitOutcome, Hours, ImportKind, ImportPhase, ImportStatus, Labelled,
-    Locality, Modality, Money, Month, Name, PostalCode, Procedure, Rate, Reservation, ReviewState,
-    Role, Sex, Siret, SizeClass, StructureKind,
+    AuditAction, AwardRole, Ccag, ContractNature, ContractType, CpvCode, Departement,
+    EligibilityCriterion, Email, EmploymentContract, ExitOutcome, Hours, ImportKind, ImportPhase,
+    ImportStatus, Labelled, Locality, Modality, Money, Month, Name, PostalCode, Procedure, Rate,
+    Reservation, ReviewState, Role, Sex, Siret, SizeClass, StructureKind,
 };
 
 /// A domain value as one column holds it.
@@ -159,6 +159,7 @@ stored_as_code!(
     AwardRole,
     Ccag,
     ContractNature,
+    ContractType,
     EligibilityCriterion,
     EmploymentContract,
     ExitOutcome,

@@ -9,7 +9,8 @@ use super::located::located;
 use super::schema::{awards, buyers, companies, contracts, insertion_clauses, lots};
 use super::{BuyerId, CompanyId, ContractId, DbConnection, ImportId, LotId, MultiBackend, now};
 use crate::domain::{
-    AwardRole, Ccag, ContractNature, CpvCode, Hours, Labelled, Money, Procedure, Rate, Reservation,
+    AwardRole, Ccag, ContractNature, ContractType, CpvCode, Hours, Labelled, Money, Procedure,
+    Rate, Reservation,
 };
 
 pub struct ContractFields<'a> {
@@ -23,6 +24,7 @@ pub struct ContractFields<'a> {
     pub end_date: Option<NaiveDate>,
     pub social_criterion: bool,
     pub import_id: Option<ImportId>,
+    pub register: &'a RegisterFacts,
 }
 
 /// Creates the contract or updates the one with the same buyer and reference.
@@ -45,9 +47,20 @@ pub fn upsert_contract(conn: &mut DbConnection, c: &ContractFields<'_>) -> Query
         contracts::source_import_id.eq(c.import_id),
         contracts::updated_at.eq(at),
     );
+    let o = c.register;
+    let obligations = (
+        contracts::launch_date.eq(o.launch_date),
+        contracts::contract_type.eq(o.contract_type.map(|t| t.code())),
+        contracts::estimated_value_cents.eq(o.estimated_value.map(Money::cents)),
+        contracts::social_condition.eq(o.social_condition),
+        contracts::environmental_condition.eq(o.environmental_condition),
+        contracts::environmental_criterion.eq(o.environmental_criterion),
+        contracts::social_exemption_ground.eq(o.exemption_ground.as_deref()),
+        contracts::social_exemption_text.eq(o.exemption_text.as_deref()),
+    );
     match existing {
         Some(id) => diesel::update(contracts::table.find(id))
-            .set(values)
+            .set((values, obligations))
             .execute(conn)
             .map(|_| id),
         None => diesel::insert_into(contracts::table)
@@ -56,6 +69,7 @@ pub fn upsert_contract(conn: &mut DbConnection, c: &ContractFields<'_>) -> Query
                 contracts::reference.eq(c.reference),
                 contracts::created_at.eq(at),
                 values,
+                obligations,
             ))
             .returning(contracts::id)
             .get_result(conn),
@@ -414,6 +428,8 @@ pub struct ContractFilter {
     pub to: Option<NaiveDate>,
     pub search: Option<String>,
     pub id: Option<ContractId>,
+    /// Only these contracts (those short of an obligation, when the list is narrowed to them).
+    pub ids: Option<Vec<ContractId>>,
 }
 
 /// A contract with its lots, their awardees and clauses.
@@ -432,7 +448,23 @@ pub struct ContractView {
     pub duration_months: Option<i32>,
     pub end_date: Option<NaiveDate>,
     pub social_criterion: bool,
+    pub register: RegisterFacts,
     pub lots: Vec<LotView>,
+}
+
+/// What the register records of a contract for the buyer's legal obligations, as written and
+/// read back.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Queryable)]
+pub struct RegisterFacts {
+    pub launch_date: Option<NaiveDate>,
+    pub contract_type: Option<ContractType>,
+    pub estimated_value: Option<Money>,
+    pub social_condition: bool,
+    pub environmental_condition: bool,
+    pub environmental_criterion: bool,
+    /// A ground's code in the obligation rules.
+    pub exemption_ground: Option<String>,
+    pub exemption_text: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -474,6 +506,7 @@ struct ContractRow {
     duration_months: Option<i32>,
     end_date: Option<NaiveDate>,
     social_criterion: bool,
+    register: RegisterFacts,
 }
 
 impl ContractRow {
@@ -491,6 +524,7 @@ impl ContractRow {
             duration_months: self.duration_months,
             end_date: self.end_date,
             social_criterion: self.social_criterion,
+            register: self.register,
             lots,
         }
     }
@@ -547,6 +581,9 @@ fn filtered(filter: &ContractFilter) -> Filtered<'static> {
     if let Some(id) = filter.id {
         query = query.filter(contracts::id.eq(id));
     }
+    if let Some(ids) = &filter.ids {
+        query = query.filter(contracts::id.eq_any(ids.clone()));
+    }
     if let Some(search) = &filter.search {
         let pattern = super::contains_pattern(search);
         query = query.filter(
@@ -581,6 +618,16 @@ pub fn page(
                 contracts::duration_months,
                 contracts::end_date,
                 contracts::social_criterion,
+                (
+                    contracts::launch_date,
+                    contracts::contract_type,
+                    contracts::estimated_value_cents,
+                    contracts::social_condition,
+                    contracts::environmental_condition,
+                    contracts::environmental_criterion,
+                    contracts::social_exemption_ground,
+                    contracts::social_exemption_text,
+                ),
             ))
             .order((contracts::notification_date.desc(), contracts::id.desc()))
             .limit(page.per_page)

@@ -9,10 +9,10 @@ use diesel::sql_types::{BigInt, Text};
 use super::DbConnection;
 use super::codecs::{NotDecodable, Stored, Undecodable};
 use crate::domain::{
-    AuditAction, AwardRole, Ccag, ContractNature, CpvCode, Departement, EligibilityCriterion,
-    Email, EmploymentContract, ExitOutcome, Hours, ImportKind, ImportPhase, ImportStatus, Modality,
-    Money, Month, Name, PostalCode, Procedure, Rate, Reservation, ReviewState, Role, Sex, Siret,
-    SizeClass, StructureKind,
+    AuditAction, AwardRole, Ccag, ContractNature, ContractType, CpvCode, Departement,
+    EligibilityCriterion, Email, EmploymentContract, ExitOutcome, Hours, ImportKind, ImportPhase,
+    ImportStatus, Modality, Money, Month, Name, PostalCode, Procedure, Rate, Reservation,
+    ReviewState, Role, Sex, Siret, SizeClass, StructureKind,
 };
 
 /// How a column's values are checked: read as text or as an integer, then decoded.
@@ -59,6 +59,16 @@ const TYPED_COLUMNS: &[(&str, &str, Check)] = &[
     ("contracts", "procedure", Check::Text(text::<Procedure>)),
     ("contracts", "ccag", Check::Text(text::<Ccag>)),
     ("contracts", "cpv_code", Check::Text(text::<CpvCode>)),
+    (
+        "contracts",
+        "contract_type",
+        Check::Text(text::<ContractType>),
+    ),
+    (
+        "contracts",
+        "estimated_value_cents",
+        Check::Integer(integer::<Money>),
+    ),
     ("lots", "amount_cents", Check::Integer(integer::<Money>)),
     ("lots", "reservation", Check::Text(text::<Reservation>)),
     ("awards", "role", Check::Text(text::<AwardRole>)),

@@ -19,6 +19,7 @@ pub mod indicators;
 pub mod located;
 pub mod login_failures;
 pub mod migrations;
+pub mod obligations;
 pub mod participants;
 mod pool;
 pub mod reviews;

@@ -8,6 +8,7 @@ diesel::table! {
         name -> Text,
         created_at -> Timestamp,
         reviewers_imports_validated -> Bool,
+        buyer_type -> Text,
     }
 }
 
@@ -111,6 +112,14 @@ diesel::table! {
         source_import_id -> Nullable<BigInt>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        launch_date -> Nullable<Date>,
+        contract_type -> Nullable<Text>,
+        estimated_value_cents -> Nullable<BigInt>,
+        social_condition -> Bool,
+        environmental_condition -> Bool,
+        environmental_criterion -> Bool,
+        social_exemption_ground -> Nullable<Text>,
+        social_exemption_text -> Nullable<Text>,
     }
 }
 

@@ -5,8 +5,8 @@
 use actix_web::web::ServiceConfig;
 
 use super::api::{
-    audit, buyers, clauses, exports, followup, health, imports, indicators, listings, openapi,
-    reviews, session, users,
+    audit, buyers, clauses, exports, followup, health, imports, indicators, listings, obligations,
+    openapi, reviews, session, users,
 };
 use super::pages;
 use crate::domain::authorization::Action;
@@ -86,6 +86,7 @@ pub const ROUTES: &[Route] = &[
     route!(get "/api/exports/hours.xlsx" => exports::hours_xlsx, Requires(Action::ExportHourDetail)),
     route!(get "/api/exports/hours.csv" => exports::hours_csv, Requires(Action::ExportHourDetail)),
     route!(get "/api/exports/decp.json" => exports::decp, Requires(Action::ExportDecp)),
+    route!(get "/api/obligations" => obligations::list, Requires(Action::ReadObligations)),
 ];
 
 /// The HTML pages, under the same rule: without a session they send to the sign-in page,

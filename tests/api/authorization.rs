@@ -42,6 +42,7 @@ pub fn walk_lot(
             end_date: None,
             social_criterion: false,
             import_id: None,
+            register: &Default::default(),
         },
     )?;
     let lot = contracts::upsert_lot(
@@ -222,6 +223,10 @@ async fn sample(app: &TestApp, route: &Route, token: Option<&str>) -> Sample {
             ..plain(200)
         },
         ("get", "/api/exports/hours.xlsx" | "/api/exports/hours.csv") => plain(200),
+        ("get", "/api/obligations") => Sample {
+            path: "/api/obligations?year=2025".to_owned(),
+            ..plain(200)
+        },
         ("get", "/api/exports/decp.json") => Sample {
             // Buyer 1 with no contract of 2020: an empty, valid document.
             path: format!(

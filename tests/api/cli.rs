@@ -87,7 +87,9 @@ fn buyers_are_added_and_listed() {
         "{added}"
     );
     assert!(
-        listed.contains("213 105 554 00017  Ville de Toulouse  (territoire : 31)"),
+        listed.contains(
+            "213 105 554 00017  Ville de Toulouse  (Collectivité territoriale, territoire : 31)"
+        ),
         "{listed}"
     );
 }

@@ -92,6 +92,7 @@ async fn the_compliance_workbook_holds_the_figures_of_the_api() {
             "Structures d'insertion",
             "Publics",
             "Charte",
+            "Obligations",
             "Méthode"
         ]
     );

@@ -83,6 +83,7 @@ fn contract(conn: &mut DbConnection, c: &Contract) -> Result<(ContractId, LotId)
             end_date: None,
             social_criterion: false,
             import_id: None,
+            register: &Default::default(),
         },
     )?;
     let amount = Money::from_euros(500_000).unwrap();

@@ -619,7 +619,7 @@ async fn a_downloaded_template_filled_in_imports() {
     assert_eq!(status, 201, "{body}");
 
     let (headers, _) = template_headers(&template("contracts").await);
-    assert_eq!(headers.len(), 20);
+    assert_eq!(headers.len(), 28);
     let buyer = crate::helpers::siret(1).as_str().to_owned();
     let register = filled(
         &headers,
@@ -644,12 +644,34 @@ async fn a_downloaded_template_filled_in_imports() {
             "300",
             "Non",
             "Non",
+            "01/12/2024",
+            "Travaux",
+            "120 000",
+            "Non",
+            "Oui",
+            "Non",
+            "",
+            "",
         ]],
     );
     let (status, body) = app
         .import(&admin, "contracts", "registre.xlsx", register, false)
         .await;
     assert_eq!(status, 201, "{body}");
+    // The obligation columns, as the template's drop-downs and formats gave them.
+    let listed: serde_json::Value = app
+        .get_with("/api/contracts?q=2025-TX-001", &admin)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let contract = &listed["items"][0];
+    assert_eq!(contract["launch_date"], "2024-12-01");
+    assert_eq!(contract["contract_type"], "works");
+    assert_eq!(contract["estimated_value_cents"], 12_000_000);
+    assert_eq!(contract["social_condition"], false);
+    assert_eq!(contract["environmental_condition"], true);
+    assert_eq!(contract["social_exemption_ground"], serde_json::Value::Null);
 }
 
 #[tokio::test]

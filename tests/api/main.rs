@@ -31,6 +31,7 @@ mod indicators;
 mod leaks;
 mod listings;
 mod migrations;
+mod obligations;
 mod openapi;
 mod pages;
 mod participants;

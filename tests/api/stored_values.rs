@@ -46,6 +46,7 @@ fn sample(conn: &mut DbConnection) -> QueryResult<Sample> {
             end_date: None,
             social_criterion: false,
             import_id: None,
+            register: &Default::default(),
         },
     )?;
     let euros = |e| Money::from_euros(e).unwrap();

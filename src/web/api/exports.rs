@@ -34,11 +34,12 @@ pub async fn compliance(
     query: web::Query<IndicatorsQuery>,
     database: web::Data<Database>,
     figures: web::Data<FigureCache>,
+    rules: web::Data<crate::domain::ObligationRules>,
 ) -> Result<HttpResponse, AppError> {
     let (request, caller) = (query.request()?, user.caller());
     let file_name = format!("suivi-clauses-{}.xlsx", file_period(request.period));
     let bytes = crate::web::run(&database, move |conn| {
-        app::exports::compliance(conn, &figures, &caller, &request)
+        app::exports::compliance(conn, &figures, &caller, &rules, &request)
     })
     .await?;
     Ok(attachment(XLSX, &file_name, bytes))

@@ -5,11 +5,13 @@ use actix_web::web;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::app::AppError;
 use crate::app::companies::CompanyQuery;
 use crate::app::contracts::ContractQuery;
 use crate::app::participants::ParticipantQuery;
 use crate::app::{self, Listed, Narrowing};
+use crate::app::{AppError, ErrorCode};
+use crate::domain::obligations::ObligationGap;
+use crate::domain::{Labelled, ObligationRules};
 use crate::storage::companies::Company;
 use crate::storage::{Database, PageRequest};
 use crate::web::api::wire::listings::{ContractJson, ParticipantJson};
@@ -51,6 +53,9 @@ pub struct ContractsQuery {
     pub departement: Option<String>,
     /// Part of the reference or of the object.
     pub q: Option<String>,
+    /// Only the contracts short of an obligation: `social_missing` (no social condition nor
+    /// ground), `environmental_missing` or `incomplete`.
+    pub obligation: Option<String>,
     pub page: Option<i64>,
     /// 50 by default, 500 at most.
     pub per_page: Option<i64>,
@@ -74,10 +79,11 @@ pub async fn contracts(
     user: Authorized<can::ReadContracts>,
     query: web::Query<ContractsQuery>,
     database: web::Data<Database>,
+    rules: web::Data<ObligationRules>,
 ) -> Result<web::Json<Page<ContractJson>>, AppError> {
     let (query, caller) = (query.typed()?, user.caller());
     let found = crate::web::run(&database, move |conn| {
-        app::contracts::page(conn, &caller, &query)
+        app::contracts::page(conn, &caller, &rules, &query)
     })
     .await?;
     Ok(web::Json(found.into()))
@@ -92,6 +98,13 @@ impl ContractsQuery {
             to: self.to,
             narrowing: Narrowing::parse(self.buyer.as_deref(), self.departement.as_deref())?,
             search: self.q.clone(),
+            gap: self
+                .obligation
+                .as_deref()
+                .filter(|o| !o.trim().is_empty())
+                .map(ObligationGap::parse_label)
+                .transpose()
+                .map_err(|e| AppError::with(ErrorCode::BadRequest, e.to_string()))?,
             page: PageRequest::new(self.page, self.per_page),
         })
     }

@@ -10,6 +10,7 @@ pub mod health;
 pub mod imports;
 pub mod indicators;
 pub mod listings;
+pub mod obligations;
 pub mod openapi;
 pub mod reviews;
 pub mod session;

@@ -6,8 +6,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    audit, buyers, clauses, exports, followup, health, imports, indicators, listings, reviews,
-    session, users,
+    audit, buyers, clauses, exports, followup, health, imports, indicators, listings, obligations,
+    reviews, session, users,
 };
 
 #[derive(OpenApi)]
@@ -52,6 +52,7 @@ use super::{
         exports::hours_xlsx,
         exports::hours_csv,
         exports::decp,
+        obligations::list,
         reviews::list,
         reviews::import,
         reviews::lot_month,

@@ -133,6 +133,7 @@ pub async fn submit(
     posted: Posted<can::ManageClauses, Fields>,
     path: web::Path<(i64, i64)>,
     database: web::Data<Database>,
+    rules: web::Data<crate::domain::ObligationRules>,
 ) -> Result<HttpResponse, PageError> {
     let (viewer, fields) = (posted.viewer, posted.form);
     let (contract_id, lot_id) = path.into_inner();
@@ -148,7 +149,7 @@ pub async fn submit(
             preview,
             refusal,
         };
-        return super::contracts::page_with(&viewer, &database, contract_id, Some(typed))
+        return super::contracts::page_with(&viewer, (&database, &rules), contract_id, Some(typed))
             .await?
             .respond();
     }
@@ -171,7 +172,7 @@ pub async fn submit(
                 preview: None,
                 refusal: Some(error),
             };
-            super::contracts::page_with(&viewer, &database, contract_id, Some(typed))
+            super::contracts::page_with(&viewer, (&database, &rules), contract_id, Some(typed))
                 .await?
                 .respond()
         }

@@ -15,9 +15,11 @@ use super::shell::Shell;
 use super::viewer::Viewer;
 use super::{HTML, PageError, text};
 use crate::app;
+use crate::app::obligations::ContractObligations;
 use crate::domain::authorization::{Action, Permission};
 use crate::domain::lot::lot_heading;
-use crate::domain::{AwardRole, ClauseStatus, Hours, Labelled, Reservation};
+use crate::domain::obligations::ObligationGap;
+use crate::domain::{AwardRole, ClauseStatus, Hours, Labelled, ObligationRules, Reservation};
 use crate::indicators::FigureCache;
 use crate::indicators::statement::LotStatement;
 use crate::storage::contracts::ContractView;
@@ -85,6 +87,9 @@ struct ContractsPage {
     shell: Shell,
     q: String,
     year: String,
+    /// The obligation filter's options (code, label, chosen); none for a caller who may not
+    /// see obligations.
+    gaps: Vec<(&'static str, &'static str, bool)>,
     rows: Vec<ContractRow>,
     pager: Pager,
     /// Why the filter was refused, shown beside it.
@@ -97,13 +102,15 @@ pub async fn list(
     query: web::Query<ContractsQuery>,
     database: web::Data<Database>,
     figures: web::Data<FigureCache>,
+    rules: web::Data<ObligationRules>,
 ) -> Result<HttpResponse, PageError> {
     let mut links = query.into_inner();
     links.per_page = Some(25);
     let (asked, caller) = (links.typed()?, viewer.caller());
+    let gaps = gap_options(&caller, asked.gap);
     let (found, statuses, refusal) = super::listing_or_refusal(
         crate::web::run(&database, move |conn| {
-            app::contracts::with_statuses(conn, &figures, &caller, &asked)
+            app::contracts::with_statuses(conn, &figures, &caller, &rules, &asked)
         })
         .await,
     )?;
@@ -114,17 +121,68 @@ pub async fn list(
             ("q", links.q.clone()),
             ("year", links.year.map(|y| y.to_string())),
             ("buyer", links.buyer.clone()),
+            ("obligation", links.obligation.clone()),
         ],
     );
     let page = ContractsPage {
         shell: viewer.shell("Marchés"),
         q: links.q.clone().unwrap_or_default(),
         year: links.year.map(|y| y.to_string()).unwrap_or_default(),
+        gaps,
         pager,
         rows: found.items.into_iter().map(|c| row(c, &statuses)).collect(),
         refusal,
     };
     super::listing_html(&page, &page.refusal)
+}
+
+/// The choices of the obligation filter, for a caller who may see obligations.
+fn gap_options(
+    caller: &app::Caller,
+    chosen: Option<ObligationGap>,
+) -> Vec<(&'static str, &'static str, bool)> {
+    if !caller.may(Action::ReadObligations) {
+        return Vec::new();
+    }
+    ObligationGap::ALL
+        .iter()
+        .map(|g| (g.code(), g.label(), Some(*g) == chosen))
+        .collect()
+}
+
+/// A contract's obligations as its page says them.
+pub struct ObligationBlock {
+    pub social: &'static str,
+    pub social_code: &'static str,
+    pub ground: Option<String>,
+    pub justification: Option<String>,
+    pub environmental: &'static str,
+    pub environmental_code: &'static str,
+    pub launch: String,
+    pub nature: String,
+    pub estimated: String,
+}
+
+fn obligation_block(contract: &ContractView, o: ContractObligations) -> ObligationBlock {
+    let register = &contract.register;
+    let unknown = || "inconnue".to_owned();
+    ObligationBlock {
+        social: o.status.social.label(),
+        social_code: o.status.social.code(),
+        ground: o.ground.map(|(_, label)| label),
+        justification: o.justification,
+        environmental: o.status.environmental.label(),
+        environmental_code: o.status.environmental.code(),
+        launch: register
+            .launch_date
+            .map_or_else(unknown, |d| d.format("%d/%m/%Y").to_string()),
+        nature: register
+            .contract_type
+            .map_or_else(unknown, |t| t.label().to_owned()),
+        estimated: register
+            .estimated_value
+            .map_or_else(unknown, |m| text::cents(m.cents())),
+    }
 }
 
 pub struct AwardLine {
@@ -230,6 +288,7 @@ struct ContractPage {
     notified: String,
     procedure: String,
     lots: Vec<LotBlock>,
+    obligations: Option<ObligationBlock>,
     at: String,
     method: String,
     notice: Option<&'static str>,
@@ -248,8 +307,9 @@ pub async fn show(
     id: web::Path<i64>,
     params: web::Query<ContractParams>,
     database: web::Data<Database>,
+    rules: web::Data<ObligationRules>,
 ) -> Result<HttpResponse, PageError> {
-    let mut answer = page_with(&viewer, &database, id.into_inner(), None).await?;
+    let mut answer = page_with(&viewer, (&database, &rules), id.into_inner(), None).await?;
     if params.message.as_deref() == Some("clause") {
         answer.notice = Some("Clause enregistrée : son objectif compte dès maintenant.");
     }
@@ -301,15 +361,18 @@ fn lot_block(
 /// why it was refused, answered with the refusal's status).
 pub async fn page_with<P: Permission>(
     viewer: &Viewer<P>,
-    database: &web::Data<Database>,
+    (database, rules): (&web::Data<Database>, &web::Data<ObligationRules>),
     id: i64,
     typed: Option<Typed>,
 ) -> Result<Answer, PageError> {
-    let caller = viewer.caller();
+    let (caller, rules) = (viewer.caller(), rules.clone());
     let sheet = crate::web::run(database, move |conn| {
-        app::contracts::sheet(conn, &caller, id.into())
+        app::contracts::sheet(conn, &caller, &rules, id.into())
     })
     .await?;
+    let obligations = sheet
+        .obligations
+        .map(|o| obligation_block(&sheet.contract, o));
     let may_calibrate = viewer.may(Action::ManageClauses);
     let mut clauses: HashMap<LotId, ClauseBlock> = sheet
         .statement
@@ -349,6 +412,7 @@ pub async fn page_with<P: Permission>(
         at: sheet.statement.at.format("%d/%m/%Y").to_string(),
         method: sheet.statement.method,
         lots,
+        obligations,
         contract,
         notice: None,
         csrf: viewer.csrf.clone(),

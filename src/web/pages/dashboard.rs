@@ -14,7 +14,7 @@ use super::{PageError, html, text};
 use crate::app::dashboard::Dashboard;
 use crate::app::{self, Narrowing};
 use crate::domain::authorization::Action;
-use crate::domain::{ClauseStatus, Hours, Labelled};
+use crate::domain::{ClauseStatus, Hours, Labelled, ObligationRules};
 use crate::indicators::clauses::ClauseView;
 use crate::indicators::{Breakdown, FigureCache, Indicators, Insertion, Share, YearFigures};
 use crate::storage::Database;
@@ -329,6 +329,8 @@ struct DashboardPage {
     late: Vec<Late>,
     late_total: usize,
     workbook: Option<String>,
+    /// « 3 marchés sans condition sociale ni justification », and where they are listed.
+    lacking_social: (usize, String, String),
 }
 
 /// `GET /tableau-de-bord?year=&buyer=&departement=`.
@@ -337,6 +339,7 @@ pub async fn dashboard(
     query: web::Query<DashboardQuery>,
     database: web::Data<Database>,
     figures: web::Data<FigureCache>,
+    rules: web::Data<ObligationRules>,
 ) -> Result<HttpResponse, PageError> {
     let (buyer, departement) = (filled(&query.buyer), filled(&query.departement));
     let pending = query.pending.as_deref() == Some("true");
@@ -346,7 +349,8 @@ pub async fn dashboard(
     };
     let (year, caller) = (query.year, viewer.caller());
     let shown = crate::web::run(&database, move |conn| {
-        app::dashboard::dashboard(conn, &figures, &caller, &narrowing, year, app::today())
+        let today = app::today();
+        app::dashboard::dashboard(conn, &figures, &caller, &rules, &narrowing, year, today)
     })
     .await?;
     let filters = Filters {
@@ -382,6 +386,21 @@ fn workbook_address(year: i32, filters: &Filters) -> String {
     format!("/api/exports/compliance.xlsx?{}", url.finish())
 }
 
+/// The count of contracts without a social condition nor a ground, its sentence, and the list
+/// of them.
+fn lacking_social(count: usize, filters: &Filters) -> (usize, String, String) {
+    let mut url = form_urlencoded::Serializer::new(String::new());
+    url.append_pair("obligation", "social_missing");
+    if let Some(buyer) = &filters.buyer {
+        url.append_pair("buyer", buyer);
+    }
+    (
+        count,
+        crate::domain::obligations::missing_social_sentence(count),
+        format!("/marches?{}", url.finish()),
+    )
+}
+
 /// The ten last years to choose from, and the year shown if older.
 fn years_around(year: i32) -> Vec<i32> {
     let this_year = Utc::now().year();
@@ -404,6 +423,7 @@ impl DashboardPage {
         let workbook = viewer
             .may(Action::ExportWorkbooks)
             .then(|| workbook_address(shown.year, &filters));
+        let lacking_social = lacking_social(shown.lacking_social_condition, &filters);
         DashboardPage {
             shell: viewer.shell("Tableau de bord"),
             cards: cards(now, &shown.before, shown.year),
@@ -428,6 +448,7 @@ impl DashboardPage {
             departement: filters.departement.unwrap_or_default(),
             buyers: shown.buyers,
             workbook,
+            lacking_social,
         }
     }
 }

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use super::context::Context;
 use super::contract::{Award, ClausePlan, Contract, Lot};
 use super::row::RegisterRow;
+use crate::domain::obligations::{Choice, ground_among};
 use crate::domain::{AwardRole, Name, Siret};
 use crate::import::refusal::Refusal;
 use crate::storage::BuyerId;
@@ -122,9 +123,65 @@ fn first_difference(a: &Contract, b: &Contract) -> Option<(&'static str, &'stati
             "end_date",
             "la date de fin",
         ),
+        (
+            both_differ(&a.obligations.launch_date, &b.obligations.launch_date),
+            "launch_date",
+            "la date de lancement de la consultation",
+        ),
+        (
+            both_differ(&a.obligations.contract_type, &b.obligations.contract_type),
+            "contract_type",
+            "la nature",
+        ),
+        (
+            both_differ(
+                &a.obligations.estimated_value,
+                &b.obligations.estimated_value,
+            ),
+            "estimated_value",
+            "la valeur estimée",
+        ),
+        (
+            both_differ(
+                &a.obligations.exemption_ground,
+                &b.obligations.exemption_ground,
+            ),
+            "social_exemption_ground",
+            "le motif d'absence de condition sociale",
+        ),
     ]
     .into_iter()
     .find_map(|(differs, key, label)| differs.then_some((key, label)))
+}
+
+/// The ground for leaving out a social condition, one the rules list, with its justification:
+/// neither goes without the other.
+pub fn exemption_recorded(
+    row: &RegisterRow,
+    grounds: &[Choice],
+) -> Result<Option<(String, String)>, Refusal> {
+    let cells = &row.obligations;
+    match (&cells.exemption_ground, &cells.exemption_text) {
+        (None, None) => Ok(None),
+        (Some(written), justification) => {
+            let ground = ground_among(grounds, written).map_err(|message| {
+                Refusal::new("social_exemption_ground", Some(written.clone()), message)
+            })?;
+            let text = justification.clone().ok_or_else(|| {
+                Refusal::new(
+                    "social_exemption_text",
+                    None,
+                    "Un motif d'absence de condition sociale est donné sans justification : écrivez la justification dans la colonne « Justification ».",
+                )
+            })?;
+            Ok(Some((ground.code.clone(), text)))
+        }
+        (None, Some(_)) => Err(Refusal::new(
+            "social_exemption_ground",
+            None,
+            "Une justification est donnée sans motif : choisissez le motif d'absence de condition sociale dans la liste.",
+        )),
+    }
 }
 
 /// The lot's number: a whole number from 0 (none, for a contract without lots).
@@ -316,6 +373,7 @@ mod tests {
             other_buyers: Vec::new(),
             only_buyer: None,
             companies: HashMap::new(),
+            grounds: crate::domain::ObligationRules::built_in().grounds,
         }
     }
 
@@ -525,5 +583,39 @@ mod tests {
         assert!(lot_has_a_holder("2025-001", &both).is_ok());
         let refusal = lot_has_a_holder("2025-001", &lot(&[AwardRole::Subcontractor]));
         assert_eq!(refusal.unwrap_err().key, "role");
+    }
+
+    #[test]
+    fn a_ground_is_one_of_the_rules_and_goes_with_its_justification() {
+        let grounds = context().grounds;
+        let mut row = row();
+        assert_eq!(exemption_recorded(&row, &grounds), Ok(None));
+        row.obligations.exemption_ground = Some("Solution immédiatement disponible".to_owned());
+        let refusal = exemption_recorded(&row, &grounds).unwrap_err();
+        assert_eq!(refusal.key, "social_exemption_text");
+        row.obligations.exemption_text = Some("Achat sur catalogue".to_owned());
+        assert_eq!(
+            exemption_recorded(&row, &grounds),
+            Ok(Some((
+                "immediately_available".to_owned(),
+                "Achat sur catalogue".to_owned()
+            )))
+        );
+        row.obligations.exemption_ground = Some("Urgence".to_owned());
+        let unknown = exemption_recorded(&row, &grounds).unwrap_err();
+        assert_eq!(unknown.key, "social_exemption_ground");
+        assert!(
+            unknown
+                .message
+                .starts_with("« Urgence » n'est pas un motif")
+        );
+        assert!(
+            unknown
+                .message
+                .contains("« Solution immédiatement disponible »")
+        );
+        row.obligations.exemption_ground = None;
+        let alone = exemption_recorded(&row, &grounds).unwrap_err();
+        assert_eq!(alone.key, "social_exemption_ground");
     }
 }

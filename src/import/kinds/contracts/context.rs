@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use crate::domain::Siret;
+use crate::domain::obligations::Choice;
 use crate::storage::{BuyerId, CompanyId};
 
 pub struct Context {
@@ -14,4 +15,6 @@ pub struct Context {
     pub only_buyer: Option<Siret>,
     /// Known establishments (SIRET → id and kind code).
     pub companies: HashMap<String, (CompanyId, String)>,
+    /// The grounds the obligation rules accept for leaving out a social condition.
+    pub grounds: Vec<Choice>,
 }

@@ -10,6 +10,7 @@ use crate::domain::{
 };
 use crate::storage::BuyerId;
 use crate::storage::companies::CompanyUpsert;
+use crate::storage::contracts::RegisterFacts;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Contract {
@@ -23,6 +24,7 @@ pub struct Contract {
     pub duration_months: Option<i32>,
     pub end_date: Option<NaiveDate>,
     pub social_criterion: bool,
+    pub obligations: RegisterFacts,
     pub lots: BTreeMap<i32, Lot>,
 }
 
@@ -58,6 +60,21 @@ pub struct Award {
     pub size_class: Update<SizeClass>,
     pub role: AwardRole,
     pub amount: Money,
+}
+
+/// What another row of the contract adds to `known`: a value left empty on the first row, a
+/// condition or criterion said on any row.
+pub fn complete(known: &mut RegisterFacts, other: RegisterFacts) {
+    known.launch_date = known.launch_date.or(other.launch_date);
+    known.contract_type = known.contract_type.or(other.contract_type);
+    known.estimated_value = known.estimated_value.or(other.estimated_value);
+    known.social_condition |= other.social_condition;
+    known.environmental_condition |= other.environmental_condition;
+    known.environmental_criterion |= other.environmental_criterion;
+    if known.exemption_ground.is_none() {
+        known.exemption_ground = other.exemption_ground;
+        known.exemption_text = other.exemption_text;
+    }
 }
 
 impl Award {

@@ -86,7 +86,8 @@ impl Register<'_> {
         let buyer_id = checks::buyer_in_scope(row, self.context)?;
         checks::duration_between_1_and_600_months(row)?;
         checks::ends_after_notification(row)?;
-        let index = self.contract_of(row, buyer_id)?;
+        let exemption = checks::exemption_recorded(row, &self.context.grounds)?;
+        let index = self.contract_of(row, buyer_id, exemption)?;
         let lots = &mut self.contracts[index].lots;
         let number = checks::lot_number_is_positive(row)?;
         checks::lots_all_numbered_or_none(lots, number)?;
@@ -118,11 +119,22 @@ impl Register<'_> {
 
     /// The index of the row's contract, added on its first row; a later row must give the same
     /// contract.
-    fn contract_of(&mut self, row: &RegisterRow, buyer_id: BuyerId) -> Result<usize, Refusal> {
-        let this = row.contract(buyer_id);
+    fn contract_of(
+        &mut self,
+        row: &RegisterRow,
+        buyer_id: BuyerId,
+        exemption: Option<(String, String)>,
+    ) -> Result<usize, Refusal> {
+        let mut this = row.contract(buyer_id);
+        if let Some((ground, text)) = exemption {
+            this.obligations.exemption_ground = Some(ground);
+            this.obligations.exemption_text = Some(text);
+        }
         let key = (buyer_id, row.reference.clone());
         if let Some(&index) = self.by_reference.get(&key) {
-            checks::same_contract_as_first_row(&self.contracts[index], &this)?;
+            let known = &mut self.contracts[index];
+            checks::same_contract_as_first_row(known, &this)?;
+            super::contract::complete(&mut known.obligations, this.obligations);
             return Ok(index);
         }
         self.by_reference.insert(key, self.contracts.len());
@@ -147,6 +159,7 @@ mod tests {
             other_buyers: Vec::new(),
             only_buyer: None,
             companies: HashMap::from([(HOLDER.to_owned(), (9.into(), "company".to_owned()))]),
+            grounds: crate::domain::ObligationRules::built_in().grounds,
         }
     }
 

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use super::contract::Contract;
+use crate::storage::contracts::RegisterFacts;
 
 use crate::domain::{
     AwardRole, CpvCode, Hours, Money, PostalCode, Procedure, Reservation, Siret, SizeClass, Update,
@@ -36,6 +37,14 @@ pub const COLUMNS: &[(&str, ValueType)] = &[
     ("insertion_hours", ValueType::Hours),
     ("social_criterion", ValueType::Boolean),
     ("reservation", ValueType::Reservation),
+    ("launch_date", ValueType::Date),
+    ("contract_type", ValueType::ContractType),
+    ("estimated_value", ValueType::Money),
+    ("social_condition", ValueType::Boolean),
+    ("environmental_condition", ValueType::Boolean),
+    ("environmental_criterion", ValueType::Boolean),
+    ("social_exemption_ground", ValueType::Ground),
+    ("social_exemption_text", ValueType::Text),
 ];
 
 /// Where « effacer » clears what is stored of the awardee.
@@ -70,6 +79,28 @@ pub struct RegisterRow {
     pub social_criterion: bool,
     /// None when empty.
     pub reservation: Reservation,
+    pub obligations: RegisterFacts,
+}
+
+/// What the row says for the buyer's legal obligations; booleans are No when empty. The ground
+/// is as written: the register's checks read it against the rules' grounds.
+fn obligation_cells(view: &RowView<'_>) -> RegisterFacts {
+    RegisterFacts {
+        launch_date: view.date("launch_date"),
+        contract_type: match view.get("contract_type") {
+            Some(Value::ContractType(t)) => Some(*t),
+            _ => None,
+        },
+        estimated_value: match view.get("estimated_value") {
+            Some(Value::Money(m)) => Some(*m),
+            _ => None,
+        },
+        social_condition: view.boolean("social_condition").unwrap_or(false),
+        environmental_condition: view.boolean("environmental_condition").unwrap_or(false),
+        environmental_criterion: view.boolean("environmental_criterion").unwrap_or(false),
+        exemption_ground: view.text("social_exemption_ground"),
+        exemption_text: view.text("social_exemption_text"),
+    }
 }
 
 impl RegisterRow {
@@ -123,6 +154,7 @@ impl RegisterRow {
                 Some(Value::Reservation(r)) => *r,
                 _ => Reservation::None,
             },
+            obligations: obligation_cells(&view),
         })
     }
 
@@ -139,6 +171,16 @@ impl RegisterRow {
             duration_months: self.duration_months.map(|d| d as i32),
             end_date: self.end_date,
             social_criterion: self.social_criterion,
+            // The ground is set once checked, as its code.
+            obligations: RegisterFacts {
+                contract_type: self
+                    .obligations
+                    .contract_type
+                    .or_else(|| self.cpv.as_ref().map(CpvCode::contract_type)),
+                exemption_ground: None,
+                exemption_text: None,
+                ..self.obligations.clone()
+            },
             lots: BTreeMap::new(),
         }
     }
@@ -177,6 +219,7 @@ impl RegisterRow {
             insertion_hours: None,
             social_criterion: false,
             reservation: Reservation::None,
+            obligations: RegisterFacts::default(),
         }
     }
 }

@@ -31,6 +31,7 @@ pub fn write(
                 end_date: contract.end_date,
                 social_criterion: contract.social_criterion,
                 import_id: Some(import_id),
+                register: &contract.obligations,
             },
         )?;
         for (number, lot) in &contract.lots {

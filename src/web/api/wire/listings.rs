@@ -4,6 +4,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::domain::ContractType;
 use crate::storage::contracts::{AwardView, ContractView, LotView};
 use crate::storage::ids::{ContractId, LotId};
 use crate::storage::participants::ParticipantView;
@@ -25,6 +26,19 @@ pub struct ContractJson {
     pub duration_months: Option<i32>,
     pub end_date: Option<NaiveDate>,
     pub social_criterion: bool,
+    /// When the consultation was launched: it tells whether the obligations apply.
+    pub launch_date: Option<NaiveDate>,
+    /// works, supplies or services (from the CPV code when the register leaves it out).
+    pub contract_type: Option<ContractType>,
+    /// Estimated value of the whole contract (all lots), in cents HT.
+    pub estimated_value_cents: Option<i64>,
+    /// A social condition of execution other than an insertion clause.
+    pub social_condition: bool,
+    pub environmental_condition: bool,
+    pub environmental_criterion: bool,
+    /// Code of the ground recorded for leaving out a social condition.
+    pub social_exemption_ground: Option<String>,
+    pub social_exemption_text: Option<String>,
     pub lots: Vec<LotJson>,
 }
 
@@ -86,6 +100,14 @@ impl From<ContractView> for ContractJson {
             duration_months: c.duration_months,
             end_date: c.end_date,
             social_criterion: c.social_criterion,
+            launch_date: c.register.launch_date,
+            contract_type: c.register.contract_type,
+            estimated_value_cents: c.register.estimated_value.map(|m| m.cents()),
+            social_condition: c.register.social_condition,
+            environmental_condition: c.register.environmental_condition,
+            environmental_criterion: c.register.environmental_criterion,
+            social_exemption_ground: c.register.exemption_ground,
+            social_exemption_text: c.register.exemption_text,
             lots: c.lots.into_iter().map(LotJson::from).collect(),
         }
     }

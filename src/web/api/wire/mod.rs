@@ -7,5 +7,6 @@ pub mod clauses;
 pub mod followup;
 pub mod indicators;
 pub mod listings;
+pub mod obligations;
 pub mod reviews;
 pub mod statements;
