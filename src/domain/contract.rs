@@ -86,6 +86,28 @@ labelled_enum! {
     }
 }
 
+labelled_enum! {
+    /// DECP `considerationsEnvironnementales`.
+    pub enum EnvironmentalConsideration ("une considération environnementale reconnue") {
+        Clause = "clause", "Clause environnementale";
+        Criterion = "criterion", "Critère environnemental";
+        None = "none", "Pas de considération environnementale";
+    }
+}
+
+impl EnvironmentalConsideration {
+    /// The DECP values a contract carries: every one that applies, or "none" alone.
+    pub fn of(has_condition: bool, has_criterion: bool) -> Vec<EnvironmentalConsideration> {
+        applying(
+            &[
+                (has_condition, EnvironmentalConsideration::Clause),
+                (has_criterion, EnvironmentalConsideration::Criterion),
+            ],
+            EnvironmentalConsideration::None,
+        )
+    }
+}
+
 impl SocialConsideration {
     /// The DECP values a lot carries: every one that applies, or "none" alone.
     pub fn of(
@@ -93,20 +115,24 @@ impl SocialConsideration {
         has_criterion: bool,
         reservation: Reservation,
     ) -> Vec<SocialConsideration> {
-        let found: Vec<SocialConsideration> = [
-            (has_clause, SocialConsideration::Clause),
-            (has_criterion, SocialConsideration::Criterion),
-            (reservation.is_reserved(), SocialConsideration::Reserved),
-        ]
-        .into_iter()
-        .filter_map(|(applies, value)| applies.then_some(value))
-        .collect();
-        if found.is_empty() {
-            vec![SocialConsideration::None]
-        } else {
-            found
-        }
+        applying(
+            &[
+                (has_clause, SocialConsideration::Clause),
+                (has_criterion, SocialConsideration::Criterion),
+                (reservation.is_reserved(), SocialConsideration::Reserved),
+            ],
+            SocialConsideration::None,
+        )
     }
+}
+
+/// The values whose flag is set, or `none` alone: DECP lists never stay empty.
+fn applying<T: Copy>(flagged: &[(bool, T)], none: T) -> Vec<T> {
+    let found: Vec<T> = flagged
+        .iter()
+        .filter_map(|(applies, value)| applies.then_some(*value))
+        .collect();
+    if found.is_empty() { vec![none] } else { found }
 }
 
 /// The last day of a contract: its end date, else notification plus duration (the day before
@@ -166,6 +192,7 @@ mod tests {
         assert_consistent::<AwardRole>();
         assert_consistent::<ContractType>();
         assert_consistent::<SocialConsideration>();
+        assert_consistent::<EnvironmentalConsideration>();
     }
 
     #[test]

@@ -39,7 +39,8 @@ pub use calibration::Calibration;
 pub use clause_status::{Assessment, ClauseFacts, ClauseStatus};
 pub use company::{SizeClass, StructureKind};
 pub use contract::{
-    AwardRole, Ccag, ContractNature, ContractType, Procedure, Reservation, SocialConsideration,
+    AwardRole, Ccag, ContractNature, ContractType, EnvironmentalConsideration, Procedure,
+    Reservation, SocialConsideration,
 };
 pub use cpv::CpvCode;
 pub use followup::{FollowupKind, FollowupRules};

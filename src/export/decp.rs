@@ -11,7 +11,8 @@ use chrono::{Datelike, NaiveDate};
 use serde_json::{Number, Value, json};
 
 use crate::domain::{
-    AwardRole, Ccag, ContractNature, CpvCode, Labelled, Procedure, Reservation, SocialConsideration,
+    AwardRole, Ccag, ContractNature, CpvCode, EnvironmentalConsideration, Labelled, Procedure,
+    Reservation, SocialConsideration,
 };
 use crate::indicators::Period;
 use crate::storage::DbConnection;
@@ -30,10 +31,6 @@ pub const DEFAULTS: &[(&str, &str)] = &[
     ("attributionAvance", "false"),
     ("typesPrix", "Définitif ferme"),
     ("formePrix", "Forfaitaire"),
-    (
-        "considerationsEnvironnementales",
-        "Pas de considération environnementale",
-    ),
     (
         "typeGroupementOperateurs",
         "Pas de groupement (un titulaire) ou Conjoint (plusieurs)",
@@ -231,10 +228,19 @@ fn record(
         holders,
     } = required(contract, lot)?;
     let reservation = Reservation::from_code(&lot.reservation).unwrap_or(Reservation::None);
+    // Another social condition of execution is a « clause sociale » as much as an insertion
+    // clause.
     let social: Vec<&str> = SocialConsideration::of(
-        lot.target_hours.is_some(),
+        lot.target_hours.is_some() || contract.register.social_condition,
         contract.social_criterion,
         reservation,
+    )
+    .into_iter()
+    .map(Labelled::label)
+    .collect();
+    let environmental: Vec<&str> = EnvironmentalConsideration::of(
+        contract.register.environmental_condition,
+        contract.register.environmental_criterion,
     )
     .into_iter()
     .map(Labelled::label)
@@ -292,8 +298,6 @@ fn record(
         "formePrix": "Forfaitaire",
         "titulaires": holders,
         "considerationsSociales": { "considerationSociale": social },
-        "considerationsEnvironnementales": {
-            "considerationEnvironnementale": ["Pas de considération environnementale"]
-        },
+        "considerationsEnvironnementales": { "considerationEnvironnementale": environmental },
     }))
 }

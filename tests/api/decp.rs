@@ -1,5 +1,5 @@
-//! The DECP 2024 export validates against the official schema, carries the social
-//! considerations, and refuses, with what to add, a register that lacks a required field.
+//! The DECP 2024 export validates against the official schema, carries the social and
+//! environmental considerations, and refuses, with what to add, a register that lacks a required field.
 
 use serde_json::Value;
 
@@ -27,16 +27,24 @@ fn the_official_example_passes_the_validator() {
     assert!(!validate(&broken).is_empty());
 }
 
-/// The territory's register with what DECP requires: CPV codes and procedures.
+/// The territory's register with what DECP requires: CPV codes and procedures; 2025-01 has an
+/// environmental condition of execution, 2025-03 an environmental award criterion.
 fn complete_register() -> String {
     let mut lines = register_csv()
         .lines()
         .map(str::to_owned)
         .collect::<Vec<_>>();
-    lines[0].push_str(";Code CPV;Procédure");
+    lines[0].push_str(
+        ";Code CPV;Procédure;Condition environnementale d'exécution;Critère environnemental d'attribution",
+    );
     for (i, line) in lines.iter_mut().enumerate().skip(1) {
         let cpv = if i == 5 { "77310000-6" } else { "45214200-2" };
-        line.push_str(&format!(";{cpv};Procédure adaptée"));
+        let green = match i {
+            1 => "Oui;Non",
+            5 => "Non;Oui",
+            _ => "Non;Non",
+        };
+        line.push_str(&format!(";{cpv};Procédure adaptée;{green}"));
     }
     lines.join("\n") + "\n"
 }
@@ -90,6 +98,10 @@ async fn a_buyers_contracts_are_published_in_the_decp_format() {
         clause["considerationsSociales"]["considerationSociale"],
         serde_json::json!(["Clause sociale"])
     );
+    assert_eq!(
+        clause["considerationsEnvironnementales"]["considerationEnvironnementale"],
+        serde_json::json!(["Clause environnementale"])
+    );
     assert_eq!(clause["montant"], 100_000.0);
     assert_eq!(clause["dureeMois"], 12);
     // Stored and published without the check digit, as the format prefers.
@@ -105,6 +117,10 @@ async fn a_buyers_contracts_are_published_in_the_decp_format() {
         lot1["considerationsSociales"]["considerationSociale"],
         serde_json::json!(["Pas de considération sociale"])
     );
+    assert_eq!(
+        lot1["considerationsEnvironnementales"]["considerationEnvironnementale"],
+        serde_json::json!(["Pas de considération environnementale"])
+    );
     let reserved = record(&document, "2025-02-L2");
     assert_eq!(
         reserved["considerationsSociales"]["considerationSociale"],
@@ -116,6 +132,10 @@ async fn a_buyers_contracts_are_published_in_the_decp_format() {
         serde_json::json!(["Critère social"])
     );
     assert_eq!(criterion["ccag"], "Fournitures courantes et services");
+    assert_eq!(
+        criterion["considerationsEnvironnementales"]["considerationEnvironnementale"],
+        serde_json::json!(["Critère environnemental"])
+    );
 
     // Another buyer's officer may not publish buyer 1's contracts.
     let officer = app
@@ -192,6 +212,7 @@ async fn published_contracts_come_back_as_a_register() {
             "montant",
             "titulaires",
             "considerationsSociales",
+            "considerationsEnvironnementales",
         ] {
             assert_eq!(before[field], after[field], "{id} {field}");
         }

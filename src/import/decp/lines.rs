@@ -6,11 +6,11 @@ use std::collections::HashMap;
 
 use super::record::{Company, Located, Record};
 use crate::domain::decimal::format_fixed;
-use crate::domain::{Labelled, Money, SocialConsideration};
+use crate::domain::{EnvironmentalConsideration, Labelled, Money, SocialConsideration};
 use crate::import::reader::Cell;
 
 /// The register's columns a line fills, in the order of its cells.
-pub const KEYS: [&str; 13] = [
+pub const KEYS: [&str; 15] = [
     "reference",
     "object",
     "buyer_siret",
@@ -24,6 +24,8 @@ pub const KEYS: [&str; 13] = [
     "role",
     "insertion_clause",
     "social_criterion",
+    "environmental_condition",
+    "environmental_criterion",
 ];
 
 /// One line: its cells under [`KEYS`], and the path of each column's value in the record.
@@ -102,6 +104,10 @@ impl Amended<'_> {
         self.record.social.iter().any(|s| s == value.label())
     }
 
+    fn says_environmental(&self, value: EnvironmentalConsideration) -> bool {
+        self.record.environmental.iter().any(|s| s == value.label())
+    }
+
     /// The amount of each titulaire: several share it equally, the first taking the odd
     /// cents. An amount that does not split is passed on as written.
     fn shares(&self) -> Vec<String> {
@@ -137,6 +143,11 @@ impl Amended<'_> {
         lines
     }
 
+    fn green_if(&self, value: EnvironmentalConsideration) -> Cell {
+        let said = self.says_environmental(value);
+        Cell::Text(if said { "Oui" } else { "Non" }.to_owned())
+    }
+
     /// The cells of one line, under [`KEYS`].
     fn line(
         &self,
@@ -167,6 +178,8 @@ impl Amended<'_> {
             Cell::Text(role.to_owned()),
             yes_if(SocialConsideration::Clause, ""),
             yes_if(SocialConsideration::Criterion, "Non"),
+            self.green_if(EnvironmentalConsideration::Clause),
+            self.green_if(EnvironmentalConsideration::Criterion),
         ];
         let mut paths = HashMap::from([
             ("reference", "id".to_owned()),
@@ -180,6 +193,14 @@ impl Amended<'_> {
             ("role", company.path.clone()),
             ("insertion_clause", "considerationsSociales".to_owned()),
             ("social_criterion", "considerationsSociales".to_owned()),
+            (
+                "environmental_condition",
+                "considerationsEnvironnementales".to_owned(),
+            ),
+            (
+                "environmental_criterion",
+                "considerationsEnvironnementales".to_owned(),
+            ),
         ]);
         let amount_path = amount.map_or_else(
             || company.path.replace(".sousTraitant.id", ".montant"),

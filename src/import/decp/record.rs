@@ -56,6 +56,8 @@ pub struct Record {
     pub holders: Vec<Company>,
     pub subcontractors: Vec<Subcontractor>,
     pub social: Vec<String>,
+    /// `considerationsEnvironnementales`, as published.
+    pub environmental: Vec<String>,
     pub modifications: Vec<Modification>,
 }
 
@@ -276,6 +278,10 @@ pub fn read(record: &Value) -> Result<Record, Vec<FieldProblem>> {
         .pointer("/considerationsSociales/considerationSociale")
         .map(strings)
         .unwrap_or_default();
+    let environmental = record
+        .pointer("/considerationsEnvironnementales/considerationEnvironnementale")
+        .map(strings)
+        .unwrap_or_default();
     match (id, buyer, object, notified, amount, holders) {
         (Some(id), Some(buyer), Some(object), Some(notified), Some(amount), Some(holders))
             if reading.problems.is_empty() =>
@@ -293,6 +299,7 @@ pub fn read(record: &Value) -> Result<Record, Vec<FieldProblem>> {
                 holders,
                 subcontractors,
                 social,
+                environmental,
                 modifications,
             })
         }
