@@ -17,18 +17,18 @@ use crate::indicators::{local_sme, territory};
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
-fn project_path(relative: &str) -> PathBuf {
+pub fn project_path(relative: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
 }
 
 /// chromedriver on a free port, stopped when dropped.
-struct Driver {
+pub struct Driver {
     process: Child,
     url: String,
 }
 
 impl Driver {
-    fn start() -> Driver {
+    pub fn start() -> Driver {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -61,25 +61,37 @@ impl Drop for Driver {
     }
 }
 
-/// A browser session: Chromium headless, French, downloads into `downloads`.
-async fn browser(driver: &Driver, profile: &Path, downloads: &Path) -> Client {
-    let capabilities = json!({
-        "browserName": "chrome",
-        "goog:chromeOptions": {
-            "binary": CHROMIUM,
-            "args": [
-                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-quic", "--no-first-run", "--lang=fr-FR", "--window-size=1280,1000",
-                format!("--user-data-dir={}", profile.display()),
-            ],
-            "prefs": {
-                "download.default_directory": downloads.display().to_string(),
-                "download.prompt_for_download": false,
-                "intl.accept_languages": "fr-FR,fr",
-            },
+/// Chromium headless, French, downloads into `downloads`; `extra` adds options (a phone's
+/// emulation).
+pub fn chrome_options(profile: &Path, downloads: &Path, extra: Value) -> Value {
+    let mut options = json!({
+        "binary": CHROMIUM,
+        "args": [
+            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--disable-quic", "--no-first-run", "--lang=fr-FR", "--window-size=1280,1000",
+            format!("--user-data-dir={}", profile.display()),
+        ],
+        "prefs": {
+            "download.default_directory": downloads.display().to_string(),
+            "download.prompt_for_download": false,
+            "intl.accept_languages": "fr-FR,fr",
         },
     });
+    if let (Value::Object(options), Value::Object(extra)) = (&mut options, extra) {
+        options.extend(extra);
+    }
+    options
+}
+
+/// A browser session: Chromium headless, French, downloads into `downloads`.
+async fn browser(driver: &Driver, profile: &Path, downloads: &Path) -> Client {
+    session(driver, chrome_options(profile, downloads, json!({}))).await
+}
+
+/// A Chromium session with these `goog:chromeOptions`.
+pub async fn session(driver: &Driver, options: Value) -> Client {
+    let capabilities = json!({ "browserName": "chrome", "goog:chromeOptions": options });
     let Value::Object(capabilities) = capabilities else {
         unreachable!()
     };
@@ -92,7 +104,7 @@ async fn browser(driver: &Driver, profile: &Path, downloads: &Path) -> Client {
 }
 
 /// axe-core's WCAG 2.1 A and AA rules on the page: the serious and critical violations.
-async fn accessibility_violations(client: &Client) -> Vec<String> {
+pub async fn accessibility_violations(client: &Client) -> Vec<String> {
     let axe = std::fs::read_to_string(project_path(
         "tests/browser/node_modules/axe-core/axe.min.js",
     ))
@@ -131,7 +143,7 @@ async fn check_page(client: &Client, name: &str, screenshot: bool, failures: &mu
     }
 }
 
-async fn open(client: &Client, app: &TestApp, path: &str) {
+pub async fn open(client: &Client, app: &TestApp, path: &str) {
     client.goto(&app.url(path)).await.unwrap();
     client
         .wait()
@@ -140,7 +152,7 @@ async fn open(client: &Client, app: &TestApp, path: &str) {
         .unwrap();
 }
 
-async fn click(client: &Client, css: &str) {
+pub async fn click(client: &Client, css: &str) {
     client
         .find(Locator::Css(css))
         .await
@@ -150,7 +162,7 @@ async fn click(client: &Client, css: &str) {
         .unwrap();
 }
 
-async fn type_into(client: &Client, id: &str, text: &str) {
+pub async fn type_into(client: &Client, id: &str, text: &str) {
     client
         .find(Locator::Id(id))
         .await

@@ -35,6 +35,7 @@ mod obligations;
 mod openapi;
 mod pages;
 mod participants;
+mod phone;
 mod reviews;
 mod search;
 mod seed;

@@ -4,10 +4,18 @@
 
 use askama::Template;
 
-const WIDTH: i64 = 640;
-const LABEL_WIDTH: i64 = 210;
-const BAR_ROOM: i64 = 330;
-const ROW: i64 = 28;
+/// Drawn for a phone's width: the SVG is scaled to its box (`width: 100%`), so a user unit is
+/// about a pixel at 390 px wide and the 14-unit labels stay above 12 px once scaled down.
+const WIDTH: i64 = 400;
+/// Room for the value written after the longest bar.
+const VALUE_ROOM: i64 = 100;
+const BAR_ROOM: i64 = WIDTH - VALUE_ROOM;
+/// A label above its bar: the label's line, the bar, and a gap.
+const ROW: i64 = 44;
+const BAR_HEIGHT: i64 = 16;
+/// About what fits on one line of the drawing at 14 units; longer labels are cut with "…"
+/// (the data table under the chart has them whole).
+const LABEL_CHARS: usize = 50;
 
 /// One labelled value: `value` orders the bars, `text` is what is written.
 pub struct Datum {
@@ -18,13 +26,16 @@ pub struct Datum {
 
 pub struct PlacedBar {
     pub label: String,
+    /// The label as drawn, cut to fit the drawing's width.
+    pub short_label: String,
     pub text: String,
+    /// The top of the row: the label's baseline is 15 below, the bar 20 below.
     pub y: i64,
     pub width: i64,
     pub text_x: i64,
 }
 
-/// Horizontal bars, one row per datum.
+/// Horizontal bars, one row per datum, each under its label.
 #[derive(Template)]
 #[template(path = "chart_bars.html")]
 pub struct BarChart {
@@ -35,7 +46,15 @@ pub struct BarChart {
     pub bars: Vec<PlacedBar>,
     pub width: i64,
     pub height: i64,
-    pub label_width: i64,
+    pub bar_height: i64,
+}
+
+fn short(label: &str) -> String {
+    if label.chars().count() <= LABEL_CHARS {
+        return label.to_owned();
+    }
+    let cut: String = label.chars().take(LABEL_CHARS - 1).collect();
+    format!("{}…", cut.trim_end())
 }
 
 impl BarChart {
@@ -61,9 +80,10 @@ impl BarChart {
                     0
                 };
                 PlacedBar {
-                    y: 6 + i as i64 * ROW,
-                    text_x: LABEL_WIDTH + width + 6,
+                    y: 4 + i as i64 * ROW,
+                    text_x: width + 6,
                     width,
+                    short_label: short(&d.label),
                     label: d.label,
                     text: d.text,
                 }
@@ -74,10 +94,10 @@ impl BarChart {
             title: title.to_owned(),
             summary,
             column: column.to_owned(),
-            height: 12 + bars.len().max(1) as i64 * ROW,
+            height: 8 + bars.len().max(1) as i64 * ROW,
             bars,
             width: WIDTH,
-            label_width: LABEL_WIDTH,
+            bar_height: BAR_HEIGHT,
         }
     }
 }
@@ -121,9 +141,9 @@ pub struct LineChart {
     pub height: i64,
 }
 
-const LEFT: i64 = 80;
+const LEFT: i64 = 76;
 const TOP: i64 = 12;
-const PLOT_W: i64 = 540;
+const PLOT_W: i64 = WIDTH - LEFT - 24;
 const PLOT_H: i64 = 200;
 
 impl LineChart {
@@ -180,7 +200,7 @@ impl LineChart {
             rows,
             x_ticks,
             y_ticks,
-            width: LEFT + PLOT_W + 30,
+            width: WIDTH,
             height: TOP + PLOT_H + 30,
         }
     }
@@ -266,6 +286,20 @@ mod tests {
         let svg = markup(&chart);
         assert!(svg.contains("<title"), "{svg}");
         assert!(svg.contains("<table"), "{svg}");
+    }
+
+    #[test]
+    fn long_labels_are_cut_in_the_drawing_and_whole_in_the_table() {
+        let long = "Mise à disposition par une entreprise de travail temporaire insertion";
+        let chart = BarChart::new("c", "t", "h", vec![datum(long, 1)]);
+        let drawn = &chart.bars[0].short_label;
+        assert_eq!(
+            drawn,
+            "Mise à disposition par une entreprise de travail…"
+        );
+        assert!(drawn.chars().count() <= LABEL_CHARS);
+        let svg = markup(&chart);
+        assert!(svg.contains(&format!("<th scope=\"row\">{long}</th>")), "{svg}");
     }
 
     #[test]
