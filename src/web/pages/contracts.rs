@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
+use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::chart::{LineChart, Series, markup};
@@ -201,6 +202,19 @@ pub struct LotBlock {
     pub clause: Option<ClauseBlock>,
     /// For those who may set it: the clause's calibration form.
     pub clause_form: Option<ClauseForm>,
+    /// Said in place of the clause's follow-up when there is none to show.
+    pub without_clause: &'static str,
+}
+
+/// Why a lot shows no clause: a company sees only the follow-up of the lots it holds, so
+/// another company's lot is said to be so, whether or not it has a clause.
+fn without_clause(lot: &crate::storage::contracts::LotView, company: Option<&str>) -> &'static str {
+    match company {
+        Some(siret) if !lot.awards.iter().any(|a| a.siret == siret) => {
+            "Lot d'une autre entreprise : son suivi ne vous est pas montré."
+        }
+        _ => "Ce lot n'a pas de clause d'insertion.",
+    }
 }
 
 pub struct ClauseBlock {
@@ -211,12 +225,37 @@ pub struct ClauseBlock {
     pub status_code: &'static str,
     pub expected: String,
     pub projected: String,
+    /// Says whether the hours are still to be made before the end, or were lacking at it.
+    pub missing_label: String,
     pub missing: String,
+    pub penalty_label: &'static str,
     pub penalty: String,
     pub chart: String,
 }
 
-fn clause_block(lot: &LotStatement) -> ClauseBlock {
+/// What the hours between the count and the target are, on the date of the page: still to
+/// be made by the lot's end, or lacking once it has ended.
+fn missing_wording(end: Option<NaiveDate>, at: NaiveDate) -> (String, &'static str) {
+    match end {
+        Some(end) if at < end => (
+            format!(
+                "Heures restant à réaliser d'ici la fin ({})",
+                end.format("%d/%m/%Y")
+            ),
+            "Pénalité si elles manquent encore à la fin",
+        ),
+        Some(end) => (
+            format!("Heures manquantes à la fin ({})", end.format("%d/%m/%Y")),
+            "Pénalité correspondante",
+        ),
+        None => (
+            "Heures restant à réaliser (date de fin inconnue)".to_owned(),
+            "Pénalité si elles manquent encore à la fin",
+        ),
+    }
+}
+
+fn clause_block(lot: &LotStatement, at: NaiveDate) -> ClauseBlock {
     let c = &lot.clause;
     let a = c.assessment.as_ref();
     let axis = lot.months.iter().map(|m| m.month.to_string()).collect();
@@ -262,7 +301,10 @@ fn clause_block(lot: &LotStatement) -> ClauseBlock {
         ],
         text::hundredths,
     );
+    let (missing_label, penalty_label) = missing_wording(c.end, at);
     ClauseBlock {
+        missing_label,
+        penalty_label,
         target: text::hours(c.target),
         source: format!("Objectif {}", c.target_source_label().to_lowercase()),
         counted: text::hours(c.counted),
@@ -336,6 +378,7 @@ fn lot_block(
     lot: &crate::storage::contracts::LotView,
     clause: Option<ClauseBlock>,
     clause_form: Option<ClauseForm>,
+    company: Option<&str>,
 ) -> LotBlock {
     LotBlock {
         number: lot.number,
@@ -354,6 +397,7 @@ fn lot_block(
             .collect(),
         clause,
         clause_form,
+        without_clause: without_clause(lot, company),
     }
 }
 
@@ -366,6 +410,7 @@ pub async fn page_with<P: Permission>(
     typed: Option<Typed>,
 ) -> Result<Answer, PageError> {
     let (caller, rules) = (viewer.caller(), rules.clone());
+    let company = caller.company().map(str::to_owned);
     let sheet = crate::web::run(database, move |conn| {
         app::contracts::sheet(conn, &caller, &rules, id.into())
     })
@@ -378,7 +423,7 @@ pub async fn page_with<P: Permission>(
         .statement
         .lots
         .iter()
-        .map(|lot| (lot.clause.lot_id, clause_block(lot)))
+        .map(|lot| (lot.clause.lot_id, clause_block(lot, sheet.statement.at)))
         .collect();
     let form_of = |lot_id: LotId| {
         let form = ClauseForm::stored(id, lot_id, sheet.settings.get(&lot_id));
@@ -396,6 +441,7 @@ pub async fn page_with<P: Permission>(
                 lot,
                 clauses.remove(&lot.id),
                 may_calibrate.then(|| form_of(lot.id)),
+                company.as_deref(),
             )
         })
         .collect();
