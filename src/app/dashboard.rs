@@ -3,21 +3,24 @@
 
 use std::sync::Arc;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use super::indicators::{FiguresRequest, SeriesRequest, breakdowns, figures, series};
 use super::{AppError, Caller, Narrowing, buyers, clauses, obligations};
-use crate::domain::ObligationRules;
+use crate::domain::{Month, ObligationRules};
 use crate::indicators::clauses::ClauseView;
-use crate::indicators::{FigureCache, Indicators, YearFigures};
+use crate::indicators::{FigureCache, Indicators, Period, YearFigures};
 use crate::storage::DbConnection;
 use crate::storage::buyers::Buyer;
 
 pub struct Dashboard {
     pub year: i32,
+    /// For the year under way: the month it is counted through, and the previous year over
+    /// the same months. None for a complete year, compared with the whole year before.
+    pub through: Option<Month>,
     pub now: Arc<Indicators>,
     pub before: Arc<Indicators>,
-    /// Five years, the last one `year`.
+    /// Five years, the last one `year`; each before it complete.
     pub series: Vec<YearFigures>,
     pub clauses: Arc<Vec<ClauseView>>,
     pub buyers: Vec<Buyer>,
@@ -25,7 +28,39 @@ pub struct Dashboard {
     pub lacking_social_condition: usize,
 }
 
-/// The dashboard of `year`, or of the last year with hours up to `today`.
+/// The year a dashboard opens on: the last complete year with hours, so that a January
+/// morning does not compare a few days with a whole year; this year when it is the only one
+/// with hours (then compared over the same months).
+fn default_year(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    narrowing: &Narrowing,
+    today: NaiveDate,
+) -> Result<i32, AppError> {
+    let last_complete = NaiveDate::from_ymd_opt(today.year() - 1, 12, 31).unwrap_or(today);
+    let scope = caller.data_scope(conn, narrowing)?;
+    Ok(scope
+        .last_year_with_hours(conn, last_complete)?
+        .unwrap_or_else(|| today.year()))
+}
+
+/// January to the end of `through`'s month, in `year`.
+fn months_of(year: i32, through: Month) -> Result<Period, AppError> {
+    let from = NaiveDate::from_ymd_opt(year, 1, 1);
+    let to = Month::new(year, through.month())
+        .ok()
+        .and_then(|m| m.first_day().checked_add_months(chrono::Months::new(1)))
+        .and_then(|next| next.pred_opt());
+    match (from, to) {
+        (Some(from), Some(to)) => Ok(Period { from, to }),
+        _ => Err(AppError::with(
+            crate::app::ErrorCode::InvalidPeriod,
+            "Année incorrecte : écrivez-la sur quatre chiffres.",
+        )),
+    }
+}
+
+/// The dashboard of `year`, or of the last complete year with hours up to `today`.
 pub fn dashboard(
     conn: &mut DbConnection,
     cache: &FigureCache,
@@ -37,42 +72,44 @@ pub fn dashboard(
 ) -> Result<Dashboard, AppError> {
     let year = match year {
         Some(year) => year,
-        None => caller
-            .data_scope(conn, narrowing)?
-            .latest_year(conn, today)?,
+        None => default_year(conn, caller, narrowing, today)?,
     };
+    let through = (year == today.year())
+        .then(|| Month::of_date(today).ok())
+        .flatten();
     // Only the breakdowns the page draws: each is one more pass over the hour entries.
-    let of_year = |year: i32, drawn: &str| -> Result<FiguresRequest, AppError> {
+    let request = |period: Period, drawn: &str| -> Result<FiguresRequest, AppError> {
         Ok(FiguresRequest {
-            period: super::indicators::period(Some(year), None, None)?,
+            period,
             narrowing: narrowing.clone(),
             subcontractors: false,
             breakdowns: breakdowns(Some(drawn))?,
         })
     };
+    let whole = |year: i32| super::indicators::period(Some(year), None, None);
+    let (now_period, before_period) = match through {
+        Some(month) => (months_of(year, month)?, months_of(year - 1, month)?),
+        None => (whole(year)?, whole(year - 1)?),
+    };
     let now = figures(
         conn,
         cache,
         caller,
-        &of_year(year, "modality,structure_kind")?,
+        &request(now_period, "modality,structure_kind")?,
     )?;
-    let before = figures(conn, cache, caller, &of_year(year - 1, "none")?)?;
-    // The two last years are already computed: the trend asks only for the three before.
-    let mut series = series(
+    let before = figures(conn, cache, caller, &request(before_period, "none")?)?;
+    let series = trend(
         conn,
         cache,
         caller,
-        &SeriesRequest {
-            from_year: year - 4,
-            to_year: year - 2,
-            narrowing: narrowing.clone(),
-            subcontractors: false,
-        },
+        narrowing,
+        year,
+        &now,
+        through.is_none().then_some(&before),
     )?;
-    series.push(YearFigures::of(year - 1, &before));
-    series.push(YearFigures::of(year, &now));
     Ok(Dashboard {
         year,
+        through,
         clauses: clauses::assessed(conn, cache, caller, narrowing, today)?,
         buyers: buyers::visible(conn, caller)?,
         lacking_social_condition: obligations::lacking_social_condition(
@@ -82,4 +119,33 @@ pub fn dashboard(
         before,
         series,
     })
+}
+
+/// Five years to `year`: the years before it whole (the year before taken from `before`
+/// when it was computed whole), then `now`.
+fn trend(
+    conn: &mut DbConnection,
+    cache: &FigureCache,
+    caller: &Caller,
+    narrowing: &Narrowing,
+    year: i32,
+    now: &Indicators,
+    before: Option<&Arc<Indicators>>,
+) -> Result<Vec<YearFigures>, AppError> {
+    let mut series = series(
+        conn,
+        cache,
+        caller,
+        &SeriesRequest {
+            from_year: year - 4,
+            to_year: year - 1 - i32::from(before.is_some()),
+            narrowing: narrowing.clone(),
+            subcontractors: false,
+        },
+    )?;
+    if let Some(before) = before {
+        series.push(YearFigures::of(year - 1, before));
+    }
+    series.push(YearFigures::of(year, now));
+    Ok(series)
 }

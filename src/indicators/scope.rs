@@ -42,20 +42,18 @@ impl DataScope {
 }
 
 impl DataScope {
-    /// The year a dashboard opens on: the last one with hours declared up to `today`, so that a
-    /// January morning does not show an empty year; this year when there is none.
-    pub fn latest_year(
+    /// The last year with hours declared up to `day`, if any.
+    pub fn last_year_with_hours(
         &self,
         conn: &mut crate::storage::DbConnection,
-        today: chrono::NaiveDate,
-    ) -> Result<i32, diesel::result::Error> {
-        use chrono::Datelike;
-        let up_to_today = HoursFilter {
-            to_month: Month::of_date(today).map_or(i32::MAX, Month::yyyymm),
+        day: chrono::NaiveDate,
+    ) -> Result<Option<i32>, diesel::result::Error> {
+        let up_to_day = HoursFilter {
+            to_month: Month::of_date(day).map_or(i32::MAX, Month::yyyymm),
             ..self.hours_of(None)
         };
-        let latest = crate::storage::indicators::latest_month(conn, &up_to_today)?;
-        Ok(latest.map_or(today.year(), Month::year))
+        let latest = crate::storage::indicators::latest_month(conn, &up_to_day)?;
+        Ok(latest.map(Month::year))
     }
 }
 

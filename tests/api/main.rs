@@ -36,6 +36,7 @@ mod openapi;
 mod pages;
 mod participants;
 mod phone;
+mod printout;
 mod reviews;
 mod search;
 mod seed;

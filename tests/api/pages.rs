@@ -544,7 +544,7 @@ async fn the_dashboard_shows_the_apis_figures_by_role_and_filter() {
     )
     .unwrap();
 
-    // No year asked: the last year with hours, 2025.
+    // No year asked: the last complete year with hours, 2025.
     let (status, html) = page(&app, &admin, "/tableau-de-bord").await;
     assert_eq!(status, 200);
     assert_eq!(figure(&html, "Heures d'insertion"), text::hours(hours));
@@ -776,4 +776,154 @@ async fn a_malformed_filter_answers_a_french_page_not_json() {
         assert!(body.contains("role=\"alert\""), "{path}: {body}");
         assert!(!body.contains("\"error\""), "{path}: {body}");
     }
+}
+
+/// A register of two contracts of buyer 1, each with a clause: 2026-FIN ended on 31/12/2025,
+/// 2026-LOTS running to 2099 with lot 1 held by the local SME and lot 2 by the large firm.
+async fn clauses_ended_and_running(app: &TestApp, token: &str) -> (i64, i64) {
+    let (b, sme, large) = (
+        siret(1),
+        crate::indicators::local_sme(),
+        crate::indicators::far_large(),
+    );
+    let register = format!(
+        "Référence marché;Objet;SIRET acheteur;Date de notification;Date de fin;Lot;Montant HT;SIRET titulaire;Code postal titulaire;Rôle;Clause d'insertion;Heures d'insertion prévues\n\
+         2026-FIN;Réfection des trottoirs;{b};01/01/2025;31/12/2025;;100000;{sme};31000;Titulaire;Oui;144\n\
+         2026-LOTS;Médiathèque;{b};01/01/2025;31/12/2099;1;100000;{sme};31000;Titulaire;Oui;500\n\
+         2026-LOTS;Médiathèque;{b};01/01/2025;31/12/2099;2;100000;{large};75001;Titulaire;Oui;300\n",
+        b = b.as_str()
+    );
+    crate::indicators::send(app, token, "contracts", register).await;
+    let id_of = |reference: &'static str| async move {
+        let found = json_of(app, &format!("/api/contracts?q={reference}"), token).await;
+        found["items"][0]["id"].as_i64().unwrap()
+    };
+    (id_of("2026-FIN").await, id_of("2026-LOTS").await)
+}
+
+/// Missing hours say whether they are still to be made before the end, or lacked at it; a
+/// company reads another company's lot as such, never as a lot without a clause.
+#[tokio::test]
+async fn a_clause_says_which_hours_are_missing_and_a_company_which_lots_are_not_its_own() {
+    let app = spawn_app().await;
+    let token = territory(&app).await;
+    let admin = app.session(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let (ended, running) = clauses_ended_and_running(&app, &token).await;
+    let sme = suivi_clauses::domain::Siret::parse(&crate::indicators::local_sme()).unwrap();
+    let company = app.create_user(Role::Company, vec![sme]).await;
+    let company = app.session(&company.email, USER_PASSWORD).await;
+
+    let (_, ended) = page(&app, &admin, &format!("/marches/{ended}")).await;
+    let (_, running_admin) = page(&app, &admin, &format!("/marches/{running}")).await;
+    let (status, running_company) = page(&app, &company, &format!("/marches/{running}")).await;
+
+    assert!(
+        ended.contains("<dt>Heures manquantes à la fin (31/12/2025)</dt><dd><span class=\"value\">144\u{a0}h</span>"),
+        "{ended}"
+    );
+    assert!(ended.contains("Pénalité correspondante : —"), "{ended}");
+    assert!(
+        running_admin.contains("<dt>Heures restant à réaliser d&#39;ici la fin (31/12/2099)</dt><dd><span class=\"value\">500\u{a0}h</span>"),
+        "{running_admin}"
+    );
+    assert!(running_admin.contains("Pénalité si elles manquent encore à la fin : —"));
+    assert!(!running_admin.contains(">Heures manquantes<"));
+    assert_eq!(status, 200);
+    assert!(
+        running_company
+            .contains("Lot d&#39;une autre entreprise : son suivi ne vous est pas montré."),
+        "{running_company}"
+    );
+    assert!(
+        !running_company.contains("pas de clause d&#39;insertion"),
+        "{running_company}"
+    );
+    assert_eq!(running_company.matches("<h3>Clause d'insertion").count(), 1);
+}
+
+/// The five-year charts say "pas de données" for the years before any contract or hour; the
+/// dashboard opens on the last complete year; the year under way is compared with the same
+/// months of the year before, and says so.
+#[tokio::test]
+async fn the_dashboard_says_which_year_and_months_it_compares_and_where_no_data_is() {
+    use chrono::Datelike;
+    let app = spawn_app().await;
+    let token = territory(&app).await;
+    let admin = app.session(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let today = suivi_clauses::app::today();
+    let (this_year, last_year) = (today.year(), today.year() - 1);
+    // A few hours in January of this year, on the contract running until 2099.
+    clauses_ended_and_running(&app, &token).await;
+    crate::indicators::send(
+        &app,
+        &token,
+        "hours",
+        format!(
+            "Référence marché;Lot;SIRET entreprise;Mois;Identifiant participant;Modalité;Heures travaillées\n\
+             2026-LOTS;1;{};01/{this_year};P1;Embauche directe;12\n",
+            crate::indicators::local_sme()
+        ),
+    )
+    .await;
+
+    // No year asked: the last complete year with hours, not this January's few hours.
+    let (_, html) = page(&app, &admin, "/tableau-de-bord").await;
+    assert!(html.contains("<h2>Chiffres clés 2025</h2>"), "{html}");
+    assert!(
+        html.contains("année 2025 complète, comparée à 2024"),
+        "{html}"
+    );
+    // 2021 to 2023 come before the territory's first contract (2024): no data, not zero.
+    for year in 2021..=2023 {
+        let row = format!("<th scope=\"row\">{year}</th><td class=\"num\">pas de données</td>");
+        assert_eq!(
+            html.matches(&row).count(),
+            3,
+            "{year} in each trend: {html}"
+        );
+    }
+    let hours_2024 = format!(
+        "<th scope=\"row\">2024</th><td class=\"num\">{}</td>",
+        text::hours(Hours::from_whole(30).unwrap())
+    );
+    assert!(html.contains(&hours_2024), "{html}");
+
+    // This year, under way: compared with the same months of last year.
+    let month = suivi_clauses::domain::Month::of_date(today).unwrap();
+    let months = |year: i32| match month.month() {
+        1 => format!("janvier {year}"),
+        _ => format!("janvier à {} {year}", month.french_name()),
+    };
+    let (_, html) = page(&app, &admin, &format!("/tableau-de-bord?year={this_year}")).await;
+    assert!(
+        html.contains(&format!(
+            "année {this_year} en cours : {}, comparés aux mêmes mois de {last_year}",
+            months(this_year)
+        )),
+        "{html}"
+    );
+    let last_day = month
+        .first_day()
+        .checked_add_months(chrono::Months::new(1))
+        .unwrap()
+        .pred_opt()
+        .unwrap();
+    let same_months = json_of(
+        &app,
+        &format!(
+            "/api/indicators?from={last_year}-01-01&to={last_year}-{:02}-{:02}",
+            last_day.month(),
+            last_day.day()
+        ),
+        &token,
+    )
+    .await;
+    let before = same_months["insertion"]["hours"]["hours_hundredths"]
+        .as_i64()
+        .unwrap();
+    let expected = text::change(1_200, before, months(last_year));
+    assert!(
+        html.contains(&format!("<span class=\"change\">{expected}</span>")),
+        "{expected}: {html}"
+    );
 }

@@ -183,7 +183,7 @@ impl Walk {
 }
 
 /// Signs in through the form as a person does.
-async fn sign_in(client: &Client, app: &TestApp, email: &str, password: &str) {
+pub async fn sign_in(client: &Client, app: &TestApp, email: &str, password: &str) {
     client.delete_all_cookies().await.unwrap();
     open(client, app, "/connexion").await;
     type_into(client, "email", email).await;
@@ -235,7 +235,7 @@ async fn walk_role(
 
 /// The example dataset, a refused hours file (its report lists errors) and a company's
 /// statement awaiting review.
-async fn example_data(app: &TestApp) {
+pub async fn example_data(app: &TestApp) {
     let importer = crate::helpers::test_settings(&crate::helpers::TestDatabase::new())
         .importer()
         .unwrap();

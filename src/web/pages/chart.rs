@@ -293,13 +293,13 @@ mod tests {
         let long = "Mise à disposition par une entreprise de travail temporaire insertion";
         let chart = BarChart::new("c", "t", "h", vec![datum(long, 1)]);
         let drawn = &chart.bars[0].short_label;
-        assert_eq!(
-            drawn,
-            "Mise à disposition par une entreprise de travail…"
-        );
+        assert_eq!(drawn, "Mise à disposition par une entreprise de travail…");
         assert!(drawn.chars().count() <= LABEL_CHARS);
         let svg = markup(&chart);
-        assert!(svg.contains(&format!("<th scope=\"row\">{long}</th>")), "{svg}");
+        assert!(
+            svg.contains(&format!("<th scope=\"row\">{long}</th>")),
+            "{svg}"
+        );
     }
 
     #[test]

@@ -14,7 +14,8 @@ use super::{PageError, html, text};
 use crate::app::dashboard::Dashboard;
 use crate::app::{self, Narrowing};
 use crate::domain::authorization::Action;
-use crate::domain::{ClauseStatus, Hours, Labelled, ObligationRules};
+use crate::domain::lot::lot_heading;
+use crate::domain::{ClauseStatus, Hours, Labelled, Month, ObligationRules};
 use crate::indicators::clauses::ClauseView;
 use crate::indicators::{Breakdown, FigureCache, Indicators, Insertion, Share, YearFigures};
 use crate::storage::Database;
@@ -37,10 +38,13 @@ fn filled(text: &Option<String>) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// A figure card: the figure, its change, one sentence saying what it is; the method behind
+/// a disclosure.
 pub struct Card {
     pub label: &'static str,
     pub value: String,
     pub change: String,
+    pub sentence: &'static str,
     pub method: String,
     /// Said beside the value: the hours awaiting validation.
     pub note: String,
@@ -48,6 +52,7 @@ pub struct Card {
 
 fn card(label: &'static str, value: String, change: String, method: &str) -> Card {
     Card {
+        sentence: sentence_of(label),
         label,
         value,
         change,
@@ -56,18 +61,51 @@ fn card(label: &'static str, value: String, change: String, method: &str) -> Car
     }
 }
 
+/// What each figure is, in one plain sentence for a reader who does not know the method.
+fn sentence_of(label: &str) -> &'static str {
+    match label {
+        "Heures d'insertion" => {
+            "Heures travaillées par des personnes en insertion sur les marchés à clause."
+        }
+        "Équivalents temps plein" => {
+            "Ces heures en emplois à temps plein sur un an (1 607 heures chacun)."
+        }
+        "Participants" => "Personnes en insertion qui ont travaillé sur ces marchés.",
+        "Sorties vers l'emploi" => {
+            "Part des personnes sorties du parcours qui ont trouvé un emploi."
+        }
+        "Marchés avec clause d'insertion" => {
+            "Part des marchés notifiés qui demandent des heures d'insertion."
+        }
+        "Marchés réservés" => {
+            "Part des marchés réservés aux structures d'insertion, du handicap ou de l'ESS."
+        }
+        "Marchés avec critère social" => {
+            "Part des marchés attribués en notant aussi un critère social."
+        }
+        "Part des entreprises locales (montant)" => {
+            "Part du montant attribué à des entreprises établies sur le territoire."
+        }
+        "Part des TPE et PME (montant)" => {
+            "Part du montant attribué à des petites et moyennes entreprises."
+        }
+        "Montant des marchés réservés" => "Montant des lots réservés notifiés sur la période.",
+        _ => "",
+    }
+}
+
 /// A share with its part and whole, written by `unit` (a count, or cents as euros).
 fn share_card(
     label: &'static str,
     now: &Share,
     before: &Share,
-    year: i32,
+    last: &str,
     unit: fn(i64) -> String,
 ) -> Card {
     card(
         label,
         format!("{} ({} sur {})", now.text, unit(now.part), unit(now.whole)),
-        text::change_points(now.rate, before.rate, year - 1),
+        text::change_points(now.rate, before.rate, last),
         &now.method,
     )
 }
@@ -78,8 +116,7 @@ fn masked() -> String {
 }
 
 /// The participants and their exits, each masked when it would single out people.
-fn people_cards(i: &Insertion, b: &Insertion, year: i32) -> [Card; 2] {
-    let last = year - 1;
+fn people_cards(i: &Insertion, b: &Insertion, last: &str) -> [Card; 2] {
     [
         card(
             "Participants",
@@ -92,7 +129,7 @@ fn people_cards(i: &Insertion, b: &Insertion, year: i32) -> [Card; 2] {
         ),
         match (&i.exits_to_employment, &b.exits_to_employment) {
             (Some(now), Some(before)) => {
-                share_card("Sorties vers l'emploi", now, before, year, text::count)
+                share_card("Sorties vers l'emploi", now, before, last, text::count)
             }
             (Some(now), None) => card(
                 "Sorties vers l'emploi",
@@ -115,12 +152,12 @@ fn people_cards(i: &Insertion, b: &Insertion, year: i32) -> [Card; 2] {
     ]
 }
 
-fn cards(now: &Indicators, before: &Indicators, year: i32) -> Vec<Card> {
+/// The cards of `now`, each compared with `before`, the period `last` names.
+fn cards(now: &Indicators, before: &Indicators, last: &str) -> Vec<Card> {
     let (i, b) = (&now.insertion, &before.insertion);
     let (c, p) = (&now.charter, &before.charter);
-    let last = year - 1;
     let reserved = c.reserved_amount().cents();
-    let [people, exits] = people_cards(i, b, year);
+    let [people, exits] = people_cards(i, b, last);
     vec![
         Card {
             note: i.pending_text(text::hours),
@@ -143,35 +180,35 @@ fn cards(now: &Indicators, before: &Indicators, year: i32) -> Vec<Card> {
             "Marchés avec clause d'insertion",
             &c.with_clause,
             &p.with_clause,
-            year,
+            last,
             text::count,
         ),
         share_card(
             "Marchés réservés",
             &c.reserved_contracts,
             &p.reserved_contracts,
-            year,
+            last,
             text::count,
         ),
         share_card(
             "Marchés avec critère social",
             &c.with_social_criterion,
             &p.with_social_criterion,
-            year,
+            last,
             text::count,
         ),
         share_card(
             "Part des entreprises locales (montant)",
             &c.local_by_value,
             &p.local_by_value,
-            year,
+            last,
             text::cents,
         ),
         share_card(
             "Part des TPE et PME (montant)",
             &c.small_firms_by_value,
             &p.small_firms_by_value,
-            year,
+            last,
             text::cents,
         ),
         card(
@@ -202,31 +239,62 @@ fn breakdown_chart(figures: &Indicators, dimension: &str, id: &str, title: &str)
     markup(&BarChart::new(id, title, "Heures", data))
 }
 
-fn trend_charts(series: &[YearFigures]) -> Vec<String> {
-    let hours = series
+/// Said for a year of the trend before the scope's first contract or hour: no data is not
+/// zero.
+const NO_DATA: &str = "pas de données";
+
+/// "janvier à novembre 2025": the months of `year` a year under way is counted over.
+fn months_label(through: Month, year: i32) -> String {
+    match through.month() {
+        1 => format!("janvier {year}"),
+        _ => format!("janvier à {} {year}", through.french_name()),
+    }
+}
+
+/// The five years' bars: `value` and `text` of each year, "pas de données" for the years
+/// before any, the year under way labelled with its months.
+fn trend_data(
+    series: &[YearFigures],
+    through: Option<Month>,
+    value: impl Fn(&YearFigures) -> (i64, String),
+) -> Vec<Datum> {
+    let first = series
         .iter()
-        .map(|y| Datum {
-            label: y.year.to_string(),
-            value: y.hours.hundredths(),
-            text: text::hours(y.hours),
-        })
-        .collect();
-    let local = series
+        .find(|y| y.contracts > 0 || y.hours > Hours::ZERO || y.awarded.cents() > 0)
+        .map(|y| y.year);
+    let last = series.last().map(|y| y.year);
+    series
         .iter()
-        .map(|y| Datum {
-            label: y.year.to_string(),
-            value: y.local_by_value.map_or(0, |r| r.basis_points()),
-            text: text::rate(y.local_by_value),
+        .map(|y| {
+            let label = match through {
+                Some(month) if Some(y.year) == last => {
+                    format!("{} ({})", y.year, months_label(month, y.year))
+                }
+                _ => y.year.to_string(),
+            };
+            let (value, text) = if first.is_none_or(|first| y.year < first) {
+                (0, NO_DATA.to_owned())
+            } else {
+                value(y)
+            };
+            Datum { label, value, text }
         })
-        .collect();
-    let awarded = series
-        .iter()
-        .map(|y| Datum {
-            label: y.year.to_string(),
-            value: y.awarded.cents(),
-            text: text::euros(y.awarded),
-        })
-        .collect();
+        .collect()
+}
+
+fn trend_charts(series: &[YearFigures], through: Option<Month>) -> Vec<String> {
+    let hours = trend_data(series, through, |y| {
+        (y.hours.hundredths(), text::hours(y.hours))
+    });
+    let local = trend_data(series, through, |y| {
+        (
+            y.local_by_value.map_or(0, |r| r.basis_points()),
+            text::rate(y.local_by_value),
+        )
+    });
+    let awarded = trend_data(series, through, |y| {
+        (y.awarded.cents(), text::euros(y.awarded))
+    });
     vec![
         markup(&BarChart::new(
             "tendance-heures",
@@ -252,6 +320,8 @@ fn trend_charts(series: &[YearFigures]) -> Vec<String> {
 /// The late clauses a dashboard lists: those missing the most hours. A territory has thousands
 /// of clauses; the contracts pages list them all.
 const LATE_SHOWN: usize = 20;
+/// Those a printout keeps: the page is one A4 sheet for an assembly's file.
+const LATE_PRINTED: usize = 5;
 
 pub struct Late {
     pub contract_id: i64,
@@ -286,10 +356,7 @@ fn late(clauses: &[ClauseView]) -> (Vec<Late>, usize) {
         .map(|c| Late {
             missing: text::hours(missing(c)),
             contract_id: c.contract_id.get(),
-            lot: match &c.lot_title {
-                Some(title) => format!("{} — {title}", c.lot),
-                None => c.lot.to_string(),
-            },
+            lot: lot_heading(c.lot, c.lot_title.as_deref()),
             reference: c.reference.clone(),
             object: c.object.clone(),
             target: text::hours(c.target),
@@ -321,6 +388,11 @@ struct DashboardPage {
     pending: bool,
     buyers: Vec<Buyer>,
     scope: String,
+    /// The period shown and what it is compared with.
+    period: String,
+    /// The filters, said in words for a printout.
+    filters_text: String,
+    printed: String,
     cards: Vec<Card>,
     /// Said when the scope holds too few people for any count of them to be shown.
     few_people: Option<&'static str>,
@@ -328,6 +400,8 @@ struct DashboardPage {
     breakdowns: Vec<String>,
     late: Vec<Late>,
     late_total: usize,
+    /// The late clauses a printout keeps, for it to hold on one A4 page.
+    late_printed: usize,
     workbook: Option<String>,
     /// « 3 marchés sans condition sociale ni justification », and where they are listed.
     lacking_social: (usize, String, String),
@@ -366,6 +440,32 @@ struct Filters {
     buyer: Option<String>,
     departement: Option<String>,
     pending: bool,
+}
+
+impl Filters {
+    /// "acheteur Commune de Muret ; département 31 ; heures en attente comptées", or "aucun".
+    fn in_words(&self, buyers: &[Buyer]) -> String {
+        let mut said = Vec::new();
+        if let Some(siret) = &self.buyer {
+            let name = buyers
+                .iter()
+                .find(|b| b.siret.as_str() == siret)
+                .map_or_else(|| siret.clone(), |b| b.name.to_string());
+            said.push(format!("acheteur {name}"));
+        }
+        if let Some(departement) = &self.departement {
+            said.push(format!("département {departement}"));
+        }
+        said.push(
+            if self.pending {
+                "heures en attente de validation comptées"
+            } else {
+                "heures validées seulement"
+            }
+            .to_owned(),
+        );
+        said.join(" ; ")
+    }
 }
 
 /// The yearly workbook of the same view.
@@ -424,11 +524,28 @@ impl DashboardPage {
             .may(Action::ExportWorkbooks)
             .then(|| workbook_address(shown.year, &filters));
         let lacking_social = lacking_social(shown.lacking_social_condition, &filters);
+        let (year, last) = (shown.year, shown.year - 1);
+        let (period, compared) = match shown.through {
+            Some(month) => (
+                format!(
+                    "année {year} en cours : {}, comparés aux mêmes mois de {last}",
+                    months_label(month, year)
+                ),
+                months_label(month, last),
+            ),
+            None => (
+                format!("année {year} complète, comparée à {last}"),
+                last.to_string(),
+            ),
+        };
         DashboardPage {
             shell: viewer.shell("Tableau de bord"),
-            cards: cards(now, &shown.before, shown.year),
+            cards: cards(now, &shown.before, &compared),
+            period,
+            filters_text: filters.in_words(&shown.buyers),
+            printed: crate::app::today().format("%d/%m/%Y").to_string(),
             few_people: now.insertion.few_people,
-            trends: trend_charts(&shown.series),
+            trends: trend_charts(&shown.series, shown.through),
             breakdowns: vec![
                 breakdown_chart(now, "modality", "par-modalite", "Heures par modalité"),
                 breakdown_chart(
@@ -440,6 +557,7 @@ impl DashboardPage {
             ],
             late,
             late_total,
+            late_printed: LATE_PRINTED,
             scope: sentence(&now.scope),
             year: shown.year,
             years: years_around(shown.year),
@@ -507,7 +625,7 @@ mod tests {
         assert_eq!(total, 30);
         assert_eq!(shown.len(), LATE_SHOWN);
         let lots: Vec<&str> = shown.iter().map(|l| l.lot.as_str()).collect();
-        let expected: Vec<String> = (1..=20).map(|lot: i32| lot.to_string()).collect();
+        let expected: Vec<String> = (1..=20).map(|lot: i32| format!("Lot {lot}")).collect();
         assert_eq!(lots, expected);
         assert_eq!(
             shown[0].missing,

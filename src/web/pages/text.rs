@@ -34,8 +34,9 @@ pub fn rate(r: Option<Rate>) -> String {
     r.map_or_else(|| "sans objet".to_owned(), |r| r.to_string())
 }
 
-/// "+12 % par rapport à 2024", in percent of the previous value, for amounts and counts.
-pub fn change(current: i64, previous: i64, previous_year: i32) -> String {
+/// "+12 % par rapport à 2024", in percent of the previous value, for amounts and counts;
+/// `previous_year` names the period compared with ("2024", "janvier à mars 2024").
+pub fn change(current: i64, previous: i64, previous_year: impl std::fmt::Display) -> String {
     if previous == 0 {
         return if current == 0 {
             format!("aucun en {previous_year} non plus")
@@ -52,7 +53,11 @@ pub fn change(current: i64, previous: i64, previous_year: i32) -> String {
 }
 
 /// "+3,5 points par rapport à 2024", for shares.
-pub fn change_points(current: Option<Rate>, previous: Option<Rate>, previous_year: i32) -> String {
+pub fn change_points(
+    current: Option<Rate>,
+    previous: Option<Rate>,
+    previous_year: impl std::fmt::Display,
+) -> String {
     match (current, previous) {
         (Some(c), Some(p)) => {
             let diff = c.basis_points() - p.basis_points();
