@@ -4,10 +4,11 @@ use chrono::NaiveDate;
 
 use super::{AppError, Caller, ErrorCode, Listed, Narrowing, buyers};
 use crate::domain::authorization::Action;
-use crate::domain::{Departement, Labelled, Siret, StructureKind};
+use crate::domain::{Departement, Labelled, Month, Siret, StructureKind};
 use crate::indicators::statement::{self, Statement};
 use crate::storage::buyers::Buyer;
 use crate::storage::companies::{self, Company, CompanyFilter};
+use crate::storage::indicators::{self, HoursFilter, ProvidedHours};
 use crate::storage::{DbConnection, PageRequest};
 
 /// A company's SIRET as given in an address, checked.
@@ -86,10 +87,34 @@ pub fn statement(
     Ok(statement::of_company(conn, &buyers, siret, at)?)
 }
 
-/// What a company's page shows: its statement today and, for those who may list companies, the
-/// company itself with the buyers one follows.
+/// The hours `siret` provided as an insertion structure (secondment, subcontracting) to the
+/// companies that declared them, on the lots of the caller's buyers, up to `at`. For a
+/// company account, its own page only (checked with its statement).
+fn provided(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    siret: &Siret,
+    at: NaiveDate,
+) -> Result<Vec<ProvidedHours>, AppError> {
+    let Some(structure) = companies::id_of(conn, siret.as_str())? else {
+        return Ok(Vec::new());
+    };
+    let scope = caller.data_scope(conn, &Narrowing::default())?;
+    let filter = HoursFilter {
+        // The structure is not the declaring company: its clients are.
+        company_id: None,
+        to_month: Month::of_date(at).map_or(i32::MAX, Month::yyyymm),
+        ..scope.hours_of(None)
+    };
+    Ok(indicators::provided_by(conn, &filter, structure)?)
+}
+
+/// What a company's page shows: its statement today, the hours it provided as an insertion
+/// structure and, for those who may list companies, the company itself with the buyers one
+/// follows.
 pub struct CompanyDetail {
     pub statement: Statement,
+    pub provided: Vec<ProvidedHours>,
     pub company: Option<Company>,
     pub buyers: Vec<Buyer>,
 }
@@ -100,9 +125,11 @@ pub fn detail(
     siret: &Siret,
 ) -> Result<CompanyDetail, AppError> {
     let statement = statement(conn, caller, siret, super::today())?;
+    let provided = provided(conn, caller, siret, statement.at)?;
     if !caller.may(Action::ReadCompanies) {
         return Ok(CompanyDetail {
             statement,
+            provided,
             company: None,
             buyers: Vec::new(),
         });
@@ -120,6 +147,7 @@ pub fn detail(
         .find(|c| c.siret == siret.as_str());
     Ok(CompanyDetail {
         statement,
+        provided,
         company,
         buyers: buyers::followed(conn, caller)?,
     })

@@ -389,6 +389,78 @@ pub fn unvalidated_hours(
     })
 }
 
+/// Hours an insertion structure provided (it is the hours' insertion employer: secondment,
+/// subcontracting), on one lot for one declaring company.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProvidedHours {
+    pub contract_id: ContractId,
+    pub reference: String,
+    pub lot: i32,
+    pub lot_title: Option<String>,
+    /// The company that declared them: the structure's client.
+    pub client_siret: String,
+    pub client_name: String,
+    pub hours: Hours,
+}
+
+/// The hours of the filter `structure` provided, by lot and by client company, in the order
+/// of the contracts' references, lots and clients.
+pub fn provided_by(
+    conn: &mut DbConnection,
+    filter: &HoursFilter,
+    structure: CompanyId,
+) -> QueryResult<Vec<ProvidedHours>> {
+    type Row = (
+        ContractId,
+        String,
+        i32,
+        Option<String>,
+        String,
+        String,
+        Hours,
+    );
+    let keys =
+        "contracts.id, contracts.reference, lots.number, lots.title, firms.siret, firms.name";
+    let rows: Vec<Row> = located(conn, &["hour_entries"], |conn| {
+        filtered_hours!(
+            hour_entries::table
+                .inner_join(lots::table.inner_join(contracts::table))
+                .inner_join(FIRMS.on(hour_entries::company_id.eq(FIRMS.field(companies::id)))),
+            filter,
+            filter(hour_entries::insertion_employer_id.eq(structure)),
+            group_by(sql::<BigInt>(keys)),
+            select(sql::<(
+                BigInt,
+                Text,
+                Integer,
+                Nullable<Text>,
+                Text,
+                Text,
+                BigInt
+            )>(&format!("{keys}, {SUM_HOURS}")))
+        )
+        .load(conn)
+    })?;
+    let mut provided: Vec<ProvidedHours> = rows
+        .into_iter()
+        .map(
+            |(contract, reference, lot, lot_title, siret, name, hours)| ProvidedHours {
+                contract_id: contract,
+                reference,
+                lot,
+                lot_title,
+                client_siret: siret,
+                client_name: name,
+                hours,
+            },
+        )
+        .collect();
+    provided.sort_by(|a, b| {
+        (&a.reference, a.lot, &a.client_name).cmp(&(&b.reference, b.lot, &b.client_name))
+    });
+    Ok(provided)
+}
+
 /// A lot's hours by participant, training apart: what a clause's cap and training rule apply to.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable)]
 pub struct ParticipantHours {

@@ -927,3 +927,33 @@ async fn the_dashboard_says_which_year_and_months_it_compares_and_where_no_data_
         "{expected}: {html}"
     );
 }
+
+/// An insertion structure's page shows the hours it provided, by lot and by client company,
+/// within the reader's buyers; not 0 h because it holds no lot.
+#[tokio::test]
+async fn an_insertion_structure_shows_the_hours_it_provided_by_lot_and_client() {
+    let app = spawn_app().await;
+    let token = territory(&app).await;
+    let admin = app.session(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let officer_2 = app.create_user(Role::BuyerOfficer, vec![siret(2)]).await;
+    let officer_2 = app.session(&officer_2.email, USER_PASSWORD).await;
+    let etti = crate::indicators::etti();
+    let found = json_of(&app, "/api/contracts?q=2025-01", &token).await;
+    let contract = found["items"][0]["id"].as_i64().unwrap();
+
+    let (status, html) = page(&app, &admin, &format!("/entreprises/{etti}")).await;
+    let (_, elsewhere) = page(&app, &officer_2, &format!("/entreprises/{etti}")).await;
+
+    assert_eq!(status, 200);
+    let fifty = text::hours(Hours::from_whole(50).unwrap());
+    assert_eq!(figure(&html, "Heures fournies"), fifty);
+    let row = format!(
+        "<tr><td><a href=\"/marches/{contract}\">2025-01</a></td><td>Marché sans lots</td><td>Bâtiments du Sud</td><td>{}</td><td class=\"num\">{fifty}</td></tr>",
+        crate::indicators::local_sme()
+    );
+    assert!(html.contains(&row), "{html}");
+    assert!(
+        !elsewhere.contains("Heures fournies"),
+        "the hours were on buyer 1's lot: {elsewhere}"
+    );
+}

@@ -9,10 +9,12 @@ use super::shell::Shell;
 use super::viewer::Viewer;
 use super::{PageError, html, text};
 use crate::app;
+use crate::domain::lot::lot_heading;
 use crate::domain::{Departement, Labelled, SizeClass, StructureKind};
 use crate::storage::Database;
 use crate::storage::buyers::Buyer;
 use crate::storage::companies::Company;
+use crate::storage::indicators::ProvidedHours;
 use crate::web::api::listings::CompaniesQuery;
 use crate::web::auth::can;
 
@@ -122,6 +124,27 @@ pub struct HeldLot {
     pub status_code: &'static str,
 }
 
+/// Hours an insertion structure provided on a lot to one client company.
+pub struct ProvidedLine {
+    pub contract_id: i64,
+    pub reference: String,
+    pub lot: String,
+    pub client_siret: String,
+    pub client: String,
+    pub hours: String,
+}
+
+fn provided_line(p: &ProvidedHours) -> ProvidedLine {
+    ProvidedLine {
+        contract_id: p.contract_id.get(),
+        reference: p.reference.clone(),
+        lot: lot_heading(p.lot, p.lot_title.as_deref()),
+        client_siret: p.client_siret.clone(),
+        client: p.client_name.clone(),
+        hours: text::hours(p.hours),
+    }
+}
+
 #[derive(Template)]
 #[template(path = "company.html")]
 struct CompanyPage {
@@ -130,6 +153,9 @@ struct CompanyPage {
     siret: String,
     delivered: String,
     lots: Vec<HeldLot>,
+    /// Hours provided as an insertion structure, and their total.
+    provided: Vec<ProvidedLine>,
+    provided_total: String,
     at: String,
     method: String,
 }
@@ -169,8 +195,11 @@ pub async fn show(
     let title = company
         .as_ref()
         .map_or_else(|| statement.subject.clone(), |c| c.name.clone());
+    let provided_total = detail.provided.iter().map(|p| p.hours.hundredths()).sum();
     html(&CompanyPage {
         shell: viewer.shell(&title),
+        provided: detail.provided.iter().map(provided_line).collect(),
+        provided_total: text::hundredths(provided_total),
         company,
         delivered: text::hundredths(delivered),
         lots,
