@@ -13,7 +13,7 @@ use crate::indicators::FigureCache;
 use crate::indicators::clauses::ClauseView;
 use crate::storage::audit;
 use crate::storage::contracts::{self, ClauseSettings, StoredClause};
-use crate::storage::{ContractId, DbConnection, LotId, StorageError, figures_transaction};
+use crate::storage::{ContractId, DbConnection, LotId, figures_transaction};
 
 /// Every clause of the caller's scope, assessed at a date.
 pub fn assessed(
@@ -77,6 +77,7 @@ pub fn save(
         if !caller.sees_buyer(buyer_id) {
             return Ok(false);
         }
+        super::closures::refuse_if_closed(conn, &[lot_id])?;
         let before = contracts::clause_of(conn, lot_id)?;
         contracts::save_clause(conn, lot_id, &settings, &caller.actor.label)?;
         let target = format!("marché {reference}, lot {number}");
@@ -92,7 +93,7 @@ pub fn save(
             &target,
             Some(&details),
         )?;
-        Ok::<_, StorageError>(true)
+        Ok::<_, AppError>(true)
     })?;
     if !found {
         return Err(AppError::not_found());

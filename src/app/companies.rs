@@ -117,6 +117,9 @@ pub struct CompanyDetail {
     pub provided: Vec<ProvidedHours>,
     pub company: Option<Company>,
     pub buyers: Vec<Buyer>,
+    /// The closures standing on its lots of the statement (none for a role that may not read
+    /// them).
+    pub closures: Vec<crate::storage::closures::Closure>,
 }
 
 pub fn detail(
@@ -126,12 +129,15 @@ pub fn detail(
 ) -> Result<CompanyDetail, AppError> {
     let statement = statement(conn, caller, siret, super::today())?;
     let provided = provided(conn, caller, siret, statement.at)?;
+    let lot_ids: Vec<_> = statement.lots.iter().map(|l| l.clause.lot_id).collect();
+    let closures = super::closures::standing_on(conn, caller, &lot_ids)?;
     if !caller.may(Action::ReadCompanies) {
         return Ok(CompanyDetail {
             statement,
             provided,
             company: None,
             buyers: Vec::new(),
+            closures,
         });
     }
     let query = CompanyQuery {
@@ -150,5 +156,6 @@ pub fn detail(
         provided,
         company,
         buyers: buyers::followed(conn, caller)?,
+        closures,
     })
 }

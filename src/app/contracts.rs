@@ -10,6 +10,7 @@ use crate::domain::obligations::ObligationGap;
 use crate::domain::{ClauseStatus, ObligationRules};
 use crate::indicators::FigureCache;
 use crate::indicators::statement::{self, Statement};
+use crate::storage::closures::Closure;
 use crate::storage::contracts::{self, ContractFilter, ContractView};
 use crate::storage::{ContractId, DbConnection, LotId, PageRequest};
 
@@ -132,6 +133,8 @@ pub struct ContractSheet {
     pub settings: HashMap<LotId, contracts::StoredClause>,
     /// Its status against the buyer's legal obligations, for a caller who may see them.
     pub obligations: Option<ContractObligations>,
+    /// The closures standing on its lots (none for a role that may not read them).
+    pub closures: Vec<Closure>,
 }
 
 pub fn sheet(
@@ -143,10 +146,12 @@ pub fn sheet(
     let (contract, statement, obligations) = with_statement(conn, caller, rules, id)?;
     let lots: Vec<LotId> = contract.lots.iter().map(|l| l.id).collect();
     let settings = clauses::settings_of(conn, caller, &lots)?;
+    let closures = super::closures::standing_on(conn, caller, &lots)?;
     Ok(ContractSheet {
         contract,
         statement,
         settings,
         obligations,
+        closures,
     })
 }

@@ -145,6 +145,7 @@ impl From<crate::import::ImportError> for AppError {
             ImportError::Duplicate { .. } => AppError::with(ErrorCode::DuplicateFile, error),
             ImportError::NotYetAvailable(_) => AppError::with(ErrorCode::ImportUnavailable, error),
             ImportError::UnknownBuyer(_) => AppError::with(ErrorCode::UnknownBuyer, error),
+            ImportError::ClauseClosed => AppError::with(ErrorCode::ClauseClosed, error),
             ImportError::Storage(detail) => AppError::internal(&detail),
             ImportError::Template(detail) | ImportError::Unreadable(detail) => {
                 AppError::internal(&detail)

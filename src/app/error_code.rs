@@ -74,6 +74,9 @@ error_codes! {
     /// No company with this SIRET in the caller's scope.
     UnknownCompany = "unknown_company", 404,
         "Aucune entreprise n'a ce SIRET dans votre périmètre : vérifiez le SIRET.";
+    /// A lot whose clause is not closed: no closure to show, no attestation yet.
+    ClauseNotClosed = "clause_not_closed", 404,
+        "La clause de ce lot n'est pas close : l'attestation est délivrée à sa clôture.";
     /// The import has no workbook of errors to give back.
     NoErrorWorkbook = "no_error_workbook", 404,
         "Cet import n'a pas de fichier d'erreurs : il a été accepté, ou refusé pour une raison qui concerne tout le fichier.";
@@ -89,6 +92,12 @@ error_codes! {
     /// No statement in the state a review decision applies to.
     NothingToReview = "nothing_to_review", 409,
         "Aucun relevé n'attend cette décision : il a peut-être déjà été validé, rejeté ou remplacé par un relevé corrigé.";
+    /// A write on the hours or the target of a clause that is closed.
+    ClauseClosed = "clause_closed", 409,
+        "La clause de ce lot est close : ses heures et son objectif ne changent plus. Si une correction est nécessaire, demandez à un administrateur de la rouvrir.";
+    /// Closing a clause whose lot still has hours awaiting validation.
+    HoursPending = "hours_pending", 409,
+        "Des relevés de ce lot attendent encore validation : validez-les ou rejetez-les (page Relevés) avant de clôturer la clause.";
     /// A buyer with this SIRET is already recorded.
     BuyerExists = "buyer_exists", 409,
         "Un acheteur a déjà ce SIRET : il est déjà enregistré.";
@@ -134,6 +143,9 @@ error_codes! {
     /// A clause that cannot be recorded as asked.
     InvalidClause = "invalid_clause", 422,
         "La clause ne peut pas être enregistrée telle quelle : corrigez les champs signalés.";
+    /// A closure that cannot be recorded as asked.
+    InvalidClosure = "invalid_closure", 422,
+        "La clôture ne peut pas être enregistrée telle quelle : corrigez les champs signalés.";
     /// A date that cannot be used here.
     InvalidDate = "invalid_date", 422,
         "Date incorrecte : donnez une date passée, au format AAAA-MM-JJ.";

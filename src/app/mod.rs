@@ -11,6 +11,7 @@ pub mod audit;
 pub mod buyers;
 pub mod caller;
 pub mod clauses;
+pub mod closures;
 pub mod companies;
 pub mod contracts;
 pub mod dashboard;

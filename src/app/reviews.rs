@@ -10,7 +10,8 @@ use crate::domain::{Decision, Hours, Labelled, Month, ReviewState};
 use crate::storage::audit;
 use crate::storage::reviews::{self, ReviewFilter, ReviewGroup, Selection};
 use crate::storage::{
-    BuyerId, CompanyId, DbConnection, ImportId, LotId, StorageError, contracts, figures_transaction,
+    BuyerId, CompanyId, DbConnection, ImportId, LotId, StorageError, closures, contracts,
+    figures_transaction,
 };
 
 /// Statements as a list shows them: the group and what names its lot and company.
@@ -163,6 +164,11 @@ pub fn decide(
         if !buyers.iter().all(|b| caller.sees_buyer(*b)) {
             return Err(out_of_scope(&buyers, caller));
         }
+        let lots = match selection {
+            Selection::LotMonth(lot, _) => vec![lot],
+            Selection::Import(id) => closures::closed_lots_of_import(conn, id, from)?,
+        };
+        super::closures::refuse_if_closed(conn, &lots)?;
         let (entries, hours) = reviews::totals(conn, selection, from)?;
         reviews::decide(
             conn,

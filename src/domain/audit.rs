@@ -23,6 +23,8 @@ labelled_enum! {
         ImportSucceeded = "import.succeeded", "Import de fichier";
         ImportRefused = "import.refused", "Fichier refusé à l'import";
         ClauseSet = "clause.set", "Objectif d'une clause fixé";
+        ClauseClosed = "clause.closed", "Clause clôturée";
+        ClauseReopened = "clause.reopened", "Clause rouverte";
         HoursValidated = "hours.validated", "Relevés d'heures validés";
         HoursRejected = "hours.rejected", "Relevés d'heures rejetés";
         HoursReopened = "hours.reopened", "Mois validé rouvert";

@@ -89,6 +89,13 @@ actions! {
     /// See each contract's status against the buyer's legal obligations (social and
     /// environmental conditions), within one's buyers.
     ReadObligations,
+    /// Close a lot's clause at the end of its execution, the penalty waived or reduced with a
+    /// reason (within one's buyers).
+    CloseClauses,
+    /// Reopen a closed clause, with a reason.
+    ReopenClauses,
+    /// Read a closed clause's figures and download its attestation (a company: of its lots).
+    ReadClosures,
 }
 
 use Action::*;
@@ -128,6 +135,9 @@ const TABLE: &[(Action, &[Role])] = &[
         ReadObligations,
         &[Admin, Facilitator, BuyerOfficer, Elected],
     ),
+    (CloseClauses, &[Admin, Facilitator]),
+    (ReopenClauses, &[Admin]),
+    (ReadClosures, &[Admin, Facilitator, BuyerOfficer, Company]),
 ];
 
 /// Who sees participant groups however small: those who follow participants one by one.

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod authorization;
 pub mod calibration;
 pub mod clause_status;
+pub mod closure;
 pub mod company;
 pub mod contract;
 pub mod cpv;
@@ -37,6 +38,7 @@ pub use audit::AuditAction;
 pub use authorization::Action;
 pub use calibration::Calibration;
 pub use clause_status::{Assessment, ClauseFacts, ClauseStatus};
+pub use closure::{ClosureFigures, PenaltyAdjustment, PenaltyChange};
 pub use company::{SizeClass, StructureKind};
 pub use contract::{
     AwardRole, Ccag, ContractNature, ContractType, EnvironmentalConsideration, Procedure,

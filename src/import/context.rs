@@ -6,9 +6,10 @@ use super::limits::ImportLimits;
 use super::upload::Upload;
 use crate::domain::{ImportKind, ObligationRules, Siret};
 use crate::storage::buyers::Buyer;
+use crate::storage::contracts::LotPeriod;
 use crate::storage::users::BuyerScope;
 use crate::storage::{BuyerId, CompanyId, LotId};
-use crate::storage::{DbConnection, buyers, companies, contracts, participants};
+use crate::storage::{DbConnection, buyers, closures, companies, contracts, participants};
 
 /// The context of each kind's checks; only the uploaded kind's is filled.
 pub struct KindsContext {
@@ -48,6 +49,7 @@ impl KindsContext {
                 participants: Default::default(),
                 only_company: None,
                 max_hours_per_month: limits.max_hours_per_month,
+                closed: Default::default(),
             }
         };
         Ok(KindsContext {
@@ -92,7 +94,9 @@ fn hours_context(
         None => contracts::lots_of_buyers(conn, Some(&ids[..]))?,
     };
     let lot_ids: Vec<LotId> = lots.iter().map(|l| l.lot_id).collect();
+    let closed = closed_lots(conn, &lots, &lot_ids)?;
     Ok(kinds::hours::Context {
+        closed,
         holders: contracts::holders_of(conn, &lot_ids)?.into_iter().collect(),
         lots,
         companies,
@@ -100,4 +104,26 @@ fn hours_context(
         only_company,
         max_hours_per_month: limits.max_hours_per_month,
     })
+}
+
+/// The lots among these whose clause is closed, with the message a row on them is refused with.
+fn closed_lots(
+    conn: &mut DbConnection,
+    lots: &[LotPeriod],
+    lot_ids: &[LotId],
+) -> Result<std::collections::HashMap<LotId, String>, ImportError> {
+    let closed = closures::standing_on(conn, lot_ids)?;
+    Ok(closed
+        .iter()
+        .filter_map(|c| {
+            let lot = lots.iter().find(|l| l.lot_id == c.lot_id)?;
+            let message = crate::domain::closure::frozen_message(
+                &lot.reference,
+                lot.lot_number,
+                c.closed_at.date(),
+                &c.closed_by_label,
+            );
+            Some((c.lot_id, message))
+        })
+        .collect())
 }

@@ -17,6 +17,11 @@ pub enum ImportError {
         "Ce fichier a déjà été importé le {at} (import n° {id}) : rien n'a été changé. Pour l'importer à nouveau, demandez son remplacement."
     )]
     Duplicate { id: ImportId, at: String },
+    /// A clause closed while the file was being checked: the rows on it were not refused then.
+    #[error(
+        "La clause d'un lot de ce fichier a été close pendant son import : rien n'a été écrit. Renvoyez le fichier : ses lignes sur la clause close seront signalées."
+    )]
+    ClauseClosed,
     #[error("Le modèle n'a pas pu être produit : {0}")]
     Template(String),
     /// A file read from disk (the command line's) that could not be read.

@@ -26,7 +26,7 @@ use crate::domain::{
 use crate::storage::audit::{self, Actor};
 use crate::storage::imports::{self, NewImport, Outcome};
 use crate::storage::users::BuyerScope;
-use crate::storage::{BuyerId, ImportId, ParticipantId};
+use crate::storage::{BuyerId, ImportId, LotId, ParticipantId, closures};
 use crate::storage::{DbConnection, buyers, contracts, figures_transaction, hour_entries};
 
 /// The profiles and limits, loaded once at start-up, and the imports running in this process.
@@ -418,10 +418,26 @@ fn write_rows(
             kinds::participants::write(conn, participants, progress)?;
         }
         Parsed::Hours(statements) => {
+            refuse_closed_meanwhile(conn, statements)?;
             report.replaced = kinds::hours::write(conn, statements, id, uploader, progress)?;
         }
     }
     Ok(())
+}
+
+/// Checked again in the write's transaction, the lots' rows locked: a clause closed since the
+/// file was checked stops the import whole.
+fn refuse_closed_meanwhile(
+    conn: &mut DbConnection,
+    statements: &[kinds::hours::Statement],
+) -> Result<(), ImportError> {
+    let lot_ids: Vec<LotId> = statements.iter().map(|s| s.entry.lot_id).collect();
+    closures::lock_lots(conn, &lot_ids)?;
+    if closures::standing_on(conn, &lot_ids)?.is_empty() {
+        Ok(())
+    } else {
+        Err(ImportError::ClauseClosed)
+    }
 }
 
 /// Records the import's outcome and its audit line.

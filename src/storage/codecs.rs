@@ -14,8 +14,8 @@ use super::MultiBackend;
 use crate::domain::{
     AuditAction, AwardRole, Ccag, ContractNature, ContractType, CpvCode, Departement,
     EligibilityCriterion, Email, EmploymentContract, ExitOutcome, Hours, ImportKind, ImportPhase,
-    ImportStatus, Labelled, Locality, Modality, Money, Month, Name, PostalCode, Procedure, Rate,
-    Reservation, ReviewState, Role, Sex, Siret, SizeClass, StructureKind,
+    ImportStatus, Labelled, Locality, Modality, Money, Month, Name, PenaltyChange, PostalCode,
+    Procedure, Rate, Reservation, ReviewState, Role, Sex, Siret, SizeClass, StructureKind,
 };
 
 /// A domain value as one column holds it.
@@ -168,6 +168,7 @@ stored_as_code!(
     ImportStatus,
     Locality,
     Modality,
+    PenaltyChange,
     Procedure,
     Reservation,
     ReviewState,

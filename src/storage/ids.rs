@@ -108,6 +108,7 @@ row_ids! {
     ParticipantId("participants");
     HourEntryId("hour_entries");
     LoginFailureId("login_failures");
+    ClosureId("clause_closures");
 }
 
 #[cfg(test)]

@@ -11,8 +11,8 @@ use super::codecs::{NotDecodable, Stored, Undecodable};
 use crate::domain::{
     AuditAction, AwardRole, Ccag, ContractNature, ContractType, CpvCode, Departement,
     EligibilityCriterion, Email, EmploymentContract, ExitOutcome, Hours, ImportKind, ImportPhase,
-    ImportStatus, Modality, Money, Month, Name, PostalCode, Procedure, Rate, Reservation,
-    ReviewState, Role, Sex, Siret, SizeClass, StructureKind,
+    ImportStatus, Modality, Money, Month, Name, PenaltyChange, PostalCode, Procedure, Rate,
+    Reservation, ReviewState, Role, Sex, Siret, SizeClass, StructureKind,
 };
 
 /// How a column's values are checked: read as text or as an integer, then decoded.
@@ -112,6 +112,41 @@ const TYPED_COLUMNS: &[(&str, &str, Check)] = &[
         "insertion_clauses",
         "qpv_share_bp",
         Check::Integer(integer::<Rate>),
+    ),
+    (
+        "clause_closures",
+        "counted_hours",
+        Check::Integer(integer::<Hours>),
+    ),
+    (
+        "clause_closures",
+        "target_hours",
+        Check::Integer(integer::<Hours>),
+    ),
+    (
+        "clause_closures",
+        "missing_hours",
+        Check::Integer(integer::<Hours>),
+    ),
+    (
+        "clause_closures",
+        "clause_penalty_per_hour_cents",
+        Check::Integer(integer::<Money>),
+    ),
+    (
+        "clause_closures",
+        "penalty_per_hour_cents",
+        Check::Integer(integer::<Money>),
+    ),
+    (
+        "clause_closures",
+        "penalty_cents",
+        Check::Integer(integer::<Money>),
+    ),
+    (
+        "clause_closures",
+        "penalty_change",
+        Check::Text(text::<PenaltyChange>),
     ),
     (
         "participants",

@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod backup;
 pub mod buyers;
+pub mod closures;
 pub mod codecs;
 pub mod companies;
 mod connection;
@@ -36,8 +37,8 @@ use diesel::r2d2;
 pub use connection::{DbConnection, MultiBackend};
 pub use data_version::figures_transaction;
 pub use ids::{
-    AuditEntryId, AwardId, BuyerId, ClauseId, CompanyId, ContractId, HourEntryId, ImportId,
-    LoginFailureId, LotId, ParticipantId, UserId,
+    AuditEntryId, AwardId, BuyerId, ClauseId, ClosureId, CompanyId, ContractId, HourEntryId,
+    ImportId, LoginFailureId, LotId, ParticipantId, UserId,
 };
 pub use migrations::MigrationError;
 pub use pool::{ConnectionManager, DbPool, PooledConnection};

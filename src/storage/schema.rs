@@ -168,6 +168,31 @@ diesel::table! {
 }
 
 diesel::table! {
+    clause_closures (id) {
+        id -> BigInt,
+        lot_id -> BigInt,
+        closed_at -> Timestamp,
+        closed_by -> Nullable<BigInt>,
+        closed_by_label -> Text,
+        counted_hours -> BigInt,
+        target_hours -> BigInt,
+        reached -> Bool,
+        missing_hours -> BigInt,
+        clause_penalty_per_hour_cents -> Nullable<BigInt>,
+        penalty_per_hour_cents -> Nullable<BigInt>,
+        penalty_cents -> Nullable<BigInt>,
+        penalty_change -> Nullable<Text>,
+        penalty_reason -> Nullable<Text>,
+        early_reason -> Nullable<Text>,
+        signatory_name -> Text,
+        signatory_role -> Text,
+        reopened_at -> Nullable<Timestamp>,
+        reopened_by_label -> Nullable<Text>,
+        reopen_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     participants (id) {
         id -> BigInt,
         pseudonym -> Text,
@@ -230,6 +255,7 @@ diesel::joinable!(lots -> contracts (contract_id));
 diesel::joinable!(awards -> lots (lot_id));
 diesel::joinable!(awards -> companies (company_id));
 diesel::joinable!(insertion_clauses -> lots (lot_id));
+diesel::joinable!(clause_closures -> lots (lot_id));
 diesel::joinable!(hour_entries -> lots (lot_id));
 diesel::joinable!(hour_entries -> participants (participant_id));
 diesel::joinable!(hour_entries -> imports (import_id));
@@ -246,6 +272,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     lots,
     awards,
     insertion_clauses,
+    clause_closures,
     participants,
     hour_entries,
     login_failures,

@@ -5,8 +5,8 @@
 use actix_web::web::ServiceConfig;
 
 use super::api::{
-    audit, buyers, clauses, exports, followup, health, imports, indicators, listings, obligations,
-    openapi, reviews, session, users,
+    audit, buyers, clauses, closures, exports, followup, health, imports, indicators, listings,
+    obligations, openapi, reviews, session, users,
 };
 use super::pages;
 use crate::domain::authorization::Action;
@@ -74,6 +74,10 @@ pub const ROUTES: &[Route] = &[
     route!(get "/api/clauses" => indicators::clauses, Requires(Action::ReadClauses)),
     route!(post "/api/calibrations" => clauses::preview, Requires(Action::ManageClauses)),
     route!(put "/api/lots/{id}/clause" => clauses::save, Requires(Action::ManageClauses)),
+    route!(post "/api/lots/{id}/closure" => closures::close, Requires(Action::CloseClauses)),
+    route!(get "/api/lots/{id}/closure" => closures::show, Requires(Action::ReadClosures)),
+    route!(post "/api/lots/{id}/closure/reopen" => closures::reopen, Requires(Action::ReopenClauses)),
+    route!(get "/api/lots/{id}/attestation.pdf" => closures::attestation, Requires(Action::ReadClosures)),
     route!(get "/api/contracts" => listings::contracts, Requires(Action::ReadContracts)),
     route!(get "/api/contracts/{id}" => listings::contract, Requires(Action::ReadContracts)),
     route!(get "/api/companies" => listings::companies, Requires(Action::ReadCompanies)),
@@ -103,6 +107,7 @@ pub const PAGES: &[Route] = &[
     route!(get "/marches" => pages::contracts::list, Requires(Action::ReadContracts)),
     route!(get "/marches/{id}" => pages::contracts::show, Requires(Action::ReadContracts)),
     route!(post "/marches/{id}/lots/{lot}/clause" => pages::clause_form::submit, Requires(Action::ManageClauses)),
+    route!(post "/marches/{id}/cloture" => pages::closures::close, Requires(Action::CloseClauses)),
     route!(get "/entreprises" => pages::companies::list, Requires(Action::ReadCompanies)),
     route!(get "/entreprises/{siret}" => pages::companies::show, Requires(Action::ReadStatements)),
     route!(get "/imports" => pages::imports::list, Requires(Action::ReadImports)),

@@ -104,6 +104,76 @@ pub fn walk_pending(
     Ok((import.get(), lot.get()))
 }
 
+/// A fresh lot of buyer 1 held by the walk's company (SIRET 999), whose execution ended in
+/// 2023, with a 500 h clause and no hours: one that may be closed.
+pub fn walk_closable(
+    conn: &mut suivi_clauses::storage::DbConnection,
+) -> Result<
+    (
+        suivi_clauses::storage::ContractId,
+        suivi_clauses::storage::LotId,
+    ),
+    suivi_clauses::storage::StorageError,
+> {
+    use suivi_clauses::domain::{AwardRole, Hours, Money, Reservation};
+    use suivi_clauses::storage::{buyers, companies, contracts};
+    walk_lot(conn)?;
+    let buyer = buyers::id_by_siret(conn, &siret(1))?.expect("buyer 1");
+    let reference = format!("CL-{:08}", rand::random::<u32>() % 100_000_000);
+    let contract = contracts::upsert_contract(
+        conn,
+        &contracts::ContractFields {
+            buyer_id: buyer,
+            reference: &reference,
+            object: "Marché terminé de la tournée",
+            procedure: None,
+            cpv: None,
+            notification_date: chrono::NaiveDate::from_ymd_opt(2023, 1, 1).unwrap(),
+            duration_months: Some(12),
+            end_date: None,
+            social_criterion: false,
+            import_id: None,
+            register: &Default::default(),
+        },
+    )?;
+    let money = Money::from_euros(100_000).unwrap();
+    let lot = contracts::upsert_lot(conn, contract, 0, None, money, Reservation::None)?;
+    let company = companies::id_of(conn, siret(999).as_str())?.expect("the walk's company");
+    contracts::replace_awards(conn, lot, &[(company, AwardRole::Holder, money)])?;
+    contracts::set_clause(conn, lot, Some(Hours::from_whole(500).unwrap()))?;
+    Ok((contract, lot))
+}
+
+/// The same lot, its clause closed.
+pub fn walk_closed(
+    conn: &mut suivi_clauses::storage::DbConnection,
+) -> Result<i64, suivi_clauses::app::AppError> {
+    use suivi_clauses::app::closures::{CloseRequest, close};
+    let (_, lot) = walk_closable(conn)?;
+    let request = CloseRequest {
+        signatory_name: "Jeanne Émery".to_owned(),
+        signatory_role: "Directrice de la commande publique".to_owned(),
+        ..CloseRequest::default()
+    };
+    let caller = suivi_clauses::app::Caller::command_line();
+    close(
+        conn,
+        &caller,
+        lot,
+        &request,
+        chrono::NaiveDate::from_ymd_opt(2024, 6, 1).unwrap(),
+    )?;
+    Ok(lot.get())
+}
+
+/// A request to close a clause, as the form and the API send it.
+pub fn closing_body() -> serde_json::Value {
+    serde_json::json!({
+        "signatory_name": "Jeanne Émery",
+        "signatory_role": "Directrice de la commande publique",
+    })
+}
+
 async fn sample(app: &TestApp, route: &Route, token: Option<&str>) -> Sample {
     let plain = |success| Sample {
         path: route.path.to_owned(),
@@ -197,6 +267,29 @@ async fn sample(app: &TestApp, route: &Route, token: Option<&str>) -> Sample {
                 path: format!("/api/lots/{lot}/clause"),
                 body: Some(serde_json::json!({ "target_hours_hundredths": 50_000 })),
                 ..plain(200)
+            }
+        }
+        ("post", "/api/lots/{id}/closure") => {
+            let (_, lot) = app.database.run(walk_closable).await.unwrap();
+            Sample {
+                path: format!("/api/lots/{lot}/closure"),
+                body: Some(closing_body()),
+                ..plain(201)
+            }
+        }
+        ("get", "/api/lots/{id}/closure" | "/api/lots/{id}/attestation.pdf") => {
+            let lot = app.database.run(walk_closed).await.unwrap();
+            Sample {
+                path: route.path.replace("{id}", &lot.to_string()),
+                ..plain(200)
+            }
+        }
+        ("post", "/api/lots/{id}/closure/reopen") => {
+            let lot = app.database.run(walk_closed).await.unwrap();
+            Sample {
+                path: format!("/api/lots/{lot}/closure/reopen"),
+                body: Some(serde_json::json!({ "reason": "Relevé oublié de décembre" })),
+                ..plain(204)
             }
         }
         (

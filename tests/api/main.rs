@@ -15,6 +15,7 @@ mod backup;
 mod browser;
 mod clause_form;
 mod cli;
+mod closures;
 mod contracts_import;
 mod decp;
 mod decp_import;

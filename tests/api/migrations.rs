@@ -122,11 +122,12 @@ fn named_indexes(schema: &Schema) -> Vec<String> {
     names
 }
 
-const TABLES: [&str; 15] = [
+const TABLES: [&str; 16] = [
     "audit_log",
     "awards",
     "buyer_departements",
     "buyers",
+    "clause_closures",
     "companies",
     "contracts",
     "data_version",

@@ -23,7 +23,7 @@ pub fn browser() -> reqwest::Client {
         .unwrap()
 }
 
-fn cookie(session: &Session) -> String {
+pub fn cookie(session: &Session) -> String {
     format!("suivi_session={}", session.token)
 }
 
@@ -170,6 +170,26 @@ async fn visit(app: &TestApp, route: &Route, role: Role, session: &Session) -> (
                     ("csrf_token", &session.csrf),
                     ("import", &import.to_string()),
                     ("decision", "validate"),
+                ],
+            )
+            .await;
+            (response.status().as_u16(), 303)
+        }
+        ("post", "/marches/{id}/cloture") => {
+            let (contract, lot) = app
+                .database
+                .run(crate::authorization::walk_closable)
+                .await
+                .unwrap();
+            let response = post_form(
+                app,
+                Some(session),
+                &format!("/marches/{contract}/cloture"),
+                &[
+                    ("csrf_token", &session.csrf),
+                    ("lot", &lot.to_string()),
+                    ("signatory_name", "Jeanne Émery"),
+                    ("signatory_role", "Directrice de la commande publique"),
                 ],
             )
             .await;

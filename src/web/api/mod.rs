@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod buyers;
 pub mod clauses;
+pub mod closures;
 pub mod exports;
 pub mod followup;
 pub mod health;

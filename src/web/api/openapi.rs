@@ -6,8 +6,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    audit, buyers, clauses, exports, followup, health, imports, indicators, listings, obligations,
-    reviews, session, users,
+    audit, buyers, clauses, closures, exports, followup, health, imports, indicators, listings,
+    obligations, reviews, session, users,
 };
 
 #[derive(OpenApi)]
@@ -40,6 +40,10 @@ use super::{
         indicators::clauses,
         clauses::preview,
         clauses::save,
+        closures::close,
+        closures::show,
+        closures::attestation,
+        closures::reopen,
         listings::contracts,
         listings::contract,
         listings::companies,

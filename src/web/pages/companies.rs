@@ -122,6 +122,13 @@ pub struct HeldLot {
     pub hours: String,
     pub status: &'static str,
     pub status_code: &'static str,
+    /// The attestation of the lot's closed clause.
+    pub attestation: Option<AttestationLink>,
+}
+
+pub struct AttestationLink {
+    pub url: String,
+    pub closed_on: String,
 }
 
 /// Hours an insertion structure provided on a lot to one client company.
@@ -190,6 +197,14 @@ pub async fn show(
             hours: text::hundredths(lot_hours(lot)),
             status: lot.clause.status_label.unwrap_or("—"),
             status_code: lot.clause.status.map_or("none", |s| s.code()),
+            attestation: detail
+                .closures
+                .iter()
+                .find(|c| c.lot_id == lot.clause.lot_id)
+                .map(|c| AttestationLink {
+                    url: format!("/api/lots/{}/attestation.pdf", c.lot_id),
+                    closed_on: c.closed_at.format("%d/%m/%Y").to_string(),
+                }),
         })
         .collect();
     let title = company

@@ -23,6 +23,7 @@ use crate::domain::obligations::ObligationGap;
 use crate::domain::{AwardRole, ClauseStatus, Hours, Labelled, ObligationRules, Reservation};
 use crate::indicators::FigureCache;
 use crate::indicators::statement::LotStatement;
+use crate::storage::closures::Closure;
 use crate::storage::contracts::ContractView;
 use crate::storage::{ContractId, Database, LotId};
 use crate::web::api::listings::ContractsQuery;
@@ -194,6 +195,7 @@ pub struct AwardLine {
 }
 
 pub struct LotBlock {
+    pub id: i64,
     pub number: i32,
     pub heading: String,
     pub amount: String,
@@ -231,6 +233,41 @@ pub struct ClauseBlock {
     pub penalty_label: &'static str,
     pub penalty: String,
     pub chart: String,
+    /// The closure standing on the clause, if it is closed.
+    pub closed: Option<ClosedBlock>,
+}
+
+/// A closed clause as the page says it.
+pub struct ClosedBlock {
+    pub summary: String,
+    pub attestation_url: String,
+}
+
+fn closed_block(c: &Closure) -> ClosedBlock {
+    let result = if c.reached {
+        "objectif atteint".to_owned()
+    } else {
+        format!(
+            "objectif non atteint, {} manquantes",
+            text::hours(c.missing)
+        )
+    };
+    let penalty = c.penalty.map_or_else(
+        || "aucune pénalité prévue".to_owned(),
+        |p| format!("pénalité due {}", text::euros(p)),
+    );
+    ClosedBlock {
+        summary: format!(
+            "Clause close le {} par {} : {} comptées sur {}, {result}, {penalty}. Signataire : {}, {}.",
+            c.closed_at.format("%d/%m/%Y"),
+            c.closed_by_label,
+            text::hours(c.counted),
+            text::hours(c.target),
+            c.signatory_name,
+            c.signatory_role,
+        ),
+        attestation_url: format!("/api/lots/{}/attestation.pdf", c.lot_id),
+    }
 }
 
 /// What the hours between the count and the target are, on the date of the page: still to
@@ -319,6 +356,7 @@ fn clause_block(lot: &LotStatement, at: NaiveDate) -> ClauseBlock {
             .and_then(|a| a.penalty)
             .map_or_else(|| "—".to_owned(), text::euros),
         chart: markup(&chart),
+        closed: None,
     }
 }
 
@@ -336,6 +374,10 @@ struct ContractPage {
     notice: Option<&'static str>,
     /// The session's anti-CSRF token, for the clause forms.
     csrf: String,
+    /// Whether the viewer may close clauses (the close form is shown).
+    may_close: bool,
+    /// A closure refused: on which lot, and why.
+    refusal: Option<(i64, String)>,
 }
 
 #[derive(Deserialize)]
@@ -352,9 +394,11 @@ pub async fn show(
     rules: web::Data<ObligationRules>,
 ) -> Result<HttpResponse, PageError> {
     let mut answer = page_with(&viewer, (&database, &rules), id.into_inner(), None).await?;
-    if params.message.as_deref() == Some("clause") {
-        answer.notice = Some("Clause enregistrée : son objectif compte dès maintenant.");
-    }
+    answer.notice = match params.message.as_deref() {
+        Some("clause") => Some("Clause enregistrée : son objectif compte dès maintenant."),
+        Some("cloturee") => Some("La clause a été close : son attestation peut être téléchargée."),
+        _ => None,
+    };
     answer.respond()
 }
 
@@ -366,6 +410,13 @@ pub struct Answer {
 }
 
 impl Answer {
+    /// The page with why closing a lot's clause was refused, beside that lot's form.
+    pub fn refusing_closure(mut self, lot: i64, error: &crate::app::AppError) -> Answer {
+        self.page.refusal = Some((lot, error.message().to_owned()));
+        self.status = crate::web::error::status_of(error.code);
+        self
+    }
+
     pub fn respond(mut self) -> Result<HttpResponse, PageError> {
         self.page.notice = self.notice;
         Ok(HttpResponse::build(self.status)
@@ -381,6 +432,7 @@ fn lot_block(
     company: Option<&str>,
 ) -> LotBlock {
     LotBlock {
+        id: lot.id.get(),
         number: lot.number,
         heading: lot_heading(lot.number, lot.title.as_deref()),
         amount: text::cents(lot.amount),
@@ -425,6 +477,11 @@ pub async fn page_with<P: Permission>(
         .iter()
         .map(|lot| (lot.clause.lot_id, clause_block(lot, sheet.statement.at)))
         .collect();
+    for closure in &sheet.closures {
+        if let Some(block) = clauses.get_mut(&closure.lot_id) {
+            block.closed = Some(closed_block(closure));
+        }
+    }
     let form_of = |lot_id: LotId| {
         let form = ClauseForm::stored(id, lot_id, sheet.settings.get(&lot_id));
         match &typed {
@@ -462,6 +519,8 @@ pub async fn page_with<P: Permission>(
         contract,
         notice: None,
         csrf: viewer.csrf.clone(),
+        may_close: viewer.may(Action::CloseClauses),
+        refusal: None,
     };
     let status = typed
         .and_then(|t| t.refusal)

@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod assets;
 pub mod chart;
 pub mod clause_form;
+pub mod closures;
 pub mod companies;
 pub mod contracts;
 pub mod dashboard;

@@ -142,6 +142,23 @@ fn period(lot: &LotPeriod) -> (Option<Month>, Option<Month>) {
     (start, end.and_then(|d: NaiveDate| Month::of_date(d).ok()))
 }
 
+/// A closed clause's hours no longer change: a row on its lot is refused, saying since when,
+/// by whom and whom to ask.
+pub fn clause_not_closed(
+    row: &StatementRow,
+    lot: &LotPeriod,
+    context: &Context,
+) -> Result<(), Refusal> {
+    match context.closed.get(&lot.lot_id) {
+        Some(message) => Err(Refusal::new(
+            "reference",
+            Some(row.reference.clone()),
+            message.clone(),
+        )),
+        None => Ok(()),
+    }
+}
+
 pub fn month_within_contract(row: &StatementRow, lot: &LotPeriod) -> Result<(), Refusal> {
     let (start, end) = period(lot);
     if !(start.is_some_and(|s| row.month < s) || end.is_some_and(|e| row.month > e)) {
@@ -257,7 +274,19 @@ mod tests {
             participants: HashMap::from([("P-001".to_owned(), 7.into())]),
             only_company: None,
             max_hours_per_month: Hours::from_whole(200).unwrap(),
+            closed: HashMap::from([(LotId::from(12), "La clause est close.".to_owned())]),
         }
+    }
+
+    #[test]
+    fn a_row_on_a_closed_clause_is_refused_with_its_message() {
+        let context = context();
+        assert!(clause_not_closed(&row(), &lot(1, 1), &context).is_ok());
+        let refused = clause_not_closed(&row(), &lot(1, 2), &context).unwrap_err();
+        assert_eq!(
+            (refused.key, refused.message.as_str()),
+            ("reference", "La clause est close.")
+        );
     }
 
     #[test]

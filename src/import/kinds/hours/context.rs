@@ -18,4 +18,6 @@ pub struct Context {
     pub only_company: Option<String>,
     /// Most hours one participant may work in a month, all rows of the file together.
     pub max_hours_per_month: Hours,
+    /// The lots whose clause is closed, with what a row on them is refused with.
+    pub closed: HashMap<LotId, String>,
 }

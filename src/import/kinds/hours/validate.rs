@@ -52,6 +52,7 @@ fn statement_of(
     context: &Context,
 ) -> Result<Statement, Refusal> {
     let lot = checks::lot_of_row(row, lots.get(&row.reference))?;
+    checks::clause_not_closed(row, lot, context)?;
     checks::company_is_own(row, context)?;
     let company_id = checks::company_known(row, context)?;
     checks::company_holds_lot(row, lot, company_id, context)?;

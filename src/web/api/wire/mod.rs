@@ -4,6 +4,7 @@
 //! can read hundredths of an hour as hours. Counts (contracts, participants) have no suffix.
 
 pub mod clauses;
+pub mod closures;
 pub mod followup;
 pub mod indicators;
 pub mod listings;

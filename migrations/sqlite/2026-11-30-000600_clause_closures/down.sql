@@ -1,0 +1,2 @@
+DROP INDEX ux_clause_closures_standing;
+DROP TABLE clause_closures;
