@@ -168,8 +168,7 @@ impl FollowupRules {
 }
 
 /// A clause that ended below its target: the hours missing and the penalty due, since its end.
-/// Every ended clause counts as not closed until clauses can be closed (a closed one will be
-/// left out by whoever gathers the clauses).
+/// Closed clauses are left out by whoever gathers the clauses (`indicators::followup`).
 pub fn ended_short(facts: &ClauseFacts, now: &Assessment) -> Option<Shortfall> {
     (now.status == ClauseStatus::EndedShort && now.missing > Hours::ZERO).then_some(Shortfall {
         since: facts.end,

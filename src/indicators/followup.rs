@@ -2,7 +2,7 @@
 //! rules of `domain::followup` say needs someone, named by its buyer, contract, lot and company,
 //! in the order of urgency. Computed once per data version (`FigureCache::followup`).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 
@@ -13,7 +13,7 @@ use crate::domain::{Hours, Month, ReviewState};
 use crate::storage::followup::{self as names, LotNames};
 use crate::storage::indicators::{self as sums, Counted, HoursFilter};
 use crate::storage::reviews::{self, ReviewFilter};
-use crate::storage::{CompanyId, ContractId, DbConnection, ImportId, LotId};
+use crate::storage::{CompanyId, ContractId, DbConnection, ImportId, LotId, closures};
 
 /// What is asked: the scope, the date, the rules and the kinds the caller is shown.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -155,8 +155,14 @@ fn of_clauses(
             .into_iter()
             .collect();
     let wants = |kind| request.kinds.contains(&kind);
+    // A closed clause needs no one: its statements are over and its penalty decided.
+    let lot_ids: Vec<LotId> = clauses.iter().map(|c| c.lot_id).collect();
+    let closed: HashSet<LotId> = closures::standing_on(conn, &lot_ids)?
+        .into_iter()
+        .map(|c| c.lot_id)
+        .collect();
     let mut found = Vec::new();
-    for clause in clauses {
+    for clause in clauses.iter().filter(|c| !closed.contains(&c.lot_id)) {
         // A company account's missing statements are its own; anyone else's, the holder's.
         let found_on = |kind, since, figures| Found {
             kind,
@@ -187,7 +193,6 @@ fn of_clauses(
                 FollowupKind::BehindPace,
                 request.rules.behind_pace(&facts, &now, today),
             ),
-            // Clause closing will plug in here: a closed clause is no longer ended short.
             (
                 FollowupKind::EndedShort,
                 followup::ended_short(&facts, &now),

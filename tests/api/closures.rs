@@ -157,6 +157,17 @@ async fn ended_clause(app: &TestApp) -> (Territory, i64) {
 async fn a_closed_clause_keeps_its_figures_and_names_them_exactly() {
     let app = spawn_app().await;
     let (t, lot) = ended_clause(&app).await;
+    let ended_short = |token: String| {
+        let app = &app;
+        async move {
+            let (_, list) = get_json(app, "/api/followup?kind=ended_short", &token).await;
+            list.to_string().contains("2023-CL-001")
+        }
+    };
+    assert!(
+        ended_short(t.facilitator.token.clone()).await,
+        "listed while open"
+    );
     let (status, closure) = post_json(
         &app,
         &format!("/api/lots/{lot}/closure"),
@@ -199,6 +210,10 @@ async fn a_closed_clause_keeps_its_figures_and_names_them_exactly() {
     );
     assert_eq!(closure["structures"][0]["siret"], ETTI);
     assert_eq!(closure["structures"][0]["hours_hundredths"], 10_000);
+    assert!(
+        !ended_short(t.facilitator.token.clone()).await,
+        "no longer to do once closed"
+    );
 
     // The same, read back by each who may, and a second closure refused.
     for token in [&t.facilitator.token, &t.officer, &t.company] {
