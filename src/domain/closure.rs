@@ -153,7 +153,7 @@ pub fn frozen_message(reference: &str, lot: i32, closed_on: NaiveDate, closed_by
         format!("du lot {lot} du marché {reference}")
     };
     format!(
-        "La clause d'insertion {lot} est close depuis le {} (clôturée par {closed_by}) : ses heures et son objectif ne changent plus. Pour la corriger, demandez à un administrateur de rouvrir la clause.",
+        "La clause d'insertion {lot} est close depuis le {} (clôturée par {closed_by}) : ses heures, son objectif et la période du marché ne changent plus. Pour la corriger, demandez à un administrateur de rouvrir la clause.",
         closed_on.format("%d/%m/%Y")
     )
 }

@@ -1,11 +1,14 @@
 //! What the kinds' checks need from the database, read once before the file is parsed.
 
+use std::collections::HashMap;
+
 use super::error::ImportError;
 use super::kinds;
 use super::limits::ImportLimits;
 use super::upload::Upload;
 use crate::domain::{ImportKind, ObligationRules, Siret};
 use crate::storage::buyers::Buyer;
+use crate::storage::closures::Closure;
 use crate::storage::contracts::LotPeriod;
 use crate::storage::users::BuyerScope;
 use crate::storage::{BuyerId, CompanyId, LotId};
@@ -18,7 +21,7 @@ pub struct KindsContext {
 }
 
 /// Known establishments (SIRET → id and kind code).
-type Companies = std::collections::HashMap<String, (CompanyId, String)>;
+type Companies = HashMap<String, (CompanyId, String)>;
 
 impl KindsContext {
     pub fn load(
@@ -52,6 +55,11 @@ impl KindsContext {
                 closed: Default::default(),
             }
         };
+        let closed = if upload.kind == ImportKind::Contracts {
+            register_closed(conn, &mine)?
+        } else {
+            HashMap::new()
+        };
         Ok(KindsContext {
             contracts: kinds::contracts::Context {
                 buyers: mine.into_iter().map(|b| (b.siret, b.id)).collect(),
@@ -59,6 +67,7 @@ impl KindsContext {
                 only_buyer: upload.buyer.clone(),
                 companies,
                 grounds: obligations.grounds.clone(),
+                closed,
             },
             hours,
         })
@@ -94,7 +103,10 @@ fn hours_context(
         None => contracts::lots_of_buyers(conn, Some(&ids[..]))?,
     };
     let lot_ids: Vec<LotId> = lots.iter().map(|l| l.lot_id).collect();
-    let closed = closed_lots(conn, &lots, &lot_ids)?;
+    let closed = closed_lots(conn, &lots)?
+        .into_iter()
+        .map(|(lot, _, message)| (lot.lot_id, message))
+        .collect();
     Ok(kinds::hours::Context {
         closed,
         holders: contracts::holders_of(conn, &lot_ids)?.into_iter().collect(),
@@ -106,15 +118,16 @@ fn hours_context(
     })
 }
 
-/// The lots among these whose clause is closed, with the message a row on them is refused with.
-fn closed_lots(
+/// The lots among these whose clause is closed: each with its closure and the message a write
+/// on it is refused with.
+fn closed_lots<'l>(
     conn: &mut DbConnection,
-    lots: &[LotPeriod],
-    lot_ids: &[LotId],
-) -> Result<std::collections::HashMap<LotId, String>, ImportError> {
-    let closed = closures::standing_on(conn, lot_ids)?;
+    lots: &'l [LotPeriod],
+) -> Result<Vec<(&'l LotPeriod, Closure, String)>, ImportError> {
+    let lot_ids: Vec<LotId> = lots.iter().map(|l| l.lot_id).collect();
+    let closed = closures::standing_on(conn, &lot_ids)?;
     Ok(closed
-        .iter()
+        .into_iter()
         .filter_map(|c| {
             let lot = lots.iter().find(|l| l.lot_id == c.lot_id)?;
             let message = crate::domain::closure::frozen_message(
@@ -123,7 +136,31 @@ fn closed_lots(
                 c.closed_at.date(),
                 &c.closed_by_label,
             );
-            Some((c.lot_id, message))
+            Some((lot, c, message))
+        })
+        .collect())
+}
+
+/// The register's closed lots among the buyers' (by buyer, reference and lot number), with
+/// what their closure froze.
+fn register_closed(
+    conn: &mut DbConnection,
+    mine: &[Buyer],
+) -> Result<HashMap<(BuyerId, String, i32), kinds::contracts::ClosedLot>, ImportError> {
+    let ids: Vec<BuyerId> = mine.iter().map(|b| b.id).collect();
+    let lots = contracts::lots_of_buyers(conn, Some(&ids[..]))?;
+    Ok(closed_lots(conn, &lots)?
+        .into_iter()
+        .map(|(lot, closure, message)| {
+            let key = (lot.buyer_id, lot.reference.clone(), lot.lot_number);
+            let frozen = kinds::contracts::ClosedLot {
+                target: closure.target,
+                notification_date: lot.notification_date,
+                duration_months: lot.duration_months,
+                end_date: lot.end_date,
+                message,
+            };
+            (key, frozen)
         })
         .collect())
 }

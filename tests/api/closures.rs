@@ -328,6 +328,92 @@ async fn a_late_statement_on_a_closed_clause_is_refused_whole_and_writes_nothing
     );
 }
 
+/// The register's header and a row of 2023-CL-001 with its duration and target hours.
+fn register_row(duration: u32, hours: u32) -> String {
+    format!(
+        "Référence marché;Objet;SIRET acheteur;Date de notification;Durée (mois);Montant HT;SIRET titulaire;Raison sociale titulaire;Rôle;Clause d'insertion;Heures d'insertion prévues\n\
+         2023-CL-001;Rénovation énergétique du gymnase;{b1};01/01/2023;{duration};400000;{HOLDER};{HOLDER_NAME};Titulaire;Oui;{hours}\n",
+        b1 = siret(1).as_str(),
+    )
+}
+
+/// What /api/contracts says of a contract's first lot: target and where it came from.
+async fn lot_clause(app: &TestApp, token: &str, reference: &str) -> (Value, Value) {
+    let body: Value = app
+        .get_with(&format!("/api/contracts?q={reference}"), token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let lot = &body["items"][0]["lots"][0];
+    (
+        lot["target_hours_hundredths"].clone(),
+        lot["target_source"].clone(),
+    )
+}
+
+#[tokio::test]
+async fn a_register_changing_a_closed_clause_is_refused_whole_and_an_identical_one_accepted() {
+    let app = spawn_app().await;
+    let (t, lot) = ended_clause(&app).await;
+    let (status, _) = post_json(
+        &app,
+        &format!("/api/lots/{lot}/closure"),
+        &t.facilitator.token,
+        &signatory(),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let closed_before = lot_clause(&app, &t.admin, "2023-CL-001").await;
+    assert_eq!(closed_before.0, json!(30_000));
+    let running = |hours: u32| {
+        format!(
+            "2025-TX-014;Réhabilitation du collège;{};14/01/2025;24;600000;{HOLDER};{HOLDER_NAME};Titulaire;Oui;{hours}\n",
+            siret(1).as_str()
+        )
+    };
+
+    // A new target on the closed lot (row 2), a new one on the running lot: nothing written.
+    let changed = format!("{}{}", register_row(12, 350), running(3000));
+    let (status, body) = send(&app, &t.admin, "contracts", &changed).await;
+    assert_eq!(status, 422, "{body}");
+    let problems = crate::helpers::problems_by_row(&body);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].0, 2);
+    assert!(
+        problems[0]
+            .1
+            .contains("du marché 2023-CL-001 est close depuis le")
+            && problems[0].1.contains("administrateur"),
+        "{problems:?}"
+    );
+    assert_eq!(
+        lot_clause(&app, &t.admin, "2023-CL-001").await,
+        closed_before
+    );
+    assert_eq!(
+        lot_clause(&app, &t.admin, "2025-TX-014").await.0,
+        json!(250_000)
+    );
+    // Nor a longer contract: the period the clause was assessed over is frozen too.
+    let (status, body) = send(&app, &t.admin, "contracts", &register_row(13, 300)).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(crate::helpers::problems_by_row(&body)[0].0, 2);
+
+    // The closed lot as it stands, the running one changed: accepted, the closed clause as it was.
+    let same = format!("{}{}", register_row(12, 300), running(3000));
+    let (status, body) = send(&app, &t.admin, "contracts", &same).await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(
+        lot_clause(&app, &t.admin, "2023-CL-001").await,
+        closed_before
+    );
+    assert_eq!(
+        lot_clause(&app, &t.admin, "2025-TX-014").await.0,
+        json!(300_000)
+    );
+}
+
 #[tokio::test]
 async fn only_the_lots_company_and_its_buyers_officers_read_the_closure() {
     let app = spawn_app().await;

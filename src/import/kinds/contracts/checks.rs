@@ -374,6 +374,7 @@ mod tests {
             only_buyer: None,
             companies: HashMap::new(),
             grounds: crate::domain::ObligationRules::built_in().grounds,
+            closed: HashMap::new(),
         }
     }
 

@@ -5,13 +5,14 @@
 //! as it joins its contract and lot (`register`), and the contracts are then written (`write`).
 
 mod checks;
+mod closed;
 mod context;
 mod contract;
 mod register;
 mod row;
 mod write;
 
-pub use context::Context;
+pub use context::{ClosedLot, Context};
 pub use contract::{Award, ClausePlan, Contract, Lot};
 pub use register::validate;
 pub use row::{CLEARABLE, COLUMNS};

@@ -47,7 +47,9 @@ pub fn validate(
             }
         }
     }
-    register.contracts
+    let mut contracts = register.contracts;
+    super::closed::refuse_changes_to_closed(&mut contracts, context, &mut report);
+    contracts
 }
 
 /// A company named on one row may be left bare on the others: the first valid name of each
@@ -160,6 +162,7 @@ mod tests {
             only_buyer: None,
             companies: HashMap::from([(HOLDER.to_owned(), (9.into(), "company".to_owned()))]),
             grounds: crate::domain::ObligationRules::built_in().grounds,
+            closed: HashMap::new(),
         }
     }
 
