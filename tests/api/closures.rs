@@ -607,6 +607,8 @@ async fn a_facilitateur_closes_from_the_contract_page() {
         html.contains(&format!("action=\"{path}\"")),
         "the close form is shown"
     );
+    let calibrate = format!("action=\"/marches/{contract}/lots/{lot}/clause\"");
+    assert!(html.contains(&calibrate), "the calibration form is shown");
     let refused = crate::pages::post_form(
         &app,
         Some(session),
@@ -650,6 +652,27 @@ async fn a_facilitateur_closes_from_the_contract_page() {
     assert_eq!(closure["penalty_change"], "reduced");
     let (_, html) = crate::pages::page(&app, session, &format!("/marches/{contract}")).await;
     assert!(html.contains(&format!("/api/lots/{lot}/attestation.pdf")));
+    assert!(
+        !html.contains(&calibrate),
+        "no calibration form once closed"
+    );
+    assert!(
+        !html.contains(&format!("action=\"{path}\"")),
+        "nor a close form"
+    );
+    let closed_at = closure["closed_at"].as_str().unwrap();
+    let closed_on = format!(
+        "{}/{}/{}",
+        &closed_at[8..10],
+        &closed_at[5..7],
+        &closed_at[..4]
+    );
+    let label = closure["closed_by"].as_str().unwrap();
+    assert!(
+        html.contains(&format!("Clause close le {closed_on} par {label}"))
+            && html.contains("un administrateur rouvre la clause"),
+        "the page says when and by whom it was closed"
+    );
 }
 
 #[tokio::test]

@@ -494,12 +494,11 @@ pub async fn page_with<P: Permission>(
         .lots
         .iter()
         .map(|lot| {
-            lot_block(
-                lot,
-                clauses.remove(&lot.id),
-                may_calibrate.then(|| form_of(lot.id)),
-                company.as_deref(),
-            )
+            let clause = clauses.remove(&lot.id);
+            // A closed clause's target no longer changes: no form to calibrate it.
+            let open = clause.as_ref().is_none_or(|c| c.closed.is_none());
+            let form = (may_calibrate && open).then(|| form_of(lot.id));
+            lot_block(lot, clause, form, company.as_deref())
         })
         .collect();
     let contract = sheet.contract;
