@@ -4,6 +4,7 @@
 
 mod backup;
 mod buyer;
+mod clause;
 mod export;
 mod followup;
 mod import;
@@ -70,6 +71,11 @@ enum Command {
     Review {
         #[command(subcommand)]
         action: review::ReviewCommand,
+    },
+    /// Clauses d'insertion : la clôture d'une clause (les mêmes règles que la page du marché).
+    Clause {
+        #[command(subcommand)]
+        action: clause::ClauseCommand,
     },
     /// À faire : relevés manquants ou à valider, clauses en retard près de leur fin ou terminées
     /// sous l'objectif, éligibilités à valider (la liste de la page « À faire »).
@@ -162,6 +168,7 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Template { kind, file } => import::write_template(&kind, &file, &settings),
         Command::Import(args) => import::run(args, &settings, &open_database(&settings)?),
         Command::Review { action } => review::run(action, &open_database(&settings)?),
+        Command::Clause { action } => clause::run(action, &open_database(&settings)?),
         Command::Stats(args) => stats::run(args, &open_database(&settings)?),
         Command::Followup(args) => {
             followup::run(args, &open_database(&settings)?, &settings.followup_rules())

@@ -676,6 +676,49 @@ async fn a_facilitateur_closes_from_the_contract_page() {
 }
 
 #[tokio::test]
+async fn the_command_line_closes_a_clause_under_the_same_rules() {
+    let app = spawn_app().await;
+    let (t, lot) = ended_clause(&app).await;
+    let lot_arg = lot.to_string();
+    let close = |extra: &[&str]| {
+        let mut command = crate::cli::suivi(app.test_database());
+        command
+            .args(["clause", "close", "--lot", &lot_arg])
+            .args(extra);
+        command.output().unwrap()
+    };
+    let refused = close(&[]);
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("Donnez le nom du signataire"), "{stderr}");
+    let (status, _) = get_json(&app, &format!("/api/lots/{lot}/closure"), &t.officer).await;
+    assert_eq!(status, 404, "nothing closed");
+
+    let closed = close(&[
+        "--signatory-name",
+        "Hélène Garçon",
+        "--signatory-role",
+        "Directrice",
+    ]);
+    assert!(
+        closed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&closed.stderr)
+    );
+    let stdout = String::from_utf8(closed.stdout).unwrap();
+    // 300 − 264,75 = 35,25 h missing, as through the API.
+    assert!(
+        stdout.contains("marché 2023-CL-001, lot 0 : 264,75\u{a0}h comptées sur 300,00\u{a0}h, 35,25\u{a0}h manquantes"),
+        "{stdout}"
+    );
+    let (status, closure) = get_json(&app, &format!("/api/lots/{lot}/closure"), &t.officer).await;
+    assert_eq!((status, &closure["penalty_cents"]), (200, &json!(158_625)));
+    assert_eq!(closure["signatory_role"], "Directrice");
+    let again = close(&["--signatory-name", "X", "--signatory-role", "Y"]);
+    assert!(!again.status.success(), "closed once only");
+}
+
+#[tokio::test]
 #[ignore = "needs pdftotext"]
 async fn the_attestation_opens_and_names_the_hours_and_the_company() {
     let app = spawn_app().await;

@@ -236,6 +236,11 @@ pub struct Session {
 }
 
 impl TestApp {
+    /// The database the application runs on, for a command run beside it.
+    pub fn test_database(&self) -> &TestDatabase {
+        &self._test_database
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }
