@@ -25,6 +25,7 @@ pub mod listing;
 pub mod obligations;
 pub mod participants;
 pub mod reviews;
+pub mod spaser;
 pub mod users;
 
 pub use caller::{Caller, Narrowing};

@@ -74,6 +74,19 @@ fn within_scope(
     narrowing: &Narrowing,
     filter: ObligationFilter,
 ) -> Result<Vec<ContractObligations>, AppError> {
+    Ok(scoped_records(conn, caller, narrowing, filter)?
+        .into_iter()
+        .map(|record| assessed(rules, record))
+        .collect())
+}
+
+/// The register facts of the contracts of the caller's scope matching `filter`.
+fn scoped_records(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    narrowing: &Narrowing,
+    filter: ObligationFilter,
+) -> Result<Vec<ObligationRecord>, AppError> {
     if !caller.may(Action::ReadObligations) {
         return Err(AppError::new(ErrorCode::Forbidden));
     }
@@ -82,9 +95,26 @@ fn within_scope(
         buyer_ids: scope.buyer_ids,
         ..filter
     };
-    Ok(obligations::records(conn, &filter)?
+    Ok(obligations::records(conn, &filter)?)
+}
+
+/// The register facts and status of every contract of the caller's scope notified up to `to`
+/// (included): what the SPASER report counts.
+pub fn facts_until(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    rules: &ObligationRules,
+    narrowing: &Narrowing,
+    to: NaiveDate,
+) -> Result<Vec<(ObligationRecord, Obligations)>, AppError> {
+    let filter = ObligationFilter {
+        to: Some(to),
+        ..ObligationFilter::default()
+    };
+    Ok(scoped_records(conn, caller, narrowing, filter)?
         .into_iter()
-        .map(|record| assessed(rules, record))
+        .map(|record| (assess(rules, &record), record))
+        .map(|(status, record)| (record, status))
         .collect())
 }
 

@@ -3,7 +3,7 @@
 use clap::Subcommand;
 
 use crate::app::{self, Caller};
-use crate::domain::{Name, ObligationRules, Siret, Territory};
+use crate::domain::{Name, ObligationRules, Rate, Siret, Territory};
 use crate::storage::Database;
 
 #[derive(Debug, Subcommand)]
@@ -37,6 +37,19 @@ pub enum BuyerCommand {
         /// oui ou non.
         #[arg(value_parser = ["oui", "non"])]
         value: String,
+    },
+    /// Fixe les cibles du SPASER de l'acheteur : part des marchés avec une considération
+    /// sociale (30 % du PNAD si absente) et environnementale (aucune si absente).
+    Targets {
+        /// SIRET de l'acheteur.
+        #[arg(long)]
+        siret: String,
+        /// Cible sociale, par exemple « 35 % » ; absente : celle du PNAD (30 %).
+        #[arg(long, value_name = "POURCENTAGE")]
+        social: Option<String>,
+        /// Cible environnementale, par exemple « 50 % » ; absente : aucune.
+        #[arg(long, value_name = "POURCENTAGE")]
+        environmental: Option<String>,
     },
 }
 
@@ -85,6 +98,18 @@ pub fn run(
                     "Les relevés importés par les facilitateurs sur les lots de {siret} attendront une validation."
                 );
             }
+        }
+        BuyerCommand::Targets {
+            siret,
+            social,
+            environmental,
+        } => {
+            let siret = Siret::parse(&siret)?;
+            let social = social.as_deref().map(Rate::parse).transpose()?;
+            let environmental = environmental.as_deref().map(Rate::parse).transpose()?;
+            let caller = Caller::command_line();
+            app::spaser::set_targets(&mut conn, &caller, &siret, social, environmental)?;
+            println!("Cibles du SPASER de {siret} enregistrées.");
         }
         BuyerCommand::List => {
             let all = app::buyers::visible(&mut conn, &Caller::command_line())?;

@@ -11,6 +11,7 @@ use chrono::NaiveDate;
 use super::scope_args::ScopeArgs;
 use crate::app::exports::DetailFormat;
 use crate::app::indicators::FiguresRequest;
+use crate::app::spaser::SpaserFormat;
 use crate::app::{self, Caller};
 use crate::domain::ObligationRules;
 use crate::export;
@@ -31,6 +32,16 @@ pub enum ExportKind {
     HoursCsv,
     /// Marchés d'un acheteur au format DECP 2024 (.json) : --buyer.
     Decp,
+    /// Indicateurs du SPASER de l'année (.xlsx, ou CSV open data avec --format csv).
+    Spaser,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FileFormat {
+    /// Classeur (.xlsx).
+    Xlsx,
+    /// CSV open data (séparateur virgule, point décimal).
+    Csv,
 }
 
 #[derive(Debug, clap::Args)]
@@ -52,6 +63,9 @@ pub struct ExportArgs {
     /// Date de situation des relevés (AAAA-MM-JJ) ; aujourd'hui sinon.
     #[arg(long, value_name = "DATE")]
     at: Option<NaiveDate>,
+    /// Format du fichier (SPASER) : xlsx par défaut.
+    #[arg(long, value_enum)]
+    format: Option<FileFormat>,
     /// Fichier à écrire.
     file: PathBuf,
 }
@@ -78,6 +92,7 @@ pub fn run(args: ExportArgs, database: &Database, rules: &ObligationRules) -> an
         ExportKind::Hours => detail(&args, &mut conn, &caller, DetailFormat::Xlsx)?,
         ExportKind::HoursCsv => detail(&args, &mut conn, &caller, DetailFormat::Csv)?,
         ExportKind::Decp => decp(&args, &mut conn, &caller)?,
+        ExportKind::Spaser => spaser(&args, &mut conn, &caller, rules)?,
     }
     println!("Écrit : {}", args.file.display());
     Ok(())
@@ -135,6 +150,24 @@ fn decp(args: &ExportArgs, conn: &mut DbConnection, caller: &Caller) -> anyhow::
         println!("  {field} : {value}");
     }
     Ok(())
+}
+
+fn spaser(
+    args: &ExportArgs,
+    conn: &mut DbConnection,
+    caller: &Caller,
+    rules: &ObligationRules,
+) -> anyhow::Result<()> {
+    let year = args
+        .year
+        .context("indiquez l'année du rapport : --year 2025")?;
+    let format = match args.format {
+        Some(FileFormat::Csv) => SpaserFormat::Csv,
+        Some(FileFormat::Xlsx) | None => SpaserFormat::Xlsx,
+    };
+    let narrowing = args.scope.narrowing()?;
+    let bytes = app::spaser::file(conn, caller, rules, year, &narrowing, format)?;
+    write(&args.file, &bytes)
 }
 
 fn create(path: &Path) -> anyhow::Result<File> {

@@ -29,6 +29,7 @@ labelled_enum! {
         HoursRejected = "hours.rejected", "Relevés d'heures rejetés";
         HoursReopened = "hours.reopened", "Mois validé rouvert";
         BuyerReviewSetting = "buyer.review_setting", "Validation à l'import des relevés des facilitateurs";
+        BuyerSpaserTargets = "buyer.spaser_targets", "Cibles du SPASER d'un acheteur";
     }
 }
 

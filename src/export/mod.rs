@@ -10,6 +10,7 @@ pub mod decp;
 pub mod detail;
 pub mod followup;
 pub mod sheet;
+pub mod spaser;
 pub mod statement;
 
 #[derive(Debug, thiserror::Error)]

@@ -11,6 +11,7 @@ pub mod followup;
 pub mod report;
 pub mod scope;
 pub mod small_groups;
+pub mod spaser;
 pub mod statement;
 
 use chrono::NaiveDate;

@@ -135,3 +135,51 @@ pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<Buyer>> {
         })
         .collect()
 }
+
+/// A buyer's SPASER targets, unset when it has not chosen them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Targets {
+    pub social: Option<crate::domain::Rate>,
+    pub environmental: Option<crate::domain::Rate>,
+}
+
+/// Sets the buyer's SPASER targets (`None` clears one).
+pub fn set_targets(conn: &mut DbConnection, id: BuyerId, targets: Targets) -> QueryResult<()> {
+    diesel::update(buyers::table.find(id))
+        .set((
+            buyers::social_target_bp.eq(targets.social),
+            buyers::environmental_target_bp.eq(targets.environmental),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Every buyer's SIRET, name and SPASER targets.
+pub fn targets(conn: &mut DbConnection) -> QueryResult<Vec<(String, String, Targets)>> {
+    let rows: Vec<(
+        String,
+        String,
+        Option<crate::domain::Rate>,
+        Option<crate::domain::Rate>,
+    )> = buyers::table
+        .select((
+            buyers::siret,
+            buyers::name,
+            buyers::social_target_bp,
+            buyers::environmental_target_bp,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(siret, name, social, environmental)| {
+            (
+                siret,
+                name,
+                Targets {
+                    social,
+                    environmental,
+                },
+            )
+        })
+        .collect())
+}

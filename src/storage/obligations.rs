@@ -99,3 +99,22 @@ pub fn records(
         query.load(conn)
     })
 }
+
+/// The sum of each contract's lot amounts, for these contracts.
+pub fn contract_values(
+    conn: &mut DbConnection,
+    ids: &[ContractId],
+) -> QueryResult<std::collections::HashMap<ContractId, Money>> {
+    let rows: Vec<(ContractId, Money)> = super::in_slices(ids, |slice| {
+        lots::table
+            .filter(lots::contract_id.eq_any(slice))
+            .select((lots::contract_id, lots::amount_cents))
+            .load(conn)
+    })?;
+    let mut values = std::collections::HashMap::new();
+    for (id, amount) in rows {
+        let total: &mut Money = values.entry(id).or_insert(Money::ZERO);
+        *total = total.checked_add(amount).unwrap_or(*total);
+    }
+    Ok(values)
+}

@@ -9,6 +9,8 @@ diesel::table! {
         created_at -> Timestamp,
         reviewers_imports_validated -> Bool,
         buyer_type -> Text,
+        social_target_bp -> Nullable<Integer>,
+        environmental_target_bp -> Nullable<Integer>,
     }
 }
 

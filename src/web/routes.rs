@@ -90,6 +90,8 @@ pub const ROUTES: &[Route] = &[
     route!(get "/api/exports/hours.xlsx" => exports::hours_xlsx, Requires(Action::ExportHourDetail)),
     route!(get "/api/exports/hours.csv" => exports::hours_csv, Requires(Action::ExportHourDetail)),
     route!(get "/api/exports/decp.json" => exports::decp, Requires(Action::ExportDecp)),
+    route!(get "/api/exports/spaser.xlsx" => exports::spaser_xlsx, Requires(Action::ReadObligations)),
+    route!(get "/api/exports/spaser.csv" => exports::spaser_csv, Requires(Action::ReadObligations)),
     route!(get "/api/obligations" => obligations::list, Requires(Action::ReadObligations)),
 ];
 

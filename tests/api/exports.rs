@@ -545,6 +545,11 @@ async fn every_workbook_opens_in_libreoffice() {
             "/api/exports/hours.xlsx".to_owned(),
             "Identifiant participant",
         ),
+        (
+            "spaser",
+            "/api/exports/spaser.xlsx?year=2025".to_owned(),
+            "Marchés notifiés",
+        ),
     ];
     for (name, path, expected) in files {
         let xlsx = dir.path().join(format!("{name}.xlsx"));

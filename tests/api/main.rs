@@ -44,6 +44,7 @@ mod seed;
 mod sessions;
 mod shared_records;
 mod small_groups;
+mod spaser;
 mod spreadsheet_habits;
 mod storage;
 mod stored_values;

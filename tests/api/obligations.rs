@@ -210,7 +210,7 @@ fn register_csv() -> Vec<u8> {
 }
 
 /// The binary on the application's database, with the environment given.
-fn suivi(url: &str, dir: &Path) -> Command {
+pub(crate) fn suivi(url: &str, dir: &Path) -> Command {
     let mut command = Command::cargo_bin("suivi-clauses").unwrap();
     command
         .current_dir(dir)
@@ -220,7 +220,7 @@ fn suivi(url: &str, dir: &Path) -> Command {
     command
 }
 
-fn succeeded(command: &mut Command) -> String {
+pub(crate) fn succeeded(command: &mut Command) -> String {
     let output = command.output().unwrap();
     assert!(
         output.status.success(),

@@ -1,12 +1,13 @@
 //! Downloads: the compliance workbook, statements of a contract or a company (JSON and xlsx),
-//! the detail of hours (xlsx and CSV), a buyer's contracts in the DECP format. Generation runs
-//! on the blocking pool, off the async workers.
+//! the detail of hours (xlsx and CSV), a buyer's contracts in the DECP format, the SPASER
+//! indicators (xlsx and CSV). Generation runs on the blocking pool, off the async workers.
 
 use actix_web::{HttpResponse, web};
 use chrono::NaiveDate;
 
 use super::indicators::IndicatorsQuery;
 use crate::app::exports::{DetailFormat, file_period};
+use crate::app::spaser::SpaserFormat;
 use crate::app::{self, AppError, ErrorCode, Narrowing};
 use crate::indicators::FigureCache;
 use crate::indicators::statement::Statement;
@@ -311,4 +312,83 @@ pub async fn decp(
         &format!("decp-{buyer}.json"),
         body,
     ))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct SpaserQuery {
+    /// The year of the report: its contracts, and the earlier years for the trend.
+    pub year: i32,
+    /// SIRET of one buyer; every buyer of the scope otherwise.
+    pub buyer: Option<String>,
+}
+
+async fn spaser(
+    user: Authorized<can::ReadObligations>,
+    query: web::Query<SpaserQuery>,
+    database: web::Data<Database>,
+    rules: web::Data<crate::domain::ObligationRules>,
+    format: SpaserFormat,
+) -> Result<HttpResponse, AppError> {
+    let narrowing = Narrowing::parse(query.buyer.as_deref(), None)?;
+    let (year, caller) = (query.year, user.caller());
+    let bytes = crate::web::run(&database, move |conn| {
+        app::spaser::file(conn, &caller, &rules, year, &narrowing, format)
+    })
+    .await?;
+    Ok(match format {
+        SpaserFormat::Xlsx => attachment(XLSX, &format!("spaser-{year}.xlsx"), bytes),
+        SpaserFormat::Csv => attachment(
+            "text/csv; charset=utf-8",
+            &format!("spaser-{year}.csv"),
+            bytes,
+        ),
+    })
+}
+
+/// `GET /api/exports/spaser.xlsx`: the SPASER indicators of a year, per buyer of the scope:
+/// indicators, a chart of the shares against the targets, the missing contracts, the method.
+#[utoipa::path(
+    get,
+    path = "/api/exports/spaser.xlsx",
+    tag = "exports",
+    security(("bearer" = [])),
+    params(SpaserQuery),
+    responses(
+        (status = 200, description = "Rapport SPASER (.xlsx)", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 422, body = crate::web::error::ErrorEnvelope),
+        (status = 401, description = "Pas de session", body = crate::web::error::ErrorEnvelope),
+        (status = 403, description = "Rôle insuffisant", body = crate::web::error::ErrorEnvelope),
+    ),
+)]
+pub async fn spaser_xlsx(
+    user: Authorized<can::ReadObligations>,
+    query: web::Query<SpaserQuery>,
+    database: web::Data<Database>,
+    rules: web::Data<crate::domain::ObligationRules>,
+) -> Result<HttpResponse, AppError> {
+    spaser(user, query, database, rules, SpaserFormat::Xlsx).await
+}
+
+/// `GET /api/exports/spaser.csv`: the same indicators as open data, one row per buyer × year
+/// × indicator (columns in the README).
+#[utoipa::path(
+    get,
+    path = "/api/exports/spaser.csv",
+    tag = "exports",
+    security(("bearer" = [])),
+    params(SpaserQuery),
+    responses(
+        (status = 200, description = "Indicateurs SPASER en open data (.csv)", content_type = "text/csv"),
+        (status = 422, body = crate::web::error::ErrorEnvelope),
+        (status = 401, description = "Pas de session", body = crate::web::error::ErrorEnvelope),
+        (status = 403, description = "Rôle insuffisant", body = crate::web::error::ErrorEnvelope),
+    ),
+)]
+pub async fn spaser_csv(
+    user: Authorized<can::ReadObligations>,
+    query: web::Query<SpaserQuery>,
+    database: web::Data<Database>,
+    rules: web::Data<crate::domain::ObligationRules>,
+) -> Result<HttpResponse, AppError> {
+    spaser(user, query, database, rules, SpaserFormat::Csv).await
 }

@@ -56,6 +56,8 @@ use super::{
         exports::hours_xlsx,
         exports::hours_csv,
         exports::decp,
+        exports::spaser_xlsx,
+        exports::spaser_csv,
         obligations::list,
         reviews::list,
         reviews::import,
