@@ -316,6 +316,10 @@ async fn sample(app: &TestApp, route: &Route, token: Option<&str>) -> Sample {
             ..plain(200)
         },
         ("get", "/api/exports/hours.xlsx" | "/api/exports/hours.csv") => plain(200),
+        ("get", "/api/exports/spaser.xlsx" | "/api/exports/spaser.csv") => Sample {
+            path: format!("{}?year=2025", route.path),
+            ..plain(200)
+        },
         ("get", "/api/obligations") => Sample {
             path: "/api/obligations?year=2025".to_owned(),
             ..plain(200)
