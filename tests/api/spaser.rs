@@ -297,4 +297,10 @@ async fn the_report_equals_the_register_counted_here_in_the_workbook_and_the_csv
     assert_eq!(csv_rows(&String::from_utf8(own).unwrap()), expected(&[2]));
     let other = format!("/api/exports/spaser.csv?year=2026&buyer={}", siret(1));
     assert_ne!(app.get_with(&other, &token).await.status(), 200);
+    let dashboard = app.get_with("/tableau-de-bord?year=2026", &token).await;
+    let dashboard = dashboard.text().await.unwrap();
+    assert!(
+        dashboard.contains("href=\"/api/exports/spaser.xlsx?year=2026\""),
+        "{dashboard}"
+    );
 }

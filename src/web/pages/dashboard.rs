@@ -403,6 +403,8 @@ struct DashboardPage {
     /// The late clauses a printout keeps, for it to hold on one A4 page.
     late_printed: usize,
     workbook: Option<String>,
+    /// The SPASER report of the year for the buyer filtered (all of the scope otherwise).
+    spaser: Option<String>,
     /// « 3 marchés sans condition sociale ni justification », and where they are listed.
     lacking_social: (usize, String, String),
 }
@@ -486,6 +488,16 @@ fn workbook_address(year: i32, filters: &Filters) -> String {
     format!("/api/exports/compliance.xlsx?{}", url.finish())
 }
 
+/// The SPASER workbook of the year, for the buyer filtered.
+fn spaser_address(year: i32, filters: &Filters) -> String {
+    let mut url = form_urlencoded::Serializer::new(String::new());
+    url.append_pair("year", &year.to_string());
+    if let Some(buyer) = &filters.buyer {
+        url.append_pair("buyer", buyer);
+    }
+    format!("/api/exports/spaser.xlsx?{}", url.finish())
+}
+
 /// The count of contracts without a social condition nor a ground, its sentence, and the list
 /// of them.
 fn lacking_social(count: usize, filters: &Filters) -> (usize, String, String) {
@@ -523,6 +535,9 @@ impl DashboardPage {
         let workbook = viewer
             .may(Action::ExportWorkbooks)
             .then(|| workbook_address(shown.year, &filters));
+        let spaser = viewer
+            .may(Action::ReadObligations)
+            .then(|| spaser_address(shown.year, &filters));
         let lacking_social = lacking_social(shown.lacking_social_condition, &filters);
         let (year, last) = (shown.year, shown.year - 1);
         let (period, compared) = match shown.through {
@@ -566,6 +581,7 @@ impl DashboardPage {
             departement: filters.departement.unwrap_or_default(),
             buyers: shown.buyers,
             workbook,
+            spaser,
             lacking_social,
         }
     }
