@@ -14,6 +14,7 @@ use std::time::Duration;
 use crate::accounts::tokens::TokenKeys;
 use crate::accounts::{self, InitialAdmin, login, signing_key};
 use crate::configuration::Settings;
+use crate::configuration::organisation::Organisation;
 use crate::domain::ObligationRules;
 use crate::import::Importer;
 use crate::indicators::{FigureCache, Refreshed};
@@ -50,6 +51,7 @@ impl Application {
         let admin_password = settings.bootstrap.admin_password.clone();
         let importer = settings.importer()?;
         let obligations = importer.obligations().clone();
+        let organisation = settings.organisation()?;
         let signing_key =
             signing_key::load_or_create(&settings.data_dir, settings.auth.jwt_secret.as_ref())?;
         let auth = AuthState {
@@ -89,6 +91,7 @@ impl Application {
             figures.clone(),
             auth,
             (importer, obligations),
+            organisation,
             &settings,
         )?;
         started(&mut server).await?;
@@ -180,8 +183,10 @@ fn run(
     figures: Arc<FigureCache>,
     auth: AuthState,
     (importer, obligations): (Importer, ObligationRules),
+    organisation: Organisation,
     settings: &Settings,
 ) -> std::io::Result<Server> {
+    let organisation = actix_web::web::Data::new(organisation);
     let obligations = actix_web::web::Data::new(obligations);
     let database = actix_web::web::Data::new(database);
     let auth = actix_web::web::Data::new(auth);
@@ -200,6 +205,7 @@ fn run(
             .app_data(obligations.clone())
             .app_data(figures.clone())
             .app_data(followup_rules.clone())
+            .app_data(organisation.clone())
             .app_data(web::upload::upload_config(upload_limit))
             .app_data(web::json_config(json_limit))
             .app_data(web::query_config())

@@ -6,6 +6,7 @@
 //! program with a message naming the key and what it accepts: a typo is never ignored.
 
 mod lenient;
+pub mod organisation;
 mod sources;
 #[cfg(test)]
 mod tests;
@@ -41,6 +42,7 @@ pub struct Settings {
     pub imports: ImportSettings,
     pub followup: FollowupSettings,
     pub obligations: ObligationSettings,
+    pub organisation: OrganisationSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -154,6 +156,24 @@ pub struct ObligationSettings {
     pub rules_file: Option<PathBuf>,
 }
 
+/// The organisation's own name and logo, in every page's header and on the printouts.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OrganisationSettings {
+    pub name: String,
+    /// A PNG or SVG file (256 KB at most), checked at start.
+    pub logo: Option<PathBuf>,
+}
+
+impl Default for OrganisationSettings {
+    fn default() -> OrganisationSettings {
+        OrganisationSettings {
+            name: organisation::DEFAULT_NAME.to_owned(),
+            logo: None,
+        }
+    }
+}
+
 // The built-in defaults: each setting absent from the file and the environment takes its value
 // here (the README's Configuration table lists them).
 
@@ -169,6 +189,7 @@ impl Default for Settings {
             imports: ImportSettings::default(),
             followup: FollowupSettings::default(),
             obligations: ObligationSettings::default(),
+            organisation: OrganisationSettings::default(),
         }
     }
 }
@@ -391,6 +412,14 @@ impl Settings {
         };
         toml::from_str(&text)
             .map_err(|e| SettingsError::Invalid(format!("règles des obligations ({origin}) : {e}")))
+    }
+
+    /// The organisation's name and logo, the logo file read and checked.
+    pub fn organisation(&self) -> Result<organisation::Organisation, SettingsError> {
+        organisation::Organisation::load(
+            &self.organisation.name,
+            self.organisation.logo.as_deref(),
+        )
     }
 
     /// The date rules of the « À faire » list.

@@ -34,6 +34,7 @@ mod listings;
 mod migrations;
 mod obligations;
 mod openapi;
+mod organisation;
 mod pages;
 mod participants;
 mod phone;

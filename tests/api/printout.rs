@@ -7,7 +7,7 @@ use fantoccini::wd::{PrintConfiguration, PrintMargins, PrintSize};
 use serde_json::json;
 
 use crate::browser::{Driver, chrome_options, open, session};
-use crate::helpers::{ADMIN_EMAIL, ADMIN_PASSWORD, spawn_app};
+use crate::helpers::{ADMIN_EMAIL, ADMIN_PASSWORD, spawn_app_with};
 use crate::phone::{example_data, sign_in};
 
 /// `pdfinfo`'s fields: "Pages", "Page size"…
@@ -27,7 +27,10 @@ fn pdf_info(pdf: &std::path::Path) -> Vec<(String, String)> {
 #[tokio::test]
 #[ignore = "needs Chromium"]
 async fn the_printed_dashboard_is_one_a4_page_with_its_organisation_period_filters_and_date() {
-    let app = spawn_app().await;
+    let app = spawn_app_with(|settings| {
+        settings.organisation.name = "Conseil départemental de l'Exemple".to_owned();
+    })
+    .await;
     example_data(&app).await;
     let work = tempfile::tempdir().unwrap();
     let driver = Driver::start();
@@ -78,6 +81,7 @@ async fn the_printed_dashboard_is_one_a4_page_with_its_organisation_period_filte
         .join(" ");
     let today = suivi_clauses::app::today().format("%d/%m/%Y").to_string();
     for said in [
+        "Conseil départemental de l'Exemple",
         "Toulouse Métropole",
         "année 2025 complète",
         "département 31",

@@ -6,7 +6,7 @@ use askama::Template;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
-use super::shell::{Shell, home_of};
+use super::shell::{Brand, Shell, home_of};
 use super::viewer::{CsrfForm, Posted, Viewer};
 use super::{HTML, PageError, html};
 use crate::accounts::PasswordChange;
@@ -57,7 +57,10 @@ fn local_path(next: Option<&str>) -> Option<String> {
 }
 
 /// `GET /connexion`.
-pub async fn login_form(query: web::Query<LoginQuery>) -> Result<HttpResponse, PageError> {
+pub async fn login_form(
+    req: HttpRequest,
+    query: web::Query<LoginQuery>,
+) -> Result<HttpResponse, PageError> {
     let notice = match query.message.as_deref() {
         Some("mot-de-passe-change") => {
             Some("Mot de passe changé : connectez-vous avec le nouveau mot de passe.")
@@ -66,7 +69,7 @@ pub async fn login_form(query: web::Query<LoginQuery>) -> Result<HttpResponse, P
         _ => None,
     };
     html(&LoginPage {
-        shell: Shell::anonymous("Connexion"),
+        shell: Shell::anonymous("Connexion", Brand::of(&req)),
         next: local_path(query.suite.as_deref()).unwrap_or_default(),
         email: String::new(),
         error: None,
@@ -104,7 +107,7 @@ pub async fn login(
         }
         Err(error) => {
             let page = LoginPage {
-                shell: Shell::anonymous("Connexion"),
+                shell: Shell::anonymous("Connexion", Brand::of(&req)),
                 next: local_path(Some(&suite)).unwrap_or_default(),
                 email,
                 error: Some(error.message().to_owned()),

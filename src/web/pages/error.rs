@@ -6,7 +6,7 @@ use actix_web::http::header::LOCATION;
 use actix_web::{HttpResponse, ResponseError};
 use askama::Template;
 
-use super::shell::Shell;
+use super::shell::{Brand, Shell};
 use crate::app::AppError;
 use crate::web::auth::AuthError;
 
@@ -95,7 +95,7 @@ fn error_page(error: &AppError) -> HttpResponse {
         _ => "Demande incorrecte",
     };
     let page = ErrorPage {
-        shell: Shell::anonymous(title),
+        shell: Shell::anonymous(title, Brand::default()),
         status: status.as_u16(),
         message: error.message(),
     };

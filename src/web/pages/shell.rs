@@ -1,6 +1,9 @@
 //! The frame every page shares: its title, the menu the person's role opens, the person signed
 //! in and the anti-CSRF token for their forms.
 
+use actix_web::{HttpRequest, web};
+
+use crate::configuration::organisation::{DEFAULT_NAME, LOGO_PATH, Organisation};
 use crate::domain::Labelled;
 use crate::domain::authorization::{Action, is_allowed};
 use crate::storage::users::Account;
@@ -50,17 +53,51 @@ pub struct Person {
     pub csrf: String,
 }
 
+/// The organisation's name, and its logo's address when it has one.
+#[derive(Debug, Clone)]
+pub struct Brand {
+    pub name: String,
+    pub logo: Option<&'static str>,
+}
+
+impl Default for Brand {
+    fn default() -> Brand {
+        Brand {
+            name: DEFAULT_NAME.to_owned(),
+            logo: None,
+        }
+    }
+}
+
+impl Brand {
+    /// The organisation the service was started for.
+    pub fn of(req: &HttpRequest) -> Brand {
+        req.app_data::<web::Data<Organisation>>()
+            .map_or_else(Brand::default, |organisation| Brand {
+                name: organisation.name.clone(),
+                logo: organisation.logo.as_ref().map(|_| LOGO_PATH),
+            })
+    }
+
+    /// Whether a name other than the product's was configured (said beside the product's).
+    pub fn is_own(&self) -> bool {
+        self.name != DEFAULT_NAME
+    }
+}
+
 /// The frame of a page: its title, the menu, the person signed in.
 pub struct Shell {
     pub title: String,
+    pub brand: Brand,
     pub menu: Vec<MenuEntry>,
     pub person: Option<Person>,
 }
 
 impl Shell {
-    pub fn anonymous(title: &str) -> Shell {
+    pub fn anonymous(title: &str, brand: Brand) -> Shell {
         Shell {
             title: title.to_owned(),
+            brand,
             menu: Vec::new(),
             person: None,
         }
@@ -73,9 +110,11 @@ impl Shell {
         path: &str,
         title: &str,
         open_items: Option<usize>,
+        brand: Brand,
     ) -> Shell {
         Shell {
             title: title.to_owned(),
+            brand,
             menu: MENU
                 .iter()
                 .filter(|(_, _, action)| is_allowed(account.role, *action))

@@ -9,7 +9,7 @@ use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 use serde::de::DeserializeOwned;
 
 use super::error::PageError;
-use super::shell::Shell;
+use super::shell::{Brand, Shell};
 use crate::domain::FollowupRules;
 use crate::domain::authorization::{Action, Permission, is_allowed};
 use crate::indicators::FigureCache;
@@ -24,6 +24,7 @@ pub struct Viewer<P: Permission> {
     path: String,
     /// The count of « À faire » for the menu, when the role has the page.
     open_items: Option<usize>,
+    brand: Brand,
     permission: PhantomData<P>,
 }
 
@@ -35,6 +36,7 @@ impl<P: Permission> Viewer<P> {
             &self.path,
             title,
             self.open_items,
+            self.brand.clone(),
         )
     }
 
@@ -76,6 +78,7 @@ impl<P: Permission + 'static> FromRequest for Viewer<P> {
         Box::pin(async move {
             let signed_in = signed_in.await.map_err(|e| refused(e, next))?;
             let mut viewer = Viewer::of(signed_in, &path)?;
+            viewer.brand = Brand::of(&req);
             viewer.open_items = open_items(&req, &viewer.account).await;
             Ok(viewer)
         })
@@ -138,7 +141,8 @@ where
                     ))
                 })?
                 .into_inner();
-            let viewer = Viewer::of(session.confirm(form.csrf_token())?, req.path())?;
+            let mut viewer = Viewer::of(session.confirm(form.csrf_token())?, req.path())?;
+            viewer.brand = Brand::of(&req);
             Ok(Posted { viewer, form })
         })
     }
@@ -153,6 +157,7 @@ impl<P: Permission> Viewer<P> {
             csrf: signed_in.csrf,
             path: path.to_owned(),
             open_items: None,
+            brand: Brand::default(),
             permission: PhantomData,
         })
     }
