@@ -416,10 +416,7 @@ impl Settings {
 
     /// The organisation's name and logo, the logo file read and checked.
     pub fn organisation(&self) -> Result<organisation::Organisation, SettingsError> {
-        organisation::Organisation::load(
-            &self.organisation.name,
-            self.organisation.logo.as_deref(),
-        )
+        organisation::Organisation::load(&self.organisation.name, self.organisation.logo.as_deref())
     }
 
     /// The date rules of the « À faire » list.

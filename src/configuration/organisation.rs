@@ -92,7 +92,9 @@ fn sniff(bytes: &[u8]) -> Result<&'static str, &'static str> {
         return Err("ce n'est ni une image PNG ni un dessin SVG");
     }
     // Opened on its own, an SVG is a document of this site: no script in it.
-    if lower.contains("<script") || lower.contains("javascript:") || lower.contains("<foreignobject")
+    if lower.contains("<script")
+        || lower.contains("javascript:")
+        || lower.contains("<foreignobject")
     {
         return Err("le dessin SVG contient un script ; enregistrez-le sans script");
     }

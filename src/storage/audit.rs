@@ -97,9 +97,49 @@ pub struct AuditEntry {
     pub details: Option<String>,
 }
 
-/// The most recent entries first.
-pub fn recent(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<AuditEntry>> {
-    audit_log::table
+/// Which lines of the log to show: by whom, which action, between which days (UTC, both
+/// days included).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    pub actor: Option<String>,
+    pub action: Option<AuditAction>,
+    pub from: Option<chrono::NaiveDate>,
+    pub to: Option<chrono::NaiveDate>,
+}
+
+type Row = (
+    chrono::NaiveDateTime,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+);
+
+/// One page of the lines the filter selects, the most recent first, and how many in all.
+pub fn page(
+    conn: &mut DbConnection,
+    filter: &AuditFilter,
+    page: super::PageRequest,
+) -> QueryResult<(Vec<AuditEntry>, i64)> {
+    let query = || {
+        let mut query = audit_log::table.into_boxed();
+        if let Some(actor) = &filter.actor {
+            query = query.filter(audit_log::actor_label.eq(actor.clone()));
+        }
+        if let Some(action) = filter.action {
+            query = query.filter(audit_log::action.eq(action.code()));
+        }
+        if let Some(from) = filter.from {
+            query = query.filter(audit_log::occurred_at.ge(from.and_time(chrono::NaiveTime::MIN)));
+        }
+        if let Some(next_day) = filter.to.and_then(|to| to.succ_opt()) {
+            query =
+                query.filter(audit_log::occurred_at.lt(next_day.and_time(chrono::NaiveTime::MIN)));
+        }
+        query
+    };
+    let total = query().count().get_result(conn)?;
+    let rows = query()
         .select((
             audit_log::occurred_at,
             audit_log::actor_label,
@@ -108,23 +148,27 @@ pub fn recent(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<AuditEntry
             audit_log::details,
         ))
         .order((audit_log::occurred_at.desc(), audit_log::id.desc()))
-        .limit(limit)
-        .load::<(
-            chrono::NaiveDateTime,
-            String,
-            String,
-            Option<String>,
-            Option<String>,
-        )>(conn)
-        .map(|rows| {
-            rows.into_iter()
-                .map(|(occurred_at, actor, action, target, details)| AuditEntry {
-                    occurred_at,
-                    actor,
-                    action,
-                    target,
-                    details,
-                })
-                .collect()
-        })
+        .limit(page.per_page)
+        .offset(page.offset())
+        .load::<Row>(conn)?;
+    Ok((rows.into_iter().map(entry).collect(), total))
+}
+
+/// Who appears in the log, in order, to choose from.
+pub fn actors(conn: &mut DbConnection) -> QueryResult<Vec<String>> {
+    audit_log::table
+        .select(audit_log::actor_label)
+        .distinct()
+        .order(audit_log::actor_label.asc())
+        .load(conn)
+}
+
+fn entry((occurred_at, actor, action, target, details): Row) -> AuditEntry {
+    AuditEntry {
+        occurred_at,
+        actor,
+        action,
+        target,
+        details,
+    }
 }

@@ -128,7 +128,7 @@ pub const PAGES: &[Route] = &[
     route!(post "/utilisateurs/{id}/desactivation" => pages::accounts::deactivate, Requires(Action::ManageUsers)),
     route!(post "/utilisateurs/{id}/reactivation" => pages::accounts::reactivate, Requires(Action::ManageUsers)),
     route!(post "/utilisateurs/{id}/mot-de-passe" => pages::accounts::reset_password, Requires(Action::ManageUsers)),
-    route!(get "/journal" => pages::people::audit_log, Requires(Action::ReadAuditLog)),
+    route!(get "/journal" => pages::audit::audit_log, Requires(Action::ReadAuditLog)),
 ];
 
 pub fn configure(cfg: &mut ServiceConfig) {

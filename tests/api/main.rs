@@ -10,6 +10,7 @@
 #![allow(clippy::too_many_lines, clippy::cognitive_complexity)]
 
 mod account_management;
+mod audit_log;
 mod authorization;
 mod backup;
 mod browser;

@@ -196,7 +196,12 @@ fn accounts_are_created_with_their_scope_and_audited() {
         .load(&mut conn)
         .unwrap();
     assert_eq!(scope, [buyer_id]);
-    let entries = audit::recent(&mut conn, 10).unwrap();
+    let (entries, _) = audit::page(
+        &mut conn,
+        &audit::AuditFilter::default(),
+        suivi_clauses::storage::PageRequest::new(None, Some(10)),
+    )
+    .unwrap();
     assert_eq!(entries[0].action, "user.created");
     assert_eq!(entries[0].target.as_deref(), Some("claire@cd31.fr"));
 }

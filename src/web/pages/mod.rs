@@ -5,6 +5,7 @@
 pub mod account;
 pub mod accounts;
 pub mod assets;
+pub mod audit;
 pub mod chart;
 pub mod clause_form;
 pub mod closures;

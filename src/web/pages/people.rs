@@ -1,5 +1,5 @@
-//! The pages about people: participants (pseudonymous, facilitators only) and the audit log
-//! (administrators only); accounts have their own pages (`accounts`).
+//! The pages about participants (pseudonymous, facilitators only); accounts have their own
+//! pages (`accounts`), the audit log its own (`audit`).
 
 use actix_web::{HttpResponse, web};
 use askama::Template;
@@ -7,11 +7,10 @@ use askama::Template;
 use super::pager::Pager;
 use super::shell::Shell;
 use super::viewer::Viewer;
-use super::{PageError, html, text};
+use super::{PageError, text};
 use crate::app;
 use crate::domain::{EligibilityCriterion, ExitOutcome, Labelled};
 use crate::storage::Database;
-use crate::storage::audit::AuditEntry;
 use crate::web::api::listings::ParticipantsQuery;
 use crate::web::auth::can;
 
@@ -100,23 +99,4 @@ pub async fn participants(
         refusal,
     };
     super::listing_html(&page, &page.refusal)
-}
-
-#[derive(Template)]
-#[template(path = "audit.html")]
-struct AuditPage {
-    shell: Shell,
-    entries: Vec<AuditEntry>,
-}
-
-/// `GET /journal`: the 200 most recent entries.
-pub async fn audit_log(
-    viewer: Viewer<can::ReadAuditLog>,
-    database: web::Data<Database>,
-) -> Result<HttpResponse, PageError> {
-    let entries = crate::web::run(&database, |conn| app::audit::recent(conn, None)).await?;
-    html(&AuditPage {
-        shell: viewer.shell("Journal d'audit"),
-        entries,
-    })
 }
