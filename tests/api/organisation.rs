@@ -57,6 +57,10 @@ async fn the_configured_name_and_logo_are_on_every_page_and_the_logo_is_served()
     assert_eq!(served.status().as_u16(), 200);
     assert_eq!(served.headers()["content-type"], "image/png");
     assert_eq!(served.headers()["cache-control"], "public, max-age=3600");
+    assert_eq!(
+        served.headers()["content-security-policy"],
+        "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    );
     assert_eq!(served.bytes().await.unwrap().as_ref(), PNG);
 }
 
