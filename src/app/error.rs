@@ -2,6 +2,7 @@
 //! status and a default French message) and, when there is more to say, a precise French
 //! message naming what to change. The adapters translate it; none chooses a status itself.
 
+use std::borrow::Cow;
 use std::fmt::Display;
 
 pub use super::error_code::ErrorCode;
@@ -14,8 +15,9 @@ pub struct AppError {
     /// Says more than the code's default message (which value, what to change).
     pub detail: Option<String>,
     /// The field of the form at fault, by its name in the request, when one is: the pages mark
-    /// it and keep the message beside it.
-    pub field: Option<&'static str>,
+    /// it and keep the message beside it. Fields of rows are numbered (`lot-0-award-1-siret`),
+    /// hence not always a literal.
+    pub field: Option<Cow<'static, str>>,
 }
 
 impl AppError {
@@ -39,9 +41,9 @@ impl AppError {
 
     /// The same error, blaming the form's field `name`.
     #[must_use]
-    pub fn at(self, name: &'static str) -> AppError {
+    pub fn at(self, name: impl Into<Cow<'static, str>>) -> AppError {
         AppError {
-            field: Some(name),
+            field: Some(name.into()),
             ..self
         }
     }

@@ -98,6 +98,12 @@ error_codes! {
     /// Closing a clause whose lot still has hours awaiting validation.
     HoursPending = "hours_pending", 409,
         "Des relevés de ce lot attendent encore validation : validez-les ou rejetez-les (page Relevés) avant de clôturer la clause.";
+    /// Another contract of the buyer has this reference.
+    ContractExists = "contract_exists", 409,
+        "Un autre marché de cet acheteur porte déjà cette référence : choisissez-en une autre.";
+    /// Hours are declared on the contract, or on the lot to remove.
+    ContractHasHours = "contract_has_hours", 409,
+        "Des heures sont déclarées sur ce marché : il ne peut pas être supprimé, ni ses lots qui en ont.";
     /// A buyer with this SIRET is already recorded.
     BuyerExists = "buyer_exists", 409,
         "Un acheteur a déjà ce SIRET : il est déjà enregistré.";
@@ -140,6 +146,9 @@ error_codes! {
     /// A clause's calibration parameters out of range.
     InvalidCalibration = "invalid_calibration", 422,
         "Paramètres de calcul de l'objectif incorrects : corrigez les valeurs signalées.";
+    /// A contract, its lots or awardees that cannot be recorded as asked.
+    InvalidContract = "invalid_contract", 422,
+        "Le marché ne peut pas être enregistré tel quel : corrigez les champs signalés.";
     /// A clause that cannot be recorded as asked.
     InvalidClause = "invalid_clause", 422,
         "La clause ne peut pas être enregistrée telle quelle : corrigez les champs signalés.";

@@ -13,6 +13,8 @@ pub mod caller;
 pub mod clauses;
 pub mod closures;
 pub mod companies;
+pub mod contract_changes;
+pub mod contract_drafts;
 pub mod contracts;
 pub mod dashboard;
 pub mod error;

@@ -25,6 +25,9 @@ labelled_enum! {
         ClauseSet = "clause.set", "Objectif d'une clause fixé";
         ClauseClosed = "clause.closed", "Clause clôturée";
         ClauseReopened = "clause.reopened", "Clause rouverte";
+        ContractCreated = "contract.created", "Création d'un marché";
+        ContractChanged = "contract.changed", "Modification d'un marché, de ses lots ou attributaires";
+        ContractDeleted = "contract.deleted", "Suppression d'un marché";
         HoursValidated = "hours.validated", "Relevés d'heures validés";
         HoursRejected = "hours.rejected", "Relevés d'heures rejetés";
         HoursReopened = "hours.reopened", "Mois validé rouvert";

@@ -64,6 +64,8 @@ actions! {
     ReadClauses,
     /// Calibrate and record the target of a clause.
     ManageClauses,
+    /// Create, change and delete contracts, their lots and awardees (within one's buyers).
+    ManageContracts,
     /// List contracts, their lots and awardees (a company: those it holds).
     ReadContracts,
     /// List companies and insertion structures.
@@ -118,6 +120,7 @@ const TABLE: &[(Action, &[Role])] = &[
     (ReadIndicators, &[Admin, Facilitator, BuyerOfficer, Elected]),
     (ReadClauses, EVERYONE),
     (ManageClauses, &[Admin, Facilitator]),
+    (ManageContracts, &[Admin, Facilitator, BuyerOfficer]),
     (ReadContracts, EVERYONE),
     (ReadCompanies, &[Admin, Facilitator, BuyerOfficer, Elected]),
     (ReadParticipants, &[Admin, Facilitator]),

@@ -143,7 +143,7 @@ fn closed_lots<'l>(
 
 /// The register's closed lots among the buyers' (by buyer, reference and lot number), with
 /// what their closure froze.
-fn register_closed(
+pub(crate) fn register_closed(
     conn: &mut DbConnection,
     mine: &[Buyer],
 ) -> Result<HashMap<(BuyerId, String, i32), kinds::contracts::ClosedLot>, ImportError> {

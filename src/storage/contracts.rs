@@ -29,14 +29,21 @@ pub struct ContractFields<'a> {
 
 /// Creates the contract or updates the one with the same buyer and reference.
 pub fn upsert_contract(conn: &mut DbConnection, c: &ContractFields<'_>) -> QueryResult<ContractId> {
+    let existing = id_by_reference(conn, c.buyer_id, c.reference)?;
+    save_contract(conn, existing, c)
+}
+
+/// Writes the fields over contract `id` (its buyer and reference included), or creates the
+/// contract when `None`. A contract changed outside an import keeps the import it came from.
+pub fn save_contract(
+    conn: &mut DbConnection,
+    id: Option<ContractId>,
+    c: &ContractFields<'_>,
+) -> QueryResult<ContractId> {
     let at = now();
-    let existing: Option<ContractId> = contracts::table
-        .filter(contracts::buyer_id.eq(c.buyer_id))
-        .filter(contracts::reference.eq(c.reference))
-        .select(contracts::id)
-        .first(conn)
-        .optional()?;
     let values = (
+        contracts::buyer_id.eq(c.buyer_id),
+        contracts::reference.eq(c.reference),
         contracts::object.eq(c.object),
         contracts::procedure.eq(c.procedure.map(|p| p.code())),
         contracts::cpv_code.eq(c.cpv.map(CpvCode::as_str)),
@@ -44,7 +51,6 @@ pub fn upsert_contract(conn: &mut DbConnection, c: &ContractFields<'_>) -> Query
         contracts::duration_months.eq(c.duration_months),
         contracts::end_date.eq(c.end_date),
         contracts::social_criterion.eq(c.social_criterion),
-        contracts::source_import_id.eq(c.import_id),
         contracts::updated_at.eq(at),
     );
     let o = c.register;
@@ -58,22 +64,26 @@ pub fn upsert_contract(conn: &mut DbConnection, c: &ContractFields<'_>) -> Query
         contracts::social_exemption_ground.eq(o.exemption_ground.as_deref()),
         contracts::social_exemption_text.eq(o.exemption_text.as_deref()),
     );
-    match existing {
-        Some(id) => diesel::update(contracts::table.find(id))
-            .set((values, obligations))
-            .execute(conn)
-            .map(|_| id),
-        None => diesel::insert_into(contracts::table)
+    let Some(id) = id else {
+        return diesel::insert_into(contracts::table)
             .values((
-                contracts::buyer_id.eq(c.buyer_id),
-                contracts::reference.eq(c.reference),
                 contracts::created_at.eq(at),
+                contracts::source_import_id.eq(c.import_id),
                 values,
                 obligations,
             ))
             .returning(contracts::id)
-            .get_result(conn),
+            .get_result(conn);
+    };
+    diesel::update(contracts::table.find(id))
+        .set((values, obligations))
+        .execute(conn)?;
+    if let Some(import) = c.import_id {
+        diesel::update(contracts::table.find(id))
+            .set(contracts::source_import_id.eq(import))
+            .execute(conn)?;
     }
+    Ok(id)
 }
 
 /// Creates the lot or updates the one with the same number.
@@ -763,4 +773,54 @@ pub fn all(conn: &mut DbConnection, filter: &ContractFilter) -> QueryResult<Vec<
         }
     }
     Ok(all)
+}
+
+/// The contract of this buyer with this reference, if there is one.
+pub fn id_by_reference(
+    conn: &mut DbConnection,
+    buyer_id: BuyerId,
+    reference: &str,
+) -> QueryResult<Option<ContractId>> {
+    contracts::table
+        .filter(contracts::buyer_id.eq(buyer_id))
+        .filter(contracts::reference.eq(reference))
+        .select(contracts::id)
+        .first(conn)
+        .optional()
+}
+
+/// The numbers of the contract's lots that have hours declared, in order.
+pub fn lots_with_hours(conn: &mut DbConnection, contract_id: ContractId) -> QueryResult<Vec<i32>> {
+    lots::table
+        .filter(lots::contract_id.eq(contract_id))
+        .filter(diesel::dsl::exists(
+            super::schema::hour_entries::table
+                .filter(super::schema::hour_entries::lot_id.eq(lots::id)),
+        ))
+        .select(lots::number)
+        .order(lots::number)
+        .load(conn)
+}
+
+/// Removes the contract's lots whose numbers are not in `kept`, with their awards and clauses.
+pub fn remove_lots_except(
+    conn: &mut DbConnection,
+    contract_id: ContractId,
+    kept: &[i32],
+) -> QueryResult<()> {
+    diesel::delete(
+        lots::table
+            .filter(lots::contract_id.eq(contract_id))
+            .filter(lots::number.ne_all(kept.to_vec())),
+    )
+    .execute(conn)
+    .map(drop)
+}
+
+/// Removes the contract with its lots, awards and clauses (the caller checks it has no hours).
+pub fn delete_contract(conn: &mut DbConnection, id: ContractId) -> QueryResult<()> {
+    diesel::delete(lots::table.filter(lots::contract_id.eq(id))).execute(conn)?;
+    diesel::delete(contracts::table.find(id))
+        .execute(conn)
+        .map(drop)
 }

@@ -5,8 +5,8 @@
 use actix_web::web::ServiceConfig;
 
 use super::api::{
-    audit, buyers, clauses, closures, exports, followup, health, imports, indicators, listings,
-    obligations, openapi, reviews, session, users,
+    audit, buyers, clauses, closures, contracts, exports, followup, health, imports, indicators,
+    listings, obligations, openapi, reviews, session, users,
 };
 use super::pages;
 use crate::domain::authorization::Action;
@@ -80,6 +80,9 @@ pub const ROUTES: &[Route] = &[
     route!(get "/api/lots/{id}/attestation.pdf" => closures::attestation, Requires(Action::ReadClosures)),
     route!(get "/api/contracts" => listings::contracts, Requires(Action::ReadContracts)),
     route!(get "/api/contracts/{id}" => listings::contract, Requires(Action::ReadContracts)),
+    route!(post "/api/contracts" => contracts::create, Requires(Action::ManageContracts)),
+    route!(patch "/api/contracts/{id}" => contracts::change, Requires(Action::ManageContracts)),
+    route!(delete "/api/contracts/{id}" => contracts::delete, Requires(Action::ManageContracts)),
     route!(get "/api/companies" => listings::companies, Requires(Action::ReadCompanies)),
     route!(get "/api/participants" => listings::participants, Requires(Action::ReadParticipants)),
     route!(get "/api/contracts/{id}/statement" => exports::contract_json, Requires(Action::ReadStatements)),
@@ -107,7 +110,13 @@ pub const PAGES: &[Route] = &[
     route!(post "/compte/mot-de-passe" => pages::account::change_password, Requires(Action::ChangeOwnPassword)),
     route!(get "/tableau-de-bord" => pages::dashboard::dashboard, Requires(Action::ReadIndicators)),
     route!(get "/marches" => pages::contracts::list, Requires(Action::ReadContracts)),
+    route!(post "/marches" => pages::contract_form::create, Requires(Action::ManageContracts)),
+    // Before `/marches/{id}`, which would otherwise take « nouveau » for an id.
+    route!(get "/marches/nouveau" => pages::contract_form::new_form, Requires(Action::ManageContracts)),
     route!(get "/marches/{id}" => pages::contracts::show, Requires(Action::ReadContracts)),
+    route!(get "/marches/{id}/modifier" => pages::contract_form::edit_form, Requires(Action::ManageContracts)),
+    route!(post "/marches/{id}/modifier" => pages::contract_form::change, Requires(Action::ManageContracts)),
+    route!(post "/marches/{id}/suppression" => pages::contract_form::delete, Requires(Action::ManageContracts)),
     route!(post "/marches/{id}/lots/{lot}/clause" => pages::clause_form::submit, Requires(Action::ManageClauses)),
     route!(post "/marches/{id}/cloture" => pages::closures::close, Requires(Action::CloseClauses)),
     route!(get "/entreprises" => pages::companies::list, Requires(Action::ReadCompanies)),

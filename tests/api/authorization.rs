@@ -15,6 +15,31 @@ struct Sample {
     success: u16,
 }
 
+/// A new contract of buyer 1 without hours, another on every call (to be deleted).
+pub fn spare_contract(
+    conn: &mut suivi_clauses::storage::DbConnection,
+) -> Result<suivi_clauses::storage::ContractId, suivi_clauses::storage::StorageError> {
+    use suivi_clauses::storage::{buyers, contracts};
+    let buyer = buyers::id_by_siret(conn, &siret(1))?.expect("buyer 1");
+    let reference = format!("SPARE-{}", rand::random::<u32>());
+    Ok(contracts::upsert_contract(
+        conn,
+        &contracts::ContractFields {
+            buyer_id: buyer,
+            reference: &reference,
+            object: "Marché à supprimer",
+            procedure: None,
+            cpv: None,
+            notification_date: chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(),
+            duration_months: None,
+            end_date: None,
+            social_criterion: false,
+            import_id: None,
+            register: &Default::default(),
+        },
+    )?)
+}
+
 /// A contract of buyer 1 and its lot, the same on every call, held by the company of the
 /// walk's company accounts (SIRET 999), with a clause.
 pub fn walk_lot(
@@ -261,6 +286,35 @@ async fn sample(app: &TestApp, route: &Route, token: Option<&str>) -> Sample {
             })),
             ..plain(200)
         },
+        ("post", "/api/contracts") => {
+            // The walk's company, known: the body names only the new one.
+            app.database.run(walk_lot).await.unwrap();
+            let reference = format!("W-{}", rand::random::<u32>());
+            Sample {
+                body: Some(crate::contract_forms::contract_body(1, &reference)),
+                ..plain(201)
+            }
+        }
+        ("patch", "/api/contracts/{id}") => {
+            let (contract, _) = app.database.run(walk_lot).await.unwrap();
+            Sample {
+                path: format!("/api/contracts/{contract}"),
+                // Its lot 0 kept: the walk may have declared hours on it.
+                body: Some({
+                    let mut body = crate::contract_forms::contract_body(1, "WALK-1");
+                    body["lots"][0]["number"] = serde_json::json!(0);
+                    body
+                }),
+                ..plain(200)
+            }
+        }
+        ("delete", "/api/contracts/{id}") => {
+            let contract = app.database.run(spare_contract).await.unwrap();
+            Sample {
+                path: format!("/api/contracts/{contract}"),
+                ..plain(204)
+            }
+        }
         ("put", "/api/lots/{id}/clause") => {
             let (_, lot) = app.database.run(walk_lot).await.unwrap();
             Sample {
@@ -396,6 +450,7 @@ async fn send(app: &TestApp, method: &str, sample: &Sample, token: Option<&str>)
         "post" => app.client.post(url),
         "put" => app.client.put(url),
         "patch" => app.client.patch(url),
+        "delete" => app.client.delete(url),
         other => panic!("method {other} not covered by the walk"),
     };
     if let Some(token) = token {

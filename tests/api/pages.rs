@@ -141,6 +141,10 @@ async fn visit(app: &TestApp, route: &Route, role: Role, session: &Session) -> (
             let target = app.create_user(Role::Elected, vec![]).await;
             get(format!("/utilisateurs/{}", target.id), 200).await
         }
+        ("get", "/marches/{id}/modifier") => {
+            let (contract, _) = app.database.run(walk_lot).await.unwrap();
+            get(format!("/marches/{contract}/modifier"), 200).await
+        }
         ("get", path) => get(path.to_owned(), 200).await,
         ("post", "/deconnexion") => {
             let response = post_form(
@@ -258,6 +262,43 @@ async fn visit(app: &TestApp, route: &Route, role: Role, session: &Session) -> (
                 303
             };
             (response.status().as_u16(), success)
+        }
+        ("post", "/marches" | "/marches/{id}/modifier") => {
+            let (contract, _) = app.database.run(walk_lot).await.unwrap();
+            let fresh = format!("W-{}", rand::random::<u32>());
+            let (path, reference) = if route.path == "/marches" {
+                ("/marches".to_owned(), fresh.as_str())
+            } else {
+                (format!("/marches/{contract}/modifier"), "WALK-1")
+            };
+            let (buyer, holder) = (siret(1), siret(999));
+            let fields = [
+                ("csrf_token", session.csrf.as_str()),
+                ("buyer_siret", buyer.as_str()),
+                ("reference", reference),
+                ("object", "Marché de la tournée des rôles"),
+                ("notification_date", "01/01/2025"),
+                ("duration_months", "12"),
+                ("lot-0-award-0-siret", holder.as_str()),
+                ("lot-0-award-0-amount", "100 000"),
+            ];
+            let response = post_form(app, Some(session), &path, &fields).await;
+            (response.status().as_u16(), 303)
+        }
+        ("post", "/marches/{id}/suppression") => {
+            let contract = app
+                .database
+                .run(crate::authorization::spare_contract)
+                .await
+                .unwrap();
+            let response = post_form(
+                app,
+                Some(session),
+                &format!("/marches/{contract}/suppression"),
+                &[("csrf_token", &session.csrf)],
+            )
+            .await;
+            (response.status().as_u16(), 303)
         }
         ("post", "/marches/{id}/lots/{lot}/clause") => {
             let (contract, lot) = app.database.run(walk_lot).await.unwrap();

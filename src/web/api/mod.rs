@@ -5,6 +5,7 @@ pub mod audit;
 pub mod buyers;
 pub mod clauses;
 pub mod closures;
+pub mod contracts;
 pub mod exports;
 pub mod followup;
 pub mod health;

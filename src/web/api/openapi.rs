@@ -6,8 +6,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    audit, buyers, clauses, closures, exports, followup, health, imports, indicators, listings,
-    obligations, reviews, session, users,
+    audit, buyers, clauses, closures, contracts, exports, followup, health, imports, indicators,
+    listings, obligations, reviews, session, users,
 };
 
 #[derive(OpenApi)]
@@ -46,6 +46,9 @@ use super::{
         closures::reopen,
         listings::contracts,
         listings::contract,
+        contracts::create,
+        contracts::change,
+        contracts::delete,
         listings::companies,
         listings::participants,
         exports::contract_json,

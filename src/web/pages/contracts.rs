@@ -96,12 +96,21 @@ struct ContractsPage {
     pager: Pager,
     /// Why the filter was refused, shown beside it.
     refusal: Option<String>,
+    /// Whether to offer « Nouveau marché ».
+    may_create: bool,
+    notice: Option<&'static str>,
+}
+
+#[derive(Deserialize)]
+pub struct ListParams {
+    message: Option<String>,
 }
 
 /// `GET /marches?q=&year=&buyer=&page=`.
 pub async fn list(
     viewer: Viewer<can::ReadContracts>,
     query: web::Query<ContractsQuery>,
+    params: web::Query<ListParams>,
     database: web::Data<Database>,
     figures: web::Data<FigureCache>,
     rules: web::Data<ObligationRules>,
@@ -134,6 +143,9 @@ pub async fn list(
         pager,
         rows: found.items.into_iter().map(|c| row(c, &statuses)).collect(),
         refusal,
+        may_create: viewer.may(Action::ManageContracts),
+        notice: (params.message.as_deref() == Some("supprime"))
+            .then_some("Marché supprimé, avec ses lots, attributaires et clauses."),
     };
     super::listing_html(&page, &page.refusal)
 }
@@ -378,6 +390,8 @@ struct ContractPage {
     may_close: bool,
     /// A closure refused: on which lot, and why.
     refusal: Option<(i64, String)>,
+    /// Whether to offer « Modifier ce marché ».
+    may_edit: bool,
 }
 
 #[derive(Deserialize)]
@@ -397,6 +411,12 @@ pub async fn show(
     answer.notice = match params.message.as_deref() {
         Some("clause") => Some("Clause enregistrée : son objectif compte dès maintenant."),
         Some("cloturee") => Some("La clause a été close : son attestation peut être téléchargée."),
+        Some("cree") => {
+            Some("Marché enregistré. Fixez maintenant la clause d'insertion de ses lots.")
+        }
+        Some("modifie") => {
+            Some("Marché modifié : ses lots et attributaires sont ceux enregistrés.")
+        }
         _ => None,
     };
     answer.respond()
@@ -520,6 +540,7 @@ pub async fn page_with<P: Permission>(
         csrf: viewer.csrf.clone(),
         may_close: viewer.may(Action::CloseClauses),
         refusal: None,
+        may_edit: viewer.may(Action::ManageContracts),
     };
     let status = typed
         .and_then(|t| t.refusal)

@@ -41,6 +41,11 @@ impl Fields {
             .collect()
     }
 
+    /// The names of the fields, in order (repeated ones as often as they come).
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|(key, _)| key.as_str())
+    }
+
     /// Whether a box of that name was checked.
     pub fn checked(&self, name: &str) -> bool {
         self.0.iter().any(|(key, _)| key == name)
@@ -59,14 +64,14 @@ impl CsrfForm for Fields {
 /// Why a form was refused: its message, shown beside the field at fault when there is one.
 #[derive(Debug, Clone, Default)]
 pub struct Refusal {
-    pub field: Option<&'static str>,
+    pub field: Option<String>,
     pub message: String,
 }
 
 impl Refusal {
     pub fn of(error: &AppError) -> Refusal {
         Refusal {
-            field: error.field,
+            field: error.field.as_deref().map(str::to_owned),
             message: error.message().to_owned(),
         }
     }
@@ -79,7 +84,7 @@ impl Refusal {
     /// Whether `name` is the field at fault: the template marks it (`aria-invalid`) and ties
     /// the message to it (`aria-describedby`).
     pub fn marks(&self, name: &str) -> bool {
-        self.field == Some(name)
+        self.field.as_deref() == Some(name)
     }
 
     /// Whether the message belongs to no field, and shows above the form.

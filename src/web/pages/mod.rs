@@ -10,6 +10,7 @@ pub mod chart;
 pub mod clause_form;
 pub mod closures;
 pub mod companies;
+pub mod contract_form;
 pub mod contracts;
 pub mod dashboard;
 pub mod error;

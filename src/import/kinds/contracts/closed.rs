@@ -14,6 +14,14 @@ pub fn refuse_changes_to_closed(
     context: &Context,
     report: &mut Reporter,
 ) {
+    for (row, refusal) in changes_to_closed(contracts, context) {
+        report.refuse(row, refusal);
+    }
+}
+
+/// The refusals of `refuse_changes_to_closed`, each with its row.
+pub fn changes_to_closed(contracts: &mut [Contract], context: &Context) -> Vec<(u32, Refusal)> {
+    let mut refused = Vec::new();
     for contract in contracts {
         let key = |number: i32| (contract.buyer_id, contract.reference.clone(), number);
         let closed: Vec<(i32, &ClosedLot)> = contract
@@ -31,11 +39,12 @@ pub fn refuse_changes_to_closed(
                 continue;
             };
             match refusal {
-                Some((row, refusal)) => report.refuse(row, refusal),
+                Some(found) => refused.push(found),
                 None => lot.clause = ClausePlan::Unsaid,
             }
         }
     }
+    refused
 }
 
 /// The clause removed, or its target changed: the row that says so.

@@ -8,9 +8,9 @@ use crate::domain::{
     AwardRole, CpvCode, Hours, Money, Name, PostalCode, Procedure, Reservation, Siret, SizeClass,
     Update,
 };
-use crate::storage::BuyerId;
 use crate::storage::companies::CompanyUpsert;
-use crate::storage::contracts::RegisterFacts;
+use crate::storage::contracts::{ContractFields, RegisterFacts};
+use crate::storage::{BuyerId, ImportId};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Contract {
@@ -26,6 +26,25 @@ pub struct Contract {
     pub social_criterion: bool,
     pub obligations: RegisterFacts,
     pub lots: BTreeMap<i32, Lot>,
+}
+
+impl Contract {
+    /// The contract's own fields as stored, from the import `import_id` or none.
+    pub fn fields(&self, import_id: Option<ImportId>) -> ContractFields<'_> {
+        ContractFields {
+            buyer_id: self.buyer_id,
+            reference: &self.reference,
+            object: &self.object,
+            procedure: self.procedure,
+            cpv: self.cpv.as_ref(),
+            notification_date: self.notification_date,
+            duration_months: self.duration_months,
+            end_date: self.end_date,
+            social_criterion: self.social_criterion,
+            import_id,
+            register: &self.obligations,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -14,6 +14,6 @@ mod write;
 
 pub use context::{ClosedLot, Context};
 pub use contract::{Award, ClausePlan, Contract, Lot};
-pub use register::validate;
-pub use row::{CLEARABLE, COLUMNS};
-pub use write::write;
+pub use register::{gather, validate};
+pub use row::{CLEARABLE, COLUMNS, RegisterRow};
+pub use write::{write, write_lots};

@@ -52,6 +52,46 @@ pub fn validate(
     contracts
 }
 
+/// The register's checks over rows that come from elsewhere than a file (the contract's form):
+/// the contracts they make, or every refusal with the row it is on.
+pub fn gather(
+    rows: &[RegisterRow],
+    context: &Context,
+) -> Result<Vec<Contract>, Vec<(u32, Refusal)>> {
+    let names = rows
+        .iter()
+        .filter_map(|row| {
+            let name = Name::parse(row.holder_name.as_deref()?).ok()?;
+            Some((row.holder.clone(), name))
+        })
+        .collect();
+    let mut register = Register {
+        context,
+        names,
+        contracts: Vec::new(),
+        by_reference: HashMap::new(),
+        awards: HashMap::new(),
+    };
+    let mut refused: Vec<(u32, Refusal)> = rows
+        .iter()
+        .filter_map(|row| register.add(row).err().map(|r| (row.number, r)))
+        .collect();
+    for contract in &register.contracts {
+        for lot in contract.lots.values() {
+            if let Err(refusal) = checks::lot_has_a_holder(&contract.reference, lot) {
+                refused.push((lot.first_row, refusal));
+            }
+        }
+    }
+    let mut contracts = register.contracts;
+    refused.extend(super::closed::changes_to_closed(&mut contracts, context));
+    if refused.is_empty() {
+        Ok(contracts)
+    } else {
+        Err(refused)
+    }
+}
+
 /// A company named on one row may be left bare on the others: the first valid name of each
 /// SIRET in the file, on any row.
 fn names_given(profile: &Profile, rows: &[ParsedRow]) -> HashMap<Siret, Name> {

@@ -5,7 +5,7 @@ use crate::domain::{AwardRole, Money};
 use crate::import::progress::Progress;
 use crate::storage::DbConnection;
 use crate::storage::companies;
-use crate::storage::contracts::{self as repository, ContractFields};
+use crate::storage::contracts as repository;
 use crate::storage::{ContractId, ImportId};
 
 /// Writes every contract, lot, award and clause; returns how many award rows were written.
@@ -18,26 +18,24 @@ pub fn write(
 ) -> diesel::QueryResult<usize> {
     let mut written = 0;
     for contract in contracts {
-        let contract_id = repository::upsert_contract(
-            conn,
-            &ContractFields {
-                buyer_id: contract.buyer_id,
-                reference: &contract.reference,
-                object: &contract.object,
-                procedure: contract.procedure,
-                cpv: contract.cpv.as_ref(),
-                notification_date: contract.notification_date,
-                duration_months: contract.duration_months,
-                end_date: contract.end_date,
-                social_criterion: contract.social_criterion,
-                import_id: Some(import_id),
-                register: &contract.obligations,
-            },
-        )?;
-        for (number, lot) in &contract.lots {
-            write_lot(conn, contract_id, *number, lot, progress)?;
-            written += lot.awards.len();
-        }
+        let contract_id = repository::upsert_contract(conn, &contract.fields(Some(import_id)))?;
+        written += write_lots(conn, contract_id, contract, progress)?;
+    }
+    Ok(written)
+}
+
+/// Writes the lots of `contract`, stored as `contract_id`, with their awards and clauses;
+/// returns how many award rows were written.
+pub fn write_lots(
+    conn: &mut DbConnection,
+    contract_id: ContractId,
+    contract: &Contract,
+    progress: &mut dyn Progress,
+) -> diesel::QueryResult<usize> {
+    let mut written = 0;
+    for (number, lot) in &contract.lots {
+        write_lot(conn, contract_id, *number, lot, progress)?;
+        written += lot.awards.len();
     }
     Ok(written)
 }

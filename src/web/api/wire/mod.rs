@@ -5,6 +5,7 @@
 
 pub mod clauses;
 pub mod closures;
+pub mod contract_changes;
 pub mod followup;
 pub mod indicators;
 pub mod listings;
