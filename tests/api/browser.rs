@@ -426,11 +426,6 @@ async fn text_of(client: &Client, css: &str) -> String {
 async fn an_administrator_creates_a_facilitator_who_calibrates_a_clause_in_the_lots_form() {
     let app = spawn_app().await;
     app.add_buyer(1, "Commune").await;
-    let (contract, lot) = app
-        .database
-        .run(crate::authorization::walk_lot)
-        .await
-        .unwrap();
     let work = tempfile::tempdir().unwrap();
     let driver = Driver::start();
     let client = browser(&driver, &work.path().join("profil"), work.path()).await;
@@ -468,8 +463,67 @@ async fn an_administrator_creates_a_facilitator_who_calibrates_a_clause_in_the_l
         .await
         .unwrap();
 
-    // She signs in, opens the lot and calibrates its clause: the target shows before saving.
+    // She signs in and creates the contract with its lot; a SIRET mistyped is refused inside
+    // the form, as typed.
     sign_in(&client, &app, email, &password).await;
+    open(&client, &app, "/marches").await;
+    click(&client, "a[href='/marches/nouveau']").await;
+    client
+        .wait()
+        .for_element(Locator::Id("reference"))
+        .await
+        .unwrap();
+    check_page(&client, "marche-nouveau", false, &mut failures).await;
+    for (field, value) in [
+        ("reference", "2025-VOIRIE"),
+        ("object", "Réfection de la voirie"),
+        ("notification_date", "01/03/2025"),
+        ("duration_months", "24"),
+        ("lot-0-number", "1"),
+        ("lot-0-title", "Chaussées"),
+        ("lot-0-award-0-siret", "443 061 841 00048"),
+        ("lot-0-award-0-name", "Routes du Sud"),
+        ("lot-0-award-0-amount", "1 000 000"),
+    ] {
+        type_into(&client, field, value).await;
+    }
+    click(&client, "#marche button[type=submit]").await;
+    client
+        .wait()
+        .for_element(Locator::Css(".field-error"))
+        .await
+        .unwrap();
+    let siret_field = client
+        .find(Locator::Id("lot-0-award-0-siret"))
+        .await
+        .unwrap();
+    assert_eq!(
+        siret_field.attr("value").await.unwrap().as_deref(),
+        Some("443 061 841 00048")
+    );
+    assert_eq!(
+        siret_field.attr("aria-invalid").await.unwrap().as_deref(),
+        Some("true")
+    );
+    let said = text_of(&client, "#lot-0-award-0-siret-erreur").await;
+    assert!(said.contains("clé de contrôle est fausse"), "{said}");
+    check_page(&client, "marche-refuse", false, &mut failures).await;
+    siret_field.clear().await.unwrap();
+    type_into(&client, "lot-0-award-0-siret", "443 061 841 00047").await;
+    click(&client, "#marche button[type=submit]").await;
+    client
+        .wait()
+        .for_element(Locator::Css("main .success"))
+        .await
+        .unwrap();
+    let token = app.session(email, &password).await.token;
+    let listed = crate::indicators::json_of(&app, "/api/contracts", &token).await;
+    let (contract, lot) = (
+        listed["items"][0]["id"].as_i64().unwrap(),
+        listed["items"][0]["lots"][0]["id"].as_i64().unwrap(),
+    );
+
+    // She calibrates the lot's clause: the target shows before saving.
     open(&client, &app, &format!("/marches/{contract}")).await;
     check_page(&client, "marche-calibration", false, &mut failures).await;
     click(&client, &format!("#mode-calcule-{lot}")).await;
@@ -479,9 +533,25 @@ async fn an_administrator_creates_a_facilitator_who_calibrates_a_clause_in_the_l
         ("insertion_rate", "5"),
         ("hourly_cost", "30"),
     ] {
-        type_into(&client, &format!("{field}-{lot}"), value).await;
+        // The base amount may come filled with the lot's amount: typed over.
+        let id = format!("{field}-{lot}");
+        client
+            .find(Locator::Id(&id))
+            .await
+            .unwrap()
+            .clear()
+            .await
+            .unwrap();
+        type_into(&client, &id, value).await;
     }
+    // A lot without a clause yet: the target appears once the page script has asked for it.
     let preview = format!("#clause-{lot} [data-preview-target]");
+    client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(&preview))
+        .await
+        .unwrap();
     let deadline = Instant::now() + Duration::from_secs(10);
     let mut shown = text_of(&client, &preview).await;
     while !shown.contains("833,33") && Instant::now() < deadline {
@@ -502,7 +572,6 @@ async fn an_administrator_creates_a_facilitator_who_calibrates_a_clause_in_the_l
     );
 
     // The API lists the contract with that target.
-    let token = app.session(email, &password).await.token;
     let listed = crate::indicators::json_of(&app, "/api/contracts", &token).await;
     assert_eq!(
         listed["items"][0]["lots"][0]["target_hours_hundredths"],
