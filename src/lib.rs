@@ -14,6 +14,7 @@ pub mod export;
 pub mod generator;
 pub mod import;
 pub mod indicators;
+pub mod mail;
 pub mod startup;
 pub mod storage;
 pub mod telemetry;

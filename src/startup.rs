@@ -195,6 +195,7 @@ fn run(
     let figures = actix_web::web::Data::from(figures);
     let json_limit = settings.server.json_limit_bytes;
     let followup_rules = actix_web::web::Data::new(settings.followup_rules());
+    let outbox = actix_web::web::Data::new(settings.outbox());
     let mut server = HttpServer::new(move || {
         App::new()
             .wrap(web::security_headers())
@@ -206,6 +207,7 @@ fn run(
             .app_data(figures.clone())
             .app_data(followup_rules.clone())
             .app_data(organisation.clone())
+            .app_data(outbox.clone())
             .app_data(web::upload::upload_config(upload_limit))
             .app_data(web::json_config(json_limit))
             .app_data(web::query_config())

@@ -4,12 +4,13 @@ use chrono::NaiveDate;
 
 use super::{AppError, Caller, ErrorCode, Listed, Narrowing, buyers};
 use crate::domain::authorization::Action;
-use crate::domain::{Departement, Labelled, Month, Siret, StructureKind};
+use crate::domain::{AuditAction, Departement, Email, Labelled, Month, Siret, StructureKind};
 use crate::indicators::statement::{self, Statement};
+use crate::storage::audit;
 use crate::storage::buyers::Buyer;
 use crate::storage::companies::{self, Company, CompanyFilter};
 use crate::storage::indicators::{self, HoursFilter, ProvidedHours};
-use crate::storage::{DbConnection, PageRequest};
+use crate::storage::{DbConnection, PageRequest, write_transaction};
 
 /// A company's SIRET as given in an address, checked.
 pub fn siret_of(text: &str) -> Result<Siret, AppError> {
@@ -157,5 +158,44 @@ pub fn detail(
         company,
         buyers: buyers::followed(conn, caller)?,
         closures,
+    })
+}
+
+/// Sets a company's contact address, where reminders are sent; blank clears it. A scoped
+/// account reaches only the companies holding a lot of its buyers.
+pub fn set_contact_email(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    siret: &Siret,
+    email: Option<&str>,
+) -> Result<Option<Email>, AppError> {
+    if !caller.may(Action::ManageCompanies) {
+        return Err(AppError::new(ErrorCode::Forbidden));
+    }
+    let email = email
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .map(|e| {
+            Email::parse(e).map_err(|error| AppError::with(ErrorCode::InvalidContactEmail, error))
+        })
+        .transpose()?;
+    let scope = caller.data_scope(conn, &Narrowing::default())?;
+    write_transaction(conn, |conn| {
+        let unknown = || AppError::new(ErrorCode::UnknownCompany);
+        let id = companies::id_of(conn, siret.as_str())?.ok_or_else(unknown)?;
+        if let Some(buyer_ids) = &scope.buyer_ids
+            && !companies::works_for(conn, id, buyer_ids)?
+        {
+            return Err(unknown());
+        }
+        companies::set_contact_email(conn, siret, email.as_ref())?;
+        audit::record_detailed(
+            conn,
+            &caller.actor,
+            AuditAction::CompanyContactSet,
+            siret.as_str(),
+            Some(email.as_ref().map_or("effacé", Email::as_str)),
+        )?;
+        Ok(email)
     })
 }

@@ -137,6 +137,9 @@ error_codes! {
     /// A company's SIRET that is not a SIRET.
     InvalidCompany = "invalid_company", 422,
         "SIRET d'entreprise incorrect : 14 chiffres, clé de contrôle comprise.";
+    /// A company's contact address that is not an e-mail address.
+    InvalidContactEmail = "invalid_contact_email", 422,
+        "Courriel de contact incorrect : écrivez-le sous la forme contact@entreprise.fr, ou laissez-le vide pour l'effacer.";
     /// A département code that does not exist.
     InvalidDepartement = "invalid_departement", 422,
         "Département incorrect : donnez son code (31, 2A, 974…).";

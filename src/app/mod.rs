@@ -26,6 +26,7 @@ pub mod indicators;
 pub mod listing;
 pub mod obligations;
 pub mod participants;
+pub mod reminders;
 pub mod reviews;
 pub mod spaser;
 pub mod users;

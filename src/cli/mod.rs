@@ -10,6 +10,7 @@ mod followup;
 mod import;
 mod obligations;
 mod purge;
+mod remind;
 mod review;
 mod scope_args;
 mod serve;
@@ -80,6 +81,10 @@ enum Command {
     /// À faire : relevés manquants ou à valider, clauses en retard près de leur fin ou terminées
     /// sous l'objectif, éligibilités à valider (la liste de la page « À faire »).
     Followup(followup::FollowupArgs),
+    /// Relance par courriel chaque entreprise dont des relevés d'heures manquent (une fois par
+    /// période de relance) ; sans relais SMTP configuré, les relances sont enregistrées « à
+    /// envoyer ».
+    Remind(remind::RemindArgs),
     /// Indicateurs de la charte et des heures d'insertion d'une année (les mêmes que l'API).
     Stats(stats::StatsArgs),
     /// État de chaque marché au regard des obligations de l'acheteur (condition sociale au-delà
@@ -173,6 +178,7 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Followup(args) => {
             followup::run(args, &open_database(&settings)?, &settings.followup_rules())
         }
+        Command::Remind(args) => remind::run(args, &settings, &open_database(&settings)?),
         Command::Obligations(args) => obligations::run(
             args,
             &open_database(&settings)?,

@@ -22,6 +22,7 @@ use crate::domain::{Email, FollowupRules, Hours, ObligationRules};
 use crate::import::Importer;
 use crate::import::limits::ImportLimits;
 use crate::import::profiles::Profiles;
+use crate::mail::{Mailer, Outbox, Relay, SmtpTls};
 use crate::storage::{DatabaseUrl, PoolOptions};
 use crate::web::client::TrustedProxies;
 
@@ -43,6 +44,7 @@ pub struct Settings {
     pub followup: FollowupSettings,
     pub obligations: ObligationSettings,
     pub organisation: OrganisationSettings,
+    pub mail: MailSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -59,6 +61,9 @@ pub struct ServerSettings {
     /// Reverse proxies whose `X-Forwarded-For` gives the client's address; none by default,
     /// since anyone else could write that header to pass for another address.
     pub trusted_proxies: TrustedProxies,
+    /// The address people reach the service at (`https://clauses.exemple.fr`), for the links
+    /// of e-mails; `http://host:port` when absent.
+    pub public_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -174,6 +179,28 @@ impl Default for OrganisationSettings {
     }
 }
 
+/// The SMTP relay reminders are sent through, and the reminders' rhythm.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MailSettings {
+    /// The relay's host name; while absent no e-mail is sent: reminders are recorded « à
+    /// envoyer ».
+    pub smtp_host: Option<String>,
+    pub smtp_port: u16,
+    /// `none`, `starttls` (required) or `tls` (SMTPS).
+    pub tls: SmtpTls,
+    pub username: Option<String>,
+    /// Never logged nor printed.
+    pub password: Option<SecretString>,
+    pub sender_address: String,
+    /// The sender's name, when a message is not about one buyer only (then: the buyer's name).
+    pub sender_name: String,
+    /// Seconds the relay has to answer each command.
+    pub timeout_secs: u64,
+    /// Days during which a company is not reminded again of the same missing statements.
+    pub reminder_quiet_days: u32,
+}
+
 // The built-in defaults: each setting absent from the file and the environment takes its value
 // here (the README's Configuration table lists them).
 
@@ -190,6 +217,7 @@ impl Default for Settings {
             followup: FollowupSettings::default(),
             obligations: ObligationSettings::default(),
             organisation: OrganisationSettings::default(),
+            mail: MailSettings::default(),
         }
     }
 }
@@ -203,6 +231,7 @@ impl Default for ServerSettings {
             shutdown_timeout_secs: 30,
             json_limit_bytes: 1_048_576,
             trusted_proxies: TrustedProxies::default(),
+            public_url: None,
         }
     }
 }
@@ -277,6 +306,22 @@ impl Default for FollowupSettings {
     }
 }
 
+impl Default for MailSettings {
+    fn default() -> MailSettings {
+        MailSettings {
+            smtp_host: None,
+            smtp_port: 587,
+            tls: SmtpTls::Starttls,
+            username: None,
+            password: None,
+            sender_address: "ne-pas-repondre@suivi-clauses.local".to_owned(),
+            sender_name: "Suivi des clauses sociales".to_owned(),
+            timeout_secs: 30,
+            reminder_quiet_days: 7,
+        }
+    }
+}
+
 /// Hours in the longest month (31 days): no one works more in a month.
 const MONTH_HOURS: u16 = 744;
 
@@ -337,12 +382,69 @@ impl Settings {
                 "followup.missing_months doit être un nombre de mois de 1 à 120, et followup.ending_within_days un nombre de jours de 1 à 3660.".into(),
             ));
         }
+        self.validate_mail()?;
         if self.database.pool_size == 0 {
             return Err(SettingsError::Invalid(
                 "database.pool_size doit valoir au moins 1.".into(),
             ));
         }
         Ok(())
+    }
+
+    fn validate_mail(&self) -> Result<(), SettingsError> {
+        Email::parse(&self.mail.sender_address)
+            .map_err(|e| SettingsError::Invalid(format!("mail.sender_address : {e}")))?;
+        if self.mail.reminder_quiet_days == 0 || self.mail.timeout_secs == 0 {
+            return Err(SettingsError::Invalid(
+                "mail.reminder_quiet_days et mail.timeout_secs doivent valoir au moins 1.".into(),
+            ));
+        }
+        if self.mail.username.is_some() != self.mail.password.is_some() {
+            return Err(SettingsError::Invalid(
+                "mail.username et mail.password vont ensemble : donnez les deux, ou aucun.".into(),
+            ));
+        }
+        match &self.server.public_url {
+            Some(url) if !(url.starts_with("https://") || url.starts_with("http://")) => {
+                Err(SettingsError::Invalid(format!(
+                    "server.public_url doit commencer par https:// ou http:// (« {url} »)."
+                )))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// The address of the service in links sent out, without a final slash.
+    pub fn public_url(&self) -> String {
+        match &self.server.public_url {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => format!("http://{}:{}", self.server.host, self.server.port),
+        }
+    }
+
+    /// What sending reminders needs.
+    pub fn outbox(&self) -> Outbox {
+        Outbox {
+            mailer: self.mailer(),
+            public_url: self.public_url(),
+            quiet_days: self.mail.reminder_quiet_days,
+        }
+    }
+
+    /// Who sends e-mail, and through which relay if one is set up.
+    pub fn mailer(&self) -> Mailer {
+        Mailer {
+            relay: self.mail.smtp_host.as_ref().map(|host| Relay {
+                host: host.clone(),
+                port: self.mail.smtp_port,
+                tls: self.mail.tls,
+                username: self.mail.username.clone(),
+                password: self.mail.password.clone(),
+                timeout: Duration::from_secs(self.mail.timeout_secs),
+            }),
+            sender_address: self.mail.sender_address.clone(),
+            sender_name: self.mail.sender_name.clone(),
+        }
     }
 
     pub fn database_url(&self) -> Result<DatabaseUrl, SettingsError> {

@@ -33,6 +33,10 @@ labelled_enum! {
         HoursReopened = "hours.reopened", "Mois validé rouvert";
         BuyerReviewSetting = "buyer.review_setting", "Validation à l'import des relevés des facilitateurs";
         BuyerSpaserTargets = "buyer.spaser_targets", "Cibles du SPASER d'un acheteur";
+        CompanyContactSet = "company.contact_set", "Courriel de contact d'une entreprise";
+        ReminderSent = "reminder.sent", "Relance envoyée";
+        ReminderFailed = "reminder.failed", "Relance refusée par le relais SMTP";
+        ReminderRecorded = "reminder.recorded", "Relance à envoyer (aucun relais SMTP)";
     }
 }
 

@@ -98,6 +98,10 @@ actions! {
     ReopenClauses,
     /// Read a closed clause's figures and download its attestation (a company: of its lots).
     ReadClosures,
+    /// Remind companies by e-mail of their missing statements, see the reminders recorded.
+    SendReminders,
+    /// Change a company's contact address (within one's buyers).
+    ManageCompanies,
 }
 
 use Action::*;
@@ -141,6 +145,8 @@ const TABLE: &[(Action, &[Role])] = &[
     (CloseClauses, &[Admin, Facilitator]),
     (ReopenClauses, &[Admin]),
     (ReadClosures, &[Admin, Facilitator, BuyerOfficer, Company]),
+    (SendReminders, &[Admin, Facilitator]),
+    (ManageCompanies, &[Admin, Facilitator]),
 ];
 
 /// Who sees participant groups however small: those who follow participants one by one.

@@ -10,7 +10,7 @@ use crate::domain::date::parse_date;
 use crate::domain::decimal::{DecimalError, parse_fixed};
 use crate::domain::lot::{LotNumberError, parse_lot_number};
 use crate::domain::{
-    AwardRole, ContractType, CpvCode, EligibilityCriterion, EmploymentContract, ExitOutcome, Hours,
+    AwardRole, ContractType, CpvCode, EligibilityCriterion, Email, EmploymentContract, ExitOutcome, Hours,
     Labelled, Modality, Money, Month, PostalCode, Procedure, Reservation, Sex, Siret, SizeClass,
     StructureKind,
 };
@@ -38,6 +38,7 @@ pub enum Value {
     Month(Month),
     Modality(Modality),
     EmploymentContract(EmploymentContract),
+    Email(Email),
     /// « effacer », in a column where it clears a stored fact.
     Clear,
 }
@@ -93,6 +94,9 @@ pub fn convert(cell: &Cell, value_type: ValueType) -> Result<Value, String> {
             label(EmploymentContract::parse_label(&text).map(Value::EmploymentContract))
         }
         ValueType::Month => month(cell, &text).map(Value::Month),
+        ValueType::Email => Email::parse(&text)
+            .map(Value::Email)
+            .map_err(|e| e.to_string()),
         ValueType::Integer => integer(cell, &text).map(Value::Integer),
         ValueType::Lot => match cell {
             Cell::Integer(_) | Cell::Number(_) => {

@@ -36,6 +36,8 @@ pub enum ValueType {
     Month,
     Modality,
     EmploymentContract,
+    /// An e-mail address.
+    Email,
 }
 
 impl ValueType {
@@ -63,6 +65,7 @@ impl ValueType {
                 "45454000-4",
             ),
             ValueType::Month => ("Mois : MM/AAAA, AAAA-MM ou « mars 2025 ».", "03/2025"),
+            ValueType::Email => ("Adresse électronique.", "contact@entreprise.fr"),
             ValueType::StructureKind
             | ValueType::SizeClass
             | ValueType::Procedure

@@ -4,7 +4,7 @@ use diesel::prelude::*;
 
 use super::schema::companies;
 use super::{BuyerId, CompanyId, DbConnection, now};
-use crate::domain::{Labelled, Name, PostalCode, Siret, SizeClass, StructureKind, Update};
+use crate::domain::{Email, Labelled, Name, PostalCode, Siret, SizeClass, StructureKind, Update};
 
 pub struct CompanyUpsert<'a> {
     pub siret: &'a Siret,
@@ -73,6 +73,41 @@ pub struct Company {
     pub size_class: Option<String>,
     pub postal_code: Option<String>,
     pub departement: Option<String>,
+    /// Where reminders about its missing statements are sent.
+    pub contact_email: Option<String>,
+}
+
+/// Sets or clears the establishment's contact address; false when the SIRET is not known.
+pub fn set_contact_email(
+    conn: &mut DbConnection,
+    siret: &Siret,
+    email: Option<&Email>,
+) -> QueryResult<bool> {
+    let changed = diesel::update(companies::table.filter(companies::siret.eq(siret.as_str())))
+        .set((
+            companies::contact_email.eq(email.map(Email::as_str)),
+            companies::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(changed > 0)
+}
+
+/// The id, name and contact address of the establishments with these SIRETs.
+pub fn contacts(
+    conn: &mut DbConnection,
+    sirets: &[String],
+) -> QueryResult<Vec<(CompanyId, String, String, Option<String>)>> {
+    super::in_slices(sirets, |slice| {
+        companies::table
+            .filter(companies::siret.eq_any(slice))
+            .select((
+                companies::id,
+                companies::siret,
+                companies::name,
+                companies::contact_email,
+            ))
+            .load(conn)
+    })
 }
 
 /// Every establishment, by name.

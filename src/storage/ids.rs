@@ -109,6 +109,7 @@ row_ids! {
     HourEntryId("hour_entries");
     LoginFailureId("login_failures");
     ClosureId("clause_closures");
+    ReminderId("reminders");
 }
 
 #[cfg(test)]

@@ -23,6 +23,7 @@ pub mod migrations;
 pub mod obligations;
 pub mod participants;
 mod pool;
+pub mod reminders;
 pub mod reviews;
 pub mod schema;
 pub mod shared_records;
@@ -38,7 +39,7 @@ pub use connection::{DbConnection, MultiBackend};
 pub use data_version::figures_transaction;
 pub use ids::{
     AuditEntryId, AwardId, BuyerId, ClauseId, ClosureId, CompanyId, ContractId, HourEntryId,
-    ImportId, LoginFailureId, LotId, ParticipantId, UserId,
+    ImportId, LoginFailureId, LotId, ParticipantId, ReminderId, UserId,
 };
 pub use migrations::MigrationError;
 pub use pool::{ConnectionManager, DbPool, PooledConnection};

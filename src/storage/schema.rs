@@ -33,6 +33,24 @@ diesel::table! {
         departement -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        contact_email -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    reminders (id) {
+        id -> BigInt,
+        company_id -> BigInt,
+        recipient -> Text,
+        items -> Text,
+        fingerprint -> Text,
+        state -> Text,
+        error -> Nullable<Text>,
+        attempts -> Integer,
+        created_at -> Timestamp,
+        claimed_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+        created_by -> Text,
     }
 }
 
@@ -256,6 +274,7 @@ diesel::joinable!(contracts -> imports (source_import_id));
 diesel::joinable!(lots -> contracts (contract_id));
 diesel::joinable!(awards -> lots (lot_id));
 diesel::joinable!(awards -> companies (company_id));
+diesel::joinable!(reminders -> companies (company_id));
 diesel::joinable!(insertion_clauses -> lots (lot_id));
 diesel::joinable!(clause_closures -> lots (lot_id));
 diesel::joinable!(hour_entries -> lots (lot_id));
@@ -266,6 +285,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     buyers,
     buyer_departements,
     companies,
+    reminders,
     users,
     user_buyers,
     audit_log,

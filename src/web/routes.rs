@@ -6,7 +6,7 @@ use actix_web::web::ServiceConfig;
 
 use super::api::{
     audit, buyers, clauses, closures, contracts, exports, followup, health, imports, indicators,
-    listings, obligations, openapi, reviews, session, users,
+    listings, obligations, openapi, reminders, reviews, session, users,
 };
 use super::pages;
 use crate::domain::authorization::Action;
@@ -69,6 +69,8 @@ pub const ROUTES: &[Route] = &[
     route!(post "/api/lots/{id}/months/{month}/review" => reviews::lot_month, Requires(Action::ReviewHours)),
     route!(get "/api/followup" => followup::list, Requires(Action::ReadFollowup)),
     route!(get "/api/followup.xlsx" => followup::workbook, Requires(Action::ReadFollowup)),
+    route!(post "/api/reminders" => reminders::send, Requires(Action::SendReminders)),
+    route!(get "/api/reminders" => reminders::list, Requires(Action::SendReminders)),
     route!(get "/api/indicators" => indicators::indicators, Requires(Action::ReadIndicators)),
     route!(get "/api/indicators/series" => indicators::series, Requires(Action::ReadIndicators)),
     route!(get "/api/clauses" => indicators::clauses, Requires(Action::ReadClauses)),
@@ -84,6 +86,7 @@ pub const ROUTES: &[Route] = &[
     route!(patch "/api/contracts/{id}" => contracts::change, Requires(Action::ManageContracts)),
     route!(delete "/api/contracts/{id}" => contracts::delete, Requires(Action::ManageContracts)),
     route!(get "/api/companies" => listings::companies, Requires(Action::ReadCompanies)),
+    route!(patch "/api/companies/{siret}" => reminders::set_contact, Requires(Action::ManageCompanies)),
     route!(get "/api/participants" => listings::participants, Requires(Action::ReadParticipants)),
     route!(get "/api/contracts/{id}/statement" => exports::contract_json, Requires(Action::ReadStatements)),
     route!(get "/api/contracts/{id}/statement.xlsx" => exports::contract_xlsx, Requires(Action::ReadStatements)),
@@ -127,6 +130,8 @@ pub const PAGES: &[Route] = &[
     route!(get "/releves" => pages::reviews::list, Requires(Action::ReadReviews)),
     route!(post "/releves" => pages::reviews::decide, Requires(Action::ReviewHours)),
     route!(get "/a-faire" => pages::followup::list, Requires(Action::ReadFollowup)),
+    route!(get "/relances" => pages::reminders::list, Requires(Action::SendReminders)),
+    route!(post "/relances" => pages::reminders::send, Requires(Action::SendReminders)),
     route!(get "/participants" => pages::people::participants, Requires(Action::ReadParticipants)),
     route!(get "/utilisateurs" => pages::accounts::list, Requires(Action::ReadUsers)),
     route!(post "/utilisateurs" => pages::accounts::create, Requires(Action::ManageUsers)),

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use crate::domain::{Name, PostalCode, Siret, SizeClass, StructureKind, Update};
+use crate::domain::{Email, Name, PostalCode, Siret, SizeClass, StructureKind, Update};
 use crate::import::cells::Value;
 use crate::import::problem::Problems;
 use crate::import::profile::{Profile, ValueType};
@@ -20,10 +20,11 @@ pub const COLUMNS: &[(&str, ValueType)] = &[
     ("structure_kind", ValueType::StructureKind),
     ("postal_code", ValueType::PostalCode),
     ("size_class", ValueType::SizeClass),
+    ("contact_email", ValueType::Email),
 ];
 
 /// Where « effacer » clears what is stored.
-pub const CLEARABLE: &[&str] = &["postal_code", "size_class"];
+pub const CLEARABLE: &[&str] = &["postal_code", "size_class", "contact_email"];
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Structure {
@@ -34,6 +35,8 @@ pub struct Structure {
     pub kind: Option<StructureKind>,
     pub postal_code: Update<PostalCode>,
     pub size_class: Update<SizeClass>,
+    /// Where reminders are sent.
+    pub contact_email: Update<Email>,
 }
 
 impl Structure {
@@ -57,6 +60,7 @@ struct StructureRow {
     kind: Option<StructureKind>,
     postal_code: Update<PostalCode>,
     size_class: Update<SizeClass>,
+    contact_email: Update<Email>,
 }
 
 impl StructureRow {
@@ -79,6 +83,10 @@ impl StructureRow {
             }),
             size_class: view.update("size_class", |value| match value {
                 Value::SizeClass(size) => Some(*size),
+                _ => None,
+            }),
+            contact_email: view.update("contact_email", |value| match value {
+                Value::Email(email) => Some(email.clone()),
                 _ => None,
             }),
         })
@@ -127,6 +135,7 @@ pub fn validate(
                     kind: row.kind,
                     postal_code: row.postal_code,
                     size_class: row.size_class,
+                    contact_email: row.contact_email,
                 });
             }
             Err(refusal) => report.refuse(row.number, refusal),
@@ -143,6 +152,14 @@ pub fn write(
 ) -> diesel::QueryResult<usize> {
     for structure in structures {
         companies::upsert(conn, &structure.as_upsert())?;
+        let email = match &structure.contact_email {
+            Update::Keep => None,
+            Update::Set(email) => Some(Some(email)),
+            Update::Clear => Some(None),
+        };
+        if let Some(email) = email {
+            companies::set_contact_email(conn, &structure.siret, email)?;
+        }
         progress.row_written();
     }
     Ok(structures.len())
@@ -160,6 +177,7 @@ mod tests {
             kind: None,
             postal_code: Update::Keep,
             size_class: Update::Keep,
+            contact_email: Update::Keep,
         }
     }
 

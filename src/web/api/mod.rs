@@ -14,6 +14,7 @@ pub mod indicators;
 pub mod listings;
 pub mod obligations;
 pub mod openapi;
+pub mod reminders;
 pub mod reviews;
 pub mod session;
 pub mod users;

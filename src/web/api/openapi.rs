@@ -7,7 +7,7 @@ use utoipa::{Modify, OpenApi};
 
 use super::{
     audit, buyers, clauses, closures, contracts, exports, followup, health, imports, indicators,
-    listings, obligations, reviews, session, users,
+    listings, obligations, reminders, reviews, session, users,
 };
 
 #[derive(OpenApi)]
@@ -67,6 +67,9 @@ use super::{
         reviews::lot_month,
         followup::list,
         followup::workbook,
+        reminders::send,
+        reminders::list,
+        reminders::set_contact,
         document,
     ),
     modifiers(&BearerToken)

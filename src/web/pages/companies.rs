@@ -25,6 +25,8 @@ pub struct CompanyRow {
     pub size: &'static str,
     pub place: String,
     pub local: String,
+    /// Where reminders are sent.
+    pub contact_email: String,
 }
 
 /// "Oui (Département de la Haute-Garonne)" when the establishment's département is in the
@@ -65,6 +67,10 @@ fn row(company: &Company, buyers: &[Buyer]) -> CompanyRow {
             _ => "—".to_owned(),
         },
         local: locality(company, buyers),
+        contact_email: company
+            .contact_email
+            .clone()
+            .unwrap_or_else(|| "— (aucune relance ne peut lui être envoyée)".to_owned()),
     }
 }
 

@@ -51,6 +51,9 @@ struct FollowupPage {
     /// Why the filter was refused, and the field it was about.
     refusal: Option<String>,
     refused_field: &'static str,
+    /// Whether the person may remind companies by e-mail (the button to « Relances »).
+    may_remind: bool,
+    csrf: String,
 }
 
 #[derive(Deserialize)]
@@ -173,6 +176,8 @@ pub async fn list(
         rows: lines.iter().map(row).collect(),
         download: download_of(&form),
         refused_field: refusal.as_ref().map_or("", |e| field_of(e.code)),
+        may_remind: viewer.may(Action::SendReminders),
+        csrf: viewer.csrf.clone(),
         refusal: refusal.map(|e| e.message().to_owned()),
     };
     let status = if page.refusal.is_some() {

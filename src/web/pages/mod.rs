@@ -19,6 +19,7 @@ pub mod form;
 pub mod imports;
 pub mod pager;
 pub mod people;
+pub mod reminders;
 pub mod reviews;
 pub mod shell;
 pub mod text;

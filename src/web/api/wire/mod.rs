@@ -10,5 +10,6 @@ pub mod followup;
 pub mod indicators;
 pub mod listings;
 pub mod obligations;
+pub mod reminders;
 pub mod reviews;
 pub mod statements;

@@ -1,0 +1,2 @@
+DROP TABLE reminders;
+ALTER TABLE companies DROP COLUMN contact_email;
