@@ -73,7 +73,7 @@ fn an_unknown_key_in_the_file_is_named_with_the_keys_allowed() {
         refused,
         "Réglage incorrect (fichier reglages.toml) : clé inconnue « server.prot » ; clés \
          permises dans [server] : host, port, workers, shutdown_timeout_secs, json_limit_bytes, \
-         trusted_proxies."
+         trusted_proxies, public_url."
     );
 }
 

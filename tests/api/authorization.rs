@@ -249,8 +249,22 @@ async fn sample(app: &TestApp, route: &Route, token: Option<&str>) -> Sample {
                 ..plain(200)
             }
         }
-        ("get", "/api/imports" | "/api/reviews" | "/api/followup" | "/api/followup.xlsx") => {
-            plain(200)
+        (
+            "get",
+            "/api/imports" | "/api/reviews" | "/api/followup" | "/api/followup.xlsx"
+            | "/api/reminders",
+        ) => plain(200),
+        ("post", "/api/reminders") => Sample {
+            body: Some(serde_json::json!({ "dry_run": true })),
+            ..plain(200)
+        },
+        ("patch", "/api/companies/{siret}") => {
+            app.database.run(walk_lot).await.unwrap();
+            Sample {
+                path: route.path.replace("{siret}", siret(999).as_str()),
+                body: Some(serde_json::json!({ "contact_email": "contact@exemple.fr" })),
+                ..plain(200)
+            }
         }
         ("post", "/api/imports/{id}/review") => {
             let (import, _) = app.database.run(walk_pending).await.unwrap();

@@ -137,6 +137,7 @@ const TABLES: [&str; 16] = [
     "login_failures",
     "lots",
     "participants",
+    "reminders",
     "user_buyers",
     "users",
 ];

@@ -199,6 +199,16 @@ async fn visit(app: &TestApp, route: &Route, role: Role, session: &Session) -> (
             .await;
             (response.status().as_u16(), 303)
         }
+        ("post", "/relances") => {
+            let response = post_form(
+                app,
+                Some(session),
+                route.path,
+                &[("csrf_token", &session.csrf), ("dry_run", "true")],
+            )
+            .await;
+            (response.status().as_u16(), 200)
+        }
         ("post", "/imports") => {
             let csv = format!(
                 "SIRET;Raison sociale\n44306184100047;Structure {}\n",
