@@ -128,22 +128,22 @@ fn due(
     }
     let sirets: Vec<String> = by_siret.keys().map(|s| (*s).to_owned()).collect();
     let mut due = Vec::new();
-    for (id, siret, name, email) in companies::contacts(conn, &sirets)? {
-        let Some(items) = by_siret.get(siret.as_str()) else {
+    for contact in companies::contacts(conn, &sirets)? {
+        let Some(items) = by_siret.get(contact.siret.as_str()) else {
             continue;
         };
         let buyers: std::collections::BTreeSet<&str> =
             items.iter().map(|i| i.buyer_name.as_str()).collect();
         due.push(Due {
-            company_id: id,
+            company_id: contact.id,
             from_name: match buyers.iter().next() {
                 Some(only) if buyers.len() == 1 => (*only).to_owned(),
                 _ => String::new(),
             },
             reminder: CompanyReminder {
-                siret,
-                name,
-                recipient: email,
+                siret: contact.siret,
+                name: contact.name,
+                recipient: contact.email,
                 items: items.iter().map(|i| missing_lot(i, today)).collect(),
                 outcome: Outcome::WouldSend,
             },

@@ -92,11 +92,17 @@ pub fn set_contact_email(
     Ok(changed > 0)
 }
 
+/// An establishment as a reminder addresses it.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct Contact {
+    pub id: CompanyId,
+    pub siret: String,
+    pub name: String,
+    pub email: Option<String>,
+}
+
 /// The id, name and contact address of the establishments with these SIRETs.
-pub fn contacts(
-    conn: &mut DbConnection,
-    sirets: &[String],
-) -> QueryResult<Vec<(CompanyId, String, String, Option<String>)>> {
+pub fn contacts(conn: &mut DbConnection, sirets: &[String]) -> QueryResult<Vec<Contact>> {
     super::in_slices(sirets, |slice| {
         companies::table
             .filter(companies::siret.eq_any(slice))

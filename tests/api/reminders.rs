@@ -148,10 +148,7 @@ async fn spawn(database: TestDatabase, smtp: Option<u16>) -> (TestApp, String) {
     app.add_buyer(1, BUYER_NAME).await;
     app.database.run(dataset).await.unwrap();
     let facilitator = app.create_user(Role::Facilitator, vec![siret(1)]).await;
-    let token = app
-        .session(&facilitator.email, USER_PASSWORD)
-        .await
-        .token;
+    let token = app.session(&facilitator.email, USER_PASSWORD).await.token;
     (app, token)
 }
 
@@ -223,15 +220,24 @@ async fn each_company_gets_one_french_message_with_its_lots_and_links_and_not_tw
 
     // The contact address: checked, then set.
     let (status, body) = set_contact(&app, &token, 1, json!("pas une adresse")).await;
-    assert_eq!((status, body["error"]["code"].as_str()), (422, Some("invalid_contact_email")));
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (422, Some("invalid_contact_email"))
+    );
     let (status, body) = set_contact(&app, &token, 1, json!(" Contact@Batiments-Sud.fr ")).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["contact_email"], F1_EMAIL);
 
     // A dry run: what would be sent, and nothing sent nor recorded.
     let dry = remind(&app, &token, true).await;
-    assert_eq!(outcomes(&dry), [pair(1, "would_send"), pair(2, "no_address")]);
-    assert_eq!(dry["companies"][0]["lots"][0]["months"], json!(["2025-06", "2025-07", "2025-08", "2025-09"]));
+    assert_eq!(
+        outcomes(&dry),
+        [pair(1, "would_send"), pair(2, "no_address")]
+    );
+    assert_eq!(
+        dry["companies"][0]["lots"][0]["months"],
+        json!(["2025-06", "2025-07", "2025-08", "2025-09"])
+    );
     assert!(smtp.received().is_empty());
     assert!(recorded(&app, &token).await.is_empty());
 
@@ -260,21 +266,33 @@ async fn each_company_gets_one_french_message_with_its_lots_and_links_and_not_tw
         siret.as_str()
     )));
     assert!(body.contains(&format!("{PUBLIC_URL}/imports\n")));
-    assert!(body.contains("Nous n'avons reçu aucun relevé d'heures d'insertion de Bâtiments du Sud"));
+    assert!(
+        body.contains("Nous n'avons reçu aucun relevé d'heures d'insertion de Bâtiments du Sud")
+    );
 
     // Within the quiet period, the same items are not sent again.
     let again = remind(&app, &token, false).await;
-    assert_eq!(outcomes(&again), [pair(1, "already_reminded"), pair(2, "no_address")]);
+    assert_eq!(
+        outcomes(&again),
+        [pair(1, "already_reminded"), pair(2, "no_address")]
+    );
     assert_eq!(smtp.received().len(), 1);
 
     let rows = recorded(&app, &token).await;
     assert_eq!(rows.len(), 1);
     assert_eq!(
-        (&rows[0]["state"], &rows[0]["recipient"], &rows[0]["attempts"]),
+        (
+            &rows[0]["state"],
+            &rows[0]["recipient"],
+            &rows[0]["attempts"]
+        ),
         (&json!("sent"), &json!(F1_EMAIL), &json!(1))
     );
     let items = rows[0]["items"].as_str().unwrap();
-    assert_eq!(items, expected_lines().map(|l| l[2..].to_owned()).join("\n"));
+    assert_eq!(
+        items,
+        expected_lines().map(|l| l[2..].to_owned()).join("\n")
+    );
 
     // Audited, with what the message listed.
     let admin = app.session(ADMIN_EMAIL, ADMIN_PASSWORD).await;
@@ -307,7 +325,10 @@ async fn a_refused_delivery_is_recorded_failed_and_sent_by_the_next_run() {
     assert!(error.contains("550"), "{error}");
     assert!(smtp.received().is_empty());
     let rows = recorded(&app, &token).await;
-    assert_eq!((&rows[0]["state"], &rows[0]["attempts"]), (&json!("failed"), &json!(1)));
+    assert_eq!(
+        (&rows[0]["state"], &rows[0]["attempts"]),
+        (&json!("failed"), &json!(1))
+    );
     assert!(rows[0]["error"].as_str().unwrap().contains("550"));
 
     smtp.accept_all();
@@ -332,11 +353,19 @@ async fn without_a_relay_reminders_are_recorded_to_send_and_the_page_says_why() 
     let run = remind(&app, &token, false).await;
     assert_eq!(outcomes(&run), [pair(1, "to_send"), pair(2, "no_address")]);
     assert_eq!(run["relay_configured"], false);
-    assert!(run["summary"].as_str().unwrap().contains("Aucun relais SMTP n'est configuré"));
+    assert!(
+        run["summary"]
+            .as_str()
+            .unwrap()
+            .contains("Aucun relais SMTP n'est configuré")
+    );
     remind(&app, &token, false).await;
     let rows = recorded(&app, &token).await;
     assert_eq!(rows.len(), 1, "one reminder waiting, not one per run");
-    assert_eq!((&rows[0]["state"], &rows[0]["state_label"]), (&json!("to_send"), &json!("À envoyer")));
+    assert_eq!(
+        (&rows[0]["state"], &rows[0]["state_label"]),
+        (&json!("to_send"), &json!("À envoyer"))
+    );
 
     // The page: reached from « À faire », its button runs the same reminders.
     let facilitator = app.create_user(Role::Facilitator, vec![siret(1)]).await;
@@ -385,8 +414,8 @@ async fn runs_racing_on_one_database_send_one_message() {
         .map(|_| {
             let (url, outbox, barrier) = (url.clone(), outbox.clone(), barrier.clone());
             std::thread::spawn(move || {
-                let pool = Database::connect(DatabaseUrl::parse(&url).unwrap(), &pool_options())
-                    .unwrap();
+                let pool =
+                    Database::connect(DatabaseUrl::parse(&url).unwrap(), &pool_options()).unwrap();
                 let mut conn = pool.connection().unwrap();
                 barrier.wait();
                 reminders::remind(
@@ -450,11 +479,20 @@ async fn the_command_line_reminds_and_its_dry_run_sends_nothing() {
         command
     };
     let dry = crate::cli::stdout_of(&mut command(&["--dry-run"]));
-    assert!(dry.contains("Simulation : 1 relance(s) seraient envoyées"), "{dry}");
+    assert!(
+        dry.contains("Simulation : 1 relance(s) seraient envoyées"),
+        "{dry}"
+    );
     assert!(dry.contains("Marché 2025-SV-002, lot 1"), "{dry}");
     assert!(smtp.received().is_empty());
     let out = crate::cli::stdout_of(&mut command(&[]));
-    assert!(out.contains(&format!("Bâtiments du Sud ({})  {F1_EMAIL}  Envoyée", firm(1).as_str())), "{out}");
+    assert!(
+        out.contains(&format!(
+            "Bâtiments du Sud ({})  {F1_EMAIL}  Envoyée",
+            firm(1).as_str()
+        )),
+        "{out}"
+    );
     assert_eq!(smtp.received().len(), 1);
     assert!(smtp.received()[0].body().contains(PUBLIC_URL));
 }
@@ -468,7 +506,13 @@ async fn the_structures_import_reads_the_contact_address() {
         firm(2).as_str()
     );
     let (status, body) = app
-        .import(&token, "structures", "structures.csv", csv.into_bytes(), false)
+        .import(
+            &token,
+            "structures",
+            "structures.csv",
+            csv.into_bytes(),
+            false,
+        )
         .await;
     assert_eq!(status, 201, "{body}");
     let listed: Value = app
@@ -484,11 +528,23 @@ async fn the_structures_import_reads_the_contact_address() {
         .find(|c| c["siret"] == firm(1).as_str())
         .cloned()
         .unwrap_or_default();
-    assert_eq!(found["contact_email"], "relances@batiments-sud.fr", "{listed}");
+    assert_eq!(
+        found["contact_email"], "relances@batiments-sud.fr",
+        "{listed}"
+    );
     // A wrong address is refused, naming the column.
-    let bad = format!("SIRET;Raison sociale;Courriel contact\n{};Bâtiments du Sud;pas-une-adresse\n", firm(1).as_str());
+    let bad = format!(
+        "SIRET;Raison sociale;Courriel contact\n{};Bâtiments du Sud;pas-une-adresse\n",
+        firm(1).as_str()
+    );
     let (status, body) = app
-        .import(&token, "structures", "structures.csv", bad.into_bytes(), false)
+        .import(
+            &token,
+            "structures",
+            "structures.csv",
+            bad.into_bytes(),
+            false,
+        )
         .await;
     assert_eq!(status, 422, "{body}");
     assert!(body.to_string().contains("adresse électronique"), "{body}");
