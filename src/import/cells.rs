@@ -10,9 +10,9 @@ use crate::domain::date::parse_date;
 use crate::domain::decimal::{DecimalError, parse_fixed};
 use crate::domain::lot::{LotNumberError, parse_lot_number};
 use crate::domain::{
-    AwardRole, ContractType, CpvCode, EligibilityCriterion, Email, EmploymentContract, ExitOutcome, Hours,
-    Labelled, Modality, Money, Month, PostalCode, Procedure, Reservation, Sex, Siret, SizeClass,
-    StructureKind,
+    AwardRole, ContractType, CpvCode, EligibilityCriterion, Email, EmploymentContract, ExitOutcome,
+    Hours, Labelled, Modality, Money, Month, PostalCode, Procedure, Reservation, Sex, Siret,
+    SizeClass, StructureKind,
 };
 
 #[derive(Debug, Clone, PartialEq)]

@@ -122,7 +122,7 @@ fn named_indexes(schema: &Schema) -> Vec<String> {
     names
 }
 
-const TABLES: [&str; 16] = [
+const TABLES: [&str; 17] = [
     "audit_log",
     "awards",
     "buyer_departements",

@@ -79,6 +79,7 @@ fn contract(
             end_date: None,
             social_criterion: false,
             import_id: None,
+            register: &Default::default(),
         },
     )?;
     let amount = Money::from_euros(400_000).unwrap();
