@@ -127,3 +127,58 @@ fn transport(relay: &Relay) -> Result<SmtpTransport, String> {
     }
     Ok(builder.build())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mailer(tls: SmtpTls, port: u16) -> Mailer {
+        Mailer {
+            relay: Some(Relay {
+                host: "127.0.0.1".to_owned(),
+                port,
+                tls,
+                username: Some("suivi".to_owned()),
+                password: Some(SecretString::from("mot-de-passe-du-relais".to_owned())),
+                timeout: Duration::from_secs(5),
+            }),
+            sender_address: "clauses@exemple.fr".to_owned(),
+            sender_name: "Suivi des clauses".to_owned(),
+        }
+    }
+
+    fn letter() -> Letter {
+        Letter {
+            to: "contact@entreprise.fr".to_owned(),
+            from_name: String::new(),
+            subject: "Relevés".to_owned(),
+            body: "Bonjour".to_owned(),
+        }
+    }
+
+    /// Every TLS mode builds its transport (the crypto provider is found) and a relay that does
+    /// not answer is an error to record, never a panic; the password is in no message.
+    #[test]
+    fn an_unreachable_relay_is_an_error_in_every_tls_mode() {
+        let port = {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            listener.local_addr().unwrap().port()
+        };
+        for tls in [SmtpTls::None, SmtpTls::Starttls, SmtpTls::Tls] {
+            let mailer = mailer(tls, port);
+            let error = mailer.send(&letter()).unwrap_err();
+            assert!(!error.contains("mot-de-passe-du-relais"), "{error}");
+            assert!(!format!("{mailer:?}").contains("mot-de-passe-du-relais"));
+        }
+    }
+
+    #[test]
+    fn without_a_relay_nothing_is_sent() {
+        let mailer = Mailer {
+            relay: None,
+            ..mailer(SmtpTls::None, 25)
+        };
+        assert!(!mailer.has_relay());
+        assert!(mailer.send(&letter()).is_err());
+    }
+}
