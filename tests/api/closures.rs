@@ -113,6 +113,17 @@ async fn get_json(app: &TestApp, path: &str, token: &str) -> (u16, Value) {
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
+/// Closes the lot's clause with the usual signatory.
+async fn close(app: &TestApp, token: &str, lot: i64) -> (u16, Value) {
+    post_json(
+        app,
+        &format!("/api/lots/{lot}/closure"),
+        token,
+        &signatory(),
+    )
+    .await
+}
+
 fn signatory() -> Value {
     json!({
         "signatory_name": "Hélène Garçon",
@@ -168,13 +179,7 @@ async fn a_closed_clause_keeps_its_figures_and_names_them_exactly() {
         ended_short(t.facilitator.token.clone()).await,
         "listed while open"
     );
-    let (status, closure) = post_json(
-        &app,
-        &format!("/api/lots/{lot}/closure"),
-        &t.facilitator.token,
-        &signatory(),
-    )
-    .await;
+    let (status, closure) = close(&app, &t.facilitator.token, lot).await;
     assert_eq!(status, 201, "{closure}");
     // 300 − 264,75 = 35,25 h missing; × 45 € = 1 586,25 €.
     assert_eq!(closure["counted_hours_hundredths"], 26_475);
@@ -220,13 +225,7 @@ async fn a_closed_clause_keeps_its_figures_and_names_them_exactly() {
         let (status, read) = get_json(&app, &format!("/api/lots/{lot}/closure"), token).await;
         assert_eq!((status, &read["penalty_cents"]), (200, &json!(158_625)));
     }
-    let (status, again) = post_json(
-        &app,
-        &format!("/api/lots/{lot}/closure"),
-        &t.facilitator.token,
-        &signatory(),
-    )
-    .await;
+    let (status, again) = close(&app, &t.facilitator.token, lot).await;
     assert_eq!(
         (status, &again["error"]["code"]),
         (409, &json!("clause_closed"))
@@ -238,13 +237,7 @@ async fn a_late_statement_on_a_closed_clause_is_refused_whole_and_writes_nothing
     let app = spawn_app().await;
     let (t, lot) = ended_clause(&app).await;
     let other_lot = lot_of(&app, &t.admin, "2025-TX-014").await;
-    let (status, _) = post_json(
-        &app,
-        &format!("/api/lots/{lot}/closure"),
-        &t.facilitator.token,
-        &signatory(),
-    )
-    .await;
+    let (status, _) = close(&app, &t.facilitator.token, lot).await;
     assert_eq!(status, 201);
     let before = stored_hours(&app, lot).await;
     assert_eq!(
@@ -356,13 +349,7 @@ async fn lot_clause(app: &TestApp, token: &str, reference: &str) -> (Value, Valu
 async fn a_register_changing_a_closed_clause_is_refused_whole_and_an_identical_one_accepted() {
     let app = spawn_app().await;
     let (t, lot) = ended_clause(&app).await;
-    let (status, _) = post_json(
-        &app,
-        &format!("/api/lots/{lot}/closure"),
-        &t.facilitator.token,
-        &signatory(),
-    )
-    .await;
+    let (status, _) = close(&app, &t.facilitator.token, lot).await;
     assert_eq!(status, 201);
     let closed_before = lot_clause(&app, &t.admin, "2023-CL-001").await;
     assert_eq!(closed_before.0, json!(30_000));
@@ -419,13 +406,7 @@ async fn only_the_lots_company_and_its_buyers_officers_read_the_closure() {
     let app = spawn_app().await;
     let (t, lot) = ended_clause(&app).await;
     let running = lot_of(&app, &t.admin, "2025-TX-014").await;
-    let (status, _) = post_json(
-        &app,
-        &format!("/api/lots/{lot}/closure"),
-        &t.facilitator.token,
-        &signatory(),
-    )
-    .await;
+    let (status, _) = close(&app, &t.facilitator.token, lot).await;
     assert_eq!(status, 201);
     for path in [
         format!("/api/lots/{lot}/closure"),
@@ -462,13 +443,7 @@ async fn only_the_lots_company_and_its_buyers_officers_read_the_closure() {
         (404, &json!("clause_not_closed"))
     );
     // The officer may not close, the company page lists the attestation for the company.
-    let (status, _) = post_json(
-        &app,
-        &format!("/api/lots/{running}/closure"),
-        &t.officer,
-        &signatory(),
-    )
-    .await;
+    let (status, _) = close(&app, &t.officer, running).await;
     assert_eq!(status, 403);
     let company_page = app
         .client
@@ -570,13 +545,7 @@ async fn hours_awaiting_validation_hold_the_closure_back() {
     let (t, lot) = ended_clause(&app).await;
     let (status, body) = send(&app, &t.company, "hours", LATE).await;
     assert_eq!(status, 201, "{body}");
-    let (status, body) = post_json(
-        &app,
-        &format!("/api/lots/{lot}/closure"),
-        &t.facilitator.token,
-        &signatory(),
-    )
-    .await;
+    let (status, body) = close(&app, &t.facilitator.token, lot).await;
     assert_eq!(
         (status, &body["error"]["code"]),
         (409, &json!("hours_pending")),
@@ -723,13 +692,7 @@ async fn the_command_line_closes_a_clause_under_the_same_rules() {
 async fn the_attestation_opens_and_names_the_hours_and_the_company() {
     let app = spawn_app().await;
     let (t, lot) = ended_clause(&app).await;
-    let (status, _) = post_json(
-        &app,
-        &format!("/api/lots/{lot}/closure"),
-        &t.facilitator.token,
-        &signatory(),
-    )
-    .await;
+    let (status, _) = close(&app, &t.facilitator.token, lot).await;
     assert_eq!(status, 201);
     let bytes = app
         .get_with(&format!("/api/lots/{lot}/attestation.pdf"), &t.company)
