@@ -67,6 +67,7 @@
   }
   document.querySelectorAll("form[data-calibration]").forEach(function (form) {
     var preview = form.querySelector("[data-preview]");
+    form.previewSequence = 0;
     var field = function (name) { return number(form.querySelector("[name=" + name + "]").value); };
     var refresh = function () {
       var mode = form.querySelector("input[name=mode]:checked");
@@ -79,6 +80,8 @@
         var percent = form.querySelector("[name=" + name + "]").value.indexOf("%") >= 0 || v >= 1;
         return Math.round((percent ? v : v * 100) * 100);
       };
+      // Answers may come back out of order while typing: only the latest request's answer is shown.
+      var sent = ++form.previewSequence;
       fetch("/api/calibrations", {
         method: "POST",
         credentials: "same-origin",
@@ -92,6 +95,7 @@
       })
         .then(function (response) { return response.json(); })
         .then(function (answer) {
+          if (sent !== form.previewSequence) { return; }
           preview.textContent = "";
           var line = document.createElement("p");
           if (answer.error) {
