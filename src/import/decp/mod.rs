@@ -19,6 +19,7 @@ use std::io::Read;
 
 use chrono::NaiveDate;
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::problem::{FileProblem, grouped};
 use super::profile::Profile;
@@ -26,7 +27,7 @@ use super::reader::{Cell, Row, Sheet};
 use crate::domain::Siret;
 use crate::storage::BuyerId;
 pub use outcome::{Origins, RecordProblem, settle};
-use stream::{RecordKind, Shape};
+use stream::{Glance, RecordKind, Shape};
 
 pub const SHEET: &str = "DECP";
 
@@ -44,13 +45,17 @@ pub struct Selection<'a> {
 }
 
 impl Selection<'_> {
-    fn takes(&self, record: &Value) -> bool {
-        let Some(siret) = record::buyer_of(record).and_then(|b| Siret::parse(&b).ok()) else {
+    /// Whether the buyer glanced (its id as written) is one of those asked for.
+    fn takes_buyer(&self, buyer: Option<&str>) -> bool {
+        let Some(siret) = buyer.and_then(|b| Siret::parse(b).ok()) else {
             return false;
         };
-        self.buyers.contains_key(&siret)
-            && self.only_buyer.is_none_or(|only| *only == siret)
-            && self.departement.is_none_or(|d| carried_out_in(record, d))
+        self.buyers.contains_key(&siret) && self.only_buyer.is_none_or(|only| *only == siret)
+    }
+
+    /// Whether the record, of a buyer taken, is carried out where asked.
+    fn takes_place(&self, record: &Value) -> bool {
+        self.departement.is_none_or(|d| carried_out_in(record, d))
     }
 }
 
@@ -87,12 +92,19 @@ struct Sorted {
 }
 
 impl Sorted {
-    fn take(&mut self, position: usize, kind: RecordKind, value: Value, selection: &Selection) {
-        if kind == RecordKind::Concession {
+    /// Only the records of the buyers taken are read whole.
+    fn take(&mut self, position: usize, glance: Glance, raw: &RawValue, selection: &Selection) {
+        if glance.kind == RecordKind::Concession {
             self.concessions += 1;
             return;
         }
-        if !selection.takes(&value) {
+        if !selection.takes_buyer(glance.buyer.as_deref()) {
+            self.other_buyers += 1;
+            return;
+        }
+        // Text serde_json has just read whole is JSON.
+        let value: Value = serde_json::from_str(raw.get()).unwrap_or(Value::Null);
+        if !selection.takes_place(&value) {
             self.other_buyers += 1;
             return;
         }
@@ -135,8 +147,8 @@ pub fn read(
     selection: &Selection,
 ) -> Result<Register, FileProblem> {
     let mut sorted = Sorted::default();
-    let shape = stream::each_record(stream::NanAsNull::new(reader), &mut |p, kind, value| {
-        sorted.take(p, kind, value, selection);
+    let shape = stream::each_record(stream::NanAsNull::new(reader), &mut |p, glance, raw| {
+        sorted.take(p, glance, &raw, selection);
     })
     .map_err(|e| {
         FileProblem::JsonUnreadable(format!("ligne {} colonne {} : {e}", e.line(), e.column()))

@@ -313,6 +313,11 @@ pub fn buyer_of(record: &Value) -> Option<String> {
     let id = record
         .pointer("/acheteur/id")
         .or_else(|| record.pointer("/autoriteConcedante/id"))?;
+    id_text(id)
+}
+
+/// A buyer's id as written (a string or a number), spaces left out; `None` when unknown.
+pub fn id_text(id: &Value) -> Option<String> {
     let id = text(Some(id))?;
     Some(id.chars().filter(|c| !c.is_whitespace()).collect()).filter(|s: &String| !s.is_empty())
 }

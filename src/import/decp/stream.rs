@@ -6,13 +6,18 @@
 //! - 2019: `{"marches": [...]}`, contracts and concessions in one list, told apart by `_type`
 //!   or their fields (`autoriteConcedante`, `concessionnaires`);
 //! - the flat list `[...]` of either.
+//!
+//! Each record is kept as its text (a `RawValue`) and only glanced at for its kind and its
+//! buyer: in a national file nearly every record is another buyer's, and building each one's
+//! whole tree would cost several times the parse itself.
 
 use std::fmt;
-use std::io::Read;
+use std::io::{BufReader, Read};
 
 use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 /// What a record is: a public contract, or a concession contract (2019 `contrat-concession`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,13 +39,22 @@ pub enum Shape {
     Unknown,
 }
 
-/// Calls `visit` with each record, its kind and its position in the file (1 for the first);
-/// returns the shape found. A record that is not a JSON object is passed on as it is.
+/// What is read of a record before the rest: its kind and its buyer's id as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Glance {
+    pub kind: RecordKind,
+    pub buyer: Option<String>,
+}
+
+/// Calls `visit` with each record: its position in the file (1 for the first), what was
+/// glanced of it, and its text; returns the shape found. A record that is not a JSON object is
+/// passed on as it is.
 pub fn each_record(
     reader: impl Read,
-    visit: &mut dyn FnMut(usize, RecordKind, Value),
+    visit: &mut dyn FnMut(usize, Glance, Box<RawValue>),
 ) -> Result<Shape, serde_json::Error> {
-    let mut de = serde_json::Deserializer::from_reader(reader);
+    // serde_json reads a reader a byte at a time: the buffer spares the filters under it.
+    let mut de = serde_json::Deserializer::from_reader(BufReader::with_capacity(64 * 1024, reader));
     let mut walk = Walk { visit, position: 0 };
     let shape = Top(&mut walk).deserialize(&mut de)?;
     de.end()?;
@@ -48,24 +62,83 @@ pub fn each_record(
 }
 
 struct Walk<'v> {
-    visit: &'v mut dyn FnMut(usize, RecordKind, Value),
+    visit: &'v mut dyn FnMut(usize, Glance, Box<RawValue>),
     position: usize,
 }
 
 impl Walk<'_> {
-    fn record(&mut self, told: Option<RecordKind>, value: Value) {
+    fn record(&mut self, told: Option<RecordKind>, raw: Box<RawValue>) {
         self.position += 1;
-        let kind = told.unwrap_or_else(|| kind_of(&value));
-        (self.visit)(self.position, kind, value);
+        let mut glance = glance(&raw);
+        if let Some(kind) = told {
+            glance.kind = kind;
+        }
+        (self.visit)(self.position, glance, raw);
     }
+}
+
+/// The few fields of a record read before the rest; any other field is skipped unbuilt.
+#[derive(Deserialize)]
+struct Head {
+    #[serde(default)]
+    acheteur: Option<Party>,
+    #[serde(default, rename = "_type")]
+    said: Option<Value>,
+    #[serde(default, rename = "autoriteConcedante", deserialize_with = "present")]
+    authority: bool,
+    #[serde(default, deserialize_with = "present")]
+    concessionnaires: bool,
+}
+
+#[derive(Deserialize)]
+struct Party {
+    #[serde(default)]
+    id: Option<Value>,
+}
+
+/// A field written, whatever its value (even `null`).
+fn present<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    IgnoredAny::deserialize(d).map(|_| true)
+}
+
+/// A record's kind and buyer, from its few fields; a record they do not fit (not an object,
+/// a field twice, a buyer written oddly) is read whole to tell.
+fn glance(raw: &RawValue) -> Glance {
+    match serde_json::from_str::<Head>(raw.get()) {
+        Ok(head) => {
+            let concession = head.authority
+                || head.concessionnaires
+                || head.said.as_ref().is_some_and(says_concession);
+            Glance {
+                kind: if concession {
+                    RecordKind::Concession
+                } else {
+                    RecordKind::Contract
+                },
+                buyer: head
+                    .acheteur
+                    .and_then(|a| a.id)
+                    .and_then(|id| super::record::id_text(&id)),
+            }
+        }
+        Err(_) => {
+            let value: Value = serde_json::from_str(raw.get()).unwrap_or(Value::Null);
+            Glance {
+                kind: kind_of(&value),
+                buyer: super::record::buyer_of(&value),
+            }
+        }
+    }
+}
+
+fn says_concession(said: &Value) -> bool {
+    said.as_str()
+        .is_some_and(|t| t.to_lowercase().contains("concession"))
 }
 
 /// A record of a mixed list: a concession says so by its `_type` or its own fields.
 fn kind_of(value: &Value) -> RecordKind {
-    let said = value
-        .get("_type")
-        .and_then(Value::as_str)
-        .is_some_and(|t| t.to_lowercase().contains("concession"));
+    let said = value.get("_type").is_some_and(says_concession);
     if said || value.get("autoriteConcedante").is_some() || value.get("concessionnaires").is_some()
     {
         RecordKind::Concession
@@ -157,15 +230,16 @@ impl<'de> Visitor<'de> for Records<'_, '_> {
         f.write_str("une liste de marchés")
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(value) = seq.next_element::<Value>()? {
-            self.0.record(self.1, value);
+        while let Some(raw) = seq.next_element::<Box<RawValue>>()? {
+            self.0.record(self.1, raw);
         }
         Ok(())
     }
     /// A list of one record is sometimes written as the record itself.
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
         let value = Value::deserialize(de::value::MapAccessDeserializer::new(map))?;
-        self.0.record(self.1, value);
+        let raw = serde_json::value::to_raw_value(&value).map_err(de::Error::custom)?;
+        self.0.record(self.1, raw);
         Ok(())
     }
 }
@@ -293,8 +367,9 @@ mod tests {
 
     fn read(json: &str) -> (Shape, Vec<(usize, RecordKind, String)>) {
         let mut seen = Vec::new();
-        let shape = each_record(NanAsNull::new(json.as_bytes()), &mut |p, k, v| {
-            seen.push((p, k, v["id"].to_string()));
+        let shape = each_record(NanAsNull::new(json.as_bytes()), &mut |p, g, raw| {
+            let v: Value = serde_json::from_str(raw.get()).unwrap();
+            seen.push((p, g.kind, v["id"].to_string()));
         })
         .unwrap();
         (shape, seen)
@@ -319,11 +394,54 @@ mod tests {
     }
 
     #[test]
+    fn the_glance_reads_the_buyer_and_kind_however_written() {
+        let glances = |json: &str| {
+            let mut seen = Vec::new();
+            each_record(json.as_bytes(), &mut |_, g, _| seen.push(g)).unwrap();
+            seen
+        };
+        let contract = |buyer: Option<&str>| Glance {
+            kind: RecordKind::Contract,
+            buyer: buyer.map(str::to_owned),
+        };
+        assert_eq!(
+            glances(
+                r#"[{"objet": "x", "acheteur": {"id": " 123 45"}}, {"acheteur": {"id": 678}},
+                {"acheteur": {"id": "NC"}}, {"acheteur": "123"}, "texte", {"acheteur": {"id": "1"}, "acheteur": {"id": "9"}}]"#
+            ),
+            [
+                contract(Some("12345")),
+                contract(Some("678")),
+                contract(None),
+                contract(None),
+                contract(None),
+                // A field written twice is read whole, the last one standing.
+                contract(Some("9")),
+            ]
+        );
+        let kinds: Vec<RecordKind> = glances(
+            r#"[{"autoriteConcedante": null}, {"concessionnaires": []}, {"_type": "Contrat de concession"}, {"_type": 3}]"#,
+        )
+        .into_iter()
+        .map(|g| g.kind)
+        .collect();
+        assert_eq!(
+            kinds,
+            [
+                RecordKind::Concession,
+                RecordKind::Concession,
+                RecordKind::Concession,
+                RecordKind::Contract
+            ]
+        );
+    }
+
+    #[test]
     fn nan_outside_strings_reads_as_null() {
         let json = r#"[{"id": "NaN \"N\" x", "dureeMois": NaN, "montant": [NaN,NaN]}]"#;
         let mut values = Vec::new();
-        each_record(NanAsNull::new(json.as_bytes()), &mut |_, _, v| {
-            values.push(v)
+        each_record(NanAsNull::new(json.as_bytes()), &mut |_, _, raw| {
+            values.push(serde_json::from_str::<Value>(raw.get()).unwrap())
         })
         .unwrap();
         assert_eq!(values[0]["id"], "NaN \"N\" x");
