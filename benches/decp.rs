@@ -173,6 +173,7 @@ fn import(path: &Path, work: &Path) -> Value {
         departement: None,
         file,
         role: suivi_clauses::domain::Role::Admin,
+        spool: None,
     };
     let report = importer
         .run(

@@ -125,6 +125,7 @@ fn import(file: &Path, dataset: &Path, url: &str) -> Value {
         departement: None,
         file: None,
         role: suivi_clauses::domain::Role::Admin,
+        spool: None,
     };
     let start = Instant::now();
     let report = importer.run(&mut conn, upload, &Actor::system()).unwrap();

@@ -45,6 +45,13 @@ impl Application {
                 settings.data_dir.display()
             )
         })?;
+        let spool = web::upload::spool_directory(&settings.data_dir);
+        std::fs::create_dir_all(&spool).map_err(|e| {
+            anyhow::anyhow!(
+                "Impossible de créer le dossier des fichiers reçus {} : {e}",
+                spool.display()
+            )
+        })?;
         let url = settings.database_url()?;
         let options = settings.pool_options();
         let admin_email = settings.admin_email()?;
@@ -196,6 +203,7 @@ fn run(
     let json_limit = settings.server.json_limit_bytes;
     let followup_rules = actix_web::web::Data::new(settings.followup_rules());
     let outbox = actix_web::web::Data::new(settings.outbox());
+    let spool = web::upload::spool_directory(&settings.data_dir);
     let mut server = HttpServer::new(move || {
         App::new()
             .wrap(web::security_headers())
@@ -209,6 +217,7 @@ fn run(
             .app_data(organisation.clone())
             .app_data(outbox.clone())
             .app_data(web::upload::upload_config(upload_limit))
+            .app_data(web::upload::spool_config(spool.clone()))
             .app_data(web::json_config(json_limit))
             .app_data(web::query_config())
             .app_data(web::path_config())

@@ -9,7 +9,7 @@ use crate::domain::{ImportKind, Labelled, Role, Siret};
 use crate::import::progress::{JobProgress, JobState, Progress, job_state};
 use crate::import::report::ImportReport;
 use crate::import::slots::Busy;
-use crate::import::{Importer, Job, Upload};
+use crate::import::{ImportError, Importer, Job, Upload};
 use crate::storage::imports::{self, ImportSummary};
 use crate::storage::{Database, DbConnection, ImportId, StorageError, UserId};
 
@@ -25,6 +25,9 @@ pub struct UploadInput {
     pub skip_invalid: bool,
     /// DECP files: only contracts carried out in this département.
     pub departement: Option<String>,
+    /// The file as written to disk while it arrived (`bytes` is then empty); taken in by
+    /// [`accept`], off the request's thread.
+    pub spooled: Option<tempfile::TempPath>,
 }
 
 /// Uploads and templates are allowed per kind of file, by the authorization table.
@@ -63,6 +66,7 @@ pub fn upload_of(caller: &Caller, input: UploadInput) -> Result<Upload, AppError
         departement: input.departement,
         file: None,
         role: caller.role,
+        spool: input.spooled,
     })
 }
 
@@ -116,12 +120,18 @@ pub async fn accept(
     caller: &Caller,
     upload: Upload,
 ) -> Result<Accepted, AppError> {
-    let background = upload.bytes.len() >= importer.limits().background_from_bytes;
+    let background = upload.size() >= importer.limits().background_from_bytes as u64;
     let slot = importer.slot_for(caller.account_id).map_err(busy)?;
     let (job, upload) = {
         let (importer, caller) = (importer.clone(), caller.clone());
+        let mut upload = upload;
         database
-            .run(move |conn| Ok::<_, AppError>((start(conn, &importer, &caller, &upload)?, upload)))
+            .run(move |conn| {
+                upload
+                    .take_spooled()
+                    .map_err(|e| ImportError::Unreadable(e.to_string()))?;
+                Ok::<_, AppError>((start(conn, &importer, &caller, &upload)?, upload))
+            })
             .await?
     };
     let (id, caller) = (job.id, caller.clone());

@@ -8,14 +8,11 @@ use indicatif::{ProgressBar, ProgressStyle};
 use crate::app::imports::UploadInput;
 use crate::app::{self, Caller};
 use crate::configuration::Settings;
-use std::io::Read;
 
-use crate::domain::{ImportKind, ImportStatus, Labelled};
+use crate::domain::{ImportStatus, Labelled};
 use crate::import::Upload;
-use crate::import::format;
 use crate::import::progress::{Counters, JobProgress};
 use crate::import::report::ImportReport;
-use crate::import::upload::HEAD_BYTES;
 use crate::storage::Database;
 
 #[derive(Debug, clap::Args)]
@@ -60,6 +57,7 @@ pub fn run(args: ImportArgs, settings: &Settings, database: &Database) -> anyhow
         replace: args.replace,
         skip_invalid: args.skip_invalid,
         departement: args.departement.clone(),
+        spooled: None,
     };
     // Checked before the file is read: its kind and buyer.
     let mut upload = app::imports::upload_of(&caller, input)?;
@@ -95,23 +93,11 @@ pub fn run(args: ImportArgs, settings: &Settings, database: &Database) -> anyhow
     }
 }
 
-/// The file's bytes; a DECP register is read from disk as it goes instead, whatever its size
-/// (a national file is several gigabytes), its start kept to recognise it.
+/// The file, read as [`Upload::read_from`] does: a DECP register from disk as it goes.
 fn read_file(upload: &mut Upload, path: &std::path::Path) -> anyhow::Result<()> {
-    let context = || format!("lecture de {}", path.display());
-    let mut head = Vec::with_capacity(HEAD_BYTES);
-    std::fs::File::open(path)
-        .with_context(context)?
-        .take(HEAD_BYTES as u64)
-        .read_to_end(&mut head)
-        .with_context(context)?;
-    if upload.kind == ImportKind::Contracts && format::looks_like_json(&head) {
-        upload.bytes = head;
-        upload.file = Some(path.to_owned());
-    } else {
-        upload.bytes = std::fs::read(path).with_context(context)?;
-    }
-    Ok(())
+    upload
+        .read_from(path)
+        .with_context(|| format!("lecture de {}", path.display()))
 }
 
 /// A bar with rows done out of the total when known, otherwise a spinner. Drawn on standard

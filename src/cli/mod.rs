@@ -243,6 +243,7 @@ fn generate(
             replace: false,
             skip_invalid: false,
             departement: None,
+            spooled: None,
         };
         let upload = crate::app::imports::upload_of(&caller, input)?;
         let report = crate::app::imports::run(&mut conn, &importer, &caller, upload)?;

@@ -213,6 +213,7 @@ pub fn load(
             departement: None,
             file: None,
             role,
+            spool: None,
         };
         let report = importer.run(conn, upload, &Actor::system())?;
         if report.status != ImportStatus::Succeeded {

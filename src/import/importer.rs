@@ -269,7 +269,7 @@ impl Importer {
         &self,
         conn: &mut DbConnection,
         job: &Job,
-        upload: Upload,
+        mut upload: Upload,
         actor: &Actor,
         progress: &mut dyn Progress,
     ) -> Result<ImportReport, ImportError> {
@@ -277,6 +277,8 @@ impl Importer {
         progress.phase(ImportPhase::Reading, 0);
         let mut report = ImportReport::new(upload.kind, &upload.file_name, Some(job.id.get()));
         let checked = self.check(conn, &upload, profile, &mut report)?;
+        // Read: the file received is removed before the import is said to be over.
+        upload.spool = None;
         if let Some(parsed) = &checked.accepted {
             report.rows_written = parsed.rows();
             report.status = ImportStatus::Succeeded;

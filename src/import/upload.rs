@@ -1,9 +1,11 @@
 //! What someone sends to import: the file and what they say it is.
 
 use std::io::Read;
+use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
+use super::format::looks_like_json;
 use crate::domain::{ImportKind, Role, Siret};
 use crate::storage::users::BuyerScope;
 
@@ -26,12 +28,53 @@ pub struct Upload {
     pub file: Option<std::path::PathBuf>,
     /// The uploader's role: a facilitateur's own hours may be validated at import.
     pub role: Role,
+    /// The temporary file a file sent through the web was written to as it arrived, instead
+    /// of being held in memory; removed once the upload is dropped.
+    pub spool: Option<tempfile::TempPath>,
 }
 
 /// Bytes read from the start of a file to recognise it.
 pub const HEAD_BYTES: usize = 64 * 1024;
 
 impl Upload {
+    /// Takes in a file on disk: a DECP register stays there and is read as it goes (a
+    /// national file is several gigabytes), its start kept in `bytes` to recognise it; any
+    /// other file is read whole, as the spreadsheet readers need it.
+    pub fn read_from(&mut self, path: &Path) -> std::io::Result<()> {
+        let mut head = Vec::with_capacity(HEAD_BYTES);
+        std::fs::File::open(path)?
+            .take(HEAD_BYTES as u64)
+            .read_to_end(&mut head)?;
+        if self.kind == ImportKind::Contracts && looks_like_json(&head) {
+            self.bytes = head;
+            self.file = Some(path.to_owned());
+        } else {
+            self.bytes = std::fs::read(path)?;
+        }
+        Ok(())
+    }
+
+    /// Takes in the spooled file, if any (see [`Upload::read_from`]); one read whole is
+    /// removed at once.
+    pub fn take_spooled(&mut self) -> std::io::Result<()> {
+        let Some(path) = self.spool.as_ref().map(|p| p.to_path_buf()) else {
+            return Ok(());
+        };
+        self.read_from(&path)?;
+        if self.file.is_none() {
+            self.spool = None;
+        }
+        Ok(())
+    }
+
+    /// The file's size in bytes, spooled or held.
+    pub fn size(&self) -> u64 {
+        self.spool
+            .as_ref()
+            .and_then(|p| std::fs::metadata(p).ok())
+            .map_or(self.bytes.len() as u64, |m| m.len())
+    }
+
     /// The file's SHA-256, in hexadecimal: of the file on disk when read from there.
     pub fn sha256(&self) -> std::io::Result<String> {
         let mut hasher = Sha256::new();

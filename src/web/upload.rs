@@ -1,6 +1,9 @@
 //! The upload form a file comes in, for the API and the imports page alike, and its limits.
+//! The file is written to a temporary file as it arrives, never held whole in memory.
 
-use actix_multipart::form::bytes::Bytes;
+use std::path::PathBuf;
+
+use actix_multipart::form::tempfile::{TempFile, TempFileConfig};
 use actix_multipart::form::text::Text;
 use actix_multipart::form::{MultipartForm, MultipartFormConfig};
 
@@ -24,7 +27,7 @@ pub struct UploadForm {
     pub skip_invalid: Option<Text<bool>>,
     /// The spreadsheet: .xlsx, .xlsm, .xlsb, .xls, .ods or .csv (or DECP JSON for a register).
     #[schema(value_type = String, format = Binary)]
-    pub file: Bytes,
+    pub file: TempFile,
     /// Sent by the HTML upload form only: the session's anti-CSRF token (API clients send
     /// the X-CSRF-Token header instead, or a bearer token).
     #[schema(value_type = Option<String>)]
@@ -33,7 +36,7 @@ pub struct UploadForm {
 
 impl UploadForm {
     /// The file and its fields, as the import use case takes them.
-    pub fn input(&self) -> UploadInput {
+    pub fn input(self) -> UploadInput {
         UploadInput {
             kind: self.kind.to_string(),
             buyer: self.buyer.as_ref().map(|b| b.to_string()),
@@ -42,20 +45,35 @@ impl UploadForm {
                 .file_name
                 .clone()
                 .unwrap_or_else(|| "fichier".to_owned()),
-            bytes: self.file.data.to_vec(),
+            bytes: Vec::new(),
             replace: self.replace.as_ref().is_some_and(|r| **r),
             skip_invalid: self.skip_invalid.as_ref().is_some_and(|s| **s),
             departement: None,
+            spooled: Some(self.file.file.into_temp_path()),
         }
     }
+}
+
+/// The form's fields other than the file, held in memory: a few short texts.
+const FIELDS_BYTES: usize = 64 * 1024;
+
+/// Where files are written as they arrive: under the data directory, not the system's
+/// temporary directory, which is often in memory.
+pub fn spool_directory(data_dir: &std::path::Path) -> PathBuf {
+    data_dir.join("envois")
+}
+
+/// Files are spooled to `directory`.
+pub fn spool_config(directory: PathBuf) -> TempFileConfig {
+    TempFileConfig::default().directory(directory)
 }
 
 /// Uploads past the import limit get 413; a malformed form gets a French 400.
 pub fn upload_config(max_file_bytes: usize) -> MultipartFormConfig {
     // Room for the other fields and the multipart framing around the file.
-    let total = max_file_bytes.saturating_add(64 * 1024);
+    let total = max_file_bytes.saturating_add(FIELDS_BYTES);
     let max_mb = max_file_bytes / (1024 * 1024);
-    MultipartFormConfig::default().total_limit(total).memory_limit(total).error_handler(move |error, _req| {
+    MultipartFormConfig::default().total_limit(total).memory_limit(FIELDS_BYTES).error_handler(move |error, _req| {
         match error {
             actix_multipart::MultipartError::Payload(actix_web::error::PayloadError::Overflow) => AppError::with(
                 ErrorCode::FileTooLarge,

@@ -428,3 +428,62 @@ async fn the_command_line_reads_a_national_file_from_disk_with_its_filters() {
         .collect();
     assert_eq!(references, [json!("2025-101")]);
 }
+
+/// Records of a buyer the service does not know, `count` of them: the bulk of a national file.
+fn others(count: usize) -> Vec<Value> {
+    (0..count)
+        .map(|n| {
+            json!({"id": format!("N-{n:06}"), "acheteur": {"id": siret(3).as_str()},
+                "objet": "Travaux ailleurs", "dateNotification": "2025-01-01", "montant": 1000,
+                "titulaires": [holder_2024(&local_sme())]})
+        })
+        .collect()
+}
+
+/// The files received but not yet imported, written as they arrived.
+fn spooled(folder: &std::path::Path) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(folder.join("envois"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_large_upload_is_written_to_disk_imported_from_there_and_removed() {
+    let database = TestDatabase::new();
+    let folder = database.data_dir();
+    let (app, token) = app_with_companies_on(database).await;
+    let mut records = contracts_2024();
+    records.extend(others(9_000));
+    let file = json!({"marches": {"marche": records}}).to_string();
+    assert!(
+        (1_500_000..2_000_000).contains(&file.len()),
+        "{}",
+        file.len()
+    );
+
+    // Past 512 Kio the import runs in the background, from the file written to disk.
+    let (status, body) = send(&app, &token, file, false).await;
+    assert_eq!(status, 202, "{body}");
+    let id = body["import"]["id"].as_i64().unwrap();
+    let state = crate::import_jobs::followed_to_its_end(&app, &token, id).await;
+    assert_eq!(state["status"], "succeeded", "{state}");
+    assert_eq!(state["report"]["records_written"], 3, "{state}");
+    assert_eq!(state["report"]["records_other_buyers"], 9_001, "{state}");
+    assert_eq!(register(&app, &token).await.len(), 3);
+    assert_eq!(spooled(&folder), Vec::<std::path::PathBuf>::new());
+
+    // Past the limit (2 Mo here), refused in French, nothing left on disk.
+    let mut records = contracts_2024();
+    records.extend(others(12_000));
+    let file = json!({"marches": {"marche": records}}).to_string();
+    assert!(file.len() > 2 * 1024 * 1024, "{}", file.len());
+    let (status, body) = send(&app, &token, file, false).await;
+    assert_eq!(status, 413, "{body}");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert_eq!(
+        message,
+        "Le fichier dépasse la limite de 2 Mo : découpez-le en plusieurs fichiers."
+    );
+    assert_eq!(spooled(&folder), Vec::<std::path::PathBuf>::new());
+}

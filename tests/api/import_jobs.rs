@@ -17,7 +17,7 @@ const BUYER: &str = "21310555400017";
 
 /// Polls the import's state until it is no longer running: up to 2 minutes, as a machine loaded
 /// by parallel builds may need.
-async fn followed_to_its_end(app: &TestApp, token: &str, id: i64) -> serde_json::Value {
+pub(crate) async fn followed_to_its_end(app: &TestApp, token: &str, id: i64) -> serde_json::Value {
     for _ in 0..2_400 {
         let state: serde_json::Value = app
             .get_with(&format!("/api/imports/{id}"), token)
@@ -136,6 +136,7 @@ fn an_import_reports_its_phases_and_every_row_written() {
         departement: None,
         file: None,
         role: suivi_clauses::domain::Role::Admin,
+        spool: None,
     };
     let actor = Actor::command_line();
 

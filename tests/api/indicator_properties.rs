@@ -134,6 +134,7 @@ impl Fixture {
                     departement: None,
                     file: None,
                     role: suivi_clauses::domain::Role::Admin,
+                    spool: None,
                 },
                 &Actor::command_line(),
             )

@@ -130,7 +130,7 @@ pub async fn upload(
     let token = form.csrf_token.as_ref().map_or("", |t| t.as_str());
     let viewer = Viewer::<can::UploadImports>::of(session.confirm(token)?, "/imports")?;
     let chosen = ImportKind::parse_label(&form.kind).ok();
-    match accept(&viewer.caller(), &form, importer, &database).await {
+    match accept(&viewer.caller(), form, importer, &database).await {
         Ok(Accepted::Done(report)) => Ok(to_import(report.import_id.unwrap_or_default().into())),
         Ok(Accepted::Background(id)) => Ok(to_import(id)),
         Err(error) => {
@@ -149,7 +149,7 @@ pub async fn upload(
 /// Checks the upload and runs it, as the API does.
 async fn accept(
     caller: &Caller,
-    form: &UploadForm,
+    form: UploadForm,
     importer: web::Data<Importer>,
     database: &web::Data<Database>,
 ) -> Result<Accepted, AppError> {
