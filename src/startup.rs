@@ -201,7 +201,8 @@ fn run(
     let importer = actix_web::web::Data::new(importer);
     let figures = actix_web::web::Data::from(figures);
     let json_limit = settings.server.json_limit_bytes;
-    let followup_rules = actix_web::web::Data::new(settings.followup_rules());
+    let followup_rules =
+        actix_web::web::Data::new(settings.followup_rules_with(obligations.get_ref().clone()));
     let outbox = actix_web::web::Data::new(settings.outbox());
     let spool = web::upload::spool_directory(&settings.data_dir);
     let mut server = HttpServer::new(move || {

@@ -1,6 +1,6 @@
 //! « À faire »: what needs someone today in the caller's scope — statements missing or awaiting
 //! validation, clauses behind pace near their end or ended short, participants whose
-//! eligibility waits for its validation — with the page to act on each, the most urgent first;
+//! eligibility waits for its validation, contracts lacking a condition the law requires — with the page to act on each, the most urgent first;
 //! as a list, its count for the menu, or a workbook.
 
 use chrono::NaiveDate;
@@ -82,7 +82,7 @@ pub fn list(
     let request = FollowupRequest {
         scope: caller.data_scope(conn, &query.narrowing)?,
         today: query.today,
-        rules: *rules,
+        rules: rules.clone(),
         kinds: FollowupKind::shown_to_role(caller.role),
     };
     let items = cache.followup(conn, &request)?;
@@ -134,9 +134,13 @@ pub fn workbook(
 
 /// The page where the item is acted on: the lot on its contract's page; the upload page for a
 /// company's own missing statements; the statements to validate, of the import when known;
-/// the participant, by pseudonym.
+/// the participant, by pseudonym; the contract's obligations on its page.
 fn link(item: &FollowupItem, role: Role) -> String {
-    let lot = format!("/marches/{}#lot-{}", item.contract_id, item.lot);
+    let contract = format!("/marches/{}", item.contract_id);
+    let lot = match item.lot {
+        Some(number) => format!("{contract}#lot-{number}"),
+        None => contract.clone(),
+    };
     match &item.figures {
         Figures::MissingStatement { .. } if role == Role::Company => "/imports".to_owned(),
         Figures::MissingStatement { .. } | Figures::Clause { .. } => lot,
@@ -145,6 +149,7 @@ fn link(item: &FollowupItem, role: Role) -> String {
             ..
         } => format!("/releves?import={id}"),
         Figures::PendingValidation { .. } => "/releves".to_owned(),
+        Figures::ObligationMissing { .. } => format!("{contract}#obligations"),
         Figures::EligibilityPending { pseudonym, .. } => format!(
             "/participants?{}",
             form_urlencoded::Serializer::new(String::new())

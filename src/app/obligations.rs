@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 
 use super::{AppError, Caller, ErrorCode, Narrowing};
 use crate::domain::authorization::Action;
-use crate::domain::obligations::{ContractFacts, ObligationGap};
+use crate::domain::obligations::ObligationGap;
 use crate::domain::{ObligationRules, ObligationStatus, Obligations};
 use crate::storage::obligations::{self, ObligationFilter, ObligationRecord};
 use crate::storage::{ContractId, DbConnection};
@@ -30,24 +30,9 @@ impl ContractObligations {
     }
 }
 
-/// The rule applied to a stored contract: its nature from the register, else from its CPV code.
+/// The rule applied to a stored contract.
 pub fn assess(rules: &ObligationRules, record: &ObligationRecord) -> Obligations {
-    let facts = ContractFacts {
-        launch: record.launch_date,
-        contract_type: record
-            .contract_type
-            .or_else(|| record.cpv_code.as_ref().map(|c| c.contract_type())),
-        estimated_value: record.estimated_value,
-        buyer_type: &record.buyer_type,
-        social_condition: record.social_condition || record.insertion_clause || record.reserved,
-        ground_justified: record.exemption_ground.is_some()
-            && record
-                .exemption_text
-                .as_deref()
-                .is_some_and(|t| !t.trim().is_empty()),
-        environmental_condition: record.environmental_condition,
-    };
-    rules.assess(&facts)
+    rules.assess(&record.facts())
 }
 
 fn assessed(rules: &ObligationRules, record: ObligationRecord) -> ContractObligations {

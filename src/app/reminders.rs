@@ -144,7 +144,7 @@ fn due(
                 siret: contact.siret,
                 name: contact.name,
                 recipient: contact.email,
-                items: items.iter().map(|i| missing_lot(i, today)).collect(),
+                items: items.iter().filter_map(|i| missing_lot(i, today)).collect(),
                 outcome: Outcome::WouldSend,
             },
         });
@@ -155,14 +155,15 @@ fn due(
     Ok(due)
 }
 
-fn missing_lot(item: &FollowupItem, today: NaiveDate) -> MissingLot {
-    MissingLot {
-        lot_id: item.lot_id.get(),
+/// The lot a missing statement is about (every such item has one).
+fn missing_lot(item: &FollowupItem, today: NaiveDate) -> Option<MissingLot> {
+    Some(MissingLot {
+        lot_id: item.lot_id?.get(),
         buyer_name: item.buyer_name.clone(),
         reference: item.reference.clone(),
-        lot: item.lot,
+        lot: item.lot?,
         months: reminder::missing_months(item.since, today),
-    }
+    })
 }
 
 /// Claims the reminder, then hands it to the relay (outside any transaction) and records

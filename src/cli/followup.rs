@@ -16,7 +16,7 @@ pub struct FollowupArgs {
     #[arg(long, value_name = "SIRET")]
     buyer: Option<String>,
     /// Seulement ce type : behind_pace, ended_short, missing_statement, pending_validation,
-    /// eligibility_pending, qpv_share_short, exit_followup_due.
+    /// eligibility_pending, obligation_missing, qpv_share_short, exit_followup_due.
     #[arg(long)]
     kind: Option<String>,
     /// Seulement les éléments de cette entreprise (SIRET).
@@ -61,14 +61,15 @@ fn print_text(lines: &[FollowupLine], today: NaiveDate) {
             .company
             .as_ref()
             .map_or_else(|| "—".to_owned(), |c| format!("{} ({})", c.name, c.siret));
+        let lot = i.lot.map_or_else(String::new, |n| format!(", lot {n}"));
         println!(
-            "{}  depuis le {}  {} ({})  marché {}, lot {}  {}\n    {}",
+            "{}  depuis le {}  {} ({})  marché {}{}  {}\n    {}",
             i.kind.label(),
             i.since.format("%d/%m/%Y"),
             i.buyer_name,
             i.buyer_siret,
             i.reference,
-            i.lot,
+            lot,
             company,
             i.detail()
         );

@@ -175,9 +175,11 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Review { action } => review::run(action, &open_database(&settings)?),
         Command::Clause { action } => clause::run(action, &open_database(&settings)?),
         Command::Stats(args) => stats::run(args, &open_database(&settings)?),
-        Command::Followup(args) => {
-            followup::run(args, &open_database(&settings)?, &settings.followup_rules())
-        }
+        Command::Followup(args) => followup::run(
+            args,
+            &open_database(&settings)?,
+            &settings.followup_rules()?,
+        ),
         Command::Remind(args) => remind::run(args, &settings, &open_database(&settings)?),
         Command::Obligations(args) => obligations::run(
             args,

@@ -30,7 +30,7 @@ pub fn run(args: RemindArgs, settings: &Settings, database: &Database) -> anyhow
         &mut conn,
         &FigureCache::default(),
         &Caller::command_line(),
-        &settings.followup_rules(),
+        &settings.followup_rules()?,
         &settings.outbox(),
         request,
     )?;

@@ -521,11 +521,17 @@ impl Settings {
         organisation::Organisation::load(&self.organisation.name, self.organisation.logo.as_deref())
     }
 
-    /// The date rules of the « À faire » list.
-    pub fn followup_rules(&self) -> FollowupRules {
+    /// The rules of the « À faire » list: its dates, and the obligation rules in force.
+    pub fn followup_rules(&self) -> Result<FollowupRules, SettingsError> {
+        Ok(self.followup_rules_with(self.obligation_rules()?))
+    }
+
+    /// The date rules of the « À faire » list with obligation rules already read.
+    pub fn followup_rules_with(&self, obligations: ObligationRules) -> FollowupRules {
         FollowupRules {
             missing_months: self.followup.missing_months,
             ending_within_days: self.followup.ending_within_days,
+            obligations: std::sync::Arc::new(obligations),
         }
     }
 

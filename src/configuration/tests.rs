@@ -170,10 +170,10 @@ fn the_followup_rules_are_set_and_checked() {
         ("SUIVI_FOLLOWUP__ENDING_WITHIN_DAYS", "60"),
     ])
     .unwrap();
-    let rules = loaded.followup_rules();
+    let rules = loaded.followup_rules().unwrap();
     assert_eq!((rules.missing_months, rules.ending_within_days), (3, 60));
     assert_eq!(
-        Settings::default().followup_rules(),
+        Settings::default().followup_rules().unwrap(),
         crate::domain::FollowupRules::default()
     );
 

@@ -3,22 +3,26 @@
 //! attention. The hours and penalties come from the clause assessment (`clause_status`): no
 //! figure is computed here a second way.
 
+use std::sync::Arc;
+
 use chrono::{Days, Months, NaiveDate};
 
 use super::account::Role;
 use super::authorization::{Action, is_allowed};
 use super::clause_status::{Assessment, ClauseFacts, ClauseStatus};
 use super::labels::labelled_enum;
+use super::obligations::{ObligationRules, ObligationStatus, Obligations};
 use super::{Hours, Money, Month};
 
 labelled_enum! {
     /// The kinds of item, declared in their order of urgency (see [`FollowupKind::urgency`]).
-    pub enum FollowupKind ("un type d'élément à suivre reconnu (behind_pace, ended_short, missing_statement, pending_validation, eligibility_pending, qpv_share_short, exit_followup_due)") {
+    pub enum FollowupKind ("un type d'élément à suivre reconnu (behind_pace, ended_short, missing_statement, pending_validation, eligibility_pending, obligation_missing, qpv_share_short, exit_followup_due)") {
         BehindPace = "behind_pace", "Clause en retard, fin proche";
         EndedShort = "ended_short", "Clause terminée sous l'objectif";
         MissingStatement = "missing_statement", "Relevé d'heures manquant";
         PendingValidation = "pending_validation", "Relevé à valider";
         EligibilityPending = "eligibility_pending", "Éligibilité à valider";
+        ObligationMissing = "obligation_missing", "Condition sociale ou environnementale manquante";
         QpvShareShort = "qpv_share_short", "Part QPV sous l'objectif";
         ExitFollowupDue = "exit_followup_due", "Situation à six mois à recueillir";
     }
@@ -27,7 +31,9 @@ labelled_enum! {
 impl FollowupKind {
     /// Lower is more urgent: a clause that can still be saved before its end, then money due
     /// on an ended clause, then the statements the figures wait for (missing, then awaiting
-    /// validation), then what makes hours count (eligibility), then what is not yet built.
+    /// validation), then what makes hours count (eligibility), then the contracts that lack a
+    /// condition the law requires: already awarded, they get no worse by waiting and are
+    /// answered by recording a ground or an amendment; then what is not yet built.
     pub fn urgency(self) -> usize {
         use super::labels::Labelled;
         FollowupKind::ALL
@@ -38,9 +44,11 @@ impl FollowupKind {
 
     /// Whether a role that has the « À faire » list is shown this kind, by the authorization
     /// table: clause assessments to those who read indicators, participants to those who
-    /// follow them one by one, statements to everyone who has the list (a company: its own).
+    /// follow them one by one, statements to everyone who has the list (a company: its own),
+    /// the buyer's obligations to those who read them (not companies).
     pub fn shown_to(self, role: Role) -> bool {
         let action = match self {
+            FollowupKind::ObligationMissing => Action::ReadObligations,
             FollowupKind::BehindPace | FollowupKind::EndedShort | FollowupKind::QpvShareShort => {
                 Action::ReadIndicators
             }
@@ -65,14 +73,16 @@ impl FollowupKind {
     }
 }
 
-/// The settings of the date rules.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// The settings of the date rules, and the obligation rules in force.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct FollowupRules {
     /// A lot in execution with no hours declared for this many whole months is missing its
     /// statements.
     pub missing_months: u32,
     /// A clause projected short is listed from this many days before its end.
     pub ending_within_days: u32,
+    /// What decides which contracts lack a social or environmental condition.
+    pub obligations: Arc<ObligationRules>,
 }
 
 impl Default for FollowupRules {
@@ -80,6 +90,7 @@ impl Default for FollowupRules {
         FollowupRules {
             missing_months: 2,
             ending_within_days: 90,
+            obligations: Arc::new(ObligationRules::built_in()),
         }
     }
 }
@@ -176,6 +187,24 @@ pub fn ended_short(facts: &ClauseFacts, now: &Assessment) -> Option<Shortfall> {
         missing: now.missing,
         penalty: now.penalty,
     })
+}
+
+/// The parts of a contract's obligations that are required and missing, without a ground:
+/// social, environmental. None when neither is (not subject, compliant, justified, or facts
+/// too incomplete to apply the rule).
+pub fn obligation_missing(status: Obligations) -> Option<MissingParts> {
+    let parts = MissingParts {
+        social: status.social == ObligationStatus::Missing,
+        environmental: status.environmental == ObligationStatus::Missing,
+    };
+    (parts.social || parts.environmental).then_some(parts)
+}
+
+/// Which conditions a contract lacks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MissingParts {
+    pub social: bool,
+    pub environmental: bool,
 }
 
 #[cfg(test)]
@@ -317,6 +346,43 @@ mod tests {
     }
 
     #[test]
+    fn a_contract_is_listed_for_each_condition_required_and_missing() {
+        use ObligationStatus::*;
+        let of = |social, environmental| {
+            obligation_missing(Obligations {
+                social,
+                environmental,
+            })
+        };
+        assert_eq!(
+            of(Missing, Compliant),
+            Some(MissingParts {
+                social: true,
+                environmental: false
+            })
+        );
+        assert_eq!(
+            of(Justified, Missing),
+            Some(MissingParts {
+                social: false,
+                environmental: true
+            })
+        );
+        assert_eq!(
+            of(Missing, Missing),
+            Some(MissingParts {
+                social: true,
+                environmental: true
+            })
+        );
+        for social in [NotSubject, Compliant, Justified, Incomplete] {
+            for environmental in [NotSubject, Compliant, Incomplete] {
+                assert_eq!(of(social, environmental), None);
+            }
+        }
+    }
+
+    #[test]
     fn companies_see_their_statements_and_participants_stay_with_facilitators() {
         assert_eq!(
             FollowupKind::shown_to_role(Role::Company),
@@ -327,6 +393,8 @@ mod tests {
         );
         assert!(!FollowupKind::EligibilityPending.shown_to(Role::BuyerOfficer));
         assert!(FollowupKind::BehindPace.shown_to(Role::BuyerOfficer));
+        assert!(FollowupKind::ObligationMissing.shown_to(Role::BuyerOfficer));
+        assert!(!FollowupKind::ObligationMissing.shown_to(Role::Company));
         assert_eq!(
             FollowupKind::shown_to_role(Role::Facilitator).len(),
             FollowupKind::ALL.len()

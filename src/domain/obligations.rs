@@ -53,7 +53,7 @@ impl ObligationGap {
 }
 
 /// A value the rules list: a buyer type or a ground.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Choice {
     pub code: String,
@@ -94,7 +94,7 @@ struct RawRules {
 }
 
 /// The thresholds in force from `from` until the next period.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Period {
     pub from: NaiveDate,
     pub works: Money,
@@ -104,7 +104,7 @@ pub struct Period {
 
 /// The rules, checked: one default buyer type, a threshold for every buyer type in every
 /// period, periods in order from before the entry into force.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Deserialize)]
 #[serde(try_from = "RawRules")]
 pub struct ObligationRules {
     pub entry_into_force: NaiveDate,

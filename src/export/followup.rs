@@ -61,6 +61,14 @@ fn figures(item: &FollowupItem) -> [Value; 5] {
             Value::Empty,
             Value::Empty,
         ],
+        // The launch date is the row's « Depuis le »; the detail names the conditions.
+        Figures::ObligationMissing { .. } => [
+            Value::Empty,
+            Value::Empty,
+            Value::Empty,
+            Value::Empty,
+            Value::Empty,
+        ],
     }
 }
 
@@ -72,7 +80,8 @@ fn row(item: &FollowupItem) -> Vec<Value> {
         Value::text(&item.buyer_siret),
         Value::text(&item.buyer_name),
         Value::text(&item.reference),
-        lot_value(item.lot),
+        // The whole contract: no lot.
+        item.lot.map_or(Value::Empty, lot_value),
         Value::or_empty(company.map(|c| c.siret.clone()), Value::Text),
         Value::or_empty(company.map(|c| c.name.clone()), Value::Text),
     ];
@@ -97,7 +106,7 @@ pub fn workbook<'a>(
     let sheet = book.add_worksheet().set_name(SHEET)?;
     let lines = vec![
         format!("Au {} — {scope}", today.format("%d/%m/%Y")),
-        "Du plus urgent au moins urgent : clauses en retard à moins de 90 jours de leur fin, clauses terminées sous l'objectif, relevés manquants, relevés à valider, éligibilités à valider.".to_owned(),
+        "Du plus urgent au moins urgent : clauses en retard à moins de 90 jours de leur fin, clauses terminées sous l'objectif, relevés manquants, relevés à valider, éligibilités à valider, marchés sans la condition sociale ou environnementale requise.".to_owned(),
     ];
     let top = sheet::heading(sheet, &styles, "À faire", &lines)? + 1;
     let count = sheet::table(sheet, &styles, top, COLUMNS, items.into_iter().map(row))?;

@@ -1,6 +1,6 @@
-//! The « À faire » list of a scope at a date: each lot, clause, statement and participant the
-//! rules of `domain::followup` say needs someone, named by its buyer, contract, lot and company,
-//! in the order of urgency. Computed once per data version (`FigureCache::followup`).
+//! The « À faire » list of a scope at a date: each lot, clause, statement, participant and
+//! contract the rules of `domain::followup` say needs someone, named by its buyer, contract, lot
+//! and company, in the order of urgency. Computed once per data version (`FigureCache::followup`).
 
 use std::collections::{HashMap, HashSet};
 
@@ -8,10 +8,13 @@ use chrono::NaiveDate;
 
 use super::DataScope;
 use super::clauses::{self, ClauseView};
-use crate::domain::followup::{self, FollowupKind, FollowupRules, Shortfall, StatementFacts};
+use crate::domain::followup::{
+    self, FollowupKind, FollowupRules, MissingParts, Shortfall, StatementFacts,
+};
 use crate::domain::{Hours, Month, ReviewState};
-use crate::storage::followup::{self as names, LotNames};
+use crate::storage::followup::{self as names, ContractNames, LotNames};
 use crate::storage::indicators::{self as sums, Counted, HoursFilter};
+use crate::storage::obligations::{self as register, ObligationFilter};
 use crate::storage::reviews::{self, ReviewFilter};
 use crate::storage::{CompanyId, ContractId, DbConnection, ImportId, LotId, closures};
 
@@ -41,9 +44,11 @@ pub struct FollowupItem {
     pub buyer_name: String,
     pub contract_id: ContractId,
     pub reference: String,
-    pub lot_id: LotId,
-    pub lot: i32,
-    /// The lot's holder, or the company that declared the hours; none for a lot not awarded.
+    /// None for an item about the whole contract (its obligations).
+    pub lot_id: Option<LotId>,
+    pub lot: Option<i32>,
+    /// The lot's holder, or the company that declared the hours; none for a lot not awarded
+    /// or an item about the whole contract.
     pub company: Option<Firm>,
     pub figures: Figures,
 }
@@ -73,13 +78,25 @@ pub enum Figures {
         first_month: Month,
         hours: Hours,
     },
+    ObligationMissing {
+        /// The day the consultation was launched.
+        launch: NaiveDate,
+        missing: MissingParts,
+    },
+}
+
+/// What an item is about: a lot, or a whole contract.
+#[derive(Debug, Clone, Copy)]
+enum Place {
+    Lot(LotId),
+    Contract(ContractId),
 }
 
 /// An item before its lot and company are named.
 struct Found {
     kind: FollowupKind,
     since: NaiveDate,
-    lot_id: LotId,
+    place: Place,
     /// The company that declared, when the item is about its hours; else the lot's holder.
     company: Option<CompanyId>,
     figures: Figures,
@@ -106,6 +123,9 @@ pub fn gather(
     }
     if wants(FollowupKind::EligibilityPending) {
         found.extend(unvalidated(conn, request)?);
+    }
+    if wants(FollowupKind::ObligationMissing) {
+        found.extend(obligations_missing(conn, request)?);
     }
     // `exit_followup_due` and `qpv_share_short` have no rule yet: always empty.
     let mut items = named(conn, found)?;
@@ -167,7 +187,7 @@ fn of_clauses(
         let found_on = |kind, since, figures| Found {
             kind,
             since,
-            lot_id: clause.lot_id,
+            place: Place::Lot(clause.lot_id),
             company: request.scope.company_id,
             figures,
         };
@@ -228,7 +248,7 @@ fn pending(
         .map(|g| Found {
             kind: FollowupKind::PendingValidation,
             since: g.since.map_or(g.month.first_day(), |at| at.date()),
-            lot_id: g.lot_id,
+            place: Place::Lot(g.lot_id),
             company: Some(g.company_id),
             figures: Figures::PendingValidation {
                 import_id: g.import_id,
@@ -251,7 +271,7 @@ fn unvalidated(
         .map(|row| Found {
             kind: FollowupKind::EligibilityPending,
             since: row.first_month.first_day(),
-            lot_id: row.lot_id,
+            place: Place::Lot(row.lot_id),
             company: Some(row.company_id),
             figures: Figures::EligibilityPending {
                 pseudonym: row.pseudonym,
@@ -262,15 +282,95 @@ fn unvalidated(
         .collect())
 }
 
-/// Each item with its lot's names and its company (the one named, or the lot's holder).
+/// Contracts notified up to the date that lack a social or environmental condition the law
+/// requires, without a ground: one item per contract, since its consultation was launched.
+fn obligations_missing(
+    conn: &mut DbConnection,
+    request: &FollowupRequest,
+) -> Result<Vec<Found>, diesel::result::Error> {
+    let filter = ObligationFilter {
+        buyer_ids: request.scope.buyer_ids.clone(),
+        to: Some(request.today),
+        ..ObligationFilter::default()
+    };
+    Ok(register::records(conn, &filter)?
+        .into_iter()
+        .filter_map(|record| {
+            let status = request.rules.obligations.assess(&record.facts());
+            let missing = followup::obligation_missing(status)?;
+            // A rule that finds a part missing has read the launch date.
+            let launch = record.launch_date.unwrap_or(record.notification_date);
+            Some(Found {
+                kind: FollowupKind::ObligationMissing,
+                since: launch,
+                place: Place::Contract(record.contract_id),
+                company: None,
+                figures: Figures::ObligationMissing { launch, missing },
+            })
+        })
+        .collect())
+}
+
+/// An item's buyer and contract, and its lot when it is about one.
+struct Names {
+    buyer_siret: String,
+    buyer_name: String,
+    contract_id: ContractId,
+    reference: String,
+    lot: Option<(LotId, i32)>,
+}
+
+impl From<&LotNames> for Names {
+    fn from(l: &LotNames) -> Names {
+        Names {
+            buyer_siret: l.buyer_siret.clone(),
+            buyer_name: l.buyer_name.clone(),
+            contract_id: l.contract_id,
+            reference: l.reference.clone(),
+            lot: Some((l.lot_id, l.lot_number)),
+        }
+    }
+}
+
+impl From<&ContractNames> for Names {
+    fn from(c: &ContractNames) -> Names {
+        Names {
+            buyer_siret: c.buyer_siret.clone(),
+            buyer_name: c.buyer_name.clone(),
+            contract_id: c.contract_id,
+            reference: c.reference.clone(),
+            lot: None,
+        }
+    }
+}
+
+/// Each item with its lot's or contract's names and its company (the one named, or the
+/// lot's holder).
 fn named(
     conn: &mut DbConnection,
     found: Vec<Found>,
 ) -> Result<Vec<FollowupItem>, diesel::result::Error> {
-    let lot_ids: Vec<LotId> = found.iter().map(|f| f.lot_id).collect();
+    let lot_ids: Vec<LotId> = found
+        .iter()
+        .filter_map(|f| match f.place {
+            Place::Lot(id) => Some(id),
+            Place::Contract(_) => None,
+        })
+        .collect();
+    let contract_ids: Vec<ContractId> = found
+        .iter()
+        .filter_map(|f| match f.place {
+            Place::Contract(id) => Some(id),
+            Place::Lot(_) => None,
+        })
+        .collect();
     let lots: HashMap<LotId, LotNames> = names::lot_names(conn, &lot_ids)?
         .into_iter()
         .map(|l| (l.lot_id, l))
+        .collect();
+    let contracts: HashMap<ContractId, ContractNames> = names::contract_names(conn, &contract_ids)?
+        .into_iter()
+        .map(|c| (c.contract_id, c))
         .collect();
     let mut holders: HashMap<LotId, Firm> = HashMap::new();
     for (lot, siret, name) in names::holders(conn, &lot_ids)? {
@@ -284,20 +384,24 @@ fn named(
     Ok(found
         .into_iter()
         .filter_map(|f| {
-            let lot = lots.get(&f.lot_id)?;
-            let company = match f.company {
-                Some(id) => firms.get(&id).cloned(),
-                None => holders.get(&f.lot_id).cloned(),
+            let names: Names = match f.place {
+                Place::Lot(id) => lots.get(&id)?.into(),
+                Place::Contract(id) => contracts.get(&id)?.into(),
+            };
+            let company = match (f.company, f.place) {
+                (Some(id), _) => firms.get(&id).cloned(),
+                (None, Place::Lot(lot)) => holders.get(&lot).cloned(),
+                (None, Place::Contract(_)) => None,
             };
             Some(FollowupItem {
                 kind: f.kind,
                 since: f.since,
-                buyer_siret: lot.buyer_siret.clone(),
-                buyer_name: lot.buyer_name.clone(),
-                contract_id: lot.contract_id,
-                reference: lot.reference.clone(),
-                lot_id: f.lot_id,
-                lot: lot.lot_number,
+                buyer_siret: names.buyer_siret,
+                buyer_name: names.buyer_name,
+                contract_id: names.contract_id,
+                reference: names.reference,
+                lot_id: names.lot.map(|l| l.0),
+                lot: names.lot.map(|l| l.1),
                 company,
                 figures: f.figures,
             })
@@ -354,7 +458,23 @@ impl FollowupItem {
             } => format!(
                 "Participant {pseudonym} : {hours} depuis {first_month}, sans date de validation de son éligibilité."
             ),
+            Figures::ObligationMissing { launch, missing } => format!(
+                "Consultation lancée le {} : {}.",
+                launch.format("%d/%m/%Y"),
+                missing_text(*missing)
+            ),
         }
+    }
+}
+
+/// The conditions a contract lacks, as the law names them.
+fn missing_text(missing: MissingParts) -> &'static str {
+    match (missing.social, missing.environmental) {
+        (true, true) => {
+            "ni condition sociale d'exécution ni motif d'absence justifié, et pas de condition environnementale d'exécution"
+        }
+        (true, false) => "ni condition sociale d'exécution ni motif d'absence justifié",
+        _ => "pas de condition environnementale d'exécution",
     }
 }
 

@@ -37,6 +37,35 @@ pub fn lot_names(conn: &mut DbConnection, lot_ids: &[LotId]) -> QueryResult<Vec<
     })
 }
 
+/// A contract as an item names it: its buyer and reference.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct ContractNames {
+    pub contract_id: ContractId,
+    pub buyer_siret: String,
+    pub buyer_name: String,
+    pub reference: String,
+}
+
+pub fn contract_names(
+    conn: &mut DbConnection,
+    contract_ids: &[ContractId],
+) -> QueryResult<Vec<ContractNames>> {
+    located(conn, &["contracts"], |conn| {
+        super::in_slices(contract_ids, |slice| {
+            contracts::table
+                .inner_join(buyers::table)
+                .filter(contracts::id.eq_any(slice))
+                .select((
+                    contracts::id,
+                    buyers::siret,
+                    buyers::name,
+                    contracts::reference,
+                ))
+                .load(conn)
+        })
+    })
+}
+
 /// The holder of each of these lots that has one, as (lot, SIRET, name); a lot held by a
 /// group of companies gives its first holder recorded.
 pub fn holders(

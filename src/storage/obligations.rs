@@ -8,6 +8,7 @@ use diesel::prelude::*;
 use super::located::located;
 use super::schema::{buyers, contracts, insertion_clauses, lots};
 use super::{BuyerId, ContractId, DbConnection};
+use crate::domain::obligations::ContractFacts;
 use crate::domain::{ContractType, CpvCode, Money};
 
 /// A contract as its obligations are assessed (fields in the order of the query's columns).
@@ -34,6 +35,28 @@ pub struct ObligationRecord {
     pub insertion_clause: bool,
     /// A lot of the contract is reserved.
     pub reserved: bool,
+}
+
+impl ObligationRecord {
+    /// What the rule reads: the nature from the register, else from the CPV code; a social
+    /// condition written, an insertion clause or a reserved lot; a ground with its text.
+    pub fn facts(&self) -> ContractFacts<'_> {
+        ContractFacts {
+            launch: self.launch_date,
+            contract_type: self
+                .contract_type
+                .or_else(|| self.cpv_code.as_ref().map(|c| c.contract_type())),
+            estimated_value: self.estimated_value,
+            buyer_type: &self.buyer_type,
+            social_condition: self.social_condition || self.insertion_clause || self.reserved,
+            ground_justified: self.exemption_ground.is_some()
+                && self
+                    .exemption_text
+                    .as_deref()
+                    .is_some_and(|t| !t.trim().is_empty()),
+            environmental_condition: self.environmental_condition,
+        }
+    }
 }
 
 /// Which contracts: of these buyers (all when `None`), notified between two dates, or one.

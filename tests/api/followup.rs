@@ -7,9 +7,10 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde_json::Value;
 use suivi_clauses::domain::{
-    AwardRole, Hours, Modality, Money, Month, Name, Reservation, ReviewState, Role, Siret, Update,
+    AwardRole, ContractType, Hours, Modality, Money, Month, Name, Reservation, ReviewState, Role,
+    Siret, Update,
 };
-use suivi_clauses::storage::contracts::{self, ClauseSettings, ContractFields};
+use suivi_clauses::storage::contracts::{self, ClauseSettings, ContractFields, RegisterFacts};
 use suivi_clauses::storage::hour_entries::{self, HourEntry};
 use suivi_clauses::storage::participants::{self, ParticipantFields};
 use suivi_clauses::storage::schema::hour_entries as entries;
@@ -909,4 +910,406 @@ async fn the_settings_move_the_date_rules() {
         .filter(|r| !(r.0 == "missing_statement" && r.3.starts_with("2025-SV-002")))
         .collect();
     assert_eq!(listed, kept);
+}
+
+/// The day the obligation items are listed at: after the entry into force of 22 August 2026.
+const OBLIGATIONS_AS_OF: &str = "2026-12-15";
+
+/// A contract of the obligations register: (reference, buyer, nature, launch, estimated value
+/// in euros, social condition, environmental condition, ground and its text, notified).
+struct Registered {
+    reference: &'static str,
+    buyer: u64,
+    nature: ContractType,
+    launch: &'static str,
+    value: Option<i64>,
+    social: bool,
+    environmental: bool,
+    ground: Option<(&'static str, &'static str)>,
+    notified: &'static str,
+}
+
+/// Buyers 1 and 2 are local authorities (the default type): in 2026, 216 000 € for supplies
+/// and services, 5 404 000 € for works.
+const REGISTER: &[Registered] = &[
+    // Services above the threshold, an environmental condition, no social one and no ground.
+    Registered {
+        reference: "OB-SOC",
+        buyer: 1,
+        nature: ContractType::Services,
+        launch: "2026-09-01",
+        value: Some(300_000),
+        social: false,
+        environmental: true,
+        ground: None,
+        notified: "2026-11-02",
+    },
+    // A ground named without its justification is no ground.
+    Registered {
+        reference: "OB-NOTEXT",
+        buyer: 1,
+        nature: ContractType::Supplies,
+        launch: "2026-09-10",
+        value: Some(216_000),
+        social: false,
+        environmental: true,
+        ground: Some(("immediately_available", "  ")),
+        notified: "2026-11-03",
+    },
+    // Works below their threshold: only the environmental condition is required, and missing.
+    Registered {
+        reference: "OB-ENV",
+        buyer: 1,
+        nature: ContractType::Works,
+        launch: "2026-09-15",
+        value: Some(1_000_000),
+        social: false,
+        environmental: false,
+        ground: None,
+        notified: "2026-11-04",
+    },
+    // Buyer 2: neither condition.
+    Registered {
+        reference: "OB-BOTH",
+        buyer: 2,
+        nature: ContractType::Services,
+        launch: "2026-10-01",
+        value: Some(250_000),
+        social: false,
+        environmental: false,
+        ground: None,
+        notified: "2026-11-05",
+    },
+    // Not listed: a ground with its justification; both conditions; launched the day before
+    // the entry into force; an unknown estimated value (incomplete, not missing); notified
+    // after the day asked.
+    Registered {
+        reference: "OB-GROUND",
+        buyer: 1,
+        nature: ContractType::Services,
+        launch: "2026-09-01",
+        value: Some(300_000),
+        social: false,
+        environmental: true,
+        ground: Some(("no_link_with_object", "Fourniture de licences logicielles")),
+        notified: "2026-11-06",
+    },
+    Registered {
+        reference: "OB-OK",
+        buyer: 2,
+        nature: ContractType::Works,
+        launch: "2026-09-01",
+        value: Some(6_000_000),
+        social: true,
+        environmental: true,
+        ground: None,
+        notified: "2026-11-07",
+    },
+    Registered {
+        reference: "OB-BEFORE",
+        buyer: 1,
+        nature: ContractType::Services,
+        launch: "2026-08-21",
+        value: Some(300_000),
+        social: false,
+        environmental: false,
+        ground: None,
+        notified: "2026-11-08",
+    },
+    Registered {
+        reference: "OB-NOVALUE",
+        buyer: 1,
+        nature: ContractType::Services,
+        launch: "2026-09-01",
+        value: None,
+        social: false,
+        environmental: true,
+        ground: None,
+        notified: "2026-11-09",
+    },
+    Registered {
+        reference: "OB-LATER",
+        buyer: 2,
+        nature: ContractType::Services,
+        launch: "2026-10-01",
+        value: Some(250_000),
+        social: false,
+        environmental: false,
+        ground: None,
+        notified: "2027-01-04",
+    },
+];
+
+/// The register above, each contract by reference.
+fn register(conn: &mut DbConnection) -> Result<Vec<(&'static str, ContractId)>, StorageError> {
+    figures_transaction(conn, |conn| {
+        // The company whose account must not see the buyer's obligations.
+        company(conn, 1, "Bâtiments du Sud")?;
+        let mut ids = Vec::new();
+        for r in REGISTER {
+            let buyer_id = buyers::id_by_siret(conn, &siret(r.buyer))?.expect("buyer");
+            let facts = RegisterFacts {
+                launch_date: Some(day(r.launch)),
+                contract_type: Some(r.nature),
+                estimated_value: r.value.map(|e| Money::from_euros(e).unwrap()),
+                social_condition: r.social,
+                environmental_condition: r.environmental,
+                environmental_criterion: false,
+                exemption_ground: r.ground.map(|g| g.0.to_owned()),
+                exemption_text: r.ground.map(|g| g.1.to_owned()),
+            };
+            let id = contracts::upsert_contract(
+                conn,
+                &ContractFields {
+                    buyer_id,
+                    reference: r.reference,
+                    object: "Prestations",
+                    procedure: None,
+                    cpv: None,
+                    notification_date: day(r.notified),
+                    duration_months: Some(12),
+                    end_date: None,
+                    social_criterion: false,
+                    import_id: None,
+                    register: &facts,
+                },
+            )?;
+            ids.push((r.reference, id));
+        }
+        Ok::<_, StorageError>(ids)
+    })
+}
+
+/// What the law gives on the register at 15 December 2026, computed here: (reference, buyer,
+/// launch, parts missing), the oldest launch first.
+fn expected_obligations() -> Vec<(&'static str, u64, &'static str, Vec<&'static str>)> {
+    vec![
+        ("OB-SOC", 1, "2026-09-01", vec!["social"]),
+        ("OB-NOTEXT", 1, "2026-09-10", vec!["social"]),
+        ("OB-ENV", 1, "2026-09-15", vec!["environmental"]),
+        ("OB-BOTH", 2, "2026-10-01", vec!["social", "environmental"]),
+    ]
+}
+
+/// An obligation item as compared: kind, since, buyer, reference, lot, lot id, company, link,
+/// launch date and the parts missing.
+fn obligation_row(item: &Value) -> Vec<Value> {
+    [
+        "kind",
+        "since",
+        "buyer_siret",
+        "reference",
+        "lot",
+        "lot_id",
+        "company_siret",
+        "link",
+        "launch_date",
+        "missing_conditions",
+    ]
+    .iter()
+    .map(|k| item[*k].clone())
+    .collect()
+}
+
+fn expected_obligation_rows(ids: &[(&str, ContractId)], buyer: Option<u64>) -> Vec<Vec<Value>> {
+    expected_obligations()
+        .into_iter()
+        .filter(|e| buyer.is_none_or(|b| b == e.1))
+        .map(|(reference, b, launch, missing)| {
+            let id = ids.iter().find(|i| i.0 == reference).unwrap().1;
+            vec![
+                Value::from("obligation_missing"),
+                Value::from(launch),
+                Value::from(siret(b).as_str()),
+                Value::from(reference),
+                Value::Null,
+                Value::Null,
+                Value::Null,
+                Value::from(format!("/marches/{id}#obligations")),
+                Value::from(launch),
+                Value::from(missing),
+            ]
+        })
+        .collect()
+}
+
+async fn obligation_rows(app: &TestApp, token: &str, filters: &str) -> (u16, Vec<Vec<Value>>) {
+    let response = app
+        .get_with(
+            &format!("/api/followup?as_of={OBLIGATIONS_AS_OF}{filters}"),
+            token,
+        )
+        .await;
+    let status = response.status().as_u16();
+    let body: Value = response.json().await.unwrap();
+    let rows = body
+        .as_array()
+        .map(|items| items.iter().map(obligation_row).collect())
+        .unwrap_or_default();
+    (status, rows)
+}
+
+#[tokio::test]
+async fn contracts_lacking_a_required_condition_are_listed_once_each_to_those_who_read_obligations()
+{
+    let app = spawn_app().await;
+    app.add_buyer(1, "Département").await;
+    app.add_buyer(2, "Commune").await;
+    let ids = app.database.run(register).await.unwrap();
+    let admin = app.session(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let all = expected_obligation_rows(&ids, None);
+
+    // The register has no lot with a clause and no hours: the whole list is these items.
+    assert_eq!(
+        obligation_rows(&app, &admin.token, "").await,
+        (200, all.clone())
+    );
+    assert_eq!(
+        obligation_rows(&app, &admin.token, "&kind=obligation_missing").await,
+        (200, all.clone())
+    );
+    // Before the consultations were launched, and before any was notified: nothing.
+    let response = app
+        .get_with(
+            "/api/followup?as_of=2026-10-31&kind=obligation_missing",
+            &admin.token,
+        )
+        .await;
+    assert_eq!(
+        response.json::<Value>().await.unwrap(),
+        Value::Array(vec![])
+    );
+
+    // A buyer officer: its buyer's contracts. A facilitator: all of its buyers'.
+    let officer = token_of(&app, Role::BuyerOfficer, vec![siret(1)]).await;
+    assert_eq!(
+        obligation_rows(&app, &officer, "").await,
+        (200, expected_obligation_rows(&ids, Some(1)))
+    );
+    let facilitator = token_of(&app, Role::Facilitator, vec![siret(2)]).await;
+    assert_eq!(
+        obligation_rows(&app, &facilitator, "").await,
+        (200, expected_obligation_rows(&ids, Some(2)))
+    );
+    // A company is never shown the buyer's obligations; elected officials have no list.
+    let company = token_of(&app, Role::Company, vec![firm(1)]).await;
+    assert_eq!(obligation_rows(&app, &company, "").await, (200, vec![]));
+    assert_eq!(
+        obligation_rows(&app, &company, "&kind=obligation_missing").await,
+        (200, vec![])
+    );
+    let elected = token_of(&app, Role::Elected, vec![]).await;
+    assert_eq!(obligation_rows(&app, &elected, "").await.0, 403);
+
+    // The page: one row per contract, for the whole contract, linked to its obligations.
+    let (status, html) = page(
+        &app,
+        &admin,
+        &format!("/a-faire?as_of={OBLIGATIONS_AS_OF}&kind=obligation_missing"),
+    )
+    .await;
+    assert_eq!(status, 200, "{html}");
+    assert_eq!(
+        html.matches("<tr data-kind=\"obligation_missing\"").count(),
+        4,
+        "{html}"
+    );
+    assert_eq!(html.matches("<tr data-kind=").count(), 4);
+    let (both, _) = ids
+        .iter()
+        .find(|i| i.0 == "OB-BOTH")
+        .map(|i| (i.1, ()))
+        .unwrap();
+    for text in [
+        "Condition sociale ou environnementale manquante",
+        "OB-BOTH, tout le marché",
+        &format!("href=\"/marches/{both}#obligations\""),
+        "Consultation lancée le 01/10/2026 : ni condition sociale d&#39;exécution ni motif d&#39;absence justifié, et pas de condition environnementale d&#39;exécution.",
+    ] {
+        assert!(html.contains(text), "{text}: {html}");
+    }
+    // The contract's page has the place the link points at.
+    let (_, contract_page) = page(&app, &admin, &format!("/marches/{both}")).await;
+    assert!(
+        contract_page.contains("id=\"obligations\""),
+        "{contract_page}"
+    );
+
+    // The workbook: the same contracts, in the same order, with no lot.
+    let bytes = download(
+        &app,
+        &format!("/api/followup.xlsx?as_of={OBLIGATIONS_AS_OF}"),
+        &admin.token,
+    )
+    .await;
+    let mut book = open(bytes);
+    let sheet = rows(&mut book, "À faire");
+    let header = sheet
+        .iter()
+        .position(|r| cell_text(&r[0]) == "Type")
+        .expect("a header row");
+    let body: Vec<(String, String, String)> = sheet[header + 1..]
+        .iter()
+        .filter(|r| !cell_text(&r[0]).is_empty())
+        .map(|r| (cell_text(&r[0]), cell_text(&r[4]), cell_text(&r[5])))
+        .collect();
+    let wanted: Vec<(String, String, String)> = expected_obligations()
+        .iter()
+        .map(|e| {
+            (
+                "Condition sociale ou environnementale manquante".to_owned(),
+                e.0.to_owned(),
+                String::new(),
+            )
+        })
+        .collect();
+    assert_eq!(body, wanted);
+}
+
+#[test]
+fn the_command_line_lists_the_contracts_lacking_a_required_condition() {
+    let database = TestDatabase::new();
+    crate::cli::stdout_of(crate::cli::suivi(&database).arg("migrate"));
+    let connection = database.connect();
+    let mut conn = connection.connection().unwrap();
+    for (n, name) in [(1, "Département"), (2, "Commune")] {
+        buyers::insert(
+            &mut conn,
+            &siret(n),
+            &Name::parse(name).unwrap(),
+            &suivi_clauses::domain::Territory::parse("31").unwrap(),
+        )
+        .unwrap();
+    }
+    let ids = register(&mut conn).unwrap();
+
+    let mut command = crate::cli::suivi(&database);
+    command.args([
+        "followup",
+        "--json",
+        "--kind",
+        "obligation_missing",
+        "--as-of",
+        OBLIGATIONS_AS_OF,
+    ]);
+    let listed: Value = serde_json::from_str(&crate::cli::stdout_of(&mut command)).unwrap();
+    let rows: Vec<Vec<Value>> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(obligation_row)
+        .collect();
+    assert_eq!(rows, expected_obligation_rows(&ids, None));
+
+    let mut text = crate::cli::suivi(&database);
+    text.args([
+        "followup",
+        "--kind",
+        "obligation_missing",
+        "--as-of",
+        OBLIGATIONS_AS_OF,
+    ]);
+    let printed = crate::cli::stdout_of(&mut text);
+    assert!(printed.contains("4 élément(s)"), "{printed}");
+    assert!(printed.contains("marché OB-ENV  —"), "{printed}");
 }

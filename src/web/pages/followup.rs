@@ -71,6 +71,7 @@ fn action_of(line: &FollowupLine) -> &'static str {
         Figures::MissingStatement { .. } | Figures::Clause { .. } => "Voir le lot",
         Figures::PendingValidation { .. } => "Valider ou rejeter",
         Figures::EligibilityPending { .. } => "Voir le participant",
+        Figures::ObligationMissing { .. } => "Voir les obligations du marché",
     }
 }
 
@@ -81,11 +82,14 @@ fn row(line: &FollowupLine) -> Row {
         kind_code: i.kind.code(),
         since: i.since.format("%d/%m/%Y").to_string(),
         buyer: i.buyer_name.clone(),
-        contract: format!(
-            "{}, {}",
-            i.reference,
-            crate::domain::lot::lot_heading(i.lot, None).to_lowercase()
-        ),
+        contract: match i.lot {
+            Some(lot) => format!(
+                "{}, {}",
+                i.reference,
+                crate::domain::lot::lot_heading(lot, None).to_lowercase()
+            ),
+            None => format!("{}, tout le marché", i.reference),
+        },
         company: i
             .company
             .as_ref()

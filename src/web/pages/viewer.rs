@@ -94,7 +94,10 @@ async fn open_items(req: &HttpRequest, account: &Account) -> Option<usize> {
     }
     let database = req.app_data::<web::Data<Database>>()?.clone();
     let figures = req.app_data::<web::Data<FigureCache>>()?.clone();
-    let rules: FollowupRules = *req.app_data::<web::Data<FollowupRules>>()?.get_ref();
+    let rules: FollowupRules = req
+        .app_data::<web::Data<FollowupRules>>()?
+        .get_ref()
+        .clone();
     let caller = crate::app::Caller::of(account);
     let counted = crate::web::run(&database, move |conn| {
         crate::app::followup::count(conn, &figures, &caller, &rules, crate::app::today())

@@ -13,8 +13,8 @@ use crate::indicators::followup::Figures;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FollowupItemJson {
     /// `behind_pace`, `ended_short`, `missing_statement`, `pending_validation`,
-    /// `eligibility_pending`; `exit_followup_due` and `qpv_share_short` are declared and stay
-    /// empty for now.
+    /// `eligibility_pending`, `obligation_missing`; `exit_followup_due` and `qpv_share_short`
+    /// are declared and stay empty for now.
     pub kind: FollowupKind,
     /// The kind in French.
     pub kind_label: &'static str,
@@ -24,10 +24,12 @@ pub struct FollowupItemJson {
     pub buyer_name: String,
     pub contract_id: i64,
     pub reference: String,
-    pub lot_id: i64,
-    /// 0 for a contract without lots.
-    pub lot: i32,
-    /// The lot's holder, or the company that declared the hours.
+    /// Absent for an item about the whole contract (`obligation_missing`).
+    pub lot_id: Option<i64>,
+    /// 0 for a contract without lots; absent for an item about the whole contract.
+    pub lot: Option<i32>,
+    /// The lot's holder, or the company that declared the hours; absent for
+    /// `obligation_missing`.
     pub company_siret: Option<String>,
     pub company_name: Option<String>,
     /// The page to act on it (a path of this service).
@@ -60,6 +62,11 @@ pub struct FollowupItemJson {
     pub hours_hundredths: Option<i64>,
     /// `eligibility_pending`: the participant's pseudonym (never a name).
     pub pseudonym: Option<String>,
+    /// `obligation_missing`: the day the consultation was launched.
+    pub launch_date: Option<NaiveDate>,
+    /// `obligation_missing`: the parts required and missing without a ground, among
+    /// `social` and `environmental`.
+    pub missing_conditions: Option<Vec<&'static str>>,
 }
 
 impl From<&FollowupLine> for FollowupItemJson {
@@ -73,7 +80,7 @@ impl From<&FollowupLine> for FollowupItemJson {
             buyer_name: i.buyer_name.clone(),
             contract_id: i.contract_id.get(),
             reference: i.reference.clone(),
-            lot_id: i.lot_id.get(),
+            lot_id: i.lot_id.map(|id| id.get()),
             lot: i.lot,
             company_siret: i.company.as_ref().map(|c| c.siret.clone()),
             company_name: i.company.as_ref().map(|c| c.name.clone()),
@@ -90,6 +97,8 @@ impl From<&FollowupLine> for FollowupItemJson {
             entries: None,
             hours_hundredths: None,
             pseudonym: None,
+            launch_date: None,
+            missing_conditions: None,
         };
         json.set_figures(&i.figures);
         json
@@ -133,6 +142,15 @@ impl FollowupItemJson {
                 self.pseudonym = Some(pseudonym.clone());
                 self.month = Some(first_month.iso());
                 self.hours_hundredths = Some(hours.hundredths());
+            }
+            Figures::ObligationMissing { launch, missing } => {
+                self.launch_date = Some(*launch);
+                let parts = [
+                    (missing.social, "social"),
+                    (missing.environmental, "environmental"),
+                ];
+                self.missing_conditions =
+                    Some(parts.into_iter().filter(|p| p.0).map(|p| p.1).collect());
             }
         }
     }
