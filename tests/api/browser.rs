@@ -585,3 +585,157 @@ async fn an_administrator_creates_a_facilitator_who_calibrates_a_clause_in_the_l
         failures.join("\n")
     );
 }
+
+/// The contract and holder of the review walk: buyer 1's works, held by this company.
+const REVIEW_HOLDER: &str = "44306184100047";
+
+/// The hours (hundredths) of 2025 the API counts: validated, and awaiting validation.
+async fn api_hours_2025(app: &TestApp, token: &str) -> (i64, i64) {
+    let figures =
+        crate::indicators::json_of(app, "/api/indicators?year=2025&breakdowns=none", token).await;
+    let insertion = &figures["insertion"];
+    (
+        insertion["hours"]["hours_hundredths"].as_i64().unwrap(),
+        insertion["pending_hours_hundredths"].as_i64().unwrap(),
+    )
+}
+
+#[tokio::test]
+#[ignore = "needs Chromium"]
+async fn a_facilitator_follows_a_pending_statement_from_the_to_do_list_validates_it_and_the_dashboard_moves()
+ {
+    use crate::helpers::USER_PASSWORD;
+    use crate::hours_import::send;
+    use suivi_clauses::domain::{Role, Siret};
+
+    // Buyer 1's contract with its clause; 100 h the administrator sent, counted at once; 42 h
+    // the holder sent itself, awaiting validation.
+    let app = spawn_app().await;
+    app.add_buyer(1, "Département").await;
+    let admin = app.session(ADMIN_EMAIL, ADMIN_PASSWORD).await.token;
+    let buyer = crate::helpers::siret(1);
+    let header = "Référence marché;SIRET entreprise;Mois;Identifiant participant;Modalité;Heures travaillées";
+    for (kind, file) in [
+        (
+            "contracts",
+            format!(
+                "Référence marché;Objet;SIRET acheteur;Date de notification;Durée (mois);Montant HT;SIRET titulaire;Raison sociale titulaire;Rôle;Clause d'insertion;Heures d'insertion prévues\n\
+                 2025-TX-014;Réhabilitation du collège;{};14/01/2025;24;600000;{REVIEW_HOLDER};Bâtiments du Sud;Titulaire;Oui;2500\n",
+                buyer.as_str()
+            ),
+        ),
+        (
+            "participants",
+            "Identifiant participant;Critère d'éligibilité;Date de validation\nP-001;RSA;02/01/2025\n"
+                .to_owned(),
+        ),
+        (
+            "hours",
+            format!("{header}\n2025-TX-014;{REVIEW_HOLDER};02/2025;P-001;Embauche directe;100\n"),
+        ),
+    ] {
+        let (status, body) = send(&app, &admin, kind, &file).await;
+        assert_eq!(status, 201, "{kind}: {body}");
+    }
+    let company = app
+        .create_user(Role::Company, vec![Siret::parse(REVIEW_HOLDER).unwrap()])
+        .await;
+    let company = app.session(&company.email, USER_PASSWORD).await.token;
+    let (status, body) = send(
+        &app,
+        &company,
+        "hours",
+        &format!("{header}\n2025-TX-014;{REVIEW_HOLDER};03/2025;P-001;Embauche directe;42\n"),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let import = body["report"]["import_id"].as_i64().unwrap();
+    assert_eq!(api_hours_2025(&app, &admin).await, (10_000, 4_200));
+
+    let facilitator = app.create_user(Role::Facilitator, vec![buyer]).await;
+    let work = tempfile::tempdir().unwrap();
+    let driver = Driver::start();
+    let client = browser(&driver, &work.path().join("profil"), work.path()).await;
+    let mut failures = Vec::new();
+    sign_in(&client, &app, &facilitator.email, USER_PASSWORD).await;
+
+    // The dashboard before: the validated hours only.
+    open(&client, &app, "/tableau-de-bord?year=2025").await;
+    let before = whole(&figure(&client, "Heures d'insertion").await);
+    assert_eq!(before, 100);
+    check_page(
+        &client,
+        "tableau-de-bord-avant-validation",
+        false,
+        &mut failures,
+    )
+    .await;
+
+    // « À faire », from the menu: the statement is there, with the way to decide on it.
+    click(&client, "nav.menu a[href='/a-faire']").await;
+    client
+        .wait()
+        .for_element(Locator::Css("main table"))
+        .await
+        .unwrap();
+    check_page(&client, "a-faire-releve", false, &mut failures).await;
+    let item = format!("tr[data-kind='pending_validation'] a[href='/releves?import={import}']");
+    let row_text = text_of(&client, "tr[data-kind='pending_validation']").await;
+    assert!(row_text.contains("Bâtiments du Sud"), "{row_text}");
+    assert!(row_text.contains("42"), "{row_text}");
+    assert_eq!(text_of(&client, &item).await, "Valider ou rejeter");
+    click(&client, &item).await;
+
+    // The review page of that import: its line, awaiting validation; validated.
+    let line = format!("tr[data-import='{import}']");
+    client
+        .wait()
+        .for_element(Locator::Css(&line))
+        .await
+        .unwrap();
+    assert_eq!(client.current_url().await.unwrap().path(), "/releves");
+    check_page(&client, "releves-a-valider", false, &mut failures).await;
+    let pending = text_of(&client, &line).await;
+    assert!(pending.contains("En attente de validation"), "{pending}");
+    assert!(
+        pending.contains("2025-TX-014, marché sans lots"),
+        "{pending}"
+    );
+    click(
+        &client,
+        &format!("{line} form:has(input[name='decision'][value='validate']) button"),
+    )
+    .await;
+    client
+        .wait()
+        .for_element(Locator::Css("main .notice"))
+        .await
+        .unwrap();
+    let said = text_of(&client, "main .notice").await;
+    assert!(said.contains("Les relevés sont validés"), "{said}");
+    check_page(&client, "releves-valides", false, &mut failures).await;
+
+    // The item has left the list, and the dashboard has moved by the statement's 42 hours.
+    click(&client, "nav.menu a[href='/a-faire']").await;
+    client
+        .wait()
+        .for_element(Locator::Css("main table"))
+        .await
+        .unwrap();
+    let left = client
+        .find_all(Locator::Css("tr[data-kind='pending_validation']"))
+        .await
+        .unwrap();
+    assert!(left.is_empty(), "{}", main_text(&client).await);
+    open(&client, &app, "/tableau-de-bord?year=2025").await;
+    let after = whole(&figure(&client, "Heures d'insertion").await);
+    assert_eq!(after - before, 42);
+    assert_eq!(api_hours_2025(&app, &admin).await, (after * 100, 0));
+
+    client.close().await.unwrap();
+    assert!(
+        failures.is_empty(),
+        "accessibility:\n{}",
+        failures.join("\n")
+    );
+}

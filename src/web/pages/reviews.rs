@@ -66,7 +66,12 @@ fn line(l: &ReviewLine) -> Line {
             .map_or_else(|| "—".to_owned(), |id| id.to_string()),
         import_id: g.import_id.map_or(0, |id| id.get()),
         lot_id: g.lot_id.get(),
-        contract: format!("{}, lot {}", l.reference, l.lot),
+        // « marché sans lots » rather than a lot 0, as every other page says it.
+        contract: format!(
+            "{}, {}",
+            l.reference,
+            crate::domain::lot::lot_heading(l.lot, None).to_lowercase()
+        ),
         company: format!("{} ({})", l.company_name, l.company_siret),
         month: g.month.to_string(),
         month_code: g.month.iso(),
