@@ -124,6 +124,7 @@ pub const PAGES: &[Route] = &[
     route!(post "/marches/{id}/cloture" => pages::closures::close, Requires(Action::CloseClauses)),
     route!(get "/entreprises" => pages::companies::list, Requires(Action::ReadCompanies)),
     route!(get "/entreprises/{siret}" => pages::companies::show, Requires(Action::ReadStatements)),
+    route!(post "/entreprises/{siret}/contact" => pages::companies::set_contact, Requires(Action::ManageCompanies)),
     route!(get "/imports" => pages::imports::list, Requires(Action::ReadImports)),
     route!(post "/imports" => pages::imports::upload, Requires(Action::UploadImports)),
     route!(get "/imports/{id}" => pages::imports::show, Requires(Action::ReadImports)),

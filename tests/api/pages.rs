@@ -199,6 +199,20 @@ async fn visit(app: &TestApp, route: &Route, role: Role, session: &Session) -> (
             .await;
             (response.status().as_u16(), 303)
         }
+        ("post", "/entreprises/{siret}/contact") => {
+            app.database.run(walk_lot).await.unwrap();
+            let response = post_form(
+                app,
+                Some(session),
+                &format!("/entreprises/{}/contact", siret(999).as_str()),
+                &[
+                    ("csrf_token", &session.csrf),
+                    ("contact_email", "contact@exemple.fr"),
+                ],
+            )
+            .await;
+            (response.status().as_u16(), 303)
+        }
         ("post", "/relances") => {
             let response = post_form(
                 app,
@@ -350,7 +364,15 @@ async fn every_page_answers_every_role_as_the_table_says() {
                 ),
             ),
             _ => browser()
-                .post(app.url(&route.path.replace("{id}", "1").replace("{lot}", "1")))
+                .post(
+                    app.url(
+                        &route
+                            .path
+                            .replace("{id}", "1")
+                            .replace("{lot}", "1")
+                            .replace("{siret}", siret(1).as_str()),
+                    ),
+                )
                 .form(&[("csrf_token", "x")]),
         }
         .send()
@@ -1027,4 +1049,103 @@ async fn an_insertion_structure_shows_the_hours_it_provided_by_lot_and_client() 
         !elsewhere.contains("Heures fournies"),
         "the hours were on buyer 1's lot: {elsewhere}"
     );
+}
+
+/// The contact address stored for the company.
+async fn stored_contact(app: &TestApp, siret: &str) -> Option<String> {
+    let siret = siret.to_owned();
+    let contacts = app
+        .database
+        .run(move |conn| {
+            Ok::<_, suivi_clauses::storage::StorageError>(
+                suivi_clauses::storage::companies::contacts(conn, &[siret])?,
+            )
+        })
+        .await
+        .unwrap();
+    contacts[0].email.clone()
+}
+
+#[tokio::test]
+async fn the_contact_email_is_set_from_the_company_page_and_a_wrong_one_is_kept_with_what_to_change()
+ {
+    let app = spawn_app().await;
+    app.add_buyer(1, "Commune").await;
+    app.database.run(walk_lot).await.unwrap();
+    let facilitator = walk_session(&app, Role::Facilitator).await;
+    let holder = siret(999);
+    let path = format!("/entreprises/{}", holder.as_str());
+    let contact_of = || stored_contact(&app, holder.as_str());
+
+    let (status, html) = page(&app, &facilitator, &path).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains(&format!("action=\"{path}/contact\"")),
+        "{html}"
+    );
+    assert!(html.contains("id=\"contact_email\""), "{html}");
+
+    // A wrong address: the page again (422), the address as typed, the field marked with
+    // what to change, nothing written.
+    let refused = post_form(
+        &app,
+        Some(&facilitator),
+        &format!("{path}/contact"),
+        &[
+            ("csrf_token", &facilitator.csrf),
+            ("contact_email", "contact@@exemple"),
+        ],
+    )
+    .await;
+    assert_eq!(refused.status(), 422);
+    let html = refused.text().await.unwrap();
+    for text in [
+        "value=\"contact@@exemple\"",
+        "aria-invalid=\"true\" aria-describedby=\"contact_email-erreur\"",
+        "Rien n'a été enregistré",
+        "« contact@@exemple » n&#39;est pas une adresse électronique",
+    ] {
+        assert!(html.contains(text), "{text}: {html}");
+    }
+    assert_eq!(contact_of().await, None);
+
+    // A right one: back to the page, which says so and shows it.
+    let saved = post_form(
+        &app,
+        Some(&facilitator),
+        &format!("{path}/contact"),
+        &[
+            ("csrf_token", &facilitator.csrf),
+            ("contact_email", " contact@exemple.fr "),
+        ],
+    )
+    .await;
+    assert_eq!(saved.status(), 303);
+    assert_eq!(location(&saved), format!("{path}?message=courriel"));
+    let (_, html) = page(&app, &facilitator, &location(&saved)).await;
+    assert!(
+        html.contains("Le courriel de contact est enregistré"),
+        "{html}"
+    );
+    assert!(html.contains("value=\"contact@exemple.fr\""), "{html}");
+    assert_eq!(contact_of().await.as_deref(), Some("contact@exemple.fr"));
+
+    // Blank clears it.
+    let cleared = post_form(
+        &app,
+        Some(&facilitator),
+        &format!("{path}/contact"),
+        &[("csrf_token", &facilitator.csrf), ("contact_email", "")],
+    )
+    .await;
+    assert_eq!(cleared.status(), 303);
+    assert_eq!(contact_of().await, None);
+
+    // Those who may not change it get no form.
+    for role in [Role::BuyerOfficer, Role::Elected] {
+        let session = walk_session(&app, role).await;
+        let (status, html) = page(&app, &session, &path).await;
+        assert_eq!(status, 200, "{}", role.code());
+        assert!(!html.contains("id=\"contact_email\""), "{}", role.code());
+    }
 }

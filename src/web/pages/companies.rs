@@ -1,14 +1,19 @@
 //! Companies and insertion structures: a list with where each is established and whether that
 //! is local to the buyers one follows, and a page with the lots held and the hours delivered.
 
+use actix_web::http::StatusCode;
+use actix_web::http::header::LOCATION;
 use actix_web::{HttpResponse, web};
 use askama::Template;
+use serde::Deserialize;
 
+use super::form::Refusal;
 use super::pager::Pager;
 use super::shell::Shell;
-use super::viewer::Viewer;
-use super::{PageError, html, text};
-use crate::app;
+use super::viewer::{CsrfForm, Posted, Viewer};
+use super::{HTML, PageError, text};
+use crate::app::{self, AppError};
+use crate::domain::authorization::Action;
 use crate::domain::lot::lot_heading;
 use crate::domain::{Departement, Labelled, SizeClass, StructureKind};
 use crate::storage::Database;
@@ -27,6 +32,8 @@ pub struct CompanyRow {
     pub local: String,
     /// Where reminders are sent.
     pub contact_email: String,
+    /// The address as stored, empty when there is none (the form's value).
+    pub contact_value: String,
 }
 
 /// "Oui (Département de la Haute-Garonne)" when the establishment's département is in the
@@ -71,6 +78,7 @@ fn row(company: &Company, buyers: &[Buyer]) -> CompanyRow {
             .contact_email
             .clone()
             .unwrap_or_else(|| "— (aucune relance ne peut lui être envoyée)".to_owned()),
+        contact_value: company.contact_email.clone().unwrap_or_default(),
     }
 }
 
@@ -171,19 +179,58 @@ struct CompanyPage {
     provided_total: String,
     at: String,
     method: String,
+    /// The contact address form, for those who may change it.
+    contact: Option<ContactForm>,
+}
+
+/// The contact address form: the value shown (as typed, after a refusal), why it was refused,
+/// and whether it was just saved.
+pub struct ContactForm {
+    pub value: String,
+    pub refusal: Refusal,
+    pub saved: bool,
+    pub csrf: String,
+}
+
+#[derive(Deserialize)]
+pub struct ShowParams {
+    message: Option<String>,
 }
 
 /// `GET /entreprises/{siret}`: a company sees its own page only (the statement's rule).
 pub async fn show(
     viewer: Viewer<can::ReadStatements>,
     siret: web::Path<String>,
+    params: web::Query<ShowParams>,
     database: web::Data<Database>,
 ) -> Result<HttpResponse, PageError> {
-    let siret = siret.into_inner();
-    let typed = app::companies::siret_of(&siret)?;
+    let typed = Typed {
+        saved: params.message.as_deref() == Some("courriel"),
+        ..Typed::default()
+    };
+    let page = company_page(&viewer, &database, siret.into_inner(), typed).await?;
+    Ok(HttpResponse::Ok().content_type(HTML).body(page.render()?))
+}
+
+/// What the contact form brings back to the page: the address typed and why it was refused,
+/// or that it was saved.
+#[derive(Default)]
+struct Typed {
+    value: Option<String>,
+    refusal: Refusal,
+    saved: bool,
+}
+
+async fn company_page<P: crate::domain::authorization::Permission>(
+    viewer: &Viewer<P>,
+    database: &web::Data<Database>,
+    siret: String,
+    typed: Typed,
+) -> Result<CompanyPage, PageError> {
+    let typed_siret = app::companies::siret_of(&siret)?;
     let caller = viewer.caller();
-    let detail = crate::web::run(&database, move |conn| {
-        app::companies::detail(conn, &caller, &typed)
+    let detail = crate::web::run(database, move |conn| {
+        app::companies::detail(conn, &caller, &typed_siret)
     })
     .await?;
     let statement = detail.statement;
@@ -217,8 +264,19 @@ pub async fn show(
         .as_ref()
         .map_or_else(|| statement.subject.clone(), |c| c.name.clone());
     let provided_total = detail.provided.iter().map(|p| p.hours.hundredths()).sum();
-    html(&CompanyPage {
+    // Only for a company the person reaches, and may change.
+    let contact = company
+        .as_ref()
+        .filter(|_| viewer.may(Action::ManageCompanies))
+        .map(|c| ContactForm {
+            value: typed.value.unwrap_or_else(|| c.contact_value.clone()),
+            refusal: typed.refusal,
+            saved: typed.saved,
+            csrf: viewer.csrf.clone(),
+        });
+    Ok(CompanyPage {
         shell: viewer.shell(&title),
+        contact,
         provided: detail.provided.iter().map(provided_line).collect(),
         provided_total: text::hundredths(provided_total),
         company,
@@ -228,4 +286,56 @@ pub async fn show(
         method: statement.method,
         siret,
     })
+}
+
+#[derive(Deserialize)]
+pub struct ContactPosted {
+    csrf_token: String,
+    #[serde(default)]
+    contact_email: String,
+}
+
+impl CsrfForm for ContactPosted {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
+/// `POST /entreprises/{siret}/contact`: the contact address set (blank clears it), through
+/// the use case of `PATCH /api/companies/{siret}`; back to the page saying so, or the page
+/// again with the address as typed and what to change (422).
+pub async fn set_contact(
+    posted: Posted<can::ManageCompanies, ContactPosted>,
+    siret: web::Path<String>,
+    database: web::Data<Database>,
+) -> Result<HttpResponse, PageError> {
+    let (viewer, form) = (posted.viewer, posted.form);
+    let siret = siret.into_inner();
+    let typed_siret = app::companies::siret_of(&siret)?;
+    let caller = viewer.caller();
+    let email = form.contact_email.clone();
+    let saved = crate::web::run(&database, move |conn| {
+        app::companies::set_contact_email(conn, &caller, &typed_siret, Some(&email))
+    })
+    .await;
+    match saved {
+        Ok(_) => Ok(HttpResponse::SeeOther()
+            .insert_header((LOCATION, format!("/entreprises/{siret}?message=courriel")))
+            .finish()),
+        Err(error) if error.code.status() == StatusCode::UNPROCESSABLE_ENTITY.as_u16() => {
+            let typed = Typed {
+                value: Some(form.contact_email),
+                refusal: Refusal::of(&AppError {
+                    field: Some("contact_email".into()),
+                    ..error
+                }),
+                saved: false,
+            };
+            let page = company_page(&viewer, &database, siret, typed).await?;
+            Ok(HttpResponse::UnprocessableEntity()
+                .content_type(HTML)
+                .body(page.render()?))
+        }
+        Err(error) => Err(PageError::Refused(error)),
+    }
 }
