@@ -92,6 +92,22 @@ enum Place {
     Contract(ContractId),
 }
 
+impl Place {
+    fn lot(self) -> Option<LotId> {
+        match self {
+            Place::Lot(id) => Some(id),
+            Place::Contract(_) => None,
+        }
+    }
+
+    fn contract(self) -> Option<ContractId> {
+        match self {
+            Place::Contract(id) => Some(id),
+            Place::Lot(_) => None,
+        }
+    }
+}
+
 /// An item before its lot and company are named.
 struct Found {
     kind: FollowupKind,
@@ -350,20 +366,8 @@ fn named(
     conn: &mut DbConnection,
     found: Vec<Found>,
 ) -> Result<Vec<FollowupItem>, diesel::result::Error> {
-    let lot_ids: Vec<LotId> = found
-        .iter()
-        .filter_map(|f| match f.place {
-            Place::Lot(id) => Some(id),
-            Place::Contract(_) => None,
-        })
-        .collect();
-    let contract_ids: Vec<ContractId> = found
-        .iter()
-        .filter_map(|f| match f.place {
-            Place::Contract(id) => Some(id),
-            Place::Lot(_) => None,
-        })
-        .collect();
+    let lot_ids: Vec<LotId> = found.iter().filter_map(|f| f.place.lot()).collect();
+    let contract_ids: Vec<ContractId> = found.iter().filter_map(|f| f.place.contract()).collect();
     let lots: HashMap<LotId, LotNames> = names::lot_names(conn, &lot_ids)?
         .into_iter()
         .map(|l| (l.lot_id, l))

@@ -600,6 +600,16 @@ async fn api_hours_2025(app: &TestApp, token: &str) -> (i64, i64) {
     )
 }
 
+/// « À faire », reached by its menu entry.
+async fn to_do_from_the_menu(client: &Client) {
+    click(client, "nav.menu a[href='/a-faire']").await;
+    client
+        .wait()
+        .for_element(Locator::Css("main table"))
+        .await
+        .unwrap();
+}
+
 #[tokio::test]
 #[ignore = "needs Chromium"]
 async fn a_facilitator_follows_a_pending_statement_from_the_to_do_list_validates_it_and_the_dashboard_moves()
@@ -672,12 +682,7 @@ async fn a_facilitator_follows_a_pending_statement_from_the_to_do_list_validates
     .await;
 
     // « À faire », from the menu: the statement is there, with the way to decide on it.
-    click(&client, "nav.menu a[href='/a-faire']").await;
-    client
-        .wait()
-        .for_element(Locator::Css("main table"))
-        .await
-        .unwrap();
+    to_do_from_the_menu(&client).await;
     check_page(&client, "a-faire-releve", false, &mut failures).await;
     let item = format!("tr[data-kind='pending_validation'] a[href='/releves?import={import}']");
     let row_text = text_of(&client, "tr[data-kind='pending_validation']").await;
@@ -716,12 +721,7 @@ async fn a_facilitator_follows_a_pending_statement_from_the_to_do_list_validates
     check_page(&client, "releves-valides", false, &mut failures).await;
 
     // The item has left the list, and the dashboard has moved by the statement's 42 hours.
-    click(&client, "nav.menu a[href='/a-faire']").await;
-    client
-        .wait()
-        .for_element(Locator::Css("main table"))
-        .await
-        .unwrap();
+    to_do_from_the_menu(&client).await;
     let left = client
         .find_all(Locator::Css("tr[data-kind='pending_validation']"))
         .await

@@ -803,16 +803,12 @@ async fn the_workbook_holds_the_same_list() {
     assert_eq!(cell_text(&body[0][0]), "Clause en retard, fin proche");
 }
 
-#[test]
-fn the_command_line_lists_the_same_items_as_the_api() {
-    let database = TestDatabase::new();
-    let json = |args: &[&str]| -> Value {
-        let mut command = crate::cli::suivi(&database);
-        command.args(["followup", "--json"]).args(args);
-        serde_json::from_str(&crate::cli::stdout_of(&mut command)).unwrap()
-    };
-    // The schema, the buyers and the dataset, through the binary's own database.
-    crate::cli::stdout_of(crate::cli::suivi(&database).arg("migrate"));
+/// The schema, the two buyers and what `fill` writes, through the binary's own database.
+fn with_two_buyers<T>(
+    database: &TestDatabase,
+    fill: impl FnOnce(&mut DbConnection) -> Result<T, StorageError>,
+) -> T {
+    crate::cli::stdout_of(crate::cli::suivi(database).arg("migrate"));
     let connection = database.connect();
     let mut conn = connection.connection().unwrap();
     for (n, name) in [(1, "Département"), (2, "Commune")] {
@@ -824,7 +820,18 @@ fn the_command_line_lists_the_same_items_as_the_api() {
         )
         .unwrap();
     }
-    let data = dataset(&mut conn).unwrap();
+    fill(&mut conn).unwrap()
+}
+
+#[test]
+fn the_command_line_lists_the_same_items_as_the_api() {
+    let database = TestDatabase::new();
+    let json = |args: &[&str]| -> Value {
+        let mut command = crate::cli::suivi(&database);
+        command.args(["followup", "--json"]).args(args);
+        serde_json::from_str(&crate::cli::stdout_of(&mut command)).unwrap()
+    };
+    let data = with_two_buyers(&database, dataset);
 
     let listed = json(&["--as-of", AS_OF]);
     let rows: Vec<Row> = listed.as_array().unwrap().iter().map(row_of).collect();
@@ -1269,19 +1276,7 @@ async fn contracts_lacking_a_required_condition_are_listed_once_each_to_those_wh
 #[test]
 fn the_command_line_lists_the_contracts_lacking_a_required_condition() {
     let database = TestDatabase::new();
-    crate::cli::stdout_of(crate::cli::suivi(&database).arg("migrate"));
-    let connection = database.connect();
-    let mut conn = connection.connection().unwrap();
-    for (n, name) in [(1, "Département"), (2, "Commune")] {
-        buyers::insert(
-            &mut conn,
-            &siret(n),
-            &Name::parse(name).unwrap(),
-            &suivi_clauses::domain::Territory::parse("31").unwrap(),
-        )
-        .unwrap();
-    }
-    let ids = register(&mut conn).unwrap();
+    let ids = with_two_buyers(&database, register);
 
     let mut command = crate::cli::suivi(&database);
     command.args([
