@@ -218,7 +218,7 @@ pub async fn spawn_app_on(
     tokio::spawn(application.run_until_stopped());
     TestApp {
         address,
-        client: reqwest::Client::new(),
+        client: test_client(),
         database: pool,
         _test_database: database,
     }
@@ -438,4 +438,14 @@ pub fn hours_import(
             uploaded_by: None,
         },
     )
+}
+
+/// The client the tests speak to the service with. An idle connection is dropped long before
+/// the server's keep-alive (5 s) ends, so that on a loaded machine a request is never sent on a
+/// connection the server is closing at that very moment ("error sending request").
+pub fn test_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .pool_idle_timeout(std::time::Duration::from_secs(1))
+        .build()
+        .expect("the test client builds")
 }

@@ -19,6 +19,7 @@ use crate::indicators::{json_of, territory};
 pub fn browser() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        .pool_idle_timeout(std::time::Duration::from_secs(1))
         .build()
         .unwrap()
 }
