@@ -1050,6 +1050,17 @@ async fn an_insertion_structure_shows_the_hours_it_provided_by_lot_and_client() 
         !elsewhere.contains("Heures fournies"),
         "the hours were on buyer 1's lot: {elsewhere}"
     );
+    // The client company holds that contract without lots: its page names it so, not « 0 ».
+    let (_, client) = page(
+        &app,
+        &admin,
+        &format!("/entreprises/{}", crate::indicators::local_sme()),
+    )
+    .await;
+    let held = format!("<a href=\"/marches/{contract}\">2025-01</a></td>");
+    let row = &client[client.find(&held).expect("the held contract is listed")..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(row.contains("<td>Marché sans lots</td>"), "{row}");
 }
 
 /// The contact address stored for the company.

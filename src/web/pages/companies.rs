@@ -132,7 +132,8 @@ pub struct HeldLot {
     pub contract_id: i64,
     pub reference: String,
     pub object: String,
-    pub lot: i32,
+    /// « Lot 2 — Gros œuvre », or « Marché sans lots »: never a lot 0.
+    pub lot: String,
     pub hours: String,
     pub status: &'static str,
     pub status_code: &'static str,
@@ -246,7 +247,7 @@ async fn company_page<P: crate::domain::authorization::Permission>(
             contract_id: lot.clause.contract_id.get(),
             reference: lot.clause.reference.clone(),
             object: lot.clause.object.clone(),
-            lot: lot.clause.lot,
+            lot: lot_heading(lot.clause.lot, lot.clause.lot_title.as_deref()),
             hours: text::hundredths(lot_hours(lot)),
             status: lot.clause.status_label.unwrap_or("—"),
             status_code: lot.clause.status.map_or("none", |s| s.code()),
