@@ -211,6 +211,16 @@ async fn a_company_import_is_pending_moves_nothing_then_moves_the_figures_by_its
         html.contains(&format!("data-import=\"{import}\"")),
         "{html}"
     );
+    assert!(!html.contains("Seuls les relevés de l'import"), "{html}");
+    // Narrowed to the import, the page says so and leads back to all of them.
+    let (_, html) = page(&app, &t.facilitator, &format!("/releves?import={import}")).await;
+    assert!(
+        html.contains(&format!(
+            "Seuls les relevés de l'import n° {import} sont affichés."
+        )),
+        "{html}"
+    );
+    assert!(html.contains("<a href=\"/releves\">Voir les relevés de tous les imports</a>"));
 
     let (status, decided) = post_json(
         &app,
