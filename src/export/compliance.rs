@@ -1,11 +1,13 @@
 //! The yearly (or any period) compliance workbook: what a buyer reports on its clauses and its
 //! charter, for the facilitateurs and for the assembly.
 
+use std::collections::HashMap;
+
 use rust_xlsxwriter::{Chart, ChartType, DocProperties, Workbook, Worksheet, XlsxError};
 
 use super::clause_table;
 use super::sheet::{self, Column, Styles, Value, column};
-use crate::domain::{ClauseStatus, Labelled, SizeClass, StructureKind};
+use crate::domain::{ClauseStatus, Hours, Labelled, Month, SizeClass, StructureKind};
 use crate::indicators::report::ComplianceReport;
 use crate::indicators::{Breakdown, SMALL_GROUP_THRESHOLD, Share};
 use crate::storage::companies::Company;
@@ -237,6 +239,30 @@ fn groups_as_rows(breakdown: Option<&Breakdown>) -> Vec<(String, Value)> {
         .unwrap_or_default()
 }
 
+/// Hours month by month over the whole period, a month without hours at 0 h: a month left out
+/// of the table and its chart would read as not reported. Nothing when no month has hours.
+fn monthly_rows(report: &ComplianceReport) -> Vec<(String, Value)> {
+    let Some(months) = breakdown(report, "month").filter(|b| !b.groups.is_empty()) else {
+        return Vec::new();
+    };
+    let hours: HashMap<&str, Hours> = months
+        .groups
+        .iter()
+        .filter_map(|g| Some((g.key.as_deref()?, g.hours?)))
+        .collect();
+    let period = report.indicators.period;
+    let (Ok(first), Ok(last)) = (Month::of_date(period.from), Month::of_date(period.to)) else {
+        return groups_as_rows(Some(months));
+    };
+    std::iter::successors(Some(first), |m| m.next().filter(|next| *next <= last))
+        .map(|month| {
+            let key = month.yyyymm().to_string();
+            let value = hours.get(key.as_str()).copied().unwrap_or(Hours::ZERO);
+            (month.to_string(), Value::Hours(value))
+        })
+        .collect()
+}
+
 fn synthesis(
     sheet: &mut Worksheet,
     styles: &Styles,
@@ -269,7 +295,7 @@ fn synthesis(
             title: "Heures d'insertion par mois",
             value_header: "Heures",
             kind: ChartType::Column,
-            rows: groups_as_rows(breakdown(report, "month")),
+            rows: monthly_rows(report),
         },
         ChartBlock {
             title: "Heures d'insertion par année",
@@ -303,11 +329,18 @@ fn synthesis(
             },
         },
     ];
+    // Each chart on a page of its own: one cut by a page break is drawn over the title lines
+    // repeated at the top of the next page.
+    let mut breaks = Vec::new();
     for block in blocks {
+        breaks.push(next);
         next = chart_block(sheet, styles, next, block)?;
     }
+    sheet.set_page_breaks(&breaks)?;
     sheet.set_column_width(2, 3)?;
     sheet::print_setup(sheet, top)?;
+    // The title lines on every page; the key figures' header on the first only.
+    sheet.set_repeat_rows(0, top - 2)?;
     sheet.set_print_fit_to_pages(1, 0);
     Ok(())
 }
@@ -319,11 +352,12 @@ fn contracts(
 ) -> Result<(), XlsxError> {
     let count = clause_table::write(sheet, styles, 0, &report.clauses)?;
     if count == 0 {
-        sheet.write_string_with_format(
+        sheet::note(
+            sheet,
+            styles,
             1,
-            0,
+            clause_table::COLUMNS,
             "Aucune clause en cours sur la période.",
-            &styles.note,
         )?;
     }
     Ok(())
@@ -469,7 +503,7 @@ fn publics(
     } else {
         "Édition réservée aux facilitateurs : les petits groupes ne sont pas masqués, ne diffusez pas ce classeur.".to_owned()
     };
-    sheet.write_string_with_format(count + 2, 0, note, &styles.note)?;
+    sheet::note(sheet, styles, count + 2, &columns, &note)?;
     Ok(())
 }
 
@@ -564,11 +598,12 @@ fn obligations_sheet(
         ]
     });
     if sheet::table(sheet, styles, 0, &columns, rows)? == 0 {
-        sheet.write_string_with_format(
+        sheet::note(
+            sheet,
+            styles,
             1,
-            0,
+            &columns,
             "Aucun marché notifié sur la période.",
-            &styles.note,
         )?;
     }
     Ok(())

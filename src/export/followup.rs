@@ -111,7 +111,7 @@ pub fn workbook<'a>(
     let top = sheet::heading(sheet, &styles, "À faire", &lines)? + 1;
     let count = sheet::table(sheet, &styles, top, COLUMNS, items.into_iter().map(row))?;
     if count == 0 {
-        sheet.write_string_with_format(top + 1, 0, "Rien à faire.", &styles.note)?;
+        sheet::note(sheet, &styles, top + 1, COLUMNS, "Rien à faire.")?;
     }
     book.save_to_buffer()
 }

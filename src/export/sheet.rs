@@ -195,8 +195,107 @@ pub fn print_setup(sheet: &mut Worksheet, header_row: u32) -> Result<(), XlsxErr
     Ok(())
 }
 
+/// Points of one line of text in the workbooks' font (Calibri 11): Excel's default row height.
+pub const LINE_HEIGHT: f64 = 15.0;
+
+/// Characters of text on one line per unit of column width (the width of a digit in Calibri),
+/// with room for the wider font LibreOffice draws where Calibri is not installed (DejaVu Sans)
+/// and for bold headers.
+const CHARACTERS_PER_WIDTH: f64 = 0.8;
+
+/// The lines `text` takes once wrapped at spaces in a column `width` characters wide; a word
+/// longer than a line is broken where it reaches the edge, as Excel and LibreOffice do.
+pub fn wrapped_lines(text: &str, width: f64) -> u32 {
+    let per_line = ((width * CHARACTERS_PER_WIDTH).floor() as usize).max(1);
+    text.split('\n')
+        .map(|paragraph| paragraph_lines(paragraph, per_line))
+        .sum()
+}
+
+fn paragraph_lines(paragraph: &str, per_line: usize) -> u32 {
+    let (mut lines, mut used) = (1, 0);
+    for word in paragraph.split_whitespace() {
+        let length = word.chars().count();
+        if used > 0 && used + 1 + length <= per_line {
+            used += 1 + length;
+            continue;
+        }
+        if used > 0 {
+            lines += 1;
+        }
+        lines += ((length - 1) / per_line) as u32;
+        used = (length - 1) % per_line + 1;
+    }
+    lines
+}
+
+/// Gives `row` the height of `lines` lines of text: neither Excel nor LibreOffice fits a row
+/// to wrapped text when printing, and a row left at one line draws its text over the next
+/// (the one rule for every row of wrapped text).
+pub fn set_lines(sheet: &mut Worksheet, row: u32, lines: u32) -> Result<(), XlsxError> {
+    if lines > 1 {
+        sheet.set_row_height(row, f64::from(lines) * LINE_HEIGHT)?;
+    }
+    Ok(())
+}
+
+/// `set_lines` for the tallest of these wrapped texts, each given with its width.
+pub fn fit_row<'a>(
+    sheet: &mut Worksheet,
+    row: u32,
+    texts: impl IntoIterator<Item = (&'a str, f64)>,
+    at_least: u32,
+) -> Result<(), XlsxError> {
+    let lines = texts
+        .into_iter()
+        .map(|(text, width)| wrapped_lines(text, width))
+        .fold(at_least, u32::max);
+    set_lines(sheet, row, lines)
+}
+
+/// Writes a value in a cell `width` characters wide, wrapping text that does not fit (cut
+/// short by the next cell otherwise); returns the lines it takes.
+fn write_fitted(
+    sheet: &mut Worksheet,
+    styles: &Styles,
+    (row, column): (u32, u16),
+    value: &Value,
+    width: f64,
+) -> Result<u32, XlsxError> {
+    let text = match value {
+        Value::Text(text) | Value::Long(text) => text,
+        _ => return write(sheet, styles, row, column, value).map(|()| 1),
+    };
+    let lines = wrapped_lines(text, width);
+    if lines > 1 || matches!(value, Value::Long(_)) {
+        put(sheet, row, column, value, Some(&styles.wrapped))?;
+    } else {
+        write(sheet, styles, row, column, value)?;
+    }
+    Ok(lines)
+}
+
+/// A note in italics under a table, across its columns, its row as high as its text.
+pub fn note(
+    sheet: &mut Worksheet,
+    styles: &Styles,
+    row: u32,
+    columns: &[Column],
+    text: &str,
+) -> Result<(), XlsxError> {
+    let last = columns.len().saturating_sub(1) as u16;
+    if last == 0 {
+        sheet.write_string_with_format(row, 0, text, &styles.note)?;
+    } else {
+        sheet.merge_range(row, 0, row, last, text, &styles.note)?;
+    }
+    let width = columns.iter().map(|c| c.width).sum();
+    fit_row(sheet, row, [(text, width)], 1)
+}
+
 /// Writes a table with its header at `header_row`: frozen below the header, filterable, with
-/// its column widths and print set-up. Returns the number of data rows.
+/// its column widths and print set-up, text too long for its column wrapped and each row as
+/// high as its text. Returns the number of data rows.
 pub fn table(
     sheet: &mut Worksheet,
     styles: &Styles,
@@ -208,9 +307,13 @@ pub fn table(
     let mut count = 0;
     for values in rows {
         count += 1;
+        let row = header_row + count;
+        let mut lines = 1;
         for (c, value) in values.iter().enumerate() {
-            write(sheet, styles, header_row + count, c as u16, value)?;
+            let width = columns.get(c).map_or(f64::INFINITY, |column| column.width);
+            lines = lines.max(write_fitted(sheet, styles, (row, c as u16), value, width)?);
         }
+        set_lines(sheet, row, lines)?;
     }
     let last_column = columns.len().saturating_sub(1) as u16;
     sheet.autofilter(header_row, 0, header_row + count.max(1), last_column)?;
@@ -230,8 +333,9 @@ pub fn header(
         sheet.set_column_width(c as u16, column.width)?;
         sheet.write_string_with_format(row, c as u16, column.header, &styles.header)?;
     }
-    sheet.set_row_height(row, 30)?;
-    Ok(())
+    // Two lines at least, so that headers line up from one table to the next.
+    let texts = columns.iter().map(|c| (c.header, c.width));
+    fit_row(sheet, row, texts, 2)
 }
 
 /// A title line and the lines under it (scope, period, date).

@@ -92,7 +92,13 @@ fn indicators_sheet(
         ]
     });
     if sheet::table(sheet, styles, 0, &columns, lines)? == 0 {
-        sheet.write_string_with_format(1, 0, "Aucun marché dans le périmètre.", &styles.note)?;
+        sheet::note(
+            sheet,
+            styles,
+            1,
+            &columns,
+            "Aucun marché dans le périmètre.",
+        )?;
     }
     Ok(())
 }
@@ -200,7 +206,7 @@ fn missing_sheet(
     });
     if sheet::table(sheet, styles, 0, &columns, lines)? == 0 {
         let note = "Aucun marché de l'année sans condition ni motif.";
-        sheet.write_string_with_format(1, 0, note, &styles.note)?;
+        sheet::note(sheet, styles, 1, &columns, note)?;
     }
     Ok(())
 }

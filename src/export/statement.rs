@@ -45,11 +45,12 @@ fn summary(book: &mut Workbook, styles: &Styles, statement: &Statement) -> Resul
     let clauses: Vec<_> = statement.lots.iter().map(|l| l.clause.clone()).collect();
     let count = clause_table::write(sheet, styles, top, &clauses)?;
     if count == 0 {
-        sheet.write_string_with_format(
+        sheet::note(
+            sheet,
+            styles,
             top + 1,
-            0,
+            clause_table::COLUMNS,
             "Aucun lot avec une clause d'insertion.",
-            &styles.note,
         )?;
     }
     Ok(())

@@ -79,7 +79,7 @@ async fn the_compliance_workbook_holds_the_figures_of_the_api() {
     let app = spawn_app_on(TestDatabase::new(), |_| {}).await;
     territory(&app).await;
     let token = elected(&app).await;
-    let figures = json_of(&app, "/api/indicators?year=2025", &token).await;
+    let figures = json_of(&app, "/api/indicators?year=2025&breakdowns=all", &token).await;
     let clauses = json_of(&app, "/api/clauses?at=2025-12-31", &token).await;
     let mut book = open(download(&app, "/api/exports/compliance.xlsx?year=2025", &token).await);
 
@@ -514,6 +514,41 @@ async fn statements_give_the_same_figures_as_their_json() {
     assert_eq!(foreign.status(), 404);
 }
 
+/// Converts `xlsx` to PDF with LibreOffice (beside it) and gives the PDF's text as
+/// `pdftotext` reads it with `options`. Off the test's runtime: the application serving the
+/// downloads runs on it, and a runtime blocked for the conversion would let its keep-alive
+/// connections go stale.
+pub(crate) async fn pdf_text(xlsx: &std::path::Path, options: &[&'static str]) -> String {
+    let (folder, file) = (xlsx.parent().unwrap().to_owned(), xlsx.to_owned());
+    let options = options.to_vec();
+    let output = tokio::task::spawn_blocking(move || {
+        let status = std::process::Command::new("soffice")
+            .args([
+                "--headless",
+                "--norestore",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+            ])
+            .arg(&folder)
+            .arg(&file)
+            .env("HOME", &folder)
+            .status()
+            .expect("soffice (Debian package libreoffice-calc-nogui)");
+        assert!(status.success(), "soffice failed on {}", file.display());
+        std::process::Command::new("pdftotext")
+            .args(options)
+            .arg(file.with_extension("pdf"))
+            .arg("-")
+            .output()
+            .expect("pdftotext (Debian package poppler-utils)")
+    })
+    .await
+    .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
 /// Converts each workbook with LibreOffice: a file that needed repair would not convert.
 #[tokio::test]
 #[ignore = "needs LibreOffice"]
@@ -554,34 +589,7 @@ async fn every_workbook_opens_in_libreoffice() {
     for (name, path, expected) in files {
         let xlsx = dir.path().join(format!("{name}.xlsx"));
         std::fs::write(&xlsx, download(&app, &path, &token).await).unwrap();
-        // Off the test's runtime: the application serving the downloads runs on it, and a
-        // runtime blocked for the conversion would let its keep-alive connections go stale.
-        let (folder, file) = (dir.path().to_owned(), xlsx.clone());
-        let pdf = dir.path().join(format!("{name}.pdf"));
-        let output = tokio::task::spawn_blocking(move || {
-            let status = std::process::Command::new("soffice")
-                .args([
-                    "--headless",
-                    "--norestore",
-                    "--convert-to",
-                    "pdf",
-                    "--outdir",
-                ])
-                .arg(&folder)
-                .arg(&file)
-                .env("HOME", &folder)
-                .status()
-                .expect("soffice (Debian package libreoffice-calc-nogui)");
-            assert!(status.success(), "soffice failed on {}", file.display());
-            std::process::Command::new("pdftotext")
-                .arg(&pdf)
-                .arg("-")
-                .output()
-                .expect("pdftotext (Debian package poppler-utils)")
-        })
-        .await
-        .unwrap();
-        let text = String::from_utf8_lossy(&output.stdout);
+        let text = pdf_text(&xlsx, &[]).await;
         assert!(
             text.contains(expected),
             "{name}: the PDF lacks « {expected} »:\n{text}"

@@ -40,6 +40,7 @@ mod organisation;
 mod pages;
 mod participants;
 mod phone;
+mod printed_workbook;
 mod printout;
 mod reminders;
 mod reviews;
