@@ -27,6 +27,23 @@ pub fn assessed(
     Ok(cache.clauses(conn, &scope, at)?)
 }
 
+/// The clauses of these lots within the caller's scope, assessed at a date (not kept: a page
+/// of them is quickly read).
+pub fn assessed_lots(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    lots: &[LotId],
+    at: NaiveDate,
+) -> Result<Vec<ClauseView>, AppError> {
+    let scope = caller.data_scope(conn, &Narrowing::default())?;
+    Ok(crate::indicators::clauses::assess_lots(
+        conn,
+        &scope,
+        at,
+        Some(lots),
+    )?)
+}
+
 /// The target its parameters give.
 pub fn calibrate(calibration: &Calibration) -> Result<Hours, AppError> {
     calibration

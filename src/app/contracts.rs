@@ -8,7 +8,6 @@ use super::obligations::ContractObligations;
 use super::{AppError, Caller, Listed, Narrowing, clauses};
 use crate::domain::obligations::ObligationGap;
 use crate::domain::{ClauseStatus, ObligationRules};
-use crate::indicators::FigureCache;
 use crate::indicators::statement::{self, Statement};
 use crate::storage::closures::Closure;
 use crate::storage::contracts::{self, ContractFilter, ContractView};
@@ -95,16 +94,21 @@ pub fn statement(
     Ok(statement::of_contract(conn, &scope, id, at)?)
 }
 
-/// A page of contracts with the status of each lot's clause today, by lot id.
+/// A page of contracts with the status of each lot's clause today, by lot id: only the lots
+/// of the page are assessed.
 pub fn with_statuses(
     conn: &mut DbConnection,
-    cache: &FigureCache,
     caller: &Caller,
     rules: &ObligationRules,
     query: &ContractQuery,
 ) -> Result<(Listed<ContractView>, HashMap<LotId, ClauseStatus>), AppError> {
     let found = page(conn, caller, rules, query)?;
-    let assessed = clauses::assessed(conn, cache, caller, &Narrowing::default(), super::today())?;
+    let lots: Vec<LotId> = found
+        .items
+        .iter()
+        .flat_map(|c| c.lots.iter().map(|l| l.id))
+        .collect();
+    let assessed = clauses::assessed_lots(conn, caller, &lots, super::today())?;
     let statuses = assessed
         .iter()
         .filter_map(|c| c.status.map(|s| (c.lot_id, s)))

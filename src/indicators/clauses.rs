@@ -67,7 +67,18 @@ pub fn assess(
     scope: &DataScope,
     at: NaiveDate,
 ) -> Result<Vec<ClauseView>, diesel::result::Error> {
-    let lots = sums::clause_lots(conn, scope.buyer_ids.as_deref(), scope.company_id)?;
+    assess_lots(conn, scope, at, None)
+}
+
+/// `assess`, of `only` these lots of the scope when given: a page of contracts reads the
+/// hours of its own lots, not of the whole scope.
+pub fn assess_lots(
+    conn: &mut DbConnection,
+    scope: &DataScope,
+    at: NaiveDate,
+    only: Option<&[LotId]>,
+) -> Result<Vec<ClauseView>, diesel::result::Error> {
+    let lots = sums::clause_lots(conn, scope.buyer_ids.as_deref(), scope.company_id, only)?;
     let filter = HoursFilter {
         buyer_ids: scope.buyer_ids.clone(),
         company_id: scope.company_id,
@@ -79,11 +90,11 @@ pub fn assess(
         counted: Counted::PendingOnly,
         ..filter.clone()
     };
-    let pending: HashMap<LotId, Hours> = sums::hours_by_lot(conn, &pending_only)?
+    let pending: HashMap<LotId, Hours> = sums::hours_by_lot(conn, &pending_only, only)?
         .into_iter()
         .collect();
     let mut by_lot: HashMap<LotId, Vec<sums::ParticipantHours>> = HashMap::new();
-    for row in sums::clause_hours_by_participant(conn, &filter)? {
+    for row in sums::clause_hours_by_participant(conn, &filter, only)? {
         by_lot.entry(row.lot_id).or_default().push(row);
     }
     Ok(lots

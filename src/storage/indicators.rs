@@ -318,19 +318,23 @@ pub fn hours_total(conn: &mut DbConnection, filter: &HoursFilter) -> QueryResult
     })
 }
 
-/// The hours of the filter on each lot that has some.
+/// The hours of the filter on each lot that has some, of `only` these lots when given.
 pub fn hours_by_lot(
     conn: &mut DbConnection,
     filter: &HoursFilter,
+    only: Option<&[LotId]>,
 ) -> QueryResult<Vec<(LotId, Hours)>> {
     located(conn, &["hour_entries"], |conn| {
-        filtered_hours!(
+        let mut query = filtered_hours!(
             hour_entries::table,
             filter,
             group_by(hour_entries::lot_id),
             select((hour_entries::lot_id, sql::<BigInt>(SUM_HOURS)))
-        )
-        .load(conn)
+        );
+        if let Some(ids) = only {
+            query = query.filter(hour_entries::lot_id.eq_any(ids.to_vec()));
+        }
+        query.load(conn)
     })
 }
 
@@ -470,15 +474,18 @@ pub struct ParticipantHours {
     pub hours: Hours,
 }
 
+/// The hours of each participant on each lot with a clause (of `only` these lots when given),
+/// training apart.
 pub fn clause_hours_by_participant(
     conn: &mut DbConnection,
     filter: &HoursFilter,
+    only: Option<&[LotId]>,
 ) -> QueryResult<Vec<ParticipantHours>> {
     // Several keys in one SQL fragment: diesel cannot mix columns and SQL in a GROUP BY.
     let keys = "hour_entries.lot_id, hour_entries.participant_id, \
                 CAST(CASE WHEN hour_entries.modality = 'training' THEN 1 ELSE 0 END AS BIGINT)";
     let rows: Vec<(LotId, ParticipantId, i64, Hours)> = located(conn, &["hour_entries"], |conn| {
-        filtered_hours!(
+        let mut query = filtered_hours!(
             hour_entries::table,
             filter,
             filter(
@@ -489,8 +496,11 @@ pub fn clause_hours_by_participant(
             select(sql::<(BigInt, BigInt, BigInt, BigInt)>(&format!(
                 "{keys}, {SUM_HOURS}"
             )))
-        )
-        .load(conn)
+        );
+        if let Some(ids) = only {
+            query = query.filter(hour_entries::lot_id.eq_any(ids.to_vec()));
+        }
+        query.load(conn)
     })?;
     Ok(rows
         .into_iter()
@@ -641,14 +651,16 @@ pub struct ClauseLot {
 }
 
 /// The clauses of the buyers in scope (all when `None`), by buyer, reference and lot; only
-/// those of lots the company holds when `company_id` is set.
+/// those of lots the company holds when `company_id` is set, and of `only` these lots when
+/// given.
 pub fn clause_lots(
     conn: &mut DbConnection,
     buyer_ids: Option<&[BuyerId]>,
     company_id: Option<CompanyId>,
+    only: Option<&[LotId]>,
 ) -> QueryResult<Vec<ClauseLot>> {
     located(conn, &["insertion_clauses"], |conn| {
-        clause_rows(conn, buyer_ids, company_id)
+        clause_rows(conn, buyer_ids, company_id, only)
     })
 }
 
@@ -656,6 +668,7 @@ fn clause_rows(
     conn: &mut DbConnection,
     buyer_ids: Option<&[BuyerId]>,
     company_id: Option<CompanyId>,
+    only: Option<&[LotId]>,
 ) -> QueryResult<Vec<ClauseLot>> {
     let mut query = insertion_clauses::table
         .inner_join(lots::table.inner_join(contracts::table.inner_join(buyers::table)))
@@ -680,6 +693,9 @@ fn clause_rows(
         .into_boxed();
     if let Some(ids) = buyer_ids {
         query = query.filter(contracts::buyer_id.eq_any(ids.to_vec()));
+    }
+    if let Some(ids) = only {
+        query = query.filter(lots::id.eq_any(ids.to_vec()));
     }
     if let Some(company) = company_id {
         query = query.filter(diesel::dsl::exists(

@@ -205,3 +205,71 @@ async fn overlong_searches_and_years_out_of_range_are_refused_with_what_to_chang
         assert!(refusal > filter, "{listing}: beside the filter");
     }
 }
+
+/// The contracts page assesses the clauses of the lots it shows, not of the whole scope: each
+/// page's statuses are those of its own lots, the same as the whole scope's assessment gives
+/// them, and the pages together give every status.
+#[tokio::test]
+async fn a_page_of_contracts_assesses_only_its_own_lots_with_the_same_statuses() {
+    use std::collections::HashMap;
+
+    use suivi_clauses::app::contracts::{ContractQuery, with_statuses};
+    use suivi_clauses::app::{Caller, Narrowing, today};
+    use suivi_clauses::domain::ObligationRules;
+    use suivi_clauses::indicators::clauses::assess;
+    use suivi_clauses::storage::PageRequest;
+
+    let app = crate::helpers::spawn_app().await;
+    crate::phone::example_data(&app).await;
+    let (pages, whole) = app
+        .database
+        .run(|conn| -> anyhow::Result<_> {
+            let (caller, rules) = (Caller::command_line(), ObligationRules::built_in());
+            let scope = caller.data_scope(conn, &Narrowing::default())?;
+            let whole: HashMap<_, _> = assess(conn, &scope, today())?
+                .into_iter()
+                .filter_map(|c| Some((c.lot_id, c.status?)))
+                .collect();
+            let mut pages = Vec::new();
+            for page in 1.. {
+                let query = ContractQuery {
+                    year: None,
+                    from: None,
+                    to: None,
+                    narrowing: Narrowing::default(),
+                    search: None,
+                    gap: None,
+                    page: PageRequest::new(Some(page), Some(4)),
+                };
+                let (listed, statuses) = with_statuses(conn, &caller, &rules, &query)?;
+                if listed.items.is_empty() {
+                    break;
+                }
+                let lots: Vec<_> = listed
+                    .items
+                    .iter()
+                    .flat_map(|c| c.lots.iter().map(|l| l.id))
+                    .collect();
+                pages.push((lots, statuses));
+            }
+            Ok((pages, whole))
+        })
+        .await
+        .unwrap();
+    assert!(pages.len() > 2 && whole.len() > 4, "{} pages", pages.len());
+    let mut seen = HashMap::new();
+    for (lots, statuses) in pages {
+        assert!(
+            statuses.keys().all(|lot| lots.contains(lot)),
+            "{statuses:?}"
+        );
+        let expected: HashMap<_, _> = whole
+            .iter()
+            .filter(|(lot, _)| lots.contains(lot))
+            .map(|(lot, status)| (*lot, *status))
+            .collect();
+        assert_eq!(statuses, expected);
+        seen.extend(statuses);
+    }
+    assert_eq!(seen, whole);
+}

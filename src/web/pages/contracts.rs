@@ -21,7 +21,6 @@ use crate::domain::authorization::{Action, Permission};
 use crate::domain::lot::lot_heading;
 use crate::domain::obligations::ObligationGap;
 use crate::domain::{AwardRole, ClauseStatus, Hours, Labelled, ObligationRules, Reservation};
-use crate::indicators::FigureCache;
 use crate::indicators::statement::LotStatement;
 use crate::storage::closures::Closure;
 use crate::storage::contracts::ContractView;
@@ -112,7 +111,6 @@ pub async fn list(
     query: web::Query<ContractsQuery>,
     params: web::Query<ListParams>,
     database: web::Data<Database>,
-    figures: web::Data<FigureCache>,
     rules: web::Data<ObligationRules>,
 ) -> Result<HttpResponse, PageError> {
     let mut links = query.into_inner();
@@ -121,7 +119,7 @@ pub async fn list(
     let gaps = gap_options(&caller, asked.gap);
     let (found, statuses, refusal) = super::listing_or_refusal(
         crate::web::run(&database, move |conn| {
-            app::contracts::with_statuses(conn, &figures, &caller, &rules, &asked)
+            app::contracts::with_statuses(conn, &caller, &rules, &asked)
         })
         .await,
     )?;
