@@ -9,7 +9,7 @@ use super::{AppError, Caller, ErrorCode, Narrowing};
 use crate::indicators::{
     Breakdowns, FigureCache, Indicators, Options, Period, Render, YearFigures,
 };
-use crate::storage::DbConnection;
+use crate::storage::{DbConnection, PageRequest};
 
 /// What figures are asked: of which period, narrowed how, computed how.
 #[derive(Debug, Clone)]
@@ -47,7 +47,8 @@ pub fn period(
     }
 }
 
-/// The breakdowns asked: dimension codes separated by commas, `none`, or all when blank.
+/// The breakdowns asked: dimension codes separated by commas, `none`, `all`, or those of few
+/// groups when blank (`Breakdowns::default`).
 pub fn breakdowns(text: Option<&str>) -> Result<Breakdowns, AppError> {
     Breakdowns::parse(text.unwrap_or_default())
         .map_err(|message| AppError::with(ErrorCode::InvalidBreakdowns, message))
@@ -75,18 +76,19 @@ pub fn figures(
     Ok(cache.indicators(conn, &scope, request.period, options)?)
 }
 
-/// The same figures, rendered once per data version by the adapter's `render` (the API
-/// answers them as they are).
+/// The same figures with one page of the groups of each lot, contract or establishment,
+/// rendered once per data version by the adapter's `render` (the API answers them as they
+/// are).
 pub fn figures_json(
     conn: &mut DbConnection,
     cache: &FigureCache,
     caller: &Caller,
-    request: &FiguresRequest,
+    (request, page): (&FiguresRequest, PageRequest),
     render: Render,
 ) -> Result<Bytes, AppError> {
     let scope = caller.data_scope(conn, &request.narrowing)?;
     let options = options(caller, request.subcontractors, request.breakdowns);
-    Ok(cache.indicators_json(conn, &scope, request.period, options, render)?)
+    Ok(cache.indicators_json(conn, &scope, request.period, (options, page), render)?)
 }
 
 /// Which years a trend covers.

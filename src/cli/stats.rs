@@ -18,7 +18,8 @@ pub struct StatsArgs {
     year: i32,
     #[command(flatten)]
     scope: ScopeArgs,
-    /// Écrit les indicateurs en JSON, tels que les sert GET /api/indicators.
+    /// Écrit les indicateurs en JSON, tels que les sert GET /api/indicators?breakdowns=all,
+    /// avec tous les groupes (sans pages).
     #[arg(long)]
     json: bool,
 }

@@ -22,7 +22,7 @@ use quick_cache::sync::Cache;
 use super::clauses::{self, ClauseView};
 use super::followup::{self, FollowupItem, FollowupRequest};
 use super::{Breakdowns, DataScope, Indicators, Options, Period, YearFigures};
-use crate::storage::{DbConnection, data_version};
+use crate::storage::{DbConnection, PageRequest, data_version};
 
 /// Figures kept per kind: every scope, period and option set read lately fits.
 const CAPACITY: usize = 1_000;
@@ -35,9 +35,12 @@ const MAX_REFRESHED: usize = 200;
 const JSON_BYTES: u64 = 256 * 1024 * 1024;
 
 type IndicatorsKey = (DataScope, Period, Options);
+/// A JSON answer: the data version, the figures, the page of the large breakdowns.
+type JsonKey = (i64, IndicatorsKey, PageRequest);
 
-/// Renders the indicators as the JSON the API answers.
-pub type Render = fn(&Indicators) -> serde_json::Result<Vec<u8>>;
+/// Renders the indicators as the JSON the API answers, with one page of the groups of each
+/// lot, contract or establishment.
+pub type Render = fn(&Indicators, PageRequest) -> serde_json::Result<Vec<u8>>;
 type ClausesKey = (DataScope, NaiveDate);
 
 /// The indicators and clause assessments of the whole application, shared by its workers.
@@ -45,7 +48,7 @@ pub struct FigureCache {
     indicators: Versioned<IndicatorsKey, Arc<Indicators>>,
     /// The indicators as the API sends them, serialized once per data version: writing the
     /// 12 MB answer with every breakdown took longer than serving the figures (benchmarks).
-    indicators_json: Cache<(i64, IndicatorsKey), Bytes, JsonWeight>,
+    indicators_json: Cache<JsonKey, Bytes, JsonWeight>,
     clauses: Versioned<ClausesKey, Arc<Vec<ClauseView>>>,
     /// The « À faire » list: its count is shown in the menu of every page.
     followup: Versioned<FollowupRequest, Arc<Vec<FollowupItem>>>,
@@ -62,8 +65,8 @@ pub struct Refreshed {
 #[derive(Clone)]
 struct JsonWeight;
 
-impl Weighter<(i64, IndicatorsKey), Bytes> for JsonWeight {
-    fn weight(&self, _: &(i64, IndicatorsKey), json: &Bytes) -> u64 {
+impl Weighter<JsonKey, Bytes> for JsonWeight {
+    fn weight(&self, _: &JsonKey, json: &Bytes) -> u64 {
         json.len() as u64
     }
 }
@@ -95,22 +98,22 @@ impl FigureCache {
         self.indicators.get(conn, (scope.clone(), period, options))
     }
 
-    /// `indicators` as JSON, rendered once per data version by `render` (the API's wire type
-    /// lives with the API; there is only one).
+    /// `indicators` as JSON, rendered once per data version and page by `render` (the API's
+    /// wire type lives with the API; there is only one).
     pub fn indicators_json(
         &self,
         conn: &mut DbConnection,
         scope: &DataScope,
         period: Period,
-        options: Options,
+        (options, page): (Options, PageRequest),
         render: Render,
     ) -> Result<Bytes, Error> {
         let version = data_version::current(conn)?;
         let key = (scope.clone(), period, options);
         self.indicators_json
-            .get_or_insert_with(&(version, key.clone()), || {
+            .get_or_insert_with(&(version, key.clone(), page), || {
                 let figures = self.indicators.get_at(conn, version, key)?;
-                render(&figures)
+                render(&figures, page)
                     .map(Bytes::from)
                     .map_err(|e| Error::SerializationError(Box::new(e)))
             })
@@ -167,7 +170,7 @@ impl FigureCache {
     pub fn refresh(&self, conn: &mut DbConnection) -> Result<Refreshed, Error> {
         let version = data_version::current(conn)?;
         let kept = self.len();
-        self.indicators_json.retain(|(at, _), _| *at >= version);
+        self.indicators_json.retain(|(at, _, _), _| *at >= version);
         self.indicators.forget_before(version);
         self.clauses.forget_before(version);
         self.followup.forget_before(version);

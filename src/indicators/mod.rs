@@ -86,15 +86,22 @@ impl Breakdowns {
         self.0 & Self::bit(dimension) != 0
     }
 
-    /// From the codes an API caller writes: `modality,structure_kind`, `none` or `all`.
+    /// From the codes an API caller writes: `modality,structure_kind`, `none`, `all`, or
+    /// `default` (the breakdowns of few groups, as when nothing is written), which codes may
+    /// complete (`default,company`).
     pub fn parse(text: &str) -> Result<Breakdowns, String> {
         match text.trim() {
-            "" | "all" => return Ok(Breakdowns::ALL),
+            "" | "default" => return Ok(Breakdowns::default()),
+            "all" => return Ok(Breakdowns::ALL),
             "none" => return Ok(Breakdowns::NONE),
             _ => {}
         }
         let mut set = Breakdowns::NONE;
         for code in text.split(',').map(str::trim) {
+            if code == "default" {
+                set.0 |= Breakdowns::default().0;
+                continue;
+            }
             let dimension = Dimension::ALL
                 .into_iter()
                 .find(|d| dimension_names(*d).0 == code)
@@ -102,7 +109,7 @@ impl Breakdowns {
                     let known: Vec<&str> =
                         Dimension::ALL.iter().map(|d| dimension_names(*d).0).collect();
                     format!(
-                        "Répartition inconnue « {code} » : choisissez parmi {}, ou « all », ou « none ».",
+                        "Répartition inconnue « {code} » : écrivez des codes séparés par des virgules parmi {}, ou « default », « all », « none ».",
                         known.join(", ")
                     )
                 })?;
@@ -110,6 +117,28 @@ impl Breakdowns {
         }
         Ok(set)
     }
+}
+
+/// The breakdowns of few groups (months, modalities, publics…): those of each lot, contract,
+/// company and insertion structure grow with the data (megabytes at national scale) and are
+/// computed only when asked for by name.
+impl Default for Breakdowns {
+    fn default() -> Breakdowns {
+        let grow: Vec<Dimension> = Dimension::ALL
+            .into_iter()
+            .filter(|d| grows_with_data(*d))
+            .collect();
+        Breakdowns(Breakdowns::ALL.0 & !Breakdowns::of(&grow).0)
+    }
+}
+
+/// Whether a dimension has a group per lot, contract or establishment: as many as the data
+/// holds, so that its groups are paged in the API's answer.
+pub fn grows_with_data(dimension: Dimension) -> bool {
+    matches!(
+        dimension,
+        Dimension::Contract | Dimension::Lot | Dimension::Company | Dimension::InsertionEmployer
+    )
 }
 
 /// A value and how it was obtained.
@@ -200,6 +229,8 @@ pub struct Insertion {
 pub struct Breakdown {
     pub dimension: &'static str,
     pub label: &'static str,
+    /// A group per lot, contract or establishment (`grows_with_data`): paged in the API.
+    pub paged: bool,
     pub groups: Vec<Group>,
 }
 
@@ -572,6 +603,7 @@ fn breakdown(dimension: Dimension, groups: Marked) -> Breakdown {
     Breakdown {
         dimension: code,
         label,
+        paged: grows_with_data(dimension),
         groups: shown,
     }
 }
@@ -719,6 +751,14 @@ mod tests {
             Breakdowns::of(&[Dimension::StructureKind, Dimension::Modality])
         );
         assert_eq!(Breakdowns::parse("all"), Ok(Breakdowns::ALL));
+        let default = Breakdowns::parse("").unwrap();
+        assert_eq!(Breakdowns::parse("default"), Ok(default));
+        assert!(default.contains(Dimension::Month) && default.contains(Dimension::Criterion));
+        for large in [Dimension::Lot, Dimension::Contract, Dimension::Company] {
+            assert!(!default.contains(large));
+        }
+        let more = Breakdowns::parse("default,company").unwrap();
+        assert!(more.contains(Dimension::Company) && more.contains(Dimension::Month));
         assert!(Dimension::ALL.iter().all(|d| Breakdowns::ALL.contains(*d)));
         assert_eq!(Breakdowns::parse("none"), Ok(Breakdowns::NONE));
         let error = Breakdowns::parse("modality,couleur").unwrap_err();

@@ -212,7 +212,7 @@ pub(crate) fn is_unique_violation(error: &diesel::result::Error) -> bool {
 }
 
 /// Which page of a listing: 1-based, with at most `per_page` items.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct PageRequest {
     pub page: i64,
     pub per_page: i64,

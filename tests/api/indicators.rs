@@ -143,6 +143,80 @@ pub fn breakdown<'a>(indicators: &'a Value, dimension: &str) -> &'a Vec<Value> {
         .unwrap()
 }
 
+fn dimensions(indicators: &Value) -> Vec<String> {
+    indicators["insertion"]["breakdowns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["dimension"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// The default answer holds the breakdowns of few groups; those of each lot, contract, company
+/// and insertion structure come when named, paged, every page together giving them all.
+/// Returns the answer with every breakdown.
+async fn large_breakdowns_are_named_and_paged(
+    app: &TestApp,
+    admin: &str,
+    default: &Value,
+) -> Value {
+    let large = ["contract", "lot", "company", "insertion_employer"];
+    let shown = dimensions(default);
+    assert!(
+        large.iter().all(|d| !shown.iter().any(|s| s == d)),
+        "{shown:?}"
+    );
+    for small in [
+        "buyer",
+        "month",
+        "modality",
+        "structure_kind",
+        "criterion",
+        "exit_outcome",
+    ] {
+        assert!(shown.iter().any(|s| s == small), "{small}: {shown:?}");
+    }
+    let all = json_of(app, "/api/indicators?year=2025&breakdowns=all", admin).await;
+    assert_eq!(all["charter"], default["charter"]);
+    assert_eq!(dimensions(&all).len(), shown.len() + large.len());
+    for dimension in &shown {
+        assert_eq!(breakdown(&all, dimension), breakdown(default, dimension));
+    }
+    let more = json_of(
+        app,
+        "/api/indicators?year=2025&breakdowns=default,company",
+        admin,
+    )
+    .await;
+    assert_eq!(dimensions(&more).len(), shown.len() + 1);
+    assert_eq!(breakdown(&more, "company"), breakdown(&all, "company"));
+    for dimension in large {
+        let whole = breakdown(&all, dimension);
+        assert!(whole.len() > 1, "{dimension}: {whole:?}");
+        let mut pages = Vec::new();
+        for page in 1..=whole.len() + 1 {
+            let path =
+                format!("/api/indicators?year=2025&breakdowns={dimension}&per_page=1&page={page}");
+            let answer = json_of(app, &path, admin).await;
+            let only = &answer["insertion"]["breakdowns"][0];
+            assert_eq!(
+                (&only["dimension"], &only["paged"], &only["total_groups"]),
+                (&json!(dimension), &json!(true), &json!(whole.len()))
+            );
+            assert_eq!(
+                only["groups"].as_array().unwrap().len(),
+                usize::from(page <= whole.len())
+            );
+            pages.extend(only["groups"].as_array().unwrap().iter().cloned());
+        }
+        assert_eq!(&pages, whole, "{dimension}");
+    }
+    // Small breakdowns are whole whatever the page.
+    let paged = json_of(app, "/api/indicators?year=2025&per_page=1&page=2", admin).await;
+    assert_eq!(breakdown(&paged, "month"), breakdown(default, "month"));
+    all
+}
+
 fn groups(indicators: &Value, dimension: &str) -> Vec<(Value, Value, Value)> {
     breakdown(indicators, dimension)
         .iter()
@@ -207,6 +281,14 @@ async fn the_indicators_match_the_figures_computed_by_hand() {
         .get_with("/api/indicators?year=2025&breakdowns=couleur", &admin)
         .await;
     assert_eq!(wrong.status(), 422);
+    let wrong: Value = wrong.json().await.unwrap();
+    assert_eq!(wrong["error"]["code"], "invalid_breakdowns");
+    let message = wrong["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("« couleur »") && message.contains("lot"),
+        "{message}"
+    );
+    let all = large_breakdowns_are_named_and_paged(&app, &admin, &figures).await;
     // A SIRET that names no buyer: 422, as for an import naming one.
     let nobody = app
         .get_with(
@@ -349,10 +431,10 @@ async fn the_indicators_match_the_figures_computed_by_hand() {
         (25_000_000, 75_000_000, Some(3_333))
     );
 
-    // The command line prints the same indicators.
+    // The command line prints the same indicators, every breakdown (fewer groups than a page).
     let output = command_line(&url, &dir, &["stats", "--year", "2025", "--json"]);
     let printed: Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(printed, figures);
+    assert_eq!(printed, all);
 }
 
 #[tokio::test]
@@ -425,7 +507,10 @@ fn the_figures_read_lately_are_recomputed_once_after_a_write() {
             &mut conn,
             &scope,
             year(2025),
-            options,
+            (
+                options,
+                suivi_clauses::storage::PageRequest::new(None, None),
+            ),
             wire::indicators_json,
         )
         .unwrap();
@@ -502,7 +587,7 @@ async fn elected_officials_see_small_participant_groups_suppressed() {
     let elected = app.create_user(Role::Elected, vec![siret(1)]).await;
     let elected = app.session(&elected.email, USER_PASSWORD).await.token;
 
-    let figures: Value = json_of(&app, "/api/indicators?year=2025", &elected).await;
+    let figures: Value = json_of(&app, "/api/indicators?year=2025&breakdowns=all", &elected).await;
     let outside: Value = app
         .get_with(
             &format!("/api/indicators?year=2025&buyer={}", siret(2).as_str()),

@@ -107,8 +107,11 @@ async fn communes(app: &TestApp) -> String {
 
 async fn figures(app: &TestApp, token: &str, buyer: Option<u64>) -> Value {
     let path = match buyer {
-        Some(b) => format!("/api/indicators?year=2025&buyer={}", siret(b).as_str()),
-        None => "/api/indicators?year=2025".to_owned(),
+        Some(b) => format!(
+            "/api/indicators?year=2025&breakdowns=all&buyer={}",
+            siret(b).as_str()
+        ),
+        None => "/api/indicators?year=2025&breakdowns=all".to_owned(),
     };
     let response = app.get_with(&path, token).await;
     assert_eq!(response.status(), 200, "{path}");

@@ -8,7 +8,7 @@ use crate::app::AppError;
 use crate::app::indicators::{FiguresRequest, SeriesRequest};
 use crate::app::{self, Narrowing};
 use crate::indicators::FigureCache;
-use crate::storage::Database;
+use crate::storage::{Database, PageRequest};
 use crate::web::api::wire::clauses::ClauseJson;
 use crate::web::api::wire::indicators::{self as wire, IndicatorsJson, YearFiguresJson};
 use crate::web::auth::{Authorized, can};
@@ -27,12 +27,28 @@ pub struct IndicatorsQuery {
     #[serde(default)]
     pub subcontractors: bool,
     /// Which breakdowns to compute: dimension codes separated by commas
-    /// (`modality,structure_kind`), `none`, or `all` (the default).
+    /// (`modality,structure_kind`, `lot,contract,company,insertion_employer`), `none`, `all`, or
+    /// `default`. By default only those of few groups: `buyer`, `structure_kind`, `year`,
+    /// `month`, `modality`, `criterion`, `sex`, `age_band`, `qpv`, `exit_outcome`; the groups
+    /// of each lot, contract, company or insertion structure are computed only when named
+    /// (`default,company` adds one), and paged by `page` and `per_page` in `GET /api/indicators`
+    /// (the compliance workbook holds every group of every breakdown).
     pub breakdowns: Option<String>,
     /// Count the hours awaiting validation with the validated ones (only validated hours by
     /// default; the pending ones are given apart either way).
     #[serde(default)]
     pub pending: bool,
+}
+
+/// Which groups of the breakdowns by lot, contract, company or insertion structure the API
+/// answers (the workbooks hold them all).
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct GroupsQuery {
+    /// The page of the groups of each lot, contract, company or insertion structure (1 by
+    /// default); the other breakdowns are whole.
+    pub page: Option<i64>,
+    /// Groups per page of those breakdowns: 50 by default, 500 at most.
+    pub per_page: Option<i64>,
 }
 
 impl IndicatorsQuery {
@@ -56,7 +72,7 @@ impl IndicatorsQuery {
     path = "/api/indicators",
     tag = "indicators",
     security(("bearer" = [])),
-    params(IndicatorsQuery),
+    params(IndicatorsQuery, GroupsQuery),
     responses(
         (status = 200, body = IndicatorsJson),
         (status = 422, body = crate::web::error::ErrorEnvelope),
@@ -67,12 +83,15 @@ impl IndicatorsQuery {
 pub async fn indicators(
     user: Authorized<can::ReadIndicators>,
     query: web::Query<IndicatorsQuery>,
+    groups: web::Query<GroupsQuery>,
     database: web::Data<Database>,
     figures: web::Data<FigureCache>,
 ) -> Result<HttpResponse, AppError> {
     let (request, caller) = (query.request()?, user.caller());
+    let page = PageRequest::new(groups.page, groups.per_page);
     let json = crate::web::run(&database, move |conn| {
-        app::indicators::figures_json(conn, &figures, &caller, &request, wire::indicators_json)
+        let asked = (&request, page);
+        app::indicators::figures_json(conn, &figures, &caller, asked, wire::indicators_json)
     })
     .await?;
     Ok(HttpResponse::Ok()

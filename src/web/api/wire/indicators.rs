@@ -9,6 +9,7 @@ use crate::indicators::{
     Breakdown, Charter, Figure, Group, Indicators, Insertion, Period, ReservedAmount, Share,
     YearFigures,
 };
+use crate::storage::PageRequest;
 
 /// The figures of a period within the caller's scope.
 #[derive(Debug, Serialize, ToSchema)]
@@ -144,6 +145,11 @@ pub struct InsertionJson {
 pub struct BreakdownJson {
     pub dimension: &'static str,
     pub label: &'static str,
+    /// A group per lot, contract, company or insertion structure: `groups` holds the page
+    /// asked (`page`, `per_page`) of them.
+    pub paged: bool,
+    /// Groups in all, on every page.
+    pub total_groups: usize,
     pub groups: Vec<GroupJson>,
 }
 
@@ -185,19 +191,28 @@ pub struct YearFiguresJson {
     pub participants: Option<i64>,
 }
 
-/// The answer of `GET /api/indicators`, serialized once per data version by the figure cache.
-pub fn indicators_json(figures: &Indicators) -> serde_json::Result<Vec<u8>> {
-    serde_json::to_vec(&IndicatorsJson::from(figures))
+/// The answer of `GET /api/indicators`, serialized once per data version and page by the
+/// figure cache.
+pub fn indicators_json(figures: &Indicators, page: PageRequest) -> serde_json::Result<Vec<u8>> {
+    serde_json::to_vec(&IndicatorsJson::of(figures, Some(page)))
 }
 
-impl From<&Indicators> for IndicatorsJson {
-    fn from(i: &Indicators) -> IndicatorsJson {
+impl IndicatorsJson {
+    /// The figures with one page of each breakdown that has a group per lot, contract or
+    /// establishment; every group when `page` is `None`.
+    pub fn of(i: &Indicators, page: Option<PageRequest>) -> IndicatorsJson {
         IndicatorsJson {
             period: PeriodJson::from(&i.period),
             scope: i.scope.clone(),
             charter: CharterJson::from(&i.charter),
-            insertion: InsertionJson::from(&i.insertion),
+            insertion: InsertionJson::of(&i.insertion, page),
         }
+    }
+}
+
+impl From<&Indicators> for IndicatorsJson {
+    fn from(i: &Indicators) -> IndicatorsJson {
+        IndicatorsJson::of(i, None)
     }
 }
 
@@ -266,8 +281,8 @@ impl From<&ReservedAmount> for ReservedAmountJson {
     }
 }
 
-impl From<&Insertion> for InsertionJson {
-    fn from(i: &Insertion) -> InsertionJson {
+impl InsertionJson {
+    fn of(i: &Insertion, page: Option<PageRequest>) -> InsertionJson {
         InsertionJson {
             hours: HoursFigure {
                 hours_hundredths: i.hours.value.hundredths(),
@@ -283,7 +298,11 @@ impl From<&Insertion> for InsertionJson {
             fte_text: i.fte_text.clone(),
             participants: count(&i.participants),
             exits_to_employment: i.exits_to_employment.as_ref().map(CountShare::from),
-            breakdowns: i.breakdowns.iter().map(BreakdownJson::from).collect(),
+            breakdowns: i
+                .breakdowns
+                .iter()
+                .map(|b| BreakdownJson::of(b, page))
+                .collect(),
             few_people: i.few_people,
         }
     }
@@ -296,12 +315,22 @@ fn count(figure: &Figure<Option<i64>>) -> CountFigure {
     }
 }
 
-impl From<&Breakdown> for BreakdownJson {
-    fn from(b: &Breakdown) -> BreakdownJson {
+impl BreakdownJson {
+    fn of(b: &Breakdown, page: Option<PageRequest>) -> BreakdownJson {
+        let shown = match page.filter(|_| b.paged) {
+            Some(page) => {
+                let skip = usize::try_from(page.offset()).unwrap_or(usize::MAX);
+                let take = usize::try_from(page.per_page).unwrap_or(usize::MAX);
+                b.groups.iter().skip(skip).take(take).collect::<Vec<_>>()
+            }
+            None => b.groups.iter().collect(),
+        };
         BreakdownJson {
             dimension: b.dimension,
             label: b.label,
-            groups: b.groups.iter().map(GroupJson::from).collect(),
+            paged: b.paged,
+            total_groups: b.groups.len(),
+            groups: shown.into_iter().map(GroupJson::from).collect(),
         }
     }
 }
