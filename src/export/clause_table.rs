@@ -12,7 +12,7 @@ use crate::domain::{ClauseStatus, Labelled};
 use crate::indicators::clauses::ClauseView;
 
 pub const COLUMNS: &[Column] = &[
-    column("SIRET acheteur", 17.0),
+    column("SIRET acheteur", 19.0),
     column("Référence marché", 16.0),
     column("Objet", 40.0),
     column("Lot", 6.0),

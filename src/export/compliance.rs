@@ -420,7 +420,7 @@ fn establishments(
     described: &[Column],
     describe: impl Fn(Option<&Company>) -> Vec<Value>,
 ) -> Result<(), XlsxError> {
-    let mut columns = vec![column("SIRET", 17.0), column("Raison sociale", 36.0)];
+    let mut columns = vec![column("SIRET", 19.0), column("Raison sociale", 36.0)];
     columns.extend_from_slice(described);
     columns.extend([
         column("Heures d'insertion (h)", 16.0),
@@ -580,7 +580,7 @@ fn obligations_sheet(
     lines: &[ObligationLine],
 ) -> Result<(), XlsxError> {
     let columns = [
-        column("SIRET acheteur", 18.0),
+        column("SIRET acheteur", 19.0),
         column("Référence", 16.0),
         column("Notifié le", 12.0),
         column("Condition sociale", 26.0),

@@ -14,11 +14,11 @@ pub const SHEET: &str = "À faire";
 const COLUMNS: &[Column] = &[
     column("Type", 26.0),
     column("Depuis le", 12.0),
-    column("SIRET acheteur", 17.0),
+    column("SIRET acheteur", 19.0),
     column("Acheteur", 28.0),
     column("Référence marché", 16.0),
     column("Lot", 6.0),
-    column("SIRET entreprise", 17.0),
+    column("SIRET entreprise", 19.0),
     column("Entreprise", 28.0),
     column("Mois", 11.0),
     column("Fin", 12.0),

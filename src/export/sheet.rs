@@ -43,20 +43,26 @@ impl Default for Styles {
                 .set_italic()
                 .set_font_color(Color::RGB(0x3A_3A_3A)),
             header,
-            text: Format::new(),
-            wrapped: Format::new().set_text_wrap().set_align(FormatAlign::Top),
-            hours: Format::new().set_num_format("#,##0.00"),
-            money: Format::new().set_num_format("#,##0.00\\ \"€\""),
-            rate: Format::new().set_num_format("0.0%"),
-            count: Format::new().set_num_format("#,##0"),
-            date: Format::new().set_num_format("dd/mm/yyyy"),
-            month: Format::new().set_num_format("mmm yyyy"),
+            text: top(),
+            wrapped: top().set_text_wrap(),
+            hours: top().set_num_format("#,##0.00"),
+            money: top().set_num_format("#,##0.00\\ \"€\""),
+            rate: top().set_num_format("0.0%"),
+            count: top().set_num_format("#,##0"),
+            date: top().set_num_format("dd/mm/yyyy"),
+            month: top().set_num_format("mmm yyyy"),
             note: Format::new()
                 .set_italic()
                 .set_text_wrap()
                 .set_align(FormatAlign::Top),
         }
     }
+}
+
+/// Values sit at the top of their cell: in a row made high by one cell's wrapped text, the
+/// others stay beside its first line.
+fn top() -> Format {
+    Format::new().set_align(FormatAlign::Top)
 }
 
 /// One cell's value, by what it means.

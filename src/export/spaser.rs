@@ -68,7 +68,7 @@ fn indicators_sheet(
     reports: &[BuyerReport],
 ) -> Result<(), XlsxError> {
     let columns = [
-        column("SIRET acheteur", 18.0),
+        column("SIRET acheteur", 19.0),
         column("Acheteur", 30.0),
         column("Année", 8.0),
         column("Indicateur", 44.0),
@@ -183,7 +183,7 @@ fn missing_sheet(
     reports: &[BuyerReport],
 ) -> Result<(), XlsxError> {
     let columns = [
-        column("SIRET acheteur", 18.0),
+        column("SIRET acheteur", 19.0),
         column("Acheteur", 30.0),
         column("Référence", 16.0),
         column("Notifié le", 12.0),
