@@ -468,10 +468,12 @@ async fn main() {
             std::fs::create_dir_all(&data_dir).unwrap();
             let base = serve(&data_dir, &url).await;
             let cookie = sign_in(&base).await;
-            // Every breakdown (the API's default: one group per lot, contract and company), the
+            // The API's default (the breakdowns of few groups), every breakdown with up to 500
+            // groups per lot, contract and company (the default before 2026-11-30), the
             // breakdowns the dashboard draws, and the dashboard page.
             for path in [
                 "/api/indicators?year=2025",
+                "/api/indicators?year=2025&breakdowns=all&per_page=500",
                 "/api/indicators?year=2025&breakdowns=modality,structure_kind",
                 "/tableau-de-bord?year=2025",
             ] {
