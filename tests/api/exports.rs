@@ -517,7 +517,8 @@ async fn statements_give_the_same_figures_as_their_json() {
 /// Converts `xlsx` to PDF with LibreOffice (beside it) and gives the PDF's text as
 /// `pdftotext` reads it with `options`. Off the test's runtime: the application serving the
 /// downloads runs on it, and a runtime blocked for the conversion would let its keep-alive
-/// connections go stale.
+/// connections go stale. Each conversion has a LibreOffice profile of its own, so that tests
+/// converting at the same time do not meet in one running instance.
 pub(crate) async fn pdf_text(xlsx: &std::path::Path, options: &[&'static str]) -> String {
     let (folder, file) = (xlsx.parent().unwrap().to_owned(), xlsx.to_owned());
     let options = options.to_vec();
@@ -531,6 +532,10 @@ pub(crate) async fn pdf_text(xlsx: &std::path::Path, options: &[&'static str]) -
                 "--outdir",
             ])
             .arg(&folder)
+            .arg(format!(
+                "-env:UserInstallation=file://{}",
+                folder.join("libreoffice-profile").display()
+            ))
             .arg(&file)
             .env("HOME", &folder)
             .status()
