@@ -20,6 +20,7 @@ labelled_enum! {
         LoginThrottled = "login.throttled", "Connexion refusée après trop d'échecs";
         SignedOut = "login.signed_out", "Déconnexion";
         ParticipantsPurged = "participants.purged", "Effacement des données de participants";
+        SixMonthSituationSet = "participant.six_month_situation", "Situation à six mois d'un participant";
         ImportSucceeded = "import.succeeded", "Import de fichier";
         ImportRefused = "import.refused", "Fichier refusé à l'import";
         ClauseSet = "clause.set", "Objectif d'une clause fixé";

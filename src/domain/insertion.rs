@@ -1,5 +1,7 @@
 //! Insertion hours: how they are delivered, who is eligible, how participants leave.
 
+use chrono::{Months, NaiveDate};
+
 use super::labels::labelled_enum;
 
 labelled_enum! {
@@ -94,6 +96,28 @@ impl ExitOutcome {
 }
 
 labelled_enum! {
+    /// Where a participant stands six months after exit: the exit categories, or no news.
+    /// The first four share the codes of [`ExitOutcome`], so that both read side by side.
+    pub enum SixMonthSituation ("une situation à six mois reconnue") {
+        SustainableEmployment = "sustainable_employment", "Emploi durable", ["CDI", "CDD de 6 mois et plus"];
+        TransitionalEmployment = "transitional_employment", "Emploi de transition", ["CDD de moins de 6 mois", "Intérim"];
+        PositiveExit = "positive_exit", "Sortie positive", ["Formation qualifiante"];
+        Other = "other", "Autre situation", ["Autre", "Sans solution", "Sans emploi"];
+        NoNews = "no_news", "Sans nouvelles", ["Sans nouvelle", "Injoignable", "Perdu de vue"];
+    }
+}
+
+/// The source of a six-month situation names who told (the participant, the employer, France
+/// Travail), in a few words: never a person's name.
+pub const MAX_SITUATION_SOURCE_CHARS: usize = 120;
+
+/// The day a participant's situation six months after exit is due: the exit date plus six
+/// months (the last day of the month when it has fewer days).
+pub fn six_month_due_on(exit: NaiveDate) -> Option<NaiveDate> {
+    exit.checked_add_months(Months::new(6))
+}
+
+labelled_enum! {
     /// Employment contract under which the hours were worked (Type de contrat).
     pub enum EmploymentContract ("un type de contrat reconnu") {
         Permanent = "permanent", "CDI", ["Contrat à durée indéterminée"];
@@ -118,6 +142,7 @@ mod tests {
         assert_consistent::<EligibilityCriterion>();
         assert_consistent::<Sex>();
         assert_consistent::<ExitOutcome>();
+        assert_consistent::<SixMonthSituation>();
         assert_consistent::<EmploymentContract>();
     }
 
@@ -170,6 +195,27 @@ mod tests {
         assert!(
             ExitOutcome::TransitionalEmployment.is_employment()
                 && !ExitOutcome::PositiveExit.is_employment()
+        );
+    }
+
+    #[test]
+    fn the_six_month_situation_is_due_six_months_after_exit() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(six_month_due_on(day(2025, 3, 14)), Some(day(2025, 9, 14)));
+        assert_eq!(six_month_due_on(day(2025, 8, 31)), Some(day(2026, 2, 28)));
+        for outcome in ExitOutcome::ALL {
+            let same = SixMonthSituation::from_code(outcome.code()).unwrap();
+            assert_eq!(same.code(), outcome.code());
+        }
+        assert_eq!(
+            SixMonthSituation::parse_label(" Retraite ")
+                .unwrap_err()
+                .value,
+            "Retraite"
+        );
+        assert_eq!(
+            SixMonthSituation::parse_label("SANS NOUVELLES").unwrap(),
+            SixMonthSituation::NoNews
         );
     }
 }

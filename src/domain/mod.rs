@@ -49,7 +49,10 @@ pub use cpv::CpvCode;
 pub use followup::{FollowupKind, FollowupRules};
 pub use hours::Hours;
 pub use import::{ImportKind, ImportPhase, ImportStatus};
-pub use insertion::{EligibilityCriterion, EmploymentContract, ExitOutcome, Modality, Sex};
+pub use insertion::{
+    EligibilityCriterion, EmploymentContract, ExitOutcome, MAX_SITUATION_SOURCE_CHARS, Modality,
+    Sex, SixMonthSituation, six_month_due_on,
+};
 pub use labels::{Labelled, UnknownLabel};
 pub use money::Money;
 pub use month::Month;

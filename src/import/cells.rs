@@ -12,7 +12,7 @@ use crate::domain::lot::{LotNumberError, parse_lot_number};
 use crate::domain::{
     AwardRole, ContractType, CpvCode, EligibilityCriterion, Email, EmploymentContract, ExitOutcome,
     Hours, Labelled, Modality, Money, Month, PostalCode, Procedure, Reservation, Sex, Siret,
-    SizeClass, StructureKind,
+    SixMonthSituation, SizeClass, StructureKind,
 };
 
 #[derive(Debug, Clone, PartialEq)]
@@ -35,6 +35,7 @@ pub enum Value {
     Criterion(EligibilityCriterion),
     Sex(Sex),
     ExitOutcome(ExitOutcome),
+    SixMonthSituation(SixMonthSituation),
     Month(Month),
     Modality(Modality),
     EmploymentContract(EmploymentContract),
@@ -64,7 +65,6 @@ pub fn convert(cell: &Cell, value_type: ValueType) -> Result<Value, String> {
         ValueType::Text => cell.display(),
         _ => without_text_marker(cell.display()),
     };
-    let label = |result: Result<_, crate::domain::UnknownLabel>| result.map_err(|e| e.to_string());
     match value_type {
         ValueType::Text => Ok(Value::Text(text)),
         ValueType::Siret => siret(cell, &text).map(Value::Siret),
@@ -74,25 +74,20 @@ pub fn convert(cell: &Cell, value_type: ValueType) -> Result<Value, String> {
         ValueType::CpvCode => CpvCode::parse(&text)
             .map(Value::CpvCode)
             .map_err(|e| e.to_string()),
-        ValueType::StructureKind => {
-            label(StructureKind::parse_label(&text).map(Value::StructureKind))
-        }
-        ValueType::SizeClass => label(SizeClass::parse_label(&text).map(Value::SizeClass)),
-        ValueType::Procedure => label(Procedure::parse_label(&text).map(Value::Procedure)),
-        ValueType::AwardRole => label(AwardRole::parse_label(&text).map(Value::AwardRole)),
-        ValueType::Reservation => label(Reservation::parse_label(&text).map(Value::Reservation)),
-        ValueType::ContractType => label(ContractType::parse_label(&text).map(Value::ContractType)),
         // The obligation rules list the grounds: the register's checks read them.
         ValueType::Ground => Ok(Value::Text(text)),
-        ValueType::Criterion => {
-            label(EligibilityCriterion::parse_label(&text).map(Value::Criterion))
-        }
-        ValueType::Sex => label(Sex::parse_label(&text).map(Value::Sex)),
-        ValueType::ExitOutcome => label(ExitOutcome::parse_label(&text).map(Value::ExitOutcome)),
-        ValueType::Modality => label(Modality::parse_label(&text).map(Value::Modality)),
-        ValueType::EmploymentContract => {
-            label(EmploymentContract::parse_label(&text).map(Value::EmploymentContract))
-        }
+        ValueType::StructureKind
+        | ValueType::SizeClass
+        | ValueType::Procedure
+        | ValueType::AwardRole
+        | ValueType::Reservation
+        | ValueType::ContractType
+        | ValueType::Criterion
+        | ValueType::Sex
+        | ValueType::ExitOutcome
+        | ValueType::SixMonthSituation
+        | ValueType::Modality
+        | ValueType::EmploymentContract => enumeration(value_type, &text),
         ValueType::Month => month(cell, &text).map(Value::Month),
         ValueType::Email => Email::parse(&text)
             .map(Value::Email)
@@ -124,6 +119,29 @@ pub fn convert(cell: &Cell, value_type: ValueType) -> Result<Value, String> {
             _ => Hours::parse(&text).map_err(|e| e.to_string()),
         }
         .map(Value::Hours),
+    }
+}
+
+/// A value of one of the glossary's enumerations, read from any of its spellings.
+fn enumeration(value_type: ValueType, text: &str) -> Result<Value, String> {
+    fn label<T: Labelled>(text: &str, value: fn(T) -> Value) -> Result<Value, String> {
+        T::parse_label(text).map(value).map_err(|e| e.to_string())
+    }
+    match value_type {
+        ValueType::StructureKind => label(text, Value::StructureKind),
+        ValueType::SizeClass => label(text, Value::SizeClass),
+        ValueType::Procedure => label(text, Value::Procedure),
+        ValueType::AwardRole => label(text, Value::AwardRole),
+        ValueType::Reservation => label(text, Value::Reservation),
+        ValueType::ContractType => label(text, Value::ContractType),
+        ValueType::Criterion => label(text, Value::Criterion),
+        ValueType::Sex => label(text, Value::Sex),
+        ValueType::ExitOutcome => label(text, Value::ExitOutcome),
+        ValueType::SixMonthSituation => label(text, Value::SixMonthSituation),
+        ValueType::Modality => label(text, Value::Modality),
+        ValueType::EmploymentContract => label(text, Value::EmploymentContract),
+        // Not an enumeration: its text as it is.
+        _ => Ok(Value::Text(text.to_owned())),
     }
 }
 

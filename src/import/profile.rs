@@ -33,6 +33,8 @@ pub enum ValueType {
     Criterion,
     Sex,
     ExitOutcome,
+    /// Where a participant stands six months after exit.
+    SixMonthSituation,
     Month,
     Modality,
     EmploymentContract,
@@ -76,6 +78,7 @@ impl ValueType {
             | ValueType::Criterion
             | ValueType::Sex
             | ValueType::ExitOutcome
+            | ValueType::SixMonthSituation
             | ValueType::Modality
             | ValueType::EmploymentContract => ("Une valeur de la liste déroulante.", ""),
         }

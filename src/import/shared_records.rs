@@ -155,4 +155,11 @@ fn participant_changed(new: &Participant, stored: &StoredParticipant) -> bool {
         || new.qpv.changes(stored.qpv)
         || new.exit_outcome.changes(stored.exit_outcome)
         || new.exit_date.changes(stored.exit_date)
+        || new.six_month.situation.changes(stored.six_month_situation)
+        || new.six_month.on.changes(stored.six_month_on)
+        || new
+            .six_month
+            .source
+            .as_ref()
+            .changes(stored.six_month_source.as_ref())
 }

@@ -11,7 +11,7 @@ use super::profile::{ColumnSpec, Profile, ValueType};
 use crate::domain::update::CLEAR_WORD;
 use crate::domain::{
     AwardRole, ContractType, EligibilityCriterion, EmploymentContract, ExitOutcome, Labelled,
-    Modality, Procedure, Reservation, Sex, SizeClass, StructureKind,
+    Modality, Procedure, Reservation, Sex, SixMonthSituation, SizeClass, StructureKind,
 };
 
 /// Rows of the data sheet that carry drop-down lists and input messages.
@@ -37,6 +37,7 @@ fn choices<'a>(value_type: ValueType, grounds: &[&'a str]) -> Option<Vec<&'a str
         ValueType::Criterion => EligibilityCriterion::ALL.iter().map(|c| c.code()).collect(),
         ValueType::Sex => labels_of::<Sex>(),
         ValueType::ExitOutcome => labels_of::<ExitOutcome>(),
+        ValueType::SixMonthSituation => labels_of::<SixMonthSituation>(),
         ValueType::Modality => labels_of::<Modality>(),
         ValueType::EmploymentContract => labels_of::<EmploymentContract>(),
         ValueType::Boolean => vec!["Oui", "Non"],
@@ -59,7 +60,8 @@ fn width(column: &ColumnSpec) -> f64 {
         ValueType::Criterion
         | ValueType::Modality
         | ValueType::Procedure
-        | ValueType::ExitOutcome => 28.0,
+        | ValueType::ExitOutcome
+        | ValueType::SixMonthSituation => 28.0,
         _ => 16.0,
     };
     by_type.max(column.header.chars().count() as f64 + 4.0)

@@ -15,8 +15,8 @@ use crate::domain::{
     AuditAction, AwardRole, Ccag, ContractNature, ContractType, CpvCode, Departement,
     EligibilityCriterion, Email, EmploymentContract, ExitOutcome, Hours, ImportKind, ImportPhase,
     ImportStatus, Labelled, Locality, Modality, Money, Month, Name, PenaltyChange, PostalCode,
-    Procedure, Rate, ReminderState, Reservation, ReviewState, Role, Sex, Siret, SizeClass,
-    StructureKind,
+    Procedure, Rate, ReminderState, Reservation, ReviewState, Role, Sex, Siret, SixMonthSituation,
+    SizeClass, StructureKind,
 };
 
 /// A domain value as one column holds it.
@@ -176,6 +176,7 @@ stored_as_code!(
     ReviewState,
     Role,
     Sex,
+    SixMonthSituation,
     SizeClass,
     StructureKind,
 );

@@ -12,7 +12,7 @@ use crate::domain::{
     AuditAction, AwardRole, Ccag, ContractNature, ContractType, CpvCode, Departement,
     EligibilityCriterion, Email, EmploymentContract, ExitOutcome, Hours, ImportKind, ImportPhase,
     ImportStatus, Modality, Money, Month, Name, PenaltyChange, PostalCode, Procedure, Rate,
-    Reservation, ReviewState, Role, Sex, Siret, SizeClass, StructureKind,
+    Reservation, ReviewState, Role, Sex, Siret, SixMonthSituation, SizeClass, StructureKind,
 };
 
 /// How a column's values are checked: read as text or as an integer, then decoded.
@@ -158,6 +158,11 @@ const TYPED_COLUMNS: &[(&str, &str, Check)] = &[
         "participants",
         "exit_outcome",
         Check::Text(text::<ExitOutcome>),
+    ),
+    (
+        "participants",
+        "six_month_situation",
+        Check::Text(text::<SixMonthSituation>),
     ),
     ("hour_entries", "month", Check::Integer(integer::<Month>)),
     ("hour_entries", "modality", Check::Text(text::<Modality>)),

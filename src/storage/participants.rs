@@ -5,12 +5,15 @@ use diesel::prelude::*;
 
 use super::schema::{hour_entries, participants};
 use super::{BuyerId, DbConnection, ParticipantId, now};
-use crate::domain::{EligibilityCriterion, ExitOutcome, Labelled, Month, Sex, Update};
+use crate::domain::{
+    EligibilityCriterion, ExitOutcome, Labelled, Month, Sex, SixMonthSituation, Update,
+};
 
 /// Erases what could lead back to a person for every participant with no activity since
 /// `cutoff` (no hours declared from that month on, validated, exited and recorded before it):
-/// pseudonym, prescriber and validation date go, the exit date keeps only its year. Criterion,
-/// sex, birth year, QPV residence and exit outcome stay, so every aggregate is unchanged.
+/// pseudonym, prescriber, validation date and the source of the six-month situation go, the
+/// exit date and the situation's date keep only their year. Criterion, sex, birth year, QPV
+/// residence, exit outcome and six-month situation stay, so every aggregate is unchanged.
 /// Returns how many participants were anonymised; the caller provides the transaction.
 pub fn anonymise_inactive_before(conn: &mut DbConnection, cutoff: NaiveDate) -> QueryResult<usize> {
     let cutoff_month = Month::of_date(cutoff)
@@ -19,7 +22,8 @@ pub fn anonymise_inactive_before(conn: &mut DbConnection, cutoff: NaiveDate) -> 
     let recently_active = hour_entries::table
         .filter(hour_entries::month.ge(cutoff_month))
         .select(hour_entries::participant_id);
-    let candidates: Vec<(ParticipantId, Option<NaiveDate>)> = participants::table
+    type Candidate = (ParticipantId, Option<NaiveDate>, Option<NaiveDate>);
+    let candidates: Vec<Candidate> = participants::table
         .filter(participants::anonymised_at.is_null())
         .filter(participants::created_at.lt(cutoff.and_hms_opt(0, 0, 0).expect("midnight exists")))
         .filter(
@@ -33,17 +37,28 @@ pub fn anonymise_inactive_before(conn: &mut DbConnection, cutoff: NaiveDate) -> 
                 .or(participants::exit_date.lt(cutoff)),
         )
         .filter(diesel::dsl::not(participants::id.eq_any(recently_active)))
-        .select((participants::id, participants::exit_date))
+        .filter(
+            participants::six_month_on
+                .is_null()
+                .or(participants::six_month_on.lt(cutoff)),
+        )
+        .select((
+            participants::id,
+            participants::exit_date,
+            participants::six_month_on,
+        ))
         .load(conn)?;
     let at = now();
-    for (id, exit_date) in &candidates {
-        let exit_year = exit_date.and_then(|d| NaiveDate::from_ymd_opt(d.year(), 1, 1));
+    let year_of = |d: &Option<NaiveDate>| d.and_then(|d| NaiveDate::from_ymd_opt(d.year(), 1, 1));
+    for (id, exit_date, six_month_on) in &candidates {
         diesel::update(participants::table.find(id))
             .set((
                 participants::pseudonym.eq(format!("anonymise-{id}")),
                 participants::prescriber.eq(None::<String>),
                 participants::validated_on.eq(None::<NaiveDate>),
-                participants::exit_date.eq(exit_year),
+                participants::exit_date.eq(year_of(exit_date)),
+                participants::six_month_on.eq(year_of(six_month_on)),
+                participants::six_month_source.eq(None::<String>),
                 participants::anonymised_at.eq(at),
                 participants::updated_at.eq(at),
             ))
@@ -63,6 +78,15 @@ pub struct ParticipantFields<'a> {
     pub qpv: Update<bool>,
     pub exit_outcome: Update<ExitOutcome>,
     pub exit_date: Update<NaiveDate>,
+    pub six_month: SixMonthFields<'a>,
+}
+
+/// The situation six months after exit, its date and its source, as said.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SixMonthFields<'a> {
+    pub situation: Update<SixMonthSituation>,
+    pub on: Update<NaiveDate>,
+    pub source: Update<&'a str>,
 }
 
 /// Creates the participant or updates the one with the same identifier; facts not said keep
@@ -87,6 +111,18 @@ pub fn upsert(conn: &mut DbConnection, p: &ParticipantFields<'_>) -> QueryResult
             .written()
             .map(|v| participants::exit_outcome.eq(v.map(|o| o.code()))),
         p.exit_date.written().map(|v| participants::exit_date.eq(v)),
+        p.six_month
+            .situation
+            .written()
+            .map(|v| participants::six_month_situation.eq(v.map(|s| s.code()))),
+        p.six_month
+            .on
+            .written()
+            .map(|v| participants::six_month_on.eq(v)),
+        p.six_month
+            .source
+            .written()
+            .map(|v| participants::six_month_source.eq(v)),
     );
     let existing: Option<ParticipantId> = participants::table
         .filter(participants::pseudonym.eq(p.pseudonym))
@@ -113,6 +149,13 @@ pub fn upsert(conn: &mut DbConnection, p: &ParticipantFields<'_>) -> QueryResult
                 participants::qpv_resident.eq(p.qpv.given().copied()),
                 participants::exit_outcome.eq(p.exit_outcome.given().map(|o| o.code())),
                 participants::exit_date.eq(p.exit_date.given().copied()),
+                participants::six_month_situation.eq(p
+                    .six_month
+                    .situation
+                    .given()
+                    .map(|s| s.code())),
+                participants::six_month_on.eq(p.six_month.on.given().copied()),
+                participants::six_month_source.eq(p.six_month.source.given().copied()),
             ))
             .returning(participants::id)
             .get_result(conn),
@@ -132,6 +175,7 @@ pub fn ids_by_pseudonym(
 /// A participant as facilitateurs list them: pseudonymous, with the hours declared for them.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable)]
 pub struct ParticipantView {
+    pub id: ParticipantId,
     pub pseudonym: String,
     pub criterion: String,
     pub validated_on: Option<NaiveDate>,
@@ -143,6 +187,9 @@ pub struct ParticipantView {
     pub exit_date: Option<NaiveDate>,
     /// Set once the retention period has passed and the personal data were erased.
     pub anonymised_at: Option<chrono::NaiveDateTime>,
+    pub six_month_situation: Option<String>,
+    pub six_month_on: Option<NaiveDate>,
+    pub six_month_source: Option<String>,
     /// Hours declared for the participant, in hundredths, on every lot.
     pub hours: i64,
 }
@@ -189,8 +236,7 @@ pub fn page(
     page: super::PageRequest,
 ) -> QueryResult<(Vec<ParticipantView>, i64)> {
     use super::schema::{contracts, lots};
-    use diesel::dsl::{exists, not, sql};
-    use diesel::sql_types::BigInt;
+    use diesel::dsl::{exists, not};
     let query = || {
         let mut query = participants::table.into_boxed();
         if let Some(ids) = &filter.buyer_ids {
@@ -217,19 +263,7 @@ pub fn page(
     let total = query().count().get_result(conn)?;
     let hours = hours_in_scope(filter.buyer_ids.as_deref());
     let items = query()
-        .select((
-            participants::pseudonym,
-            participants::criterion,
-            participants::validated_on,
-            participants::prescriber,
-            participants::birth_year,
-            participants::sex,
-            participants::qpv_resident,
-            participants::exit_outcome,
-            participants::exit_date,
-            participants::anonymised_at,
-            sql::<BigInt>(&hours),
-        ))
+        .select(view_columns(&hours))
         .order((
             super::sort_key(participants::pseudonym).asc(),
             participants::id.asc(),
@@ -238,4 +272,163 @@ pub fn page(
         .offset(page.offset())
         .load(conn)?;
     Ok((items, total))
+}
+
+type ViewColumns = (
+    participants::id,
+    participants::pseudonym,
+    participants::criterion,
+    participants::validated_on,
+    participants::prescriber,
+    participants::birth_year,
+    participants::sex,
+    participants::qpv_resident,
+    participants::exit_outcome,
+    participants::exit_date,
+    participants::anonymised_at,
+    participants::six_month_situation,
+    participants::six_month_on,
+    participants::six_month_source,
+    diesel::expression::SqlLiteral<diesel::sql_types::BigInt>,
+);
+
+/// What a `ParticipantView` reads, `hours` the SQL of its hours.
+fn view_columns(hours: &str) -> ViewColumns {
+    (
+        participants::id,
+        participants::pseudonym,
+        participants::criterion,
+        participants::validated_on,
+        participants::prescriber,
+        participants::birth_year,
+        participants::sex,
+        participants::qpv_resident,
+        participants::exit_outcome,
+        participants::exit_date,
+        participants::anonymised_at,
+        participants::six_month_situation,
+        participants::six_month_on,
+        participants::six_month_source,
+        diesel::dsl::sql(hours),
+    )
+}
+
+/// One participant, if the buyers (all when `None`) reach it: it has hours on their lots, or
+/// none yet — the listing's rule — with its hours on their lots.
+pub fn find(
+    conn: &mut DbConnection,
+    id: ParticipantId,
+    buyer_ids: Option<&[BuyerId]>,
+) -> QueryResult<Option<ParticipantView>> {
+    use super::schema::{contracts, lots};
+    use diesel::dsl::count_star;
+    if let Some(ids) = buyer_ids {
+        let any: i64 = hour_entries::table
+            .filter(hour_entries::participant_id.eq(id))
+            .select(count_star())
+            .first(conn)?;
+        let within: i64 = hour_entries::table
+            .inner_join(lots::table.inner_join(contracts::table))
+            .filter(hour_entries::participant_id.eq(id))
+            .filter(contracts::buyer_id.eq_any(ids.to_vec()))
+            .select(count_star())
+            .first(conn)?;
+        if any > 0 && within == 0 {
+            return Ok(None);
+        }
+    }
+    participants::table
+        .find(id)
+        .select(view_columns(&hours_in_scope(buyer_ids)))
+        .first(conn)
+        .optional()
+}
+
+/// A participant's hours of one month on one lot for one company: what its timeline shows.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct TimelineRow {
+    pub month: Month,
+    pub contract_id: super::ContractId,
+    pub reference: String,
+    pub lot: i32,
+    pub lot_title: Option<String>,
+    pub company_siret: String,
+    pub company_name: String,
+    /// Every hour not rejected, training included, in hundredths.
+    pub hours: i64,
+    /// Of which training hours.
+    pub training: i64,
+    /// Of which hours awaiting validation.
+    pub pending: i64,
+}
+
+/// The participant's hours on the buyers' lots (all when `None`), by month, lot and company,
+/// in the order of months; rejected hours left out.
+pub fn timeline(
+    conn: &mut DbConnection,
+    id: ParticipantId,
+    buyer_ids: Option<&[BuyerId]>,
+) -> QueryResult<Vec<TimelineRow>> {
+    use super::schema::{companies, contracts, lots};
+    use crate::domain::{Modality, ReviewState};
+    use diesel::dsl::sql;
+    use diesel::sql_types::{BigInt, Integer, Nullable, Text};
+    // Several keys in one SQL fragment: diesel cannot mix columns and SQL in a GROUP BY.
+    let keys = "hour_entries.month, contracts.id, contracts.reference, lots.number, lots.title, \
+                companies.siret, companies.name";
+    let sums = format!(
+        "COALESCE(CAST(SUM(hour_entries.hours) AS BIGINT), 0), \
+         COALESCE(CAST(SUM(CASE WHEN hour_entries.modality = '{training}' THEN hour_entries.hours ELSE 0 END) AS BIGINT), 0), \
+         COALESCE(CAST(SUM(CASE WHEN hour_entries.review = '{declared}' THEN hour_entries.hours ELSE 0 END) AS BIGINT), 0)",
+        training = Modality::Training.code(),
+        declared = ReviewState::Declared.code(),
+    );
+    let mut query = hour_entries::table
+        .inner_join(lots::table.inner_join(contracts::table))
+        .inner_join(companies::table.on(companies::id.eq(hour_entries::company_id)))
+        .filter(hour_entries::participant_id.eq(id))
+        .filter(hour_entries::review.ne(ReviewState::Rejected))
+        .group_by(sql::<BigInt>(keys))
+        .select(sql::<(
+            Integer,
+            BigInt,
+            Text,
+            Integer,
+            Nullable<Text>,
+            Text,
+            Text,
+            BigInt,
+            BigInt,
+            BigInt,
+        )>(&format!("{keys}, {sums}")))
+        .into_boxed();
+    if let Some(ids) = buyer_ids {
+        query = query.filter(contracts::buyer_id.eq_any(ids.to_vec()));
+    }
+    super::located::located(conn, &["hour_entries"], |conn| {
+        query
+            .order(sql::<BigInt>(
+                "hour_entries.month, contracts.reference, lots.number, companies.siret",
+            ))
+            .load(conn)
+    })
+}
+
+/// Records where the participant stands six months after exit; the caller provides the
+/// transaction and has checked the facts.
+pub fn record_six_month(
+    conn: &mut DbConnection,
+    id: ParticipantId,
+    situation: SixMonthSituation,
+    on: NaiveDate,
+    source: Option<&str>,
+) -> QueryResult<usize> {
+    diesel::update(participants::table.find(id))
+        .set((
+            participants::six_month_situation.eq(situation.code()),
+            participants::six_month_on.eq(on),
+            participants::six_month_source.eq(source),
+            participants::updated_at.eq(now()),
+        ))
+        .execute(conn)
 }

@@ -227,6 +227,9 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         anonymised_at -> Nullable<Timestamp>,
+        six_month_situation -> Nullable<Text>,
+        six_month_on -> Nullable<Date>,
+        six_month_source -> Nullable<Text>,
     }
 }
 

@@ -11,7 +11,8 @@ use diesel::prelude::*;
 use super::schema::{awards, companies, contracts, hour_entries, lots, participants};
 use super::{BuyerId, CompanyId, DbConnection, ParticipantId};
 use crate::domain::{
-    EligibilityCriterion, ExitOutcome, Labelled, Name, PostalCode, Sex, SizeClass, StructureKind,
+    EligibilityCriterion, ExitOutcome, Labelled, Name, PostalCode, Sex, SixMonthSituation,
+    SizeClass, StructureKind,
 };
 
 /// Keys looked up per query: well under the bound parameters either backend takes.
@@ -39,6 +40,9 @@ pub struct StoredParticipant {
     pub qpv: Option<bool>,
     pub exit_outcome: Option<ExitOutcome>,
     pub exit_date: Option<NaiveDate>,
+    pub six_month_situation: Option<SixMonthSituation>,
+    pub six_month_on: Option<NaiveDate>,
+    pub six_month_source: Option<String>,
 }
 
 type CompanyRow = (
@@ -96,6 +100,9 @@ type ParticipantRow = (
     Option<bool>,
     Option<String>,
     Option<NaiveDate>,
+    Option<String>,
+    Option<NaiveDate>,
+    Option<String>,
 );
 
 /// The known participants among `pseudonyms`, by identifier.
@@ -118,6 +125,9 @@ pub fn participants_by_pseudonym(
                 participants::qpv_resident,
                 participants::exit_outcome,
                 participants::exit_date,
+                participants::six_month_situation,
+                participants::six_month_on,
+                participants::six_month_source,
             ))
             .load(conn)?;
         found.extend(rows.into_iter().map(|row| {
@@ -133,6 +143,9 @@ pub fn participants_by_pseudonym(
                 qpv: row.7,
                 exit_outcome: row.8.as_deref().and_then(ExitOutcome::from_code),
                 exit_date: row.9,
+                six_month_situation: row.10.as_deref().and_then(SixMonthSituation::from_code),
+                six_month_on: row.11,
+                six_month_source: row.12,
             };
             (pseudonym, participant)
         }));

@@ -135,6 +135,7 @@ fn person(
             qpv: Update::Keep,
             exit_outcome: Update::Keep,
             exit_date: Update::Keep,
+            six_month: Default::default(),
         },
     )?)
 }

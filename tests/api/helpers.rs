@@ -419,6 +419,7 @@ pub fn rsa_participant(
             qpv: Update::Keep,
             exit_outcome: Update::Keep,
             exit_date: Update::Keep,
+            six_month: Default::default(),
         },
     )
 }

@@ -4,7 +4,9 @@ use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate};
 
-use crate::domain::{EligibilityCriterion, ExitOutcome, Sex, Update};
+use crate::domain::{
+    EligibilityCriterion, ExitOutcome, MAX_SITUATION_SOURCE_CHARS, Sex, SixMonthSituation, Update,
+};
 use crate::import::cells::Value;
 use crate::import::problem::Problems;
 use crate::import::profile::{Profile, ValueType};
@@ -13,7 +15,7 @@ use crate::import::refusal::Refusal;
 use crate::import::reporter::Reporter;
 use crate::import::rows::{ParsedRow, RowView};
 use crate::storage::DbConnection;
-use crate::storage::participants::{self as repository, ParticipantFields};
+use crate::storage::participants::{self as repository, ParticipantFields, SixMonthFields};
 
 pub const COLUMNS: &[(&str, ValueType)] = &[
     ("pseudonym", ValueType::Text),
@@ -25,6 +27,9 @@ pub const COLUMNS: &[(&str, ValueType)] = &[
     ("qpv", ValueType::Boolean),
     ("exit_outcome", ValueType::ExitOutcome),
     ("exit_date", ValueType::Date),
+    ("six_month_situation", ValueType::SixMonthSituation),
+    ("six_month_on", ValueType::Date),
+    ("six_month_source", ValueType::Text),
 ];
 
 /// Where « effacer » clears what is stored: every fact but the identifier and the criterion.
@@ -36,10 +41,21 @@ pub const CLEARABLE: &[&str] = &[
     "qpv",
     "exit_outcome",
     "exit_date",
+    "six_month_situation",
+    "six_month_on",
+    "six_month_source",
 ];
 
 /// Identifiers are codes, not names: short, without spaces inside.
 const MAX_PSEUDONYM_CHARS: usize = 40;
+
+/// The situation six months after exit as a row says it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SixMonth {
+    pub situation: Update<SixMonthSituation>,
+    pub on: Update<NaiveDate>,
+    pub source: Update<String>,
+}
 
 /// A participant as a row gives it: the facts it says, each kept, set or cleared.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,6 +70,7 @@ pub struct Participant {
     pub qpv: Update<bool>,
     pub exit_outcome: Update<ExitOutcome>,
     pub exit_date: Update<NaiveDate>,
+    pub six_month: SixMonth,
 }
 
 /// A participants row whose required cells hold a value, its cells read once.
@@ -68,6 +85,7 @@ struct ParticipantRow {
     qpv: Update<bool>,
     exit_outcome: Update<ExitOutcome>,
     exit_date: Update<NaiveDate>,
+    six_month: SixMonth,
 }
 
 impl ParticipantRow {
@@ -102,6 +120,17 @@ impl ParticipantRow {
                 _ => None,
             }),
             exit_date: view.update("exit_date", date),
+            six_month: SixMonth {
+                situation: view.update("six_month_situation", |value| match value {
+                    Value::SixMonthSituation(s) => Some(*s),
+                    _ => None,
+                }),
+                on: view.update("six_month_on", date),
+                source: view.update("six_month_source", |value| match value {
+                    Value::Text(t) => Some(t.trim().to_owned()).filter(|t| !t.is_empty()),
+                    _ => None,
+                }),
+            },
         })
     }
 }
@@ -174,18 +203,60 @@ fn exit_after_validation(row: &ParticipantRow) -> Result<(), Refusal> {
     }
 }
 
+/// A six-month situation is given, cleared or left with its date; given, it comes with the exit
+/// it follows, on or after that exit, and its source in a few words.
+fn six_month_follows_the_exit(row: &ParticipantRow) -> Result<(), Refusal> {
+    let six = &row.six_month;
+    if !six.on.said_alike(&six.situation) {
+        return Err(Refusal::new(
+            "six_month_situation",
+            None,
+            "Une situation à 6 mois s'indique avec sa date : remplissez les deux colonnes, effacez les deux, ou laissez-les vides.",
+        ));
+    }
+    let Some(on) = six.on.given() else {
+        return Ok(());
+    };
+    let Some(exit) = row.exit_date.given() else {
+        return Err(Refusal::new(
+            "six_month_situation",
+            None,
+            "Une situation à 6 mois suit une sortie : remplissez aussi la date et le type de sortie sur cette ligne.",
+        ));
+    };
+    if on < exit {
+        return Err(Refusal::new(
+            "six_month_on",
+            Some(on.format("%d/%m/%Y").to_string()),
+            "La date de la situation à 6 mois précède la date de sortie : corrigez l'une des deux.",
+        ));
+    }
+    match six.source.given() {
+        Some(source) if source.chars().count() > MAX_SITUATION_SOURCE_CHARS => Err(Refusal::new(
+            "six_month_source",
+            None,
+            "La source tient en quelques mots (120 caractères au plus) : qui a renseigné la situation (le participant, l'employeur, France Travail…), jamais un nom de personne.",
+        )),
+        _ => Ok(()),
+    }
+}
+
 fn dates_not_in_future(row: &ParticipantRow, today: NaiveDate) -> Result<(), Refusal> {
-    if [row.validated_on.given(), row.exit_date.given()]
-        .into_iter()
-        .flatten()
-        .all(|d| *d <= today)
+    if [
+        row.validated_on.given(),
+        row.exit_date.given(),
+        row.six_month.on.given(),
+    ]
+    .into_iter()
+    .flatten()
+    .all(|d| *d <= today)
     {
         return Ok(());
     }
     Err(Refusal::new(
         "validated_on",
         None,
-        "Les dates de validation et de sortie ne peuvent pas être dans le futur.",
+        "Les dates de validation, de sortie et de situation à 6 mois ne peuvent pas être dans le futur.",
     ))
 }
 
@@ -196,6 +267,7 @@ fn check(row: &ParticipantRow, first: Option<u32>, today: NaiveDate) -> Result<(
     birth_year_of_someone_14_or_more(row, today)?;
     exit_has_date_and_outcome(row)?;
     exit_after_validation(row)?;
+    six_month_follows_the_exit(row)?;
     dates_not_in_future(row, today)
 }
 
@@ -230,6 +302,7 @@ pub fn validate(
             qpv: row.qpv,
             exit_outcome: row.exit_outcome,
             exit_date: row.exit_date,
+            six_month: row.six_month,
         });
     }
     participants
@@ -253,6 +326,11 @@ pub fn write(
                 qpv: p.qpv,
                 exit_outcome: p.exit_outcome,
                 exit_date: p.exit_date,
+                six_month: SixMonthFields {
+                    situation: p.six_month.situation,
+                    on: p.six_month.on,
+                    source: p.six_month.source.as_ref().map(String::as_str),
+                },
             },
         )?;
         progress.row_written();
@@ -281,6 +359,7 @@ mod tests {
             qpv: Update::Keep,
             exit_outcome: Update::Keep,
             exit_date: Update::Keep,
+            six_month: SixMonth::default(),
         }
     }
 
@@ -350,5 +429,45 @@ mod tests {
         );
         row.exit_date = Update::Set(TODAY());
         assert!(dates_not_in_future(&row, TODAY()).is_ok());
+    }
+
+    #[test]
+    fn a_six_month_situation_follows_its_exit_with_its_date() {
+        let mut row = row();
+        row.six_month.situation = Update::Set(SixMonthSituation::NoNews);
+        assert_eq!(
+            six_month_follows_the_exit(&row).unwrap_err().key,
+            "six_month_situation"
+        );
+        row.six_month.on = Update::Set(date(2025, 6, 2));
+        let refusal = six_month_follows_the_exit(&row).unwrap_err();
+        assert!(
+            refusal.message.contains("suit une sortie"),
+            "{}",
+            refusal.message
+        );
+        row.exit_outcome = Update::Set(ExitOutcome::PositiveExit);
+        row.exit_date = Update::Set(date(2025, 6, 3));
+        assert_eq!(
+            six_month_follows_the_exit(&row).unwrap_err().key,
+            "six_month_on"
+        );
+        row.exit_date = Update::Set(date(2024, 12, 2));
+        row.validated_on = Update::Set(date(2024, 1, 2));
+        assert!(check(&row, None, TODAY()).is_ok());
+        row.six_month.source = Update::Set("x".repeat(MAX_SITUATION_SOURCE_CHARS + 1));
+        assert_eq!(
+            six_month_follows_the_exit(&row).unwrap_err().key,
+            "six_month_source"
+        );
+        row.six_month = SixMonth {
+            on: Update::Set(date(2025, 7, 1)),
+            ..row.six_month.clone()
+        };
+        row.six_month.source = Update::Keep;
+        assert_eq!(
+            dates_not_in_future(&row, TODAY()).unwrap_err().key,
+            "validated_on"
+        );
     }
 }

@@ -70,6 +70,8 @@ pub struct AwardJson {
 /// A participant as facilitateurs list them: pseudonymous, with the hours declared for them.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ParticipantJson {
+    /// The participant's page is `/participants/{id}`.
+    pub id: i64,
     pub pseudonym: String,
     pub criterion: String,
     pub validated_on: Option<NaiveDate>,
@@ -81,6 +83,10 @@ pub struct ParticipantJson {
     pub exit_date: Option<NaiveDate>,
     /// Set once the retention period has passed and the personal data were erased.
     pub anonymised_at: Option<NaiveDateTime>,
+    /// Where the participant stands six months after exit (`no_news`: sans nouvelles).
+    pub six_month_situation: Option<String>,
+    /// When that situation was learnt.
+    pub six_month_on: Option<NaiveDate>,
     /// Hours declared for the participant on every lot, in hundredths of an hour.
     pub hours_hundredths: i64,
 }
@@ -142,6 +148,7 @@ impl From<AwardView> for AwardJson {
 impl From<ParticipantView> for ParticipantJson {
     fn from(p: ParticipantView) -> ParticipantJson {
         ParticipantJson {
+            id: p.id.get(),
             pseudonym: p.pseudonym,
             criterion: p.criterion,
             validated_on: p.validated_on,
@@ -152,6 +159,8 @@ impl From<ParticipantView> for ParticipantJson {
             exit_outcome: p.exit_outcome,
             exit_date: p.exit_date,
             anonymised_at: p.anonymised_at,
+            six_month_situation: p.six_month_situation,
+            six_month_on: p.six_month_on,
             hours_hundredths: p.hours,
         }
     }
