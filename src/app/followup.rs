@@ -134,7 +134,8 @@ pub fn workbook(
 
 /// The page where the item is acted on: the lot on its contract's page; the upload page for a
 /// company's own missing statements; the statements to validate, of the import when known;
-/// the participant, by pseudonym; the contract's obligations on its page.
+/// the participant, by pseudonym; the contract's obligations on its page; the form of the
+/// six-month situation on the participant's page.
 fn link(item: &FollowupItem, role: Role) -> String {
     let contract = format!("/marches/{}", item.contract_id);
     let lot = match item.lot {
@@ -150,6 +151,9 @@ fn link(item: &FollowupItem, role: Role) -> String {
         } => format!("/releves?import={id}"),
         Figures::PendingValidation { .. } => "/releves".to_owned(),
         Figures::ObligationMissing { .. } => format!("{contract}#obligations"),
+        Figures::ExitFollowupDue { participant_id, .. } => {
+            format!("/participants/{participant_id}#situation")
+        }
         Figures::EligibilityPending { pseudonym, .. } => format!(
             "/participants?{}",
             form_urlencoded::Serializer::new(String::new())

@@ -178,6 +178,17 @@ impl FollowupRules {
     }
 }
 
+/// A participant who left on `exit` and whose situation six months later is not recorded: due
+/// since exit + 6 months, once that day has come.
+pub fn six_month_situation_due(
+    exit: NaiveDate,
+    recorded: bool,
+    today: NaiveDate,
+) -> Option<NaiveDate> {
+    let due = super::insertion::six_month_due_on(exit)?;
+    (!recorded && due <= today).then_some(due)
+}
+
 /// A clause that ended below its target: the hours missing and the penalty due, since its end.
 /// Closed clauses are left out by whoever gathers the clauses (`indicators::followup`).
 pub fn ended_short(facts: &ClauseFacts, now: &Assessment) -> Option<Shortfall> {
@@ -380,6 +391,17 @@ mod tests {
                 assert_eq!(of(social, environmental), None);
             }
         }
+    }
+
+    #[test]
+    fn a_six_month_situation_is_due_from_six_months_after_exit_until_recorded() {
+        let exit = day(2025, 3, 31);
+        assert_eq!(six_month_situation_due(exit, false, day(2025, 9, 29)), None);
+        assert_eq!(
+            six_month_situation_due(exit, false, day(2025, 9, 30)),
+            Some(day(2025, 9, 30))
+        );
+        assert_eq!(six_month_situation_due(exit, true, day(2026, 1, 1)), None);
     }
 
     #[test]

@@ -69,6 +69,13 @@ fn figures(item: &FollowupItem) -> [Value; 5] {
             Value::Empty,
             Value::Empty,
         ],
+        Figures::ExitFollowupDue { last_month, .. } => [
+            Value::Month(*last_month),
+            Value::Empty,
+            Value::Empty,
+            Value::Empty,
+            Value::Empty,
+        ],
     }
 }
 

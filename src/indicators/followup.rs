@@ -11,12 +11,14 @@ use super::clauses::{self, ClauseView};
 use crate::domain::followup::{
     self, FollowupKind, FollowupRules, MissingParts, Shortfall, StatementFacts,
 };
-use crate::domain::{Hours, Month, ReviewState};
+use crate::domain::{ExitOutcome, Hours, Labelled, Month, ReviewState};
 use crate::storage::followup::{self as names, ContractNames, LotNames};
 use crate::storage::indicators::{self as sums, Counted, HoursFilter};
 use crate::storage::obligations::{self as register, ObligationFilter};
 use crate::storage::reviews::{self, ReviewFilter};
-use crate::storage::{CompanyId, ContractId, DbConnection, ImportId, LotId, closures};
+use crate::storage::{
+    CompanyId, ContractId, DbConnection, ImportId, LotId, ParticipantId, closures,
+};
 
 /// What is asked: the scope, the date, the rules and the kinds the caller is shown.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -83,6 +85,15 @@ pub enum Figures {
         launch: NaiveDate,
         missing: MissingParts,
     },
+    /// A participant's situation six months after exit, not recorded once due.
+    ExitFollowupDue {
+        participant_id: ParticipantId,
+        pseudonym: String,
+        exit_date: NaiveDate,
+        outcome: Option<ExitOutcome>,
+        /// The last month they worked in the scope.
+        last_month: Month,
+    },
 }
 
 /// What an item is about: a lot, or a whole contract.
@@ -143,7 +154,10 @@ pub fn gather(
     if wants(FollowupKind::ObligationMissing) {
         found.extend(obligations_missing(conn, request)?);
     }
-    // `exit_followup_due` and `qpv_share_short` have no rule yet: always empty.
+    if wants(FollowupKind::ExitFollowupDue) {
+        found.extend(exits_due(conn, request)?);
+    }
+    // `qpv_share_short` has no rule yet: always empty.
     let mut items = named(conn, found)?;
     items.sort_by(|a, b| urgency_key(a).cmp(&urgency_key(b)));
     Ok(items)
@@ -156,7 +170,8 @@ fn urgency_key(item: &FollowupItem) -> impl Ord + '_ {
         Figures::PendingValidation {
             month, import_id, ..
         } => (Some(*month), import_id.map(|i| i.get()), ""),
-        Figures::EligibilityPending { pseudonym, .. } => (None, None, pseudonym.as_str()),
+        Figures::EligibilityPending { pseudonym, .. }
+        | Figures::ExitFollowupDue { pseudonym, .. } => (None, None, pseudonym.as_str()),
         _ => (None, None, ""),
     };
     (
@@ -327,6 +342,34 @@ fn obligations_missing(
         .collect())
 }
 
+/// Participants who left six months ago or more with no situation since recorded, since the
+/// day it was due; on the lot and company of their last month worked in the scope.
+fn exits_due(
+    conn: &mut DbConnection,
+    request: &FollowupRequest,
+) -> Result<Vec<Found>, diesel::result::Error> {
+    let filter = declared_up_to(&request.scope, request.today);
+    Ok(sums::exits_awaiting_situation(conn, &filter)?
+        .into_iter()
+        .filter_map(|row| {
+            let since = followup::six_month_situation_due(row.exit_date, false, request.today)?;
+            Some(Found {
+                kind: FollowupKind::ExitFollowupDue,
+                since,
+                place: Place::Lot(row.lot_id),
+                company: Some(row.company_id),
+                figures: Figures::ExitFollowupDue {
+                    participant_id: row.participant_id,
+                    pseudonym: row.pseudonym,
+                    exit_date: row.exit_date,
+                    outcome: row.exit_outcome.as_deref().and_then(ExitOutcome::from_code),
+                    last_month: row.last_month,
+                },
+            })
+        })
+        .collect())
+}
+
 /// An item's buyer and contract, and its lot when it is about one.
 struct Names {
     buyer_siret: String,
@@ -466,6 +509,16 @@ impl FollowupItem {
                 "Consultation lancée le {} : {}.",
                 launch.format("%d/%m/%Y"),
                 missing_text(*missing)
+            ),
+            Figures::ExitFollowupDue {
+                pseudonym,
+                exit_date,
+                outcome,
+                ..
+            } => format!(
+                "Participant {pseudonym} : sorti le {}{} ; sa situation six mois après n'est pas enregistrée.",
+                exit_date.format("%d/%m/%Y"),
+                outcome.map_or_else(String::new, |o| format!(" ({})", o.label().to_lowercase()))
             ),
         }
     }

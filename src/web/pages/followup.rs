@@ -72,6 +72,7 @@ fn action_of(line: &FollowupLine) -> &'static str {
         Figures::PendingValidation { .. } => "Valider ou rejeter",
         Figures::EligibilityPending { .. } => "Voir le participant",
         Figures::ObligationMissing { .. } => "Voir les obligations du marché",
+        Figures::ExitFollowupDue { .. } => "Enregistrer sa situation",
     }
 }
 

@@ -13,8 +13,8 @@ use crate::indicators::followup::Figures;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FollowupItemJson {
     /// `behind_pace`, `ended_short`, `missing_statement`, `pending_validation`,
-    /// `eligibility_pending`, `obligation_missing`; `exit_followup_due` and `qpv_share_short`
-    /// are declared and stay empty for now.
+    /// `eligibility_pending`, `obligation_missing`, `exit_followup_due`; `qpv_share_short` is
+    /// declared and stays empty for now.
     pub kind: FollowupKind,
     /// The kind in French.
     pub kind_label: &'static str,
@@ -53,20 +53,22 @@ pub struct FollowupItemJson {
     /// `pending_validation`: the import that sent the statements (absent without one).
     pub import_id: Option<i64>,
     /// `pending_validation`: the month worked; `eligibility_pending`: the first month with
-    /// hours. `2025-03`.
+    /// hours; `exit_followup_due`: the last month worked. `2025-03`.
     pub month: Option<String>,
     /// `pending_validation`: hour entries awaiting validation.
     pub entries: Option<i64>,
     /// `pending_validation`: hours awaiting validation; `eligibility_pending`: the
     /// participant's hours on the lot. In hundredths of an hour.
     pub hours_hundredths: Option<i64>,
-    /// `eligibility_pending`: the participant's pseudonym (never a name).
+    /// `eligibility_pending`, `exit_followup_due`: the participant's pseudonym (never a name).
     pub pseudonym: Option<String>,
     /// `obligation_missing`: the day the consultation was launched.
     pub launch_date: Option<NaiveDate>,
     /// `obligation_missing`: the parts required and missing without a ground, among
     /// `social` and `environmental`.
     pub missing_conditions: Option<Vec<&'static str>>,
+    /// `exit_followup_due`: the day the participant left.
+    pub exit_date: Option<NaiveDate>,
 }
 
 impl From<&FollowupLine> for FollowupItemJson {
@@ -99,6 +101,7 @@ impl From<&FollowupLine> for FollowupItemJson {
             pseudonym: None,
             launch_date: None,
             missing_conditions: None,
+            exit_date: None,
         };
         json.set_figures(&i.figures);
         json
@@ -151,6 +154,16 @@ impl FollowupItemJson {
                 ];
                 self.missing_conditions =
                     Some(parts.into_iter().filter(|p| p.0).map(|p| p.1).collect());
+            }
+            Figures::ExitFollowupDue {
+                pseudonym,
+                exit_date,
+                last_month,
+                ..
+            } => {
+                self.pseudonym = Some(pseudonym.clone());
+                self.exit_date = Some(*exit_date);
+                self.month = Some(last_month.iso());
             }
         }
     }
