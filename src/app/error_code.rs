@@ -74,6 +74,9 @@ error_codes! {
     /// No company with this SIRET in the caller's scope.
     UnknownCompany = "unknown_company", 404,
         "Aucune entreprise n'a ce SIRET dans votre périmètre : vérifiez le SIRET.";
+    /// No participant with this id in the caller's scope.
+    UnknownParticipant = "unknown_participant", 404,
+        "Aucun participant n'a cet identifiant dans votre périmètre : vérifiez le lien.";
     /// A lot whose clause is not closed: no closure to show, no attestation yet.
     ClauseNotClosed = "clause_not_closed", 404,
         "La clause de ce lot n'est pas close : l'attestation est délivrée à sa clôture.";
@@ -158,6 +161,9 @@ error_codes! {
     /// A closure that cannot be recorded as asked.
     InvalidClosure = "invalid_closure", 422,
         "La clôture ne peut pas être enregistrée telle quelle : corrigez les champs signalés.";
+    /// A situation six months after exit that cannot be recorded as asked.
+    InvalidSituation = "invalid_situation", 422,
+        "La situation à six mois ne peut pas être enregistrée telle quelle : corrigez les champs signalés.";
     /// A date that cannot be used here.
     InvalidDate = "invalid_date", 422,
         "Date incorrecte : donnez une date passée, au format AAAA-MM-JJ.";

@@ -1,13 +1,17 @@
-//! Participants, pseudonymous, for those who follow them; erasing them once their retention
-//! period is over.
+//! Participants, pseudonymous, for those who follow them: the list, one's pathway, the
+//! situation six months after exit; erasing them once their retention period is over.
 
 use chrono::NaiveDate;
 
 use super::listing::search;
 use super::{AppError, Caller, ErrorCode, Listed};
-use crate::domain::AuditAction;
-use crate::storage::participants::{self, ParticipantFilter, ParticipantView};
-use crate::storage::{DbConnection, PageRequest, StorageError, audit, figures_transaction};
+use crate::domain::authorization::Action;
+use crate::domain::date::parse_date;
+use crate::domain::{AuditAction, Labelled, MAX_SITUATION_SOURCE_CHARS, SixMonthSituation};
+use crate::storage::participants::{self, ParticipantFilter, ParticipantView, TimelineRow};
+use crate::storage::{
+    DbConnection, PageRequest, ParticipantId, StorageError, audit, figures_transaction,
+};
 
 #[derive(Debug, Clone)]
 pub struct ParticipantQuery {
@@ -64,6 +68,130 @@ pub fn purge(
                 None,
             )?;
             Ok(count)
+        },
+    )?)
+}
+
+/// One participant's pathway: who (by pseudonym), its hours month by month on the caller's
+/// buyers' lots.
+#[derive(Debug, Clone)]
+pub struct Pathway {
+    pub participant: ParticipantView,
+    /// By month, then contract, lot and company.
+    pub timeline: Vec<TimelineRow>,
+}
+
+fn unknown() -> AppError {
+    AppError::new(ErrorCode::UnknownParticipant)
+}
+
+/// The participant with this id, if the caller's buyers reach it (as in the list), with its
+/// hours on their lots.
+pub fn pathway(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: ParticipantId,
+) -> Result<Pathway, AppError> {
+    if !caller.may(Action::ReadParticipants) {
+        return Err(AppError::new(ErrorCode::Forbidden));
+    }
+    let buyers = caller.buyer_ids();
+    let participant = participants::find(conn, id, buyers.as_deref())?.ok_or_else(unknown)?;
+    let timeline = participants::timeline(conn, id, buyers.as_deref())?;
+    Ok(Pathway {
+        participant,
+        timeline,
+    })
+}
+
+/// The situation six months after exit as a form gives it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SituationDraft {
+    pub situation: String,
+    pub on: String,
+    pub source: String,
+}
+
+fn invalid(field: &'static str, message: impl std::fmt::Display) -> AppError {
+    AppError::with(ErrorCode::InvalidSituation, message).at(field)
+}
+
+/// The draft's facts, checked against the participant's exit and `today`.
+fn checked(
+    draft: &SituationDraft,
+    participant: &ParticipantView,
+    today: NaiveDate,
+) -> Result<(SixMonthSituation, NaiveDate, Option<String>), AppError> {
+    let Some(exit) = participant.exit_date else {
+        return Err(invalid(
+            "situation",
+            "Ce participant n'a pas de sortie enregistrée : enregistrez d'abord sa sortie (import des participants), la situation à six mois la suit.",
+        ));
+    };
+    if participant.anonymised_at.is_some() {
+        return Err(invalid(
+            "situation",
+            "Les données de ce participant ont été effacées à la fin de leur durée de conservation : sa situation ne peut plus être enregistrée.",
+        ));
+    }
+    let situation = SixMonthSituation::parse_label(&draft.situation)
+        .map_err(|e| invalid("situation", format!("Situation : {e}")))?;
+    let on = parse_date(draft.on.trim()).ok_or_else(|| {
+        invalid(
+            "on",
+            "Date de la situation incorrecte : écrivez-la JJ/MM/AAAA (15/09/2025).",
+        )
+    })?;
+    if on < exit || on > today {
+        return Err(invalid(
+            "on",
+            format!(
+                "La date de la situation doit être entre la sortie ({}) et aujourd'hui.",
+                exit.format("%d/%m/%Y")
+            ),
+        ));
+    }
+    let source = Some(draft.source.trim().to_owned()).filter(|s| !s.is_empty());
+    if source
+        .as_ref()
+        .is_some_and(|s| s.chars().count() > MAX_SITUATION_SOURCE_CHARS)
+    {
+        return Err(invalid(
+            "source",
+            "La source tient en quelques mots (120 caractères au plus) : qui a renseigné la situation (le participant, l'employeur, France Travail…), jamais un nom de personne.",
+        ));
+    }
+    Ok((situation, on, source))
+}
+
+/// Records where the participant stands six months after exit (a newer answer replaces the
+/// one recorded), with its date and source; audited.
+pub fn record_six_month(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: ParticipantId,
+    draft: &SituationDraft,
+    today: NaiveDate,
+) -> Result<(), AppError> {
+    if !caller.may(Action::RecordSituations) {
+        return Err(AppError::new(ErrorCode::Forbidden));
+    }
+    let buyers = caller.buyer_ids();
+    let participant = participants::find(conn, id, buyers.as_deref())?.ok_or_else(unknown)?;
+    let (situation, on, source) = checked(draft, &participant, today)?;
+    Ok(figures_transaction(
+        conn,
+        |conn| -> Result<(), StorageError> {
+            participants::record_six_month(conn, id, situation, on, source.as_deref())?;
+            let target = format!("{} : {}", participant.pseudonym, situation.label());
+            audit::record(
+                conn,
+                &caller.actor,
+                AuditAction::SixMonthSituationSet,
+                Some(&target),
+                None,
+            )?;
+            Ok(())
         },
     )?)
 }

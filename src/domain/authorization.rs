@@ -70,8 +70,10 @@ actions! {
     ReadContracts,
     /// List companies and insertion structures.
     ReadCompanies,
-    /// List participants (pseudonymous, but about vulnerable people).
+    /// List participants (pseudonymous, but about vulnerable people) and see one's pathway.
     ReadParticipants,
+    /// Record a participant's situation six months after exit.
+    RecordSituations,
     /// Download the compliance workbook of one's scope.
     ExportWorkbooks,
     /// Read and download the statement of a contract or a company (a company: its own).
@@ -128,6 +130,7 @@ const TABLE: &[(Action, &[Role])] = &[
     (ReadContracts, EVERYONE),
     (ReadCompanies, &[Admin, Facilitator, BuyerOfficer, Elected]),
     (ReadParticipants, &[Admin, Facilitator]),
+    (RecordSituations, &[Admin, Facilitator]),
     (
         ExportWorkbooks,
         &[Admin, Facilitator, BuyerOfficer, Elected],

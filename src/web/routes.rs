@@ -134,6 +134,8 @@ pub const PAGES: &[Route] = &[
     route!(get "/relances" => pages::reminders::list, Requires(Action::SendReminders)),
     route!(post "/relances" => pages::reminders::send, Requires(Action::SendReminders)),
     route!(get "/participants" => pages::people::participants, Requires(Action::ReadParticipants)),
+    route!(get "/participants/{id}" => pages::people::participant, Requires(Action::ReadParticipants)),
+    route!(post "/participants/{id}/situation" => pages::people::record_situation, Requires(Action::RecordSituations)),
     route!(get "/utilisateurs" => pages::accounts::list, Requires(Action::ReadUsers)),
     route!(post "/utilisateurs" => pages::accounts::create, Requires(Action::ManageUsers)),
     // Before `/utilisateurs/{id}`, which would otherwise take « nouveau » for an id.

@@ -40,6 +40,30 @@ pub fn spare_contract(
     )?)
 }
 
+/// A participant who left on 15 January 2025, the same on every call, with no hours (so that
+/// every facilitateur reaches it, whatever its buyers).
+pub fn walk_participant(
+    conn: &mut suivi_clauses::storage::DbConnection,
+) -> Result<suivi_clauses::storage::ParticipantId, suivi_clauses::storage::StorageError> {
+    use suivi_clauses::domain::{EligibilityCriterion, ExitOutcome, Update};
+    use suivi_clauses::storage::participants::{self, ParticipantFields};
+    Ok(participants::upsert(
+        conn,
+        &ParticipantFields {
+            pseudonym: "WALK-P1",
+            criterion: EligibilityCriterion::Rsa,
+            validated_on: Update::Keep,
+            prescriber: Update::Keep,
+            birth_year: Update::Keep,
+            sex: Update::Keep,
+            qpv: Update::Keep,
+            exit_outcome: Update::Set(ExitOutcome::PositiveExit),
+            exit_date: Update::Set(chrono::NaiveDate::from_ymd_opt(2025, 1, 15).unwrap()),
+            six_month: Default::default(),
+        },
+    )?)
+}
+
 /// A contract of buyer 1 and its lot, the same on every call, held by the company of the
 /// walk's company accounts (SIRET 999), with a clause.
 pub fn walk_lot(

@@ -369,6 +369,19 @@ async fn a_person_signs_in_sends_files_and_sees_the_dashboard_and_every_page_is_
     client.set_window_size(1280, 1800).await.unwrap();
     check_page(&client, "marche-clause", true, &mut failures).await;
 
+    // A participant's page: its months as a list, the six-month situation's form.
+    let participants = crate::indicators::json_of(
+        &app,
+        "/api/participants?q=P2",
+        &app.session(ADMIN_EMAIL, ADMIN_PASSWORD).await.token,
+    )
+    .await;
+    let participant = participants["items"][0]["id"].as_i64().unwrap();
+    open(&client, &app, &format!("/participants/{participant}")).await;
+    let text = main_text(&client).await;
+    assert!(text.contains("juin 2025"), "{text}");
+    check_page(&client, "participant", false, &mut failures).await;
+
     // Signing out leaves the sign-in page.
     click(&client, "header form button").await;
     client

@@ -39,6 +39,7 @@ mod openapi;
 mod organisation;
 mod pages;
 mod participants;
+mod pathway;
 mod phone;
 mod printed_workbook;
 mod printout;

@@ -255,3 +255,78 @@ fn migrating_twice_applies_nothing_the_second_time() {
     let pool = database.connect();
     assert!(pool.migrate().unwrap().is_empty());
 }
+
+/// What would name or reach a person: none may be a column of the participants' table.
+const NAME_OR_CONTACT: [&str; 22] = [
+    "name",
+    "nom",
+    "prenom",
+    "first",
+    "last",
+    "surname",
+    "given",
+    "birth_name",
+    "maiden",
+    "email",
+    "mail",
+    "courriel",
+    "phone",
+    "telephone",
+    "tel",
+    "mobile",
+    "portable",
+    "address",
+    "adresse",
+    "street",
+    "rue",
+    "contact",
+];
+
+/// The participants' columns with a word of `NAME_OR_CONTACT` (words split on `_`), or one of
+/// its longer words anywhere in their name.
+fn naming_columns(schema: &Schema) -> Vec<String> {
+    schema.columns["participants"]
+        .keys()
+        .filter(|column| {
+            let column = column.to_lowercase();
+            column
+                .split('_')
+                .any(|word| NAME_OR_CONTACT.contains(&word))
+                || NAME_OR_CONTACT
+                    .iter()
+                    .any(|bad| bad.len() > 4 && column.contains(bad))
+        })
+        .cloned()
+        .collect()
+}
+
+fn assert_no_name_or_contact(database: &TestDatabase) {
+    let schema = snapshot(&mut database.connect().connection().unwrap());
+    assert!(schema.columns["participants"].contains_key("pseudonym"));
+    assert_eq!(naming_columns(&schema), Vec::<String>::new());
+    // The check finds such a column when there is one.
+    let mut planted = schema.clone();
+    let participants = planted.columns.get_mut("participants").unwrap();
+    for column in [
+        "first_name",
+        "telephone",
+        "adresse_postale",
+        "contact_email",
+    ] {
+        participants.insert(column.to_owned(), ("text".to_owned(), false));
+    }
+    assert_eq!(naming_columns(&planted).len(), 4);
+}
+
+#[test]
+fn participants_hold_no_name_or_contact_column_on_sqlite() {
+    assert_no_name_or_contact(&TestDatabase::for_backend(Backend::Sqlite));
+}
+
+#[test]
+fn participants_hold_no_name_or_contact_column_on_postgres() {
+    let Some(database) = TestDatabase::postgres_or_skip() else {
+        return;
+    };
+    assert_no_name_or_contact(&database);
+}

@@ -142,6 +142,14 @@ async fn visit(app: &TestApp, route: &Route, role: Role, session: &Session) -> (
             let target = app.create_user(Role::Elected, vec![]).await;
             get(format!("/utilisateurs/{}", target.id), 200).await
         }
+        ("get", "/participants/{id}") => {
+            let id = app
+                .database
+                .run(crate::authorization::walk_participant)
+                .await
+                .unwrap();
+            get(format!("/participants/{id}"), 200).await
+        }
         ("get", "/marches/{id}/modifier") => {
             let (contract, _) = app.database.run(walk_lot).await.unwrap();
             get(format!("/marches/{contract}/modifier"), 200).await
@@ -321,6 +329,26 @@ async fn visit(app: &TestApp, route: &Route, role: Role, session: &Session) -> (
                 Some(session),
                 &format!("/marches/{contract}/suppression"),
                 &[("csrf_token", &session.csrf)],
+            )
+            .await;
+            (response.status().as_u16(), 303)
+        }
+        ("post", "/participants/{id}/situation") => {
+            let id = app
+                .database
+                .run(crate::authorization::walk_participant)
+                .await
+                .unwrap();
+            let response = post_form(
+                app,
+                Some(session),
+                &format!("/participants/{id}/situation"),
+                &[
+                    ("csrf_token", &session.csrf),
+                    ("situation", "no_news"),
+                    ("on", "01/08/2025"),
+                    ("source", "Appel sans réponse"),
+                ],
             )
             .await;
             (response.status().as_u16(), 303)
