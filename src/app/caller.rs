@@ -2,7 +2,9 @@
 //! buyers (or the company) it reaches. Every use case takes one; the scope of the data it may
 //! see is resolved here and nowhere else.
 
-use crate::domain::authorization::{Action, is_allowed, sees_small_groups};
+use crate::domain::authorization::{
+    Action, is_allowed, sees_small_groups, sees_special_categories,
+};
 use crate::domain::{Departement, Role, Siret};
 use crate::indicators::{DataScope, scope};
 use crate::storage::audit::Actor;
@@ -49,6 +51,11 @@ impl Caller {
     /// Whether groups of fewer than five people are shown to this caller.
     pub fn sees_small_groups(&self) -> bool {
         sees_small_groups(self.role)
+    }
+
+    /// Whether groups of special-category criteria (health, justice) are shown to this caller.
+    pub fn sees_special_categories(&self) -> bool {
+        sees_special_categories(self.role)
     }
 
     /// Whether this buyer is within the caller's scope (a company follows no buyer).

@@ -46,7 +46,7 @@ fn filters_of(request: &FiguresRequest) -> Vec<(String, String)> {
 }
 
 /// The compliance workbook of a period, its method sheet naming the filters asked. It travels (assembly, partners): groups of people are
-/// always suppressed, whoever asks.
+/// always suppressed, special-category criteria always hidden, whoever asks.
 pub fn compliance(
     conn: &mut DbConnection,
     cache: &FigureCache,
@@ -57,6 +57,7 @@ pub fn compliance(
     let options = Options {
         include_subcontractors: request.subcontractors,
         suppress_small_groups: true,
+        special_categories: false,
         breakdowns: Breakdowns::ALL,
     };
     let filters = filters_of(request);

@@ -55,11 +55,12 @@ pub fn breakdowns(text: Option<&str>) -> Result<Breakdowns, AppError> {
 }
 
 /// How figures are computed for this caller: small groups hidden unless its role follows
-/// participants one by one.
+/// participants one by one, special-category criteria unless its role may see them.
 pub fn options(caller: &Caller, subcontractors: bool, breakdowns: Breakdowns) -> Options {
     Options {
         include_subcontractors: subcontractors,
         suppress_small_groups: !caller.sees_small_groups(),
+        special_categories: caller.sees_special_categories(),
         breakdowns,
     }
 }

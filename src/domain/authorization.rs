@@ -159,6 +159,13 @@ pub fn sees_small_groups(role: Role) -> bool {
     matches!(role, Admin | Facilitator)
 }
 
+/// Who sees the groups of special-category criteria (RQTH and AAH are health data, justice
+/// status is data on offences), as aggregates: not elected officials nor companies, whose
+/// views keep them hidden with the small groups.
+pub fn sees_special_categories(role: Role) -> bool {
+    matches!(role, Admin | Facilitator | BuyerOfficer)
+}
+
 /// Which kinds of file each role may import: participants are facilitators' business; companies
 /// send only their hour statements.
 const IMPORTS: &[(ImportKind, &[Role])] = &[

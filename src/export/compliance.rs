@@ -466,7 +466,14 @@ fn figure_or_suppressed(value: Option<Value>) -> Value {
 }
 
 /// The dimensions describing people, shown on the publics sheet.
-const PEOPLE: &[&str] = &["criterion", "sex", "age_band", "qpv", "exit_outcome"];
+const PEOPLE: &[&str] = &[
+    "criterion",
+    "sex",
+    "age_band",
+    "qpv",
+    "exit_outcome",
+    "six_month_situation",
+];
 
 fn publics(
     sheet: &mut Worksheet,

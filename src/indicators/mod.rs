@@ -19,7 +19,7 @@ use chrono::NaiveDate;
 use crate::domain::decimal::format_fixed;
 use crate::domain::{
     AwardRole, EligibilityCriterion, ExitOutcome, Hours, Labelled, Locality, Modality, Money,
-    Month, Rate, Reservation, Sex, SizeClass, StructureKind,
+    Month, Rate, Reservation, Sex, SixMonthSituation, SizeClass, StructureKind,
 };
 use crate::storage::DbConnection;
 use crate::storage::indicators::{
@@ -61,6 +61,9 @@ pub struct Options {
     pub include_subcontractors: bool,
     /// Hide participant groups smaller than `SMALL_GROUP_THRESHOLD`.
     pub suppress_small_groups: bool,
+    /// Show the groups of special-category criteria (health, justice); when not, they are
+    /// hidden with the small groups, whatever their size.
+    pub special_categories: bool,
     /// The breakdowns to compute (the yearly series does without; a dashboard needs two).
     pub breakdowns: Breakdowns,
 }
@@ -220,6 +223,9 @@ pub struct Insertion {
     /// Participants with a recorded exit, and those whose exit is a job; absent when it would
     /// single out people.
     pub exits_to_employment: Option<Share>,
+    /// Hours worked by women, of all hours; absent when a group of the breakdown by sex is
+    /// hidden (it would give that group back).
+    pub women_hours_share: Option<Share>,
     pub breakdowns: Vec<Breakdown>,
     /// Said when the scope holds too few people for any count of them to be shown.
     pub few_people: Option<&'static str>,
@@ -452,15 +458,16 @@ fn insertion(
     };
     let (pending, _) = sums::hours_total(conn, &pending_only)?;
     let suppress = options.suppress_small_groups;
-    let exits = grouped(conn, filter, Dimension::ExitOutcome, suppress)?;
+    let exits = grouped(conn, filter, Dimension::ExitOutcome, options)?;
+    let sexes = grouped(conn, filter, Dimension::Sex, options)?;
     let breakdowns = Dimension::ALL
         .into_iter()
         .filter(|d| options.breakdowns.contains(*d))
         .map(|dimension| {
-            let groups = if dimension == Dimension::ExitOutcome {
-                exits.clone()
-            } else {
-                grouped(conn, filter, dimension, suppress)?
+            let groups = match dimension {
+                Dimension::ExitOutcome => exits.clone(),
+                Dimension::Sex => sexes.clone(),
+                _ => grouped(conn, filter, dimension, options)?,
             };
             Ok(breakdown(dimension, groups))
         })
@@ -495,6 +502,7 @@ fn insertion(
             ),
         },
         exits_to_employment: exits_to_employment(&exits),
+        women_hours_share: women_hours_share(&sexes, hours),
         breakdowns,
         few_people: few.then_some(small_groups::FEW_PEOPLE_NOTE),
     })
@@ -503,19 +511,28 @@ fn insertion(
 /// The groups of one dimension, each marked hidden or not.
 type Marked = Vec<(HourGroup, bool)>;
 
-/// The groups of `dimension` in the filter, those to hide marked when `suppress`: under the
-/// threshold, completed by the next smallest, and (groups of people) hidden in some buyer the
-/// filter counts.
+/// Whether a group of `dimension` keyed `key` is special-category data (health, justice).
+fn is_sensitive(dimension: Dimension, key: Option<&str>) -> bool {
+    dimension == Dimension::Criterion
+        && key
+            .and_then(EligibilityCriterion::from_code)
+            .is_some_and(EligibilityCriterion::is_special_category)
+}
+
+/// The groups of `dimension` in the filter, those to hide marked when small groups are
+/// suppressed: under the threshold or special-category data the reader may not see, completed
+/// by the next smallest, and (groups of people) hidden in some buyer the filter counts.
 fn grouped(
     conn: &mut DbConnection,
     filter: &HoursFilter,
     dimension: Dimension,
-    suppress: bool,
+    options: Options,
 ) -> Result<Marked, diesel::result::Error> {
     let groups = sums::hours_by(conn, filter, dimension)?;
-    if !suppress {
+    if !options.suppress_small_groups {
         return Ok(groups.into_iter().map(|g| (g, false)).collect());
     }
+    let sensitive = |key: Option<&str>| !options.special_categories && is_sensitive(dimension, key);
     let several_buyers = filter.buyer_ids.as_ref().is_none_or(|ids| ids.len() > 1);
     let elsewhere = if describes_people(dimension) && several_buyers {
         let cells: Vec<small_groups::BuyerCell<_>> =
@@ -527,13 +544,14 @@ fn grouped(
                     participants,
                 })
                 .collect();
-        small_groups::hidden_in_some_buyer(&cells)
+        small_groups::hidden_in_some_buyer(&cells, sensitive)
     } else {
         Default::default()
     };
     let counts: Vec<i64> = groups.iter().map(|g| g.participants).collect();
     let forced: Vec<bool> = groups.iter().map(|g| elsewhere.contains(&g.key)).collect();
-    let hidden = small_groups::hidden(&counts, &forced);
+    let special: Vec<bool> = groups.iter().map(|g| sensitive(g.key.as_deref())).collect();
+    let hidden = small_groups::hidden(&counts, &forced, &special);
     Ok(groups.into_iter().zip(hidden).collect())
 }
 
@@ -561,6 +579,24 @@ fn exits_to_employment(exits: &Marked) -> Option<Share> {
     ))
 }
 
+/// Hours worked by women out of all hours of the filter; not shown when a group of the
+/// breakdown by sex is hidden (the share would give its hours back).
+fn women_hours_share(sexes: &Marked, total: Hours) -> Option<Share> {
+    if sexes.iter().any(|(_, hidden)| *hidden) {
+        return None;
+    }
+    let women: i64 = sexes
+        .iter()
+        .filter(|(g, _)| g.key.as_deref() == Some(Sex::Female.code()))
+        .map(|(g, _)| g.hours.hundredths())
+        .sum();
+    Some(Share::new(
+        women,
+        total.hundredths(),
+        "Heures d'insertion de la période réalisées par des femmes, rapportées à toutes les heures de la période (sexe non renseigné compté au total).",
+    ))
+}
+
 /// Whether groups of this dimension describe people (and so may be suppressed when small).
 fn describes_people(dimension: Dimension) -> bool {
     matches!(
@@ -570,6 +606,7 @@ fn describes_people(dimension: Dimension) -> bool {
             | Dimension::AgeBand
             | Dimension::Qpv
             | Dimension::ExitOutcome
+            | Dimension::SixMonthSituation
     )
 }
 
@@ -624,6 +661,7 @@ fn dimension_names(dimension: Dimension) -> (&'static str, &'static str) {
         Dimension::AgeBand => ("age_band", "Par âge"),
         Dimension::Qpv => ("qpv", "Par résidence en QPV"),
         Dimension::ExitOutcome => ("exit_outcome", "Par sortie"),
+        Dimension::SixMonthSituation => ("six_month_situation", "Par situation à six mois"),
     }
 }
 
@@ -634,6 +672,7 @@ fn group_label(dimension: Dimension, key: Option<&str>) -> String {
                 "Sans structure d'insertion (embauche directe, formation)"
             }
             Dimension::ExitOutcome => "Pas de sortie enregistrée",
+            Dimension::SixMonthSituation => "Pas de situation à six mois enregistrée",
             _ => "Non renseigné",
         }
         .to_owned();
@@ -650,6 +689,7 @@ fn group_label(dimension: Dimension, key: Option<&str>) -> String {
         Dimension::Criterion => EligibilityCriterion::from_code(key).map(Labelled::label),
         Dimension::Sex => Sex::from_code(key).map(Labelled::label),
         Dimension::ExitOutcome => ExitOutcome::from_code(key).map(Labelled::label),
+        Dimension::SixMonthSituation => SixMonthSituation::from_code(key).map(Labelled::label),
         Dimension::StructureKind if key == "company" => Some("Entreprise (embauche directe)"),
         Dimension::StructureKind => StructureKind::from_code(key).map(Labelled::label),
         Dimension::AgeBand => match key {

@@ -8,7 +8,10 @@
 //! - across buyers, a group hidden in one buyer's own breakdown stays hidden in every figure
 //!   that counts that buyer (all buyers, a département): otherwise the figure of all buyers
 //!   minus those of the others gives it (Muret: 10 participants, 8 women shown, so 2 men);
-//! - a scope with fewer than five participants shows no count of participants at all.
+//! - a scope with fewer than five participants shows no count of participants at all;
+//! - where special-category data may not be shown (health, justice: elected officials,
+//!   companies, workbooks), those groups are hidden whatever their size, and never alone: a
+//!   group that may be shown is hidden with them, so that no difference gives their sum.
 //!
 //! What remains visible is a sum of groups that are each empty or of five people and more, in
 //! every buyer they count; a hidden group enters no figure shown, so no difference gives it.
@@ -37,23 +40,30 @@ pub fn shown(participants: i64) -> bool {
 }
 
 /// Which groups of one breakdown are hidden, given each group's participants: those under the
-/// threshold, those `forced` (hidden in a buyer the breakdown counts), and, when that leaves
-/// one group hidden, the next smallest with it.
-pub fn hidden(participants: &[i64], forced: &[bool]) -> Vec<bool> {
-    let mut hidden: Vec<bool> = participants
-        .iter()
-        .enumerate()
-        .map(|(i, n)| is_small(*n) || forced.get(i).copied().unwrap_or(false))
+/// threshold, those `forced` (hidden in a buyer the breakdown counts), the `sensitive` ones
+/// (special-category data the reader may not see), and, while that leaves one group hidden or
+/// only sensitive ones, the next smallest of the others with them.
+pub fn hidden(participants: &[i64], forced: &[bool], sensitive: &[bool]) -> Vec<bool> {
+    let flag = |flags: &[bool], i: usize| flags.get(i).copied().unwrap_or(false);
+    let mut hidden: Vec<bool> = (0..participants.len())
+        .map(|i| is_small(participants[i]) || flag(forced, i) || flag(sensitive, i))
         .collect();
-    if hidden.iter().filter(|h| **h).count() == 1 {
+    loop {
+        let hidden_ones: Vec<usize> = (0..hidden.len()).filter(|i| hidden[*i]).collect();
+        let alone = hidden_ones.len() == 1;
+        let only_sensitive =
+            !hidden_ones.is_empty() && hidden_ones.iter().all(|i| flag(sensitive, *i));
+        if !alone && !only_sensitive {
+            return hidden;
+        }
         let next = (0..participants.len())
-            .filter(|i| !hidden[*i])
+            .filter(|i| !hidden[*i] && !flag(sensitive, *i))
             .min_by_key(|i| (participants[*i], *i));
-        if let Some(next) = next {
-            hidden[next] = true;
+        match next {
+            Some(next) => hidden[next] = true,
+            None => return hidden,
         }
     }
-    hidden
 }
 
 /// One group of one buyer: its key and its distinct participants.
@@ -65,9 +75,12 @@ pub struct BuyerCell<B> {
 }
 
 /// The keys hidden in the breakdown of at least one buyer, each buyer's breakdown suppressed
-/// on its own (threshold, then the next smallest): they must stay hidden wherever that buyer
-/// is counted.
-pub fn hidden_in_some_buyer<B: Eq + Copy>(cells: &[BuyerCell<B>]) -> HashSet<Option<String>> {
+/// on its own (threshold, sensitive keys, then the next smallest): they must stay hidden
+/// wherever that buyer is counted.
+pub fn hidden_in_some_buyer<B: Eq + Copy>(
+    cells: &[BuyerCell<B>],
+    sensitive: impl Fn(Option<&str>) -> bool,
+) -> HashSet<Option<String>> {
     let mut keys = HashSet::new();
     let mut buyers: Vec<B> = Vec::new();
     for cell in cells {
@@ -78,7 +91,8 @@ pub fn hidden_in_some_buyer<B: Eq + Copy>(cells: &[BuyerCell<B>]) -> HashSet<Opt
     for buyer in buyers {
         let own: Vec<&BuyerCell<B>> = cells.iter().filter(|c| c.buyer == buyer).collect();
         let counts: Vec<i64> = own.iter().map(|c| c.participants).collect();
-        for (cell, hide) in own.iter().zip(hidden(&counts, &[])) {
+        let special: Vec<bool> = own.iter().map(|c| sensitive(c.key.as_deref())).collect();
+        for (cell, hide) in own.iter().zip(hidden(&counts, &[], &special)) {
             if hide && cell.participants > 0 {
                 keys.insert(cell.key.clone());
             }
@@ -109,24 +123,24 @@ mod tests {
     #[test]
     fn one_hidden_group_takes_the_next_smallest_with_it() {
         // Muret: 8 women, 2 men: the men hidden, and the women with them.
-        assert_eq!(hidden(&[8, 2], &[]), [true, true]);
+        assert_eq!(hidden(&[8, 2], &[], &[]), [true, true]);
         // Three groups: the smallest of the others goes too, the largest stays.
-        assert_eq!(hidden(&[20, 3, 6], &[]), [false, true, true]);
+        assert_eq!(hidden(&[20, 3, 6], &[], &[]), [false, true, true]);
         // Two small groups already hide each other.
-        assert_eq!(hidden(&[20, 3, 4, 6], &[]), [false, true, true, false]);
+        assert_eq!(hidden(&[20, 3, 4, 6], &[], &[]), [false, true, true, false]);
         // Nothing small, nothing hidden.
-        assert_eq!(hidden(&[5, 9], &[]), [false, false]);
+        assert_eq!(hidden(&[5, 9], &[], &[]), [false, false]);
         // A lone group under the threshold is hidden with nothing beside it.
-        assert_eq!(hidden(&[3], &[]), [true]);
+        assert_eq!(hidden(&[3], &[], &[]), [true]);
     }
 
     #[test]
     fn a_group_hidden_elsewhere_is_hidden_and_completed_like_the_others() {
         assert_eq!(
-            hidden(&[30, 40, 9], &[false, true, false]),
+            hidden(&[30, 40, 9], &[false, true, false], &[]),
             [false, true, true]
         );
-        assert_eq!(hidden(&[30, 40], &[true, true]), [true, true]);
+        assert_eq!(hidden(&[30, 40], &[true, true], &[]), [true, true]);
     }
 
     #[test]
@@ -138,13 +152,13 @@ mod tests {
             cell(2, "F", 12),
             cell(2, "H", 5),
         ];
-        let keys = hidden_in_some_buyer(&cells);
+        let keys = hidden_in_some_buyer(&cells, |_| false);
         assert_eq!(
             keys,
             HashSet::from([Some("F".to_owned()), Some("H".to_owned())])
         );
         // Toulouse alone hides nothing.
-        assert!(hidden_in_some_buyer(&cells[2..]).is_empty());
+        assert!(hidden_in_some_buyer(&cells[2..], |_| false).is_empty());
         // A criterion one buyer has only a few of: hidden with its next smallest there.
         let criteria = [
             cell(1, "RSA", 30),
@@ -154,7 +168,34 @@ mod tests {
             cell(2, "JEUNE", 9),
         ];
         assert_eq!(
-            hidden_in_some_buyer(&criteria),
+            hidden_in_some_buyer(&criteria, |_| false),
+            HashSet::from([Some("TH".to_owned()), Some("JEUNE".to_owned())])
+        );
+    }
+
+    #[test]
+    fn sensitive_groups_are_hidden_whatever_their_size_and_never_alone() {
+        // RSA 30, TH 12, JEUNE 6: TH hidden, and JEUNE with it so that 48 − 30 gives no TH.
+        assert_eq!(
+            hidden(&[30, 12, 6], &[], &[false, true, false]),
+            [false, true, true]
+        );
+        // TH and AAH both sensitive: hidden together, still with a shown group beside them.
+        assert_eq!(
+            hidden(&[30, 12, 7, 9], &[], &[false, true, true, false]),
+            [false, true, true, true]
+        );
+        // A small group already hidden beside a sensitive one: nothing more to hide.
+        assert_eq!(
+            hidden(&[30, 12, 3], &[], &[false, true, false]),
+            [false, true, true]
+        );
+        // Nothing but sensitive groups: all hidden, nothing else to take.
+        assert_eq!(hidden(&[8, 9], &[], &[true, true]), [true, true]);
+        // Across buyers: one buyer's companion of its sensitive group stays hidden everywhere.
+        let cells = [cell(1, "RSA", 30), cell(1, "TH", 6), cell(1, "JEUNE", 7)];
+        assert_eq!(
+            hidden_in_some_buyer(&cells, |key| key == Some("TH")),
             HashSet::from([Some("TH".to_owned()), Some("JEUNE".to_owned())])
         );
     }

@@ -78,10 +78,11 @@ pub enum Dimension {
     AgeBand,
     Qpv,
     ExitOutcome,
+    SixMonthSituation,
 }
 
 impl Dimension {
-    pub const ALL: [Dimension; 14] = [
+    pub const ALL: [Dimension; 15] = [
         Dimension::Buyer,
         Dimension::Contract,
         Dimension::Lot,
@@ -96,6 +97,7 @@ impl Dimension {
         Dimension::AgeBand,
         Dimension::Qpv,
         Dimension::ExitOutcome,
+        Dimension::SixMonthSituation,
     ];
 
     /// The grouping key, as SQL over the joined tables. NULL where the value is not known.
@@ -128,6 +130,7 @@ impl Dimension {
                  WHEN participants.qpv_resident THEN 'yes' ELSE 'no' END"
             }
             Dimension::ExitOutcome => "participants.exit_outcome",
+            Dimension::SixMonthSituation => "participants.six_month_situation",
         }
     }
 }
@@ -169,7 +172,8 @@ impl Dimension {
             | Dimension::Sex
             | Dimension::AgeBand
             | Dimension::Qpv
-            | Dimension::ExitOutcome => Joins::Participants,
+            | Dimension::ExitOutcome
+            | Dimension::SixMonthSituation => Joins::Participants,
         }
     }
 }
@@ -391,6 +395,66 @@ pub fn unvalidated_hours(
         .order(sql::<BigInt>(keys))
         .load(conn)
     })
+}
+
+/// A participant who left, with no situation six months after exit recorded, and the lot and
+/// company of the last month they worked in the filter.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct ExitAwaitingSituation {
+    pub participant_id: ParticipantId,
+    pub pseudonym: String,
+    pub exit_date: NaiveDate,
+    pub exit_outcome: Option<String>,
+    pub lot_id: LotId,
+    pub company_id: CompanyId,
+    pub last_month: Month,
+}
+
+/// The participants of the filter's hours (not anonymised) with an exit and no six-month
+/// situation, each once: on the lot and for the company of their last month worked (the
+/// first by lot and company when several share it).
+pub fn exits_awaiting_situation(
+    conn: &mut DbConnection,
+    filter: &HoursFilter,
+) -> QueryResult<Vec<ExitAwaitingSituation>> {
+    let keys = "participants.id, participants.pseudonym, participants.exit_date,                 participants.exit_outcome, hour_entries.lot_id, hour_entries.company_id";
+    let rows: Vec<ExitAwaitingSituation> = located(
+        conn,
+        &["hour_entries", "participants"],
+        |conn| {
+            filtered_hours!(
+            hour_entries::table.inner_join(participants::table),
+            filter,
+            filter(participants::exit_date.is_not_null()),
+            filter(participants::six_month_situation.is_null()),
+            filter(participants::anonymised_at.is_null()),
+            group_by(sql::<BigInt>(keys)),
+            select(sql::<(
+                BigInt,
+                Text,
+                diesel::sql_types::Date,
+                Nullable<Text>,
+                BigInt,
+                BigInt,
+                Integer,
+            )>(&format!("{keys}, MAX(hour_entries.month)")))
+        )
+        .order(sql::<BigInt>(
+            "participants.id, MAX(hour_entries.month) DESC, hour_entries.lot_id, hour_entries.company_id",
+        ))
+        .load(conn)
+        },
+    )?;
+    let mut latest: Vec<ExitAwaitingSituation> = Vec::new();
+    for row in rows {
+        if latest
+            .last()
+            .is_none_or(|l| l.participant_id != row.participant_id)
+        {
+            latest.push(row);
+        }
+    }
+    Ok(latest)
 }
 
 /// Hours an insertion structure provided (it is the hours' insertion employer: secondment,

@@ -153,6 +153,7 @@ impl Fixture {
         let options = Options {
             include_subcontractors: false,
             suppress_small_groups: false,
+            special_categories: true,
             breakdowns: suivi_clauses::indicators::Breakdowns::ALL,
         };
         indicators::compute(&mut conn, &scope, Period::year(2025).unwrap(), options).unwrap()

@@ -490,6 +490,7 @@ fn the_figures_read_lately_are_recomputed_once_after_a_write() {
     let options = Options {
         include_subcontractors: false,
         suppress_small_groups: true,
+        special_categories: false,
         breakdowns: Breakdowns::NONE,
     };
     let year = |y| Period::year(y).unwrap();

@@ -19,7 +19,14 @@ const TOULOUSE: u64 = 42;
 const BLAGNAC: u64 = 43;
 
 /// The dimensions about people.
-const PEOPLE: [&str; 5] = ["criterion", "sex", "age_band", "qpv", "exit_outcome"];
+const PEOPLE: [&str; 6] = [
+    "criterion",
+    "sex",
+    "age_band",
+    "qpv",
+    "exit_outcome",
+    "six_month_situation",
+];
 
 async fn send(app: &TestApp, token: &str, kind: &str, csv: String) {
     let (status, body) = app
@@ -303,4 +310,234 @@ async fn the_dashboard_and_the_workbook_follow_the_same_rule() {
             .any(|r| text(&r[1]) == "Homme" || text(&r[1]) == "Femme"),
         "{publics:?}"
     );
+}
+
+/// One participant of `pathways`: criterion, sex, birth year, QPV, exit (outcome and date) and
+/// six-month situation (and date), empty when none.
+type Pathway = (
+    &'static str,
+    &'static str,
+    u32,
+    &'static str,
+    &'static str,
+    &'static str,
+);
+
+/// Two buyers whose people give small groups in every breakdown, and special-category groups
+/// of five people and more (RQTH) beside a small one (AAH):
+/// - Colomiers: 12 RSA (8 women), 8 RQTH, 2 AAH, 5 JEUNE; exits and six-month situations;
+/// - Cugnaux: 9 RSA, 5 RQTH, 1 justice.
+async fn pathways(app: &TestApp) -> (String, String) {
+    const COLOMIERS: u64 = 51;
+    const CUGNAUX: u64 = 52;
+    app.add_buyer(COLOMIERS, "Commune de Colomiers").await;
+    app.add_buyer(CUGNAUX, "Commune de Cugnaux").await;
+    let admin = app.session(ADMIN_EMAIL, ADMIN_PASSWORD).await.token;
+    let holder = siret(40);
+    let holder = holder.as_str();
+    let mut register = String::from(
+        "Référence marché;Objet;SIRET acheteur;Date de notification;Durée (mois);Montant HT;SIRET titulaire;Raison sociale titulaire;Code postal titulaire;Clause d'insertion;Heures d'insertion prévues\n",
+    );
+    let mut people = String::from(
+        "Identifiant participant;Critère d'éligibilité;Année de naissance;Sexe;Résident QPV;Sortie;Date de sortie;Situation à 6 mois;Date de la situation à 6 mois\n",
+    );
+    let mut hours = String::from(
+        "Référence marché;SIRET entreprise;Mois;Identifiant participant;Modalité;Heures travaillées\n",
+    );
+    let durable = "Emploi durable;15/03/2025";
+    let positive = "Sortie positive;15/03/2025";
+    let colomiers: Vec<Pathway> = (0..27)
+        .map(|n| match n {
+            0..=7 => (
+                "RSA",
+                "F",
+                1990,
+                "Non",
+                if n < 5 { durable } else { ";" },
+                if n < 4 {
+                    "Emploi durable;20/09/2025"
+                } else {
+                    ";"
+                },
+            ),
+            8..=11 => (
+                "RSA",
+                "H",
+                1960,
+                "Oui",
+                if n < 10 { positive } else { ";" },
+                if n < 9 {
+                    "Sans nouvelles;20/09/2025"
+                } else {
+                    ";"
+                },
+            ),
+            12..=19 => ("TH", if n < 15 { "F" } else { "H" }, 1980, "Non", ";", ";"),
+            20..=21 => ("AAH", "H", 1975, "Oui", ";", ";"),
+            _ => ("JEUNE", "H", 2004, "Non", ";", ";"),
+        })
+        .collect();
+    let cugnaux: Vec<Pathway> = (0..15)
+        .map(|n| match n {
+            0..=8 => ("RSA", "F", 1992, "Non", ";", ";"),
+            9..=13 => ("TH", "H", 1970, "Non", ";", ";"),
+            _ => ("DETENTION_MJ", "H", 1999, "Oui", ";", ";"),
+        })
+        .collect();
+    for (buyer, prefix, persons) in [(COLOMIERS, "CO", colomiers), (CUGNAUX, "CU", cugnaux)] {
+        let buyer = siret(buyer);
+        let reference = format!("2025-{prefix}");
+        register.push_str(&format!(
+            "{reference};Travaux;{};01/01/2025;12;500000;{holder};Bâtiments du Sud;31000;Oui;2000\n",
+            buyer.as_str()
+        ));
+        for (n, (criterion, sex, born, qpv, exit, six)) in persons.into_iter().enumerate() {
+            people.push_str(&format!(
+                "{prefix}{n};{criterion};{born};{sex};{qpv};{exit};{six}\n"
+            ));
+            // Hours differ from one person to the next, so that no two groups tie by chance.
+            let month = n % 3 + 1;
+            hours.push_str(&format!(
+                "{reference};{holder};{month:02}/2025;{prefix}{n};Embauche directe;{}\n",
+                20 + n
+            ));
+        }
+    }
+    send(app, &admin, "contracts", register).await;
+    send(app, &admin, "participants", people).await;
+    send(app, &admin, "hours", hours).await;
+    let elected = app.create_user(Role::Elected, Vec::new()).await;
+    let elected = app.session(&elected.email, USER_PASSWORD).await.token;
+    (admin, elected)
+}
+
+/// A group as shown: key, participants, hours (in hundredths), suppressed.
+type Cell = (Option<String>, Option<i64>, Option<i64>, bool);
+
+/// Participants and hours of every group of a breakdown as shown, by key.
+fn cells(figures: &Value, dimension: &str) -> Vec<Cell> {
+    breakdown(figures, dimension)
+        .iter()
+        .map(|g| {
+            (
+                g["key"].as_str().map(str::to_owned),
+                g["participants"].as_i64(),
+                g["hours_hundredths"].as_i64(),
+                g["suppressed"] == true,
+            )
+        })
+        .collect()
+}
+
+/// Every group the facilitateur's view has and `view` does not show is hidden among two or
+/// more (or the total with them): neither total minus the groups shown, in people or in
+/// hours, gives it. Returns how many groups `view` hid.
+fn no_hidden_group_is_deduced(full: &Value, view: &Value, name: &str) -> usize {
+    let total_people = view["insertion"]["participants"]["count"].as_i64();
+    let total_hours = view["insertion"]["hours"]["hours_hundredths"]
+        .as_i64()
+        .unwrap();
+    let mut hidden_count = 0;
+    for dimension in PEOPLE {
+        let shown: Vec<_> = cells(view, dimension)
+            .into_iter()
+            .filter(|c| !c.3)
+            .collect();
+        let hidden: Vec<_> = cells(full, dimension)
+            .into_iter()
+            .filter(|(key, ..)| !shown.iter().any(|s| s.0 == *key))
+            .collect();
+        for (_, participants, ..) in &shown {
+            let n = participants.unwrap();
+            assert!(n == 0 || n >= 5, "{name} {dimension}: {n} shown");
+        }
+        let rest_hours = total_hours - shown.iter().map(|s| s.2.unwrap()).sum::<i64>();
+        let rest_people = total_people.map(|t| t - shown.iter().map(|s| s.1.unwrap()).sum::<i64>());
+        for (key, participants, hours, _) in &hidden {
+            assert_ne!(
+                hours.unwrap(),
+                rest_hours,
+                "{name} {dimension} {key:?}: hours"
+            );
+            if let Some(rest) = rest_people {
+                assert_ne!(
+                    participants.unwrap(),
+                    rest,
+                    "{name} {dimension} {key:?}: people"
+                );
+            }
+        }
+        assert_ne!(hidden.len(), 1, "{name} {dimension}: {hidden:?}");
+        hidden_count += hidden.len();
+    }
+    hidden_count
+}
+
+#[tokio::test]
+async fn an_elected_account_never_finds_a_hidden_group_by_subtraction() {
+    let app = spawn_app().await;
+    let (admin, elected) = pathways(&app).await;
+    let officer = app.create_user(Role::BuyerOfficer, vec![siret(51)]).await;
+    let officer = app.session(&officer.email, USER_PASSWORD).await.token;
+
+    let mut hidden = 0;
+    for buyer in [None, Some(51), Some(52)] {
+        let full = figures(&app, &admin, buyer).await;
+        let view = figures(&app, &elected, buyer).await;
+        hidden += no_hidden_group_is_deduced(&full, &view, &format!("{buyer:?}"));
+        // Health and justice criteria never reach an elected official, whatever their size.
+        for (key, ..) in cells(&view, "criterion") {
+            assert!(
+                !matches!(key.as_deref(), Some("TH" | "AAH" | "DETENTION_MJ")),
+                "{buyer:?}: {key:?}"
+            );
+        }
+        assert_eq!(
+            view["insertion"]["hours"]["hours_hundredths"],
+            full["insertion"]["hours"]["hours_hundredths"]
+        );
+    }
+    assert!(hidden > 0, "the scenario hides groups");
+
+    // Colomiers for an elected official: RQTH (8 people) hidden with the AAH (2), and the
+    // smallest other group (JEUNE, 5) with them, so that 27 − 12 gives no RQTH.
+    let colomiers = figures(&app, &elected, Some(51)).await;
+    assert_eq!(
+        shown(&colomiers, "criterion"),
+        [(Some("RSA".to_owned()), 12)]
+    );
+    // The six-month situations: 4 lasting jobs, 1 no news, the rest none recorded.
+    let full = figures(&app, &admin, Some(51)).await;
+    let mut situations = shown(&full, "six_month_situation");
+    situations.sort();
+    assert_eq!(
+        situations,
+        [
+            (None, 22),
+            (Some("no_news".to_owned()), 1),
+            (Some("sustainable_employment".to_owned()), 4)
+        ]
+    );
+    assert_eq!(shown(&colomiers, "six_month_situation"), [(None, 22)]);
+    // Women's share of hours: a share of the hours by sex, hidden with the groups by sex.
+    let women = &full["insertion"]["women_hours_share"];
+    // The 8 women of RSA (20 to 27 h) and the 3 of RQTH (32 to 34 h).
+    let women_hours: i64 = (0..8).chain(12..15).map(|n| (20 + n) * 100).sum();
+    assert_eq!(women["part_hours_hundredths"].as_i64(), Some(women_hours));
+    assert_eq!(
+        colomiers["insertion"]["women_hours_share"].is_null(),
+        breakdown(&colomiers, "sex")
+            .iter()
+            .any(|g| g["suppressed"] == true)
+    );
+
+    // The officer of Colomiers reads RQTH (8 people), never the AAH (2).
+    let own = figures(&app, &officer, Some(51)).await;
+    let criteria = shown(&own, "criterion");
+    assert!(
+        criteria.contains(&(Some("TH".to_owned()), 8)),
+        "{criteria:?}"
+    );
+    assert!(!criteria.iter().any(|(k, _)| k.as_deref() == Some("AAH")));
+    no_hidden_group_is_deduced(&full, &own, "officer");
 }

@@ -74,6 +74,9 @@ fn sentence_of(label: &str) -> &'static str {
         "Sorties vers l'emploi" => {
             "Part des personnes sorties du parcours qui ont trouvé un emploi."
         }
+        "Part des heures réalisées par des femmes" => {
+            "Part des heures d'insertion travaillées par des femmes."
+        }
         "Marchés avec clause d'insertion" => {
             "Part des marchés notifiés qui demandent des heures d'insertion."
         }
@@ -113,6 +116,31 @@ fn share_card(
 /// Said in place of a figure that would single out people.
 fn masked() -> String {
     "masqué (moins de 5 personnes)".to_owned()
+}
+
+/// The women's share of hours, masked when it would give back a hidden group.
+fn women_card(i: &Insertion, b: &Insertion, last: &str) -> Card {
+    const LABEL: &str = "Part des heures réalisées par des femmes";
+    match (&i.women_hours_share, &b.women_hours_share) {
+        (Some(now), Some(before)) => share_card(LABEL, now, before, last, text::hundredths),
+        (Some(now), None) => card(
+            LABEL,
+            format!(
+                "{} ({} sur {})",
+                now.text,
+                text::hundredths(now.part),
+                text::hundredths(now.whole)
+            ),
+            String::new(),
+            &now.method,
+        ),
+        (None, _) => card(
+            LABEL,
+            masked(),
+            String::new(),
+            "Une part qui redonnerait les heures d'un groupe masqué (moins de 5 personnes) n'est pas montrée.",
+        ),
+    }
 }
 
 /// The participants and their exits, each masked when it would single out people.
@@ -176,6 +204,7 @@ fn cards(now: &Indicators, before: &Indicators, last: &str) -> Vec<Card> {
         ),
         people,
         exits,
+        women_card(i, b, last),
         share_card(
             "Marchés avec clause d'insertion",
             &c.with_clause,
@@ -218,6 +247,44 @@ fn cards(now: &Indicators, before: &Indicators, last: &str) -> Vec<Card> {
             "Somme des montants notifiés des lots réservés (L2113-12, L2113-13, L2113-15) sur la période.",
         ),
     ]
+}
+
+/// One breakdown of the participants as the dashboard's table shows it.
+pub struct Publics {
+    pub label: &'static str,
+    pub groups: Vec<PublicGroup>,
+}
+
+pub struct PublicGroup {
+    pub label: String,
+    pub participants: String,
+}
+
+/// The breakdowns about people, in `PEOPLE`'s order; hidden groups stand as one line.
+fn publics(figures: &Indicators) -> Vec<Publics> {
+    crate::app::dashboard::PEOPLE
+        .iter()
+        .filter_map(|d| {
+            figures
+                .insertion
+                .breakdowns
+                .iter()
+                .find(|b| b.dimension == *d)
+        })
+        .map(|b| Publics {
+            label: b.label,
+            groups: b
+                .groups
+                .iter()
+                .map(|g| PublicGroup {
+                    label: g.label.clone(),
+                    participants: g
+                        .participants
+                        .map_or_else(|| "masqué".to_owned(), text::count),
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 fn breakdown_chart(figures: &Indicators, dimension: &str, id: &str, title: &str) -> String {
@@ -398,6 +465,8 @@ struct DashboardPage {
     few_people: Option<&'static str>,
     trends: Vec<String>,
     breakdowns: Vec<String>,
+    /// The participants by criterion, sex, age, QPV, exit and six-month situation.
+    publics: Vec<Publics>,
     late: Vec<Late>,
     late_total: usize,
     /// The late clauses a printout keeps, for it to hold on one A4 page.
@@ -570,6 +639,7 @@ impl DashboardPage {
                     "Heures par type de structure",
                 ),
             ],
+            publics: publics(now),
             late,
             late_total,
             late_printed: LATE_PRINTED,

@@ -95,6 +95,20 @@ pub struct AmountShare {
     pub method: String,
 }
 
+/// Part of a number of hours, out of all hours.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HoursShare {
+    /// Hours, in hundredths of an hour.
+    pub part_hours_hundredths: i64,
+    /// Hours, in hundredths of an hour.
+    pub whole_hours_hundredths: i64,
+    /// Part ÷ whole, in basis points (5 % is 500); absent when the whole is zero.
+    pub rate_basis_points: Option<i64>,
+    /// The rate in French ("28,6 %", or "sans objet").
+    pub text: String,
+    pub method: String,
+}
+
 /// Part of a count, out of a whole count.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CountShare {
@@ -136,6 +150,9 @@ pub struct InsertionJson {
     /// Participants with a recorded exit, and those of them whose exit is a job; absent when
     /// a group of exits is hidden (it would give that group back).
     pub exits_to_employment: Option<CountShare>,
+    /// Hours worked by women, of all hours; absent when a group of the breakdown by sex is
+    /// hidden (it would give that group back).
+    pub women_hours_share: Option<HoursShare>,
     pub breakdowns: Vec<BreakdownJson>,
     /// In French, when the scope holds too few people for any count of them to be shown.
     pub few_people: Option<&'static str>,
@@ -258,6 +275,18 @@ impl From<&Share> for AmountShare {
     }
 }
 
+impl From<&Share> for HoursShare {
+    fn from(s: &Share) -> HoursShare {
+        HoursShare {
+            part_hours_hundredths: s.part,
+            whole_hours_hundredths: s.whole,
+            rate_basis_points: s.rate.map(|r| r.basis_points()),
+            text: s.text.clone(),
+            method: s.method.clone(),
+        }
+    }
+}
+
 impl From<&Share> for CountShare {
     fn from(s: &Share) -> CountShare {
         CountShare {
@@ -298,6 +327,7 @@ impl InsertionJson {
             fte_text: i.fte_text.clone(),
             participants: count(&i.participants),
             exits_to_employment: i.exits_to_employment.as_ref().map(CountShare::from),
+            women_hours_share: i.women_hours_share.as_ref().map(HoursShare::from),
             breakdowns: i
                 .breakdowns
                 .iter()
