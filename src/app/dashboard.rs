@@ -60,16 +60,6 @@ fn months_of(year: i32, through: Month) -> Result<Period, AppError> {
     }
 }
 
-/// The breakdowns about people the dashboard lists, in their order.
-pub const PEOPLE: [&str; 6] = [
-    "criterion",
-    "sex",
-    "age_band",
-    "qpv",
-    "exit_outcome",
-    "six_month_situation",
-];
-
 /// The dashboard of `year`, or of the last complete year with hours up to `today`.
 pub fn dashboard(
     conn: &mut DbConnection,
@@ -101,7 +91,10 @@ pub fn dashboard(
         Some(month) => (months_of(year, month)?, months_of(year - 1, month)?),
         None => (whole(year)?, whole(year - 1)?),
     };
-    let drawn = format!("modality,structure_kind,{}", PEOPLE.join(","));
+    let drawn = format!(
+        "modality,structure_kind,{}",
+        crate::indicators::PEOPLE.join(",")
+    );
     let now = figures(conn, cache, caller, &request(now_period, &drawn)?)?;
     let before = figures(conn, cache, caller, &request(before_period, "none")?)?;
     let series = trend(

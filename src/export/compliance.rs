@@ -465,16 +465,6 @@ fn figure_or_suppressed(value: Option<Value>) -> Value {
     value.unwrap_or_else(|| Value::Text(suppressed_text()))
 }
 
-/// The dimensions describing people, shown on the publics sheet.
-const PEOPLE: &[&str] = &[
-    "criterion",
-    "sex",
-    "age_band",
-    "qpv",
-    "exit_outcome",
-    "six_month_situation",
-];
-
 fn publics(
     sheet: &mut Worksheet,
     styles: &Styles,
@@ -486,7 +476,8 @@ fn publics(
         column("Heures d'insertion (h)", 18.0),
         column("Participants", 18.0),
     ];
-    let rows = PEOPLE
+    // The dimensions describing people, shown on the publics sheet.
+    let rows = crate::indicators::PEOPLE
         .iter()
         .filter_map(|d| breakdown(report, d))
         .flat_map(|b| {

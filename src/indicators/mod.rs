@@ -597,17 +597,20 @@ fn women_hours_share(sexes: &Marked, total: Hours) -> Option<Share> {
     ))
 }
 
-/// Whether groups of this dimension describe people (and so may be suppressed when small).
+/// The breakdowns whose groups describe people (and so may be suppressed when small), by
+/// code, in the order pages and workbooks list them.
+pub const PEOPLE: [&str; 6] = [
+    "criterion",
+    "sex",
+    "age_band",
+    "qpv",
+    "exit_outcome",
+    "six_month_situation",
+];
+
+/// Whether groups of this dimension describe people.
 fn describes_people(dimension: Dimension) -> bool {
-    matches!(
-        dimension,
-        Dimension::Criterion
-            | Dimension::Sex
-            | Dimension::AgeBand
-            | Dimension::Qpv
-            | Dimension::ExitOutcome
-            | Dimension::SixMonthSituation
-    )
+    PEOPLE.contains(&dimension_names(dimension).0)
 }
 
 /// A breakdown as shown. Hidden groups of people lose everything, their key too, and stand
@@ -805,6 +808,14 @@ mod tests {
         assert!(
             error.contains("« couleur »") && error.contains("structure_kind"),
             "{error}"
+        );
+        let people = Breakdowns::parse(&PEOPLE.join(",")).unwrap();
+        assert_eq!(
+            Dimension::ALL
+                .iter()
+                .filter(|d| people.contains(**d))
+                .count(),
+            PEOPLE.len()
         );
     }
 }

@@ -260,9 +260,9 @@ pub struct PublicGroup {
     pub participants: String,
 }
 
-/// The breakdowns about people, in `PEOPLE`'s order; hidden groups stand as one line.
+/// The breakdowns about people, in their order; hidden groups stand as one line.
 fn publics(figures: &Indicators) -> Vec<Publics> {
-    crate::app::dashboard::PEOPLE
+    crate::indicators::PEOPLE
         .iter()
         .filter_map(|d| {
             figures
