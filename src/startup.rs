@@ -45,13 +45,7 @@ impl Application {
                 settings.data_dir.display()
             )
         })?;
-        let spool = web::upload::spool_directory(&settings.data_dir);
-        std::fs::create_dir_all(&spool).map_err(|e| {
-            anyhow::anyhow!(
-                "Impossible de créer le dossier des fichiers reçus {} : {e}",
-                spool.display()
-            )
-        })?;
+        prepare_spool(&settings.data_dir)?;
         let url = settings.database_url()?;
         let options = settings.pool_options();
         let admin_email = settings.admin_email()?;
@@ -231,4 +225,25 @@ fn run(
         server = server.workers(workers);
     }
     Ok(server.run())
+}
+
+/// The folder uploads are written to, created, and emptied of what a crashed run left.
+fn prepare_spool(data_dir: &std::path::Path) -> anyhow::Result<()> {
+    let spool = web::upload::spool_directory(data_dir);
+    std::fs::create_dir_all(&spool).map_err(|e| {
+        anyhow::anyhow!(
+            "Impossible de créer le dossier des fichiers reçus {} : {e}",
+            spool.display()
+        )
+    })?;
+    let leftovers = web::upload::clear_spool(&spool).map_err(|e| {
+        anyhow::anyhow!(
+            "Impossible de vider le dossier des fichiers reçus {} : {e}",
+            spool.display()
+        )
+    })?;
+    if leftovers > 0 {
+        tracing::info!(leftovers, "temporary uploads of an earlier run removed");
+    }
+    Ok(())
 }

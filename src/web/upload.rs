@@ -63,6 +63,26 @@ pub fn spool_directory(data_dir: &std::path::Path) -> PathBuf {
     data_dir.join("envois")
 }
 
+/// Removes the files a previous run left in the spool directory: an upload is removed once
+/// read, so any file found there at startup belongs to a request cut short by a crash.
+/// A file that cannot be removed is logged, not fatal: it only takes disk space.
+pub fn clear_spool(directory: &std::path::Path) -> std::io::Result<usize> {
+    let mut removed = 0;
+    for entry in std::fs::read_dir(directory)? {
+        let entry = entry?;
+        if !entry.file_type()?.is_file() {
+            continue;
+        }
+        match std::fs::remove_file(entry.path()) {
+            Ok(()) => removed += 1,
+            Err(error) => {
+                tracing::warn!(%error, file = %entry.path().display(), "leftover upload not removed")
+            }
+        }
+    }
+    Ok(removed)
+}
+
 /// Files are spooled to `directory`.
 pub fn spool_config(directory: PathBuf) -> TempFileConfig {
     TempFileConfig::default().directory(directory)

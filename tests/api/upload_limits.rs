@@ -370,3 +370,21 @@ async fn a_refused_file_keeps_no_names_and_its_error_workbook_expires() {
         .unwrap();
     assert_eq!(kept, None);
 }
+
+#[tokio::test]
+async fn uploads_left_on_disk_by_a_crash_are_removed_at_startup() {
+    let database = TestDatabase::new();
+    let spool = database.data_dir().join("envois");
+    std::fs::create_dir_all(&spool).unwrap();
+    // As the upload form names them, half written when the process stopped.
+    std::fs::write(spool.join(".tmpA1b2C3"), noise(10_000)).unwrap();
+    std::fs::write(spool.join(".tmpZ9y8X7"), "{\"marches\": [").unwrap();
+
+    let _app = spawn_app_on(database, |_| {}).await;
+
+    let left: Vec<_> = std::fs::read_dir(&spool)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name())
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
