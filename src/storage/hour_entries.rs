@@ -3,7 +3,7 @@
 use diesel::prelude::*;
 
 use super::located::located;
-use super::schema::hour_entries;
+use super::schema::{hour_entries, replaced_hour_entries};
 use super::{CompanyId, DbConnection, HourEntryId, ImportId, LotId, ParticipantId, now};
 use crate::domain::{EmploymentContract, Hours, Modality, Month, ReviewState};
 
@@ -34,10 +34,8 @@ pub fn upsert(
         .filter(hour_entries::participant_id.eq(entry.participant_id))
         .filter(hour_entries::month.eq(entry.month))
         .filter(hour_entries::modality.eq(entry.modality));
-    let existing: Option<(HourEntryId, Hours)> = located(conn, &["hour_entries"], |conn| {
-        key.select((hour_entries::id, hour_entries::hours))
-            .first(conn)
-            .optional()
+    let existing: Option<Previous> = located(conn, &["hour_entries"], |conn| {
+        key.select(Previous::as_select()).first(conn).optional()
     })?;
     let values = (
         hour_entries::insertion_employer_id.eq(entry.insertion_employer_id),
@@ -50,11 +48,12 @@ pub fn upsert(
         hour_entries::review_reason.eq(None::<String>),
     );
     match existing {
-        Some((id, previous)) => {
-            diesel::update(hour_entries::table.find(id))
+        Some(previous) => {
+            keep_replaced(conn, &previous, import_id)?;
+            diesel::update(hour_entries::table.find(previous.id))
                 .set(values)
                 .execute(conn)?;
-            Ok(Some(previous))
+            Ok(Some(previous.hours))
         }
         None => {
             diesel::insert_into(hour_entries::table)
@@ -71,6 +70,46 @@ pub fn upsert(
             Ok(None)
         }
     }
+}
+
+/// A stored entry as it was before an import replaced it: what undoing the import restores.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = hour_entries)]
+struct Previous {
+    id: HourEntryId,
+    import_id: Option<ImportId>,
+    insertion_employer_id: Option<CompanyId>,
+    hours: Hours,
+    employment_contract: Option<EmploymentContract>,
+    review: ReviewState,
+    review_reason: Option<String>,
+    updated_at: chrono::NaiveDateTime,
+}
+
+/// Keeps the entry as it was before `import_id` replaces it, once per import: a value the
+/// same import wrote earlier is its own, and undoing it removes the entry whole.
+fn keep_replaced(
+    conn: &mut DbConnection,
+    previous: &Previous,
+    import_id: ImportId,
+) -> QueryResult<()> {
+    if previous.import_id == Some(import_id) {
+        return Ok(());
+    }
+    diesel::insert_into(replaced_hour_entries::table)
+        .values((
+            replaced_hour_entries::import_id.eq(import_id),
+            replaced_hour_entries::hour_entry_id.eq(previous.id),
+            replaced_hour_entries::previous_import_id.eq(previous.import_id),
+            replaced_hour_entries::insertion_employer_id.eq(previous.insertion_employer_id),
+            replaced_hour_entries::hours.eq(previous.hours),
+            replaced_hour_entries::employment_contract.eq(previous.employment_contract),
+            replaced_hour_entries::review.eq(previous.review),
+            replaced_hour_entries::review_reason.eq(&previous.review_reason),
+            replaced_hour_entries::updated_at.eq(previous.updated_at),
+        ))
+        .execute(conn)
+        .map(drop)
 }
 
 /// A new entry as one row of a multi-row INSERT (every column given: SQLite has no DEFAULT in

@@ -50,6 +50,8 @@ pub fn start(conn: &mut DbConnection, new: &NewImport<'_>) -> QueryResult<Import
             imports::created_at.eq(at),
             imports::started_at.eq(at),
             imports::heartbeat_at.eq(at),
+            // The hour entries it replaces are kept (`hour_entries::upsert`): it can be undone.
+            imports::replaced_kept.eq(true),
         ))
         .returning(imports::id)
         .get_result(conn)
@@ -144,6 +146,8 @@ pub struct JobRecord {
     pub finished_at: Option<NaiveDateTime>,
     pub heartbeat_at: Option<NaiveDateTime>,
     pub report: Option<String>,
+    pub undone_at: Option<NaiveDateTime>,
+    pub undone_by: Option<String>,
 }
 
 pub fn job(conn: &mut DbConnection, id: ImportId) -> QueryResult<Option<JobRecord>> {

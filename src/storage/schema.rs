@@ -112,6 +112,9 @@ diesel::table! {
         error_workbook -> Nullable<Binary>,
         phase -> Nullable<Text>,
         heartbeat_at -> Nullable<Timestamp>,
+        replaced_kept -> Bool,
+        undone_at -> Nullable<Timestamp>,
+        undone_by -> Nullable<Text>,
     }
 }
 
@@ -253,6 +256,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    replaced_hour_entries (id) {
+        id -> BigInt,
+        import_id -> BigInt,
+        hour_entry_id -> BigInt,
+        previous_import_id -> Nullable<BigInt>,
+        insertion_employer_id -> Nullable<BigInt>,
+        hours -> BigInt,
+        employment_contract -> Nullable<Text>,
+        review -> Text,
+        review_reason -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     login_failures (id) {
         id -> BigInt,
         subject -> Text,
@@ -283,6 +301,7 @@ diesel::joinable!(clause_closures -> lots (lot_id));
 diesel::joinable!(hour_entries -> lots (lot_id));
 diesel::joinable!(hour_entries -> participants (participant_id));
 diesel::joinable!(hour_entries -> imports (import_id));
+diesel::joinable!(replaced_hour_entries -> hour_entries (hour_entry_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     buyers,
@@ -300,5 +319,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     clause_closures,
     participants,
     hour_entries,
+    replaced_hour_entries,
     login_failures,
 );

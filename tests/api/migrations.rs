@@ -122,7 +122,7 @@ fn named_indexes(schema: &Schema) -> Vec<String> {
     names
 }
 
-const TABLES: [&str; 17] = [
+const TABLES: [&str; 18] = [
     "audit_log",
     "awards",
     "buyer_departements",
@@ -138,6 +138,7 @@ const TABLES: [&str; 17] = [
     "lots",
     "participants",
     "reminders",
+    "replaced_hour_entries",
     "user_buyers",
     "users",
 ];
