@@ -107,6 +107,10 @@ error_codes! {
     /// Hours are declared on the contract, or on the lot to remove.
     ContractHasHours = "contract_has_hours", 409,
         "Des heures sont déclarées sur ce marché : il ne peut pas être supprimé, ni ses lots qui en ont.";
+    /// An import that cannot be undone: not an hours import, not imported, already undone, or
+    /// built upon by a later import.
+    ImportNotUndoable = "import_not_undoable", 409,
+        "Cet import ne peut pas être annulé : seul un relevé d'heures importé, que nul import plus récent n'a corrigé, peut l'être.";
     /// A buyer with this SIRET is already recorded.
     BuyerExists = "buyer_exists", 409,
         "Un acheteur a déjà ce SIRET : il est déjà enregistré.";

@@ -21,6 +21,7 @@ pub mod error;
 mod error_code;
 pub mod exports;
 pub mod followup;
+pub mod import_undo;
 pub mod imports;
 pub mod indicators;
 pub mod listing;

@@ -23,6 +23,7 @@ labelled_enum! {
         SixMonthSituationSet = "participant.six_month_situation", "Situation à six mois d'un participant";
         ImportSucceeded = "import.succeeded", "Import de fichier";
         ImportRefused = "import.refused", "Fichier refusé à l'import";
+        ImportUndone = "import.undone", "Import annulé";
         ClauseSet = "clause.set", "Objectif d'une clause fixé";
         ClauseClosed = "clause.closed", "Clause clôturée";
         ClauseReopened = "clause.reopened", "Clause rouverte";

@@ -104,6 +104,8 @@ actions! {
     SendReminders,
     /// Change a company's contact address (within one's buyers).
     ManageCompanies,
+    /// Undo an hours import sent by mistake: every lot it wrote on must lie within one's buyers.
+    UndoImports,
 }
 
 use Action::*;
@@ -150,6 +152,9 @@ const TABLE: &[(Action, &[Role])] = &[
     (ReadClosures, &[Admin, Facilitator, BuyerOfficer, Company]),
     (SendReminders, &[Admin, Facilitator]),
     (ManageCompanies, &[Admin, Facilitator]),
+    // Not companies: a statement sent by mistake is corrected by a new one, or undone by the
+    // buyer's side, which answers for the figures it reports.
+    (UndoImports, &[Admin, Facilitator, BuyerOfficer]),
 ];
 
 /// Who sees participant groups however small: those who follow participants one by one.

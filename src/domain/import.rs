@@ -19,6 +19,8 @@ labelled_enum! {
         Refused = "refused", "Refusé";
         // Cut off before the end (process stopped, database lost): nothing was written.
         Interrupted = "interrupted", "Interrompu";
+        // Imported, then undone: its entries removed, the values it replaced restored.
+        Undone = "undone", "Annulé";
     }
 }
 

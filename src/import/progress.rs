@@ -182,6 +182,9 @@ pub struct JobState {
     pub finished_at: Option<chrono::NaiveDateTime>,
     /// Once ended, the full report.
     pub report: Option<ImportReport>,
+    /// An undone import: when, and by whom (as the audit log names them).
+    pub undone_at: Option<chrono::NaiveDateTime>,
+    pub undone_by: Option<String>,
     #[serde(skip)]
     pub uploaded_by: Option<UserId>,
 }
@@ -246,6 +249,8 @@ fn state_of(record: JobRecord, live: Option<Counters>) -> JobState {
         created_at: record.created_at,
         finished_at: record.finished_at,
         report,
+        undone_at: record.undone_at,
+        undone_by: record.undone_by,
         uploaded_by: record.uploaded_by,
     }
 }

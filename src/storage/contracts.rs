@@ -824,3 +824,18 @@ pub fn delete_contract(conn: &mut DbConnection, id: ContractId) -> QueryResult<(
         .execute(conn)
         .map(drop)
 }
+
+/// The buyers whose contracts hold these lots.
+pub fn buyers_of_lots(conn: &mut DbConnection, lot_ids: &[LotId]) -> QueryResult<Vec<BuyerId>> {
+    let mut buyers = super::in_slices(lot_ids, |slice| {
+        lots::table
+            .inner_join(contracts::table)
+            .filter(lots::id.eq_any(slice))
+            .select(contracts::buyer_id)
+            .distinct()
+            .load(conn)
+    })?;
+    buyers.sort_unstable();
+    buyers.dedup();
+    Ok(buyers)
+}

@@ -15,6 +15,7 @@ pub mod data_version;
 pub mod followup;
 pub mod hour_entries;
 pub mod ids;
+pub mod import_undo;
 pub mod imports;
 pub mod indicators;
 pub mod located;

@@ -141,14 +141,7 @@ pub fn buyers_of(
         .select(hour_entries::lot_id)
         .distinct()
         .load(conn)?;
-    super::in_slices(&lot_ids, |slice| {
-        lots::table
-            .inner_join(contracts::table)
-            .filter(lots::id.eq_any(slice))
-            .select(contracts::buyer_id)
-            .distinct()
-            .load(conn)
-    })
+    super::contracts::buyers_of_lots(conn, &lot_ids)
 }
 
 /// How many entries of the selection are in `state`, and their hours.
