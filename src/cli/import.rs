@@ -189,3 +189,14 @@ pub fn write_template(
     println!("Modèle « {} » écrit dans {}.", kind.label(), file.display());
     Ok(())
 }
+
+/// `suivi-clauses undo-import ID`: the same undoing as the import's page, by the operator.
+pub fn undo(id: i64, database: &Database) -> anyhow::Result<()> {
+    let mut conn = database.connection()?;
+    let undone = app::import_undo::undo(&mut conn, &Caller::command_line(), id.into())?;
+    println!(
+        "Import n° {} (« {} ») annulé : {} relevé(s) retiré(s), {} rétabli(s) tel(s) qu'avant lui ; {} retirées ou remplacées.",
+        undone.id, undone.file_name, undone.removed, undone.restored, undone.hours
+    );
+    Ok(())
+}

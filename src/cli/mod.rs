@@ -67,6 +67,13 @@ enum Command {
     },
     /// Importe un fichier (tableur ou CSV) : tout ou rien, avec un rapport des problèmes.
     Import(import::ImportArgs),
+    /// Annule un import de relevés d'heures envoyé par erreur : ses relevés sont retirés, les
+    /// valeurs qu'il avait remplacées rétablies ; refusé si une clause concernée est close ou si
+    /// un import plus récent a corrigé ces heures.
+    UndoImport {
+        /// Numéro de l'import (page Imports, ou `GET /api/imports`).
+        import: i64,
+    },
     /// Relevés d'heures : ceux en attente de validation, et les décisions (valider, rejeter,
     /// rouvrir un mois validé).
     Review {
@@ -172,6 +179,7 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::User { action } => user::run(action, &open_database(&settings)?),
         Command::Template { kind, file } => import::write_template(&kind, &file, &settings),
         Command::Import(args) => import::run(args, &settings, &open_database(&settings)?),
+        Command::UndoImport { import } => import::undo(import, &open_database(&settings)?),
         Command::Review { action } => review::run(action, &open_database(&settings)?),
         Command::Clause { action } => clause::run(action, &open_database(&settings)?),
         Command::Stats(args) => stats::run(args, &open_database(&settings)?),

@@ -10,6 +10,7 @@ use crate::domain::{ImportKind, ImportStatus, Labelled};
 use crate::import::Importer;
 use crate::import::progress::JobState;
 use crate::storage::Database;
+use crate::web::api::wire::imports::UndoneImportJson;
 use crate::web::auth::{Authorized, can};
 use crate::web::error::ErrorBody;
 use crate::web::upload::UploadForm;
@@ -190,4 +191,34 @@ pub async fn error_workbook(
         &format!("import-{id}-erreurs.xlsx"),
         workbook,
     ))
+}
+
+/// `POST /api/imports/{id}/undo`: undoes an hours import, all or nothing: the entries it created
+/// are removed, the values it replaced restored as they were.
+#[utoipa::path(
+    post,
+    path = "/api/imports/{id}/undo",
+    operation_id = "undo_import",
+    tag = "imports",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Import")),
+    responses(
+        (status = 200, description = "Import annulé : ce qui a été retiré et rétabli", body = UndoneImportJson),
+        (status = 404, description = "Aucun import de vos acheteurs n'a ce numéro", body = crate::web::error::ErrorEnvelope),
+        (status = 409, description = "Import qui ne s'annule pas (déjà annulé, pas un relevé d'heures, corrigé depuis par un autre import) ou clause close", body = crate::web::error::ErrorEnvelope),
+        (status = 401, description = "Pas de session", body = crate::web::error::ErrorEnvelope),
+        (status = 403, description = "Rôle insuffisant, ou import portant aussi sur des lots hors du périmètre", body = crate::web::error::ErrorEnvelope),
+    ),
+)]
+pub async fn undo(
+    user: Authorized<can::UndoImports>,
+    id: web::Path<i64>,
+    database: web::Data<Database>,
+) -> Result<web::Json<UndoneImportJson>, AppError> {
+    let (id, caller) = (id.into_inner(), user.caller());
+    let undone = crate::web::run(&database, move |conn| {
+        app::import_undo::undo(conn, &caller, id.into())
+    })
+    .await?;
+    Ok(web::Json(UndoneImportJson::from(&undone)))
 }

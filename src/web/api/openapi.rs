@@ -35,6 +35,7 @@ use super::{
         imports::history,
         imports::report,
         imports::error_workbook,
+        imports::undo,
         indicators::indicators,
         indicators::series,
         indicators::clauses,

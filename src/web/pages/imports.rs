@@ -7,10 +7,10 @@ use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use super::shell::Shell;
-use super::viewer::{Viewer, refused};
+use super::viewer::{CsrfForm, Posted, Viewer, refused};
 use super::{HTML, PageError, html};
 use crate::app::imports::Accepted;
-use crate::app::{self, AppError, Caller};
+use crate::app::{self, AppError, Caller, ErrorCode};
 use crate::domain::authorization::{Action, may_import};
 use crate::domain::{ImportKind, ImportStatus, Labelled};
 use crate::import::Importer;
@@ -168,12 +168,49 @@ fn to_import(id: ImportId) -> HttpResponse {
 #[template(path = "import.html")]
 struct ImportPage {
     shell: Shell,
+    csrf: String,
     state: JobState,
     kind: &'static str,
     kind_code: &'static str,
     running: bool,
     succeeded: bool,
+    undone: bool,
     has_error_workbook: bool,
+    /// An hours import the viewer's role may undo (the use case checks its scope).
+    may_undo: bool,
+    /// Why the undoing just asked was refused.
+    undo_error: Option<String>,
+}
+
+/// The page of import `id` as `viewer` sees it.
+async fn import_page<P: crate::domain::authorization::Permission>(
+    viewer: &Viewer<P>,
+    id: i64,
+    importer: &web::Data<Importer>,
+    database: &web::Data<Database>,
+    undo_error: Option<String>,
+) -> Result<ImportPage, PageError> {
+    let (caller, importer) = (viewer.caller(), importer.clone().into_inner());
+    let state = crate::web::run(database, move |conn| {
+        app::imports::job(conn, &importer, &caller, id.into())
+    })
+    .await?;
+    let kind = ImportKind::from_code(&state.kind);
+    let problems = state.report.as_ref().map_or(0, |r| r.problems.len());
+    let succeeded = state.status == ImportStatus::Succeeded;
+    Ok(ImportPage {
+        shell: viewer.shell(&format!("Import n° {} — {}", state.id, state.file_name)),
+        csrf: viewer.csrf.clone(),
+        kind: kind.map_or("—", |k| k.label()),
+        kind_code: kind.map_or("", |k| k.code()),
+        running: state.status == ImportStatus::Running,
+        succeeded,
+        undone: state.status == ImportStatus::Undone,
+        has_error_workbook: problems > 0,
+        may_undo: succeeded && kind == Some(ImportKind::Hours) && viewer.may(Action::UndoImports),
+        undo_error,
+        state,
+    })
 }
 
 /// `GET /imports/{id}`: progress while it runs, the report once ended.
@@ -183,20 +220,56 @@ pub async fn show(
     importer: web::Data<Importer>,
     database: web::Data<Database>,
 ) -> Result<HttpResponse, PageError> {
-    let (id, caller, importer) = (id.into_inner(), viewer.caller(), importer.into_inner());
-    let state = crate::web::run(&database, move |conn| {
-        app::imports::job(conn, &importer, &caller, id.into())
-    })
-    .await?;
-    let kind = ImportKind::from_code(&state.kind);
-    let problems = state.report.as_ref().map_or(0, |r| r.problems.len());
-    html(&ImportPage {
-        shell: viewer.shell(&format!("Import n° {} — {}", state.id, state.file_name)),
-        kind: kind.map_or("—", |k| k.label()),
-        kind_code: kind.map_or("", |k| k.code()),
-        running: state.status == ImportStatus::Running,
-        succeeded: state.status == ImportStatus::Succeeded,
-        has_error_workbook: problems > 0,
-        state,
-    })
+    html(&import_page(&viewer, id.into_inner(), &importer, &database, None).await?)
+}
+
+#[derive(serde::Deserialize)]
+pub struct UndoForm {
+    csrf_token: String,
+    /// The box ticked to confirm.
+    confirm: Option<String>,
+}
+
+impl CsrfForm for UndoForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
+/// `POST /imports/{id}/annulation`: undoes the import once confirmed, then back to its page;
+/// refused, its page again saying why.
+pub async fn undo(
+    posted: Posted<can::UndoImports, UndoForm>,
+    id: web::Path<i64>,
+    importer: web::Data<Importer>,
+    database: web::Data<Database>,
+) -> Result<HttpResponse, PageError> {
+    let (viewer, id) = (posted.viewer, id.into_inner());
+    let undone = if posted.form.confirm.as_deref() == Some("true") {
+        let caller = viewer.caller();
+        crate::web::run(&database, move |conn| {
+            app::import_undo::undo(conn, &caller, id.into())
+        })
+        .await
+    } else {
+        Err(AppError::with(
+            ErrorCode::BadRequest,
+            "Cochez la case de confirmation pour annuler cet import.",
+        ))
+    };
+    match undone {
+        Ok(_) => Ok(HttpResponse::SeeOther()
+            .insert_header((LOCATION, format!("/imports/{id}")))
+            .finish()),
+        Err(error) if error.code.status() == 404 => Err(error.into()),
+        Err(error) => {
+            let message = Some(error.message().to_owned());
+            let page = import_page(&viewer, id, &importer, &database, message).await?;
+            Ok(
+                HttpResponse::build(crate::web::error::status_of(error.code))
+                    .content_type(HTML)
+                    .body(page.render()?),
+            )
+        }
+    }
 }

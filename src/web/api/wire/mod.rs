@@ -7,6 +7,7 @@ pub mod clauses;
 pub mod closures;
 pub mod contract_changes;
 pub mod followup;
+pub mod imports;
 pub mod indicators;
 pub mod listings;
 pub mod obligations;
