@@ -153,6 +153,27 @@ pub fn walk_pending(
     Ok((import.get(), lot.get()))
 }
 
+/// The same fresh statement, its import recorded as succeeded: one that may be undone.
+pub fn walk_undoable(
+    conn: &mut suivi_clauses::storage::DbConnection,
+) -> Result<i64, suivi_clauses::storage::StorageError> {
+    use suivi_clauses::storage::imports::{self, Outcome};
+    let (import, _) = walk_pending(conn)?;
+    imports::finish(
+        conn,
+        import.into(),
+        &Outcome {
+            status: suivi_clauses::domain::ImportStatus::Succeeded,
+            rows_total: 1,
+            rows_written: 1,
+            error_count: 0,
+            report: "",
+            error_workbook: None,
+        },
+    )?;
+    Ok(import)
+}
+
 /// A fresh lot of buyer 1 held by the walk's company (SIRET 999), whose execution ended in
 /// 2023, with a 500 h clause and no hours: one that may be closed.
 pub fn walk_closable(
@@ -295,6 +316,13 @@ async fn sample(app: &TestApp, route: &Route, token: Option<&str>) -> Sample {
             Sample {
                 path: format!("/api/imports/{import}/review"),
                 body: Some(serde_json::json!({ "decision": "validate" })),
+                ..plain(200)
+            }
+        }
+        ("post", "/api/imports/{id}/undo") => {
+            let import = app.database.run(walk_undoable).await.unwrap();
+            Sample {
+                path: format!("/api/imports/{import}/undo"),
                 ..plain(200)
             }
         }

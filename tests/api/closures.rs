@@ -18,18 +18,18 @@ const HOLDER_NAME: &str = "Société d'Électricité du Lauragais";
 const OTHER: &str = "73282932000074";
 const ETTI: &str = "21310555400017";
 
-struct Territory {
-    admin: String,
-    facilitator: Session,
-    officer: String,
-    other_officer: String,
-    company: String,
-    other_company: String,
+pub(crate) struct Territory {
+    pub admin: String,
+    pub facilitator: Session,
+    pub officer: String,
+    pub other_officer: String,
+    pub company: String,
+    pub other_company: String,
 }
 
 /// Buyer 1 with a contract that ended on 31/12/2023 (2023-CL-001, held by HOLDER) and one
 /// still running (2025-TX-014, held by HOLDER); buyer 2 with a contract held by OTHER.
-async fn territory(app: &TestApp) -> Territory {
+pub(crate) async fn territory(app: &TestApp) -> Territory {
     app.add_buyer(1, "Département de la Haute-Garonne").await;
     app.add_buyer(2, "Commune de Muret").await;
     let admin = app.session(ADMIN_EMAIL, ADMIN_PASSWORD).await.token;
@@ -84,7 +84,7 @@ const STATEMENT: &str = "Référence marché;SIRET entreprise;Mois;Identifiant p
 const LATE: &str = "Référence marché;SIRET entreprise;Mois;Identifiant participant;Modalité;SIRET structure d'insertion;Heures travaillées;Type de contrat\n\
      2023-CL-001;44306184100047;06/2023;P-001;Embauche directe;;35;CDI\n";
 
-async fn lot_of(app: &TestApp, token: &str, reference: &str) -> i64 {
+pub(crate) async fn lot_of(app: &TestApp, token: &str, reference: &str) -> i64 {
     let body: Value = app
         .get_with(&format!("/api/contracts?q={reference}"), token)
         .await
@@ -114,7 +114,7 @@ async fn get_json(app: &TestApp, path: &str, token: &str) -> (u16, Value) {
 }
 
 /// Closes the lot's clause with the usual signatory.
-async fn close(app: &TestApp, token: &str, lot: i64) -> (u16, Value) {
+pub(crate) async fn close(app: &TestApp, token: &str, lot: i64) -> (u16, Value) {
     post_json(
         app,
         &format!("/api/lots/{lot}/closure"),

@@ -28,6 +28,7 @@ mod health;
 mod helpers;
 mod hours_import;
 mod import_jobs;
+mod import_undo;
 mod imports;
 mod indicator_properties;
 mod indicators;

@@ -188,6 +188,21 @@ async fn visit(app: &TestApp, route: &Route, role: Role, session: &Session) -> (
             .await;
             (response.status().as_u16(), 303)
         }
+        ("post", "/imports/{id}/annulation") => {
+            let import = app
+                .database
+                .run(crate::authorization::walk_undoable)
+                .await
+                .unwrap();
+            let response = post_form(
+                app,
+                Some(session),
+                &format!("/imports/{import}/annulation"),
+                &[("csrf_token", &session.csrf), ("confirm", "true")],
+            )
+            .await;
+            (response.status().as_u16(), 303)
+        }
         ("post", "/marches/{id}/cloture") => {
             let (contract, lot) = app
                 .database
