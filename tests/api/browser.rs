@@ -11,7 +11,9 @@ use std::time::{Duration, Instant};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 
-use crate::helpers::{ADMIN_EMAIL, ADMIN_PASSWORD, TestApp, spawn_app};
+use suivi_clauses::domain::Role;
+
+use crate::helpers::{ADMIN_EMAIL, ADMIN_PASSWORD, TestApp, USER_PASSWORD, spawn_app};
 use crate::indicators::{local_sme, territory};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -304,6 +306,7 @@ async fn a_person_signs_in_sends_files_and_sees_the_dashboard_and_every_page_is_
     .unwrap();
     let report = upload(&client, &app, "hours", &good).await;
     assert!(report.contains("Fichier importé"), "{report}");
+    let sent = client.current_url().await.unwrap().path().to_owned();
     check_page(&client, "import-reussi", false, &mut failures).await;
     open(&client, &app, "/tableau-de-bord?year=2025").await;
     let after = whole(&figure(&client, "Heures d'insertion").await);
@@ -368,6 +371,7 @@ async fn a_person_signs_in_sends_files_and_sees_the_dashboard_and_every_page_is_
     open(&client, &app, &format!("/marches/{id}")).await;
     client.set_window_size(1280, 1800).await.unwrap();
     check_page(&client, "marche-clause", true, &mut failures).await;
+    client.set_window_size(1280, 1000).await.unwrap();
 
     // A participant's page: its months as a list, the six-month situation's form.
     let participants = crate::indicators::json_of(
@@ -382,13 +386,49 @@ async fn a_person_signs_in_sends_files_and_sees_the_dashboard_and_every_page_is_
     assert!(text.contains("juin 2025"), "{text}");
     check_page(&client, "participant", false, &mut failures).await;
 
-    // Signing out leaves the sign-in page.
-    click(&client, "header form button").await;
+    // The June statement, sent by mistake, undone from its page: posted without its box ticked
+    // (the browser's own check set aside), the reason shows beside the box; ticked, the import
+    // is undone and the dashboard is back where it was.
+    open(&client, &app, &sent).await;
     client
-        .wait()
-        .for_element(Locator::Id("email"))
+        .execute(
+            "document.getElementById('confirm').required = false;",
+            vec![],
+        )
         .await
         .unwrap();
+    click(&client, "#annulation button[type=submit]").await;
+    client
+        .wait()
+        .for_element(Locator::Id("annulation-erreur"))
+        .await
+        .unwrap();
+    assert_eq!(
+        client
+            .find(Locator::Id("confirm"))
+            .await
+            .unwrap()
+            .attr("aria-invalid")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("true")
+    );
+    check_page(&client, "import-annulation-refusee", false, &mut failures).await;
+    click(&client, "#confirm").await;
+    click(&client, "#annulation button[type=submit]").await;
+    client
+        .wait()
+        .for_element(Locator::Css("main .notice"))
+        .await
+        .unwrap();
+    assert!(main_text(&client).await.contains("Import annulé le"));
+    check_page(&client, "import-annule", false, &mut failures).await;
+    open(&client, &app, "/tableau-de-bord?year=2025").await;
+    assert_eq!(whole(&figure(&client, "Heures d'insertion").await), before);
+
+    // Signing out leaves the sign-in page.
+    sign_out(&client).await;
     let text = main_text(&client).await;
     assert!(text.contains("Vous êtes déconnecté"), "{text}");
 
@@ -420,6 +460,16 @@ async fn sign_in(client: &Client, app: &TestApp, email: &str, password: &str) {
     client
         .wait()
         .for_element(Locator::Css("nav.menu"))
+        .await
+        .unwrap();
+}
+
+/// Signs out by the header's button; waits for the sign-in page.
+async fn sign_out(client: &Client) {
+    click(client, "header form button").await;
+    client
+        .wait()
+        .for_element(Locator::Id("email"))
         .await
         .unwrap();
 }
@@ -469,12 +519,7 @@ async fn an_administrator_creates_a_facilitator_who_calibrates_a_clause_in_the_l
         .unwrap();
     let password = text_of(&client, "#mot-de-passe").await;
     check_page(&client, "utilisateur-cree", false, &mut failures).await;
-    click(&client, "header form button").await;
-    client
-        .wait()
-        .for_element(Locator::Id("email"))
-        .await
-        .unwrap();
+    sign_out(&client).await;
 
     // She signs in and creates the contract with its lot; a SIRET mistyped is refused inside
     // the form, as typed.
@@ -586,6 +631,58 @@ async fn an_administrator_creates_a_facilitator_who_calibrates_a_clause_in_the_l
 
     // The API lists the contract with that target.
     let listed = crate::indicators::json_of(&app, "/api/contracts", &token).await;
+    assert_eq!(
+        listed["items"][0]["lots"][0]["target_hours_hundredths"],
+        83_333
+    );
+
+    // An officer of another buyer: the lot's forms are not found by their address, and the
+    // clause form posted on that lot anyway (its token taken from the officer's own page) is
+    // refused with the 403 page; the target stays.
+    sign_out(&client).await;
+    app.add_buyer(2, "Autre commune").await;
+    let officer = app
+        .create_user(Role::BuyerOfficer, vec![crate::helpers::siret(2)])
+        .await;
+    sign_in(&client, &app, &officer.email, USER_PASSWORD).await;
+    open(&client, &app, &format!("/marches/{contract}/modifier")).await;
+    assert_eq!(
+        client.title().await.unwrap().split(" — ").next(),
+        Some("Page introuvable"),
+        "another buyer's contract is not found"
+    );
+    open(&client, &app, "/marches").await;
+    client
+        .execute(
+            "const form = document.createElement('form');
+             form.method = 'post';
+             form.action = arguments[0];
+             for (const [name, value] of [['csrf_token', document.querySelector('input[name=csrf_token]').value],
+                                          ['mode', 'typed'], ['target_hours', '10'], ['action', 'save']]) {
+               const input = document.createElement('input');
+               input.type = 'hidden'; input.name = name; input.value = value;
+               form.appendChild(input);
+             }
+             document.body.appendChild(form);
+             form.submit();",
+            vec![json!(format!("/marches/{contract}/lots/{lot}/clause"))],
+        )
+        .await
+        .unwrap();
+    client
+        .wait()
+        .for_element(Locator::Css("main .alert"))
+        .await
+        .unwrap();
+    assert_eq!(
+        client.title().await.unwrap().split(" — ").next(),
+        Some("Accès refusé")
+    );
+    assert!(main_text(&client).await.contains("Code 403"));
+    check_page(&client, "acces-refuse", false, &mut failures).await;
+    // Read as the administrator: signing out ended the facilitateur's sessions.
+    let admin = app.session(ADMIN_EMAIL, ADMIN_PASSWORD).await.token;
+    let listed = crate::indicators::json_of(&app, "/api/contracts", &admin).await;
     assert_eq!(
         listed["items"][0]["lots"][0]["target_hours_hundredths"],
         83_333
