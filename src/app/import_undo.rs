@@ -5,8 +5,8 @@
 
 use super::{AppError, Caller, ErrorCode};
 use crate::domain::authorization::Action;
-use crate::domain::{AuditAction, Hours, ImportKind, ImportStatus, Labelled};
-use crate::storage::import_undo::{self, UndoSubject};
+use crate::domain::{AuditAction, Hours, ImportKind, ImportStatus, Labelled, Role};
+use crate::storage::import_undo::{self, UndoSubject, Undone};
 use crate::storage::{BuyerId, DbConnection, ImportId, audit, contracts, figures_transaction};
 
 /// What undoing an import changed.
@@ -45,22 +45,7 @@ pub fn undo(
         super::closures::refuse_if_closed(conn, &lots).map_err(|e| frozen(id, e))?;
         refuse_if_corrected(conn, id)?;
         let undone = import_undo::undo(conn, id)?;
-        let summary = format!(
-            "import n° {id} : {} « {} »",
-            subject.kind.label(),
-            subject.file_name
-        );
-        let details = format!(
-            "{} relevé(s) retiré(s), {} rétabli(s) comme avant l'import ; {} retirées ou remplacées",
-            undone.removed, undone.restored, undone.hours
-        );
-        audit::record_detailed(
-            conn,
-            &caller.actor,
-            AuditAction::ImportUndone,
-            &summary,
-            Some(&details),
-        )?;
+        record(conn, caller, &subject, &undone)?;
         Ok(UndoneImport {
             id,
             file_name: subject.file_name,
@@ -69,6 +54,33 @@ pub fn undo(
             hours: undone.hours,
         })
     })
+}
+
+/// The audit line: which import, and how many entries went and came back.
+fn record(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    subject: &UndoSubject,
+    undone: &Undone,
+) -> Result<(), AppError> {
+    let summary = format!(
+        "import n° {} : {} « {} »",
+        subject.id,
+        subject.kind.label(),
+        subject.file_name
+    );
+    let details = format!(
+        "{} relevé(s) retiré(s), {} rétabli(s) comme avant l'import ; {} retirées ou remplacées",
+        undone.removed, undone.restored, undone.hours
+    );
+    audit::record_detailed(
+        conn,
+        &caller.actor,
+        AuditAction::ImportUndone,
+        &summary,
+        Some(&details),
+    )?;
+    Ok(())
 }
 
 /// Every lot the import wrote on must be of the caller's buyers: none of them is not found (ids
@@ -81,7 +93,7 @@ fn require_scope(
 ) -> Result<(), AppError> {
     if buyers.is_empty() {
         let own = subject.uploaded_by.is_some() && subject.uploaded_by == caller.account_id;
-        return if own || caller.role == crate::domain::Role::Admin {
+        return if own || caller.role == Role::Admin {
             Ok(())
         } else {
             Err(AppError::not_found())
