@@ -124,6 +124,8 @@ labelled_enum! {
         FixedTerm = "fixed_term", "CDD", ["Contrat à durée déterminée"];
         InsertionFixedTerm = "insertion_fixed_term", "CDDI", ["CDD d'insertion"];
         Temporary = "temporary", "Intérim", ["CTT", "Contrat de travail temporaire", "Mission d'intérim"];
+        // The temporary contract of an ETTI, counted apart from ordinary interim work.
+        InsertionTemporary = "insertion_temporary", "CTTI", ["Contrat de travail temporaire d'insertion", "Intérim d'insertion"];
         Professionalisation = "professionalisation", "Contrat de professionnalisation", ["Professionnalisation"];
         Apprenticeship = "apprenticeship", "Contrat d'apprentissage", ["Apprentissage"];
         Subsidised = "subsidised", "Contrat aidé (PEC)", ["PEC", "CUI"];

@@ -32,6 +32,7 @@ pub mod serde_via;
 pub mod siret;
 pub mod territory;
 pub mod update;
+pub mod work_contract;
 pub mod year;
 
 pub use account::{Email, Role, ScopeError, SignInRecency, UserScope};
@@ -65,4 +66,5 @@ pub use search::SearchText;
 pub use siret::Siret;
 pub use territory::{Departement, Locality, PostalCode, Territory};
 pub use update::Update;
+pub use work_contract::{ContractLength, WorkContractPeriod};
 pub use year::Year;

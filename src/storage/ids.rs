@@ -110,6 +110,7 @@ row_ids! {
     LoginFailureId("login_failures");
     ClosureId("clause_closures");
     ReminderId("reminders");
+    WorkContractId("work_contracts");
 }
 
 #[cfg(test)]

@@ -173,6 +173,16 @@ const TYPED_COLUMNS: &[(&str, &str, Check)] = &[
         "employment_contract",
         Check::Text(text::<EmploymentContract>),
     ),
+    (
+        "work_contracts",
+        "contract_type",
+        Check::Text(text::<EmploymentContract>),
+    ),
+    (
+        "work_contracts",
+        "weekly_hours",
+        Check::Integer(integer::<Hours>),
+    ),
 ];
 
 /// Rows read at a time while scanning a column.

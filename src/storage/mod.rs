@@ -31,6 +31,7 @@ pub mod shared_records;
 mod transaction;
 mod url;
 pub mod users;
+pub mod work_contracts;
 
 use std::time::Duration;
 
@@ -40,7 +41,7 @@ pub use connection::{DbConnection, MultiBackend};
 pub use data_version::figures_transaction;
 pub use ids::{
     AuditEntryId, AwardId, BuyerId, ClauseId, ClosureId, CompanyId, ContractId, HourEntryId,
-    ImportId, LoginFailureId, LotId, ParticipantId, ReminderId, UserId,
+    ImportId, LoginFailureId, LotId, ParticipantId, ReminderId, UserId, WorkContractId,
 };
 pub use migrations::MigrationError;
 pub use pool::{ConnectionManager, DbPool, PooledConnection};

@@ -271,6 +271,30 @@ diesel::table! {
 }
 
 diesel::table! {
+    work_contracts (id) {
+        id -> BigInt,
+        participant_id -> BigInt,
+        employer_id -> BigInt,
+        insertion_employer_id -> Nullable<BigInt>,
+        contract_type -> Text,
+        start_date -> Date,
+        end_date -> Nullable<Date>,
+        weekly_hours -> Nullable<BigInt>,
+        derived -> Bool,
+        import_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    work_contract_lots (work_contract_id, lot_id) {
+        work_contract_id -> BigInt,
+        lot_id -> BigInt,
+    }
+}
+
+diesel::table! {
     login_failures (id) {
         id -> BigInt,
         subject -> Text,
@@ -301,6 +325,9 @@ diesel::joinable!(clause_closures -> lots (lot_id));
 diesel::joinable!(hour_entries -> lots (lot_id));
 diesel::joinable!(hour_entries -> participants (participant_id));
 diesel::joinable!(hour_entries -> imports (import_id));
+diesel::joinable!(work_contracts -> participants (participant_id));
+diesel::joinable!(work_contract_lots -> work_contracts (work_contract_id));
+diesel::joinable!(work_contract_lots -> lots (lot_id));
 diesel::joinable!(replaced_hour_entries -> hour_entries (hour_entry_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -320,5 +347,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     participants,
     hour_entries,
     replaced_hour_entries,
+    work_contracts,
+    work_contract_lots,
     login_failures,
 );

@@ -122,7 +122,7 @@ fn named_indexes(schema: &Schema) -> Vec<String> {
     names
 }
 
-const TABLES: [&str; 18] = [
+const TABLES: [&str; 20] = [
     "audit_log",
     "awards",
     "buyer_departements",
@@ -141,6 +141,8 @@ const TABLES: [&str; 18] = [
     "replaced_hour_entries",
     "user_buyers",
     "users",
+    "work_contract_lots",
+    "work_contracts",
 ];
 
 #[test]

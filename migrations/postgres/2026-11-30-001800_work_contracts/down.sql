@@ -1,0 +1,2 @@
+DROP TABLE work_contract_lots;
+DROP TABLE work_contracts;

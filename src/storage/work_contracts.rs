@@ -1,0 +1,278 @@
+//! Work contracts: sent as a register, or derived from the hour statements of the participants
+//! no register names.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+
+use super::schema::{contracts, hour_entries, lots, work_contract_lots, work_contracts};
+use super::{
+    BuyerId, CompanyId, DbConnection, ImportId, LotId, ParticipantId, WorkContractId, now,
+};
+use crate::domain::work_contract::{self, WorkContractPeriod};
+use crate::domain::{EmploymentContract, Hours, Month, ReviewState};
+
+/// Participants looked up at a time: well under both backends' bound-variable limits.
+const CHUNK: usize = 1_000;
+
+/// A contract of the register, as written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewWorkContract {
+    pub participant_id: ParticipantId,
+    pub employer_id: CompanyId,
+    pub insertion_employer_id: Option<CompanyId>,
+    pub contract_type: EmploymentContract,
+    pub period: WorkContractPeriod,
+    pub weekly_hours: Option<Hours>,
+    pub lot_ids: Vec<LotId>,
+}
+
+/// Writes the register's contracts: the derived contracts of its participants go, and a
+/// contract of the same participant, employer, type and start replaces the stored one.
+/// Returns how many were written; the caller provides the transaction.
+pub fn write_register(
+    conn: &mut DbConnection,
+    contracts: &[NewWorkContract],
+    import_id: ImportId,
+    mut written: impl FnMut(),
+) -> QueryResult<usize> {
+    let participants: Vec<ParticipantId> = contracts.iter().map(|c| c.participant_id).collect();
+    delete_derived(conn, &participants)?;
+    for contract in contracts {
+        let id = upsert(conn, contract, import_id)?;
+        diesel::delete(
+            work_contract_lots::table.filter(work_contract_lots::work_contract_id.eq(id)),
+        )
+        .execute(conn)?;
+        insert_lots(conn, id, &contract.lot_ids)?;
+        written();
+    }
+    Ok(contracts.len())
+}
+
+fn upsert(
+    conn: &mut DbConnection,
+    c: &NewWorkContract,
+    import_id: ImportId,
+) -> QueryResult<WorkContractId> {
+    let at = now();
+    let existing: Option<WorkContractId> = work_contracts::table
+        .filter(work_contracts::derived.eq(false))
+        .filter(work_contracts::participant_id.eq(c.participant_id))
+        .filter(work_contracts::employer_id.eq(c.employer_id))
+        .filter(work_contracts::contract_type.eq(c.contract_type))
+        .filter(work_contracts::start_date.eq(c.period.start()))
+        .select(work_contracts::id)
+        .first(conn)
+        .optional()?;
+    let facts = (
+        work_contracts::insertion_employer_id.eq(c.insertion_employer_id),
+        work_contracts::end_date.eq(c.period.end()),
+        work_contracts::weekly_hours.eq(c.weekly_hours),
+        work_contracts::import_id.eq(Some(import_id)),
+        work_contracts::updated_at.eq(at),
+    );
+    match existing {
+        Some(id) => diesel::update(work_contracts::table.find(id))
+            .set(facts)
+            .execute(conn)
+            .map(|_| id),
+        None => diesel::insert_into(work_contracts::table)
+            .values((
+                work_contracts::participant_id.eq(c.participant_id),
+                work_contracts::employer_id.eq(c.employer_id),
+                work_contracts::contract_type.eq(c.contract_type),
+                work_contracts::start_date.eq(c.period.start()),
+                work_contracts::derived.eq(false),
+                work_contracts::created_at.eq(at),
+                facts,
+            ))
+            .returning(work_contracts::id)
+            .get_result(conn),
+    }
+}
+
+fn insert_lots(conn: &mut DbConnection, id: WorkContractId, lot_ids: &[LotId]) -> QueryResult<()> {
+    for lot_id in lot_ids {
+        diesel::insert_into(work_contract_lots::table)
+            .values((
+                work_contract_lots::work_contract_id.eq(id),
+                work_contract_lots::lot_id.eq(lot_id),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+fn delete_derived(conn: &mut DbConnection, participants: &[ParticipantId]) -> QueryResult<()> {
+    for chunk in participants.chunks(CHUNK) {
+        let derived = work_contracts::table
+            .filter(work_contracts::derived.eq(true))
+            .filter(work_contracts::participant_id.eq_any(chunk))
+            .select(work_contracts::id);
+        diesel::delete(
+            work_contract_lots::table.filter(work_contract_lots::work_contract_id.eq_any(derived)),
+        )
+        .execute(conn)?;
+        diesel::delete(
+            work_contracts::table
+                .filter(work_contracts::derived.eq(true))
+                .filter(work_contracts::participant_id.eq_any(chunk)),
+        )
+        .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// What one derived contract is kept apart by: participant, employer, contract type (« Autre
+/// contrat » when the statements say none) and insertion structure.
+type DerivedKey = (
+    ParticipantId,
+    CompanyId,
+    EmploymentContract,
+    Option<CompanyId>,
+);
+
+/// Derives again the contracts of these participants from their hours (rejected hours aside),
+/// except for those a register names: the caller provides the transaction. Returns how many
+/// contracts were derived.
+pub fn rederive(conn: &mut DbConnection, participants: &[ParticipantId]) -> QueryResult<usize> {
+    let mut participants = participants.to_vec();
+    participants.sort_unstable();
+    participants.dedup();
+    delete_derived(conn, &participants)?;
+    let mut derived = 0;
+    for chunk in participants.chunks(CHUNK) {
+        for contract in work_contract::derive(worked_months(conn, chunk)?) {
+            insert_derived(conn, &contract)?;
+            derived += 1;
+        }
+    }
+    Ok(derived)
+}
+
+/// An hour entry as derivation reads it: participant, company, contract type, insertion
+/// structure, month and lot.
+type WorkedMonth = (
+    ParticipantId,
+    CompanyId,
+    Option<EmploymentContract>,
+    Option<CompanyId>,
+    Month,
+    LotId,
+);
+
+/// The months with hours (not rejected) of these participants that no register names, each
+/// under the key of the contract it belongs to.
+fn worked_months(
+    conn: &mut DbConnection,
+    participants: &[ParticipantId],
+) -> QueryResult<Vec<(DerivedKey, Month, LotId)>> {
+    let registered = work_contracts::table
+        .filter(work_contracts::derived.eq(false))
+        .select(work_contracts::participant_id);
+    let rows: Vec<WorkedMonth> = hour_entries::table
+        .filter(hour_entries::participant_id.eq_any(participants))
+        .filter(hour_entries::review.ne(ReviewState::Rejected))
+        .filter(diesel::dsl::not(
+            hour_entries::participant_id.eq_any(registered),
+        ))
+        .select((
+            hour_entries::participant_id,
+            hour_entries::company_id,
+            hour_entries::employment_contract,
+            hour_entries::insertion_employer_id,
+            hour_entries::month,
+            hour_entries::lot_id,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(p, company, kind, structure, month, lot)| {
+            let kind = kind.unwrap_or(EmploymentContract::Other);
+            ((p, company, kind, structure), month, lot)
+        })
+        .collect())
+}
+
+fn insert_derived(
+    conn: &mut DbConnection,
+    contract: &work_contract::Derived<DerivedKey, LotId>,
+) -> QueryResult<()> {
+    let at = now();
+    let (participant_id, employer_id, contract_type, insertion_employer_id) = contract.key;
+    let period = contract.period();
+    let id: WorkContractId = diesel::insert_into(work_contracts::table)
+        .values((
+            work_contracts::participant_id.eq(participant_id),
+            work_contracts::employer_id.eq(employer_id),
+            work_contracts::insertion_employer_id.eq(insertion_employer_id),
+            work_contracts::contract_type.eq(contract_type),
+            work_contracts::start_date.eq(period.start()),
+            work_contracts::end_date.eq(period.end()),
+            work_contracts::weekly_hours.eq(None::<Hours>),
+            work_contracts::derived.eq(true),
+            work_contracts::import_id.eq(None::<ImportId>),
+            work_contracts::created_at.eq(at),
+            work_contracts::updated_at.eq(at),
+        ))
+        .returning(work_contracts::id)
+        .get_result(conn)?;
+    let lots: Vec<LotId> = contract.lots.iter().copied().collect();
+    insert_lots(conn, id, &lots)
+}
+
+/// A contract running in a period, once per buyer whose lots it served.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct ContractRow {
+    pub id: WorkContractId,
+    pub participant_id: ParticipantId,
+    pub contract_type: EmploymentContract,
+    pub start_date: NaiveDate,
+    pub end_date: Option<NaiveDate>,
+    pub derived: bool,
+    pub buyer_id: BuyerId,
+}
+
+/// Where the contracts counted are: the buyers whose lots they served (`None`: all), and for
+/// a company, the contracts it is employer or insertion structure of.
+#[derive(Debug, Clone)]
+pub struct ContractsFilter {
+    pub buyer_ids: Option<Vec<BuyerId>>,
+    pub company_id: Option<CompanyId>,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+/// The contracts running on a day of the period, in the filter, once per buyer they served.
+pub fn running(conn: &mut DbConnection, filter: &ContractsFilter) -> QueryResult<Vec<ContractRow>> {
+    let mut query = work_contracts::table
+        .inner_join(work_contract_lots::table.inner_join(lots::table.inner_join(contracts::table)))
+        .filter(work_contracts::start_date.le(filter.to))
+        .filter(
+            work_contracts::end_date
+                .is_null()
+                .or(work_contracts::end_date.ge(filter.from)),
+        )
+        .select((
+            work_contracts::id,
+            work_contracts::participant_id,
+            work_contracts::contract_type,
+            work_contracts::start_date,
+            work_contracts::end_date,
+            work_contracts::derived,
+            contracts::buyer_id,
+        ))
+        .distinct()
+        .into_boxed();
+    if let Some(ids) = &filter.buyer_ids {
+        query = query.filter(contracts::buyer_id.eq_any(ids.clone()));
+    }
+    if let Some(company) = filter.company_id {
+        query = query.filter(
+            work_contracts::employer_id
+                .eq(company)
+                .or(work_contracts::insertion_employer_id.eq(company)),
+        );
+    }
+    query.load(conn)
+}
