@@ -122,7 +122,7 @@ error_codes! {
         "Le fichier a été refusé : corrigez les lignes signalées puis importez-le de nouveau.";
     /// A kind of import the service does not know.
     UnknownKind = "unknown_kind", 422,
-        "Type de fichier inconnu : choisissez contracts, structures, participants ou hours.";
+        "Type de fichier inconnu : choisissez contracts, structures, participants, hours ou work_contracts.";
     /// A kind of import that cannot be imported yet.
     ImportUnavailable = "import_unavailable", 422,
         "Ce type de fichier ne peut pas encore être importé.";

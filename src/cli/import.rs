@@ -17,7 +17,7 @@ use crate::storage::Database;
 
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
-    /// Type de fichier : contracts, structures, participants ou hours.
+    /// Type de fichier : contracts, structures, participants, hours ou work_contracts.
     #[arg(long)]
     kind: String,
     /// SIRET de l'acheteur concerné, pour les types qui en ont besoin.

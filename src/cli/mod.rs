@@ -101,7 +101,7 @@ enum Command {
     Export(export::ExportArgs),
     /// Écrit le modèle .xlsx d'un type d'import (en-têtes, listes déroulantes, aide).
     Template {
-        /// Type de fichier : contracts, structures, participants ou hours.
+        /// Type de fichier : contracts, structures, participants, hours ou work_contracts.
         #[arg(long)]
         kind: String,
         /// Fichier .xlsx à écrire.

@@ -177,6 +177,7 @@ const IMPORTS: &[(ImportKind, &[Role])] = &[
     (ImportKind::Contracts, &[Admin, Facilitator, BuyerOfficer]),
     (ImportKind::Structures, &[Admin, Facilitator, BuyerOfficer]),
     (ImportKind::Participants, &[Admin, Facilitator]),
+    (ImportKind::WorkContracts, &[Admin, Facilitator]),
     (
         ImportKind::Hours,
         &[Admin, Facilitator, BuyerOfficer, Company],

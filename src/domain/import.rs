@@ -3,12 +3,13 @@
 use super::labels::labelled_enum;
 
 labelled_enum! {
-    /// The four kinds of spreadsheet suivi-clauses imports.
+    /// The kinds of spreadsheet suivi-clauses imports.
     pub enum ImportKind ("un type d'import reconnu") {
         Contracts = "contracts", "Registre des marchés", ["Marchés", "Registre"];
         Structures = "structures", "Structures", ["Entreprises", "Structures d'insertion"];
         Participants = "participants", "Participants", ["Bénéficiaires"];
         Hours = "hours", "Relevé d'heures d'insertion", ["Heures", "Relevé d'heures"];
+        WorkContracts = "work_contracts", "Contrats de travail", ["Contrats de travail des participants"];
     }
 }
 

@@ -18,6 +18,7 @@ use crate::storage::{DbConnection, buyers, closures, companies, contracts, parti
 pub struct KindsContext {
     pub contracts: kinds::contracts::Context,
     pub hours: kinds::hours::Context,
+    pub work_contracts: kinds::work_contracts::Context,
 }
 
 /// Known establishments (SIRET → id and kind code).
@@ -31,7 +32,10 @@ impl KindsContext {
         obligations: &ObligationRules,
     ) -> Result<KindsContext, ImportError> {
         // Only the register and hour statements are checked against buyers and companies.
-        let uses_buyers = matches!(upload.kind, ImportKind::Contracts | ImportKind::Hours);
+        let uses_buyers = matches!(
+            upload.kind,
+            ImportKind::Contracts | ImportKind::Hours | ImportKind::WorkContracts
+        );
         let (mine, others) = if uses_buyers {
             buyers_by_scope(buyers::list(conn)?, &upload.scope)
         } else {
@@ -55,6 +59,11 @@ impl KindsContext {
                 closed: Default::default(),
             }
         };
+        let work_contracts = if upload.kind == ImportKind::WorkContracts {
+            work_contracts_context(conn, &mine, companies.clone())?
+        } else {
+            Default::default()
+        };
         let closed = if upload.kind == ImportKind::Contracts {
             register_closed(conn, &mine)?
         } else {
@@ -70,8 +79,23 @@ impl KindsContext {
                 closed,
             },
             hours,
+            work_contracts,
         })
     }
+}
+
+/// The lots of the uploader's buyers, the known establishments and participants.
+fn work_contracts_context(
+    conn: &mut DbConnection,
+    mine: &[Buyer],
+    companies: Companies,
+) -> Result<kinds::work_contracts::Context, ImportError> {
+    let ids: Vec<BuyerId> = mine.iter().map(|b| b.id).collect();
+    Ok(kinds::work_contracts::Context {
+        lots: contracts::lots_of_buyers(conn, Some(&ids[..]))?,
+        companies,
+        participants: participants::ids_by_pseudonym(conn)?,
+    })
 }
 
 /// The buyers within `scope`, and the others.

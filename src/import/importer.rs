@@ -423,6 +423,9 @@ fn write_rows(
             refuse_closed_meanwhile(conn, statements)?;
             report.replaced = kinds::hours::write(conn, statements, id, uploader, progress)?;
         }
+        Parsed::WorkContracts(contracts) => {
+            kinds::work_contracts::write(conn, contracts, id, progress)?;
+        }
     }
     Ok(())
 }

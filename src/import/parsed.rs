@@ -8,6 +8,7 @@ pub enum Parsed {
     Contracts(Vec<kinds::contracts::Contract>),
     Participants(Vec<kinds::participants::Participant>),
     Hours(Vec<kinds::hours::Statement>),
+    WorkContracts(Vec<kinds::work_contracts::WorkContract>),
 }
 
 impl Parsed {
@@ -22,6 +23,7 @@ impl Parsed {
                 .sum(),
             Parsed::Participants(list) => list.len(),
             Parsed::Hours(list) => list.len(),
+            Parsed::WorkContracts(list) => list.len(),
         }
     }
 }

@@ -179,6 +179,13 @@ fn check_rows(
             &context.hours,
             &mut problems,
         )),
+        ImportKind::WorkContracts => Parsed::WorkContracts(kinds::work_contracts::validate(
+            profile,
+            sheet,
+            rows.by_ref(),
+            &context.work_contracts,
+            &mut problems,
+        )),
     };
     let mut all = std::mem::take(&mut rows.problems);
     all.append(problems);

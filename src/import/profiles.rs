@@ -14,12 +14,14 @@ pub struct Profiles {
     contracts: Profile,
     participants: Profile,
     hours: Profile,
+    work_contracts: Profile,
 }
 
 const BUILT_IN_STRUCTURES: &str = include_str!("../../imports/structures.toml");
 const BUILT_IN_CONTRACTS: &str = include_str!("../../imports/contracts.toml");
 const BUILT_IN_PARTICIPANTS: &str = include_str!("../../imports/participants.toml");
 const BUILT_IN_HOURS: &str = include_str!("../../imports/hours.toml");
+const BUILT_IN_WORK_CONTRACTS: &str = include_str!("../../imports/work_contracts.toml");
 
 impl Profiles {
     /// Reads `dir/<kind>.toml` where present, the built-in profile otherwise.
@@ -56,6 +58,11 @@ impl Profiles {
                 kinds::participants::COLUMNS,
             )?,
             hours: load("hours.toml", BUILT_IN_HOURS, kinds::hours::COLUMNS)?,
+            work_contracts: load(
+                "work_contracts.toml",
+                BUILT_IN_WORK_CONTRACTS,
+                kinds::work_contracts::COLUMNS,
+            )?,
         })
     }
 
@@ -66,6 +73,7 @@ impl Profiles {
             ImportKind::Contracts => Some(&self.contracts),
             ImportKind::Participants => Some(&self.participants),
             ImportKind::Hours => Some(&self.hours),
+            ImportKind::WorkContracts => Some(&self.work_contracts),
         }
     }
 }

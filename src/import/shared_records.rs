@@ -66,7 +66,7 @@ pub fn check(
             let ties = shared_records::buyers_of_participants(conn, &records(&changes))?;
             refuse_unanswered(changes, &ties, scope, PARTICIPANT_REFUSED, &mut reporter);
         }
-        Parsed::Hours(_) => {}
+        Parsed::Hours(_) | Parsed::WorkContracts(_) => {}
     }
     (report.problems, report.problems_left_out) = problems.into_parts();
     Ok(())

@@ -173,7 +173,15 @@ pub fn decide(
         .select(hour_entries::id)
         .load(conn)?;
     let mut moved = 0;
+    let mut participants = Vec::new();
     for chunk in ids.chunks(super::MAX_IN_LIST) {
+        participants.extend(
+            hour_entries::table
+                .filter(hour_entries::id.eq_any(chunk))
+                .select(hour_entries::participant_id)
+                .distinct()
+                .load::<super::ParticipantId>(conn)?,
+        );
         moved += diesel::update(hour_entries::table.filter(hour_entries::id.eq_any(chunk)))
             .set((
                 hour_entries::review.eq(to),
@@ -181,6 +189,10 @@ pub fn decide(
                 hour_entries::updated_at.eq(super::now()),
             ))
             .execute(conn)?;
+    }
+    // Rejected hours stand for no contract; hours validated again do.
+    if from == ReviewState::Rejected || to == ReviewState::Rejected {
+        super::work_contracts::rederive(conn, &participants)?;
     }
     Ok(moved)
 }

@@ -12,7 +12,7 @@ use crate::app::{AppError, ErrorCode};
 
 #[derive(MultipartForm, utoipa::ToSchema)]
 pub struct UploadForm {
-    /// contracts, structures, participants or hours (or their French labels).
+    /// contracts, structures, participants, hours or work_contracts (or their French labels).
     #[schema(value_type = String)]
     pub kind: Text<String>,
     /// SIRET of the buyer the file is about, where the kind needs one.

@@ -2,8 +2,10 @@
 
 pub mod contracts;
 pub mod hours;
+pub mod lots;
 pub mod participants;
 pub mod structures;
+pub mod work_contracts;
 
 use crate::domain::ImportKind;
 
@@ -14,6 +16,6 @@ pub fn clearable_columns(kind: ImportKind) -> &'static [&'static str] {
         ImportKind::Structures => structures::CLEARABLE,
         ImportKind::Contracts => contracts::CLEARABLE,
         ImportKind::Participants => participants::CLEARABLE,
-        ImportKind::Hours => &[],
+        ImportKind::Hours | ImportKind::WorkContracts => &[],
     }
 }

@@ -1,8 +1,6 @@
 //! The rules of one statement row, one named check each, over its typed row and what the
 //! database holds. A check returns the refusal to report, or what it establishes.
 
-use std::collections::HashMap;
-
 use chrono::NaiveDate;
 
 use super::context::Context;
@@ -11,88 +9,6 @@ use crate::domain::{Labelled, Modality, Month, StructureKind};
 use crate::import::refusal::Refusal;
 use crate::storage::contracts::LotPeriod;
 use crate::storage::{CompanyId, ParticipantId};
-
-/// The lots of the context by contract reference: indexed once rather than searched row after
-/// row.
-pub struct LotsByReference<'a>(HashMap<&'a str, Vec<&'a LotPeriod>>);
-
-impl<'a> LotsByReference<'a> {
-    pub fn new(lots: &'a [LotPeriod]) -> Self {
-        let mut index: HashMap<&str, Vec<&LotPeriod>> = HashMap::new();
-        for lot in lots {
-            index.entry(lot.reference.as_str()).or_default().push(lot);
-        }
-        LotsByReference(index)
-    }
-
-    /// The lots of the contracts with this reference (of one or more buyers).
-    pub fn get(&self, reference: &str) -> &[&'a LotPeriod] {
-        self.0.get(reference).map_or(&[], Vec::as_slice)
-    }
-}
-
-/// The row's lot among `candidates`, the lots with its reference: the reference is known, of
-/// one buyer only, and has the row's lot.
-pub fn lot_of_row<'a>(
-    row: &StatementRow,
-    candidates: &[&'a LotPeriod],
-) -> Result<&'a LotPeriod, Refusal> {
-    reference_in_scope(row, candidates)?;
-    reference_of_one_buyer(row, candidates)?;
-    lot_of_contract(row, candidates)
-}
-
-fn reference_in_scope(row: &StatementRow, candidates: &[&LotPeriod]) -> Result<(), Refusal> {
-    if !candidates.is_empty() {
-        return Ok(());
-    }
-    Err(Refusal::new(
-        "reference",
-        Some(row.reference.clone()),
-        "Aucun marché de votre périmètre n'a cette référence : vérifiez-la, ou importez d'abord le registre des marchés.",
-    ))
-}
-
-fn reference_of_one_buyer(row: &StatementRow, candidates: &[&LotPeriod]) -> Result<(), Refusal> {
-    let first = candidates.first().map(|l| l.buyer_id);
-    if candidates.iter().all(|l| Some(l.buyer_id) == first) {
-        return Ok(());
-    }
-    Err(Refusal::new(
-        "reference",
-        Some(row.reference.clone()),
-        "Plusieurs acheteurs ont un marché avec cette référence : précisez l'acheteur en envoyant le fichier.",
-    ))
-}
-
-fn lot_of_contract<'a>(
-    row: &StatementRow,
-    candidates: &[&'a LotPeriod],
-) -> Result<&'a LotPeriod, Refusal> {
-    if let Some(lot) = candidates
-        .iter()
-        .find(|l| i64::from(l.lot_number) == row.lot)
-    {
-        return Ok(lot);
-    }
-    let numbers: Vec<String> = candidates
-        .iter()
-        .map(|l| l.lot_number.to_string())
-        .collect();
-    let message = if row.lot == 0 {
-        format!(
-            "Ce marché est divisé en lots ({}) : indiquez le numéro du lot.",
-            numbers.join(", ")
-        )
-    } else {
-        format!(
-            "Lot {} inconnu pour vos marchés : les lots de ce marché que vous pouvez déclarer sont {} ; corrigez le numéro du lot.",
-            row.lot,
-            numbers.join(", ")
-        )
-    };
-    Err(Refusal::new("lot", Some(row.lot.to_string()), message))
-}
 
 /// A company account declares for its own SIRET only.
 pub fn company_is_own(row: &StatementRow, context: &Context) -> Result<(), Refusal> {
@@ -229,10 +145,11 @@ pub fn insertion_employer(
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashSet;
+    use std::collections::{HashMap, HashSet};
 
     use super::*;
     use crate::domain::{Hours, Siret};
+    use crate::import::kinds::lots::{LotCell, LotsByReference, lot_of_row};
     use crate::storage::{BuyerId, LotId};
 
     const COMPANY: &str = "44306184100047";
@@ -291,6 +208,13 @@ mod tests {
 
     #[test]
     fn the_reference_names_one_lot_of_one_buyer() {
+        let lot_of_row = |row: &StatementRow, candidates: &[&LotPeriod]| {
+            let cell = LotCell {
+                reference: &row.reference,
+                lot: row.lot,
+            };
+            lot_of_row(&cell, candidates).map(|lot| lot.lot_id)
+        };
         let lots = [lot(1, 1), lot(1, 2)];
         let index = LotsByReference::new(&lots);
         assert!(index.get("2025-002").is_empty());
@@ -308,7 +232,7 @@ mod tests {
         );
         third.lot = 2;
         assert_eq!(
-            lot_of_row(&third, index.get("2025-001")).unwrap().lot_id,
+            lot_of_row(&third, index.get("2025-001")).unwrap(),
             LotId::from(12)
         );
 

@@ -2,10 +2,11 @@
 //! rows.
 
 use super::across_rows;
-use super::checks::{self, LotsByReference};
+use super::checks;
 use super::context::Context;
 use super::row::StatementRow;
 use super::statement::{EntryKey, Statement};
+use crate::import::kinds::lots::{LotCell, LotsByReference, lot_of_row};
 use crate::import::problem::Problems;
 use crate::import::profile::Profile;
 use crate::import::refusal::Refusal;
@@ -51,7 +52,11 @@ fn statement_of(
     lots: &LotsByReference<'_>,
     context: &Context,
 ) -> Result<Statement, Refusal> {
-    let lot = checks::lot_of_row(row, lots.get(&row.reference))?;
+    let cell = LotCell {
+        reference: &row.reference,
+        lot: row.lot,
+    };
+    let lot = lot_of_row(&cell, lots.get(&row.reference))?;
     checks::clause_not_closed(row, lot, context)?;
     checks::company_is_own(row, context)?;
     let company_id = checks::company_known(row, context)?;

@@ -7,11 +7,12 @@ use crate::domain::{Role, review};
 use crate::import::progress::Progress;
 use crate::storage::ImportId;
 use crate::storage::hour_entries::{self, HourEntry};
-use crate::storage::{DbConnection, LotId, buyers};
+use crate::storage::{DbConnection, LotId, buyers, work_contracts};
 
 /// Writes every statement, replacing earlier values of the same key; returns one French line per
 /// value replaced, for the report. The caller provides the transaction. The hours wait for
 /// validation, unless a facilitateur sent them on lots whose buyer validates those at import.
+/// The contracts derived from the hours of the file's participants are derived again.
 pub fn write(
     conn: &mut DbConnection,
     statements: &[Statement],
@@ -53,5 +54,7 @@ pub fn write(
             })
         }));
     }
+    let participants: Vec<_> = statements.iter().map(|s| s.entry.participant_id).collect();
+    work_contracts::rederive(conn, &participants)?;
     Ok(replaced)
 }
