@@ -9,6 +9,7 @@ use crate::domain::authorization::Action;
 use crate::domain::{Labelled, ObligationRules, Siret};
 use crate::export::compliance::ObligationLine;
 use crate::export::{self, ExportError};
+use crate::indicators::annual_report as report_annual;
 use crate::indicators::scope::ScopeError;
 use crate::indicators::statement::Statement;
 use crate::indicators::{Breakdowns, FigureCache, Options, Period, report};
@@ -90,6 +91,27 @@ fn obligation_line(c: super::obligations::ContractObligations) -> ObligationLine
         ground: c.ground.map(|(_, label)| label),
         environmental: c.status.environmental.label(),
     }
+}
+
+/// The yearly report to funders: groups of people always suppressed, the report travels.
+pub fn annual_report(
+    conn: &mut DbConnection,
+    cache: &FigureCache,
+    caller: &Caller,
+    year: i32,
+    narrowing: &Narrowing,
+) -> Result<Vec<u8>, AppError> {
+    let year = super::listing::year(year)?;
+    let scope = caller.data_scope(conn, narrowing)?;
+    let request = FiguresRequest {
+        period: super::indicators::period(Some(year), None, None)?,
+        narrowing: narrowing.clone(),
+        subcontractors: false,
+        breakdowns: Breakdowns::ALL,
+    };
+    let report = report_annual::gather(conn, cache, &scope, year, filters_of(&request))?
+        .ok_or_else(|| AppError::with(ErrorCode::InvalidPeriod, "Année incorrecte."))?;
+    Ok(export::annual_report::workbook(&report).map_err(ExportError::from)?)
 }
 
 /// A period as a file name: `20250101-20251231`.

@@ -34,6 +34,9 @@ pub enum ExportKind {
     Decp,
     /// Indicateurs du SPASER de l'année (.xlsx, ou CSV open data avec --format csv).
     Spaser,
+    /// Rapport annuel aux financeurs (.xlsx) : heures, participants, contrats de travail,
+    /// entreprises, sorties, et la méthode de chaque ligne.
+    AnnualReport,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -93,6 +96,20 @@ pub fn run(args: ExportArgs, database: &Database, rules: &ObligationRules) -> an
         ExportKind::HoursCsv => detail(&args, &mut conn, &caller, DetailFormat::Csv)?,
         ExportKind::Decp => decp(&args, &mut conn, &caller)?,
         ExportKind::Spaser => spaser(&args, &mut conn, &caller, rules)?,
+        ExportKind::AnnualReport => {
+            let year = args
+                .year
+                .context("indiquez l'année du rapport : --year 2025")?;
+            let narrowing = args.scope.narrowing()?;
+            let bytes = app::exports::annual_report(
+                &mut conn,
+                &FigureCache::default(),
+                &caller,
+                year,
+                &narrowing,
+            )?;
+            write(&args.file, &bytes)?;
+        }
     }
     println!("Écrit : {}", args.file.display());
     Ok(())

@@ -121,6 +121,7 @@ fn properties(report: &ComplianceReport) -> DocProperties {
 pub fn key_figures(report: &ComplianceReport) -> Vec<(&'static str, Value)> {
     let charter = &report.indicators.charter;
     let insertion = &report.indicators.insertion;
+    let work = &report.indicators.work_contracts;
     let rate = |share: &Share| Value::or_empty(share.rate, Value::Rate);
     vec![
         ("Heures d'insertion", Value::Hours(insertion.hours.value)),
@@ -139,6 +140,14 @@ pub fn key_figures(report: &ComplianceReport) -> Vec<(&'static str, Value)> {
         (
             "Sorties vers l'emploi (part des sorties)",
             figure_or_suppressed(insertion.exits_to_employment.as_ref().map(rate)),
+        ),
+        (
+            "Contrats de travail",
+            figure_or_suppressed(work.contracts.map(Value::Count)),
+        ),
+        (
+            "Contrats de travail par personne",
+            figure_or_suppressed(work.per_person.map(Value::Hundredths)),
         ),
         ("Marchés notifiés", Value::Count(charter.contracts)),
         (
@@ -646,6 +655,7 @@ fn method(
                 |s| s.method.clone(),
             ),
         ),
+        ("Contrats de travail", report.indicators.work_contracts.method.to_owned()),
         ("Réalisé retenu d'une clause", crate::indicators::statement::METHOD.to_owned()),
         (
             "Statut d'une clause",

@@ -2,6 +2,7 @@
 //! CSV) and the DECP open-data file. Each writer lays out figures gathered by `indicators` (the
 //! same the API serves); none computes a figure of its own.
 
+pub mod annual_report;
 pub mod attestation;
 pub mod clause_table;
 pub mod compliance;

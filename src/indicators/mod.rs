@@ -5,6 +5,7 @@
 //! counts come from the database (`storage::indicators`); the rules (clause status, cap,
 //! training, shares) from the domain.
 
+pub mod annual_report;
 pub mod cache;
 pub mod clauses;
 pub mod followup;
@@ -13,6 +14,7 @@ pub mod scope;
 pub mod small_groups;
 pub mod spaser;
 pub mod statement;
+pub mod work_contracts;
 
 use chrono::NaiveDate;
 
@@ -181,6 +183,7 @@ pub struct Indicators {
     pub scope: String,
     pub charter: Charter,
     pub insertion: Insertion,
+    pub work_contracts: work_contracts::WorkContracts,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -290,6 +293,12 @@ pub fn compute(
         scope: scope.description.clone(),
         charter: charter(&awards, counts, options),
         insertion: insertion(conn, &hours, options)?,
+        work_contracts: work_contracts::compute(
+            conn,
+            scope,
+            period,
+            options.suppress_small_groups,
+        )?,
     })
 }
 

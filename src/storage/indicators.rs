@@ -342,6 +342,28 @@ pub fn hours_by_lot(
     })
 }
 
+/// Hours and distinct participants by sector of the buyer's contract (works, supplies,
+/// services; NULL when the register does not say).
+pub fn hours_by_sector(
+    conn: &mut DbConnection,
+    filter: &HoursFilter,
+) -> QueryResult<Vec<HourGroup>> {
+    const KEY: &str = "contracts.contract_type";
+    located(conn, &["hour_entries"], |conn| {
+        joined_hours!(
+            Joins::Contracts,
+            filter,
+            |query| query.order(sql::<Nullable<Text>>(KEY)).load(conn),
+            group_by(sql::<Nullable<Text>>(KEY)),
+            select((
+                sql::<Nullable<Text>>(KEY),
+                sql::<BigInt>(SUM_HOURS),
+                sql::<BigInt>(DISTINCT_PARTICIPANTS),
+            ))
+        )
+    })
+}
+
 /// The last month holding hours of the filter, on each lot that has some.
 pub fn last_month_by_lot(
     conn: &mut DbConnection,

@@ -94,6 +94,7 @@ pub const ROUTES: &[Route] = &[
     route!(get "/api/companies/{siret}/statement" => exports::company_json, Requires(Action::ReadStatements)),
     route!(get "/api/companies/{siret}/statement.xlsx" => exports::company_xlsx, Requires(Action::ReadStatements)),
     route!(get "/api/exports/compliance.xlsx" => exports::compliance, Requires(Action::ExportWorkbooks)),
+    route!(get "/api/exports/annual-report.xlsx" => exports::annual_report, Requires(Action::ExportWorkbooks)),
     route!(get "/api/exports/hours.xlsx" => exports::hours_xlsx, Requires(Action::ExportHourDetail)),
     route!(get "/api/exports/hours.csv" => exports::hours_csv, Requires(Action::ExportHourDetail)),
     route!(get "/api/exports/decp.json" => exports::decp, Requires(Action::ExportDecp)),

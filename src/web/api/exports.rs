@@ -47,6 +47,50 @@ pub async fn compliance(
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct AnnualReportQuery {
+    /// The calendar year reported on.
+    pub year: i32,
+    /// SIRET of one buyer of the caller's scope.
+    pub buyer: Option<String>,
+    /// Only the buyers whose territory holds this département.
+    pub departement: Option<String>,
+}
+
+/// `GET /api/exports/annual-report.xlsx`: the yearly report to funders — hours, participants,
+/// work contracts, companies and exits of the year, each line traced on a « Méthode » sheet.
+#[utoipa::path(
+    get,
+    path = "/api/exports/annual-report.xlsx",
+    tag = "exports",
+    security(("bearer" = [])),
+    params(AnnualReportQuery),
+    responses(
+        (status = 200, description = "Rapport annuel aux financeurs (.xlsx)", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 422, body = crate::web::error::ErrorEnvelope),
+        (status = 401, description = "Pas de session", body = crate::web::error::ErrorEnvelope),
+        (status = 403, description = "Rôle insuffisant", body = crate::web::error::ErrorEnvelope),
+    ),
+)]
+pub async fn annual_report(
+    user: Authorized<can::ExportWorkbooks>,
+    query: web::Query<AnnualReportQuery>,
+    database: web::Data<Database>,
+    figures: web::Data<FigureCache>,
+) -> Result<HttpResponse, AppError> {
+    let narrowing = Narrowing::parse(query.buyer.as_deref(), query.departement.as_deref())?;
+    let (year, caller) = (query.year, user.caller());
+    let bytes = crate::web::run(&database, move |conn| {
+        app::exports::annual_report(conn, &figures, &caller, year, &narrowing)
+    })
+    .await?;
+    Ok(attachment(
+        XLSX,
+        &format!("rapport-annuel-{year}.xlsx"),
+        bytes,
+    ))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
 pub struct StatementQuery {
     /// The date of the statement; today by default.
     pub at: Option<NaiveDate>,

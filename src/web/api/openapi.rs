@@ -61,6 +61,7 @@ use super::{
         exports::hours_csv,
         exports::decp,
         exports::spaser_xlsx,
+        exports::annual_report,
         exports::spaser_csv,
         obligations::list,
         reviews::list,

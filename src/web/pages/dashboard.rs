@@ -71,6 +71,9 @@ fn sentence_of(label: &str) -> &'static str {
             "Ces heures en emplois à temps plein sur un an (1 607 heures chacun)."
         }
         "Participants" => "Personnes en insertion qui ont travaillé sur ces marchés.",
+        "Contrats de travail" => {
+            "Contrats de travail de ces personnes, par type, et leur nombre moyen par personne."
+        }
         "Sorties vers l'emploi" => {
             "Part des personnes sorties du parcours qui ont trouvé un emploi."
         }
@@ -180,6 +183,40 @@ fn people_cards(i: &Insertion, b: &Insertion, last: &str) -> [Card; 2] {
     ]
 }
 
+/// The work contracts, their types and the contracts per person; masked with the people.
+fn contracts_card(now: &Indicators, before: &Indicators, last: &str) -> Card {
+    let (w, b) = (&now.work_contracts, &before.work_contracts);
+    let value = match (w.contracts, w.people) {
+        (Some(contracts), Some(people)) => {
+            let types: Vec<String> = w
+                .by_type
+                .iter()
+                .map(|g| match g.contracts {
+                    Some(n) => format!("{} : {}", g.label, text::count(n)),
+                    None => "autres types masqués".to_owned(),
+                })
+                .collect();
+            format!(
+                "{} pour {} personnes ({}){}",
+                text::count(contracts),
+                text::count(people),
+                w.per_person_text,
+                if types.is_empty() {
+                    String::new()
+                } else {
+                    format!(" — {}", types.join(", "))
+                }
+            )
+        }
+        _ => masked(),
+    };
+    let change = match (w.contracts, b.contracts) {
+        (Some(now), Some(before)) => text::change(now, before, last),
+        _ => String::new(),
+    };
+    card("Contrats de travail", value, change, w.method)
+}
+
 /// The cards of `now`, each compared with `before`, the period `last` names.
 fn cards(now: &Indicators, before: &Indicators, last: &str) -> Vec<Card> {
     let (i, b) = (&now.insertion, &before.insertion);
@@ -205,6 +242,7 @@ fn cards(now: &Indicators, before: &Indicators, last: &str) -> Vec<Card> {
         people,
         exits,
         women_card(i, b, last),
+        contracts_card(now, before, last),
         share_card(
             "Marchés avec clause d'insertion",
             &c.with_clause,
@@ -472,6 +510,8 @@ struct DashboardPage {
     /// The late clauses a printout keeps, for it to hold on one A4 page.
     late_printed: usize,
     workbook: Option<String>,
+    /// The yearly report to funders, for those who may export workbooks.
+    annual_report: Option<String>,
     /// The SPASER report of the year for the buyer filtered (all of the scope otherwise).
     spaser: Option<String>,
     /// « 3 marchés sans condition sociale ni justification », and where they are listed.
@@ -539,8 +579,9 @@ impl Filters {
     }
 }
 
-/// The yearly workbook of the same view.
-fn workbook_address(year: i32, filters: &Filters) -> String {
+/// A yearly workbook of the same view at `path`; the hours awaiting validation counted when
+/// the page counts them and the workbook can (`pending`).
+fn export_address(path: &str, year: i32, filters: &Filters, pending: bool) -> String {
     let mut url = form_urlencoded::Serializer::new(String::new());
     url.append_pair("year", &year.to_string());
     for (key, value) in [
@@ -551,10 +592,20 @@ fn workbook_address(year: i32, filters: &Filters) -> String {
             url.append_pair(key, value);
         }
     }
-    if filters.pending {
+    if pending && filters.pending {
         url.append_pair("pending", "true");
     }
-    format!("/api/exports/compliance.xlsx?{}", url.finish())
+    format!("{path}?{}", url.finish())
+}
+
+/// The yearly workbook of the same view.
+fn workbook_address(year: i32, filters: &Filters) -> String {
+    export_address("/api/exports/compliance.xlsx", year, filters, true)
+}
+
+/// The yearly report to funders, with the filters of the page (validated hours only).
+fn annual_report_address(year: i32, filters: &Filters) -> String {
+    export_address("/api/exports/annual-report.xlsx", year, filters, false)
 }
 
 /// The SPASER workbook of the year, for the buyer filtered.
@@ -604,6 +655,9 @@ impl DashboardPage {
         let workbook = viewer
             .may(Action::ExportWorkbooks)
             .then(|| workbook_address(shown.year, &filters));
+        let annual_report = viewer
+            .may(Action::ExportWorkbooks)
+            .then(|| annual_report_address(shown.year, &filters));
         let spaser = viewer
             .may(Action::ReadObligations)
             .then(|| spaser_address(shown.year, &filters));
@@ -651,6 +705,7 @@ impl DashboardPage {
             departement: filters.departement.unwrap_or_default(),
             buyers: shown.buyers,
             workbook,
+            annual_report,
             spaser,
             lacking_social,
         }

@@ -5,6 +5,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::domain::Reservation;
+use crate::indicators::work_contracts::{ContractGroup, WorkContracts};
 use crate::indicators::{
     Breakdown, Charter, Figure, Group, Indicators, Insertion, Period, ReservedAmount, Share,
     YearFigures,
@@ -19,6 +20,70 @@ pub struct IndicatorsJson {
     pub scope: String,
     pub charter: CharterJson,
     pub insertion: InsertionJson,
+    pub work_contracts: WorkContractsJson,
+}
+
+/// The participants' work contracts running in the period: registered, or derived from the
+/// hour statements for the participants no register names.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WorkContractsJson {
+    /// Absent, like every count here, when the scope holds fewer than five people (for those
+    /// who see aggregates only).
+    pub contracts: Option<i64>,
+    /// Distinct participants holding them.
+    pub people: Option<i64>,
+    /// Contracts per person, in hundredths (1,50 is 150).
+    pub per_person_hundredths: Option<i64>,
+    /// The same in French.
+    pub per_person_text: String,
+    /// Of the contracts, those derived from the hour statements.
+    pub derived: Option<i64>,
+    /// Mean length in days of the contracts with an end date.
+    pub mean_days: Option<i64>,
+    pub by_type: Vec<ContractGroupJson>,
+    /// By length: under a month, 1 to 6 months, 6 months and more, no end date.
+    pub by_length: Vec<ContractGroupJson>,
+    pub method: &'static str,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ContractGroupJson {
+    /// The type or length code; absent on the one line standing for every hidden group.
+    pub key: Option<String>,
+    pub label: String,
+    /// Absent when suppressed.
+    pub contracts: Option<i64>,
+    /// Absent when suppressed.
+    pub people: Option<i64>,
+    /// Fewer than five people, or a group that would be deduced from the others.
+    pub suppressed: bool,
+}
+
+impl From<&WorkContracts> for WorkContractsJson {
+    fn from(w: &WorkContracts) -> WorkContractsJson {
+        let groups = |list: &[ContractGroup]| {
+            list.iter()
+                .map(|g| ContractGroupJson {
+                    key: g.key.clone(),
+                    label: g.label.clone(),
+                    contracts: g.contracts,
+                    people: g.people,
+                    suppressed: g.suppressed,
+                })
+                .collect()
+        };
+        WorkContractsJson {
+            contracts: w.contracts,
+            people: w.people,
+            per_person_hundredths: w.per_person,
+            per_person_text: w.per_person_text.clone(),
+            derived: w.derived,
+            mean_days: w.mean_days,
+            by_type: groups(&w.by_type),
+            by_length: groups(&w.by_length),
+            method: w.method,
+        }
+    }
 }
 
 /// Both days included.
@@ -223,6 +288,7 @@ impl IndicatorsJson {
             scope: i.scope.clone(),
             charter: CharterJson::from(&i.charter),
             insertion: InsertionJson::of(&i.insertion, page),
+            work_contracts: WorkContractsJson::from(&i.work_contracts),
         }
     }
 }
