@@ -435,6 +435,10 @@ async fn sample(app: &TestApp, route: &Route, token: Option<&str>) -> Sample {
             path: "/api/exports/compliance.xlsx?year=2025".to_owned(),
             ..plain(200)
         },
+        ("get", "/api/exports/annual-report.xlsx") => Sample {
+            path: "/api/exports/annual-report.xlsx?year=2025".to_owned(),
+            ..plain(200)
+        },
         ("get", "/api/exports/hours.xlsx" | "/api/exports/hours.csv") => plain(200),
         ("get", "/api/exports/spaser.xlsx" | "/api/exports/spaser.csv") => Sample {
             path: format!("{}?year=2025", route.path),

@@ -590,6 +590,11 @@ async fn every_workbook_opens_in_libreoffice() {
             "/api/exports/spaser.xlsx?year=2025".to_owned(),
             "Marchés notifiés",
         ),
+        (
+            "rapport-annuel",
+            "/api/exports/annual-report.xlsx?year=2025".to_owned(),
+            "Rapport annuel",
+        ),
     ];
     for (name, path, expected) in files {
         let xlsx = dir.path().join(format!("{name}.xlsx"));

@@ -507,7 +507,7 @@ async fn who_may_import_what_follows_the_table() {
 }
 
 /// The header row of a template's data sheet, as calamine reads it back.
-fn template_headers(bytes: &[u8]) -> (Vec<String>, Vec<String>) {
+pub(crate) fn template_headers(bytes: &[u8]) -> (Vec<String>, Vec<String>) {
     use calamine::Reader;
     let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
     let sheets = book.sheet_names();
@@ -523,7 +523,7 @@ fn template_headers(bytes: &[u8]) -> (Vec<String>, Vec<String>) {
 }
 
 /// A filled copy of a template: its headers, then the rows a person typed under them.
-fn filled(headers: &[String], rows: &[&[&str]]) -> Vec<u8> {
+pub(crate) fn filled(headers: &[String], rows: &[&[&str]]) -> Vec<u8> {
     let mut book = Workbook::new();
     let sheet = book.add_worksheet().set_name("Données").unwrap();
     for (c, h) in headers.iter().enumerate() {

@@ -57,4 +57,5 @@ mod spreadsheet_habits;
 mod storage;
 mod stored_values;
 mod upload_limits;
+mod work_contracts;
 mod xlsb;
