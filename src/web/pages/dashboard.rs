@@ -183,38 +183,36 @@ fn people_cards(i: &Insertion, b: &Insertion, last: &str) -> [Card; 2] {
     ]
 }
 
-/// The work contracts, their types and the contracts per person; masked with the people.
+/// The work contracts and the people holding them; their types and the contracts per person
+/// said beside. Masked with the people.
 fn contracts_card(now: &Indicators, before: &Indicators, last: &str) -> Card {
     let (w, b) = (&now.work_contracts, &before.work_contracts);
-    let value = match (w.contracts, w.people) {
+    let (value, note) = match (w.contracts, w.people) {
         (Some(contracts), Some(people)) => {
-            let types: Vec<String> = w
-                .by_type
-                .iter()
-                .map(|g| match g.contracts {
-                    Some(n) => format!("{} : {}", g.label, text::count(n)),
-                    None => "autres types masqués".to_owned(),
-                })
-                .collect();
-            format!(
-                "{} pour {} personnes ({}){}",
-                text::count(contracts),
-                text::count(people),
-                w.per_person_text,
-                if types.is_empty() {
-                    String::new()
-                } else {
-                    format!(" — {}", types.join(", "))
-                }
+            let mut said = vec![w.per_person_text.clone()];
+            said.extend(w.by_type.iter().map(|g| match g.contracts {
+                Some(n) => format!("{} : {}", g.label, text::count(n)),
+                None => "autres types masqués".to_owned(),
+            }));
+            (
+                format!(
+                    "{} pour {} personnes",
+                    text::count(contracts),
+                    text::count(people)
+                ),
+                said.join(" ; "),
             )
         }
-        _ => masked(),
+        _ => (masked(), String::new()),
     };
     let change = match (w.contracts, b.contracts) {
         (Some(now), Some(before)) => text::change(now, before, last),
         _ => String::new(),
     };
-    card("Contrats de travail", value, change, w.method)
+    Card {
+        note,
+        ..card("Contrats de travail", value, change, w.method)
+    }
 }
 
 /// The cards of `now`, each compared with `before`, the period `last` names.
