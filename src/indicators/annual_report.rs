@@ -126,6 +126,7 @@ mod tests {
         let mut criteria = Breakdown {
             dimension: "criterion",
             label: "Par critère",
+            paged: false,
             groups: vec![
                 group("RSA", Some(7)),
                 group("AAH", Some(5)),

@@ -345,7 +345,7 @@ async fn the_annual_report_gives_the_totals_of_the_indicators() {
     let elected = app.create_user(Role::Elected, vec![]).await;
     let elected = app.session(&elected.email, USER_PASSWORD).await.token;
     let figures: serde_json::Value = app
-        .get_with("/api/indicators?year=2025", &elected)
+        .get_with("/api/indicators?year=2025&breakdowns=all", &elected)
         .await
         .json()
         .await
