@@ -50,6 +50,8 @@ pub fn gather(
     let options = Options {
         include_subcontractors: false,
         suppress_small_groups: true,
+        // The report travels: special-category criteria stay out, as in the workbooks.
+        special_categories: false,
         breakdowns: Breakdowns::ALL,
     };
     let indicators = figures.indicators(conn, scope, period, options)?;

@@ -166,7 +166,7 @@ fn groups(
                     participants: p.len() as i64,
                 })
                 .collect();
-            small_groups::hidden_in_some_buyer(&cells)
+            small_groups::hidden_in_some_buyer(&cells, |_| false)
         } else {
             HashSet::new()
         };
@@ -174,7 +174,7 @@ fn groups(
             .iter()
             .map(|k| elsewhere.contains(&Some((*k).to_owned())))
             .collect();
-        small_groups::hidden(&people, &forced)
+        small_groups::hidden(&people, &forced, &[])
     } else {
         vec![false; keys.len()]
     };
