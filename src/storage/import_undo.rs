@@ -107,6 +107,11 @@ pub fn undo(conn: &mut DbConnection, id: ImportId) -> QueryResult<Undone> {
         .filter(hour_entries::import_id.eq(id))
         .select(sql::<BigInt>("COALESCE(CAST(SUM(hours) AS BIGINT), 0)"))
         .first(conn)?;
+    let participants: Vec<super::ParticipantId> = hour_entries::table
+        .filter(hour_entries::import_id.eq(id))
+        .select(hour_entries::participant_id)
+        .distinct()
+        .load(conn)?;
     let kept: Vec<Kept> = located(conn, &["replaced_hour_entries"], |conn| {
         replaced_hour_entries::table
             .filter(replaced_hour_entries::import_id.eq(id))
@@ -127,6 +132,8 @@ pub fn undo(conn: &mut DbConnection, id: ImportId) -> QueryResult<Undone> {
     }
     diesel::delete(replaced_hour_entries::table.filter(replaced_hour_entries::import_id.eq(id)))
         .execute(conn)?;
+    // The contracts derived from these participants' hours follow the hours restored.
+    super::work_contracts::rederive(conn, &participants)?;
     Ok(Undone {
         removed,
         restored: kept.len(),
