@@ -19,9 +19,6 @@ pub const COMPANIES: &str = "Entreprises";
 pub const EXITS: &str = "Sorties";
 pub const METHOD: &str = "Méthode";
 
-/// Said on the exits sheet while the service records no situation six months after exit.
-pub const NO_SIX_MONTHS: &str = "La situation six mois après la sortie n'est pas encore enregistrée par le service : seules les sorties figurent ici.";
-
 /// One line of a sheet: its reference, what it breaks down, the group, and its values.
 type Line = Vec<Value>;
 
@@ -341,30 +338,29 @@ fn companies(report: &AnnualReport) -> Vec<Line> {
     out
 }
 
+/// Exits by outcome (S3), then the situations six months after exit (S4).
 fn exits(sheet: &mut Worksheet, styles: &Styles, report: &AnnualReport) -> Result<(), XlsxError> {
-    let rows: Vec<Line> = breakdown(report, "exit_outcome")
-        .map(|b| {
-            b.groups
-                .iter()
-                .map(|g| {
-                    vec![
-                        text("S3"),
-                        text(b.label),
-                        Value::text(&g.label),
-                        people(g.participants),
-                    ]
-                })
-                .collect()
+    let rows: Vec<Line> = [("S3", "exit_outcome"), ("S4", "six_month_situation")]
+        .into_iter()
+        .filter_map(|(reference, dimension)| Some((reference, breakdown(report, dimension)?)))
+        .flat_map(|(reference, b)| {
+            b.groups.iter().map(move |g| {
+                vec![
+                    text(reference),
+                    text(b.label),
+                    Value::text(&g.label),
+                    people(g.participants),
+                ]
+            })
         })
-        .unwrap_or_default();
+        .collect();
     let columns = [
         column("Réf.", 8.0),
         column("Répartition", 30.0),
         column("Groupe", 46.0),
         column("Participants", 18.0),
     ];
-    let count = sheet::table(sheet, styles, 0, &columns, rows)?;
-    sheet.write_string_with_format(count + 2, 0, NO_SIX_MONTHS, &styles.note)?;
+    sheet::table(sheet, styles, 0, &columns, rows)?;
     Ok(())
 }
 
@@ -400,7 +396,8 @@ fn methods(report: &AnnualReport) -> Vec<(&'static str, String)> {
         ("E5", "Heures de l'année par type de structure ; « Entreprise » : embauche directe ou formation sans structure d'insertion.".to_owned()),
         ("S1", "Participants de l'année dont une sortie est enregistrée (non montré s'il redonnait un groupe masqué).".to_owned()),
         ("S2", i.exits_to_employment.as_ref().map_or_else(|| "Non montré : il redonnerait un groupe masqué.".to_owned(), |s| s.method.clone())),
-        ("S3", format!("Participants de l'année par sortie enregistrée (emploi durable, emploi de transition, sortie positive, autre). {} {people_rule}", NO_SIX_MONTHS)),
+        ("S3", format!("Participants de l'année par sortie enregistrée (emploi durable, emploi de transition, sortie positive, autre). {people_rule}")),
+        ("S4", format!("Participants de l'année par situation six mois après leur sortie (emploi durable, emploi de transition, sortie positive, autre, sans nouvelles), telle qu'enregistrée par le facilitateur avec sa date et sa source ; ceux qui n'en ont pas (encore présents, sortis depuis moins de six mois ou pas encore suivis) forment le groupe « Pas de situation à six mois enregistrée ». {people_rule}")),
     ]
 }
 

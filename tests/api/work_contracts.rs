@@ -456,6 +456,14 @@ async fn the_annual_report_gives_the_totals_of_the_indicators() {
         let reference = text(&row[0]);
         assert!(explained.contains(&reference), "Synthèse: {reference}");
     }
+    // Exits, then the situations six months after them.
+    let exits = rows(&mut book, "Sorties");
+    for reference in ["S3", "S4"] {
+        assert!(
+            exits.iter().any(|r| text(&r[0]) == reference),
+            "{reference}: {exits:?}"
+        );
+    }
 
     // The command line writes the same figures.
     let file = dir.join("rapport.xlsx");
