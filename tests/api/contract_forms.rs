@@ -177,18 +177,7 @@ async fn a_contract_is_created_changed_and_listed_through_the_api() {
         (&changed["launch_date"], &changed["environmental_condition"]),
         (&json!("2024-10-01"), &json!(false))
     );
-    let lots: Vec<(i64, i64)> = changed["lots"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| {
-            (
-                l["number"].as_i64().unwrap(),
-                l["amount_cents"].as_i64().unwrap(),
-            )
-        })
-        .collect();
-    assert_eq!(lots, [(1, 1_500_050), (2, 50_000)]);
+    assert_eq!(lot_amounts(&changed), [(1, 1_500_050), (2, 50_000)]);
 
     // Audited with the contract before and after.
     let created_line = &audit_lines(&app, "contract.created").await[0];
@@ -486,18 +475,7 @@ async fn a_facilitator_creates_a_contract_in_the_form_and_a_wrong_siret_stays_in
     .await;
     assert_eq!(changed.status(), 303);
     let contract = json_of(&app, &format!("/api/contracts/{id}"), &session.token).await;
-    let lots: Vec<(i64, i64)> = contract["lots"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| {
-            (
-                l["number"].as_i64().unwrap(),
-                l["amount_cents"].as_i64().unwrap(),
-            )
-        })
-        .collect();
-    assert_eq!(lots, [(1, 25_000_000), (2, 100_050)]);
+    assert_eq!(lot_amounts(&contract), [(1, 25_000_000), (2, 100_050)]);
 }
 
 #[tokio::test]
@@ -694,4 +672,19 @@ async fn a_contract_with_hours_stays_and_one_without_is_deleted() {
             .unwrap()
             .starts_with("avant : référence SANS-HEURES-2,")
     );
+}
+
+/// A contract's lots as (number, amount in cents), as the API lists them.
+fn lot_amounts(contract: &serde_json::Value) -> Vec<(i64, i64)> {
+    contract["lots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["number"].as_i64().unwrap(),
+                l["amount_cents"].as_i64().unwrap(),
+            )
+        })
+        .collect()
 }

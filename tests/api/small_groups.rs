@@ -38,6 +38,11 @@ async fn send(app: &TestApp, token: &str, kind: &str, csv: String) {
 /// Criterion, sex, and exit (outcome and date, or nothing) of one participant.
 type Person = (&'static str, &'static str, &'static str);
 
+/// The first lines of the register and hours files both datasets below send.
+const REGISTER_HEADER: &str = "Référence marché;Objet;SIRET acheteur;Date de notification;Durée (mois);Montant HT;SIRET titulaire;Raison sociale titulaire;Code postal titulaire;Clause d'insertion;Heures d'insertion prévues\n";
+const HOURS_HEADER: &str =
+    "Référence marché;SIRET entreprise;Mois;Identifiant participant;Modalité;Heures travaillées\n";
+
 /// Three communes, one contract each, worked in 2025:
 /// - Muret: 10 participants, 8 women and 2 men; 9 RSA and 1 RQTH;
 /// - Toulouse: 18 participants, 12 women and 6 men, all RSA;
@@ -49,15 +54,11 @@ async fn communes(app: &TestApp) -> String {
     let admin = app.session(ADMIN_EMAIL, ADMIN_PASSWORD).await.token;
     let holder = siret(40);
     let holder = holder.as_str();
-    let mut register = String::from(
-        "Référence marché;Objet;SIRET acheteur;Date de notification;Durée (mois);Montant HT;SIRET titulaire;Raison sociale titulaire;Code postal titulaire;Clause d'insertion;Heures d'insertion prévues\n",
-    );
+    let mut register = String::from(REGISTER_HEADER);
     let mut people = String::from(
         "Identifiant participant;Critère d'éligibilité;Année de naissance;Sexe;Résident QPV;Sortie;Date de sortie\n",
     );
-    let mut hours = String::from(
-        "Référence marché;SIRET entreprise;Mois;Identifiant participant;Modalité;Heures travaillées\n",
-    );
+    let mut hours = String::from(HOURS_HEADER);
     let towns: [(u64, &str, Vec<Person>); 3] = [
         (
             MURET,
@@ -335,15 +336,11 @@ async fn pathways(app: &TestApp) -> (String, String) {
     let admin = app.session(ADMIN_EMAIL, ADMIN_PASSWORD).await.token;
     let holder = siret(40);
     let holder = holder.as_str();
-    let mut register = String::from(
-        "Référence marché;Objet;SIRET acheteur;Date de notification;Durée (mois);Montant HT;SIRET titulaire;Raison sociale titulaire;Code postal titulaire;Clause d'insertion;Heures d'insertion prévues\n",
-    );
+    let mut register = String::from(REGISTER_HEADER);
     let mut people = String::from(
         "Identifiant participant;Critère d'éligibilité;Année de naissance;Sexe;Résident QPV;Sortie;Date de sortie;Situation à 6 mois;Date de la situation à 6 mois\n",
     );
-    let mut hours = String::from(
-        "Référence marché;SIRET entreprise;Mois;Identifiant participant;Modalité;Heures travaillées\n",
-    );
+    let mut hours = String::from(HOURS_HEADER);
     let durable = "Emploi durable;15/03/2025";
     let positive = "Sortie positive;15/03/2025";
     let colomiers: Vec<Pathway> = (0..27)
