@@ -9,6 +9,7 @@ use crate::domain::authorization::Action;
 use crate::domain::date::parse_date;
 use crate::domain::{AuditAction, Labelled, MAX_SITUATION_SOURCE_CHARS, SixMonthSituation};
 use crate::storage::participants::{self, ParticipantFilter, ParticipantView, TimelineRow};
+use crate::storage::work_contracts::{self, ParticipantContract, ServedLot};
 use crate::storage::{
     DbConnection, PageRequest, ParticipantId, StorageError, audit, figures_transaction,
 };
@@ -79,6 +80,10 @@ pub struct Pathway {
     pub participant: ParticipantView,
     /// By month, then contract, lot and company.
     pub timeline: Vec<TimelineRow>,
+    /// Its work contracts that served the caller's buyers' lots, the latest first.
+    pub work_contracts: Vec<ParticipantContract>,
+    /// The lots of the caller's buyers each contract served.
+    pub served_lots: Vec<ServedLot>,
 }
 
 fn unknown() -> AppError {
@@ -98,9 +103,13 @@ pub fn pathway(
     let buyers = caller.buyer_ids();
     let participant = participants::find(conn, id, buyers.as_deref())?.ok_or_else(unknown)?;
     let timeline = participants::timeline(conn, id, buyers.as_deref())?;
+    let (work_contracts, served_lots) =
+        work_contracts::of_participant(conn, id, buyers.as_deref())?;
     Ok(Pathway {
         participant,
         timeline,
+        work_contracts,
+        served_lots,
     })
 }
 

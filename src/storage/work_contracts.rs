@@ -4,9 +4,10 @@
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
-use super::schema::{contracts, hour_entries, lots, work_contract_lots, work_contracts};
+use super::schema::{companies, contracts, hour_entries, lots, work_contract_lots, work_contracts};
 use super::{
-    BuyerId, CompanyId, DbConnection, ImportId, LotId, ParticipantId, WorkContractId, now,
+    BuyerId, CompanyId, ContractId, DbConnection, ImportId, LotId, ParticipantId, WorkContractId,
+    now,
 };
 use crate::domain::work_contract::{self, WorkContractPeriod};
 use crate::domain::{EmploymentContract, Hours, Month, ReviewState};
@@ -275,4 +276,93 @@ pub fn running(conn: &mut DbConnection, filter: &ContractsFilter) -> QueryResult
         );
     }
     query.load(conn)
+}
+
+// The employer and the insertion structure of a contract are both companies.
+diesel::alias! {
+    const EMPLOYERS: Alias<Employers> = companies as employers;
+    const STRUCTURES: Alias<Structures> = companies as structures;
+}
+
+/// One contract of a participant, as its page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct ParticipantContract {
+    pub id: WorkContractId,
+    pub contract_type: EmploymentContract,
+    pub start_date: NaiveDate,
+    pub end_date: Option<NaiveDate>,
+    pub weekly_hours: Option<Hours>,
+    pub derived: bool,
+    pub employer_siret: String,
+    pub employer_name: String,
+    pub structure_name: Option<String>,
+}
+
+/// A lot a contract served: the contract's reference, the lot's number and title.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct ServedLot {
+    pub work_contract_id: WorkContractId,
+    pub contract_id: ContractId,
+    pub reference: String,
+    pub lot: i32,
+    pub lot_title: Option<String>,
+}
+
+/// The participant's contracts that served a lot of these buyers (every contract when
+/// `None`), the latest first (then by employer), with the lots of these buyers each served: a facilitateur of
+/// one buyer does not learn where the person worked for another.
+pub fn of_participant(
+    conn: &mut DbConnection,
+    id: ParticipantId,
+    buyer_ids: Option<&[BuyerId]>,
+) -> QueryResult<(Vec<ParticipantContract>, Vec<ServedLot>)> {
+    let mut served = work_contract_lots::table
+        .inner_join(lots::table.inner_join(contracts::table))
+        .inner_join(work_contracts::table)
+        .filter(work_contracts::participant_id.eq(id))
+        .select((
+            work_contract_lots::work_contract_id,
+            contracts::id,
+            contracts::reference,
+            lots::number,
+            lots::title,
+        ))
+        .order((contracts::reference, lots::number))
+        .into_boxed();
+    if let Some(ids) = buyer_ids {
+        served = served.filter(contracts::buyer_id.eq_any(ids.to_vec()));
+    }
+    let served: Vec<ServedLot> = served.load(conn)?;
+    let mut query = work_contracts::table
+        .inner_join(
+            EMPLOYERS.on(EMPLOYERS
+                .field(companies::id)
+                .eq(work_contracts::employer_id)),
+        )
+        .left_join(STRUCTURES.on(
+            work_contracts::insertion_employer_id.eq(STRUCTURES.field(companies::id).nullable()),
+        ))
+        .filter(work_contracts::participant_id.eq(id))
+        .select((
+            work_contracts::id,
+            work_contracts::contract_type,
+            work_contracts::start_date,
+            work_contracts::end_date,
+            work_contracts::weekly_hours,
+            work_contracts::derived,
+            EMPLOYERS.field(companies::siret),
+            EMPLOYERS.field(companies::name),
+            STRUCTURES.field(companies::name).nullable(),
+        ))
+        .order((
+            work_contracts::start_date.desc(),
+            EMPLOYERS.field(companies::name),
+            work_contracts::id,
+        ))
+        .into_boxed();
+    if buyer_ids.is_some() {
+        let reached: Vec<WorkContractId> = served.iter().map(|s| s.work_contract_id).collect();
+        query = query.filter(work_contracts::id.eq_any(reached));
+    }
+    Ok((query.load(conn)?, served))
 }

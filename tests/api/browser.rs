@@ -373,7 +373,8 @@ async fn a_person_signs_in_sends_files_and_sees_the_dashboard_and_every_page_is_
     check_page(&client, "marche-clause", true, &mut failures).await;
     client.set_window_size(1280, 1000).await.unwrap();
 
-    // A participant's page: its months as a list, the six-month situation's form.
+    // A participant's page: its months as a list, its work contracts, the six-month situation's
+    // form.
     let participants = crate::indicators::json_of(
         &app,
         "/api/participants?q=P2",
@@ -384,6 +385,8 @@ async fn a_person_signs_in_sends_files_and_sees_the_dashboard_and_every_page_is_
     open(&client, &app, &format!("/participants/{participant}")).await;
     let text = main_text(&client).await;
     assert!(text.contains("juin 2025"), "{text}");
+    // Its work contracts, derived from the statements, as a table read as cards on a phone.
+    assert!(text.contains("Déduit des relevés d'heures"), "{text}");
     check_page(&client, "participant", false, &mut failures).await;
 
     // The June statement, sent by mistake, undone from its page: posted without its box ticked

@@ -107,6 +107,7 @@ fn main_text(html: &str) -> String {
         }
     }
     text.replace('\u{a0}', " ")
+        .replace("&#39;", "'")
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
@@ -332,4 +333,65 @@ async fn the_participants_file_carries_the_six_month_situation_and_refuses_it_wi
         .filter_map(|p| p["six_month_situation"].as_str())
         .collect();
     assert_eq!(situations, ["no_news", "sustainable_employment"]);
+}
+
+#[tokio::test]
+async fn the_participant_page_lists_the_work_contracts_of_the_viewers_lots() {
+    let app = spawn_app().await;
+    let admin = pathway(&app).await;
+    let session = app.session(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let id = participant_id(&app, &admin, "P-1").await;
+    let path = format!("/participants/{id}");
+
+    // No register: one contract derived per employer and run of continuous months.
+    let (status, html) = page(&app, &session, &path).await;
+    assert_eq!(status, 200);
+    let text = main_text(&html);
+    let derived = [
+        "Autre contrat Bâtiments du Sud — du 01/03/2025 au 31/03/2025 non précisée 2025-BL, Marché sans lots Déduit des relevés d'heures",
+        "Autre contrat Bâtiments du Sud — du 01/01/2025 au 31/01/2025 non précisée 2025-MU, Lot 1 Déduit des relevés d'heures",
+        "Autre contrat Peintures Garonne — du 01/01/2025 au 31/01/2025 non précisée 2025-MU, Lot 2 Déduit des relevés d'heures",
+    ];
+    let mut at = 0;
+    for line in derived {
+        let found = text[at..]
+            .find(line)
+            .unwrap_or_else(|| panic!("{line} in {text}"));
+        at += found + line.len();
+    }
+
+    // A facilitateur of the second buyer sees the contract of its lot only.
+    let blagnac = app
+        .create_user(Role::Facilitator, vec![siret(OTHER_BUYER)])
+        .await;
+    let blagnac = app.session(&blagnac.email, USER_PASSWORD).await;
+    let text = main_text(&page(&app, &blagnac, &path).await.1);
+    assert!(text.contains(derived[0]), "{text}");
+    assert!(!text.contains("Peintures Garonne"), "{text}");
+
+    // A register replaces the derived contracts of the people it names.
+    let c2 = siret(72);
+    sent(
+        &app,
+        &admin,
+        "work_contracts",
+        format!(
+            "Identifiant participant;SIRET employeur;Type de contrat;Date de début;Date de fin;Durée hebdomadaire;Référence marché;Lot\n\
+             P-1;{c2};CDDI;05/01/2025;30/04/2025;24;2025-MU;2\n"
+        ),
+    )
+    .await;
+    let text = main_text(&page(&app, &session, &path).await.1);
+    assert!(
+        text.contains("CDDI Peintures Garonne — du 05/01/2025 au 30/04/2025 24,00 h 2025-MU, Lot 2 Registre des contrats"),
+        "{text}"
+    );
+    assert!(!text.contains("Déduit des relevés d'heures"), "{text}");
+    let text = main_text(&page(&app, &blagnac, &path).await.1);
+    assert!(
+        text.contains(
+            "Aucun contrat de travail connu pour ce participant sur les lots de votre périmètre."
+        ),
+        "{text}"
+    );
 }

@@ -18,6 +18,7 @@ use crate::domain::{
     EligibilityCriterion, ExitOutcome, Hours, Labelled, SixMonthSituation, six_month_due_on,
 };
 use crate::storage::participants::{ParticipantView, TimelineRow};
+use crate::storage::work_contracts::{ParticipantContract, ServedLot};
 use crate::storage::{Database, ParticipantId};
 use crate::web::api::listings::ParticipantsQuery;
 use crate::web::auth::can;
@@ -130,6 +131,26 @@ pub struct TimelineMonth {
     pub lines: Vec<TimelineLine>,
 }
 
+/// A lot a work contract served, linked to its contract.
+pub struct ServedLine {
+    pub contract_id: i64,
+    pub label: String,
+}
+
+/// One work contract of the participant.
+pub struct WorkContractLine {
+    pub kind: &'static str,
+    pub employer: String,
+    pub employer_siret: String,
+    /// The insertion structure that employed or seconded the person, or empty.
+    pub structure: String,
+    pub period: String,
+    pub weekly_hours: String,
+    pub lots: Vec<ServedLine>,
+    /// « Registre » or « Déduit des relevés d'heures ».
+    pub origin: &'static str,
+}
+
 pub struct SituationChoice {
     pub code: &'static str,
     pub label: &'static str,
@@ -149,6 +170,7 @@ struct ParticipantPage {
     due_on: String,
     situation: String,
     months: Vec<TimelineMonth>,
+    work_contracts: Vec<WorkContractLine>,
     total: String,
     training: String,
     anonymised: bool,
@@ -212,6 +234,40 @@ fn timeline_line(row: &TimelineRow) -> TimelineLine {
             String::new()
         } else {
             format!("dont {}", of_which.join(", "))
+        },
+    }
+}
+
+fn work_contract_line(c: &ParticipantContract, served: &[ServedLot]) -> WorkContractLine {
+    let start = c.start_date.format("%d/%m/%Y");
+    WorkContractLine {
+        kind: c.contract_type.label(),
+        employer: c.employer_name.clone(),
+        employer_siret: c.employer_siret.clone(),
+        structure: c.structure_name.clone().unwrap_or_default(),
+        period: match c.end_date {
+            Some(end) => format!("du {start} au {}", end.format("%d/%m/%Y")),
+            None => format!("depuis le {start}"),
+        },
+        weekly_hours: c
+            .weekly_hours
+            .map_or_else(|| "non précisée".to_owned(), |h| h.to_string()),
+        lots: served
+            .iter()
+            .filter(|s| s.work_contract_id == c.id)
+            .map(|s| ServedLine {
+                contract_id: s.contract_id.get(),
+                label: format!(
+                    "{}, {}",
+                    s.reference,
+                    lot_heading(s.lot, s.lot_title.as_deref())
+                ),
+            })
+            .collect(),
+        origin: if c.derived {
+            "Déduit des relevés d'heures"
+        } else {
+            "Registre des contrats"
         },
     }
 }
@@ -290,6 +346,11 @@ fn participant_page<P: crate::domain::authorization::Permission>(
             .unwrap_or_default(),
         situation,
         months: months(&pathway.timeline),
+        work_contracts: pathway
+            .work_contracts
+            .iter()
+            .map(|c| work_contract_line(c, &pathway.served_lots))
+            .collect(),
         total: exact(total),
         training: exact(training),
         anonymised: p.anonymised_at.is_some(),
