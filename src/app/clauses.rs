@@ -59,6 +59,8 @@ pub struct ClauseInput {
     pub penalty_per_hour: Option<Money>,
     pub training_counts: bool,
     pub cap_hours_per_participant: Option<Hours>,
+    /// Share of the counted hours to be worked by residents of a priority neighbourhood.
+    pub qpv_share: Option<Rate>,
 }
 
 /// Records the clause of a lot of the caller's buyers, naming who set it; the target recorded.
@@ -86,6 +88,7 @@ pub fn save(
         penalty_per_hour: input.penalty_per_hour,
         training_counts: input.training_counts,
         cap_per_participant: input.cap_hours_per_participant,
+        qpv_share: input.qpv_share,
     };
     let found = figures_transaction(conn, |conn| {
         let Some((buyer_id, reference, number)) = contracts::lot_identity(conn, lot_id)? else {
@@ -119,7 +122,8 @@ pub fn save(
 }
 
 /// A clause in words, as the audit log keeps it: « objectif 833,33 h (1 000 000,00 € × 50 % ×
-/// 5 % ÷ 30,00 €) ; pénalité 30,00 € par heure ; formation non comptée ; sans plafond ».
+/// 5 % ÷ 30,00 €) ; pénalité 30,00 € par heure ; formation non comptée ; sans plafond », and
+/// « ; part QPV 20 % des heures » when the clause reserves one.
 pub fn described(settings: &ClauseSettings) -> String {
     let how = settings.calibration.map_or_else(
         || "saisi".to_owned(),
@@ -143,8 +147,12 @@ pub fn described(settings: &ClauseSettings) -> String {
         || "sans plafond".to_owned(),
         |c| format!("plafond {c} par participant"),
     );
+    // Said only when reserved: most clauses reserve none.
+    let qpv = settings
+        .qpv_share
+        .map_or_else(String::new, |s| format!(" ; part QPV {s} des heures"));
     format!(
-        "objectif {} ({how}) ; {penalty} ; {training} ; {cap}",
+        "objectif {} ({how}) ; {penalty} ; {training} ; {cap}{qpv}",
         settings.target
     )
 }
@@ -163,6 +171,7 @@ pub struct ClauseDraft {
     pub penalty_per_hour: String,
     pub training_counts: bool,
     pub cap_per_participant: String,
+    pub qpv_share: String,
 }
 
 fn field_error(field: &'static str, label: &str, error: impl std::fmt::Display) -> AppError {
@@ -269,6 +278,12 @@ impl ClauseDraft {
                 Hours::parse,
                 "cap_per_participant",
                 "Plafond par participant",
+            )?,
+            qpv_share: optional(
+                &self.qpv_share,
+                Rate::parse,
+                "qpv_share",
+                "Part des heures réservée aux résidents des QPV",
             )?,
         })
     }

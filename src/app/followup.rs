@@ -144,7 +144,7 @@ fn link(item: &FollowupItem, role: Role) -> String {
     };
     match &item.figures {
         Figures::MissingStatement { .. } if role == Role::Company => "/imports".to_owned(),
-        Figures::MissingStatement { .. } | Figures::Clause { .. } => lot,
+        Figures::MissingStatement { .. } | Figures::Clause { .. } | Figures::QpvShare { .. } => lot,
         Figures::PendingValidation {
             import_id: Some(id),
             ..

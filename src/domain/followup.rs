@@ -12,7 +12,7 @@ use super::authorization::{Action, is_allowed};
 use super::clause_status::{Assessment, ClauseFacts, ClauseStatus};
 use super::labels::labelled_enum;
 use super::obligations::{ObligationRules, ObligationStatus, Obligations};
-use super::{Hours, Money, Month};
+use super::{Hours, Money, Month, Rate};
 
 labelled_enum! {
     /// The kinds of item, declared in their order of urgency (see [`FollowupKind::urgency`]).
@@ -197,6 +197,41 @@ pub fn ended_short(facts: &ClauseFacts, now: &Assessment) -> Option<Shortfall> {
         hours: facts.counted,
         missing: now.missing,
         penalty: now.penalty,
+    })
+}
+
+/// A clause whose hours of residents of priority neighbourhoods (QPV) are a smaller share of
+/// its counted hours than it reserves them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QpvShortfall {
+    /// The share reserved by the clause.
+    pub goal: Rate,
+    /// The share reached: QPV hours ÷ counted hours.
+    pub share: Rate,
+    pub counted: Hours,
+    pub qpv: Hours,
+    /// QPV hours missing for the share to be reached at the hours counted so far (the hours
+    /// still to come change the share: this is where it stands today).
+    pub missing: Hours,
+}
+
+/// The QPV share of a clause that reserves one, when hours are counted and the share of them
+/// worked by QPV residents is below it. Closed clauses are left out by whoever gathers the
+/// clauses, as for the other clause items.
+pub fn qpv_share_short(goal: Rate, counted: Hours, qpv: Hours) -> Option<QpvShortfall> {
+    let (whole, part) = (counted.hundredths(), qpv.hundredths());
+    // Hours due to QPV residents, rounded up to the hundredth: a share is reached, not nearly.
+    let due = (i128::from(goal.basis_points()) * i128::from(whole) + 9_999) / 10_000;
+    let missing = i64::try_from(due).ok()? - part;
+    if whole <= 0 || missing <= 0 {
+        return None;
+    }
+    Some(QpvShortfall {
+        goal,
+        share: Rate::ratio(part, whole)?,
+        counted,
+        qpv,
+        missing: Hours::from_hundredths(missing).ok()?,
     })
 }
 
@@ -422,5 +457,23 @@ mod tests {
             FollowupKind::ALL.len()
         );
         assert!(FollowupKind::shown_to_role(Role::Elected).is_empty());
+    }
+
+    #[test]
+    fn a_qpv_share_below_the_goal_says_the_hours_missing_at_todays_count() {
+        let h = |hundredths| Hours::from_hundredths(hundredths).unwrap();
+        let goal = Rate::parse("20 %").unwrap();
+        // 1 000 h counted, 150 h by QPV residents: 200 h due, 50 h missing, 15 % reached.
+        let short = qpv_share_short(goal, h(100_000), h(15_000)).unwrap();
+        assert_eq!(short.missing, h(5_000));
+        assert_eq!(short.share, Rate::parse("15 %").unwrap());
+        // Reached exactly, or beyond: nothing to follow.
+        assert_eq!(qpv_share_short(goal, h(100_000), h(20_000)), None);
+        assert_eq!(qpv_share_short(goal, h(100_000), h(90_000)), None);
+        // No hours counted yet: no share to judge.
+        assert_eq!(qpv_share_short(goal, h(0), h(0)), None);
+        // Rounded up: 12,5 % of 0,03 h is 0,00375 h, so 0,01 h is due.
+        let goal = Rate::parse("12,5 %").unwrap();
+        assert_eq!(qpv_share_short(goal, h(3), h(0)).unwrap().missing, h(1));
     }
 }

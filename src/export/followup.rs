@@ -69,6 +69,13 @@ fn figures(item: &FollowupItem) -> [Value; 5] {
             Value::Empty,
             Value::Empty,
         ],
+        Figures::QpvShare { end, shortfall } => [
+            Value::Empty,
+            Value::or_empty(*end, Value::Date),
+            Value::Hours(shortfall.qpv),
+            Value::Hours(shortfall.missing),
+            Value::Empty,
+        ],
         Figures::ExitFollowupDue { last_month, .. } => [
             Value::Month(*last_month),
             Value::Empty,

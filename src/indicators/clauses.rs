@@ -1,14 +1,14 @@
 //! Each clause at a date: hours counted toward its target and its status.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 
 use super::DataScope;
 use crate::domain::contract::last_day;
-use crate::domain::{Assessment, ClauseFacts, ClauseStatus, Hours, Labelled, Money, Month};
+use crate::domain::{Assessment, ClauseFacts, ClauseStatus, Hours, Labelled, Money, Month, Rate};
 use crate::storage::indicators::{self as sums, Counted, HoursFilter};
-use crate::storage::{ContractId, DbConnection, LotId, ParticipantId};
+use crate::storage::{ContractId, DbConnection, LotId, ParticipantId, participants};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClauseView {
@@ -37,6 +37,12 @@ pub struct ClauseView {
     pub status_label: Option<&'static str>,
     pub assessment: Option<Assessment>,
     pub penalty_per_hour: Option<Money>,
+    /// The share of the counted hours the clause reserves to residents of a priority
+    /// neighbourhood (QPV), if it does.
+    pub qpv_share: Option<Rate>,
+    /// Of the counted hours, those of participants living in a QPV (same rules: training,
+    /// cap); zero when the clause reserves no share.
+    pub qpv_counted: Hours,
 }
 
 impl ClauseView {
@@ -97,12 +103,17 @@ pub fn assess_lots(
     for row in sums::clause_hours_by_participant(conn, &filter, only)? {
         by_lot.entry(row.lot_id).or_default().push(row);
     }
+    let qpv = qpv_residents(conn, &lots, &by_lot)?;
     Ok(lots
         .into_iter()
         .map(|lot| {
             let rows = by_lot.remove(&lot.lot_id).unwrap_or_default();
             let worked: Hours = rows.iter().map(|r| r.hours).sum();
             let counted = counted_hours(&rows, lot.training_counts, lot.cap);
+            let qpv_counted = lot.qpv_share.map_or(Hours::ZERO, |_| {
+                let residents = rows.iter().filter(|r| qpv.contains(&r.participant_id));
+                counted_hours(residents, lot.training_counts, lot.cap)
+            });
             let target = lot.target;
             let end = last_day(lot.notification_date, lot.duration_months, lot.end_date);
             let assessment = end.map(|end| {
@@ -134,20 +145,44 @@ pub fn assess_lots(
                 status_label: assessment.map(|a| a.status.label()),
                 assessment,
                 penalty_per_hour: lot.penalty_per_hour,
+                qpv_share: lot.qpv_share,
+                qpv_counted,
             }
         })
         .collect())
 }
 
+/// The QPV residents among the participants of the clauses that reserve them a share: read
+/// only when one does.
+fn qpv_residents(
+    conn: &mut DbConnection,
+    lots: &[sums::ClauseLot],
+    by_lot: &HashMap<LotId, Vec<sums::ParticipantHours>>,
+) -> Result<HashSet<ParticipantId>, diesel::result::Error> {
+    let mut ids: Vec<ParticipantId> = lots
+        .iter()
+        .filter(|l| l.qpv_share.is_some())
+        .filter_map(|l| by_lot.get(&l.lot_id))
+        .flatten()
+        .map(|r| r.participant_id)
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    participants::qpv_residents(conn, &ids)
+}
+
 /// Training counts only where the clause says so; each participant's counted hours stop at
 /// the cap, when the clause has one.
-fn counted_hours(
-    rows: &[sums::ParticipantHours],
+fn counted_hours<'a>(
+    rows: impl IntoIterator<Item = &'a sums::ParticipantHours>,
     training_counts: bool,
     cap: Option<Hours>,
 ) -> Hours {
     let mut per_participant: HashMap<ParticipantId, Hours> = HashMap::new();
-    for row in rows.iter().filter(|r| training_counts || !r.training) {
+    for row in rows.into_iter().filter(|r| training_counts || !r.training) {
         let sum = per_participant.entry(row.participant_id).or_default();
         *sum = [*sum, row.hours].into_iter().sum();
     }

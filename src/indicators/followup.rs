@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use super::DataScope;
 use super::clauses::{self, ClauseView};
 use crate::domain::followup::{
-    self, FollowupKind, FollowupRules, MissingParts, Shortfall, StatementFacts,
+    self, FollowupKind, FollowupRules, MissingParts, QpvShortfall, Shortfall, StatementFacts,
 };
 use crate::domain::{ExitOutcome, Hours, Labelled, Month, ReviewState};
 use crate::storage::followup::{self as names, ContractNames, LotNames};
@@ -85,6 +85,12 @@ pub enum Figures {
         launch: NaiveDate,
         missing: MissingParts,
     },
+    /// The share of a clause's counted hours worked by QPV residents, below what it reserves.
+    QpvShare {
+        /// The end of the contract, if known.
+        end: Option<NaiveDate>,
+        shortfall: QpvShortfall,
+    },
     /// A participant's situation six months after exit, not recorded once due.
     ExitFollowupDue {
         participant_id: ParticipantId,
@@ -140,6 +146,7 @@ pub fn gather(
         FollowupKind::MissingStatement,
         FollowupKind::BehindPace,
         FollowupKind::EndedShort,
+        FollowupKind::QpvShareShort,
     ];
     if clause_kinds.into_iter().any(wants) {
         let clauses = clauses::assess(conn, &request.scope, request.today)?;
@@ -157,7 +164,6 @@ pub fn gather(
     if wants(FollowupKind::ExitFollowupDue) {
         found.extend(exits_due(conn, request)?);
     }
-    // `qpv_share_short` has no rule yet: always empty.
     let mut items = named(conn, found)?;
     items.sort_by(|a, b| urgency_key(a).cmp(&urgency_key(b)));
     Ok(items)
@@ -236,6 +242,14 @@ fn of_clauses(
             let figures = Figures::MissingStatement { end, last_month };
             found.push(found_on(FollowupKind::MissingStatement, since, figures));
         }
+        if let (true, Some(shortfall)) = (wants(FollowupKind::QpvShareShort), qpv_short(clause)) {
+            let figures = Figures::QpvShare {
+                end: clause.end,
+                shortfall,
+            };
+            // Since the clause began: the share is judged over all its hours so far.
+            found.push(found_on(FollowupKind::QpvShareShort, clause.start, figures));
+        }
         let (Some(facts), Some(now)) = (clause.facts(), clause.assessment) else {
             continue;
         };
@@ -261,6 +275,11 @@ fn of_clauses(
         }
     }
     Ok(found)
+}
+
+/// The clause's QPV share, when it reserves one and falls short of it.
+fn qpv_short(clause: &ClauseView) -> Option<QpvShortfall> {
+    followup::qpv_share_short(clause.qpv_share?, clause.counted, clause.qpv_counted)
 }
 
 /// Statements awaiting validation, since they were written.
@@ -509,6 +528,14 @@ impl FollowupItem {
                 "Consultation lancée le {} : {}.",
                 launch.format("%d/%m/%Y"),
                 missing_text(*missing)
+            ),
+            Figures::QpvShare { shortfall, .. } => format!(
+                "{} des heures retenues faites par des résidents des QPV ({} sur {}) pour {} réservés : il en manque {} aux heures d'aujourd'hui.",
+                shortfall.share,
+                shortfall.qpv,
+                shortfall.counted,
+                shortfall.goal,
+                shortfall.missing
             ),
             Figures::ExitFollowupDue {
                 pseudonym,

@@ -193,6 +193,9 @@ pub struct ClauseSettings {
     pub penalty_per_hour: Option<crate::domain::Money>,
     pub training_counts: bool,
     pub cap_per_participant: Option<Hours>,
+    /// The share of the counted hours reserved to residents of a priority neighbourhood
+    /// (QPV), as urban renewal agreements ask.
+    pub qpv_share: Option<Rate>,
 }
 
 /// Gives the lot this clause, replacing what it had, and names who set it.
@@ -215,6 +218,7 @@ pub fn save_clause(
         insertion_clauses::training_counts.eq(settings.training_counts),
         insertion_clauses::cap_hours_per_participant
             .eq(settings.cap_per_participant.map(Hours::hundredths)),
+        insertion_clauses::qpv_share_bp.eq(settings.qpv_share),
         insertion_clauses::updated_at.eq(at),
         insertion_clauses::set_by.eq(Some(set_by)),
     );
@@ -251,6 +255,7 @@ type ClauseColumns = (
     Option<Money>,
     bool,
     Option<Hours>,
+    Option<Rate>,
     Option<String>,
     chrono::NaiveDateTime,
 );
@@ -268,13 +273,14 @@ pub fn clause_of(conn: &mut DbConnection, lot_id: LotId) -> QueryResult<Option<S
             insertion_clauses::penalty_per_hour_cents,
             insertion_clauses::training_counts,
             insertion_clauses::cap_hours_per_participant,
+            insertion_clauses::qpv_share_bp,
             insertion_clauses::set_by,
             insertion_clauses::updated_at,
         ))
         .first(conn)
         .optional()?;
     Ok(row.map(
-        |(target, base, labour, rate, cost, penalty, training, cap, set_by, updated_at)| {
+        |(target, base, labour, rate, cost, penalty, training, cap, qpv, set_by, updated_at)| {
             let calibration = match (base, labour, rate, cost) {
                 (
                     Some(base_amount),
@@ -296,6 +302,7 @@ pub fn clause_of(conn: &mut DbConnection, lot_id: LotId) -> QueryResult<Option<S
                     penalty_per_hour: penalty,
                     training_counts: training,
                     cap_per_participant: cap,
+                    qpv_share: qpv,
                 },
                 set_by,
                 updated_at,

@@ -15,7 +15,7 @@ use super::schema::{
 };
 use super::{BuyerId, CompanyId, ContractId, DbConnection, HourEntryId, LotId, ParticipantId};
 use crate::domain::{
-    AwardRole, EmploymentContract, Hours, Locality, Modality, Money, Month, Reservation,
+    AwardRole, EmploymentContract, Hours, Locality, Modality, Money, Month, Rate, Reservation,
     ReviewState, SizeClass,
 };
 
@@ -734,6 +734,7 @@ pub struct ClauseLot {
     pub training_counts: bool,
     pub cap: Option<Hours>,
     pub penalty_per_hour: Option<Money>,
+    pub qpv_share: Option<Rate>,
 }
 
 /// The clauses of the buyers in scope (all when `None`), by buyer, reference and lot; only
@@ -774,6 +775,7 @@ fn clause_rows(
             insertion_clauses::training_counts,
             insertion_clauses::cap_hours_per_participant,
             insertion_clauses::penalty_per_hour_cents,
+            insertion_clauses::qpv_share_bp,
         ))
         .order((buyers::siret, contracts::reference, lots::number))
         .into_boxed();

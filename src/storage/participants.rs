@@ -432,3 +432,23 @@ pub fn record_six_month(
         ))
         .execute(conn)
 }
+
+/// Of these participants, those known to live in a priority neighbourhood (QPV); a residence
+/// not recorded is not counted as one.
+pub fn qpv_residents(
+    conn: &mut DbConnection,
+    ids: &[ParticipantId],
+) -> QueryResult<std::collections::HashSet<ParticipantId>> {
+    let mut found = std::collections::HashSet::new();
+    // Well under both backends' bound-variable limits.
+    for chunk in ids.chunks(1_000) {
+        found.extend(
+            participants::table
+                .filter(participants::id.eq_any(chunk))
+                .filter(participants::qpv_resident.eq(true))
+                .select(participants::id)
+                .load::<ParticipantId>(conn)?,
+        );
+    }
+    Ok(found)
+}

@@ -99,6 +99,7 @@ fn contract(conn: &mut DbConnection, c: &Contract) -> Result<(ContractId, LotId)
             penalty_per_hour: c.penalty_euros.map(|e| Money::from_euros(e).unwrap()),
             training_counts: false,
             cap_per_participant: None,
+            qpv_share: None,
         },
         "Facilitateur de test",
     )?;

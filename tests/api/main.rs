@@ -44,6 +44,7 @@ mod pathway;
 mod phone;
 mod printed_workbook;
 mod printout;
+mod qpv_share;
 mod reminders;
 mod reviews;
 mod search;

@@ -16,7 +16,8 @@ async fn send(app: &TestApp, token: &str, kind: &str, csv: String) -> (u16, Valu
         .await
 }
 
-async fn sent(app: &TestApp, token: &str, kind: &str, csv: String) {
+/// Imports a CSV file of this kind, which must be accepted.
+pub async fn sent(app: &TestApp, token: &str, kind: &str, csv: String) {
     let (status, body) = send(app, token, kind, csv).await;
     assert_eq!(status, 201, "{kind}: {body}");
 }

@@ -94,6 +94,7 @@ fn contract(
             penalty_per_hour: None,
             training_counts: false,
             cap_per_participant: None,
+            qpv_share: None,
         },
         "Facilitateur de test",
     )?;

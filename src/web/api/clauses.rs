@@ -62,6 +62,7 @@ pub async fn save(
         penalty_per_hour: request.penalty_per_hour_cents,
         training_counts: request.training_counts,
         cap_hours_per_participant: request.cap_per_participant_hours_hundredths,
+        qpv_share: request.qpv_share_basis_points,
     };
     let (lot_id, caller) = (lot_id.into_inner(), user.caller());
     let target = crate::web::run(&database, move |conn| {

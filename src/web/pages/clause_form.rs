@@ -75,6 +75,7 @@ fn draft_of_settings(s: &ClauseSettings) -> ClauseDraft {
         penalty_per_hour: money(s.penalty_per_hour),
         training_counts: s.training_counts,
         cap_per_participant: hours(s.cap_per_participant),
+        qpv_share: s.qpv_share.map(|r| r.to_string()).unwrap_or_default(),
     }
 }
 
@@ -103,6 +104,7 @@ fn draft_of(fields: &Fields) -> ClauseDraft {
         penalty_per_hour: fields.text("penalty_per_hour"),
         training_counts: fields.checked("training_counts"),
         cap_per_participant: fields.text("cap_per_participant"),
+        qpv_share: fields.text("qpv_share"),
     }
 }
 

@@ -20,7 +20,7 @@ use crate::app::obligations::ContractObligations;
 use crate::domain::authorization::{Action, Permission};
 use crate::domain::lot::lot_heading;
 use crate::domain::obligations::ObligationGap;
-use crate::domain::{AwardRole, ClauseStatus, Hours, Labelled, ObligationRules, Reservation};
+use crate::domain::{AwardRole, ClauseStatus, Hours, Labelled, ObligationRules, Rate, Reservation};
 use crate::indicators::statement::LotStatement;
 use crate::storage::closures::Closure;
 use crate::storage::contracts::ContractView;
@@ -243,6 +243,9 @@ pub struct ClauseBlock {
     pub penalty_label: &'static str,
     pub penalty: String,
     pub chart: String,
+    /// The share of the counted hours worked by QPV residents and the share reserved, when
+    /// the clause reserves one.
+    pub qpv: Option<(String, String)>,
     /// The closure standing on the clause, if it is closed.
     pub closed: Option<ClosedBlock>,
 }
@@ -366,8 +369,23 @@ fn clause_block(lot: &LotStatement, at: NaiveDate) -> ClauseBlock {
             .and_then(|a| a.penalty)
             .map_or_else(|| "—".to_owned(), text::euros),
         chart: markup(&chart),
+        qpv: c
+            .qpv_share
+            .map(|goal| qpv_figure(goal, c.counted, c.qpv_counted)),
         closed: None,
     }
+}
+
+/// « 15 % » and « pour 20 % réservés aux résidents des QPV (150,00 h sur 1 000,00 h) ».
+fn qpv_figure(goal: Rate, counted: Hours, qpv: Hours) -> (String, String) {
+    let share = Rate::ratio(qpv.hundredths(), counted.hundredths())
+        .map_or_else(|| "—".to_owned(), |r| r.to_string());
+    let method = format!(
+        "pour {goal} réservés aux résidents des QPV ({} sur {} comptées)",
+        text::hours(qpv),
+        text::hours(counted)
+    );
+    (share, method)
 }
 
 #[derive(Template)]

@@ -748,6 +748,8 @@ mod tests {
             status_label: Some(assessment.status.label()),
             assessment: Some(assessment),
             penalty_per_hour: None,
+            qpv_share: None,
+            qpv_counted: hours(0),
         }
     }
 

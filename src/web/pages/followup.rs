@@ -68,7 +68,9 @@ pub struct FollowupForm {
 fn action_of(line: &FollowupLine) -> &'static str {
     match &line.item.figures {
         Figures::MissingStatement { .. } if line.link == "/imports" => "Envoyer un relevé",
-        Figures::MissingStatement { .. } | Figures::Clause { .. } => "Voir le lot",
+        Figures::MissingStatement { .. } | Figures::Clause { .. } | Figures::QpvShare { .. } => {
+            "Voir le lot"
+        }
         Figures::PendingValidation { .. } => "Valider ou rejeter",
         Figures::EligibilityPending { .. } => "Voir le participant",
         Figures::ObligationMissing { .. } => "Voir les obligations du marché",

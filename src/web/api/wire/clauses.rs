@@ -40,6 +40,12 @@ pub struct ClauseJson {
     pub status: Option<ClauseStatus>,
     pub status_label: Option<&'static str>,
     pub assessment: Option<AssessmentJson>,
+    /// The share of the counted hours the clause reserves to residents of priority
+    /// neighbourhoods (QPV), in basis points; absent when it reserves none.
+    pub qpv_share_basis_points: Option<i64>,
+    /// Of the counted hours, those of QPV residents, in hundredths of an hour; absent when
+    /// the clause reserves no share.
+    pub qpv_hours_hundredths: Option<i64>,
 }
 
 /// The clause's assessment at the date.
@@ -80,6 +86,8 @@ impl From<&ClauseView> for ClauseJson {
             status: c.status,
             status_label: c.status_label,
             assessment: c.assessment.as_ref().map(AssessmentJson::from),
+            qpv_share_basis_points: c.qpv_share.map(Rate::basis_points),
+            qpv_hours_hundredths: c.qpv_share.map(|_| c.qpv_counted.hundredths()),
         }
     }
 }
@@ -175,4 +183,7 @@ pub struct ClauseRequest {
     pub training_counts: bool,
     /// Most hours counted per participant, in hundredths of an hour.
     pub cap_per_participant_hours_hundredths: Option<Hours>,
+    /// Share of the counted hours to be worked by residents of a priority neighbourhood
+    /// (QPV), in basis points (2 000 = 20 %).
+    pub qpv_share_basis_points: Option<Rate>,
 }

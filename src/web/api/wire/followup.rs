@@ -13,8 +13,7 @@ use crate::indicators::followup::Figures;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FollowupItemJson {
     /// `behind_pace`, `ended_short`, `missing_statement`, `pending_validation`,
-    /// `eligibility_pending`, `obligation_missing`, `exit_followup_due`; `qpv_share_short` is
-    /// declared and stays empty for now.
+    /// `eligibility_pending`, `obligation_missing`, `qpv_share_short`, `exit_followup_due`.
     pub kind: FollowupKind,
     /// The kind in French.
     pub kind_label: &'static str,
@@ -38,14 +37,17 @@ pub struct FollowupItemJson {
     pub detail: String,
     /// `missing_statement`: the last month with hours declared, `2025-07` (absent if none).
     pub last_month_declared: Option<String>,
-    /// `missing_statement`, `behind_pace`, `ended_short`: the end of the contract.
+    /// `missing_statement`, `behind_pace`, `ended_short`, `qpv_share_short` (when known): the
+    /// end of the contract.
     pub end_date: Option<NaiveDate>,
     /// `behind_pace`, `ended_short`: the clause's target, in hundredths of an hour.
     pub target_hours_hundredths: Option<i64>,
     /// `behind_pace`: hours projected at the end at the pace so far; `ended_short`: hours
     /// counted toward the target. In hundredths of an hour.
     pub hours_at_end_hundredths: Option<i64>,
-    /// `behind_pace`, `ended_short`: hours missing to the target, in hundredths of an hour.
+    /// `behind_pace`, `ended_short`: hours missing to the target; `qpv_share_short`: hours of
+    /// QPV residents missing for the share to be reached at the hours counted so far. In
+    /// hundredths of an hour.
     pub missing_hours_hundredths: Option<i64>,
     /// `behind_pace`: the penalty the missing hours would cost; `ended_short`: the penalty
     /// due. In cents; absent when the clause has no penalty per hour.
@@ -69,6 +71,15 @@ pub struct FollowupItemJson {
     pub missing_conditions: Option<Vec<&'static str>>,
     /// `exit_followup_due`: the day the participant left.
     pub exit_date: Option<NaiveDate>,
+    /// `qpv_share_short`: the share of the counted hours the clause reserves to residents of
+    /// priority neighbourhoods, in basis points.
+    pub qpv_goal_basis_points: Option<i64>,
+    /// `qpv_share_short`: the share they worked, in basis points.
+    pub qpv_share_basis_points: Option<i64>,
+    /// `qpv_share_short`: the hours counted toward the clause, and of them those of QPV
+    /// residents, in hundredths of an hour.
+    pub counted_hours_hundredths: Option<i64>,
+    pub qpv_hours_hundredths: Option<i64>,
 }
 
 impl From<&FollowupLine> for FollowupItemJson {
@@ -102,6 +113,10 @@ impl From<&FollowupLine> for FollowupItemJson {
             launch_date: None,
             missing_conditions: None,
             exit_date: None,
+            qpv_goal_basis_points: None,
+            qpv_share_basis_points: None,
+            counted_hours_hundredths: None,
+            qpv_hours_hundredths: None,
         };
         json.set_figures(&i.figures);
         json
@@ -154,6 +169,14 @@ impl FollowupItemJson {
                 ];
                 self.missing_conditions =
                     Some(parts.into_iter().filter(|p| p.0).map(|p| p.1).collect());
+            }
+            Figures::QpvShare { end, shortfall } => {
+                self.end_date = *end;
+                self.missing_hours_hundredths = Some(shortfall.missing.hundredths());
+                self.qpv_goal_basis_points = Some(shortfall.goal.basis_points());
+                self.qpv_share_basis_points = Some(shortfall.share.basis_points());
+                self.counted_hours_hundredths = Some(shortfall.counted.hundredths());
+                self.qpv_hours_hundredths = Some(shortfall.qpv.hundredths());
             }
             Figures::ExitFollowupDue {
                 pseudonym,
