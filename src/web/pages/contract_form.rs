@@ -7,18 +7,18 @@ use actix_web::http::header::LOCATION;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
+use super::PageError;
 use super::accounts::Choice;
-use super::form::{Fields, Refusal};
+use super::form::{Fields, Input, Refusal, Select, select};
 use super::shell::Shell;
 use super::viewer::{Posted, Viewer};
-use super::{HTML, PageError};
 use crate::app;
 use crate::app::AppError;
 use crate::app::contract_changes::{award_field, lot_field};
 use crate::app::contract_drafts::{AwardDraft, ContractDraft, LotDraft};
 use crate::domain::authorization::Permission;
 use crate::domain::obligations::{Choice as Ground, ground_among};
-use crate::domain::{AwardRole, ContractType, Labelled, ObligationRules, Procedure, Reservation};
+use crate::domain::{AwardRole, ContractType, ObligationRules, Procedure, Reservation};
 use crate::storage::Database;
 use crate::storage::buyers::Buyer;
 use crate::web::auth::can;
@@ -26,47 +26,6 @@ use crate::web::auth::can;
 /// Rows a posted form may number: more are not read.
 const MAX_LOTS: usize = 100;
 const MAX_AWARDS: usize = 50;
-
-/// A text field of the form: its name (also its id) and its value.
-pub struct Input {
-    pub name: String,
-    pub value: String,
-}
-
-impl Input {
-    fn of(name: String, value: &str) -> Input {
-        Input {
-            name,
-            value: value.to_owned(),
-        }
-    }
-}
-
-/// A select of the form: its name and its options.
-pub struct Select {
-    pub name: String,
-    pub options: Vec<Choice>,
-}
-
-/// The options of an enumeration, the one typed (by code or label) selected; `blank` first
-/// when the field may be left empty.
-fn select<T: Labelled>(name: String, typed: &str, blank: Option<&str>) -> Select {
-    let chosen = T::parse_label(typed).ok();
-    let mut options: Vec<Choice> = blank
-        .map(|label| Choice {
-            code: String::new(),
-            label: label.to_owned(),
-            selected: chosen.is_none(),
-        })
-        .into_iter()
-        .collect();
-    options.extend(T::ALL.iter().map(|v| Choice {
-        code: v.code().to_owned(),
-        label: v.label().to_owned(),
-        selected: chosen == Some(*v),
-    }));
-    Select { name, options }
-}
 
 pub struct AwardRow {
     pub legend: String,
@@ -326,15 +285,6 @@ async fn lists_of<P: Permission>(
     })
 }
 
-/// A form refused: shown again as typed, with the refusal's status.
-fn refused(error: &AppError, page: &ContractFormPage) -> Result<HttpResponse, PageError> {
-    Ok(
-        HttpResponse::build(crate::web::error::status_of(error.code))
-            .content_type(HTML)
-            .body(page.render()?),
-    )
-}
-
 /// To the contract's page, saying what was done.
 fn to_contract(id: i64, message: &str) -> HttpResponse {
     HttpResponse::SeeOther()
@@ -379,7 +329,7 @@ pub async fn create(
         Err(error) => {
             let lists = lists_of(&viewer, &database, &rules).await?;
             let page = form_page(&viewer, None, draft, &lists, Refusal::of(&error));
-            refused(&error, &page)
+            super::refused(&error, &page)
         }
     }
 }
@@ -437,7 +387,7 @@ pub async fn change(
         Err(error) => {
             let lists = lists_of(&viewer, &database, &rules).await?;
             let page = form_page(&viewer, Some(id), draft, &lists, Refusal::of(&error));
-            refused(&error, &page)
+            super::refused(&error, &page)
         }
     }
 }
@@ -462,7 +412,7 @@ pub async fn delete(
         Err(error) if error.code.status() == 404 => Err(error.into()),
         Err(error) => {
             let page = stored_form(&viewer, (&database, &rules), id, Refusal::of(&error)).await?;
-            refused(&error, &page)
+            super::refused(&error, &page)
         }
     }
 }

@@ -3,8 +3,10 @@
 
 use serde::Deserialize;
 
+use super::accounts::Choice;
 use super::viewer::CsrfForm;
 use crate::app::AppError;
+use crate::domain::Labelled;
 
 /// A form as posted, field by field in order, so that repeated names are all kept.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -59,6 +61,47 @@ impl CsrfForm for Fields {
             .find(|(key, _)| key == "csrf_token")
             .map_or("", |(_, value)| value.as_str())
     }
+}
+
+/// A text field of the form: its name (also its id) and its value.
+pub struct Input {
+    pub name: String,
+    pub value: String,
+}
+
+impl Input {
+    pub fn of(name: String, value: &str) -> Input {
+        Input {
+            name,
+            value: value.to_owned(),
+        }
+    }
+}
+
+/// A select of the form: its name and its options.
+pub struct Select {
+    pub name: String,
+    pub options: Vec<Choice>,
+}
+
+/// The options of an enumeration, the one typed (by code or label) selected; `blank` first
+/// when the field may be left empty.
+pub fn select<T: Labelled>(name: String, typed: &str, blank: Option<&str>) -> Select {
+    let chosen = T::parse_label(typed).ok();
+    let mut options: Vec<Choice> = blank
+        .map(|label| Choice {
+            code: String::new(),
+            label: label.to_owned(),
+            selected: chosen.is_none(),
+        })
+        .into_iter()
+        .collect();
+    options.extend(T::ALL.iter().map(|v| Choice {
+        code: v.code().to_owned(),
+        label: v.label().to_owned(),
+        selected: chosen == Some(*v),
+    }));
+    Select { name, options }
 }
 
 /// Why a form was refused: its message, shown beside the field at fault when there is one.

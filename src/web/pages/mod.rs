@@ -42,6 +42,15 @@ pub fn html(page: &impl Template) -> Result<HttpResponse, PageError> {
 }
 
 /// A listing as the use case answered it, or — when it refused a filter (422: a search too
+/// A form refused: the page shown again as typed, with the refusal's status.
+pub fn refused(error: &AppError, page: &impl Template) -> Result<HttpResponse, PageError> {
+    Ok(
+        HttpResponse::build(crate::web::error::status_of(error.code))
+            .content_type(HTML)
+            .body(page.render()?),
+    )
+}
+
 /// long, a year out of range) — nothing found and the message, for the page to show beside
 /// its filter rather than on an error page.
 pub fn listing_or_refusal<T, X: Default>(
