@@ -3,7 +3,7 @@
 //! see is resolved here and nowhere else.
 
 use crate::domain::authorization::{
-    Action, is_allowed, sees_small_groups, sees_special_categories,
+    Action, is_allowed, may_change_shared_record, sees_small_groups, sees_special_categories,
 };
 use crate::domain::{Departement, Role, Siret};
 use crate::indicators::{DataScope, scope};
@@ -61,6 +61,21 @@ impl Caller {
     /// Whether this buyer is within the caller's scope (a company follows no buyer).
     pub fn sees_buyer(&self, buyer_id: BuyerId) -> bool {
         self.scope.follows(buyer_id)
+    }
+
+    /// A record shared between buyers (a company, a participant) tied to `tied` is changed only
+    /// by whoever answers for all of them (`may_change_shared_record`); otherwise out of
+    /// scope, `message` saying who may.
+    pub fn answers_for<'a>(
+        &self,
+        tied: impl IntoIterator<Item = &'a BuyerId>,
+        message: &str,
+    ) -> Result<(), AppError> {
+        if may_change_shared_record(tied, |b| self.sees_buyer(*b)) {
+            Ok(())
+        } else {
+            Err(AppError::with(ErrorCode::OutOfScope, message))
+        }
     }
 
     /// The buyers a listing is kept to; `None` for every buyer.

@@ -4,13 +4,19 @@ use chrono::NaiveDate;
 
 use super::{AppError, Caller, ErrorCode, Listed, Narrowing, buyers};
 use crate::domain::authorization::Action;
-use crate::domain::{AuditAction, Departement, Email, Labelled, Month, Siret, StructureKind};
+use crate::domain::{
+    AuditAction, Departement, Email, Labelled, Month, Name, PostalCode, Siret, StructureKind,
+    Update,
+};
 use crate::indicators::statement::{self, Statement};
 use crate::storage::audit;
 use crate::storage::buyers::Buyer;
-use crate::storage::companies::{self, Company, CompanyFilter};
+use crate::storage::companies::{self, Company, CompanyFilter, CompanyUpsert};
 use crate::storage::indicators::{self, HoursFilter, ProvidedHours};
-use crate::storage::{DbConnection, PageRequest, write_transaction};
+use crate::storage::shared_records::{self, StoredCompany};
+use crate::storage::{
+    CompanyId, DbConnection, PageRequest, figures_transaction, write_transaction,
+};
 
 /// A company's SIRET as given in an address, checked.
 pub fn siret_of(text: &str) -> Result<Siret, AppError> {
@@ -121,6 +127,8 @@ pub struct CompanyDetail {
     /// The closures standing on its lots of the statement (none for a role that may not read
     /// them).
     pub closures: Vec<crate::storage::closures::Closure>,
+    /// Whether the caller may change its name and postcode (`change`'s rule).
+    pub changeable: bool,
 }
 
 pub fn detail(
@@ -139,6 +147,7 @@ pub fn detail(
             company: None,
             buyers: Vec::new(),
             closures,
+            changeable: false,
         });
     }
     let query = CompanyQuery {
@@ -152,12 +161,119 @@ pub fn detail(
         .items
         .into_iter()
         .find(|c| c.siret == siret.as_str());
+    let changeable = match companies::id_of(conn, siret.as_str())? {
+        Some(id) if company.is_some() => may_change(conn, caller, id).is_ok(),
+        _ => false,
+    };
     Ok(CompanyDetail {
         statement,
         provided,
         company,
         buyers: buyers::followed(conn, caller)?,
         closures,
+        changeable,
+    })
+}
+
+/// A company's name and postcode as its form gives them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CompanyDraft {
+    pub name: String,
+    /// Blank clears it (the département goes with it).
+    pub postal_code: String,
+}
+
+fn invalid_details(field: &'static str, error: impl std::fmt::Display) -> AppError {
+    AppError::with(ErrorCode::InvalidCompanyDetails, error).at(field)
+}
+
+impl CompanyDraft {
+    fn parse(&self) -> Result<(Name, Update<PostalCode>), AppError> {
+        let name = Name::parse(&self.name).map_err(|e| invalid_details("name", e))?;
+        let postal_code = match self.postal_code.trim() {
+            "" => Update::Clear,
+            code => {
+                Update::Set(PostalCode::parse(code).map_err(|e| invalid_details("postal_code", e))?)
+            }
+        };
+        Ok((name, postal_code))
+    }
+}
+
+const TIED_TO_OTHERS: &str = "Cette entreprise travaille aussi pour des acheteurs hors de votre périmètre : seul un administrateur, ou un facilitateur de tous ses acheteurs, peut changer sa raison sociale ou son code postal.";
+
+/// Whether the caller may change the company: its role allows it, the company holds a lot of
+/// one of the caller's buyers (else it answers as unknown), and every buyer it is tied to is
+/// the caller's (a shared record).
+fn may_change(conn: &mut DbConnection, caller: &Caller, id: CompanyId) -> Result<(), AppError> {
+    if !caller.may(Action::EditCompanies) {
+        return Err(AppError::new(ErrorCode::Forbidden));
+    }
+    if let Some(buyer_ids) = caller.buyer_ids()
+        && !companies::works_for(conn, id, &buyer_ids)?
+    {
+        return Err(AppError::new(ErrorCode::UnknownCompany));
+    }
+    let ties = shared_records::buyers_of_companies(conn, &[id])?;
+    caller.answers_for(ties.get(&id).into_iter().flatten(), TIED_TO_OTHERS)
+}
+
+/// What changed, for the audit log: « raison sociale : A → B ; code postal : — → 31000 ».
+fn changes(stored: &StoredCompany, name: &Name, postal_code: &Update<PostalCode>) -> String {
+    let shown = |code: Option<&PostalCode>| code.map_or("—", PostalCode::as_str).to_owned();
+    let mut said = Vec::new();
+    let before = stored.name.as_ref().map_or("—", Name::as_str);
+    if before != name.as_str() {
+        said.push(format!("raison sociale : {before} → {name}"));
+    }
+    let (old, new) = (stored.postal_code.as_ref(), postal_code.given());
+    if old != new {
+        said.push(format!("code postal : {} → {}", shown(old), shown(new)));
+    }
+    if said.is_empty() {
+        "aucun changement".to_owned()
+    } else {
+        said.join(" ; ")
+    }
+}
+
+/// Changes a company's name and postcode (its département follows), checked as the
+/// structures import checks them; audited with what changed. The scope is checked in the
+/// write's transaction, so that a tie made meanwhile is not missed.
+pub fn change(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    siret: &Siret,
+    draft: &CompanyDraft,
+) -> Result<(), AppError> {
+    if !caller.may(Action::EditCompanies) {
+        return Err(AppError::new(ErrorCode::Forbidden));
+    }
+    let (name, postal_code) = draft.parse()?;
+    figures_transaction(conn, |conn| {
+        let stored = shared_records::companies_by_siret(conn, &[siret.as_str()])?
+            .remove(siret.as_str())
+            .ok_or_else(|| AppError::new(ErrorCode::UnknownCompany))?;
+        may_change(conn, caller, stored.id)?;
+        companies::upsert(
+            conn,
+            &CompanyUpsert {
+                siret,
+                name: Some(&name),
+                kind: None,
+                postal_code: postal_code.as_ref(),
+                size_class: Update::Keep,
+            },
+        )?;
+        let detail = changes(&stored, &name, &postal_code);
+        audit::record_detailed(
+            conn,
+            &caller.actor,
+            AuditAction::CompanyChanged,
+            siret.as_str(),
+            Some(&detail),
+        )?;
+        Ok(())
     })
 }
 

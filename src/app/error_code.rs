@@ -150,6 +150,9 @@ error_codes! {
     /// A département code that does not exist.
     InvalidDepartement = "invalid_departement", 422,
         "Département incorrect : donnez son code (31, 2A, 974…).";
+    /// A company's name or postcode that cannot be recorded as typed.
+    InvalidCompanyDetails = "invalid_company_details", 422,
+        "L'entreprise ne peut pas être enregistrée telle quelle : corrigez les champs signalés.";
     /// A breakdown of the indicators that does not exist.
     InvalidBreakdowns = "invalid_breakdowns", 422,
         "Ventilation inconnue : choisissez parmi celles que liste la documentation, ou none.";

@@ -38,6 +38,7 @@ labelled_enum! {
         CompanyContactSet = "company.contact_set", "Courriel de contact d'une entreprise";
         ReminderSent = "reminder.sent", "Relance envoyée";
         ReminderFailed = "reminder.failed", "Relance refusée par le relais SMTP";
+        CompanyChanged = "company.changed", "Raison sociale ou code postal d'une entreprise";
         ReminderRecorded = "reminder.recorded", "Relance à envoyer (aucun relais SMTP)";
     }
 }

@@ -107,6 +107,9 @@ actions! {
     /// Undo an hours import sent by mistake: every lot it wrote on must lie within one's buyers.
     UndoImports,
 }
+    /// Change a company's name and postcode: a company holding a lot of one's buyers, and tied
+    /// to none but one's buyers (`may_change_shared_record`).
+    EditCompanies,
 
 use Action::*;
 use Role::*;
@@ -156,6 +159,7 @@ const TABLE: &[(Action, &[Role])] = &[
     // buyer's side, which answers for the figures it reports.
     (UndoImports, &[Admin, Facilitator, BuyerOfficer]),
 ];
+    (EditCompanies, &[Admin, Facilitator, BuyerOfficer]),
 
 /// Who sees participant groups however small: those who follow participants one by one.
 /// Everyone else gets groups of fewer than five people suppressed (health and justice

@@ -127,6 +127,7 @@ pub const PAGES: &[Route] = &[
     route!(get "/entreprises" => pages::companies::list, Requires(Action::ReadCompanies)),
     route!(get "/entreprises/{siret}" => pages::companies::show, Requires(Action::ReadStatements)),
     route!(post "/entreprises/{siret}/contact" => pages::companies::set_contact, Requires(Action::ManageCompanies)),
+    route!(post "/entreprises/{siret}/modifier" => pages::companies::change, Requires(Action::EditCompanies)),
     route!(get "/imports" => pages::imports::list, Requires(Action::ReadImports)),
     route!(post "/imports" => pages::imports::upload, Requires(Action::UploadImports)),
     route!(get "/imports/{id}" => pages::imports::show, Requires(Action::ReadImports)),

@@ -17,6 +17,7 @@ mod browser;
 mod clause_form;
 mod cli;
 mod closures;
+mod company_form;
 mod contract_forms;
 mod contracts_import;
 mod decp;

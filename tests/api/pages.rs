@@ -245,6 +245,21 @@ async fn visit(app: &TestApp, route: &Route, role: Role, session: &Session) -> (
                 &[("csrf_token", &session.csrf), ("dry_run", "true")],
             )
             .await;
+        ("post", "/entreprises/{siret}/modifier") => {
+            app.database.run(walk_lot).await.unwrap();
+            let response = post_form(
+                app,
+                Some(session),
+                &format!("/entreprises/{}/modifier", siret(999).as_str()),
+                &[
+                    ("csrf_token", &session.csrf),
+                    ("name", "Entreprise de la tournée"),
+                    ("postal_code", "31000"),
+                ],
+            )
+            .await;
+            (response.status().as_u16(), 303)
+        }
             (response.status().as_u16(), 200)
         }
         ("post", "/imports") => {

@@ -1,23 +1,25 @@
 //! Companies and insertion structures: a list with where each is established and whether that
 //! is local to the buyers one follows, and a page with the lots held and the hours delivered.
 
-use actix_web::http::StatusCode;
 use actix_web::http::header::LOCATION;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::form::Refusal;
+use super::form::{Fields, Refusal};
 use super::pager::Pager;
 use super::shell::Shell;
 use super::viewer::{CsrfForm, Posted, Viewer};
 use super::{HTML, PageError, text};
-use crate::app::{self, AppError};
+use crate::app::companies::CompanyDraft;
+use crate::app::{self, AppError, ErrorCode};
 use crate::domain::authorization::Action;
 use crate::domain::lot::lot_heading;
 use crate::domain::{Departement, Labelled, SizeClass, StructureKind};
+use crate::indicators::statement::LotStatement;
 use crate::storage::Database;
 use crate::storage::buyers::Buyer;
+use crate::storage::closures::Closure;
 use crate::storage::companies::Company;
 use crate::storage::indicators::ProvidedHours;
 use crate::web::api::listings::CompaniesQuery;
@@ -180,23 +182,48 @@ struct CompanyPage {
     provided_total: String,
     at: String,
     method: String,
+    csrf: String,
+    /// What was just saved, said above the forms.
+    saved: Option<&'static str>,
     /// The contact address form, for those who may change it.
     contact: Option<ContactForm>,
+    /// The name and postcode form, for those who may change them.
+    details: Option<DetailsForm>,
+    /// Whether someone who changes companies may not change this one, and why a change was
+    /// just refused.
+    details_closed: bool,
+    closed_refusal: Refusal,
 }
 
-/// The contact address form: the value shown (as typed, after a refusal), why it was refused,
-/// and whether it was just saved.
+/// The contact address form: the value shown (as typed, after a refusal) and why it was
+/// refused.
 pub struct ContactForm {
     pub value: String,
     pub refusal: Refusal,
-    pub saved: bool,
-    pub csrf: String,
+}
+
+/// The name and postcode form, as stored or as typed, and why it was refused.
+pub struct DetailsForm {
+    pub draft: CompanyDraft,
+    pub refusal: Refusal,
 }
 
 #[derive(Deserialize)]
 pub struct ShowParams {
     message: Option<String>,
 }
+
+/// What each form saved says once back on the page.
+const SAVED: &[(&str, &str)] = &[
+    (
+        "courriel",
+        "Le courriel de contact est enregistré : les relances iront à cette adresse.",
+    ),
+    (
+        "entreprise",
+        "La raison sociale et le code postal sont enregistrés ; les parts d'entreprises locales en tiennent compte.",
+    ),
+];
 
 /// `GET /entreprises/{siret}`: a company sees its own page only (the statement's rule).
 pub async fn show(
@@ -205,21 +232,49 @@ pub async fn show(
     params: web::Query<ShowParams>,
     database: web::Data<Database>,
 ) -> Result<HttpResponse, PageError> {
+    let saved = SAVED
+        .iter()
+        .find(|(key, _)| params.message.as_deref() == Some(*key))
+        .map(|(_, said)| *said);
     let typed = Typed {
-        saved: params.message.as_deref() == Some("courriel"),
+        saved,
         ..Typed::default()
     };
     let page = company_page(&viewer, &database, siret.into_inner(), typed).await?;
     Ok(HttpResponse::Ok().content_type(HTML).body(page.render()?))
 }
 
-/// What the contact form brings back to the page: the address typed and why it was refused,
-/// or that it was saved.
+/// What the forms bring back to the page: the one typed, as typed, with why it was refused;
+/// or what was saved.
 #[derive(Default)]
 struct Typed {
-    value: Option<String>,
-    refusal: Refusal,
-    saved: bool,
+    contact: Option<ContactForm>,
+    details: Option<DetailsForm>,
+    saved: Option<&'static str>,
+}
+
+fn lot_hours(lot: &LotStatement) -> i64 {
+    lot.months.iter().map(|m| m.hours.hundredths()).sum()
+}
+
+/// A lot of the company's statement, with the attestation of its clause if it is closed.
+fn held_lot(lot: &LotStatement, closures: &[Closure]) -> HeldLot {
+    HeldLot {
+        contract_id: lot.clause.contract_id.get(),
+        reference: lot.clause.reference.clone(),
+        object: lot.clause.object.clone(),
+        lot: lot_heading(lot.clause.lot, lot.clause.lot_title.as_deref()),
+        hours: text::hundredths(lot_hours(lot)),
+        status: lot.clause.status_label.unwrap_or("—"),
+        status_code: lot.clause.status.map_or("none", |s| s.code()),
+        attestation: closures
+            .iter()
+            .find(|c| c.lot_id == lot.clause.lot_id)
+            .map(|c| AttestationLink {
+                url: format!("/api/lots/{}/attestation.pdf", c.lot_id),
+                closed_on: c.closed_at.format("%d/%m/%Y").to_string(),
+            }),
+    }
 }
 
 async fn company_page<P: crate::domain::authorization::Permission>(
@@ -236,30 +291,11 @@ async fn company_page<P: crate::domain::authorization::Permission>(
     .await?;
     let statement = detail.statement;
     let company = detail.company.as_ref().map(|c| row(c, &detail.buyers));
-    let lot_hours = |lot: &crate::indicators::statement::LotStatement| -> i64 {
-        lot.months.iter().map(|m| m.hours.hundredths()).sum()
-    };
     let delivered: i64 = statement.lots.iter().map(lot_hours).sum();
     let lots = statement
         .lots
         .iter()
-        .map(|lot| HeldLot {
-            contract_id: lot.clause.contract_id.get(),
-            reference: lot.clause.reference.clone(),
-            object: lot.clause.object.clone(),
-            lot: lot_heading(lot.clause.lot, lot.clause.lot_title.as_deref()),
-            hours: text::hundredths(lot_hours(lot)),
-            status: lot.clause.status_label.unwrap_or("—"),
-            status_code: lot.clause.status.map_or("none", |s| s.code()),
-            attestation: detail
-                .closures
-                .iter()
-                .find(|c| c.lot_id == lot.clause.lot_id)
-                .map(|c| AttestationLink {
-                    url: format!("/api/lots/{}/attestation.pdf", c.lot_id),
-                    closed_on: c.closed_at.format("%d/%m/%Y").to_string(),
-                }),
-        })
+        .map(|lot| held_lot(lot, &detail.closures))
         .collect();
     let title = company
         .as_ref()
@@ -269,15 +305,38 @@ async fn company_page<P: crate::domain::authorization::Permission>(
     let contact = company
         .as_ref()
         .filter(|_| viewer.may(Action::ManageCompanies))
-        .map(|c| ContactForm {
-            value: typed.value.unwrap_or_else(|| c.contact_value.clone()),
-            refusal: typed.refusal,
-            saved: typed.saved,
-            csrf: viewer.csrf.clone(),
+        .map(|c| {
+            typed.contact.unwrap_or_else(|| ContactForm {
+                value: c.contact_value.clone(),
+                refusal: Refusal::default(),
+            })
+        });
+    // A refusal of a company one may not change: said without its form.
+    let (typed_details, closed_refusal) = match typed.details {
+        Some(form) if !detail.changeable => (None, form.refusal),
+        other => (other, Refusal::default()),
+    };
+    let details = detail
+        .company
+        .as_ref()
+        .filter(|_| detail.changeable)
+        .map(|c| {
+            typed_details.unwrap_or_else(|| DetailsForm {
+                draft: CompanyDraft {
+                    name: c.name.clone(),
+                    postal_code: c.postal_code.clone().unwrap_or_default(),
+                },
+                refusal: Refusal::default(),
+            })
         });
     Ok(CompanyPage {
         shell: viewer.shell(&title),
+        details_closed: company.is_some() && details.is_none() && viewer.may(Action::EditCompanies),
+        closed_refusal,
         contact,
+        details,
+        csrf: viewer.csrf.clone(),
+        saved: typed.saved,
         provided: detail.provided.iter().map(provided_line).collect(),
         provided_total: text::hundredths(provided_total),
         company,
@@ -287,6 +346,28 @@ async fn company_page<P: crate::domain::authorization::Permission>(
         method: statement.method,
         siret,
     })
+}
+
+/// After a form: back to the page saying what was saved (`message`); or, when the use case
+/// refused what was typed (422) or the company (403), the page again with the form as typed
+/// (`typed` makes it of the refusal).
+async fn answer<P: crate::domain::authorization::Permission>(
+    (viewer, database): (&Viewer<P>, &web::Data<Database>),
+    siret: String,
+    outcome: Result<(), AppError>,
+    (message, typed): (&str, impl FnOnce(Refusal) -> Typed),
+) -> Result<HttpResponse, PageError> {
+    let error = match outcome {
+        Ok(()) => {
+            return Ok(HttpResponse::SeeOther()
+                .insert_header((LOCATION, format!("/entreprises/{siret}?message={message}")))
+                .finish());
+        }
+        Err(error) if error.code == ErrorCode::OutOfScope || error.code.status() == 422 => error,
+        Err(error) => return Err(PageError::Refused(error)),
+    };
+    let page = company_page(viewer, database, siret, typed(Refusal::of(&error))).await?;
+    super::refused(&error, &page)
 }
 
 #[derive(Deserialize)]
@@ -316,27 +397,45 @@ pub async fn set_contact(
     let caller = viewer.caller();
     let email = form.contact_email.clone();
     let saved = crate::web::run(&database, move |conn| {
-        app::companies::set_contact_email(conn, &caller, &typed_siret, Some(&email))
+        app::companies::set_contact_email(conn, &caller, &typed_siret, Some(&email)).map(drop)
+    })
+    .await
+    .map_err(|error| AppError {
+        field: Some("contact_email".into()),
+        ..error
+    });
+    let typed = |refusal| Typed {
+        contact: Some(ContactForm {
+            value: form.contact_email,
+            refusal,
+        }),
+        ..Typed::default()
+    };
+    answer((&viewer, &database), siret, saved, ("courriel", typed)).await
+}
+
+/// `POST /entreprises/{siret}/modifier`: the company's name and postcode; back to the page
+/// saying so, or the page again with the form as typed and what to change.
+pub async fn change(
+    posted: Posted<can::EditCompanies, Fields>,
+    siret: web::Path<String>,
+    database: web::Data<Database>,
+) -> Result<HttpResponse, PageError> {
+    let (viewer, fields) = (posted.viewer, posted.form);
+    let siret = siret.into_inner();
+    let typed_siret = app::companies::siret_of(&siret)?;
+    let draft = CompanyDraft {
+        name: fields.text("name"),
+        postal_code: fields.text("postal_code"),
+    };
+    let (caller, asked) = (viewer.caller(), draft.clone());
+    let saved = crate::web::run(&database, move |conn| {
+        app::companies::change(conn, &caller, &typed_siret, &asked)
     })
     .await;
-    match saved {
-        Ok(_) => Ok(HttpResponse::SeeOther()
-            .insert_header((LOCATION, format!("/entreprises/{siret}?message=courriel")))
-            .finish()),
-        Err(error) if error.code.status() == StatusCode::UNPROCESSABLE_ENTITY.as_u16() => {
-            let typed = Typed {
-                value: Some(form.contact_email),
-                refusal: Refusal::of(&AppError {
-                    field: Some("contact_email".into()),
-                    ..error
-                }),
-                saved: false,
-            };
-            let page = company_page(&viewer, &database, siret, typed).await?;
-            Ok(HttpResponse::UnprocessableEntity()
-                .content_type(HTML)
-                .body(page.render()?))
-        }
-        Err(error) => Err(PageError::Refused(error)),
-    }
+    let typed = |refusal| Typed {
+        details: Some(DetailsForm { draft, refusal }),
+        ..Typed::default()
+    };
+    answer((&viewer, &database), siret, saved, ("entreprise", typed)).await
 }
