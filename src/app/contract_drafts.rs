@@ -105,7 +105,7 @@ fn text(t: &str) -> Result<String, std::convert::Infallible> {
     Ok(t.to_owned())
 }
 
-fn date(t: &str) -> Result<chrono::NaiveDate, String> {
+pub(super) fn date(t: &str) -> Result<chrono::NaiveDate, String> {
     parse_date(t).ok_or_else(|| {
         format!("« {t} » n'est pas une date : écrivez-la en chiffres, par exemple 14/03/2025.")
     })

@@ -111,6 +111,9 @@ error_codes! {
     /// built upon by a later import.
     ImportNotUndoable = "import_not_undoable", 409,
         "Cet import ne peut pas être annulé : seul un relevé d'heures importé, que nul import plus récent n'a corrigé, peut l'être.";
+    /// Another participant has this identifier.
+    ParticipantExists = "participant_exists", 409,
+        "Un participant porte déjà cet identifiant : ouvrez sa fiche pour le modifier, ou choisissez un autre identifiant.";
     /// A buyer with this SIRET is already recorded.
     BuyerExists = "buyer_exists", 409,
         "Un acheteur a déjà ce SIRET : il est déjà enregistré.";
@@ -147,12 +150,12 @@ error_codes! {
     /// A company's contact address that is not an e-mail address.
     InvalidContactEmail = "invalid_contact_email", 422,
         "Courriel de contact incorrect : écrivez-le sous la forme contact@entreprise.fr, ou laissez-le vide pour l'effacer.";
-    /// A département code that does not exist.
-    InvalidDepartement = "invalid_departement", 422,
-        "Département incorrect : donnez son code (31, 2A, 974…).";
     /// A company's name or postcode that cannot be recorded as typed.
     InvalidCompanyDetails = "invalid_company_details", 422,
         "L'entreprise ne peut pas être enregistrée telle quelle : corrigez les champs signalés.";
+    /// A département code that does not exist.
+    InvalidDepartement = "invalid_departement", 422,
+        "Département incorrect : donnez son code (31, 2A, 974…).";
     /// A breakdown of the indicators that does not exist.
     InvalidBreakdowns = "invalid_breakdowns", 422,
         "Ventilation inconnue : choisissez parmi celles que liste la documentation, ou none.";
@@ -168,6 +171,9 @@ error_codes! {
     /// A closure that cannot be recorded as asked.
     InvalidClosure = "invalid_closure", 422,
         "La clôture ne peut pas être enregistrée telle quelle : corrigez les champs signalés.";
+    /// A participant that cannot be recorded as typed.
+    InvalidParticipant = "invalid_participant", 422,
+        "Le participant ne peut pas être enregistré tel quel : corrigez les champs signalés.";
     /// A situation six months after exit that cannot be recorded as asked.
     InvalidSituation = "invalid_situation", 422,
         "La situation à six mois ne peut pas être enregistrée telle quelle : corrigez les champs signalés.";

@@ -26,6 +26,7 @@ pub mod imports;
 pub mod indicators;
 pub mod listing;
 pub mod obligations;
+pub mod participant_drafts;
 pub mod participants;
 pub mod reminders;
 pub mod reviews;

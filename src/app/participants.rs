@@ -4,11 +4,14 @@
 use chrono::NaiveDate;
 
 use super::listing::search;
+use super::participant_drafts::ParticipantDraft;
 use super::{AppError, Caller, ErrorCode, Listed};
 use crate::domain::authorization::Action;
 use crate::domain::date::parse_date;
 use crate::domain::{AuditAction, Labelled, MAX_SITUATION_SOURCE_CHARS, SixMonthSituation};
+use crate::import::shared_records::changed_facts;
 use crate::storage::participants::{self, ParticipantFilter, ParticipantView, TimelineRow};
+use crate::storage::shared_records;
 use crate::storage::work_contracts::{self, ParticipantContract, ServedLot};
 use crate::storage::{
     DbConnection, PageRequest, ParticipantId, StorageError, audit, figures_transaction,
@@ -125,6 +128,8 @@ fn invalid(field: &'static str, message: impl std::fmt::Display) -> AppError {
     AppError::with(ErrorCode::InvalidSituation, message).at(field)
 }
 
+const ERASED: &str = "Les données de ce participant ont été effacées à la fin de leur durée de conservation : elles ne peuvent plus être enregistrées.";
+
 /// The draft's facts, checked against the participant's exit and `today`.
 fn checked(
     draft: &SituationDraft,
@@ -138,10 +143,7 @@ fn checked(
         ));
     };
     if participant.anonymised_at.is_some() {
-        return Err(invalid(
-            "situation",
-            "Les données de ce participant ont été effacées à la fin de leur durée de conservation : sa situation ne peut plus être enregistrée.",
-        ));
+        return Err(invalid("situation", ERASED));
     }
     let situation = SixMonthSituation::parse_label(&draft.situation)
         .map_err(|e| invalid("situation", format!("Situation : {e}")))?;
@@ -203,4 +205,83 @@ pub fn record_six_month(
             Ok(())
         },
     )?)
+}
+
+const TIED_TO_OTHERS: &str = "Ce participant travaille aussi pour des acheteurs hors de votre périmètre : seul un administrateur, ou un facilitateur de tous ses acheteurs, peut le modifier.";
+
+/// Records a new participant from its form; an identifier already given is refused (the
+/// participant is changed from its own page). Audited by identifier only.
+pub fn create(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    draft: &ParticipantDraft,
+    today: NaiveDate,
+) -> Result<ParticipantId, AppError> {
+    if !caller.may(Action::ManageParticipants) {
+        return Err(AppError::new(ErrorCode::Forbidden));
+    }
+    let participant = draft.parse(today)?;
+    figures_transaction(conn, |conn| {
+        let pseudonym = participant.pseudonym.as_str();
+        if !shared_records::participants_by_pseudonym(conn, &[pseudonym])?.is_empty() {
+            return Err(AppError::new(ErrorCode::ParticipantExists).at("pseudonym"));
+        }
+        let id = participants::upsert(conn, &participant.fields())?;
+        let (actor, action) = (&caller.actor, AuditAction::ParticipantCreated);
+        audit::record_detailed(conn, actor, action, pseudonym, None)?;
+        Ok(id)
+    })
+}
+
+/// The participant as its form edits it: one the caller's buyers reach, whose data were not
+/// erased.
+pub fn editable(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: ParticipantId,
+) -> Result<ParticipantView, AppError> {
+    if !caller.may(Action::ManageParticipants) {
+        return Err(AppError::new(ErrorCode::Forbidden));
+    }
+    let buyers = caller.buyer_ids();
+    let participant = participants::find(conn, id, buyers.as_deref())?.ok_or_else(unknown)?;
+    if participant.anonymised_at.is_some() {
+        return Err(AppError::with(ErrorCode::InvalidParticipant, ERASED));
+    }
+    Ok(participant)
+}
+
+/// Changes a participant's facts (not its identifier) from its form: only if every buyer on
+/// whose lots it has hours is the caller's, checked in the write's transaction. Audited with
+/// the names of the facts changed, never their values.
+pub fn change(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: ParticipantId,
+    draft: &ParticipantDraft,
+    today: NaiveDate,
+) -> Result<(), AppError> {
+    let stored = editable(conn, caller, id)?;
+    let typed = ParticipantDraft {
+        pseudonym: stored.pseudonym.clone(),
+        ..draft.clone()
+    };
+    let participant = typed.parse(today)?;
+    figures_transaction(conn, |conn| {
+        let ties = shared_records::buyers_of_participants(conn, &[id])?;
+        caller.answers_for(ties.get(&id).into_iter().flatten(), TIED_TO_OTHERS)?;
+        let known = shared_records::participants_by_pseudonym(conn, &[&stored.pseudonym])?
+            .remove(&stored.pseudonym)
+            .ok_or_else(unknown)?;
+        let changed = changed_facts(&participant, &known);
+        participants::upsert(conn, &participant.fields())?;
+        let detail = if changed.is_empty() {
+            "aucun changement".to_owned()
+        } else {
+            format!("modifié : {}", changed.join(", "))
+        };
+        let (actor, action) = (&caller.actor, AuditAction::ParticipantChanged);
+        audit::record_detailed(conn, actor, action, &stored.pseudonym, Some(&detail))?;
+        Ok(())
+    })
 }

@@ -21,6 +21,8 @@ labelled_enum! {
         SignedOut = "login.signed_out", "Déconnexion";
         ParticipantsPurged = "participants.purged", "Effacement des données de participants";
         SixMonthSituationSet = "participant.six_month_situation", "Situation à six mois d'un participant";
+        ParticipantCreated = "participant.created", "Création d'un participant";
+        ParticipantChanged = "participant.changed", "Modification d'un participant";
         ImportSucceeded = "import.succeeded", "Import de fichier";
         ImportRefused = "import.refused", "Fichier refusé à l'import";
         ImportUndone = "import.undone", "Import annulé";
@@ -36,9 +38,9 @@ labelled_enum! {
         BuyerReviewSetting = "buyer.review_setting", "Validation à l'import des relevés des facilitateurs";
         BuyerSpaserTargets = "buyer.spaser_targets", "Cibles du SPASER d'un acheteur";
         CompanyContactSet = "company.contact_set", "Courriel de contact d'une entreprise";
+        CompanyChanged = "company.changed", "Raison sociale ou code postal d'une entreprise";
         ReminderSent = "reminder.sent", "Relance envoyée";
         ReminderFailed = "reminder.failed", "Relance refusée par le relais SMTP";
-        CompanyChanged = "company.changed", "Raison sociale ou code postal d'une entreprise";
         ReminderRecorded = "reminder.recorded", "Relance à envoyer (aucun relais SMTP)";
     }
 }

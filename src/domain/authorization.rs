@@ -74,6 +74,9 @@ actions! {
     ReadParticipants,
     /// Record a participant's situation six months after exit.
     RecordSituations,
+    /// Create a participant, change its facts (one tied to none but one's buyers:
+    /// `may_change_shared_record`).
+    ManageParticipants,
     /// Download the compliance workbook of one's scope.
     ExportWorkbooks,
     /// Read and download the statement of a contract or a company (a company: its own).
@@ -104,12 +107,12 @@ actions! {
     SendReminders,
     /// Change a company's contact address (within one's buyers).
     ManageCompanies,
-    /// Undo an hours import sent by mistake: every lot it wrote on must lie within one's buyers.
-    UndoImports,
-}
     /// Change a company's name and postcode: a company holding a lot of one's buyers, and tied
     /// to none but one's buyers (`may_change_shared_record`).
     EditCompanies,
+    /// Undo an hours import sent by mistake: every lot it wrote on must lie within one's buyers.
+    UndoImports,
+}
 
 use Action::*;
 use Role::*;
@@ -136,6 +139,7 @@ const TABLE: &[(Action, &[Role])] = &[
     (ReadCompanies, &[Admin, Facilitator, BuyerOfficer, Elected]),
     (ReadParticipants, &[Admin, Facilitator]),
     (RecordSituations, &[Admin, Facilitator]),
+    (ManageParticipants, &[Admin, Facilitator]),
     (
         ExportWorkbooks,
         &[Admin, Facilitator, BuyerOfficer, Elected],
@@ -155,11 +159,11 @@ const TABLE: &[(Action, &[Role])] = &[
     (ReadClosures, &[Admin, Facilitator, BuyerOfficer, Company]),
     (SendReminders, &[Admin, Facilitator]),
     (ManageCompanies, &[Admin, Facilitator]),
+    (EditCompanies, &[Admin, Facilitator, BuyerOfficer]),
     // Not companies: a statement sent by mistake is corrected by a new one, or undone by the
     // buyer's side, which answers for the figures it reports.
     (UndoImports, &[Admin, Facilitator, BuyerOfficer]),
 ];
-    (EditCompanies, &[Admin, Facilitator, BuyerOfficer]),
 
 /// Who sees participant groups however small: those who follow participants one by one.
 /// Everyone else gets groups of fewer than five people suppressed (health and justice

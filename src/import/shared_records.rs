@@ -147,19 +147,50 @@ fn participant_changes(
 }
 
 fn participant_changed(new: &Participant, stored: &StoredParticipant) -> bool {
-    Some(new.criterion) != stored.criterion
-        || new.validated_on.changes(stored.validated_on)
-        || new.prescriber.as_ref().changes(stored.prescriber.as_ref())
-        || new.birth_year.changes(stored.birth_year)
-        || new.sex.changes(stored.sex)
-        || new.qpv.changes(stored.qpv)
-        || new.exit_outcome.changes(stored.exit_outcome)
-        || new.exit_date.changes(stored.exit_date)
-        || new.six_month.situation.changes(stored.six_month_situation)
-        || new.six_month.on.changes(stored.six_month_on)
-        || new
-            .six_month
-            .source
-            .as_ref()
-            .changes(stored.six_month_source.as_ref())
+    !changed_facts(new, stored).is_empty()
+}
+
+/// The facts of a known participant that `new` changes, by their French names (never their
+/// values: criteria are health data).
+pub fn changed_facts(new: &Participant, stored: &StoredParticipant) -> Vec<&'static str> {
+    let six = &new.six_month;
+    [
+        ("critère", Some(new.criterion) != stored.criterion),
+        (
+            "date de validation",
+            new.validated_on.changes(stored.validated_on),
+        ),
+        (
+            "prescripteur",
+            new.prescriber.as_ref().changes(stored.prescriber.as_ref()),
+        ),
+        (
+            "année de naissance",
+            new.birth_year.changes(stored.birth_year),
+        ),
+        ("sexe", new.sex.changes(stored.sex)),
+        ("résidence en QPV", new.qpv.changes(stored.qpv)),
+        (
+            "type de sortie",
+            new.exit_outcome.changes(stored.exit_outcome),
+        ),
+        ("date de sortie", new.exit_date.changes(stored.exit_date)),
+        (
+            "situation à 6 mois",
+            six.situation.changes(stored.six_month_situation),
+        ),
+        (
+            "date de la situation à 6 mois",
+            six.on.changes(stored.six_month_on),
+        ),
+        (
+            "source de la situation à 6 mois",
+            six.source
+                .as_ref()
+                .changes(stored.six_month_source.as_ref()),
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(name, changed)| changed.then_some(name))
+    .collect()
 }

@@ -138,7 +138,12 @@ pub const PAGES: &[Route] = &[
     route!(get "/relances" => pages::reminders::list, Requires(Action::SendReminders)),
     route!(post "/relances" => pages::reminders::send, Requires(Action::SendReminders)),
     route!(get "/participants" => pages::people::participants, Requires(Action::ReadParticipants)),
+    route!(post "/participants" => pages::participant_form::create, Requires(Action::ManageParticipants)),
+    // Before `/participants/{id}`, which would otherwise take « nouveau » for an id.
+    route!(get "/participants/nouveau" => pages::participant_form::new_form, Requires(Action::ManageParticipants)),
     route!(get "/participants/{id}" => pages::people::participant, Requires(Action::ReadParticipants)),
+    route!(get "/participants/{id}/modifier" => pages::participant_form::edit_form, Requires(Action::ManageParticipants)),
+    route!(post "/participants/{id}/modifier" => pages::participant_form::change, Requires(Action::ManageParticipants)),
     route!(post "/participants/{id}/situation" => pages::people::record_situation, Requires(Action::RecordSituations)),
     route!(get "/utilisateurs" => pages::accounts::list, Requires(Action::ReadUsers)),
     route!(post "/utilisateurs" => pages::accounts::create, Requires(Action::ManageUsers)),

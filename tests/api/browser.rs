@@ -351,6 +351,7 @@ async fn a_person_signs_in_sends_files_and_sees_the_dashboard_and_every_page_is_
         ("/imports", "imports", true),
         ("/a-faire", "a-faire", false),
         ("/participants", "participants", false),
+        ("/participants/nouveau", "participant-nouveau", false),
         ("/utilisateurs", "utilisateurs", false),
         ("/journal", "journal", false),
         ("/compte", "compte", false),
@@ -388,6 +389,13 @@ async fn a_person_signs_in_sends_files_and_sees_the_dashboard_and_every_page_is_
     // Its work contracts, derived from the statements, as a table read as cards on a phone.
     assert!(text.contains("Déduit des relevés d'heures"), "{text}");
     check_page(&client, "participant", false, &mut failures).await;
+    open(
+        &client,
+        &app,
+        &format!("/participants/{participant}/modifier"),
+    )
+    .await;
+    check_page(&client, "participant-modifier", false, &mut failures).await;
 
     // The June statement, sent by mistake, undone from its page: posted without its box ticked
     // (the browser's own check set aside), the reason shows beside the box; ticked, the import

@@ -40,6 +40,7 @@ mod obligations;
 mod openapi;
 mod organisation;
 mod pages;
+mod participant_form;
 mod participants;
 mod pathway;
 mod phone;

@@ -150,6 +150,14 @@ async fn visit(app: &TestApp, route: &Route, role: Role, session: &Session) -> (
                 .unwrap();
             get(format!("/participants/{id}"), 200).await
         }
+        ("get", "/participants/{id}/modifier") => {
+            let id = app
+                .database
+                .run(crate::authorization::walk_participant)
+                .await
+                .unwrap();
+            get(format!("/participants/{id}/modifier"), 200).await
+        }
         ("get", "/marches/{id}/modifier") => {
             let (contract, _) = app.database.run(walk_lot).await.unwrap();
             get(format!("/marches/{contract}/modifier"), 200).await
@@ -237,14 +245,6 @@ async fn visit(app: &TestApp, route: &Route, role: Role, session: &Session) -> (
             .await;
             (response.status().as_u16(), 303)
         }
-        ("post", "/relances") => {
-            let response = post_form(
-                app,
-                Some(session),
-                route.path,
-                &[("csrf_token", &session.csrf), ("dry_run", "true")],
-            )
-            .await;
         ("post", "/entreprises/{siret}/modifier") => {
             app.database.run(walk_lot).await.unwrap();
             let response = post_form(
@@ -260,6 +260,14 @@ async fn visit(app: &TestApp, route: &Route, role: Role, session: &Session) -> (
             .await;
             (response.status().as_u16(), 303)
         }
+        ("post", "/relances") => {
+            let response = post_form(
+                app,
+                Some(session),
+                route.path,
+                &[("csrf_token", &session.csrf), ("dry_run", "true")],
+            )
+            .await;
             (response.status().as_u16(), 200)
         }
         ("post", "/imports") => {
@@ -378,6 +386,35 @@ async fn visit(app: &TestApp, route: &Route, role: Role, session: &Session) -> (
                     ("situation", "no_news"),
                     ("on", "01/08/2025"),
                     ("source", "Appel sans réponse"),
+                ],
+            )
+            .await;
+            (response.status().as_u16(), 303)
+        }
+        ("post", "/participants" | "/participants/{id}/modifier") => {
+            let id = app
+                .database
+                .run(crate::authorization::walk_participant)
+                .await
+                .unwrap();
+            let (path, pseudonym) = if route.path == "/participants" {
+                (
+                    "/participants".to_owned(),
+                    format!("W-{}", rand::random::<u32>()),
+                )
+            } else {
+                (format!("/participants/{id}/modifier"), String::new())
+            };
+            let response = post_form(
+                app,
+                Some(session),
+                &path,
+                &[
+                    ("csrf_token", &session.csrf),
+                    ("pseudonym", &pseudonym),
+                    ("criterion", "RSA"),
+                    ("exit_outcome", "positive_exit"),
+                    ("exit_date", "15/01/2025"),
                 ],
             )
             .await;

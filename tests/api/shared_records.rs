@@ -72,6 +72,13 @@ async fn company(app: &TestApp, siret: &'static str) -> Company {
 }
 
 async fn participant(app: &TestApp, pseudonym: &'static str) -> ParticipantView {
+    find_participant(app, pseudonym)
+        .await
+        .expect("a known participant")
+}
+
+/// The participant with this identifier, as stored, if there is one.
+pub async fn find_participant(app: &TestApp, pseudonym: &'static str) -> Option<ParticipantView> {
     let filter = ParticipantFilter {
         search: Some(pseudonym.to_owned()),
         ..ParticipantFilter::default()
@@ -84,10 +91,7 @@ async fn participant(app: &TestApp, pseudonym: &'static str) -> ParticipantView 
         })
         .await
         .unwrap();
-    found
-        .into_iter()
-        .find(|p| p.pseudonym == pseudonym)
-        .expect("a known participant")
+    found.into_iter().find(|p| p.pseudonym == pseudonym)
 }
 
 /// The Département's charter figures for 2025 (local share, TPE/PME share…), as the API gives

@@ -73,19 +73,21 @@ pub struct Participant {
     pub six_month: SixMonth,
 }
 
-/// A participants row whose required cells hold a value, its cells read once.
-struct ParticipantRow {
-    number: u32,
-    pseudonym: String,
-    criterion: EligibilityCriterion,
-    validated_on: Update<NaiveDate>,
-    prescriber: Update<String>,
-    birth_year: Update<i64>,
-    sex: Update<Sex>,
-    qpv: Update<bool>,
-    exit_outcome: Update<ExitOutcome>,
-    exit_date: Update<NaiveDate>,
-    six_month: SixMonth,
+/// A participants row whose required cells hold a value, its cells read once; or a
+/// participant's form, every fact set or cleared (`number` 0), checked by the same rules.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParticipantRow {
+    pub number: u32,
+    pub pseudonym: String,
+    pub criterion: EligibilityCriterion,
+    pub validated_on: Update<NaiveDate>,
+    pub prescriber: Update<String>,
+    pub birth_year: Update<i64>,
+    pub sex: Update<Sex>,
+    pub qpv: Update<bool>,
+    pub exit_outcome: Update<ExitOutcome>,
+    pub exit_date: Update<NaiveDate>,
+    pub six_month: SixMonth,
 }
 
 impl ParticipantRow {
@@ -188,7 +190,7 @@ fn exit_has_date_and_outcome(row: &ParticipantRow) -> Result<(), Refusal> {
     Err(Refusal::new(
         "exit_outcome",
         None,
-        "Une sortie s'indique avec sa date et son type : remplissez les deux colonnes, effacez les deux, ou laissez-les vides.",
+        "Une sortie s'indique avec sa date et son type : donnez les deux, effacez les deux, ou laissez les deux vides.",
     ))
 }
 
@@ -211,7 +213,7 @@ fn six_month_follows_the_exit(row: &ParticipantRow) -> Result<(), Refusal> {
         return Err(Refusal::new(
             "six_month_situation",
             None,
-            "Une situation à 6 mois s'indique avec sa date : remplissez les deux colonnes, effacez les deux, ou laissez-les vides.",
+            "Une situation à 6 mois s'indique avec sa date : donnez les deux, effacez les deux, ou laissez les deux vides.",
         ));
     }
     let Some(on) = six.on.given() else {
@@ -221,7 +223,7 @@ fn six_month_follows_the_exit(row: &ParticipantRow) -> Result<(), Refusal> {
         return Err(Refusal::new(
             "six_month_situation",
             None,
-            "Une situation à 6 mois suit une sortie : remplissez aussi la date et le type de sortie sur cette ligne.",
+            "Une situation à 6 mois suit une sortie : donnez aussi la date et le type de sortie.",
         ));
     };
     if on < exit {
@@ -241,27 +243,28 @@ fn six_month_follows_the_exit(row: &ParticipantRow) -> Result<(), Refusal> {
     }
 }
 
+/// No date ahead of `today`: the first one that is is blamed.
 fn dates_not_in_future(row: &ParticipantRow, today: NaiveDate) -> Result<(), Refusal> {
-    if [
-        row.validated_on.given(),
-        row.exit_date.given(),
-        row.six_month.on.given(),
-    ]
-    .into_iter()
-    .flatten()
-    .all(|d| *d <= today)
-    {
+    let dates = [
+        ("validated_on", row.validated_on.given()),
+        ("exit_date", row.exit_date.given()),
+        ("six_month_on", row.six_month.on.given()),
+    ];
+    let Some((key, date)) = dates
+        .into_iter()
+        .find_map(|(key, date)| date.filter(|d| **d > today).map(|d| (key, d)))
+    else {
         return Ok(());
-    }
+    };
     Err(Refusal::new(
-        "validated_on",
-        None,
+        key,
+        Some(date.format("%d/%m/%Y").to_string()),
         "Les dates de validation, de sortie et de situation à 6 mois ne peuvent pas être dans le futur.",
     ))
 }
 
 /// The row's checks in turn; `first` is the row that already gave its identifier, if any.
-fn check(row: &ParticipantRow, first: Option<u32>, today: NaiveDate) -> Result<(), Refusal> {
+pub fn check(row: &ParticipantRow, first: Option<u32>, today: NaiveDate) -> Result<(), Refusal> {
     pseudonym_is_a_code(row)?;
     pseudonym_not_repeated(row, first)?;
     birth_year_of_someone_14_or_more(row, today)?;
@@ -290,22 +293,51 @@ pub fn validate(
             continue;
         }
         first_row_of.insert(row.pseudonym.clone(), row.number);
-        participants.push(Participant {
+        participants.push(Participant::from(row));
+    }
+    participants
+}
+
+/// A row that passed `check`.
+impl From<ParticipantRow> for Participant {
+    fn from(row: ParticipantRow) -> Participant {
+        Participant {
             row: row.number,
             pseudonym: row.pseudonym,
             criterion: row.criterion,
             validated_on: row.validated_on,
             prescriber: row.prescriber,
-            // Within i32: the check above kept years from 1900 to this year.
+            // Within i32: the check kept years from 1900 to this year.
             birth_year: row.birth_year.map(|y| y as i32),
             sex: row.sex,
             qpv: row.qpv,
             exit_outcome: row.exit_outcome,
             exit_date: row.exit_date,
             six_month: row.six_month,
-        });
+        }
     }
-    participants
+}
+
+impl Participant {
+    /// What the participant's record is written with.
+    pub fn fields(&self) -> ParticipantFields<'_> {
+        ParticipantFields {
+            pseudonym: &self.pseudonym,
+            criterion: self.criterion,
+            validated_on: self.validated_on,
+            prescriber: self.prescriber.as_ref().map(String::as_str),
+            birth_year: self.birth_year,
+            sex: self.sex,
+            qpv: self.qpv,
+            exit_outcome: self.exit_outcome,
+            exit_date: self.exit_date,
+            six_month: SixMonthFields {
+                situation: self.six_month.situation,
+                on: self.six_month.on,
+                source: self.six_month.source.as_ref().map(String::as_str),
+            },
+        }
+    }
 }
 
 pub fn write(
@@ -314,25 +346,7 @@ pub fn write(
     progress: &mut dyn Progress,
 ) -> diesel::QueryResult<usize> {
     for p in participants {
-        repository::upsert(
-            conn,
-            &ParticipantFields {
-                pseudonym: &p.pseudonym,
-                criterion: p.criterion,
-                validated_on: p.validated_on,
-                prescriber: p.prescriber.as_ref().map(String::as_str),
-                birth_year: p.birth_year,
-                sex: p.sex,
-                qpv: p.qpv,
-                exit_outcome: p.exit_outcome,
-                exit_date: p.exit_date,
-                six_month: SixMonthFields {
-                    situation: p.six_month.situation,
-                    on: p.six_month.on,
-                    source: p.six_month.source.as_ref().map(String::as_str),
-                },
-            },
-        )?;
+        repository::upsert(conn, &p.fields())?;
         progress.row_written();
     }
     Ok(participants.len())
@@ -425,7 +439,7 @@ mod tests {
         assert!(exit_after_validation(&row).is_ok());
         assert_eq!(
             dates_not_in_future(&row, TODAY()).unwrap_err().key,
-            "validated_on"
+            "exit_date"
         );
         row.exit_date = Update::Set(TODAY());
         assert!(dates_not_in_future(&row, TODAY()).is_ok());
@@ -467,7 +481,7 @@ mod tests {
         row.six_month.source = Update::Keep;
         assert_eq!(
             dates_not_in_future(&row, TODAY()).unwrap_err().key,
-            "validated_on"
+            "six_month_on"
         );
     }
 }

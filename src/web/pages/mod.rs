@@ -18,6 +18,7 @@ pub mod followup;
 pub mod form;
 pub mod imports;
 pub mod pager;
+pub mod participant_form;
 pub mod people;
 pub mod reminders;
 pub mod reviews;
@@ -41,7 +42,6 @@ pub fn html(page: &impl Template) -> Result<HttpResponse, PageError> {
     Ok(HttpResponse::Ok().content_type(HTML).body(page.render()?))
 }
 
-/// A listing as the use case answered it, or — when it refused a filter (422: a search too
 /// A form refused: the page shown again as typed, with the refusal's status.
 pub fn refused(error: &AppError, page: &impl Template) -> Result<HttpResponse, PageError> {
     Ok(
@@ -51,6 +51,7 @@ pub fn refused(error: &AppError, page: &impl Template) -> Result<HttpResponse, P
     )
 }
 
+/// A listing as the use case answered it, or — when it refused a filter (422: a search too
 /// long, a year out of range) — nothing found and the message, for the page to show beside
 /// its filter rather than on an error page.
 pub fn listing_or_refusal<T, X: Default>(

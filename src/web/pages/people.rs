@@ -13,6 +13,7 @@ use super::viewer::{Posted, Viewer};
 use super::{PageError, text};
 use crate::app;
 use crate::app::participants::{Pathway, SituationDraft};
+use crate::domain::authorization::Action;
 use crate::domain::lot::lot_heading;
 use crate::domain::{
     EligibilityCriterion, ExitOutcome, Hours, Labelled, SixMonthSituation, six_month_due_on,
@@ -48,6 +49,8 @@ struct ParticipantsPage {
     pager: Pager,
     /// Why the filter was refused, shown beside it.
     refusal: Option<String>,
+    /// Whether to offer « Nouveau participant ».
+    may_create: bool,
 }
 
 /// `GET /participants?q=&criterion=&page=`.
@@ -108,6 +111,7 @@ pub async fn participants(
         rows,
         pager,
         refusal,
+        may_create: viewer.may(Action::ManageParticipants),
     };
     super::listing_html(&page, &page.refusal)
 }
@@ -176,7 +180,10 @@ struct ParticipantPage {
     anonymised: bool,
     /// The form of the six-month situation, when there is an exit to follow.
     form: Option<SituationForm>,
-    saved: bool,
+    /// What was just saved.
+    notice: Option<&'static str>,
+    /// Whether to offer « Modifier ce participant ».
+    editable: bool,
 }
 
 /// The situation form, as stored or as typed, and why it was refused.
@@ -301,7 +308,7 @@ fn participant_page<P: crate::domain::authorization::Permission>(
     viewer: &Viewer<P>,
     pathway: Pathway,
     typed: Option<(SituationDraft, Refusal)>,
-    saved: bool,
+    notice: Option<&'static str>,
 ) -> ParticipantPage {
     let p = &pathway.participant;
     let exit = match p.exit_outcome.as_deref().and_then(ExitOutcome::from_code) {
@@ -356,9 +363,17 @@ fn participant_page<P: crate::domain::authorization::Permission>(
         anonymised: p.anonymised_at.is_some(),
         form: (p.exit_date.is_some() && p.anonymised_at.is_none())
             .then(|| situation_form(p, typed)),
-        saved,
+        notice,
+        editable: viewer.may(Action::ManageParticipants) && p.anonymised_at.is_none(),
     }
 }
+
+/// What the page says after a form, by the `message` of its address.
+const NOTICES: &[(&str, &str)] = &[
+    ("situation", "Situation à six mois enregistrée."),
+    ("cree", "Participant enregistré."),
+    ("modifie", "Participant modifié."),
+];
 
 #[derive(serde::Deserialize)]
 pub struct SavedQuery {
@@ -377,8 +392,11 @@ pub async fn participant(
         app::participants::pathway(conn, &caller, id)
     })
     .await?;
-    let saved = query.message.as_deref() == Some("situation");
-    super::html(&participant_page(&viewer, pathway, None, saved))
+    let notice = NOTICES
+        .iter()
+        .find(|(key, _)| query.message.as_deref() == Some(*key))
+        .map(|(_, said)| *said);
+    super::html(&participant_page(&viewer, pathway, None, notice))
 }
 
 /// `POST /participants/{id}/situation`: records the six-month situation and goes back to the
@@ -415,7 +433,7 @@ pub async fn record_situation(
                 app::participants::pathway(conn, &caller, id)
             })
             .await?;
-            let page = participant_page(&viewer, pathway, Some((draft, refusal)), false);
+            let page = participant_page(&viewer, pathway, Some((draft, refusal)), None);
             let body = page.render()?;
             Ok(HttpResponse::UnprocessableEntity()
                 .content_type(super::HTML)
