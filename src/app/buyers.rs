@@ -44,8 +44,9 @@ pub fn add(
         None => rules.default_buyer_type(),
     };
     let siret = new.siret;
-    figures_transaction(conn, |conn| -> Result<(), BuyerError> {
+    figures_transaction(conn, |conn, touched| -> Result<(), BuyerError> {
         let id = buyers::insert(conn, siret, new.name, new.territory)?;
+        touched.buyers([id]);
         buyers::set_type(conn, id, &kind.code)?;
         audit::record_detailed(
             conn,
@@ -81,7 +82,8 @@ pub fn set_reviewers_imports_validated(
             format!("Aucun acheteur n'a le SIRET {siret}."),
         )
     })?;
-    figures_transaction(conn, |conn| {
+    figures_transaction(conn, |conn, touched| {
+        touched.buyers([id]);
         buyers::set_reviewers_imports_validated(conn, id, validated)?;
         let setting = if validated {
             "relevés des facilitateurs validés à l'import"

@@ -90,10 +90,11 @@ pub fn save(
         cap_per_participant: input.cap_hours_per_participant,
         qpv_share: input.qpv_share,
     };
-    let found = figures_transaction(conn, |conn| {
+    let found = figures_transaction(conn, |conn, touched| {
         let Some((buyer_id, reference, number)) = contracts::lot_identity(conn, lot_id)? else {
             return Ok(false);
         };
+        touched.buyers([buyer_id]);
         if !caller.sees_buyer(buyer_id) {
             return Ok(false);
         }

@@ -15,7 +15,7 @@ use crate::export::attestation;
 use crate::indicators::clauses::{self as assessed, ClauseView};
 use crate::storage::closures::{self, Closure, NewClosure};
 use crate::storage::contracts::{self, ContractFilter, LotView};
-use crate::storage::{ContractId, DbConnection, LotId, PageRequest, figures_transaction};
+use crate::storage::{BuyerId, ContractId, DbConnection, LotId, PageRequest, figures_transaction};
 
 /// What a facilitateur asks to close a clause with.
 #[derive(Debug, Clone, Default)]
@@ -54,6 +54,7 @@ pub struct ClosureDetail {
 /// Where a lot stands, once the caller may see it.
 struct Place {
     contract_id: ContractId,
+    buyer_id: BuyerId,
     buyer_name: String,
     buyer_siret: String,
 }
@@ -82,6 +83,7 @@ fn place(conn: &mut DbConnection, caller: &Caller, lot_id: LotId) -> Result<Plac
     }
     Ok(Place {
         contract_id,
+        buyer_id,
         buyer_name,
         buyer_siret,
     })
@@ -153,8 +155,9 @@ pub fn close(
     let role =
         closure::signatory(&request.signatory_role, "la qualité du signataire").map_err(invalid)?;
     let adjustment = adjustment_of(request)?;
-    figures_transaction(conn, |conn| {
+    figures_transaction(conn, |conn, touched| {
         let place = place(conn, caller, lot_id)?;
+        touched.buyers([place.buyer_id]);
         refuse_if_closed(conn, &[lot_id])?;
         let clause = clause_of(conn, caller, &place, lot_id)?;
         if clause.pending > Hours::ZERO {
@@ -335,8 +338,8 @@ pub fn reopen(
     }
     let reason = closure::reason(reason, "Donnez le motif de la réouverture de la clause.")
         .map_err(|e| AppError::with(ErrorCode::InvalidReason, e))?;
-    figures_transaction(conn, |conn| {
-        place(conn, caller, lot_id)?;
+    figures_transaction(conn, |conn, touched| {
+        touched.buyers([place(conn, caller, lot_id)?.buyer_id]);
         closures::lock_lots(conn, &[lot_id])?;
         let standing = closures::standing(conn, lot_id)?
             .ok_or_else(|| AppError::new(ErrorCode::ClauseNotClosed))?;

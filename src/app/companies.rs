@@ -250,7 +250,8 @@ pub fn change(
         return Err(AppError::new(ErrorCode::Forbidden));
     }
     let (name, postal_code) = draft.parse()?;
-    figures_transaction(conn, |conn| {
+    // Every buyer's figures: a company is a record shared between buyers.
+    figures_transaction(conn, |conn, _| {
         let stored = shared_records::companies_by_siret(conn, &[siret.as_str()])?
             .remove(siret.as_str())
             .ok_or_else(|| AppError::new(ErrorCode::UnknownCompany))?;

@@ -18,7 +18,8 @@ use crate::import::progress::Silent;
 use crate::import::refusal::Refusal;
 use crate::storage::contracts::{self, ContractFilter, ContractView, RegisterFacts};
 use crate::storage::{
-    ContractId, DbConnection, LotId, PageRequest, audit, buyers, companies, figures_transaction,
+    ContractId, DbConnection, LotId, PageRequest, Touched, audit, buyers, companies,
+    figures_transaction,
 };
 
 /// A contract as asked, its values typed.
@@ -238,6 +239,19 @@ fn reference_free(
 }
 
 /// The stored contract, whoever's it is (the use cases check the scope).
+/// The contract's buyer is the one whose figures change (the contract form never changes a
+/// known company, shared with other buyers); called before and after a change that may move
+/// the contract to another buyer.
+fn touch_buyer_of(
+    conn: &mut DbConnection,
+    id: ContractId,
+    touched: &mut Touched,
+) -> Result<(), AppError> {
+    let buyer = contracts::heading(conn, id)?.map(|(buyer, _, _)| buyer);
+    touched.buyers(buyer);
+    Ok(())
+}
+
 fn stored(conn: &mut DbConnection, id: ContractId) -> Result<Option<ContractView>, AppError> {
     let filter = ContractFilter {
         id: Some(id),
@@ -268,10 +282,11 @@ pub fn create(
     (caller, rules): (&Caller, &ObligationRules),
     input: &ContractInput,
 ) -> Result<ContractView, AppError> {
-    figures_transaction(conn, |conn| {
+    figures_transaction(conn, |conn, touched| {
         let contract = checked(conn, (caller, rules), input)?;
         reference_free(conn, &contract, None)?;
         let id = contracts::save_contract(conn, None, &contract.fields(None))?;
+        touch_buyer_of(conn, id, touched)?;
         register::write_lots(conn, id, &contract, &mut Silent)?;
         let after = stored(conn, id)?.ok_or_else(AppError::not_found)?;
         let details = format!("après : {}", described(&after));
@@ -289,8 +304,9 @@ pub fn change(
     id: ContractId,
     input: &ContractInput,
 ) -> Result<ContractView, AppError> {
-    figures_transaction(conn, |conn| {
+    figures_transaction(conn, |conn, touched| {
         let before = editable(conn, caller, id)?;
+        touch_buyer_of(conn, id, touched)?;
         let contract = checked(conn, (caller, rules), input)?;
         reference_free(conn, &contract, Some(id))?;
         let kept: Vec<i32> = contract.lots.keys().copied().collect();
@@ -315,6 +331,7 @@ pub fn change(
         contracts::save_contract(conn, Some(id), &contract.fields(None))?;
         contracts::remove_lots_except(conn, id, &kept)?;
         register::write_lots(conn, id, &contract, &mut Silent)?;
+        touch_buyer_of(conn, id, touched)?;
         let after = stored(conn, id)?.ok_or_else(AppError::not_found)?;
         let details = format!(
             "avant : {} → après : {}",
@@ -329,8 +346,9 @@ pub fn change(
 /// Deletes a contract of the caller's buyers with its lots, awardees and clauses; refused while
 /// hours are declared on it or one of its clauses is closed.
 pub fn delete(conn: &mut DbConnection, caller: &Caller, id: ContractId) -> Result<(), AppError> {
-    figures_transaction(conn, |conn| {
+    figures_transaction(conn, |conn, touched| {
         let before = editable(conn, caller, id)?;
+        touch_buyer_of(conn, id, touched)?;
         if !contracts::lots_with_hours(conn, id)?.is_empty() {
             return Err(AppError::with(
                 ErrorCode::ContractHasHours,

@@ -31,7 +31,9 @@ pub fn undo(
     if !caller.may(Action::UndoImports) {
         return Err(AppError::new(ErrorCode::Forbidden));
     }
-    figures_transaction(conn, |conn| {
+    // Every buyer's figures: the work contracts derived again follow the participants, who may
+    // work for other buyers too.
+    figures_transaction(conn, |conn, _| {
         let subject = import_undo::subject(conn, id)?.ok_or_else(AppError::not_found)?;
         let lots = import_undo::lots_touched(conn, id)?;
         let buyers = contracts::buyers_of_lots(conn, &lots)?;

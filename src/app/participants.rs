@@ -59,9 +59,10 @@ pub fn purge(
             ),
         ));
     }
+    // Every buyer's figures: the participants anonymised may have worked for any of them.
     Ok(figures_transaction(
         conn,
-        |conn| -> Result<usize, StorageError> {
+        |conn, _| -> Result<usize, StorageError> {
             let count = participants::anonymise_inactive_before(conn, cutoff)?;
             let summary = format!("inactifs avant le {cutoff} : {count}");
             audit::record(
@@ -192,7 +193,10 @@ pub fn record_six_month(
     let (situation, on, source) = checked(draft, &participant, today)?;
     Ok(figures_transaction(
         conn,
-        |conn| -> Result<(), StorageError> {
+        |conn, touched| -> Result<(), StorageError> {
+            // The buyers the participant worked for, the caller's or not: all count its exit.
+            let ties = shared_records::buyers_of_participants(conn, &[id])?;
+            touched.buyers(ties.into_values().flatten());
             participants::record_six_month(conn, id, situation, on, source.as_deref())?;
             let target = format!("{} : {}", participant.pseudonym, situation.label());
             audit::record(
@@ -221,7 +225,8 @@ pub fn create(
         return Err(AppError::new(ErrorCode::Forbidden));
     }
     let participant = draft.parse(today)?;
-    figures_transaction(conn, |conn| {
+    // Every buyer's figures: a participant is a record shared between buyers.
+    figures_transaction(conn, |conn, _| {
         let pseudonym = participant.pseudonym.as_str();
         if !shared_records::participants_by_pseudonym(conn, &[pseudonym])?.is_empty() {
             return Err(AppError::new(ErrorCode::ParticipantExists).at("pseudonym"));
@@ -267,7 +272,8 @@ pub fn change(
         ..draft.clone()
     };
     let participant = typed.parse(today)?;
-    figures_transaction(conn, |conn| {
+    // Every buyer's figures: a participant is a record shared between buyers.
+    figures_transaction(conn, |conn, _| {
         let ties = shared_records::buyers_of_participants(conn, &[id])?;
         caller.answers_for(ties.get(&id).into_iter().flatten(), TIED_TO_OTHERS)?;
         let known = shared_records::participants_by_pseudonym(conn, &[&stored.pseudonym])?

@@ -150,7 +150,7 @@ pub fn decide(
             "On rouvre un mois validé d'un lot, pas un import : choisissez le lot et le mois.",
         ));
     }
-    figures_transaction(conn, |conn| {
+    figures_transaction(conn, |conn, touched| {
         let what = describe(conn, caller, target)?;
         let selection = match target {
             ReviewTarget::Import(id) => Selection::Import(id),
@@ -163,6 +163,11 @@ pub fn decide(
         }
         if !buyers.iter().all(|b| caller.sees_buyer(*b)) {
             return Err(out_of_scope(&buyers, caller));
+        }
+        // Rejecting hours, or taking a rejection back, derives the participants' work contracts
+        // again, and they may work for other buyers: every buyer's figures then.
+        if ![from, decision.leads_to()].contains(&ReviewState::Rejected) {
+            touched.buyers(buyers.iter().copied());
         }
         let lots = match selection {
             Selection::LotMonth(lot, _) => vec![lot],

@@ -119,7 +119,8 @@ pub fn set_targets(
         social.map_or_else(|| "PNAD (30 %)".to_owned(), |r| r.to_string()),
         environmental.map_or_else(|| "aucune".to_owned(), |r| r.to_string()),
     );
-    figures_transaction(conn, |conn| {
+    figures_transaction(conn, |conn, touched| {
+        touched.buyers([id]);
         buyers::set_targets(conn, id, targets)?;
         audit::record_detailed(
             conn,

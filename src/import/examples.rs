@@ -240,7 +240,7 @@ pub fn load(
 fn insert_buyers(conn: &mut DbConnection, dataset: &Dataset) -> Result<usize, ExampleError> {
     let listed: BuyersFile = toml::from_str(&dataset.buyers)
         .map_err(|e| dataset.unreadable("buyers.toml", e.to_string()))?;
-    figures_transaction(conn, |conn| -> Result<(), ExampleError> {
+    figures_transaction(conn, |conn, _| -> Result<(), ExampleError> {
         for b in &listed.buyers {
             let parsed = (
                 Siret::parse(&b.siret),

@@ -27,7 +27,7 @@ use crate::storage::audit::{self, Actor};
 use crate::storage::imports::{self, NewImport, Outcome};
 use crate::storage::users::BuyerScope;
 use crate::storage::{BuyerId, ImportId, LotId, ParticipantId, closures};
-use crate::storage::{DbConnection, buyers, contracts, figures_transaction, hour_entries};
+use crate::storage::{DbConnection, Touched, buyers, contracts, figures_transaction, hour_entries};
 
 /// The profiles and limits, loaded once at start-up, and the imports running in this process.
 #[derive(Debug, Clone)]
@@ -284,13 +284,17 @@ impl Importer {
             report.status = ImportStatus::Succeeded;
             progress.phase(ImportPhase::Writing, parsed.rows());
         }
-        figures_transaction(conn, |conn| {
+        figures_transaction(conn, |conn, touched| {
             // Again inside the transaction: the same file may have been sent twice at once.
             if !upload.replace {
                 refuse_same_file(conn, upload.kind, job.buyer_id, &job.sha256)?;
             }
-            if let Some(parsed) = &checked.accepted {
-                write_rows(conn, parsed, job.id, upload.role, progress, &mut report)?;
+            match &checked.accepted {
+                Some(parsed) => {
+                    write_rows(conn, parsed, job.id, upload.role, progress, &mut report)?;
+                    touch_buyers_of(conn, parsed, touched)?;
+                }
+                None => touched.nobody(),
             }
             record(
                 conn,
@@ -426,6 +430,25 @@ fn write_rows(
         Parsed::WorkContracts(contracts) => {
             kinds::work_contracts::write(conn, contracts, id, progress)?;
         }
+    }
+    Ok(())
+}
+
+/// Says whose figures the rows written change. Hours change those of the buyers their
+/// participants work for, this file's and the others' (their work contracts are derived again
+/// from all their hours); the other kinds write records shared between buyers (companies,
+/// participants, contracts' awardees, registers of work contracts), so every buyer's figures.
+fn touch_buyers_of(
+    conn: &mut DbConnection,
+    parsed: &Parsed,
+    touched: &mut Touched,
+) -> Result<(), ImportError> {
+    if let Parsed::Hours(statements) = parsed {
+        let mut participants: Vec<_> = statements.iter().map(|s| s.entry.participant_id).collect();
+        participants.sort_unstable();
+        participants.dedup();
+        let ties = crate::storage::shared_records::buyers_of_participants(conn, &participants)?;
+        touched.buyers(ties.into_values().flatten());
     }
     Ok(())
 }

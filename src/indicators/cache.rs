@@ -2,8 +2,9 @@
 //!
 //! Dashboards are read far more often than the data changes, and at national scale one
 //! computation takes seconds where a kept answer takes microseconds. A figure is served from
-//! memory only while the database's data version (`storage::data_version`) is the one it was
-//! computed at: a write on any instance makes it stale at once. Requests for a figure being
+//! memory only while the data version of its scope's buyers (`storage::data_version`) is the
+//! one it was computed at: a write on any instance makes the figures of the buyers it touches
+//! stale at once, and leaves the others' valid. Requests for a figure being
 //! computed wait for that computation instead of running it again. After a write, `refresh`
 //! recomputes in the background the figures read lately, so that the first reader after an
 //! import does not pay for them.
@@ -22,7 +23,8 @@ use quick_cache::sync::Cache;
 use super::clauses::{self, ClauseView};
 use super::followup::{self, FollowupItem, FollowupRequest};
 use super::{Breakdowns, DataScope, Indicators, Options, Period, YearFigures};
-use crate::storage::{DbConnection, PageRequest, data_version};
+use crate::storage::data_version::{self, Versions};
+use crate::storage::{BuyerId, DbConnection, PageRequest};
 
 /// Figures kept per kind: every scope, period and option set read lately fits.
 const CAPACITY: usize = 1_000;
@@ -108,7 +110,7 @@ impl FigureCache {
         (options, page): (Options, PageRequest),
         render: Render,
     ) -> Result<Bytes, Error> {
-        let version = data_version::current(conn)?;
+        let version = scope.version(conn)?;
         let key = (scope.clone(), period, options);
         self.indicators_json
             .get_or_insert_with(&(version, key.clone(), page), || {
@@ -133,7 +135,7 @@ impl FigureCache {
             breakdowns: Breakdowns::NONE,
             ..options
         };
-        let version = data_version::current(conn)?;
+        let version = scope.version(conn)?;
         super::series_years(from, to)
             .map(|(year, period)| {
                 let key = (scope.clone(), period, options);
@@ -164,22 +166,23 @@ impl FigureCache {
         self.followup.get(conn, request.clone())
     }
 
-    /// Forgets the figures of earlier data versions (no request can want them again: at
-    /// national scale each weighs megabytes), then recomputes the figures read lately that
-    /// the current version lacks.
+    /// Forgets the figures of earlier versions of their scopes (no request can want them
+    /// again: at national scale each weighs megabytes), then recomputes the figures read lately
+    /// that the current versions lack. Every version is read in one look.
     pub fn refresh(&self, conn: &mut DbConnection) -> Result<Refreshed, Error> {
-        let version = data_version::current(conn)?;
+        let versions = Versions::read(conn)?;
         let kept = self.len();
-        self.indicators_json.retain(|(at, _, _), _| *at >= version);
-        self.indicators.forget_before(version);
-        self.clauses.forget_before(version);
-        self.followup.forget_before(version);
+        self.indicators_json
+            .retain(|(at, key, _), _| *at >= versions.of_buyers(key.buyers()));
+        self.indicators.forget_before(&versions);
+        self.clauses.forget_before(&versions);
+        self.followup.forget_before(&versions);
         let forgotten = kept - self.len();
         Ok(Refreshed {
             forgotten,
-            recomputed: self.indicators.refresh(conn, version)?
-                + self.clauses.refresh(conn, version)?
-                + self.followup.refresh(conn, version)?,
+            recomputed: self.indicators.refresh(conn, &versions)?
+                + self.clauses.refresh(conn, &versions)?
+                + self.followup.refresh(conn, &versions)?,
         })
     }
 
@@ -192,6 +195,43 @@ impl FigureCache {
     }
 }
 
+/// A request for figures, over the buyers of its scope.
+trait Scoped {
+    /// `None`: every buyer.
+    fn buyers(&self) -> Option<&[BuyerId]>;
+}
+
+impl Scoped for DataScope {
+    fn buyers(&self) -> Option<&[BuyerId]> {
+        self.buyer_ids.as_deref()
+    }
+}
+
+impl DataScope {
+    /// The data version of the figures of this scope's buyers.
+    fn version(&self, conn: &mut DbConnection) -> Result<i64, Error> {
+        data_version::of_buyers(conn, self.buyers())
+    }
+}
+
+impl Scoped for IndicatorsKey {
+    fn buyers(&self) -> Option<&[BuyerId]> {
+        self.0.buyers()
+    }
+}
+
+impl Scoped for ClausesKey {
+    fn buyers(&self) -> Option<&[BuyerId]> {
+        self.0.buyers()
+    }
+}
+
+impl Scoped for FollowupRequest {
+    fn buyers(&self) -> Option<&[BuyerId]> {
+        self.scope.buyers()
+    }
+}
+
 /// One kind of figure, by request and data version (values shared, not copied, on each read), with when each request was last read.
 struct Versioned<K, V> {
     entries: Cache<(i64, K), V>,
@@ -199,7 +239,7 @@ struct Versioned<K, V> {
     compute: fn(&mut DbConnection, &K) -> Result<V, Error>,
 }
 
-impl<K: Clone + Eq + Hash, V: Clone> Versioned<K, V> {
+impl<K: Clone + Eq + Hash + Scoped, V: Clone> Versioned<K, V> {
     fn new(compute: fn(&mut DbConnection, &K) -> Result<V, Error>) -> Self {
         Versioned {
             entries: Cache::new(CAPACITY),
@@ -209,7 +249,7 @@ impl<K: Clone + Eq + Hash, V: Clone> Versioned<K, V> {
     }
 
     fn get(&self, conn: &mut DbConnection, key: K) -> Result<V, Error> {
-        let version = data_version::current(conn)?;
+        let version = data_version::of_buyers(conn, key.buyers())?;
         self.get_at(conn, version, key)
     }
 
@@ -228,15 +268,16 @@ impl<K: Clone + Eq + Hash, V: Clone> Versioned<K, V> {
             .get_or_insert_with(&entry, || (self.compute)(conn, &entry.1))
     }
 
-    fn forget_before(&self, version: i64) {
-        self.entries.retain(|(at, _), _| *at >= version);
+    fn forget_before(&self, versions: &Versions) {
+        self.entries
+            .retain(|(at, key), _| *at >= versions.of_buyers(key.buyers()));
     }
 
-    fn refresh(&self, conn: &mut DbConnection, version: i64) -> Result<usize, Error> {
+    fn refresh(&self, conn: &mut DbConnection, versions: &Versions) -> Result<usize, Error> {
         let keys = self.recently_read();
         let mut refreshed = 0;
         for key in keys {
-            let entry = (version, key);
+            let entry = (versions.of_buyers(key.buyers()), key);
             if self.entries.peek(&entry).is_none() {
                 self.fetch(conn, entry)?;
                 refreshed += 1;

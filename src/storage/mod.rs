@@ -38,7 +38,7 @@ use std::time::Duration;
 use diesel::r2d2;
 
 pub use connection::{DbConnection, MultiBackend};
-pub use data_version::figures_transaction;
+pub use data_version::{Touched, figures_transaction};
 pub use ids::{
     AuditEntryId, AwardId, BuyerId, ClauseId, ClosureId, CompanyId, ContractId, HourEntryId,
     ImportId, LoginFailureId, LotId, ParticipantId, ReminderId, UserId, WorkContractId,

@@ -304,6 +304,13 @@ diesel::table! {
 
 diesel::joinable!(buyer_departements -> buyers (buyer_id));
 diesel::table! {
+    buyer_data_versions (buyer_id) {
+        buyer_id -> BigInt,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
     data_version (id) {
         id -> BigInt,
         version -> BigInt,

@@ -195,7 +195,7 @@ fn import_written(
 /// all); statements validated, awaiting validation and rejected; one participant whose
 /// eligibility has no validation date.
 fn dataset(conn: &mut DbConnection) -> Result<Dataset, StorageError> {
-    figures_transaction(conn, |conn| {
+    figures_transaction(conn, |conn, _| {
         let f1 = company(conn, 1, "Bâtiments du Sud")?;
         let f2 = company(conn, 2, "Propreté Toulousaine")?;
         let plan = [
@@ -1051,7 +1051,7 @@ const REGISTER: &[Registered] = &[
 
 /// The register above, each contract by reference.
 fn register(conn: &mut DbConnection) -> Result<Vec<(&'static str, ContractId)>, StorageError> {
-    figures_transaction(conn, |conn| {
+    figures_transaction(conn, |conn, _| {
         // The company whose account must not see the buyer's obligations.
         company(conn, 1, "Bâtiments du Sud")?;
         let mut ids = Vec::new();

@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 use suivi_clauses::domain::Role;
 use suivi_clauses::indicators::{Breakdowns, DataScope, FigureCache, Options, Period, Refreshed};
-use suivi_clauses::storage::figures_transaction;
+use suivi_clauses::storage::{BuyerId, figures_transaction};
 use suivi_clauses::web::api::wire::indicators as wire;
 
 use crate::helpers::{
@@ -516,7 +516,7 @@ fn the_figures_read_lately_are_recomputed_once_after_a_write() {
         )
         .unwrap();
     let unchanged = figures.refresh(&mut conn).unwrap();
-    figures_transaction(&mut conn, |_| Ok::<_, diesel::result::Error>(())).unwrap();
+    figures_transaction(&mut conn, |_, _| Ok::<_, diesel::result::Error>(())).unwrap();
     let after_write = figures.refresh(&mut conn).unwrap();
     let after_refresh = figures.refresh(&mut conn).unwrap();
 
@@ -542,6 +542,74 @@ fn the_figures_read_lately_are_recomputed_once_after_a_write() {
         serde_json::from_slice::<serde_json::Value>(&json).unwrap(),
         serde_json::to_value(wire::IndicatorsJson::from(&*figures_2025)).unwrap()
     );
+}
+
+/// A scope of the buyers `ids` (`None`: every buyer).
+fn scope_of(ids: Option<&[i64]>) -> DataScope {
+    DataScope {
+        buyer_ids: ids.map(|ids| ids.iter().copied().map(BuyerId::from).collect()),
+        company_id: None,
+        description: "acheteurs".to_owned(),
+        with_pending: false,
+    }
+}
+
+#[test]
+fn a_write_for_one_buyer_leaves_the_figures_kept_for_the_others() {
+    let database = TestDatabase::new();
+    let mut conn = database.connect().connection().unwrap();
+    let figures = FigureCache::default();
+    let options = Options {
+        include_subcontractors: false,
+        suppress_small_groups: true,
+        special_categories: false,
+        breakdowns: Breakdowns::NONE,
+    };
+    let year = Period::year(2025).unwrap();
+    let scopes = [
+        scope_of(Some(&[1])),
+        scope_of(Some(&[2])),
+        scope_of(Some(&[1, 2])),
+        scope_of(None),
+    ];
+    let read = |conn: &mut _| {
+        scopes
+            .iter()
+            .map(|scope| figures.indicators(conn, scope, year, options).unwrap())
+            .collect::<Vec<_>>()
+    };
+    // Whether each scope's figures are those kept before (the same allocation) or computed
+    // again.
+    let kept = |before: &[std::sync::Arc<_>], after: &[std::sync::Arc<_>]| {
+        before
+            .iter()
+            .zip(after)
+            .map(|(b, a)| std::sync::Arc::ptr_eq(b, a))
+            .collect::<Vec<bool>>()
+    };
+    let write = |conn: &mut _, buyers: Option<&[i64]>| {
+        figures_transaction(conn, |_, touched| {
+            if let Some(ids) = buyers {
+                touched.buyers(ids.iter().copied().map(BuyerId::from));
+            }
+            Ok::<_, diesel::result::Error>(())
+        })
+        .unwrap()
+    };
+
+    let first = read(&mut conn);
+    write(&mut conn, Some(&[1]));
+    let after_one = read(&mut conn);
+    write(&mut conn, Some(&[]));
+    let after_none = read(&mut conn);
+    write(&mut conn, None);
+    let after_all = read(&mut conn);
+
+    // Buyer 1's write: buyer 2's figures stay, those covering buyer 1 are computed again.
+    assert_eq!(kept(&first, &after_one), [false, true, false, false]);
+    assert_eq!(kept(&after_one, &after_none), [true, true, true, true]);
+    // A write on records shared by every buyer (the default): every figure again.
+    assert_eq!(kept(&after_none, &after_all), [false, false, false, false]);
 }
 
 #[tokio::test]

@@ -122,9 +122,10 @@ fn named_indexes(schema: &Schema) -> Vec<String> {
     names
 }
 
-const TABLES: [&str; 20] = [
+const TABLES: [&str; 21] = [
     "audit_log",
     "awards",
+    "buyer_data_versions",
     "buyer_departements",
     "buyers",
     "clause_closures",

@@ -106,7 +106,7 @@ fn contract(
 /// missing); F2 « Propreté Toulousaine », with no contact address, holds 2025-NT-005 (no hours
 /// since its start in May).
 fn dataset(conn: &mut DbConnection) -> Result<(), StorageError> {
-    figures_transaction(conn, |conn| {
+    figures_transaction(conn, |conn, _| {
         let f1 = company(conn, 1, "Bâtiments du Sud")?;
         let f2 = company(conn, 2, "Propreté Toulousaine")?;
         let sv = contract(conn, "2025-SV-002", "2025-02-01", f1)?;
