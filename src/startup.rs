@@ -31,8 +31,9 @@ pub struct Application {
     server: Server,
 }
 
-/// How often the data version is looked at to recompute the figures read lately.
-const FIGURES_REFRESH_PERIOD: Duration = Duration::from_secs(2);
+/// How often the data versions are looked at to recompute the figures read lately, when no
+/// reader meets stale figures before: a write on another instance is noticed within it.
+const FIGURES_REFRESH_PERIOD: Duration = Duration::from_secs(1);
 
 impl Application {
     /// Connects, migrates, creates the first administrator if there is none, and binds the port
@@ -85,7 +86,7 @@ impl Application {
                 )
             })?;
         let port = listener.local_addr()?.port();
-        let figures = Arc::new(FigureCache::default());
+        let figures = Arc::new(FigureCache::new(settings.figures.wait()));
         let mut server = run(
             listener,
             database.clone(),
@@ -147,11 +148,13 @@ async fn started(server: &mut Server) -> anyhow::Result<()> {
     }
 }
 
+/// Computes, one at a time, the figures readers lately read that a write made out of date:
+/// on every period, and at once when a reader met some (it waits for them a moment, then is
+/// answered the previous ones).
 async fn refresh_figures(database: Database, figures: Arc<FigureCache>) {
-    let mut ticks = tokio::time::interval(FIGURES_REFRESH_PERIOD);
-    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
-        ticks.tick().await;
+        // Either way, on to a refresh: the wait ending is the cue.
+        let _ = tokio::time::timeout(FIGURES_REFRESH_PERIOD, figures.stale_met()).await;
         let figures = figures.clone();
         match database
             .run(

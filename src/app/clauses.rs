@@ -9,22 +9,23 @@ use super::{AppError, Caller, ErrorCode, Narrowing};
 use crate::domain::authorization::Action;
 use crate::domain::calibration::CalibrationError;
 use crate::domain::{AuditAction, Calibration, Hours, Money, Rate};
-use crate::indicators::FigureCache;
 use crate::indicators::clauses::ClauseView;
+use crate::indicators::{FigureCache, Kept};
 use crate::storage::audit;
 use crate::storage::contracts::{self, ClauseSettings, StoredClause};
 use crate::storage::{ContractId, DbConnection, LotId, figures_transaction};
 
-/// Every clause of the caller's scope, assessed at a date.
+/// Every clause of the caller's scope, assessed at a date: the newest assessment kept, at
+/// once, stale while that of a new data version is computed.
 pub fn assessed(
     conn: &mut DbConnection,
     cache: &FigureCache,
     caller: &Caller,
     narrowing: &Narrowing,
     at: NaiveDate,
-) -> Result<Arc<Vec<ClauseView>>, AppError> {
+) -> Result<Kept<Arc<Vec<ClauseView>>>, AppError> {
     let scope = caller.data_scope(conn, narrowing)?;
-    Ok(cache.clauses(conn, &scope, at)?)
+    Ok(cache.latest_clauses(conn, &scope, at)?)
 }
 
 /// The clauses of these lots within the caller's scope, assessed at a date (not kept: a page

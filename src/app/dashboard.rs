@@ -9,7 +9,7 @@ use super::indicators::{FiguresRequest, SeriesRequest, breakdowns, figures, seri
 use super::{AppError, Caller, Narrowing, buyers, clauses, obligations};
 use crate::domain::{Month, ObligationRules};
 use crate::indicators::clauses::ClauseView;
-use crate::indicators::{FigureCache, Indicators, Period, YearFigures};
+use crate::indicators::{FigureCache, Freshness, Indicators, Kept, Period, YearFigures};
 use crate::storage::DbConnection;
 use crate::storage::buyers::Buyer;
 
@@ -26,6 +26,8 @@ pub struct Dashboard {
     pub buyers: Vec<Buyer>,
     /// Contracts of the scope without a social condition nor a ground (any year).
     pub lacking_social_condition: usize,
+    /// Of the oldest figures shown: newer ones are being computed when they are stale.
+    pub freshness: Freshness,
 }
 
 /// The year a dashboard opens on: the last complete year with hours, so that a January
@@ -103,20 +105,25 @@ pub fn dashboard(
         caller,
         narrowing,
         year,
-        &now,
-        through.is_none().then_some(&before),
+        &now.value,
+        through.is_none().then_some(&before.value),
     )?;
+    let clauses = clauses::assessed(conn, cache, caller, narrowing, today)?;
+    let freshness = [before.freshness, series.freshness, clauses.freshness]
+        .into_iter()
+        .fold(now.freshness, Freshness::and);
     Ok(Dashboard {
         year,
         through,
-        clauses: clauses::assessed(conn, cache, caller, narrowing, today)?,
+        clauses: clauses.value,
         buyers: buyers::visible(conn, caller)?,
         lacking_social_condition: obligations::lacking_social_condition(
             conn, caller, rules, narrowing,
         )?,
-        now,
-        before,
-        series,
+        now: now.value,
+        before: before.value,
+        series: series.value,
+        freshness,
     })
 }
 
@@ -130,7 +137,7 @@ fn trend(
     year: i32,
     now: &Indicators,
     before: Option<&Arc<Indicators>>,
-) -> Result<Vec<YearFigures>, AppError> {
+) -> Result<Kept<Vec<YearFigures>>, AppError> {
     let mut series = series(
         conn,
         cache,
@@ -143,8 +150,8 @@ fn trend(
         },
     )?;
     if let Some(before) = before {
-        series.push(YearFigures::of(year - 1, before));
+        series.value.push(YearFigures::of(year - 1, before));
     }
-    series.push(YearFigures::of(year, now));
+    series.value.push(YearFigures::of(year, now));
     Ok(series)
 }

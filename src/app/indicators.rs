@@ -7,7 +7,7 @@ use chrono::{Datelike, NaiveDate};
 
 use super::{AppError, Caller, ErrorCode, Narrowing};
 use crate::indicators::{
-    Breakdowns, FigureCache, Indicators, Options, Period, Render, YearFigures,
+    Breakdowns, FigureCache, Indicators, Kept, Options, Period, Render, YearFigures,
 };
 use crate::storage::{DbConnection, PageRequest};
 
@@ -65,21 +65,22 @@ pub fn options(caller: &Caller, subcontractors: bool, breakdowns: Breakdowns) ->
     }
 }
 
-/// The indicators of a period within the caller's scope.
+/// The indicators of a period within the caller's scope: the newest kept, at once, stale
+/// while those of a new data version are computed.
 pub fn figures(
     conn: &mut DbConnection,
     cache: &FigureCache,
     caller: &Caller,
     request: &FiguresRequest,
-) -> Result<Arc<Indicators>, AppError> {
+) -> Result<Kept<Arc<Indicators>>, AppError> {
     let scope = caller.data_scope(conn, &request.narrowing)?;
     let options = options(caller, request.subcontractors, request.breakdowns);
-    Ok(cache.indicators(conn, &scope, request.period, options)?)
+    Ok(cache.latest_indicators(conn, &scope, request.period, options)?)
 }
 
 /// The same figures with one page of the groups of each lot, contract or establishment,
-/// rendered once per data version by the adapter's `render` (the API answers them as they
-/// are).
+/// rendered once per data version and freshness by the adapter's `render` (the API answers
+/// them as they are).
 pub fn figures_json(
     conn: &mut DbConnection,
     cache: &FigureCache,
@@ -101,13 +102,13 @@ pub struct SeriesRequest {
     pub subcontractors: bool,
 }
 
-/// The main figures year by year, 50 years at most.
+/// The main figures year by year, 50 years at most, from the newest kept.
 pub fn series(
     conn: &mut DbConnection,
     cache: &FigureCache,
     caller: &Caller,
     request: &SeriesRequest,
-) -> Result<Vec<YearFigures>, AppError> {
+) -> Result<Kept<Vec<YearFigures>>, AppError> {
     let (from, to) = (
         super::listing::year(request.from_year)?,
         super::listing::year(request.to_year)?,
@@ -119,7 +120,7 @@ pub fn series(
     }
     let scope = caller.data_scope(conn, &request.narrowing)?;
     let options = options(caller, request.subcontractors, Breakdowns::ALL);
-    Ok(cache.series(conn, &scope, from, to, options)?)
+    Ok(cache.latest_series(conn, &scope, (from, to), options)?)
 }
 
 #[cfg(test)]

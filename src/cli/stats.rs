@@ -38,10 +38,14 @@ pub fn run(args: StatsArgs, database: &Database) -> anyhow::Result<()> {
     let figures = app::indicators::figures(&mut conn, &FigureCache::default(), &caller, &request)?;
     if args.json {
         // The API's JSON, units in the field names.
-        let json = crate::web::api::wire::indicators::IndicatorsJson::from(&*figures);
+        let json = crate::web::api::wire::indicators::IndicatorsJson::of(
+            &figures.value,
+            None,
+            figures.freshness,
+        );
         println!("{}", serde_json::to_string_pretty(&json)?);
     } else {
-        print_text(&figures);
+        print_text(&figures.value);
     }
     Ok(())
 }

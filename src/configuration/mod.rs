@@ -42,6 +42,7 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub imports: ImportSettings,
     pub followup: FollowupSettings,
+    pub figures: FigureSettings,
     pub obligations: ObligationSettings,
     pub organisation: OrganisationSettings,
     pub mail: MailSettings,
@@ -153,6 +154,27 @@ pub struct FollowupSettings {
     pub ending_within_days: u32,
 }
 
+/// How readers meet the figures computed again after a write.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FigureSettings {
+    /// Milliseconds a reader waits for the figures of new data before it is answered the
+    /// previous ones, said stale; 0: at once.
+    pub wait_ms: u64,
+}
+
+impl Default for FigureSettings {
+    fn default() -> FigureSettings {
+        FigureSettings { wait_ms: 50 }
+    }
+}
+
+impl FigureSettings {
+    pub fn wait(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.wait_ms)
+    }
+}
+
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ObligationSettings {
@@ -215,6 +237,7 @@ impl Default for Settings {
             auth: AuthSettings::default(),
             imports: ImportSettings::default(),
             followup: FollowupSettings::default(),
+            figures: FigureSettings::default(),
             obligations: ObligationSettings::default(),
             organisation: OrganisationSettings::default(),
             mail: MailSettings::default(),
@@ -380,6 +403,11 @@ impl Settings {
         {
             return Err(SettingsError::Invalid(
                 "followup.missing_months doit être un nombre de mois de 1 à 120, et followup.ending_within_days un nombre de jours de 1 à 3660.".into(),
+            ));
+        }
+        if self.figures.wait_ms > 10_000 {
+            return Err(SettingsError::Invalid(
+                "figures.wait_ms doit être un nombre de millisecondes de 0 à 10000.".into(),
             ));
         }
         self.validate_mail()?;

@@ -27,7 +27,7 @@ use crate::storage::DbConnection;
 use crate::storage::indicators::{
     self as sums, AwardGroup, ContractFilter, Counted, Dimension, HourGroup, HoursFilter,
 };
-pub use cache::{FigureCache, Refreshed, Render};
+pub use cache::{FigureCache, Freshness, Kept, Refreshed, Render};
 pub use scope::{DataScope, ScopeError};
 
 /// Groups of fewer distinct participants than this are not shown to those who may only see

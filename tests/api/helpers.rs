@@ -125,6 +125,15 @@ impl TestDatabase {
         }
     }
 
+    /// The same database for a second instance: only this one drops it at its end.
+    pub fn shared(&self) -> TestDatabase {
+        TestDatabase {
+            url: self.url.clone(),
+            dir: tempfile::tempdir().expect("temporary folder"),
+            schema: None,
+        }
+    }
+
     /// Usable as `DATABASE_URL`.
     pub fn url(&self) -> &str {
         &self.url
@@ -182,6 +191,9 @@ pub fn test_settings(database: &TestDatabase) -> Settings {
     settings.imports.max_file_mb = 2;
     settings.imports.max_rows = 100_000;
     settings.imports.max_uncompressed_mb = 64;
+    // Readers wait for the figures of each write, as tests expect them; those of stale figures
+    // set 0.
+    settings.figures.wait_ms = 10_000;
     settings
 }
 

@@ -3,8 +3,12 @@
 //! figures kept in memory follow every write, from this instance or another.
 
 use serde_json::{Value, json};
+use std::sync::Arc;
 use suivi_clauses::domain::Role;
-use suivi_clauses::indicators::{Breakdowns, DataScope, FigureCache, Options, Period, Refreshed};
+
+use suivi_clauses::indicators::{
+    Breakdowns, DataScope, FigureCache, Freshness, Options, Period, Refreshed,
+};
 use suivi_clauses::storage::{BuyerId, figures_transaction};
 use suivi_clauses::web::api::wire::indicators as wire;
 
@@ -434,7 +438,7 @@ async fn the_indicators_match_the_figures_computed_by_hand() {
     // The command line prints the same indicators, every breakdown (fewer groups than a page).
     let output = command_line(&url, &dir, &["stats", "--year", "2025", "--json"]);
     let printed: Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(printed, all);
+    assert_eq!(figures_only(printed), figures_only(all));
 }
 
 #[tokio::test]
@@ -538,10 +542,162 @@ fn the_figures_read_lately_are_recomputed_once_after_a_write() {
     let figures_2025 = figures
         .indicators(&mut conn, &scope, year(2025), options)
         .unwrap();
+    let now = Freshness {
+        computed_at: chrono::Utc::now(),
+        stale: false,
+    };
     assert_eq!(
-        serde_json::from_slice::<serde_json::Value>(&json).unwrap(),
-        serde_json::to_value(wire::IndicatorsJson::from(&*figures_2025)).unwrap()
+        figures_only(serde_json::from_slice(&json).unwrap()),
+        figures_only(
+            serde_json::to_value(wire::IndicatorsJson::of(&figures_2025, None, now)).unwrap()
+        )
     );
+}
+
+/// An indicators answer without when its figures were computed.
+fn figures_only(mut answer: Value) -> Value {
+    let fields = answer.as_object_mut().expect("an object");
+    fields.remove("computed_at");
+    fields.remove("stale");
+    answer
+}
+
+/// Ten more hours for P1 in June 2025, on the first buyer's contract 2025-01 (P1 works for no
+/// other buyer).
+fn june_hours_of_p1() -> String {
+    format!(
+        "Référence marché;SIRET entreprise;Mois;Identifiant participant;Modalité;SIRET structure d'insertion;Heures travaillées\n\
+         2025-01;{};06/2025;P1;Embauche directe;;10\n",
+        local_sme()
+    )
+}
+
+#[tokio::test]
+async fn an_import_for_one_buyer_leaves_the_figures_of_another_as_they_were_computed() {
+    let app = spawn_app_on(TestDatabase::new(), |_| {}).await;
+    let admin = territory(&app).await;
+    let first = format!("/api/indicators?year=2025&buyer={}", siret(1));
+    let second = format!("/api/indicators?year=2025&buyer={}", siret(2));
+    let first_before = json_of(&app, &first, &admin).await;
+    let second_before = json_of(&app, &second, &admin).await;
+
+    send(&app, &admin, "hours", june_hours_of_p1()).await;
+    let first_after = json_of(&app, &first, &admin).await;
+    let second_after = json_of(&app, &second, &admin).await;
+
+    let hours = |figures: &Value| figures["insertion"]["hours"]["hours_hundredths"].clone();
+    // The second buyer's figures are those kept, computed before the import.
+    assert_eq!(second_after, second_before);
+    assert_eq!(second_after["stale"], false);
+    // The first buyer's are computed again, with the hours imported.
+    assert_ne!(first_after["computed_at"], first_before["computed_at"]);
+    assert_eq!(first_after["stale"], false);
+    assert_eq!(
+        hours(&first_after).as_i64().unwrap(),
+        hours(&first_before).as_i64().unwrap() + 1_000
+    );
+}
+
+#[test]
+fn after_a_write_readers_get_the_previous_figures_at_once_said_stale_until_the_new_are_computed() {
+    let database = TestDatabase::new();
+    let mut conn = database.connect().connection().unwrap();
+    // Readers do not wait for new figures; nothing but `refresh` computes them.
+    let figures = FigureCache::new(std::time::Duration::ZERO);
+    let scope = scope_of(Some(&[1]));
+    let options = Options {
+        include_subcontractors: false,
+        suppress_small_groups: true,
+        special_categories: false,
+        breakdowns: Breakdowns::NONE,
+    };
+    let year = Period::year(2025).unwrap();
+    let page = suivi_clauses::storage::PageRequest::new(None, None);
+    let latest = |conn: &mut _| {
+        figures
+            .latest_indicators(conn, &scope, year, options)
+            .unwrap()
+    };
+    let json = |conn: &mut _| -> Value {
+        let bytes = figures
+            .indicators_json(conn, &scope, year, (options, page), wire::indicators_json)
+            .unwrap();
+        serde_json::from_slice(&bytes).unwrap()
+    };
+    let write = |conn: &mut _| {
+        figures_transaction(conn, |_, touched| {
+            touched.buyers([BuyerId::from(1)]);
+            Ok::<_, diesel::result::Error>(())
+        })
+        .unwrap()
+    };
+
+    let first = latest(&mut conn);
+    write(&mut conn);
+    let during = latest(&mut conn);
+    let json_during = json(&mut conn);
+    let again = latest(&mut conn);
+    let refreshed = figures.refresh(&mut conn).unwrap();
+    let after = latest(&mut conn);
+    let json_after = json(&mut conn);
+    write(&mut conn);
+    // Documents ask for the current figures: they wait for them, never stale.
+    let current = figures
+        .indicators(&mut conn, &scope, year, options)
+        .unwrap();
+
+    assert!(!first.freshness.stale);
+    // At once, the figures kept, said stale, with the time they were computed.
+    assert!(Arc::ptr_eq(&first.value, &during.value));
+    let stale = Freshness {
+        computed_at: first.freshness.computed_at,
+        stale: true,
+    };
+    assert_eq!(during.freshness, stale);
+    assert_eq!(json_during["stale"], true);
+    assert_eq!(
+        json_during["computed_at"],
+        serde_json::to_value(first.freshness.computed_at).unwrap()
+    );
+    // No reader computes them: the refresh does, once.
+    assert!(Arc::ptr_eq(&first.value, &again.value));
+    assert_eq!(again.freshness, stale);
+    assert_eq!(refreshed.recomputed, 1);
+    assert!(!after.freshness.stale);
+    assert!(after.freshness.computed_at > first.freshness.computed_at);
+    assert!(!Arc::ptr_eq(&first.value, &after.value));
+    assert_eq!(json_after["stale"], false);
+    assert!(!Arc::ptr_eq(&after.value, &current));
+}
+
+#[tokio::test]
+async fn the_dashboard_says_when_its_figures_are_those_of_before_a_write() {
+    // Readers answered at once: the first page after the import shows the figures kept.
+    let app = spawn_app_on(TestDatabase::new(), |s| s.figures.wait_ms = 0).await;
+    let admin = territory(&app).await;
+    let page = "/tableau-de-bord?year=2025";
+    let before = app.get_with(page, &admin).await.text().await.unwrap();
+    send(&app, &admin, "hours", june_hours_of_p1()).await;
+    let after = app.get_with(page, &admin).await.text().await.unwrap();
+    let clauses = app.get_with("/api/clauses?at=2025-07-01", &admin).await;
+
+    assert!(!before.contains("data-stale"), "{before}");
+    // Unless the refresh loop's period ended between the import and the page (the figures are
+    // then new), the page says which figures it shows, to screen readers too.
+    if after.contains("data-stale") {
+        let line = after
+            .lines()
+            .find(|l| l.contains("data-stale"))
+            .unwrap()
+            .to_owned();
+        assert!(line.contains(r#"role="status""#), "{line}");
+        assert!(line.contains("Chiffres du "), "{line}");
+        assert!(line.contains("mise à jour en cours"), "{line}");
+    }
+    // The lists say it in headers.
+    let said = |name: &str| clauses.headers()[name].to_str().unwrap().to_owned();
+    assert!(["true", "false"].contains(&said("Figures-Stale").as_str()));
+    chrono::DateTime::parse_from_rfc3339(&said("Figures-Computed-At")).unwrap();
 }
 
 /// A scope of the buyers `ids` (`None`: every buyer).

@@ -33,6 +33,7 @@ mod import_undo;
 mod imports;
 mod indicator_properties;
 mod indicators;
+mod instances;
 mod leaks;
 mod listings;
 mod migrations;

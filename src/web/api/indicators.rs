@@ -1,13 +1,13 @@
 //! Indicators and clause follow-up, scoped to the caller.
 
 use actix_web::http::header::ContentType;
-use actix_web::{HttpResponse, web};
-use chrono::NaiveDate;
+use actix_web::{HttpResponse, HttpResponseBuilder, web};
+use chrono::{NaiveDate, SecondsFormat};
 
 use crate::app::AppError;
 use crate::app::indicators::{FiguresRequest, SeriesRequest};
 use crate::app::{self, Narrowing};
-use crate::indicators::FigureCache;
+use crate::indicators::{FigureCache, Freshness};
 use crate::storage::{Database, PageRequest};
 use crate::web::api::wire::clauses::ClauseJson;
 use crate::web::api::wire::indicators::{self as wire, IndicatorsJson, YearFiguresJson};
@@ -117,7 +117,10 @@ pub struct SeriesQuery {
     security(("bearer" = [])),
     params(SeriesQuery),
     responses(
-        (status = 200, body = Vec<YearFiguresJson>),
+        (status = 200, body = Vec<YearFiguresJson>, headers(
+            ("Figures-Computed-At" = String, description = "Quand ces chiffres ont été calculés (RFC 3339, UTC)."),
+            ("Figures-Stale" = bool, description = "true : les données ont changé depuis, ce sont les chiffres précédents, les nouveaux sont en calcul."),
+        )),
         (status = 422, body = crate::web::error::ErrorEnvelope),
         (status = 401, description = "Pas de session", body = crate::web::error::ErrorEnvelope),
         (status = 403, description = "Rôle insuffisant", body = crate::web::error::ErrorEnvelope),
@@ -128,7 +131,7 @@ pub async fn series(
     query: web::Query<SeriesQuery>,
     database: web::Data<Database>,
     figures: web::Data<FigureCache>,
-) -> Result<web::Json<Vec<YearFiguresJson>>, AppError> {
+) -> Result<HttpResponse, AppError> {
     let request = SeriesRequest {
         from_year: query.from_year,
         to_year: query.to_year,
@@ -136,13 +139,27 @@ pub async fn series(
         subcontractors: query.subcontractors,
     };
     let caller = user.caller();
-    let figures = crate::web::run(&database, move |conn| {
+    let kept = crate::web::run(&database, move |conn| {
         app::indicators::series(conn, &figures, &caller, &request)
     })
     .await?;
-    Ok(web::Json(
-        figures.iter().map(YearFiguresJson::from).collect(),
-    ))
+    let years: Vec<YearFiguresJson> = kept.value.iter().map(YearFiguresJson::from).collect();
+    Ok(computed(kept.freshness).json(years))
+}
+
+/// An answer of kept figures that is a list, with no field of its own to say when they were
+/// computed: headers say it, as the fields `computed_at` and `stale` of `/api/indicators` do.
+fn computed(freshness: Freshness) -> HttpResponseBuilder {
+    let mut response = HttpResponse::Ok();
+    response
+        .insert_header((
+            "Figures-Computed-At",
+            freshness
+                .computed_at
+                .to_rfc3339_opts(SecondsFormat::Secs, true),
+        ))
+        .insert_header(("Figures-Stale", freshness.stale.to_string()));
+    response
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
@@ -164,7 +181,10 @@ pub struct ClausesQuery {
     security(("bearer" = [])),
     params(ClausesQuery),
     responses(
-        (status = 200, body = Vec<ClauseJson>),
+        (status = 200, body = Vec<ClauseJson>, headers(
+            ("Figures-Computed-At" = String, description = "Quand ces chiffres ont été calculés (RFC 3339, UTC)."),
+            ("Figures-Stale" = bool, description = "true : les données ont changé depuis, ce sont les chiffres précédents, les nouveaux sont en calcul."),
+        )),
         (status = 401, description = "Pas de session", body = crate::web::error::ErrorEnvelope),
         (status = 403, description = "Rôle insuffisant", body = crate::web::error::ErrorEnvelope),
     ),
@@ -174,16 +194,17 @@ pub async fn clauses(
     query: web::Query<ClausesQuery>,
     database: web::Data<Database>,
     figures: web::Data<FigureCache>,
-) -> Result<web::Json<Vec<ClauseJson>>, AppError> {
+) -> Result<HttpResponse, AppError> {
     let at = query.at.unwrap_or_else(app::today);
     let narrowing = Narrowing {
         with_pending: query.pending,
         ..Narrowing::parse(query.buyer.as_deref(), query.departement.as_deref())?
     };
     let caller = user.caller();
-    let list = crate::web::run(&database, move |conn| {
+    let kept = crate::web::run(&database, move |conn| {
         app::clauses::assessed(conn, &figures, &caller, &narrowing, at)
     })
     .await?;
-    Ok(web::Json(list.iter().map(ClauseJson::from).collect()))
+    let list: Vec<ClauseJson> = kept.value.iter().map(ClauseJson::from).collect();
+    Ok(computed(kept.freshness).json(list))
 }

@@ -17,7 +17,9 @@ use crate::domain::authorization::Action;
 use crate::domain::lot::lot_heading;
 use crate::domain::{ClauseStatus, Hours, Labelled, Month, ObligationRules};
 use crate::indicators::clauses::ClauseView;
-use crate::indicators::{Breakdown, FigureCache, Indicators, Insertion, Share, YearFigures};
+use crate::indicators::{
+    Breakdown, FigureCache, Freshness, Indicators, Insertion, Share, YearFigures,
+};
 use crate::storage::Database;
 use crate::storage::buyers::Buyer;
 use crate::web::auth::can;
@@ -493,6 +495,9 @@ struct DashboardPage {
     scope: String,
     /// The period shown and what it is compared with.
     period: String,
+    /// « Chiffres du 30/11 à 10 h 42 (UTC), mise à jour en cours. » when the figures shown are
+    /// those of before a write, the new ones being computed.
+    stale: Option<String>,
     /// The filters, said in words for a printout.
     filters_text: String,
     printed: String,
@@ -542,6 +547,17 @@ pub async fn dashboard(
         pending,
     };
     html(&DashboardPage::of(shown, &viewer, filters))
+}
+
+/// Said above the figures while newer ones are computed. Times are in UTC, as on the other
+/// pages.
+fn stale_line(freshness: Freshness) -> Option<String> {
+    freshness.stale.then(|| {
+        format!(
+            "Chiffres du {} (heure UTC), mise à jour en cours.",
+            freshness.computed_at.format("%d/%m à %H h %M")
+        )
+    })
 }
 
 /// The filters a dashboard was asked with.
@@ -678,6 +694,7 @@ impl DashboardPage {
             shell: viewer.shell("Tableau de bord"),
             cards: cards(now, &shown.before, &compared),
             period,
+            stale: stale_line(shown.freshness),
             filters_text: filters.in_words(&shown.buyers),
             printed: crate::app::today().format("%d/%m/%Y").to_string(),
             few_people: now.insertion.few_people,

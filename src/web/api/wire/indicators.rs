@@ -1,14 +1,14 @@
 //! The charter and insertion indicators, and the yearly series, as the API answers them.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::domain::Reservation;
 use crate::indicators::work_contracts::{ContractGroup, WorkContracts};
 use crate::indicators::{
-    Breakdown, Charter, Figure, Group, Indicators, Insertion, Period, ReservedAmount, Share,
-    YearFigures,
+    Breakdown, Charter, Figure, Freshness, Group, Indicators, Insertion, Period, ReservedAmount,
+    Share, YearFigures,
 };
 use crate::storage::PageRequest;
 
@@ -18,6 +18,12 @@ pub struct IndicatorsJson {
     pub period: PeriodJson,
     /// The buyers counted, in French.
     pub scope: String,
+    /// When these figures were computed (RFC 3339, UTC).
+    pub computed_at: DateTime<Utc>,
+    /// True when the data has changed since `computed_at`: these are the previous figures,
+    /// answered at once while the new ones are computed (a second or two after the write,
+    /// longer at national scale). Ask again to get them.
+    pub stale: bool,
     pub charter: CharterJson,
     pub insertion: InsertionJson,
     pub work_contracts: WorkContractsJson,
@@ -273,29 +279,29 @@ pub struct YearFiguresJson {
     pub participants: Option<i64>,
 }
 
-/// The answer of `GET /api/indicators`, serialized once per data version and page by the
-/// figure cache.
-pub fn indicators_json(figures: &Indicators, page: PageRequest) -> serde_json::Result<Vec<u8>> {
-    serde_json::to_vec(&IndicatorsJson::of(figures, Some(page)))
+/// The answer of `GET /api/indicators`, serialized once per data version, page and freshness
+/// by the figure cache.
+pub fn indicators_json(
+    figures: &Indicators,
+    page: PageRequest,
+    freshness: Freshness,
+) -> serde_json::Result<Vec<u8>> {
+    serde_json::to_vec(&IndicatorsJson::of(figures, Some(page), freshness))
 }
 
 impl IndicatorsJson {
     /// The figures with one page of each breakdown that has a group per lot, contract or
     /// establishment; every group when `page` is `None`.
-    pub fn of(i: &Indicators, page: Option<PageRequest>) -> IndicatorsJson {
+    pub fn of(i: &Indicators, page: Option<PageRequest>, freshness: Freshness) -> IndicatorsJson {
         IndicatorsJson {
             period: PeriodJson::from(&i.period),
             scope: i.scope.clone(),
+            computed_at: freshness.computed_at,
+            stale: freshness.stale,
             charter: CharterJson::from(&i.charter),
             insertion: InsertionJson::of(&i.insertion, page),
             work_contracts: WorkContractsJson::from(&i.work_contracts),
         }
-    }
-}
-
-impl From<&Indicators> for IndicatorsJson {
-    fn from(i: &Indicators) -> IndicatorsJson {
-        IndicatorsJson::of(i, None)
     }
 }
 
