@@ -485,18 +485,8 @@ fn the_figures_read_lately_are_recomputed_once_after_a_write() {
     let database = TestDatabase::new();
     let mut conn = database.connect().connection().unwrap();
     let figures = FigureCache::default();
-    let scope = DataScope {
-        buyer_ids: None,
-        company_id: None,
-        description: "tous les acheteurs".to_owned(),
-        with_pending: false,
-    };
-    let options = Options {
-        include_subcontractors: false,
-        suppress_small_groups: true,
-        special_categories: false,
-        breakdowns: Breakdowns::NONE,
-    };
+    let scope = scope_of(None);
+    let options = main_figures();
     let year = |y| Period::year(y).unwrap();
     figures
         .indicators(&mut conn, &scope, year(2025), options)
@@ -605,12 +595,7 @@ fn after_a_write_readers_get_the_previous_figures_at_once_said_stale_until_the_n
     // Readers do not wait for new figures; nothing but `refresh` computes them.
     let figures = FigureCache::new(std::time::Duration::ZERO);
     let scope = scope_of(Some(&[1]));
-    let options = Options {
-        include_subcontractors: false,
-        suppress_small_groups: true,
-        special_categories: false,
-        breakdowns: Breakdowns::NONE,
-    };
+    let options = main_figures();
     let year = Period::year(2025).unwrap();
     let page = suivi_clauses::storage::PageRequest::new(None, None);
     let latest = |conn: &mut _| {
@@ -700,6 +685,16 @@ async fn the_dashboard_says_when_its_figures_are_those_of_before_a_write() {
     chrono::DateTime::parse_from_rfc3339(&said("Figures-Computed-At")).unwrap();
 }
 
+/// The options of the main figures, as a trend reads them: no breakdown.
+fn main_figures() -> Options {
+    Options {
+        include_subcontractors: false,
+        suppress_small_groups: true,
+        special_categories: false,
+        breakdowns: Breakdowns::NONE,
+    }
+}
+
 /// A scope of the buyers `ids` (`None`: every buyer).
 fn scope_of(ids: Option<&[i64]>) -> DataScope {
     DataScope {
@@ -715,12 +710,7 @@ fn a_write_for_one_buyer_leaves_the_figures_kept_for_the_others() {
     let database = TestDatabase::new();
     let mut conn = database.connect().connection().unwrap();
     let figures = FigureCache::default();
-    let options = Options {
-        include_subcontractors: false,
-        suppress_small_groups: true,
-        special_categories: false,
-        breakdowns: Breakdowns::NONE,
-    };
+    let options = main_figures();
     let year = Period::year(2025).unwrap();
     let scopes = [
         scope_of(Some(&[1])),
