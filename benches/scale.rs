@@ -7,7 +7,7 @@
 //! BENCH_SECTIONS=postgres cargo bench --bench scale   # imports, then only the sections named
 //! ```
 //!
-//! Sections after the imports: export, postgres, load, together (all by default).
+//! Sections after the imports: export, postgres, load, together, after-import (all by default).
 //! `BENCH_FORMATS=csv` imports only the CSV files (the later sections need the CSV one).
 //!
 //! Every measurement that reports memory runs in a child process of its own (this program
@@ -442,7 +442,7 @@ async fn main() {
     // The same dataset in PostgreSQL, through the same import.
     let schema = format!("bench_{}", std::process::id());
     let postgres = postgres_url(&pg_base, &schema);
-    if wanted("postgres") || wanted("load") {
+    if wanted("postgres") || wanted("load") || wanted("after-import") {
         let imported = run_child(&[
             "import",
             &dataset.join("heures.csv").display().to_string(),
@@ -499,6 +499,18 @@ async fn main() {
             eprintln!("{backend} concurrency measured");
         }
     }
+    if wanted("after-import") {
+        out.push_str(&format!(
+            "\n### 6. Indicators answers after an import, at {rows} hour rows\n\n"
+        ));
+        out.push_str("| backend | first answer (computed) | first answer after an import | stale | new figures after the import |\n|---|---:|---:|---|---:|\n");
+        for (backend, url) in [("SQLite", sqlite.clone()), ("PostgreSQL", postgres.clone())] {
+            let line = after_import(work.path(), backend, &url, &dataset).await;
+            out.push_str(&format!("{line}\n"));
+            save(&out);
+            eprintln!("{backend} answers after an import measured");
+        }
+    }
     drop_schema(&pg_base, &schema);
     drop_schema(&pg_base, &format!("{schema}_t"));
 
@@ -513,6 +525,78 @@ fn save(out: &str) {
     {
         std::fs::write(&target, out).unwrap();
     }
+}
+
+/// The indicators read once (computed, then kept), one line of the statement imported again
+/// with other hours (a write for that line's buyer), then the indicators read until they
+/// are those of the new data: how long the first answer after the import takes (the figures
+/// kept, said stale, unless the new ones come within the readers' wait) and how long until the
+/// new figures are answered.
+async fn after_import(work: &Path, backend: &str, url: &str, dataset: &Path) -> String {
+    let data_dir = work.join(format!("after-import-{backend}"));
+    std::fs::create_dir_all(&data_dir).unwrap();
+    let base = serve(&data_dir, url).await;
+    let cookie = sign_in(&base).await;
+    let token = cookie.trim_start_matches("suivi_session=").to_owned();
+    let client = reqwest::Client::new();
+    let read = || async {
+        let started = Instant::now();
+        let answer: Value = client
+            .get(format!("{base}/api/indicators?year=2025"))
+            .header("Cookie", &cookie)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        (started.elapsed().as_secs_f64() * 1000.0, answer)
+    };
+    let (computed_ms, _) = read().await;
+    let text = std::fs::read_to_string(dataset.join("heures.csv")).unwrap();
+    let line = text.lines().nth(1).unwrap();
+    let (cells, _) = line.rsplit_once(';').unwrap();
+    let file = format!("{}\n{cells};1\n", HOURS_HEADER.join(";"));
+    let response = upload_hours(&client, &base, &token, "une-ligne.csv", file).await;
+    assert_eq!(
+        response.status().as_u16(),
+        201,
+        "{}",
+        response.text().await.unwrap()
+    );
+    let imported = Instant::now();
+    let (first_ms, first) = read().await;
+    let mut answer = first.clone();
+    while answer["stale"] == true {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        answer = read().await.1;
+    }
+    format!(
+        "| {backend} | {computed_ms:.1} ms | {first_ms:.1} ms | {} | {:.0} ms |",
+        if first["stale"] == true { "yes" } else { "no" },
+        imported.elapsed().as_secs_f64() * 1000.0
+    )
+}
+
+/// `POST /api/imports` of an hours statement.
+async fn upload_hours(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    name: &str,
+    file: String,
+) -> reqwest::Response {
+    let form = reqwest::multipart::Form::new().text("kind", "hours").part(
+        "file",
+        reqwest::multipart::Part::bytes(file.into_bytes()).file_name(name.to_owned()),
+    );
+    client
+        .post(format!("{base}/api/imports"))
+        .bearer_auth(token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
 }
 
 /// Four hour statements imported through the API at once while four readers ask for the
@@ -569,19 +653,9 @@ async fn together(work: &Path, backend: &str, url: &str, dataset: &Path) -> Stri
             let (base, token) = (base.clone(), token.clone());
             tokio::spawn(async move {
                 let file = format!("{}\n{part}", HOURS_HEADER.join(";"));
-                let form = reqwest::multipart::Form::new().text("kind", "hours").part(
-                    "file",
-                    reqwest::multipart::Part::bytes(file.into_bytes())
-                        .file_name(format!("heures-{i}.csv")),
-                );
                 let client = reqwest::Client::new();
-                let response = client
-                    .post(format!("{base}/api/imports"))
-                    .bearer_auth(&token)
-                    .multipart(form)
-                    .send()
-                    .await
-                    .unwrap();
+                let name = format!("heures-{i}.csv");
+                let response = upload_hours(&client, &base, &token, &name, file).await;
                 let status = response.status().as_u16();
                 let body: Value = response.json().await.unwrap();
                 // Large files go to the background: follow them to the end.
