@@ -52,6 +52,7 @@ impl Application {
         let admin_email = settings.admin_email()?;
         let admin_password = settings.bootstrap.admin_password.clone();
         let importer = settings.importer()?;
+        let stale_after = importer.limits().stale_after;
         let obligations = importer.obligations().clone();
         let organisation = settings.organisation()?;
         let signing_key =
@@ -71,6 +72,13 @@ impl Application {
                 let database = Database::connect(url, &options)?;
                 database.migrate()?;
                 let mut conn = database.connection()?;
+                let discarded = crate::import::importer::discard_abandoned(&mut conn, stale_after)?;
+                if discarded > 0 {
+                    tracing::warn!(
+                        discarded,
+                        "hour entries staged by imports cut off, discarded"
+                    );
+                }
                 let initial_admin =
                     accounts::bootstrap_admin(&mut conn, admin_email, admin_password)?;
                 Ok((database, initial_admin))

@@ -142,6 +142,9 @@ pub struct ImportSettings {
     pub max_running_per_account: usize,
     /// Days a refused file's error workbook is kept; `purge` removes older ones.
     pub error_workbook_days: u32,
+    /// Hour entries written per transaction into the staging table, before one last short
+    /// transaction publishes them all.
+    pub staging_chunk_rows: usize,
 }
 
 /// The date rules of the « À faire » list.
@@ -315,6 +318,7 @@ impl Default for ImportSettings {
             max_running: 4,
             max_running_per_account: 2,
             error_workbook_days: 30,
+            staging_chunk_rows: 100_000,
         }
     }
 }
@@ -514,6 +518,7 @@ impl Settings {
             max_running: self.imports.max_running,
             max_running_per_account: self.imports.max_running_per_account,
             error_workbook_days: self.imports.error_workbook_days,
+            staging_chunk_rows: self.imports.staging_chunk_rows,
         }
     }
 

@@ -21,12 +21,12 @@ use super::template;
 use super::upload::Upload;
 use crate::domain::{
     AuditAction, Hours, ImportKind, ImportPhase, ImportStatus, Labelled, Month, ObligationRules,
-    Role, Siret,
+    Siret,
 };
 use crate::storage::audit::{self, Actor};
 use crate::storage::imports::{self, NewImport, Outcome};
 use crate::storage::users::BuyerScope;
-use crate::storage::{BuyerId, ImportId, LotId, ParticipantId, closures};
+use crate::storage::{BuyerId, ImportId, LotId, ParticipantId, closures, staged_hours};
 use crate::storage::{DbConnection, Touched, buyers, contracts, figures_transaction, hour_entries};
 
 /// The profiles and limits, loaded once at start-up, and the imports running in this process.
@@ -261,6 +261,10 @@ impl Importer {
             if let Err(e) = imports::abandon(conn, job.id, status, &text, None) {
                 tracing::error!(import = job.id.get(), error = %e, "import left as running");
             }
+            // Its transaction rolled back, but the chunks it staged were committed.
+            if let Err(e) = staged_hours::discard(conn, job.id) {
+                tracing::error!(import = job.id.get(), error = %e, "staged entries left");
+            }
         }
         result
     }
@@ -283,6 +287,12 @@ impl Importer {
             report.rows_written = parsed.rows();
             report.status = ImportStatus::Succeeded;
             progress.phase(ImportPhase::Writing, parsed.rows());
+            // Hour statements, which may run to millions of rows, are staged a chunk per
+            // transaction first; the transaction below only publishes them.
+            if let Parsed::Hours(statements) = parsed {
+                let chunk_rows = self.limits.staging_chunk_rows;
+                kinds::hours::stage(conn, statements, job.id, upload.role, chunk_rows, progress)?;
+            }
         }
         figures_transaction(conn, |conn, touched| {
             // Again inside the transaction: the same file may have been sent twice at once.
@@ -291,7 +301,7 @@ impl Importer {
             }
             match &checked.accepted {
                 Some(parsed) => {
-                    write_rows(conn, parsed, job.id, upload.role, progress, &mut report)?;
+                    write_rows(conn, parsed, job.id, progress, &mut report)?;
                     touch_buyers_of(conn, parsed, touched)?;
                 }
                 None => touched.nobody(),
@@ -404,12 +414,25 @@ impl Importer {
     }
 }
 
-/// Writes the accepted rows of the import `id`; the caller provides the transaction.
+/// Discards what imports cut off before their end staged (their process is gone: silent for
+/// `stale_after`, or no longer running): at start-up. Returns how many entries went.
+pub fn discard_abandoned(
+    conn: &mut DbConnection,
+    stale_after: std::time::Duration,
+) -> Result<usize, ImportError> {
+    let cutoff = chrono::Duration::from_std(stale_after)
+        .ok()
+        .and_then(|d| crate::storage::now().checked_sub_signed(d))
+        .unwrap_or(chrono::NaiveDateTime::MIN);
+    Ok(staged_hours::discard_abandoned(conn, cutoff)?)
+}
+
+/// Writes the accepted rows of the import `id` (hour statements: publishes those staged); the
+/// caller provides the transaction.
 fn write_rows(
     conn: &mut DbConnection,
     parsed: &Parsed,
     id: ImportId,
-    uploader: Role,
     progress: &mut dyn Progress,
     report: &mut ImportReport,
 ) -> Result<(), ImportError> {
@@ -425,7 +448,7 @@ fn write_rows(
         }
         Parsed::Hours(statements) => {
             refuse_closed_meanwhile(conn, statements)?;
-            report.replaced = kinds::hours::write(conn, statements, id, uploader, progress)?;
+            report.replaced = kinds::hours::publish(conn, statements, id)?;
         }
         Parsed::WorkContracts(contracts) => {
             kinds::work_contracts::write(conn, contracts, id, progress)?;

@@ -23,6 +23,8 @@ pub struct ImportLimits {
     pub max_running_per_account: usize,
     /// Days a refused file's error workbook is kept.
     pub error_workbook_days: u32,
+    /// Hour entries an import writes per transaction before publishing them all at once.
+    pub staging_chunk_rows: usize,
 }
 
 impl Default for ImportLimits {
@@ -38,6 +40,7 @@ impl Default for ImportLimits {
             max_running: 4,
             max_running_per_account: 2,
             error_workbook_days: 30,
+            staging_chunk_rows: 100_000,
         }
     }
 }

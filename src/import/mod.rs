@@ -5,8 +5,9 @@
 //! (`header`, matched through the kind's `profile`), typed cells and rows (`cells`, `rows`),
 //! then the kind's own checks (`kinds`); `pipeline` chains these steps. Every problem is
 //! collected; if there is any, nothing is written. Otherwise the rows and the import's outcome
-//! are written in one transaction (`importer`). The import's record is committed first, as a
-//! running job whose progress (`progress`) can be followed.
+//! are written in one transaction (`importer`); hour statements are first staged a chunk per
+//! transaction, and that transaction publishes them. The import's record is committed first, as
+//! a running job whose progress (`progress`) can be followed.
 
 pub mod cells;
 pub mod context;

@@ -112,97 +112,6 @@ fn keep_replaced(
         .map(drop)
 }
 
-/// A new entry as one row of a multi-row INSERT (every column given: SQLite has no DEFAULT in
-/// VALUES).
-#[derive(Insertable)]
-#[diesel(table_name = hour_entries, treat_none_as_default_value = false)]
-struct NewRow {
-    lot_id: LotId,
-    company_id: CompanyId,
-    participant_id: ParticipantId,
-    month: Month,
-    modality: Modality,
-    insertion_employer_id: Option<CompanyId>,
-    hours: Hours,
-    employment_contract: Option<EmploymentContract>,
-    import_id: Option<ImportId>,
-    created_at: chrono::NaiveDateTime,
-    updated_at: chrono::NaiveDateTime,
-    review: ReviewState,
-    review_reason: Option<String>,
-}
-
-/// Rows per INSERT: 13 values each, well under both backends' bound-variable limits.
-pub const BATCH: usize = 1_000;
-
-/// Writes many entries as `upsert` does, a thousand at a time: the keys already stored are
-/// looked up together and updated, the new ones inserted in one statement. One statement per
-/// row cost a network round trip each on PostgreSQL (3 900 rows/s in the benchmarks).
-/// `written` is called once per entry; returns, entry by entry, the hours replaced.
-pub fn upsert_all(
-    conn: &mut DbConnection,
-    entries: &[HourEntry],
-    import_id: ImportId,
-    mut written: impl FnMut(),
-) -> QueryResult<Vec<Option<Hours>>> {
-    let at = now();
-    let mut replaced = Vec::with_capacity(entries.len());
-    for chunk in entries.chunks(BATCH) {
-        let participants: Vec<ParticipantId> = chunk.iter().map(|e| e.participant_id).collect();
-        let months: Vec<Month> = chunk.iter().map(|e| e.month).collect();
-        let stored: std::collections::HashMap<EntryKey, Hours> =
-            stored_for(conn, &participants, &months)?
-                .into_iter()
-                .map(|s| (s.key(), s.hours))
-                .collect();
-        let mut fresh = Vec::new();
-        for entry in chunk {
-            let key = (
-                entry.lot_id,
-                entry.company_id,
-                entry.participant_id,
-                entry.month,
-                entry.modality,
-            );
-            match stored.get(&key) {
-                Some(previous) => {
-                    upsert(conn, entry, import_id)?;
-                    replaced.push(Some(*previous));
-                }
-                None => {
-                    fresh.push(NewRow {
-                        lot_id: entry.lot_id,
-                        company_id: entry.company_id,
-                        participant_id: entry.participant_id,
-                        month: entry.month,
-                        modality: entry.modality,
-                        insertion_employer_id: entry.insertion_employer_id,
-                        hours: entry.hours,
-                        employment_contract: entry.employment_contract,
-                        import_id: Some(import_id),
-                        created_at: at,
-                        updated_at: at,
-                        review: entry.review,
-                        review_reason: None,
-                    });
-                    replaced.push(None);
-                }
-            }
-            written();
-        }
-        // MultiConnection cannot batch: each backend's own connection does.
-        let insert = diesel::insert_into(hour_entries::table).values(&fresh);
-        match conn {
-            DbConnection::Postgres(pg) => insert.execute(pg)?,
-            DbConnection::Sqlite(sqlite) => insert.execute(sqlite)?,
-        };
-    }
-    Ok(replaced)
-}
-
-/// What identifies an entry: lot, company, participant, month and modality.
-type EntryKey = (LotId, CompanyId, ParticipantId, Month, Modality);
-
 /// A stored entry's key and hours, as read back.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable)]
 pub struct StoredEntry {
@@ -212,18 +121,6 @@ pub struct StoredEntry {
     pub month: Month,
     pub modality: Modality,
     pub hours: Hours,
-}
-
-impl StoredEntry {
-    fn key(&self) -> EntryKey {
-        (
-            self.lot_id,
-            self.company_id,
-            self.participant_id,
-            self.month,
-            self.modality,
-        )
-    }
 }
 
 /// Stored entries of these participants in these months, with their hours.

@@ -50,7 +50,7 @@ pub fn start(conn: &mut DbConnection, new: &NewImport<'_>) -> QueryResult<Import
             imports::created_at.eq(at),
             imports::started_at.eq(at),
             imports::heartbeat_at.eq(at),
-            // The hour entries it replaces are kept (`hour_entries::upsert`): it can be undone.
+            // The hour entries it replaces are kept (`staged_hours::publish`): it can be undone.
             imports::replaced_kept.eq(true),
         ))
         .returning(imports::id)

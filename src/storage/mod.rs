@@ -28,6 +28,7 @@ pub mod reminders;
 pub mod reviews;
 pub mod schema;
 pub mod shared_records;
+pub mod staged_hours;
 mod transaction;
 mod url;
 pub mod users;

@@ -270,6 +270,24 @@ diesel::table! {
     }
 }
 
+// No primary key in the database (rows written in bulk, read once by import): diesel needs one
+// named, and an import's rows are one per row of its file.
+diesel::table! {
+    staged_hour_entries (import_id, row_number) {
+        import_id -> BigInt,
+        row_number -> Integer,
+        lot_id -> BigInt,
+        company_id -> BigInt,
+        participant_id -> BigInt,
+        month -> Integer,
+        modality -> Text,
+        insertion_employer_id -> Nullable<BigInt>,
+        hours -> BigInt,
+        employment_contract -> Nullable<Text>,
+        review -> Text,
+    }
+}
+
 diesel::table! {
     work_contracts (id) {
         id -> BigInt,
@@ -354,6 +372,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     participants,
     hour_entries,
     replaced_hour_entries,
+    staged_hour_entries,
     work_contracts,
     work_contract_lots,
     login_failures,

@@ -58,6 +58,7 @@ mod small_groups;
 mod smtp;
 mod spaser;
 mod spreadsheet_habits;
+mod staged_import;
 mod storage;
 mod stored_values;
 mod upload_limits;

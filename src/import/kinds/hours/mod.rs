@@ -2,7 +2,8 @@
 //!
 //! Each row is read once into a typed view (`row`) and goes through the named checks of a
 //! statement (`checks`); the checks across rows (`across_rows`) then look at the file as a
-//! whole, and at the hours already stored; the statements are then written (`write`).
+//! whole, and at the hours already stored; the statements are then staged and published
+//! (`write`).
 
 mod across_rows;
 mod checks;
@@ -17,4 +18,4 @@ pub use context::Context;
 pub use row::COLUMNS;
 pub use statement::{EntryKey, Statement};
 pub use validate::validate;
-pub use write::write;
+pub use write::{publish, stage};

@@ -1,37 +1,33 @@
-//! Writing the statements, a batch at a time, in the import's transaction.
+//! Writing the statements: staged a chunk at a time, each chunk committed on its own, then
+//! published by the import's final transaction.
 
 use std::collections::HashSet;
 
 use super::statement::Statement;
 use crate::domain::{Role, review};
 use crate::import::progress::Progress;
-use crate::storage::ImportId;
-use crate::storage::hour_entries::{self, HourEntry};
-use crate::storage::{DbConnection, LotId, buyers, work_contracts};
+use crate::storage::staged_hours::{self, StagedEntry};
+use crate::storage::{DbConnection, ImportId, LotId, buyers, work_contracts, write_transaction};
 
-/// Writes every statement, replacing earlier values of the same key; returns one French line per
-/// value replaced, for the report. The caller provides the transaction. The hours wait for
-/// validation, unless a facilitateur sent them on lots whose buyer validates those at import.
-/// The contracts derived from the hours of the file's participants are derived again.
-pub fn write(
+/// Stages every statement of the import, `chunk_rows` to a transaction: a large file neither
+/// holds one transaction open while it is written nor has all its entries copied at once.
+/// The hours wait for validation, unless a facilitateur sent them on lots whose buyer
+/// validates those at import.
+pub fn stage(
     conn: &mut DbConnection,
     statements: &[Statement],
     import_id: ImportId,
     uploader: Role,
+    chunk_rows: usize,
     progress: &mut dyn Progress,
-) -> diesel::QueryResult<Vec<String>> {
-    let validating = if review::may_review(uploader) {
-        let lot_ids: Vec<LotId> = statements.iter().map(|s| s.entry.lot_id).collect();
-        buyers::lots_validating_reviewers_imports(conn, &lot_ids)?
-    } else {
-        HashSet::new()
-    };
-    let mut replaced = Vec::new();
-    // A batch at a time: the entries are never all copied at once.
-    for batch in statements.chunks(hour_entries::BATCH) {
-        let entries: Vec<HourEntry> = batch
+) -> diesel::QueryResult<()> {
+    let validating = lots_validated_at_import(conn, statements, uploader)?;
+    for chunk in statements.chunks(chunk_rows.max(1)) {
+        let entries: Vec<StagedEntry> = chunk
             .iter()
-            .map(|s| HourEntry {
+            .map(|s| StagedEntry {
+                import_id,
+                row_number: i32::try_from(s.row).unwrap_or(i32::MAX),
                 lot_id: s.entry.lot_id,
                 company_id: s.entry.company_id,
                 participant_id: s.entry.participant_id,
@@ -43,18 +39,43 @@ pub fn write(
                 review: review::state_at_import(uploader, validating.contains(&s.entry.lot_id)),
             })
             .collect();
-        let previous =
-            hour_entries::upsert_all(conn, &entries, import_id, || progress.row_written())?;
-        replaced.extend(batch.iter().zip(previous).filter_map(|(s, previous)| {
-            previous.filter(|p| *p != s.hours).map(|previous| {
-                format!(
-                    "Ligne {} : {} remplacent {} déclarées auparavant.",
-                    s.row, s.hours, previous
-                )
-            })
-        }));
+        write_transaction(conn, |conn| staged_hours::stage(conn, &entries))?;
+        chunk.iter().for_each(|_| progress.row_written());
     }
+    Ok(())
+}
+
+fn lots_validated_at_import(
+    conn: &mut DbConnection,
+    statements: &[Statement],
+    uploader: Role,
+) -> diesel::QueryResult<HashSet<LotId>> {
+    if !review::may_review(uploader) {
+        return Ok(HashSet::new());
+    }
+    let lot_ids: Vec<LotId> = statements.iter().map(|s| s.entry.lot_id).collect();
+    buyers::lots_validating_reviewers_imports(conn, &lot_ids)
+}
+
+/// Publishes what `stage` wrote, replacing earlier values of the same key; returns one French
+/// line per value replaced with other hours, for the report. The caller provides the
+/// transaction. The contracts derived from the hours of the file's participants are derived
+/// again.
+pub fn publish(
+    conn: &mut DbConnection,
+    statements: &[Statement],
+    import_id: ImportId,
+) -> diesel::QueryResult<Vec<String>> {
+    let replaced = staged_hours::publish(conn, import_id, statements.len())?;
     let participants: Vec<_> = statements.iter().map(|s| s.entry.participant_id).collect();
     work_contracts::rederive(conn, &participants)?;
-    Ok(replaced)
+    Ok(replaced
+        .iter()
+        .map(|r| {
+            format!(
+                "Ligne {} : {} remplacent {} déclarées auparavant.",
+                r.row_number, r.hours, r.previous
+            )
+        })
+        .collect())
 }
