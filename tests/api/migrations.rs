@@ -122,7 +122,7 @@ fn named_indexes(schema: &Schema) -> Vec<String> {
     names
 }
 
-const TABLES: [&str; 21] = [
+const TABLES: [&str; 22] = [
     "audit_log",
     "awards",
     "buyer_data_versions",
@@ -140,6 +140,7 @@ const TABLES: [&str; 21] = [
     "participants",
     "reminders",
     "replaced_hour_entries",
+    "staged_hour_entries",
     "user_buyers",
     "users",
     "work_contract_lots",
