@@ -10,6 +10,7 @@ pub mod calibration;
 pub mod clause_status;
 pub mod closure;
 pub mod company;
+pub mod company_identifier;
 pub mod contract;
 pub mod cpv;
 pub mod date;
@@ -42,6 +43,7 @@ pub use calibration::Calibration;
 pub use clause_status::{Assessment, ClauseFacts, ClauseStatus};
 pub use closure::{ClosureFigures, PenaltyAdjustment, PenaltyChange};
 pub use company::{SizeClass, StructureKind};
+pub use company_identifier::{CompanyIdentifier, IdentifierKind};
 pub use contract::{
     AwardRole, Ccag, ContractNature, ContractType, EnvironmentalConsideration, Procedure,
     Reservation, SocialConsideration,

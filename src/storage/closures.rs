@@ -222,9 +222,9 @@ pub fn structures_of_lot(
         )
         .filter(hour_entries::lot_id.eq(lot_id))
         .filter(hour_entries::review.eq(ReviewState::Validated))
-        .group_by((companies::siret, companies::name))
+        .group_by((companies::identifier, companies::name))
         .select((
-            companies::siret,
+            companies::identifier,
             companies::name,
             sql::<BigInt>("COALESCE(CAST(SUM(hour_entries.hours) AS BIGINT), 0)"),
         ))

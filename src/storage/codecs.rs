@@ -12,11 +12,11 @@ use diesel::sqlite::Sqlite;
 
 use super::MultiBackend;
 use crate::domain::{
-    AuditAction, AwardRole, Ccag, ContractNature, ContractType, CpvCode, Departement,
-    EligibilityCriterion, Email, EmploymentContract, ExitOutcome, Hours, ImportKind, ImportPhase,
-    ImportStatus, Labelled, Locality, Modality, Money, Month, Name, PenaltyChange, PostalCode,
-    Procedure, Rate, ReminderState, Reservation, ReviewState, Role, Sex, Siret, SixMonthSituation,
-    SizeClass, StructureKind,
+    AuditAction, AwardRole, Ccag, CompanyIdentifier, ContractNature, ContractType, CpvCode,
+    Departement, EligibilityCriterion, Email, EmploymentContract, ExitOutcome, Hours, ImportKind,
+    ImportPhase, ImportStatus, Labelled, Locality, Modality, Money, Month, Name, PenaltyChange,
+    PostalCode, Procedure, Rate, ReminderState, Reservation, ReviewState, Role, Sex, Siret,
+    SixMonthSituation, SizeClass, StructureKind,
 };
 
 /// A domain value as one column holds it.
@@ -192,7 +192,15 @@ macro_rules! stored_as_parsed_text {
     )+};
 }
 
-stored_as_parsed_text!(Siret, Name, Email, Departement, PostalCode, CpvCode);
+stored_as_parsed_text!(
+    Siret,
+    CompanyIdentifier,
+    Name,
+    Email,
+    Departement,
+    PostalCode,
+    CpvCode
+);
 
 stored_as_integer!(Hours, BigInt, i64,
     encode: Hours::hundredths,

@@ -1,13 +1,16 @@
-//! Companies and insertion employers, one row per establishment (SIRET).
+//! Companies and insertion employers, one row per establishment: by SIRET, or for a company
+//! the DECP names otherwise, by its identifier (`identifier` holds the key of either).
 
 use diesel::prelude::*;
 
 use super::schema::companies;
 use super::{BuyerId, CompanyId, DbConnection, now};
-use crate::domain::{Email, Labelled, Name, PostalCode, Siret, SizeClass, StructureKind, Update};
+use crate::domain::{
+    CompanyIdentifier, Email, Labelled, Name, PostalCode, SizeClass, StructureKind, Update,
+};
 
 pub struct CompanyUpsert<'a> {
-    pub siret: &'a Siret,
+    pub identifier: &'a CompanyIdentifier,
     /// Required to create the establishment; when absent, a known name is kept.
     pub name: Option<&'a Name>,
     /// When absent, a known kind is kept (an ordinary firm when created).
@@ -20,7 +23,7 @@ pub struct CompanyUpsert<'a> {
 pub fn upsert(conn: &mut DbConnection, company: &CompanyUpsert<'_>) -> QueryResult<CompanyId> {
     let at = now();
     let existing: Option<CompanyId> = companies::table
-        .filter(companies::siret.eq(company.siret.as_str()))
+        .filter(companies::identifier.eq(company.identifier))
         .select(companies::id)
         .first(conn)
         .optional()?;
@@ -45,7 +48,9 @@ pub fn upsert(conn: &mut DbConnection, company: &CompanyUpsert<'_>) -> QueryResu
             .map(|_| id),
         None => diesel::insert_into(companies::table)
             .values((
-                companies::siret.eq(company.siret.as_str()),
+                companies::siret.eq(company.identifier.siret().map(|s| s.as_str().to_owned())),
+                companies::identifier_kind.eq(company.identifier.kind().code()),
+                companies::identifier.eq(company.identifier),
                 companies::name.eq(company
                     .name
                     .map(Name::as_str)
@@ -67,7 +72,12 @@ pub fn upsert(conn: &mut DbConnection, company: &CompanyUpsert<'_>) -> QueryResu
 )]
 #[diesel(table_name = companies)]
 pub struct Company {
-    pub siret: String,
+    /// None for a company identified otherwise (`identifier_kind`).
+    pub siret: Option<String>,
+    /// `SIRET`, or the DECP's other kind (`TVA`, `HORS-UE`…).
+    pub identifier_kind: String,
+    /// The SIRET, or the kind's code, a colon and the identifier (`TVA:FR64443061841`).
+    pub identifier: String,
     pub name: String,
     pub structure_kind: String,
     pub size_class: Option<String>,
@@ -77,13 +87,13 @@ pub struct Company {
     pub contact_email: Option<String>,
 }
 
-/// Sets or clears the establishment's contact address; false when the SIRET is not known.
+/// Sets or clears the establishment's contact address; false when the company is not known.
 pub fn set_contact_email(
     conn: &mut DbConnection,
-    siret: &Siret,
+    company: &CompanyIdentifier,
     email: Option<&Email>,
 ) -> QueryResult<bool> {
-    let changed = diesel::update(companies::table.filter(companies::siret.eq(siret.as_str())))
+    let changed = diesel::update(companies::table.filter(companies::identifier.eq(company)))
         .set((
             companies::contact_email.eq(email.map(Email::as_str)),
             companies::updated_at.eq(now()),
@@ -96,19 +106,20 @@ pub fn set_contact_email(
 #[derive(Debug, Clone, PartialEq, Eq, Queryable)]
 pub struct Contact {
     pub id: CompanyId,
+    /// Its identifier's key (see `Company::identifier`).
     pub siret: String,
     pub name: String,
     pub email: Option<String>,
 }
 
-/// The id, name and contact address of the establishments with these SIRETs.
+/// The id, name and contact address of the establishments with these identifiers' keys.
 pub fn contacts(conn: &mut DbConnection, sirets: &[String]) -> QueryResult<Vec<Contact>> {
     super::in_slices(sirets, |slice| {
         companies::table
-            .filter(companies::siret.eq_any(slice))
+            .filter(companies::identifier.eq_any(slice))
             .select((
                 companies::id,
-                companies::siret,
+                companies::identifier,
                 companies::name,
                 companies::contact_email,
             ))
@@ -124,31 +135,37 @@ pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<Company>> {
         .load(conn)
 }
 
-/// The id of the establishment with this SIRET, if known.
-pub fn id_of(conn: &mut DbConnection, siret: &str) -> QueryResult<Option<CompanyId>> {
+/// The id of the establishment with this identifier's key (a SIRET), if known.
+pub fn id_of(conn: &mut DbConnection, key: &str) -> QueryResult<Option<CompanyId>> {
     companies::table
-        .filter(companies::siret.eq(siret))
+        .filter(companies::identifier.eq(key))
         .select(companies::id)
         .first(conn)
         .optional()
 }
 
-/// The id of every known establishment, by SIRET.
+/// The id of every known establishment, by SIRET. Companies without one have no statements:
+/// the hours' checks look them up by SIRET only.
 pub fn ids_by_siret(
     conn: &mut DbConnection,
 ) -> QueryResult<std::collections::HashMap<String, CompanyId>> {
     let rows: Vec<(String, CompanyId)> = companies::table
-        .select((companies::siret, companies::id))
+        .filter(companies::siret.is_not_null())
+        .select((companies::siret.assume_not_null(), companies::id))
         .load(conn)?;
     Ok(rows.into_iter().collect())
 }
 
-/// Id and kind of every known establishment, by SIRET.
-pub fn kinds_by_siret(
+/// Id and kind of every known establishment, by its identifier's key (a SIRET for most).
+pub fn kinds_by_identifier(
     conn: &mut DbConnection,
 ) -> QueryResult<std::collections::HashMap<String, (CompanyId, String)>> {
     let rows: Vec<(String, CompanyId, String)> = companies::table
-        .select((companies::siret, companies::id, companies::structure_kind))
+        .select((
+            companies::identifier,
+            companies::id,
+            companies::structure_kind,
+        ))
         .load(conn)?;
     Ok(rows
         .into_iter()
@@ -162,7 +179,7 @@ pub struct CompanyFilter {
     /// Only these kinds (codes); all when empty.
     pub kinds: Vec<String>,
     pub departement: Option<String>,
-    /// Part of the name or of the SIRET.
+    /// Part of the name or of the identifier (a SIRET for most).
     pub search: Option<String>,
     /// Only the awardees of these buyers' contracts; all establishments when `None`.
     pub buyer_ids: Option<Vec<BuyerId>>,
@@ -205,7 +222,7 @@ pub fn page(
                 super::fold(companies::name)
                     .like(pattern.clone())
                     .escape('\\')
-                    .or(companies::siret.like(pattern).escape('\\')),
+                    .or(companies::identifier.like(pattern).escape('\\')),
             );
         }
         if let Some(ids) = &filter.buyer_ids {

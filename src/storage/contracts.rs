@@ -391,7 +391,7 @@ fn lot_periods(
             awards::table
                 .inner_join(companies::table)
                 .filter(awards::lot_id.eq(lots::id))
-                .filter(companies::siret.eq(siret.to_owned())),
+                .filter(companies::identifier.eq(siret.to_owned())),
         ));
     }
     query.load(conn)
@@ -420,7 +420,7 @@ pub fn clause_lots_of_company(
     let mut query = awards::table
         .inner_join(companies::table)
         .inner_join(lots::table.inner_join(contracts::table))
-        .filter(companies::siret.eq(company_siret))
+        .filter(companies::identifier.eq(company_siret))
         .filter(diesel::dsl::exists(
             insertion_clauses::table.filter(insertion_clauses::lot_id.eq(lots::id)),
         ))
@@ -501,7 +501,8 @@ pub struct LotView {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AwardView {
-    pub siret: String,
+    /// The company's identifier's key: its SIRET, or `TVA:FR…` for one without.
+    pub identifier: String,
     pub name: String,
     pub role: String,
     /// Declared share, in cents.
@@ -563,7 +564,7 @@ struct LotRow {
 #[derive(Queryable)]
 struct AwardRow {
     lot_id: LotId,
-    siret: String,
+    identifier: String,
     name: String,
     role: AwardRole,
     amount: Option<Money>,
@@ -719,7 +720,7 @@ fn awards_of(
                 .filter(awards::lot_id.eq_any(slice))
                 .select((
                     awards::lot_id,
-                    companies::siret,
+                    companies::identifier,
                     companies::name,
                     awards::role,
                     awards::amount_cents,
@@ -731,7 +732,7 @@ fn awards_of(
     let mut by_lot: HashMap<LotId, Vec<AwardView>> = HashMap::new();
     for award in rows {
         by_lot.entry(award.lot_id).or_default().push(AwardView {
-            siret: award.siret,
+            identifier: award.identifier,
             name: award.name,
             role: award.role.code().to_owned(),
             amount: award.amount.map(Money::cents),

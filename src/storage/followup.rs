@@ -79,7 +79,7 @@ pub fn holders(
                 .filter(awards::lot_id.eq_any(slice))
                 .filter(awards::role.eq(AwardRole::Holder))
                 .order((awards::lot_id, awards::id))
-                .select((awards::lot_id, companies::siret, companies::name))
+                .select((awards::lot_id, companies::identifier, companies::name))
                 .load(conn)
         })
     })

@@ -108,8 +108,8 @@ impl Dimension {
             Dimension::Lot => {
                 "buyers.siret || '/' || contracts.reference || '/' || CAST(lots.number AS TEXT)"
             }
-            Dimension::Company => "firms.siret",
-            Dimension::InsertionEmployer => "employers.siret",
+            Dimension::Company => "firms.identifier",
+            Dimension::InsertionEmployer => "employers.identifier",
             // Direct hires and training have no insertion structure: the company itself.
             Dimension::StructureKind => "COALESCE(employers.structure_kind, 'company')",
             Dimension::Year => "CAST(hour_entries.month / 100 AS TEXT)",
@@ -510,7 +510,7 @@ pub fn provided_by(
         Hours,
     );
     let keys =
-        "contracts.id, contracts.reference, lots.number, lots.title, firms.siret, firms.name";
+        "contracts.id, contracts.reference, lots.number, lots.title, firms.identifier, firms.name";
     let rows: Vec<Row> = located(conn, &["hour_entries"], |conn| {
         filtered_hours!(
             hour_entries::table
@@ -701,12 +701,12 @@ fn detail_rows(
             buyers::siret,
             contracts::reference,
             lots::number,
-            FIRMS.field(companies::siret),
+            FIRMS.field(companies::identifier),
             FIRMS.field(companies::name),
             hour_entries::month,
             participants::pseudonym,
             hour_entries::modality,
-            EMPLOYERS.field(companies::siret).nullable(),
+            EMPLOYERS.field(companies::identifier).nullable(),
             hour_entries::hours,
             hour_entries::employment_contract,
         ))
@@ -817,7 +817,12 @@ pub struct AwardGroup {
 }
 
 /// Local: the awardee establishment's département is one of its buyer's territory.
-const LOCALITY: &str = "CASE WHEN companies.departement IS NULL THEN 'unknown' \
+/// Where an award's company stands for the local share. A company without a SIRET (the DECP
+/// names it by a VAT number or a foreign identifier) and without a French address is
+/// established elsewhere: not local, rather than of unknown place.
+const LOCALITY: &str = "CASE WHEN companies.departement IS NULL AND companies.identifier_kind <> 'SIRET' \
+       THEN 'other' \
+     WHEN companies.departement IS NULL THEN 'unknown' \
      WHEN EXISTS (SELECT 1 FROM buyer_departements \
        WHERE buyer_departements.buyer_id = contracts.buyer_id \
        AND buyer_departements.departement = companies.departement) THEN 'local' \

@@ -375,7 +375,7 @@ pub fn timeline(
     use diesel::sql_types::{BigInt, Integer, Nullable, Text};
     // Several keys in one SQL fragment: diesel cannot mix columns and SQL in a GROUP BY.
     let keys = "hour_entries.month, contracts.id, contracts.reference, lots.number, lots.title, \
-                companies.siret, companies.name";
+                companies.identifier, companies.name";
     let sums = format!(
         "COALESCE(CAST(SUM(hour_entries.hours) AS BIGINT), 0), \
          COALESCE(CAST(SUM(CASE WHEN hour_entries.modality = '{training}' THEN hour_entries.hours ELSE 0 END) AS BIGINT), 0), \
@@ -408,7 +408,7 @@ pub fn timeline(
     super::located::located(conn, &["hour_entries"], |conn| {
         query
             .order(sql::<BigInt>(
-                "hour_entries.month, contracts.reference, lots.number, companies.siret",
+                "hour_entries.month, contracts.reference, lots.number, companies.identifier",
             ))
             .load(conn)
     })

@@ -167,7 +167,7 @@ pub fn recent(
         .inner_join(companies::table)
         .select((
             reminders::id,
-            companies::siret,
+            companies::identifier,
             companies::name,
             reminders::recipient,
             reminders::items,

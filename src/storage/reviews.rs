@@ -101,7 +101,7 @@ pub fn company_names(
     super::in_slices(ids, |slice| {
         companies::table
             .filter(companies::id.eq_any(slice))
-            .select((companies::id, companies::siret, companies::name))
+            .select((companies::id, companies::identifier, companies::name))
             .load(conn)
     })
 }

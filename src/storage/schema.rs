@@ -24,7 +24,7 @@ diesel::table! {
 diesel::table! {
     companies (id) {
         id -> BigInt,
-        siret -> Text,
+        siret -> Nullable<Text>,
         name -> Text,
         structure_kind -> Text,
         size_class -> Nullable<Text>,
@@ -34,6 +34,8 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         contact_email -> Nullable<Text>,
+        identifier_kind -> Text,
+        identifier -> Text,
     }
 }
 

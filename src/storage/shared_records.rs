@@ -54,17 +54,17 @@ type CompanyRow = (
     Option<String>,
 );
 
-/// The known companies among `sirets`, by SIRET.
-pub fn companies_by_siret(
+/// The known companies among `keys` (their identifiers' keys: a SIRET for most), by key.
+pub fn companies_by_identifier(
     conn: &mut DbConnection,
-    sirets: &[&str],
+    keys: &[&str],
 ) -> QueryResult<HashMap<String, StoredCompany>> {
     let mut found = HashMap::new();
-    for chunk in sirets.chunks(CHUNK) {
+    for chunk in keys.chunks(CHUNK) {
         let rows: Vec<CompanyRow> = companies::table
-            .filter(companies::siret.eq_any(chunk))
+            .filter(companies::identifier.eq_any(chunk))
             .select((
-                companies::siret,
+                companies::identifier,
                 companies::id,
                 companies::name,
                 companies::structure_kind,
