@@ -288,7 +288,7 @@ fn detail(conn: &mut DbConnection, place: Place, lot_id: LotId) -> Result<Closur
         .iter()
         .map(|a| {
             let role = AwardRole::from_code(&a.role).map_or("—", |r| r.label());
-            (a.siret.clone(), a.name.clone(), role)
+            (a.identifier.clone(), a.name.clone(), role)
         })
         .collect();
     Ok(ClosureDetail {

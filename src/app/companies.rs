@@ -5,8 +5,8 @@ use chrono::NaiveDate;
 use super::{AppError, Caller, ErrorCode, Listed, Narrowing, buyers};
 use crate::domain::authorization::Action;
 use crate::domain::{
-    AuditAction, Departement, Email, Labelled, Month, Name, PostalCode, Siret, StructureKind,
-    Update,
+    AuditAction, CompanyIdentifier, Departement, Email, Labelled, Month, Name, PostalCode, Siret,
+    StructureKind, Update,
 };
 use crate::indicators::statement::{self, Statement};
 use crate::storage::audit;
@@ -18,9 +18,11 @@ use crate::storage::{
     CompanyId, DbConnection, PageRequest, figures_transaction, write_transaction,
 };
 
-/// A company's SIRET as given in an address, checked.
-pub fn siret_of(text: &str) -> Result<Siret, AppError> {
-    Siret::parse(text).map_err(|e| AppError::with(ErrorCode::InvalidCompany, e))
+/// A company as an address names it, checked: its SIRET, or for a company the DECP names
+/// otherwise, its identifier's key (`TVA:FR64443061841`), so that existing addresses by SIRET
+/// stay as they are.
+pub fn company_of(text: &str) -> Result<CompanyIdentifier, AppError> {
+    CompanyIdentifier::parse(text).map_err(|e| AppError::with(ErrorCode::InvalidCompany, e))
 }
 
 #[derive(Debug, Clone)]
@@ -84,7 +86,7 @@ pub fn with_buyers(
 pub fn statement(
     conn: &mut DbConnection,
     caller: &Caller,
-    siret: &Siret,
+    siret: &CompanyIdentifier,
     at: NaiveDate,
 ) -> Result<Statement, AppError> {
     if caller.company().is_some_and(|own| own != siret.as_str()) {
@@ -100,7 +102,7 @@ pub fn statement(
 fn provided(
     conn: &mut DbConnection,
     caller: &Caller,
-    siret: &Siret,
+    siret: &CompanyIdentifier,
     at: NaiveDate,
 ) -> Result<Vec<ProvidedHours>, AppError> {
     let Some(structure) = companies::id_of(conn, siret.as_str())? else {
@@ -134,7 +136,7 @@ pub struct CompanyDetail {
 pub fn detail(
     conn: &mut DbConnection,
     caller: &Caller,
-    siret: &Siret,
+    siret: &CompanyIdentifier,
 ) -> Result<CompanyDetail, AppError> {
     let statement = statement(conn, caller, siret, super::today())?;
     let provided = provided(conn, caller, siret, statement.at)?;
@@ -160,7 +162,7 @@ pub fn detail(
     let company = page(conn, caller, &query)?
         .items
         .into_iter()
-        .find(|c| c.siret == siret.as_str());
+        .find(|c| c.identifier == siret.as_str());
     let changeable = match companies::id_of(conn, siret.as_str())? {
         Some(id) if company.is_some() => may_change(conn, caller, id).is_ok(),
         _ => false,
@@ -243,7 +245,7 @@ fn changes(stored: &StoredCompany, name: &Name, postal_code: &Update<PostalCode>
 pub fn change(
     conn: &mut DbConnection,
     caller: &Caller,
-    siret: &Siret,
+    siret: &CompanyIdentifier,
     draft: &CompanyDraft,
 ) -> Result<(), AppError> {
     if !caller.may(Action::EditCompanies) {
@@ -252,14 +254,14 @@ pub fn change(
     let (name, postal_code) = draft.parse()?;
     // Every buyer's figures: a company is a record shared between buyers.
     figures_transaction(conn, |conn, _| {
-        let stored = shared_records::companies_by_siret(conn, &[siret.as_str()])?
+        let stored = shared_records::companies_by_identifier(conn, &[siret.as_str()])?
             .remove(siret.as_str())
             .ok_or_else(|| AppError::new(ErrorCode::UnknownCompany))?;
         may_change(conn, caller, stored.id)?;
         companies::upsert(
             conn,
             &CompanyUpsert {
-                siret,
+                identifier: siret,
                 name: Some(&name),
                 kind: None,
                 postal_code: postal_code.as_ref(),
@@ -283,7 +285,7 @@ pub fn change(
 pub fn set_contact_email(
     conn: &mut DbConnection,
     caller: &Caller,
-    siret: &Siret,
+    siret: &CompanyIdentifier,
     email: Option<&str>,
 ) -> Result<Option<Email>, AppError> {
     if !caller.may(Action::ManageCompanies) {

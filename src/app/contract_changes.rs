@@ -11,7 +11,8 @@ use chrono::NaiveDate;
 use super::{AppError, Caller, ErrorCode};
 use crate::domain::ObligationRules;
 use crate::domain::{
-    AuditAction, AwardRole, CpvCode, Labelled, Money, Procedure, Reservation, Siret, Update,
+    AuditAction, AwardRole, CompanyIdentifier, CpvCode, Labelled, Money, Procedure, Reservation,
+    Siret, Update,
 };
 use crate::import::kinds::contracts::{self as register, Context, Contract, RegisterRow};
 use crate::import::progress::Silent;
@@ -56,7 +57,8 @@ pub struct LotInput {
 pub struct AwardInput {
     /// Where the awardee is among its lot's in the request.
     pub place: usize,
-    pub siret: Siret,
+    /// A SIRET, or the identifier of a company the DECP named otherwise, already known.
+    pub company: CompanyIdentifier,
     /// Needed for a company not yet known; a known company keeps its stored name (it may work
     /// for other buyers: it is changed on its own page).
     pub name: Option<String>,
@@ -91,7 +93,7 @@ fn context_of(
         buyers: mine.into_iter().map(|b| (b.siret, b.id)).collect(),
         other_buyers: others.into_iter().map(|b| b.siret).collect(),
         only_buyer: None,
-        companies: companies::kinds_by_siret(conn)?,
+        companies: companies::kinds_by_identifier(conn)?,
         grounds: rules.grounds.clone(),
     })
 }
@@ -103,7 +105,7 @@ fn rows_of(input: &ContractInput, context: &Context) -> (Vec<RegisterRow>, Vec<(
     for lot in &input.lots {
         for award in &lot.awards {
             places.push((lot.place, award.place));
-            let known = context.companies.contains_key(award.siret.as_str());
+            let known = context.companies.contains_key(award.company.as_str());
             rows.push(RegisterRow {
                 number: places.len() as u32,
                 reference: input.reference.trim().to_owned(),
@@ -111,7 +113,7 @@ fn rows_of(input: &ContractInput, context: &Context) -> (Vec<RegisterRow>, Vec<(
                 buyer: input.buyer.clone(),
                 notified: input.notification_date,
                 amount: award.amount,
-                holder: award.siret.clone(),
+                holder: award.company.clone(),
                 procedure: input.procedure,
                 cpv: input.cpv.clone(),
                 duration_months: input.duration_months,
@@ -422,7 +424,7 @@ pub fn described(c: &ContractView) -> String {
             .map(|a| {
                 let role = AwardRole::from_code(&a.role).map_or(a.role.as_str(), |r| r.label());
                 let amount = a.amount.map_or_else(|| "—".to_owned(), money);
-                format!("{role} {} {amount}", a.siret)
+                format!("{role} {} {amount}", a.identifier)
             })
             .collect();
         let title = lot

@@ -8,7 +8,8 @@ use crate::domain::date::parse_date;
 use crate::domain::decimal::format_fixed;
 use crate::domain::lot::parse_lot_number;
 use crate::domain::{
-    AwardRole, ContractType, CpvCode, Labelled, Money, Procedure, Reservation, Siret,
+    AwardRole, CompanyIdentifier, ContractType, CpvCode, Labelled, Money, Procedure, Reservation,
+    Siret,
 };
 use crate::storage::contracts::{ContractView, LotView, RegisterFacts};
 
@@ -122,7 +123,12 @@ impl AwardDraft {
         let field = |name| award_field(lot, place, name);
         Ok(AwardInput {
             place,
-            siret: required(&self.siret, Siret::parse, &field("siret"), "SIRET")?,
+            company: required(
+                &self.siret,
+                CompanyIdentifier::parse,
+                &field("siret"),
+                "SIRET",
+            )?,
             name: filled(&self.name).map(str::to_owned),
             role: optional(&self.role, AwardRole::parse_label, &field("role"), "Rôle")?
                 .unwrap_or(AwardRole::Holder),
@@ -271,7 +277,7 @@ impl LotDraft {
                 .awards
                 .iter()
                 .map(|a| AwardDraft {
-                    siret: a.siret.clone(),
+                    siret: a.identifier.clone(),
                     name: a.name.clone(),
                     role: a.role.clone(),
                     amount: a

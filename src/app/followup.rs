@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 
 use super::{AppError, Caller, ErrorCode, Narrowing};
 use crate::domain::authorization::Action;
-use crate::domain::{FollowupKind, FollowupRules, Labelled, Role, Siret};
+use crate::domain::{CompanyIdentifier, FollowupKind, FollowupRules, Labelled, Role};
 use crate::export::{self, ExportError};
 use crate::indicators::FigureCache;
 use crate::indicators::followup::{Figures, FollowupItem, FollowupRequest};
@@ -18,7 +18,7 @@ use crate::storage::DbConnection;
 pub struct FollowupQuery {
     pub kind: Option<FollowupKind>,
     pub narrowing: Narrowing,
-    pub company: Option<Siret>,
+    pub company: Option<CompanyIdentifier>,
     pub today: NaiveDate,
 }
 
@@ -49,7 +49,7 @@ impl FollowupQuery {
                 .transpose()?,
             narrowing: Narrowing::parse(buyer, None)?,
             company: filled(company)
-                .map(super::companies::siret_of)
+                .map(super::companies::company_of)
                 .transpose()?,
             today,
         })

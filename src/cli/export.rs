@@ -88,7 +88,7 @@ pub fn run(args: ExportArgs, database: &Database, rules: &ObligationRules) -> an
                 .company
                 .as_deref()
                 .context("indiquez l'entreprise : --company SIRET")?;
-            let siret = app::companies::siret_of(siret)?;
+            let siret = app::companies::company_of(siret)?;
             let statement = app::companies::statement(&mut conn, &caller, &siret, at(&args))?;
             write(&args.file, &app::exports::statement_workbook(&statement)?)?;
         }

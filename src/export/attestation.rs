@@ -11,7 +11,7 @@ use krilla::surface::Surface;
 use krilla::text::{Font, TextDirection};
 
 use crate::domain::lot::lot_heading;
-use crate::domain::{Hours, Labelled, Modality, PenaltyChange};
+use crate::domain::{CompanyIdentifier, Hours, Labelled, Modality, PenaltyChange};
 use crate::storage::closures::Closure;
 
 static REGULAR: &[u8] = include_bytes!("../../assets/fonts/LiberationSans-Regular.ttf");
@@ -166,8 +166,13 @@ fn write(w: &mut Writer<'_, '_>, a: &Attestation<'_>) {
     };
     w.text(&format!("Période d'exécution : {period}"));
     w.heading("Entreprise");
-    for (siret, name, role) in a.companies {
-        w.text(&format!("{name} — SIRET {siret} — {role}"));
+    for (key, name, role) in a.companies {
+        // A company the DECP names otherwise than by a SIRET is named by its identifier.
+        let identifier = match CompanyIdentifier::parse(key) {
+            Ok(other) if other.siret().is_none() => other.to_string(),
+            _ => format!("SIRET {key}"),
+        };
+        w.text(&format!("{name} — {identifier} — {role}"));
     }
     hours(w, a);
     result(w, a.closure);

@@ -11,13 +11,21 @@ use chrono::{Datelike, NaiveDate};
 use serde_json::{Number, Value, json};
 
 use crate::domain::{
-    AwardRole, Ccag, ContractNature, CpvCode, EnvironmentalConsideration, Labelled, Procedure,
-    Reservation, SocialConsideration,
+    AwardRole, Ccag, CompanyIdentifier, ContractNature, CpvCode, EnvironmentalConsideration,
+    Labelled, Procedure, Reservation, SocialConsideration,
 };
 use crate::indicators::Period;
 use crate::storage::DbConnection;
 use crate::storage::buyers::Buyer;
 use crate::storage::contracts::{self, ContractFilter, ContractView, LotView};
+
+/// A titulaire as the DECP names it: its kind of identifier and the identifier.
+fn titulaire(key: &str) -> Value {
+    match CompanyIdentifier::parse(key) {
+        Ok(company) => json!({ "typeIdentifiant": company.kind().code(), "id": company.id() }),
+        Err(_) => json!({ "typeIdentifiant": "SIRET", "id": key }),
+    }
+}
 
 /// DECP caps an identifier at 16 characters.
 const MAX_ID_CHARS: usize = 16;
@@ -195,7 +203,7 @@ fn required(contract: &ContractView, lot: &LotView) -> Result<Required, Vec<Stri
         .awards
         .iter()
         .filter(|a| AwardRole::from_code(&a.role) != Some(AwardRole::Subcontractor))
-        .map(|a| json!({ "titulaire": { "typeIdentifiant": "SIRET", "id": a.siret } }))
+        .map(|a| json!({ "titulaire": titulaire(&a.identifier) }))
         .collect();
     if holders.is_empty() {
         missing.push("aucun titulaire".to_owned());

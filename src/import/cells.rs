@@ -10,15 +10,16 @@ use crate::domain::date::parse_date;
 use crate::domain::decimal::{DecimalError, parse_fixed};
 use crate::domain::lot::{LotNumberError, parse_lot_number};
 use crate::domain::{
-    AwardRole, ContractType, CpvCode, EligibilityCriterion, Email, EmploymentContract, ExitOutcome,
-    Hours, Labelled, Modality, Money, Month, PostalCode, Procedure, Reservation, Sex, Siret,
-    SixMonthSituation, SizeClass, StructureKind,
+    AwardRole, CompanyIdentifier, ContractType, CpvCode, EligibilityCriterion, Email,
+    EmploymentContract, ExitOutcome, Hours, Labelled, Modality, Money, Month, PostalCode,
+    Procedure, Reservation, Sex, Siret, SixMonthSituation, SizeClass, StructureKind,
 };
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
     Text(String),
     Siret(Siret),
+    Company(CompanyIdentifier),
     PostalCode(PostalCode),
     StructureKind(StructureKind),
     SizeClass(SizeClass),
@@ -68,6 +69,9 @@ pub fn convert(cell: &Cell, value_type: ValueType) -> Result<Value, String> {
     match value_type {
         ValueType::Text => Ok(Value::Text(text)),
         ValueType::Siret => siret(cell, &text).map(Value::Siret),
+        ValueType::CompanyIdentifier => CompanyIdentifier::parse(&text)
+            .map(Value::Company)
+            .map_err(|e| e.to_string()),
         ValueType::PostalCode => PostalCode::parse(&text)
             .map(Value::PostalCode)
             .map_err(|e| e.to_string()),

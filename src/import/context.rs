@@ -42,7 +42,7 @@ impl KindsContext {
             Default::default()
         };
         let companies = if uses_buyers {
-            companies::kinds_by_siret(conn)?
+            companies::kinds_by_identifier(conn)?
         } else {
             Default::default()
         };

@@ -36,6 +36,8 @@ pub fn parse(
 ) -> Result<Read, FileProblem> {
     let format = format::detect(&upload.bytes, limits)?;
     report.format = Some(format);
+    let decp_profile = is_decp(upload, format).then(|| decp::profile(profile));
+    let profile = decp_profile.as_ref().unwrap_or(profile);
     let (register, origins) = match decp_register(upload, format, profile, context)? {
         Some(decp::Register {
             sheet,
@@ -110,7 +112,7 @@ fn decp_register(
     profile: &Profile,
     context: &KindsContext,
 ) -> Result<Option<decp::Register>, FileProblem> {
-    if format != FileFormat::Json || upload.kind != ImportKind::Contracts {
+    if !is_decp(upload, format) {
         return Ok(None);
     }
     let known = |siret: &str| context.contracts.companies.contains_key(siret);
@@ -128,6 +130,11 @@ fn decp_register(
         }
         None => decp::read(&upload.bytes[..], profile, &selection).map(Some),
     }
+}
+
+/// Whether the file is a register sent as DECP JSON.
+fn is_decp(upload: &Upload, format: FileFormat) -> bool {
+    format == FileFormat::Json && upload.kind == ImportKind::Contracts
 }
 
 /// What checking the rows found besides the kind's rows.

@@ -12,6 +12,9 @@ use crate::domain::labels::normalize;
 pub enum ValueType {
     Text,
     Siret,
+    /// A company's SIRET, or another identifier as its key (`TVA:FR64443061841`): only the
+    /// register read from a DECP file has such a column, never a profile file.
+    CompanyIdentifier,
     PostalCode,
     StructureKind,
     SizeClass,
@@ -51,6 +54,10 @@ impl ValueType {
             ValueType::Siret => (
                 "SIRET de l'établissement : 14 chiffres, espaces admis.",
                 "443 061 841 00047",
+            ),
+            ValueType::CompanyIdentifier => (
+                "SIRET de l'établissement, ou type d'identifiant de la DECP, deux-points et identifiant.",
+                "TVA:FR64443061841",
             ),
             ValueType::PostalCode => ("Code postal à 5 chiffres.", "31000"),
             ValueType::Integer => ("Nombre entier.", "24"),

@@ -7,7 +7,7 @@ use super::profile::Profile;
 use super::reader::{Cell, Row};
 use crate::domain::labels::normalize;
 use crate::domain::update::asks_to_clear;
-use crate::domain::{Siret, Update};
+use crate::domain::{CompanyIdentifier, Siret, Update};
 use chrono::NaiveDate;
 
 /// One data row: its number, and one value per profile column (`None` when empty or refused).
@@ -70,6 +70,14 @@ impl RowView<'_> {
     pub fn siret(&self, key: &str) -> Option<Siret> {
         match self.get(key) {
             Some(Value::Siret(s)) => Some(s.clone()),
+            _ => None,
+        }
+    }
+    /// A company's identifier: a SIRET column's, or an identifier column's (DECP).
+    pub fn company(&self, key: &str) -> Option<CompanyIdentifier> {
+        match self.get(key) {
+            Some(Value::Siret(s)) => Some(s.clone().into()),
+            Some(Value::Company(c)) => Some(c.clone()),
             _ => None,
         }
     }

@@ -100,16 +100,16 @@ fn company_changes(
     conn: &mut DbConnection,
     rows: Vec<(u32, &'static str, CompanyUpsert<'_>)>,
 ) -> Result<Vec<Change<CompanyId>>, ImportError> {
-    let sirets: Vec<&str> = rows.iter().map(|(_, _, c)| c.siret.as_str()).collect();
-    let stored = shared_records::companies_by_siret(conn, &sirets)?;
+    let keys: Vec<&str> = rows.iter().map(|(_, _, c)| c.identifier.as_str()).collect();
+    let stored = shared_records::companies_by_identifier(conn, &keys)?;
     Ok(rows
         .iter()
         .filter_map(|(row, key, company)| {
-            let known = stored.get(company.siret.as_str())?;
+            let known = stored.get(company.identifier.as_str())?;
             company_changed(company, known).then(|| Change {
                 row: *row,
                 key,
-                value: company.siret.to_string(),
+                value: company.identifier.to_string(),
                 record: known.id,
             })
         })

@@ -75,7 +75,7 @@ pub fn gather(
     );
     let companies = companies::list(conn)?
         .into_iter()
-        .map(|c| (c.siret.clone(), c))
+        .map(|c| (c.identifier.clone(), c))
         .collect();
     Ok(Some(AnnualReport {
         year,

@@ -380,7 +380,7 @@ fn award_methods(sums: &AwardSums<'_>, options: Options) -> (String, String) {
         "Marchés notifiés dans la période (date de notification) ; montants notifiés HT, part déclarée de chaque titulaire et co-traitant (groupements : part de chacun) ; {subcontracting}"
     );
     let local_method = format!(
-        "{base}. Entreprise locale : établissement attributaire (SIRET, code postal) situé dans un département du territoire de l'acheteur ; {unknown_count} attribution(s) sans code postal connu comptée(s) non locales. Indicateur de suivi de la charte, jamais critère de choix."
+        "{base}. Entreprise locale : établissement attributaire (SIRET, code postal) situé dans un département du territoire de l'acheteur ; une entreprise sans SIRET (identifiée par un numéro de TVA intracommunautaire ou un identifiant étranger) et sans code postal est comptée non locale ; {unknown_count} attribution(s) sans code postal connu comptée(s) non locales. Indicateur de suivi de la charte, jamais critère de choix."
     );
     let small_method = format!(
         "{base}. TPE et PME selon le décret 2008-1354 ; {unsized_count} attribution(s) de catégorie inconnue comptée(s) hors TPE/PME."

@@ -64,7 +64,7 @@ pub fn gather(
         .collect();
     let companies = companies::list(conn)?
         .into_iter()
-        .map(|c| (c.siret.clone(), c))
+        .map(|c| (c.identifier.clone(), c))
         .collect();
     Ok(ComplianceReport {
         indicators,

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 
 use super::clauses::{self, ClauseView};
 use super::{DataScope, ScopeError};
-use crate::domain::{ClauseFacts, Hours, Month, Siret};
+use crate::domain::{ClauseFacts, CompanyIdentifier, Hours, Month};
 use crate::storage::indicators::{self as sums, HoursFilter};
 use crate::storage::{ContractId, DbConnection, LotId, companies, contracts};
 
@@ -55,8 +55,8 @@ pub enum StatementError {
     Scope(#[from] ScopeError),
     #[error("Aucun marché n'a ce numéro dans votre périmètre.")]
     UnknownContract,
-    #[error("Aucune entreprise n'a le SIRET {0}.")]
-    UnknownCompany(Siret),
+    #[error("Aucune entreprise n'a cet identifiant : {0}.")]
+    UnknownCompany(CompanyIdentifier),
     #[error("Une entreprise ne voit que son propre relevé.")]
     OtherCompany,
     #[error(transparent)]
@@ -98,11 +98,11 @@ pub fn of_contract(
 pub fn of_company(
     conn: &mut DbConnection,
     buyers: &DataScope,
-    siret: &Siret,
+    company: &CompanyIdentifier,
     at: NaiveDate,
 ) -> Result<Statement, StatementError> {
-    let unknown = || StatementError::UnknownCompany(siret.clone());
-    let company_id = companies::id_of(conn, siret.as_str())?.ok_or_else(unknown)?;
+    let unknown = || StatementError::UnknownCompany(company.clone());
+    let company_id = companies::id_of(conn, company.as_str())?.ok_or_else(unknown)?;
     // A company that works for none of the caller's buyers is answered as one not known: its
     // name and its existence are not the caller's to learn.
     if let Some(ids) = &buyers.buyer_ids
@@ -113,7 +113,7 @@ pub fn of_company(
     let name = companies::list_by_ids(conn, &[company_id])?
         .into_iter()
         .next()
-        .map_or_else(|| siret.to_string(), |c| c.name);
+        .map_or_else(|| company.to_string(), |c| c.name);
     let scope = DataScope {
         company_id: Some(company_id),
         ..buyers.clone()
@@ -121,10 +121,18 @@ pub fn of_company(
     Ok(build(
         conn,
         &scope,
-        format!("entreprise {name} (SIRET {siret})"),
+        format!("entreprise {name} ({})", labelled(company)),
         at,
         |_| true,
     )?)
+}
+
+/// « SIRET 443 061 841 00047 », or « TVA intracommunautaire FR64443061841 ».
+fn labelled(company: &CompanyIdentifier) -> String {
+    match company.siret() {
+        Some(siret) => format!("SIRET {siret}"),
+        None => company.to_string(),
+    }
 }
 
 /// The statement of the clauses in `scope`, kept to those `keep` selects.

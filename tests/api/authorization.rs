@@ -105,7 +105,7 @@ pub fn walk_lot(
     let company = companies::upsert(
         conn,
         &companies::CompanyUpsert {
-            siret: &siret(999),
+            identifier: &siret(999).into(),
             name: Some(&suivi_clauses::domain::Name::parse("Entreprise de la tournée").unwrap()),
             kind: None,
             postal_code: suivi_clauses::domain::Update::Keep,

@@ -9,7 +9,7 @@ use crate::helpers::{ADMIN_EMAIL, ADMIN_PASSWORD, TestApp, TestDatabase, siret, 
 use crate::indicators::{aci, far_large, json_of, local_sme, structures_csv};
 
 /// A buyer with the territory's companies known, and the administrator's token.
-async fn app_with_companies() -> (TestApp, String) {
+pub async fn app_with_companies() -> (TestApp, String) {
     app_with_companies_on(TestDatabase::new()).await
 }
 
@@ -33,7 +33,7 @@ async fn app_with_companies_on(database: TestDatabase) -> (TestApp, String) {
 }
 
 /// Sends a DECP file, asking to skip invalid records or not.
-async fn send(app: &TestApp, token: &str, file: String, skip_invalid: bool) -> (u16, Value) {
+pub async fn send(app: &TestApp, token: &str, file: String, skip_invalid: bool) -> (u16, Value) {
     let mut form = reqwest::multipart::Form::new()
         .text("kind", "contracts")
         .part(
@@ -56,7 +56,7 @@ async fn send(app: &TestApp, token: &str, file: String, skip_invalid: bool) -> (
 }
 
 /// The register as the API shows it, without the ids of this instance, by reference.
-async fn register(app: &TestApp, token: &str) -> Vec<Value> {
+pub async fn register(app: &TestApp, token: &str) -> Vec<Value> {
     let listing = json_of(app, "/api/contracts?per_page=100", token).await;
     let mut contracts = Vec::new();
     for item in listing["items"].as_array().unwrap() {
@@ -137,7 +137,7 @@ fn contracts_2019() -> Vec<Value> {
     ]
 }
 
-fn text(document: &Value) -> String {
+pub fn text(document: &Value) -> String {
     serde_json::to_string_pretty(document)
         .unwrap()
         .replace("\"__NAN__\"", "NaN")
@@ -200,8 +200,8 @@ async fn the_2019_and_2024_versions_of_the_same_contracts_give_the_same_register
     assert_eq!(register(&newer, &token_newer).await, register_2024);
 }
 
-/// Four records of buyer 1: the second names a titulaire by a TVA number, the fourth's SIRET
-/// is not one.
+/// Four records of buyer 1: the second names a titulaire by a TVA number whose key is wrong,
+/// the fourth's SIRET is not one.
 fn with_bad_records() -> String {
     let mut records = contracts_2024();
     records.truncate(3);
@@ -259,7 +259,7 @@ async fn a_bad_record_refuses_the_file_unless_invalid_records_are_skipped() {
         problems[0]["message"]
             .as_str()
             .unwrap()
-            .contains("identifiée par TVA « FR12552045999 »")
+            .contains("Le numéro de TVA « FR12552045999 » est faux")
     );
     assert_eq!(problems[1]["value"], "12345678901234");
     assert!(!body.to_string().contains("tableur"), "{body}");

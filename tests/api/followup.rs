@@ -110,7 +110,7 @@ fn company(conn: &mut DbConnection, n: u64, name: &str) -> Result<CompanyId, Sto
     Ok(companies::upsert(
         conn,
         &companies::CompanyUpsert {
-            siret: &firm(n),
+            identifier: &firm(n).into(),
             name: Some(&Name::parse(name).unwrap()),
             kind: None,
             postal_code: Update::Keep,

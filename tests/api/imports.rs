@@ -93,11 +93,11 @@ async fn stored_companies(app: &TestApp) -> Vec<CompanyRow> {
         .run(|conn| companies::list(conn).map_err(suivi_clauses::storage::StorageError::from))
         .await
         .unwrap();
-    all.sort_by(|a, b| a.siret.cmp(&b.siret));
+    all.sort_by(|a, b| a.identifier.cmp(&b.identifier));
     all.into_iter()
         .map(|c| {
             (
-                c.siret,
+                c.identifier,
                 c.name,
                 c.structure_kind,
                 c.postal_code,

@@ -22,6 +22,7 @@ mod contract_forms;
 mod contracts_import;
 mod decp;
 mod decp_import;
+mod decp_without_siret;
 mod example_data;
 mod exports;
 mod followup;

@@ -49,7 +49,7 @@ fn company(conn: &mut DbConnection, n: u64, name: &str) -> Result<CompanyId, Sto
     Ok(companies::upsert(
         conn,
         &companies::CompanyUpsert {
-            siret: &firm(n),
+            identifier: &firm(n).into(),
             name: Some(&Name::parse(name).unwrap()),
             kind: None,
             postal_code: Update::Keep,
@@ -462,7 +462,7 @@ async fn the_command_line_reminds_and_its_dry_run_sends_nothing() {
         dataset(conn)?;
         companies::set_contact_email(
             conn,
-            &firm(1),
+            &firm(1).into(),
             Some(&suivi_clauses::domain::Email::parse(F1_EMAIL).unwrap()),
         )?;
         Ok(())

@@ -67,7 +67,7 @@ async fn company(app: &TestApp, siret: &'static str) -> Company {
         .await
         .unwrap();
     all.into_iter()
-        .find(|c| c.siret == siret)
+        .find(|c| c.identifier == siret)
         .expect("a known company")
 }
 

@@ -166,7 +166,7 @@ async fn notification_and_sirets(app: &TestApp) -> (Vec<chrono::NaiveDate>, Vec<
                 .select(contracts::notification_date)
                 .load(conn)?;
             let sirets = companies::table
-                .select(companies::siret)
+                .select(companies::identifier)
                 .order(companies::siret)
                 .load(conn)?;
             Ok::<_, StorageError>((dates, sirets))

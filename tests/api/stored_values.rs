@@ -54,7 +54,7 @@ fn sample(conn: &mut DbConnection) -> QueryResult<Sample> {
     let company = companies::upsert(
         conn,
         &companies::CompanyUpsert {
-            siret: &siret(999),
+            identifier: &siret(999).into(),
             name: Some(&name("BATI SUD")),
             kind: None,
             postal_code: suivi_clauses::domain::Update::Keep,

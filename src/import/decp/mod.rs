@@ -22,7 +22,7 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 use super::problem::{FileProblem, grouped};
-use super::profile::Profile;
+use super::profile::{Profile, ValueType};
 use super::reader::{Cell, Row, Sheet};
 use crate::domain::Siret;
 use crate::storage::BuyerId;
@@ -66,6 +66,19 @@ fn carried_out_in(record: &Value, code: &str) -> bool {
         .pointer("/lieuExecution/code")
         .map(record::shown)
         .is_some_and(|place| place.trim().starts_with(code.trim()))
+}
+
+/// The register's profile as a DECP file is read against: its companies may be identified
+/// otherwise than by a SIRET (`typeIdentifiant`), which a spreadsheet's may not — companies
+/// send their statements with their SIRET.
+pub fn profile(register: &Profile) -> Profile {
+    let mut profile = register.clone();
+    for column in &mut profile.columns {
+        if column.key == "holder_siret" {
+            column.value_type = ValueType::CompanyIdentifier;
+        }
+    }
+    profile
 }
 
 /// The register's rows of a DECP file, with what the report tells of its records.

@@ -6,7 +6,7 @@
 use chrono::NaiveDate;
 use serde_json::Value;
 
-use crate::domain::Money;
+use crate::domain::{IdentifierKind, Money};
 
 /// A problem of one field of a record.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,6 +21,7 @@ pub struct FieldProblem {
 pub struct Company {
     /// Path of its identifier in the record.
     pub path: String,
+    /// Its identifier's key: the SIRET as written, or `TVA:FR64443061841` for another kind.
     pub id: String,
     /// 2019 records give the company's name; 2024 records do not.
     pub name: Option<String>,
@@ -265,7 +266,12 @@ pub fn read(record: &Value) -> Result<Record, Vec<FieldProblem>> {
         );
     }
     let holders = companies(&mut reading, record.get("titulaires"), "titulaires");
-    if holders.as_ref().is_some_and(Vec::is_empty) || holders.is_none() {
+    // A titulaire already refused is told once, not again as a missing one.
+    let told = reading
+        .problems
+        .iter()
+        .any(|p| p.path.starts_with("titulaires"));
+    if holders.as_ref().is_none_or(Vec::is_empty) && !told {
         reading.refuse(
             "titulaires",
             None,
@@ -373,13 +379,9 @@ fn companies(reading: &mut Reading, value: Option<&Value>, path: &str) -> Option
     Some(found)
 }
 
-/// Identifier types of companies without a SIRET.
-const OTHER_IDENTIFIERS: &[&str] = &[
-    "TVA", "TAHITI", "RIDET", "FRWF", "IREP", "HORS-UE", "HORS_UE",
-];
-
-/// A company's SIRET (2019: beside its name); a company identified otherwise is a problem
-/// until the service keeps companies without a SIRET.
+/// A company's identifier as the register reads it: a SIRET alone (2019 records often leave
+/// its kind out), another kind as its key, `TVA:FR64443061841`, checked with the register's
+/// other cells. An unknown kind is a problem here, where its path is known.
 fn company_of(reading: &mut Reading, company: &Value, path: &str) -> Option<Company> {
     let id_path = format!("{path}.id");
     let Some(id) = text(company.get("id")).filter(|t| !t.is_empty()) else {
@@ -390,20 +392,29 @@ fn company_of(reading: &mut Reading, company: &Value, path: &str) -> Option<Comp
         );
         return None;
     };
-    let kind = text(company.get("typeIdentifiant")).unwrap_or_default();
-    if OTHER_IDENTIFIERS.contains(&kind.to_uppercase().as_str()) {
-        reading.refuse(
-            &id_path,
-            company.get("id"),
-            format!(
-                "Entreprise identifiée par {kind} « {id} » et non par un SIRET : le service ne suit encore que les entreprises ayant un SIRET, ce marché ne peut pas être importé."
-            ),
-        );
-        return None;
-    }
+    let id: String = id.chars().filter(|c| !c.is_whitespace()).collect();
+    let written = text(company.get("typeIdentifiant")).unwrap_or_default();
+    let kind = match IdentifierKind::from_code(&written) {
+        _ if written.is_empty() => IdentifierKind::Siret,
+        Some(kind) => kind,
+        None => {
+            reading.refuse(
+                &format!("{path}.typeIdentifiant"),
+                company.get("typeIdentifiant"),
+                format!(
+                    "Le type d'identifiant « {written} » est inconnu : la DECP attend SIRET, TVA, TAHITI, RIDET, FRWF, IREP ou HORS-UE."
+                ),
+            );
+            return None;
+        }
+    };
+    let key = match kind {
+        IdentifierKind::Siret => id,
+        other => format!("{}:{id}", other.code()),
+    };
     Some(Company {
         path: id_path,
-        id: id.chars().filter(|c| !c.is_whitespace()).collect(),
+        id: key,
         name: text(company.get("denominationSociale")).filter(|n| !n.is_empty()),
     })
 }
@@ -513,19 +524,37 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             paths(&problems),
-            [
-                "dateNotification",
-                "dureeMois",
-                "montant",
-                "titulaires[1].titulaire.id"
-            ]
+            ["dateNotification", "dureeMois", "montant"]
         );
-        assert!(
-            problems[3].message.contains("TVA « FR123 »"),
-            "{problems:?}"
+        let unknown_kind = read(&json!({
+            "id": "A", "acheteur": {"id": "1"}, "objet": "o", "dateNotification": "2024-01-01",
+            "montant": 10, "titulaires": [{"titulaire": {"id": "2", "typeIdentifiant": "DUNS"}}]
+        }))
+        .unwrap_err();
+        assert_eq!(
+            paths(&unknown_kind),
+            ["titulaires[0].titulaire.typeIdentifiant"]
         );
+        assert!(unknown_kind[0].message.contains("« DUNS » est inconnu"));
         let flat = read(&json!({"id": "A", "titulaires": [{"id": null}]})).unwrap_err();
         assert!(paths(&flat).contains(&"titulaires[0].id"));
+    }
+
+    #[test]
+    fn companies_identified_otherwise_are_read_by_their_key() {
+        let r = read(&json!({
+            "id": "A", "acheteur": {"id": "1"}, "objet": "o", "dateNotification": "2024-01-01",
+            "montant": 10,
+            "titulaires": [{"titulaire": {"id": "FR 64 443061841", "typeIdentifiant": "TVA"}},
+                           {"id": "GB123", "typeIdentifiant": "HORS_UE"},
+                           {"id": "443 061 841 00047"}]
+        }))
+        .unwrap();
+        let keys: Vec<&str> = r.holders.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(
+            keys,
+            ["TVA:FR64443061841", "HORS-UE:GB123", "44306184100047"]
+        );
     }
 
     #[test]

@@ -2,7 +2,9 @@
 
 use std::collections::HashMap;
 
-use crate::domain::{Email, Name, PostalCode, Siret, SizeClass, StructureKind, Update};
+use crate::domain::{
+    CompanyIdentifier, Email, Name, PostalCode, Siret, SizeClass, StructureKind, Update,
+};
 use crate::import::cells::Value;
 use crate::import::problem::Problems;
 use crate::import::profile::{Profile, ValueType};
@@ -29,7 +31,8 @@ pub const CLEARABLE: &[&str] = &["postal_code", "size_class", "contact_email"];
 #[derive(Debug, Clone, PartialEq)]
 pub struct Structure {
     pub row: u32,
-    pub siret: Siret,
+    /// Always a SIRET: structures are French establishments.
+    pub identifier: CompanyIdentifier,
     pub name: Name,
     /// When empty, a known kind stays (an ordinary company when created).
     pub kind: Option<StructureKind>,
@@ -43,7 +46,7 @@ impl Structure {
     /// What the row writes of the company.
     pub fn as_upsert(&self) -> CompanyUpsert<'_> {
         CompanyUpsert {
-            siret: &self.siret,
+            identifier: &self.identifier,
             name: Some(&self.name),
             kind: self.kind,
             postal_code: self.postal_code.as_ref(),
@@ -130,7 +133,7 @@ pub fn validate(
                 first_row_of.insert(row.siret.clone(), row.number);
                 structures.push(Structure {
                     row: row.number,
-                    siret: row.siret,
+                    identifier: row.siret.into(),
                     name,
                     kind: row.kind,
                     postal_code: row.postal_code,
@@ -158,7 +161,7 @@ pub fn write(
             Update::Clear => Some(None),
         };
         if let Some(email) = email {
-            companies::set_contact_email(conn, &structure.siret, email)?;
+            companies::set_contact_email(conn, &structure.identifier, email)?;
         }
         progress.row_written();
     }

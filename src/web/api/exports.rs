@@ -202,7 +202,7 @@ async fn company_statement(
     query: web::Query<StatementQuery>,
     database: web::Data<Database>,
 ) -> Result<Statement, AppError> {
-    let siret = app::companies::siret_of(&siret)?;
+    let siret = app::companies::company_of(&siret)?;
     let (at, caller) = (query.date(), user.caller());
     crate::web::run(&database, move |conn| {
         app::companies::statement(conn, &caller, &siret, at)
@@ -230,10 +230,12 @@ pub async fn company_xlsx(
     query: web::Query<StatementQuery>,
     database: web::Data<Database>,
 ) -> Result<HttpResponse, AppError> {
-    let file_name = format!(
-        "releve-entreprise-{}.xlsx",
-        app::companies::siret_of(&siret)?
-    );
+    let company = app::companies::company_of(&siret)?;
+    // A colon has no place in a file name: `TVA:FR…` is written `TVA-FR…`.
+    let named = company
+        .siret()
+        .map_or_else(|| company.as_str().replace(':', "-"), |s| s.to_string());
+    let file_name = format!("releve-entreprise-{named}.xlsx");
     let statement = company_statement(user, siret, query, database).await?;
     statement_file(statement, &file_name).await
 }

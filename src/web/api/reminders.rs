@@ -109,7 +109,7 @@ pub async fn set_contact(
     body: web::Json<ContactJson>,
     database: web::Data<Database>,
 ) -> Result<web::Json<ContactAnswer>, AppError> {
-    let siret = app::companies::siret_of(&siret)?;
+    let siret = app::companies::company_of(&siret)?;
     let (email, caller) = (body.into_inner().contact_email, user.caller());
     let answer = siret.as_str().to_owned();
     let set = crate::web::run(&database, move |conn| {

@@ -15,7 +15,7 @@ use crate::app::companies::CompanyDraft;
 use crate::app::{self, AppError, ErrorCode};
 use crate::domain::authorization::Action;
 use crate::domain::lot::lot_heading;
-use crate::domain::{Departement, Labelled, SizeClass, StructureKind};
+use crate::domain::{CompanyIdentifier, Departement, Labelled, SizeClass, StructureKind};
 use crate::indicators::statement::LotStatement;
 use crate::storage::Database;
 use crate::storage::buyers::Buyer;
@@ -26,7 +26,12 @@ use crate::web::api::listings::CompaniesQuery;
 use crate::web::auth::can;
 
 pub struct CompanyRow {
-    pub siret: String,
+    /// What its page's address names it by: its SIRET, or `TVA:FR64443061841`.
+    pub key: String,
+    /// « SIRET », or the kind of its other identifier (« TVA intracommunautaire »).
+    pub identifier_label: &'static str,
+    /// The SIRET or the other identifier.
+    pub identifier: String,
     pub name: String,
     pub kind: &'static str,
     pub size: &'static str,
@@ -41,6 +46,10 @@ pub struct CompanyRow {
 /// "Oui (Département de la Haute-Garonne)" when the establishment's département is in the
 /// territory of a buyer one follows: the charter's definition of a local firm.
 fn locality(company: &Company, buyers: &[Buyer]) -> String {
+    // As the local share counts it: established elsewhere than in France.
+    if company.siret.is_none() && company.departement.is_none() {
+        return "Non (sans SIRET ni code postal en France)".to_owned();
+    }
     let Some(departement) = company
         .departement
         .as_deref()
@@ -61,8 +70,13 @@ fn locality(company: &Company, buyers: &[Buyer]) -> String {
 }
 
 fn row(company: &Company, buyers: &[Buyer]) -> CompanyRow {
+    let identifier = CompanyIdentifier::parse(&company.identifier).ok();
     CompanyRow {
-        siret: company.siret.clone(),
+        key: company.identifier.clone(),
+        identifier_label: identifier.as_ref().map_or("SIRET", |i| i.kind().label()),
+        identifier: identifier
+            .as_ref()
+            .map_or_else(|| company.identifier.clone(), |i| i.id().to_owned()),
         name: company.name.clone(),
         kind: StructureKind::from_code(&company.structure_kind).map_or("—", |k| k.label()),
         size: company
@@ -174,7 +188,10 @@ fn provided_line(p: &ProvidedHours) -> ProvidedLine {
 struct CompanyPage {
     shell: Shell,
     company: Option<CompanyRow>,
+    /// The company as its address names it: its SIRET, or `TVA:FR64443061841`.
     siret: String,
+    /// The same for people, where the company's facts are not shown.
+    shown: String,
     delivered: String,
     lots: Vec<HeldLot>,
     /// Hours provided as an insertion structure, and their total.
@@ -283,7 +300,11 @@ async fn company_page<P: crate::domain::authorization::Permission>(
     siret: String,
     typed: Typed,
 ) -> Result<CompanyPage, PageError> {
-    let typed_siret = app::companies::siret_of(&siret)?;
+    let typed_siret = app::companies::company_of(&siret)?;
+    let shown = match typed_siret.siret() {
+        Some(_) => format!("SIRET {siret}"),
+        None => typed_siret.to_string(),
+    };
     let caller = viewer.caller();
     let detail = crate::web::run(database, move |conn| {
         app::companies::detail(conn, &caller, &typed_siret)
@@ -345,6 +366,7 @@ async fn company_page<P: crate::domain::authorization::Permission>(
         at: statement.at.format("%d/%m/%Y").to_string(),
         method: statement.method,
         siret,
+        shown,
     })
 }
 
@@ -393,7 +415,7 @@ pub async fn set_contact(
 ) -> Result<HttpResponse, PageError> {
     let (viewer, form) = (posted.viewer, posted.form);
     let siret = siret.into_inner();
-    let typed_siret = app::companies::siret_of(&siret)?;
+    let typed_siret = app::companies::company_of(&siret)?;
     let caller = viewer.caller();
     let email = form.contact_email.clone();
     let saved = crate::web::run(&database, move |conn| {
@@ -423,7 +445,7 @@ pub async fn change(
 ) -> Result<HttpResponse, PageError> {
     let (viewer, fields) = (posted.viewer, posted.form);
     let siret = siret.into_inner();
-    let typed_siret = app::companies::siret_of(&siret)?;
+    let typed_siret = app::companies::company_of(&siret)?;
     let draft = CompanyDraft {
         name: fields.text("name"),
         postal_code: fields.text("postal_code"),

@@ -20,7 +20,9 @@ use crate::app::obligations::ContractObligations;
 use crate::domain::authorization::{Action, Permission};
 use crate::domain::lot::lot_heading;
 use crate::domain::obligations::ObligationGap;
-use crate::domain::{AwardRole, ClauseStatus, Hours, Labelled, ObligationRules, Rate, Reservation};
+use crate::domain::{
+    AwardRole, ClauseStatus, CompanyIdentifier, Hours, Labelled, ObligationRules, Rate, Reservation,
+};
 use crate::indicators::statement::LotStatement;
 use crate::storage::closures::Closure;
 use crate::storage::contracts::ContractView;
@@ -198,7 +200,8 @@ fn obligation_block(contract: &ContractView, o: ContractObligations) -> Obligati
 }
 
 pub struct AwardLine {
-    pub siret: String,
+    /// The SIRET, or the other identifier after its kind's name.
+    pub identifier: String,
     pub name: String,
     pub role: &'static str,
     pub amount: String,
@@ -222,7 +225,7 @@ pub struct LotBlock {
 /// another company's lot is said to be so, whether or not it has a clause.
 fn without_clause(lot: &crate::storage::contracts::LotView, company: Option<&str>) -> &'static str {
     match company {
-        Some(siret) if !lot.awards.iter().any(|a| a.siret == siret) => {
+        Some(siret) if !lot.awards.iter().any(|a| a.identifier == siret) => {
             "Lot d'une autre entreprise : son suivi ne vous est pas montré."
         }
         _ => "Ce lot n'a pas de clause d'insertion.",
@@ -477,7 +480,7 @@ fn lot_block(
             .awards
             .iter()
             .map(|a| AwardLine {
-                siret: a.siret.clone(),
+                identifier: CompanyIdentifier::shown(&a.identifier),
                 name: a.name.clone(),
                 role: AwardRole::from_code(&a.role).map_or("—", |r| r.label()),
                 amount: a.amount.map_or_else(|| "—".to_owned(), text::cents),

@@ -7,7 +7,7 @@ use super::context::Context;
 use super::contract::{Award, ClausePlan, Contract, Lot};
 use super::row::RegisterRow;
 use crate::domain::obligations::{Choice, ground_among};
-use crate::domain::{AwardRole, Name, Siret};
+use crate::domain::{AwardRole, CompanyIdentifier, Name};
 use crate::import::refusal::Refusal;
 use crate::storage::BuyerId;
 
@@ -303,10 +303,12 @@ pub fn award_not_repeated(row: &RegisterRow, first: Option<u32>) -> Result<(), R
 }
 
 /// The company's name: on the row, else on another row of the file (`names`), else none for a
-/// company already known.
+/// company already known. A company without a SIRET, unknown and unnamed (2024 DECP records
+/// give no names), is named by its identifier: no file of structures can name it, they
+/// require a SIRET.
 pub fn holder_named_or_known(
     row: &RegisterRow,
-    names: &HashMap<Siret, Name>,
+    names: &HashMap<CompanyIdentifier, Name>,
     context: &Context,
 ) -> Result<Option<Name>, Refusal> {
     let name = match &row.holder_name {
@@ -316,7 +318,11 @@ pub fn holder_named_or_known(
         ),
         None => names.get(&row.holder).cloned(),
     };
-    if name.is_none() && !context.companies.contains_key(row.holder.as_str()) {
+    let known = context.companies.contains_key(row.holder.as_str());
+    if name.is_none() && !known && row.holder.siret().is_none() {
+        return Ok(Name::parse(&row.holder.to_string()).ok());
+    }
+    if name.is_none() && !known {
         return Err(Refusal::new(
             "holder_name",
             None,
@@ -324,6 +330,19 @@ pub fn holder_named_or_known(
         ));
     }
     Ok(name)
+}
+
+/// Outside a DECP file (the contract's form), a company without a SIRET is one a DECP file
+/// already brought: the form names companies by SIRET.
+pub fn siret_unless_known(row: &RegisterRow, context: &Context) -> Result<(), Refusal> {
+    if row.holder.siret().is_some() || context.companies.contains_key(row.holder.as_str()) {
+        return Ok(());
+    }
+    Err(Refusal::new(
+        "holder_siret",
+        Some(row.holder.as_str().to_owned()),
+        "Aucune entreprise connue n'a cet identifiant ; seul un fichier DECP fait connaître une entreprise sans SIRET : indiquez le SIRET de l'établissement.",
+    ))
 }
 
 /// A lot has a holder or a co-contractor besides its subcontractors. A lot with no award left
@@ -351,7 +370,7 @@ mod tests {
     use chrono::NaiveDate;
 
     use super::*;
-    use crate::domain::{Hours, Money, Reservation};
+    use crate::domain::{Hours, Money, Reservation, Siret};
 
     use crate::import::kinds::contracts::row::{BUYER, HOLDER};
 
@@ -392,7 +411,7 @@ mod tests {
                 .iter()
                 .map(|role| Award {
                     row: 3,
-                    siret: siret(HOLDER),
+                    company: siret(HOLDER).into(),
                     name: None,
                     postal_code: crate::domain::Update::Keep,
                     size_class: crate::domain::Update::Keep,
@@ -562,7 +581,8 @@ mod tests {
         let mut context = context();
         let unknown = holder_named_or_known(&row(), &HashMap::new(), &context).unwrap_err();
         assert_eq!(unknown.key, "holder_name");
-        let named_elsewhere = HashMap::from([(siret(HOLDER), Name::parse("Bâtir").unwrap())]);
+        let named_elsewhere =
+            HashMap::from([(siret(HOLDER).into(), Name::parse("Bâtir").unwrap())]);
         let name = holder_named_or_known(&row(), &named_elsewhere, &context).unwrap();
         assert_eq!(name.unwrap().as_str(), "Bâtir");
         context
@@ -575,6 +595,26 @@ mod tests {
         let mut blank = row();
         blank.holder_name = Some("\u{7}".to_owned());
         assert!(holder_named_or_known(&blank, &HashMap::new(), &context).is_err());
+    }
+
+    #[test]
+    fn a_company_without_siret_is_named_by_its_identifier_and_known_outside_a_decp_file() {
+        let mut context = context();
+        let mut foreign = row();
+        foreign.holder = CompanyIdentifier::parse("HORS-UE:GB-7654321").unwrap();
+        let name = holder_named_or_known(&foreign, &HashMap::new(), &context).unwrap();
+        assert_eq!(
+            name.unwrap().as_str(),
+            "Identifiant étranger (HORS-UE) GB-7654321"
+        );
+        assert!(siret_unless_known(&row(), &context).is_ok());
+        let refusal = siret_unless_known(&foreign, &context).unwrap_err();
+        assert_eq!(refusal.key, "holder_siret");
+        context.companies.insert(
+            "HORS-UE:GB-7654321".to_owned(),
+            (9.into(), "company".to_owned()),
+        );
+        assert!(siret_unless_known(&foreign, &context).is_ok());
     }
 
     #[test]

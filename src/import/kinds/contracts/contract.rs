@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use crate::domain::{
-    AwardRole, CpvCode, Hours, Money, Name, PostalCode, Procedure, Reservation, Siret, SizeClass,
-    Update,
+    AwardRole, CompanyIdentifier, CpvCode, Hours, Money, Name, PostalCode, Procedure, Reservation,
+    SizeClass, Update,
 };
 use crate::storage::companies::CompanyUpsert;
 use crate::storage::contracts::{ContractFields, RegisterFacts};
@@ -73,7 +73,7 @@ pub enum ClausePlan {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Award {
     pub row: u32,
-    pub siret: Siret,
+    pub company: CompanyIdentifier,
     pub name: Option<Name>,
     pub postal_code: Update<PostalCode>,
     pub size_class: Update<SizeClass>,
@@ -100,7 +100,7 @@ impl Award {
     /// What the row writes of its company: the facts given, none else.
     pub fn as_upsert(&self) -> CompanyUpsert<'_> {
         CompanyUpsert {
-            siret: &self.siret,
+            identifier: &self.company,
             name: self.name.as_ref(),
             kind: None,
             postal_code: self.postal_code.as_ref(),

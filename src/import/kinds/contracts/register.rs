@@ -7,7 +7,7 @@ use super::checks;
 use super::context::Context;
 use super::contract::{Award, ClausePlan, Contract, Lot};
 use super::row::RegisterRow;
-use crate::domain::{AwardRole, Name, Siret};
+use crate::domain::{AwardRole, CompanyIdentifier, Name};
 use crate::import::problem::Problems;
 use crate::import::profile::Profile;
 use crate::import::refusal::Refusal;
@@ -74,7 +74,12 @@ pub fn gather(
     };
     let mut refused: Vec<(u32, Refusal)> = rows
         .iter()
-        .filter_map(|row| register.add(row).err().map(|r| (row.number, r)))
+        .filter_map(|row| {
+            checks::siret_unless_known(row, context)
+                .and_then(|()| register.add(row))
+                .err()
+                .map(|r| (row.number, r))
+        })
         .collect();
     for contract in &register.contracts {
         for lot in contract.lots.values() {
@@ -93,16 +98,16 @@ pub fn gather(
 }
 
 /// A company named on one row may be left bare on the others: the first valid name of each
-/// SIRET in the file, on any row.
-fn names_given(profile: &Profile, rows: &[ParsedRow]) -> HashMap<Siret, Name> {
+/// company in the file, on any row.
+fn names_given(profile: &Profile, rows: &[ParsedRow]) -> HashMap<CompanyIdentifier, Name> {
     let mut names = HashMap::new();
     for row in rows {
         let view = RowView { profile, row };
-        if let (Some(siret), Some(Ok(name))) = (
-            view.siret("holder_siret"),
+        if let (Some(company), Some(Ok(name))) = (
+            view.company("holder_siret"),
             view.text("holder_name").map(|t| Name::parse(&t)),
         ) {
-            names.entry(siret).or_insert(name);
+            names.entry(company).or_insert(name);
         }
     }
     names
@@ -110,13 +115,13 @@ fn names_given(profile: &Profile, rows: &[ParsedRow]) -> HashMap<Siret, Name> {
 
 struct Register<'c> {
     context: &'c Context,
-    names: HashMap<Siret, Name>,
+    names: HashMap<CompanyIdentifier, Name>,
     /// In the order of their first row: the order they are written in.
     contracts: Vec<Contract>,
     /// (buyer, reference) → index in `contracts`.
     by_reference: HashMap<(BuyerId, String), usize>,
     /// (contract index, lot, company, role) → the row of that award.
-    awards: HashMap<(usize, i32, Siret, AwardRole), u32>,
+    awards: HashMap<(usize, i32, CompanyIdentifier, AwardRole), u32>,
 }
 
 impl Register<'_> {
@@ -149,7 +154,7 @@ impl Register<'_> {
         self.awards.insert(award_key, row.number);
         lot.awards.push(Award {
             row: row.number,
-            siret: row.holder.clone(),
+            company: row.holder.clone(),
             name,
             postal_code: row.postal_code.clone(),
             size_class: row.size_class,
@@ -189,6 +194,7 @@ impl Register<'_> {
 mod tests {
     use super::super::row::{BUYER, HOLDER};
     use super::*;
+    use crate::domain::Siret;
 
     const OTHER_BUYER: &str = "44306184100047";
 

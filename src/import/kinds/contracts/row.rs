@@ -8,7 +8,8 @@ use super::contract::Contract;
 use crate::storage::contracts::RegisterFacts;
 
 use crate::domain::{
-    AwardRole, CpvCode, Hours, Money, PostalCode, Procedure, Reservation, Siret, SizeClass, Update,
+    AwardRole, CompanyIdentifier, CpvCode, Hours, Money, PostalCode, Procedure, Reservation, Siret,
+    SizeClass, Update,
 };
 use crate::import::cells::Value;
 use crate::import::profile::{Profile, ValueType};
@@ -60,7 +61,8 @@ pub struct RegisterRow {
     pub buyer: Siret,
     pub notified: NaiveDate,
     pub amount: Money,
-    pub holder: Siret,
+    /// A SIRET, unless the register was read from a DECP file naming the company otherwise.
+    pub holder: CompanyIdentifier,
     pub procedure: Option<Procedure>,
     pub cpv: Option<CpvCode>,
     pub duration_months: Option<i64>,
@@ -118,7 +120,7 @@ impl RegisterRow {
             buyer: view.siret("buyer_siret")?,
             notified: view.date("notification_date")?,
             amount: *amount,
-            holder: view.siret("holder_siret")?,
+            holder: view.company("holder_siret")?,
             procedure: match view.get("procedure") {
                 Some(Value::Procedure(p)) => Some(*p),
                 _ => None,
@@ -204,7 +206,7 @@ impl RegisterRow {
             buyer: Siret::parse(BUYER).unwrap(),
             notified: NaiveDate::from_ymd_opt(2025, 3, 14).unwrap(),
             amount: Money::from_cents(100_000).unwrap(),
-            holder: Siret::parse(HOLDER).unwrap(),
+            holder: Siret::parse(HOLDER).unwrap().into(),
             procedure: None,
             cpv: None,
             duration_months: None,

@@ -5,7 +5,9 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::app::contract_changes::{AwardInput, ContractInput, LotInput};
-use crate::domain::{AwardRole, ContractType, CpvCode, Money, Procedure, Reservation, Siret};
+use crate::domain::{
+    AwardRole, CompanyIdentifier, ContractType, CpvCode, Money, Procedure, Reservation, Siret,
+};
 use crate::storage::contracts::RegisterFacts;
 
 /// A contract with all its lots: those of a stored contract left out are removed (refused when
@@ -64,7 +66,9 @@ pub struct LotRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AwardRequest {
-    pub siret: Siret,
+    /// The awardee's SIRET; for a company the DECP identifies otherwise, already known, its
+    /// identifier (`TVA:FR64443061841`).
+    pub siret: CompanyIdentifier,
     /// Needed for a company not yet known; a known company keeps its stored name.
     pub name: Option<String>,
     /// The holder when absent.
@@ -110,7 +114,7 @@ impl From<ContractRequest> for ContractInput {
                         .enumerate()
                         .map(|(place, a)| AwardInput {
                             place,
-                            siret: a.siret,
+                            company: a.siret,
                             name: a.name,
                             role: a.role.unwrap_or(AwardRole::Holder),
                             amount: a.amount_cents,

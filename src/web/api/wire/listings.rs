@@ -4,7 +4,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::domain::ContractType;
+use crate::domain::{CompanyIdentifier, ContractType};
 use crate::storage::contracts::{AwardView, ContractView, LotView};
 use crate::storage::ids::{ContractId, LotId};
 use crate::storage::participants::ParticipantView;
@@ -60,7 +60,12 @@ pub struct LotJson {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AwardJson {
-    pub siret: String,
+    /// None for a company the DECP identifies otherwise than by a SIRET.
+    pub siret: Option<String>,
+    /// `SIRET`, or the DECP's kind of identifier (`TVA`, `HORS-UE`…).
+    pub identifier_kind: String,
+    /// The SIRET, or the kind's code, a colon and the identifier (`TVA:FR64443061841`).
+    pub identifier: String,
     pub name: String,
     pub role: String,
     /// Declared share of the lot, in cents.
@@ -136,8 +141,14 @@ impl From<LotView> for LotJson {
 
 impl From<AwardView> for AwardJson {
     fn from(a: AwardView) -> AwardJson {
+        let parsed = CompanyIdentifier::parse(&a.identifier).ok();
         AwardJson {
-            siret: a.siret,
+            siret: parsed
+                .as_ref()
+                .and_then(CompanyIdentifier::siret)
+                .map(|s| s.as_str().to_owned()),
+            identifier_kind: parsed.map_or("SIRET", |c| c.kind().code()).to_owned(),
+            identifier: a.identifier,
             name: a.name,
             role: a.role,
             amount_cents: a.amount,
