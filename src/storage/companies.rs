@@ -72,7 +72,7 @@ pub fn upsert(conn: &mut DbConnection, company: &CompanyUpsert<'_>) -> QueryResu
 )]
 #[diesel(table_name = companies)]
 pub struct Company {
-    /// None for a company identified otherwise (`identifier_kind`).
+    /// Null for a company identified otherwise (`identifier_kind`).
     pub siret: Option<String>,
     /// `SIRET`, or the DECP's other kind (`TVA`, `HORS-UE`…).
     pub identifier_kind: String,

@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 
 use crate::decp_import::{app_with_companies, register, send, text};
-use crate::helpers::siret;
+use crate::helpers::{TestApp, siret};
 use crate::indicators::{json_of, local_sme};
 
 const GERMAN_VAT: &str = "DE123456789";
@@ -41,12 +41,15 @@ fn records(format_2019: bool, with_wrong: bool) -> Vec<Value> {
     let sme = holder("SIRET", &local_sme(), "Nom publié");
     let mut records = vec![
         json!({"id": "2025-201", "acheteur": {"id": b1.as_str()}, "objet": "Collège",
+            "procedure": "Procédure adaptée", "codeCPV": "45214200-2",
             "dateNotification": "2025-02-01", "dureeMois": 12, "montant": 100000,
             "titulaires": [holder("TVA", GERMAN_VAT, "Bau GmbH"), sme.clone()]}),
         json!({"id": "2025-202", "acheteur": {"id": b1.as_str()}, "objet": "Pont",
+            "procedure": "Appel d'offres ouvert", "codeCPV": "45221111-3",
             "dateNotification": "2025-03-01", "dureeMois": 24, "montant": 200000,
             "titulaires": [holder("HORS-UE", BRITISH_ID, "Bridges Ltd")]}),
         json!({"id": "2025-203", "acheteur": {"id": b1.as_str()}, "objet": "Cantine",
+            "procedure": "Procédure adaptée", "codeCPV": "55523100-3",
             "dateNotification": "2025-04-01", "dureeMois": 6, "montant": 60000,
             "titulaires": [sme],
             "modifications": [{"modification": {"id": 1,
@@ -223,6 +226,8 @@ async fn titulaires_without_siret_become_companies_without_siret_and_count_as_no
         "{method}"
     );
 
+    shown_and_published_by_their_identifier(&newer, &token_newer).await;
+
     // The 2019 version of the same contracts gives the same register, names aside.
     let (older, token_older) = app_with_companies().await;
     let (status, body) = send(&older, &token_older, file_2019(false), false).await;
@@ -243,4 +248,63 @@ async fn titulaires_without_siret_become_companies_without_siret_and_count_as_no
     let (status, body) = send(&newer, &token_newer, file_2019(false), false).await;
     assert_eq!(status, 201, "{body}");
     assert_eq!(register(&newer, &token_newer).await, register_2024);
+}
+
+/// The contract's page and the company's page name the company by its identifier, its page
+/// and statement are reached by its key, and the DECP export gives its kind of identifier.
+async fn shown_and_published_by_their_identifier(app: &TestApp, token: &str) {
+    let listing = json_of(app, "/api/contracts?per_page=100", token).await;
+    let pont = listing["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["reference"] == "2025-202")
+        .unwrap();
+    let page = app
+        .get_with(&format!("/marches/{}", pont["id"]), token)
+        .await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains(&format!("Identifiant étranger (HORS-UE) {BRITISH_ID}")),
+        "{html}"
+    );
+
+    let key = format!("HORS-UE:{BRITISH_ID}");
+    let page = app.get_with(&format!("/entreprises/{key}"), token).await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Identifiant étranger (HORS-UE)"), "{html}");
+    assert!(
+        html.contains("Non (sans SIRET ni code postal en France)"),
+        "{html}"
+    );
+    let statement = app
+        .get_with(&format!("/api/companies/{key}/statement"), token)
+        .await;
+    assert_eq!(statement.status(), 200);
+    let wrong = app
+        .get_with("/api/companies/TVA:FR12552045999/statement", token)
+        .await;
+    assert_eq!(wrong.status(), 422);
+
+    let published = json_of(
+        app,
+        &format!(
+            "/api/exports/decp.json?buyer={}&year=2025",
+            siret(1).as_str()
+        ),
+        token,
+    )
+    .await;
+    let titulaires: Vec<&Value> = published["marches"]["marche"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{published}"))
+        .iter()
+        .flat_map(|m| m["titulaires"].as_array().unwrap())
+        .map(|t| &t["titulaire"])
+        .collect();
+    assert!(titulaires.contains(&&json!({"typeIdentifiant": "TVA", "id": GERMAN_VAT})));
+    assert!(titulaires.contains(&&json!({"typeIdentifiant": "HORS-UE", "id": BRITISH_ID})));
+    assert!(titulaires.contains(&&json!({"typeIdentifiant": "SIRET", "id": local_sme()})));
 }

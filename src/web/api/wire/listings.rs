@@ -60,7 +60,7 @@ pub struct LotJson {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AwardJson {
-    /// None for a company the DECP identifies otherwise than by a SIRET.
+    /// Null for a company the DECP identifies otherwise than by a SIRET.
     pub siret: Option<String>,
     /// `SIRET`, or the DECP's kind of identifier (`TVA`, `HORS-UE`…).
     pub identifier_kind: String,
