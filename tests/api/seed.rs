@@ -29,6 +29,8 @@ pub fn insertion_hours(conn: &mut DbConnection, people: &[Person]) {
     let company: i64 = diesel::insert_into(companies::table)
         .values((
             companies::siret.eq(siret(500).as_str()),
+            companies::identifier_kind.eq("SIRET"),
+            companies::identifier.eq(siret(500).as_str()),
             companies::name.eq("Bâtiments du Sud"),
             companies::structure_kind.eq("company"),
             companies::created_at.eq(at),
