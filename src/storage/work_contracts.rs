@@ -350,7 +350,7 @@ pub fn of_participant(
             work_contracts::end_date,
             work_contracts::weekly_hours,
             work_contracts::derived,
-            EMPLOYERS.field(companies::siret),
+            EMPLOYERS.field(companies::identifier),
             EMPLOYERS.field(companies::name),
             STRUCTURES.field(companies::name).nullable(),
         ))
