@@ -222,7 +222,10 @@ pub fn page(
                 super::fold(companies::name)
                     .like(pattern.clone())
                     .escape('\\')
-                    .or(companies::identifier.like(pattern).escape('\\')),
+                    // Folded as the search is: other identifiers hold letters.
+                    .or(super::fold(companies::identifier)
+                        .like(pattern)
+                        .escape('\\')),
             );
         }
         if let Some(ids) = &filter.buyer_ids {
