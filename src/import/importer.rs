@@ -27,7 +27,9 @@ use crate::storage::audit::{self, Actor};
 use crate::storage::imports::{self, NewImport, Outcome};
 use crate::storage::users::BuyerScope;
 use crate::storage::{BuyerId, ImportId, LotId, ParticipantId, closures, staged_hours};
-use crate::storage::{DbConnection, Touched, buyers, contracts, figures_transaction, hour_entries};
+use crate::storage::{
+    DbConnection, Touched, buyers, contracts, figures_transaction, hour_entries, rollups,
+};
 
 /// The profiles and limits, loaded once at start-up, and the imports running in this process.
 #[derive(Debug, Clone)]
@@ -449,6 +451,8 @@ fn write_rows(
         Parsed::Hours(statements) => {
             refuse_closed_meanwhile(conn, statements)?;
             report.replaced = kinds::hours::publish(conn, statements, id)?;
+            // Once every entry is published: one set-based delta for the whole import.
+            rollups::add_import(conn, id)?;
         }
         Parsed::WorkContracts(contracts) => {
             kinds::work_contracts::write(conn, contracts, id, progress)?;

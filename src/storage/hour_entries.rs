@@ -3,6 +3,7 @@
 use diesel::prelude::*;
 
 use super::located::located;
+use super::rollups::{self, Entries};
 use super::schema::{hour_entries, replaced_hour_entries};
 use super::{CompanyId, DbConnection, HourEntryId, ImportId, LotId, ParticipantId, now};
 use crate::domain::{EmploymentContract, Hours, Modality, Month, ReviewState};
@@ -20,22 +21,57 @@ pub struct HourEntry {
     pub review: ReviewState,
 }
 
-/// Writes the entry; an entry with the same key is replaced, not added to. Returns the hours
-/// it replaced, if any.
+/// Writes the entry alone, as `upsert_all` does, and keeps the roll-ups with it: the entry
+/// leaves them as it was and comes back as written. For an entry written outside an import's
+/// bulk path (whose roll-ups are kept once for the whole import). Returns the hours it
+/// replaced, if any.
 pub fn upsert(
     conn: &mut DbConnection,
     entry: &HourEntry,
     import_id: ImportId,
 ) -> QueryResult<Option<Hours>> {
+    if let Some(id) = id_of(conn, entry)? {
+        rollups::remove_rows(conn, Entries::Ids(&[id]))?;
+    }
+    let replaced = write(conn, entry, import_id)?;
+    if let Some(id) = id_of(conn, entry)? {
+        rollups::add_rows(conn, Entries::Ids(&[id]))?;
+    }
+    Ok(replaced)
+}
+
+/// The stored entries with the key of `entry` (one at most).
+macro_rules! same_key {
+    ($entry:expr) => {
+        hour_entries::table
+            .filter(hour_entries::lot_id.eq($entry.lot_id))
+            .filter(hour_entries::company_id.eq($entry.company_id))
+            .filter(hour_entries::participant_id.eq($entry.participant_id))
+            .filter(hour_entries::month.eq($entry.month))
+            .filter(hour_entries::modality.eq($entry.modality))
+    };
+}
+
+fn id_of(conn: &mut DbConnection, entry: &HourEntry) -> QueryResult<Option<HourEntryId>> {
+    same_key!(entry)
+        .select(hour_entries::id)
+        .first(conn)
+        .optional()
+}
+
+/// Writes the entry; an entry with the same key is replaced, not added to (its earlier value
+/// kept for undoing the import). Returns the hours it replaced, if any.
+fn write(
+    conn: &mut DbConnection,
+    entry: &HourEntry,
+    import_id: ImportId,
+) -> QueryResult<Option<Hours>> {
     let at = now();
-    let key = hour_entries::table
-        .filter(hour_entries::lot_id.eq(entry.lot_id))
-        .filter(hour_entries::company_id.eq(entry.company_id))
-        .filter(hour_entries::participant_id.eq(entry.participant_id))
-        .filter(hour_entries::month.eq(entry.month))
-        .filter(hour_entries::modality.eq(entry.modality));
     let existing: Option<Previous> = located(conn, &["hour_entries"], |conn| {
-        key.select(Previous::as_select()).first(conn).optional()
+        same_key!(entry)
+            .select(Previous::as_select())
+            .first(conn)
+            .optional()
     })?;
     let values = (
         hour_entries::insertion_employer_id.eq(entry.insertion_employer_id),

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 
 use super::located::located;
+use super::rollups::{self, Entries};
 use super::schema::{hour_entries, imports, replaced_hour_entries};
 use super::{CompanyId, DbConnection, HourEntryId, ImportId, LotId, UserId, now};
 use crate::domain::{EmploymentContract, Hours, ImportKind, ImportStatus, Labelled, ReviewState};
@@ -118,6 +119,8 @@ pub fn undo(conn: &mut DbConnection, id: ImportId) -> QueryResult<Undone> {
             .select(Kept::as_select())
             .load(conn)
     })?;
+    // Out of the roll-ups as they stand; the entries restored come back in below.
+    rollups::remove_rows(conn, Entries::OfImport(id))?;
     let replaced = replaced_hour_entries::table
         .filter(replaced_hour_entries::import_id.eq(id))
         .select(replaced_hour_entries::hour_entry_id);
@@ -130,6 +133,7 @@ pub fn undo(conn: &mut DbConnection, id: ImportId) -> QueryResult<Undone> {
     for value in &kept {
         restore(conn, value)?;
     }
+    rollups::add_rows(conn, Entries::ReplacedBy(id))?;
     diesel::delete(replaced_hour_entries::table.filter(replaced_hour_entries::import_id.eq(id)))
         .execute(conn)?;
     // The contracts derived from these participants' hours follow the hours restored.

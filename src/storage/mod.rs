@@ -26,6 +26,7 @@ pub mod participants;
 mod pool;
 pub mod reminders;
 pub mod reviews;
+pub mod rollups;
 pub mod schema;
 pub mod shared_records;
 pub mod staged_hours;

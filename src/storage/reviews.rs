@@ -182,6 +182,8 @@ pub fn decide(
                 .distinct()
                 .load::<super::ParticipantId>(conn)?,
         );
+        // The roll-ups follow the entries from one review state to the other.
+        super::rollups::remove_rows(conn, super::rollups::Entries::Ids(chunk))?;
         moved += diesel::update(hour_entries::table.filter(hour_entries::id.eq_any(chunk)))
             .set((
                 hour_entries::review.eq(to),
@@ -189,6 +191,7 @@ pub fn decide(
                 hour_entries::updated_at.eq(super::now()),
             ))
             .execute(conn)?;
+        super::rollups::add_rows(conn, super::rollups::Entries::Ids(chunk))?;
     }
     // Rejected hours stand for no contract; hours validated again do.
     if from == ReviewState::Rejected || to == ReviewState::Rejected {

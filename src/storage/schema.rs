@@ -291,6 +291,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    hour_rollups (lot_id, company_id, insertion_employer_id, modality, month, review) {
+        lot_id -> BigInt,
+        company_id -> BigInt,
+        insertion_employer_id -> BigInt,
+        modality -> Text,
+        month -> Integer,
+        review -> Text,
+        hours -> BigInt,
+        entries -> BigInt,
+    }
+}
+
+diesel::table! {
     work_contracts (id) {
         id -> BigInt,
         participant_id -> BigInt,
@@ -356,6 +369,7 @@ diesel::joinable!(work_contracts -> participants (participant_id));
 diesel::joinable!(work_contract_lots -> work_contracts (work_contract_id));
 diesel::joinable!(work_contract_lots -> lots (lot_id));
 diesel::joinable!(replaced_hour_entries -> hour_entries (hour_entry_id));
+diesel::joinable!(hour_rollups -> lots (lot_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     buyers,
@@ -375,6 +389,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     hour_entries,
     replaced_hour_entries,
     staged_hour_entries,
+    hour_rollups,
     work_contracts,
     work_contract_lots,
     login_failures,

@@ -41,7 +41,9 @@ struct ObjectRow {
 
 const SQLITE_COLUMNS: &str = "
     SELECT m.name AS table_name, p.name AS column_name, p.type AS column_type,
-           p.\"notnull\" <> 0 AS not_null, p.pk <> 0 AS primary_key
+           p.\"notnull\" <> 0 AS not_null,
+           p.pk = 1 AND NOT EXISTS (SELECT 1 FROM pragma_table_info(m.name) q WHERE q.pk > 1)
+             AS primary_key
     FROM sqlite_master m JOIN pragma_table_info(m.name) p
     WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> '__diesel_schema_migrations'";
 const SQLITE_OBJECTS: &str = "
@@ -77,7 +79,8 @@ fn migration_count() -> usize {
 }
 
 /// The same logical type reads differently on each backend; a SQLite `INTEGER PRIMARY KEY` is
-/// the 64-bit row id that PostgreSQL declares as a BIGINT identity.
+/// the 64-bit row id that PostgreSQL declares as a BIGINT identity (a primary key of one column:
+/// the columns of a composite key keep their types).
 fn normalise(row: ColumnRow) -> (String, String, (String, bool)) {
     let declared = row.column_type.to_lowercase();
     let kind = match declared.as_str() {
@@ -122,7 +125,7 @@ fn named_indexes(schema: &Schema) -> Vec<String> {
     names
 }
 
-const TABLES: [&str; 22] = [
+const TABLES: [&str; 23] = [
     "audit_log",
     "awards",
     "buyer_data_versions",
@@ -133,6 +136,7 @@ const TABLES: [&str; 22] = [
     "contracts",
     "data_version",
     "hour_entries",
+    "hour_rollups",
     "imports",
     "insertion_clauses",
     "login_failures",

@@ -91,6 +91,9 @@ pub fn insertion_hours(conn: &mut DbConnection, people: &[Person]) {
                 .unwrap();
         }
     }
+    // Written straight, past the writes that keep the roll-ups: recomputed, as `verify
+    // --repair` would.
+    suivi_clauses::storage::rollups::rebuild(conn).unwrap();
 }
 
 pub fn date(y: i32, m: u32, d: u32) -> NaiveDate {
