@@ -465,7 +465,7 @@ fn insertion(
         counted: Counted::PendingOnly,
         ..filter.clone()
     };
-    let (pending, _) = sums::hours_total(conn, &pending_only)?;
+    let pending = sums::hours_sum(conn, &pending_only)?;
     let suppress = options.suppress_small_groups;
     let exits = grouped(conn, filter, Dimension::ExitOutcome, options)?;
     let sexes = grouped(conn, filter, Dimension::Sex, options)?;

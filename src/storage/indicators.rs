@@ -3,6 +3,13 @@
 //!
 //! The grouping keys are SQL expressions both backends read alike (CASE, CAST, `||`, integer
 //! division), written once here per dimension.
+//!
+//! Sums of hours by lot, company, insertion structure, modality and month (and what those
+//! lead to: buyer, contract, structure kind, year) read the roll-ups kept by each write
+//! (`hour_rollups`, see `storage::rollups`), a row per group of entries instead of every entry.
+//! Distinct participants do not add up across groups (one person works on several lots and
+//! months): they are counted over the entries, as are the groups of people (criterion, sex,
+//! age, QPV, exit, six-month situation) and the hours per participant.
 
 use chrono::NaiveDate;
 use diesel::dsl::sql;
@@ -11,7 +18,8 @@ use diesel::sql_types::{BigInt, Integer, Nullable, Text};
 
 use super::located::located;
 use super::schema::{
-    awards, buyers, companies, contracts, hour_entries, insertion_clauses, lots, participants,
+    awards, buyers, companies, contracts, hour_entries, hour_rollups, insertion_clauses, lots,
+    participants,
 };
 use super::{BuyerId, CompanyId, ContractId, DbConnection, HourEntryId, LotId, ParticipantId};
 use crate::domain::{
@@ -178,20 +186,21 @@ impl Dimension {
     }
 }
 
-/// The hour entries of `$filter` over `$source` (hour_entries and what it joins), shaped by the
-/// query methods given (grouping must come before diesel boxes the query), then boxed. The
-/// buyers are filtered through a subquery on lots, so that no join is needed for the scope.
-macro_rules! filtered_hours {
-    ($source:expr, $filter:expr $(, $method:ident ($($arg:expr),*))*) => {{
+/// The rows of `$table` (the hour entries or their roll-ups, which name the columns filtered
+/// alike) in `$filter` over `$source` (the table and what it joins), shaped by the query
+/// methods given (grouping must come before diesel boxes the query), then boxed. The buyers
+/// are filtered through a subquery on lots, so that no join is needed for the scope.
+macro_rules! filtered_on {
+    ($table:ident, $source:expr, $filter:expr $(, $method:ident ($($arg:expr),*))*) => {{
         let filter: &HoursFilter = $filter;
         let mut query = $source
-            .filter(hour_entries::month.between(filter.from_month, filter.to_month))
-            .filter(hour_entries::review.eq_any(filter.counted.states()))
+            .filter($table::month.between(filter.from_month, filter.to_month))
+            .filter($table::review.eq_any(filter.counted.states()))
             $(.$method($($arg),*))*
             .into_boxed();
         if let Some(ids) = &filter.buyer_ids {
             query = query.filter(
-                hour_entries::lot_id.eq_any(
+                $table::lot_id.eq_any(
                     SCOPE_LOTS
                         .inner_join(SCOPE_CONTRACTS.on(
                             SCOPE_LOTS.field(lots::contract_id).eq(SCOPE_CONTRACTS.field(contracts::id)),
@@ -202,24 +211,36 @@ macro_rules! filtered_hours {
             );
         }
         if let Some(company) = filter.company_id {
-            query = query.filter(hour_entries::company_id.eq(company));
+            query = query.filter($table::company_id.eq(company));
         }
         query
     }};
 }
 
-/// `filtered_hours!` over the hour entries with the tables of `$joins` joined, then `$tail`
-/// with the query as `$query` (each set of joins is a query of its own type).
-macro_rules! joined_hours {
-    ($joins:expr, $filter:expr, |$query:ident| $tail:expr $(, $method:ident ($($arg:expr),*))*) => {
+/// The hour entries of `$filter` over `$source`.
+macro_rules! filtered_hours {
+    ($($rest:tt)*) => { filtered_on!(hour_entries, $($rest)*) };
+}
+
+/// Their roll-ups (see `storage::rollups`) of `$filter` over `$source`.
+macro_rules! filtered_rollups {
+    ($($rest:tt)*) => { filtered_on!(hour_rollups, $($rest)*) };
+}
+
+/// `filtered_on!` over `$table` with the tables of `$joins` joined, then `$tail` with the
+/// query as `$query` (each set of joins is a query of its own type). `$people` is the source
+/// for the groups of people: the entries with their participants (the roll-ups keep none).
+macro_rules! joined_on {
+    ($table:ident, $people:expr, $joins:expr, $filter:expr, |$query:ident| $tail:expr $(, $method:ident ($($arg:expr),*))*) => {
         match $joins {
             Joins::None => {
-                let $query = filtered_hours!(hour_entries::table, $filter $(, $method($($arg),*))*);
+                let $query = filtered_on!($table, $table::table, $filter $(, $method($($arg),*))*);
                 $tail
             }
             Joins::Contracts => {
-                let $query = filtered_hours!(
-                    hour_entries::table.inner_join(
+                let $query = filtered_on!(
+                    $table,
+                    $table::table.inner_join(
                         lots::table.inner_join(contracts::table.inner_join(buyers::table)),
                     ),
                     $filter $(, $method($($arg),*))*
@@ -227,18 +248,23 @@ macro_rules! joined_hours {
                 $tail
             }
             Joins::Firm => {
-                let $query = filtered_hours!(
-                    hour_entries::table.inner_join(
-                        FIRMS.on(hour_entries::company_id.eq(FIRMS.field(companies::id))),
+                let $query = filtered_on!(
+                    $table,
+                    $table::table.inner_join(
+                        FIRMS.on($table::company_id.eq(FIRMS.field(companies::id))),
                     ),
                     $filter $(, $method($($arg),*))*
                 );
                 $tail
             }
             Joins::Employer => {
-                let $query = filtered_hours!(
-                    hour_entries::table.left_join(EMPLOYERS.on(
-                        hour_entries::insertion_employer_id
+                // Left join: not every hour has a structure (NULL in the entries, 0 in the
+                // roll-ups: neither finds a company).
+                let $query = filtered_on!(
+                    $table,
+                    $table::table.left_join(EMPLOYERS.on(
+                        $table::insertion_employer_id
+                            .nullable()
                             .eq(EMPLOYERS.field(companies::id).nullable()),
                     )),
                     $filter $(, $method($($arg),*))*
@@ -246,18 +272,102 @@ macro_rules! joined_hours {
                 $tail
             }
             Joins::Participants => {
-                let $query = filtered_hours!(
-                    hour_entries::table.inner_join(participants::table),
-                    $filter $(, $method($($arg),*))*
-                );
+                let $query = filtered_on!($table, $people, $filter $(, $method($($arg),*))*);
                 $tail
             }
         }
     };
 }
 
-/// Hours and distinct participants for each value of `dimension`, by key.
+/// `joined_on!` over the hour entries.
+macro_rules! joined_hours {
+    ($($rest:tt)*) => {
+        joined_on!(hour_entries, hour_entries::table.inner_join(participants::table), $($rest)*)
+    };
+}
+
+/// `joined_on!` over the roll-ups, which no dimension about people reads.
+macro_rules! joined_rollups {
+    ($($rest:tt)*) => { joined_on!(hour_rollups, hour_rollups::table, $($rest)*) };
+}
+
+const ROLLED_UP_HOURS: &str = "COALESCE(CAST(SUM(hour_rollups.hours) AS BIGINT), 0)";
+
+impl Dimension {
+    /// The grouping key over the roll-ups, which carry the entries' month and modality under
+    /// the same names.
+    fn rolled_up_key_sql(self) -> String {
+        self.key_sql().replace("hour_entries.", "hour_rollups.")
+    }
+}
+
+/// Hours and distinct participants for each value of `dimension`, by key: the hours from the
+/// roll-ups where the dimension is theirs.
 pub fn hours_by(
+    conn: &mut DbConnection,
+    filter: &HoursFilter,
+    dimension: Dimension,
+) -> QueryResult<Vec<HourGroup>> {
+    if dimension.joins() == Joins::Participants {
+        return hours_and_people_by(conn, filter, dimension);
+    }
+    let people: std::collections::HashMap<Option<String>, i64> =
+        people_by(conn, filter, dimension)?.into_iter().collect();
+    let groups = rolled_up_hours_by(conn, filter, dimension)?
+        .into_iter()
+        .map(|(key, hours)| HourGroup {
+            // A group of the roll-ups has entries, so participants: 0 only if they disagree.
+            participants: people.get(&key).copied().unwrap_or(0),
+            key,
+            hours,
+        })
+        .collect();
+    Ok(groups)
+}
+
+/// The hours for each value of `dimension` (not one about people), summed over the roll-ups,
+/// in the order of the keys.
+fn rolled_up_hours_by(
+    conn: &mut DbConnection,
+    filter: &HoursFilter,
+    dimension: Dimension,
+) -> QueryResult<Vec<(Option<String>, Hours)>> {
+    let key = dimension.rolled_up_key_sql();
+    let key = key.as_str();
+    located(conn, &["hour_rollups"], |conn| {
+        joined_rollups!(
+            dimension.joins(),
+            filter,
+            |query| query.order(sql::<Nullable<Text>>(key)).load(conn),
+            group_by(sql::<Nullable<Text>>(key)),
+            select((sql::<Nullable<Text>>(key), sql::<BigInt>(ROLLED_UP_HOURS)))
+        )
+    })
+}
+
+/// Distinct participants for each value of `dimension`, counted over the entries.
+fn people_by(
+    conn: &mut DbConnection,
+    filter: &HoursFilter,
+    dimension: Dimension,
+) -> QueryResult<Vec<(Option<String>, i64)>> {
+    let key = dimension.key_sql();
+    located(conn, &["hour_entries"], |conn| {
+        joined_hours!(
+            dimension.joins(),
+            filter,
+            |query| query.load(conn),
+            group_by(sql::<Nullable<Text>>(key)),
+            select((
+                sql::<Nullable<Text>>(key),
+                sql::<BigInt>(DISTINCT_PARTICIPANTS),
+            ))
+        )
+    })
+}
+
+/// Hours and distinct participants for each value of `dimension`, over the entries.
+fn hours_and_people_by(
     conn: &mut DbConnection,
     filter: &HoursFilter,
     dimension: Dimension,
@@ -307,16 +417,27 @@ pub fn people_by_buyer(
     })
 }
 
-/// Hours and distinct participants of the whole filter.
+/// Hours (from the roll-ups) and distinct participants (over the entries) of the whole filter.
 pub fn hours_total(conn: &mut DbConnection, filter: &HoursFilter) -> QueryResult<(Hours, i64)> {
-    located(conn, &["hour_entries"], |conn| {
+    let hours = hours_sum(conn, filter)?;
+    let participants = located(conn, &["hour_entries"], |conn| {
         filtered_hours!(
             hour_entries::table,
             filter,
-            select((
-                sql::<BigInt>(SUM_HOURS),
-                sql::<BigInt>(DISTINCT_PARTICIPANTS)
-            ))
+            select(sql::<BigInt>(DISTINCT_PARTICIPANTS))
+        )
+        .first(conn)
+    })?;
+    Ok((hours, participants))
+}
+
+/// The hours of the whole filter, from the roll-ups.
+pub fn hours_sum(conn: &mut DbConnection, filter: &HoursFilter) -> QueryResult<Hours> {
+    located(conn, &["hour_rollups"], |conn| {
+        filtered_rollups!(
+            hour_rollups::table,
+            filter,
+            select(sql::<BigInt>(ROLLED_UP_HOURS))
         )
         .first(conn)
     })
@@ -328,15 +449,15 @@ pub fn hours_by_lot(
     filter: &HoursFilter,
     only: Option<&[LotId]>,
 ) -> QueryResult<Vec<(LotId, Hours)>> {
-    located(conn, &["hour_entries"], |conn| {
-        let mut query = filtered_hours!(
-            hour_entries::table,
+    located(conn, &["hour_rollups"], |conn| {
+        let mut query = filtered_rollups!(
+            hour_rollups::table,
             filter,
-            group_by(hour_entries::lot_id),
-            select((hour_entries::lot_id, sql::<BigInt>(SUM_HOURS)))
+            group_by(hour_rollups::lot_id),
+            select((hour_rollups::lot_id, sql::<BigInt>(ROLLED_UP_HOURS)))
         );
         if let Some(ids) = only {
-            query = query.filter(hour_entries::lot_id.eq_any(ids.to_vec()));
+            query = query.filter(hour_rollups::lot_id.eq_any(ids.to_vec()));
         }
         query.load(conn)
     })
@@ -369,12 +490,12 @@ pub fn last_month_by_lot(
     conn: &mut DbConnection,
     filter: &HoursFilter,
 ) -> QueryResult<Vec<(LotId, Month)>> {
-    let rows: Vec<(LotId, Option<Month>)> = located(conn, &["hour_entries"], |conn| {
-        filtered_hours!(
-            hour_entries::table,
+    let rows: Vec<(LotId, Option<Month>)> = located(conn, &["hour_rollups"], |conn| {
+        filtered_rollups!(
+            hour_rollups::table,
             filter,
-            group_by(hour_entries::lot_id),
-            select((hour_entries::lot_id, diesel::dsl::max(hour_entries::month)))
+            group_by(hour_rollups::lot_id),
+            select((hour_rollups::lot_id, diesel::dsl::max(hour_rollups::month)))
         )
         .load(conn)
     })?;
@@ -511,13 +632,13 @@ pub fn provided_by(
     );
     let keys =
         "contracts.id, contracts.reference, lots.number, lots.title, firms.identifier, firms.name";
-    let rows: Vec<Row> = located(conn, &["hour_entries"], |conn| {
-        filtered_hours!(
-            hour_entries::table
+    let rows: Vec<Row> = located(conn, &["hour_rollups"], |conn| {
+        filtered_rollups!(
+            hour_rollups::table
                 .inner_join(lots::table.inner_join(contracts::table))
-                .inner_join(FIRMS.on(hour_entries::company_id.eq(FIRMS.field(companies::id)))),
+                .inner_join(FIRMS.on(hour_rollups::company_id.eq(FIRMS.field(companies::id)))),
             filter,
-            filter(hour_entries::insertion_employer_id.eq(structure)),
+            filter(hour_rollups::insertion_employer_id.eq(structure)),
             group_by(sql::<BigInt>(keys)),
             select(sql::<(
                 BigInt,
@@ -527,7 +648,7 @@ pub fn provided_by(
                 Text,
                 Text,
                 BigInt
-            )>(&format!("{keys}, {SUM_HOURS}")))
+            )>(&format!("{keys}, {ROLLED_UP_HOURS}")))
         )
         .load(conn)
     })?;
@@ -617,18 +738,18 @@ pub fn lot_months(
     filter: &HoursFilter,
     lot_ids: &[LotId],
 ) -> QueryResult<Vec<LotMonth>> {
-    let keys = "hour_entries.lot_id, hour_entries.month";
-    let training = "COALESCE(CAST(SUM(CASE WHEN hour_entries.modality = 'training' \
-                    THEN hour_entries.hours ELSE 0 END) AS BIGINT), 0)";
-    located(conn, &["hour_entries"], |conn| {
+    let keys = "hour_rollups.lot_id, hour_rollups.month";
+    let training = "COALESCE(CAST(SUM(CASE WHEN hour_rollups.modality = 'training' \
+                    THEN hour_rollups.hours ELSE 0 END) AS BIGINT), 0)";
+    located(conn, &["hour_rollups"], |conn| {
         super::in_slices(lot_ids, |slice| {
-            filtered_hours!(
-                hour_entries::table,
+            filtered_rollups!(
+                hour_rollups::table,
                 filter,
-                filter(hour_entries::lot_id.eq_any(slice)),
+                filter(hour_rollups::lot_id.eq_any(slice)),
                 group_by(sql::<BigInt>(keys)),
                 select(sql::<(BigInt, Integer, BigInt, BigInt)>(&format!(
-                    "{keys}, {SUM_HOURS}, {training}"
+                    "{keys}, {ROLLED_UP_HOURS}, {training}"
                 )))
             )
             .order(sql::<BigInt>(keys))
@@ -656,11 +777,11 @@ pub struct DetailRow {
 
 /// The last month (yyyymm) holding hours in the filter.
 pub fn latest_month(conn: &mut DbConnection, filter: &HoursFilter) -> QueryResult<Option<Month>> {
-    located(conn, &["hour_entries"], |conn| {
-        filtered_hours!(
-            hour_entries::table,
+    located(conn, &["hour_rollups"], |conn| {
+        filtered_rollups!(
+            hour_rollups::table,
             filter,
-            select(diesel::dsl::max(hour_entries::month))
+            select(diesel::dsl::max(hour_rollups::month))
         )
         .first(conn)
     })
