@@ -30,6 +30,7 @@ pub mod participant_drafts;
 pub mod participants;
 pub mod reminders;
 pub mod reviews;
+pub mod rollups;
 pub mod spaser;
 pub mod users;
 

@@ -16,6 +16,7 @@ mod scope_args;
 mod serve;
 mod stats;
 mod user;
+mod verify;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -137,6 +138,9 @@ enum Command {
         #[arg(long, value_name = "DATE")]
         before: String,
     },
+    /// Recalcule les agrégats mensuels des heures depuis les lignes d'heures et les compare à
+    /// ceux que tiennent les écritures ; affiche chaque écart et sort en erreur s'il y en a.
+    Verify(verify::VerifyArgs),
 }
 
 /// Parses the command line, runs the command and turns any error into a message and exit code.
@@ -205,6 +209,7 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             purge::run(&before, &open_database(&settings)?, &settings.importer()?)
         }
         Command::Gen { rows, load, dir } => generate(rows, load, &dir, &settings),
+        Command::Verify(args) => verify::run(args, &open_database(&settings)?),
     }
 }
 

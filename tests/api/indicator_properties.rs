@@ -3,7 +3,7 @@
 //! corrected statement changes the totals by exactly the difference.
 
 use proptest::prelude::*;
-use suivi_clauses::domain::{ImportKind, ImportStatus, Name, Territory};
+use suivi_clauses::domain::{ImportKind, ImportStatus, Name, Role, Territory};
 use suivi_clauses::import::limits::ImportLimits;
 use suivi_clauses::import::profiles::Profiles;
 use suivi_clauses::import::{Importer, Upload};
@@ -13,17 +13,21 @@ use suivi_clauses::storage::users::BuyerScope;
 use suivi_clauses::storage::{Database, buyers};
 
 use crate::helpers::{TestDatabase, siret};
-use crate::indicators::{far_large, local_sme, participants_csv, register_csv, structures_csv};
+use crate::indicators::{
+    etti, far_large, local_sme, participants_csv, register_csv, structures_csv,
+};
 
 /// One statement row: (lot, participant, month of 2025, training or not) is its key.
 #[derive(Debug, Clone, PartialEq)]
-struct Row {
-    lot: usize,
-    participant: usize,
-    month: u32,
-    training: bool,
+pub struct Row {
+    pub lot: usize,
+    pub participant: usize,
+    pub month: u32,
+    pub training: bool,
+    /// Seconded by the ETTI (a modality of its own), not hired directly nor trained.
+    pub seconded: bool,
     /// In half hours, so that values like 12,5 appear.
-    half_hours: u32,
+    pub half_hours: u32,
 }
 
 impl Row {
@@ -31,10 +35,10 @@ impl Row {
         // The two lots with a clause, each with its holder.
         let (reference, company) =
             [("2025-01", local_sme()), ("2025-B2", far_large())][self.lot].clone();
-        let modality = if self.training {
-            "Formation"
-        } else {
-            "Embauche directe"
+        let (modality, structure) = match (self.seconded, self.training) {
+            (true, _) => ("Mise à disposition", etti()),
+            (false, true) => ("Formation", String::new()),
+            (false, false) => ("Embauche directe", String::new()),
         };
         let hours = format!(
             "{},{}",
@@ -42,16 +46,16 @@ impl Row {
             if self.half_hours % 2 == 1 { 5 } else { 0 }
         );
         format!(
-            "{reference};{company};{:02}/2025;P{};{modality};{hours}\n",
+            "{reference};{company};{:02}/2025;P{};{modality};{structure};{hours}\n",
             self.month,
             self.participant + 1
         )
     }
 }
 
-fn statement(rows: &[&Row]) -> String {
+pub fn statement(rows: &[&Row]) -> String {
     let mut text = String::from(
-        "Référence marché;SIRET entreprise;Mois;Identifiant participant;Modalité;Heures travaillées\n",
+        "Référence marché;SIRET entreprise;Mois;Identifiant participant;Modalité;SIRET structure d'insertion;Heures travaillées\n",
     );
     for row in rows {
         text.push_str(&row.line());
@@ -77,6 +81,7 @@ fn rows() -> impl Strategy<Value = Vec<Row>> {
                 participant,
                 month,
                 training,
+                seconded: false,
                 half_hours,
             });
         }
@@ -84,14 +89,16 @@ fn rows() -> impl Strategy<Value = Vec<Row>> {
     })
 }
 
-struct Fixture {
+/// The territory of `indicators` imported straight through the importer, on a database of its
+/// own, without hours.
+pub struct Fixture {
     _test_database: TestDatabase,
-    database: Database,
+    pub database: Database,
     importer: Importer,
 }
 
 impl Fixture {
-    fn new() -> Self {
+    pub fn new() -> Self {
         let test_database = TestDatabase::new();
         let database = test_database.connect();
         let importer = Importer::new(Profiles::load(None).unwrap(), ImportLimits::default());
@@ -117,7 +124,17 @@ impl Fixture {
         fixture
     }
 
+    pub fn test_database(&self) -> &TestDatabase {
+        &self._test_database
+    }
+
     fn import(&self, kind: ImportKind, text: String, replace: bool) {
+        self.import_as(kind, text, replace, Role::Admin);
+    }
+
+    /// Imports as `role` (a company's statements wait for validation, a facilitateur's are
+    /// validated); the import's id.
+    pub fn import_as(&self, kind: ImportKind, text: String, replace: bool, role: Role) -> i64 {
         let mut conn = self.database.connection().unwrap();
         let report = self
             .importer
@@ -133,22 +150,28 @@ impl Fixture {
                     skip_invalid: false,
                     departement: None,
                     file: None,
-                    role: suivi_clauses::domain::Role::Admin,
+                    role,
                     spool: None,
                 },
                 &Actor::command_line(),
             )
             .unwrap();
         assert_eq!(report.status, ImportStatus::Succeeded, "{report:?}");
+        report.import_id.unwrap()
     }
 
     fn indicators(&self) -> Indicators {
+        self.indicators_with(false)
+    }
+
+    /// Every breakdown of 2025, over all buyers, with the hours awaiting validation or not.
+    pub fn indicators_with(&self, with_pending: bool) -> Indicators {
         let mut conn = self.database.connection().unwrap();
         let scope = DataScope {
             buyer_ids: None,
             company_id: None,
             description: "tous".to_owned(),
-            with_pending: false,
+            with_pending,
         };
         let options = Options {
             include_subcontractors: false,

@@ -51,6 +51,7 @@ mod printout;
 mod qpv_share;
 mod reminders;
 mod reviews;
+mod rollups;
 mod search;
 mod seed;
 mod sessions;
