@@ -65,7 +65,9 @@ async fn stored(app: &TestApp, n: u64) -> Company {
         .run(|conn| companies::list(conn).map_err(StorageError::from))
         .await
         .unwrap();
-    all.into_iter().find(|c| c.identifier == siret).expect("known")
+    all.into_iter()
+        .find(|c| c.identifier == siret)
+        .expect("known")
 }
 
 /// Posts the company's form as `session`.
