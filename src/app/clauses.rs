@@ -25,7 +25,18 @@ pub fn assessed(
     at: NaiveDate,
 ) -> Result<Kept<Arc<Vec<ClauseView>>>, AppError> {
     let scope = caller.data_scope(conn, narrowing)?;
-    Ok(cache.latest_clauses(conn, &scope, at)?)
+    let kept = cache.latest_clauses(conn, &scope, at)?;
+    if caller.may(Action::ReadParticipants) || kept.value.iter().all(|c| c.qpv_counted.is_none()) {
+        return Ok(kept);
+    }
+    Ok(kept.map(|views| {
+        Arc::new(
+            views
+                .iter()
+                .map(ClauseView::without_people_figures)
+                .collect(),
+        )
+    }))
 }
 
 /// The clauses of these lots within the caller's scope, assessed at a date (not kept: a page
@@ -37,12 +48,14 @@ pub fn assessed_lots(
     at: NaiveDate,
 ) -> Result<Vec<ClauseView>, AppError> {
     let scope = caller.data_scope(conn, &Narrowing::default())?;
-    Ok(crate::indicators::clauses::assess_lots(
-        conn,
-        &scope,
-        at,
-        Some(lots),
-    )?)
+    let views = crate::indicators::clauses::assess_lots(conn, &scope, at, Some(lots))?;
+    if caller.may(Action::ReadParticipants) {
+        return Ok(views);
+    }
+    Ok(views
+        .iter()
+        .map(ClauseView::without_people_figures)
+        .collect())
 }
 
 /// The target its parameters give.

@@ -93,7 +93,8 @@ pub fn statement(
         return Err(statement::StatementError::OtherCompany.into());
     }
     let buyers = caller.data_scope(conn, &Narrowing::default())?;
-    Ok(statement::of_company(conn, &buyers, siret, at)?)
+    let statement = statement::of_company(conn, &buyers, siret, at)?;
+    Ok(super::contracts::as_seen_by(statement, caller))
 }
 
 /// The hours `siret` provided as an insertion structure (secondment, subcontracting) to the

@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 
 use super::obligations::ContractObligations;
 use super::{AppError, Caller, Listed, Narrowing, clauses};
+use crate::domain::authorization::Action;
 use crate::domain::obligations::ObligationGap;
 use crate::domain::{ClauseStatus, ObligationRules};
 use crate::indicators::statement::{self, Statement};
@@ -91,7 +92,21 @@ pub fn statement(
     at: NaiveDate,
 ) -> Result<Statement, AppError> {
     let scope = caller.data_scope(conn, &Narrowing::default())?;
-    Ok(statement::of_contract(conn, &scope, id, at)?)
+    Ok(as_seen_by(
+        statement::of_contract(conn, &scope, id, at)?,
+        caller,
+    ))
+}
+
+/// A statement as the caller may read it: the QPV hours of its clauses only for those who
+/// follow people one by one (`ClauseView::without_people_figures`).
+pub(super) fn as_seen_by(mut statement: Statement, caller: &Caller) -> Statement {
+    if !caller.may(Action::ReadParticipants) {
+        for lot in &mut statement.lots {
+            lot.clause = lot.clause.without_people_figures();
+        }
+    }
+    statement
 }
 
 /// A page of contracts with the status of each lot's clause today, by lot id: only the lots

@@ -43,18 +43,19 @@ impl FollowupKind {
     }
 
     /// Whether a role that has the « À faire » list is shown this kind, by the authorization
-    /// table: clause assessments to those who read indicators, participants to those who
-    /// follow them one by one, statements to everyone who has the list (a company: its own),
+    /// table: clause assessments to those who read indicators, participants (and a clause's
+    /// QPV share, which can tell where a lot's few participants live) to those who follow
+    /// them one by one, statements to everyone who has the list (a company: its own),
     /// the buyer's obligations to those who read them (not companies).
     pub fn shown_to(self, role: Role) -> bool {
         let action = match self {
             FollowupKind::ObligationMissing => Action::ReadObligations,
-            FollowupKind::BehindPace | FollowupKind::EndedShort | FollowupKind::QpvShareShort => {
-                Action::ReadIndicators
-            }
-            FollowupKind::EligibilityPending | FollowupKind::ExitFollowupDue => {
-                Action::ReadParticipants
-            }
+            FollowupKind::BehindPace | FollowupKind::EndedShort => Action::ReadIndicators,
+            // A lot's QPV hours can tell where its one or two participants live: for those
+            // who follow people one by one only.
+            FollowupKind::EligibilityPending
+            | FollowupKind::ExitFollowupDue
+            | FollowupKind::QpvShareShort => Action::ReadParticipants,
             FollowupKind::MissingStatement | FollowupKind::PendingValidation => {
                 Action::ReadFollowup
             }

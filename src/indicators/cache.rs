@@ -83,6 +83,17 @@ pub struct Kept<V> {
     version: i64,
 }
 
+impl<V> Kept<V> {
+    /// The same figures, seen otherwise (a caller's view of them), with their freshness.
+    pub fn map<W>(self, f: impl FnOnce(V) -> W) -> Kept<W> {
+        Kept {
+            value: f(self.value),
+            freshness: self.freshness,
+            version: self.version,
+        }
+    }
+}
+
 /// Which figures a request takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Want {

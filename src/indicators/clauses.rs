@@ -41,8 +41,9 @@ pub struct ClauseView {
     /// neighbourhood (QPV), if it does.
     pub qpv_share: Option<Rate>,
     /// Of the counted hours, those of participants living in a QPV (same rules: training,
-    /// cap); zero when the clause reserves no share.
-    pub qpv_counted: Hours,
+    /// cap); none when the clause reserves no share, or for a caller who may not follow
+    /// people one by one (`without_people_figures`).
+    pub qpv_counted: Option<Hours>,
 }
 
 impl ClauseView {
@@ -110,7 +111,7 @@ pub fn assess_lots(
             let rows = by_lot.remove(&lot.lot_id).unwrap_or_default();
             let worked: Hours = rows.iter().map(|r| r.hours).sum();
             let counted = counted_hours(&rows, lot.training_counts, lot.cap);
-            let qpv_counted = lot.qpv_share.map_or(Hours::ZERO, |_| {
+            let qpv_counted = lot.qpv_share.map(|_| {
                 let residents = rows.iter().filter(|r| qpv.contains(&r.participant_id));
                 counted_hours(residents, lot.training_counts, lot.cap)
             });
@@ -150,6 +151,17 @@ pub fn assess_lots(
             }
         })
         .collect())
+}
+
+impl ClauseView {
+    /// The clause without its QPV hours: on a lot of one or two participants they tell where
+    /// each lives, a fact about a person only those who follow people one by one may read.
+    pub fn without_people_figures(&self) -> ClauseView {
+        ClauseView {
+            qpv_counted: None,
+            ..self.clone()
+        }
+    }
 }
 
 /// The QPV residents among the participants of the clauses that reserve them a share: read

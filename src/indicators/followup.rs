@@ -279,7 +279,7 @@ fn of_clauses(
 
 /// The clause's QPV share, when it reserves one and falls short of it.
 fn qpv_short(clause: &ClauseView) -> Option<QpvShortfall> {
-    followup::qpv_share_short(clause.qpv_share?, clause.counted, clause.qpv_counted)
+    followup::qpv_share_short(clause.qpv_share?, clause.counted, clause.qpv_counted?)
 }
 
 /// Statements awaiting validation, since they were written.

@@ -1,7 +1,7 @@
 //! The share of a clause's hours reserved to residents of priority neighbourhoods (QPV), as
 //! urban renewal agreements ask: set in the lot's clause (API and form), shown on the
 //! contract's page, and listed in « À faire » (`qpv_share_short`) while the hours of QPV
-//! residents fall short of it.
+//! residents fall short of it — those hours only to those who follow people one by one.
 
 use serde_json::{Value, json};
 use suivi_clauses::domain::Role;
@@ -117,6 +117,34 @@ async fn a_qpv_share_short_of_its_goal_is_listed_shown_and_cleared_once_reached(
         html.contains("name=\"qpv_share\" value=\"25\u{a0}%\""),
         "{html}"
     );
+
+    // Those who do not follow people one by one read the share reserved, never the QPV hours
+    // (on a lot of one or two people they say where each lives), nor the item.
+    let officer = app
+        .create_user(Role::BuyerOfficer, vec![siret(BUYER)])
+        .await;
+    let officer = app.session(&officer.email, USER_PASSWORD).await;
+    let elected = app.create_user(Role::Elected, vec![siret(BUYER)]).await;
+    let elected = app.session(&elected.email, USER_PASSWORD).await;
+    for reader in [&officer, &elected] {
+        let clauses = json_of(&app, "/api/clauses", &reader.token).await;
+        assert_eq!(clauses[0]["qpv_share_basis_points"], 2_500, "{clauses}");
+        assert_eq!(clauses[0]["qpv_hours_hundredths"], Value::Null, "{clauses}");
+        let (_, html) = page(&app, reader, &path).await;
+        assert!(
+            html.contains("25\u{a0}% réservés aux résidents des QPV ; la part atteinte est suivie par les facilitateurs"),
+            "{html}"
+        );
+        assert!(!html.contains("15\u{a0}h sur 100\u{a0}h"), "{html}");
+    }
+    let listed = json_of(&app, "/api/followup", &officer.token).await;
+    let kinds: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["kind"].as_str().unwrap())
+        .collect();
+    assert!(!kinds.contains(&"qpv_share_short"), "{listed}");
 
     // A wrong share in the lot's form: refused, named, nothing changed.
     let form = format!("/marches/{contract}/lots/{lot}/clause");

@@ -379,8 +379,17 @@ fn clause_block(lot: &LotStatement, at: NaiveDate) -> ClauseBlock {
     }
 }
 
-/// « 15 % » and « pour 20 % réservés aux résidents des QPV (150,00 h sur 1 000,00 h) ».
-fn qpv_figure(goal: Rate, counted: Hours, qpv: Hours) -> (String, String) {
+/// « 15 % » and « pour 20 % réservés aux résidents des QPV (150 h sur 1 000 h comptées) »;
+/// without the QPV hours (a caller who does not follow people), the share reserved alone.
+fn qpv_figure(goal: Rate, counted: Hours, qpv: Option<Hours>) -> (String, String) {
+    let Some(qpv) = qpv else {
+        return (
+            "—".to_owned(),
+            format!(
+                "{goal} réservés aux résidents des QPV ; la part atteinte est suivie par les facilitateurs"
+            ),
+        );
+    };
     let share = Rate::ratio(qpv.hundredths(), counted.hundredths())
         .map_or_else(|| "—".to_owned(), |r| r.to_string());
     let method = format!(

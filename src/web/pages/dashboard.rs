@@ -766,7 +766,7 @@ mod tests {
             assessment: Some(assessment),
             penalty_per_hour: None,
             qpv_share: None,
-            qpv_counted: hours(0),
+            qpv_counted: None,
         }
     }
 

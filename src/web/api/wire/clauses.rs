@@ -44,7 +44,8 @@ pub struct ClauseJson {
     /// neighbourhoods (QPV), in basis points; absent when it reserves none.
     pub qpv_share_basis_points: Option<i64>,
     /// Of the counted hours, those of QPV residents, in hundredths of an hour; absent when
-    /// the clause reserves no share.
+    /// the clause reserves no share, and for those who do not follow participants one by one
+    /// (administrators and facilitateurs do): on a lot of few people it tells where they live.
     pub qpv_hours_hundredths: Option<i64>,
 }
 
@@ -87,7 +88,7 @@ impl From<&ClauseView> for ClauseJson {
             status_label: c.status_label,
             assessment: c.assessment.as_ref().map(AssessmentJson::from),
             qpv_share_basis_points: c.qpv_share.map(Rate::basis_points),
-            qpv_hours_hundredths: c.qpv_share.map(|_| c.qpv_counted.hundredths()),
+            qpv_hours_hundredths: c.qpv_counted.map(Hours::hundredths),
         }
     }
 }
