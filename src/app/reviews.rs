@@ -169,9 +169,12 @@ pub fn decide(
         if ![from, decision.leads_to()].contains(&ReviewState::Rejected) {
             touched.buyers(buyers.iter().copied());
         }
+        // Every lot locked, closed or not, before the entries are read: an import publishing
+        // on them meanwhile is waited for, so that on PostgreSQL (each statement reads afresh)
+        // the entries decided and their roll-ups are those after it, never hours it brought.
         let lots = match selection {
             Selection::LotMonth(lot, _) => vec![lot],
-            Selection::Import(id) => closures::closed_lots_of_import(conn, id, from)?,
+            Selection::Import(id) => closures::lots_of_import(conn, id, from)?,
         };
         super::closures::refuse_if_closed(conn, &lots)?;
         let (entries, hours) = reviews::totals(conn, selection, from)?;

@@ -166,8 +166,8 @@ pub fn lock_lots(conn: &mut DbConnection, lot_ids: &[LotId]) -> QueryResult<()> 
     .map(drop)
 }
 
-/// The lots with a standing closure on which the import has entries in `state`.
-pub fn closed_lots_of_import(
+/// The lots on which the import has entries in `state`.
+pub fn lots_of_import(
     conn: &mut DbConnection,
     import_id: super::ImportId,
     state: ReviewState,
@@ -175,13 +175,6 @@ pub fn closed_lots_of_import(
     hour_entries::table
         .filter(hour_entries::import_id.eq(import_id))
         .filter(hour_entries::review.eq(state))
-        .filter(
-            hour_entries::lot_id.eq_any(
-                clause_closures::table
-                    .filter(clause_closures::reopened_at.is_null())
-                    .select(clause_closures::lot_id),
-            ),
-        )
         .select(hour_entries::lot_id)
         .distinct()
         .load(conn)

@@ -184,7 +184,11 @@ pub fn decide(
         );
         // The roll-ups follow the entries from one review state to the other.
         super::rollups::remove_rows(conn, super::rollups::Entries::Ids(chunk))?;
-        moved += diesel::update(hour_entries::table.filter(hour_entries::id.eq_any(chunk)))
+        // Only those still in `from`: the roll-ups were moved for them.
+        let still = hour_entries::table
+            .filter(hour_entries::id.eq_any(chunk))
+            .filter(hour_entries::review.eq(from));
+        moved += diesel::update(still)
             .set((
                 hour_entries::review.eq(to),
                 hour_entries::review_reason.eq(reason),
