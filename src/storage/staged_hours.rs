@@ -82,10 +82,25 @@ pub fn publish(
     let replacements = replacements(conn, import_id)?;
     let at = now();
     keep_replaced(conn, import_id)?;
+    let mut written = 0;
     if bulk_on_sqlite(conn, rows)? {
-        with_only_the_key_index(conn, |conn| upsert(conn, import_id, at))?;
+        with_only_the_key_index(conn, |conn| {
+            written = upsert(conn, import_id, at)?;
+            Ok(())
+        })?;
     } else {
-        upsert(conn, import_id, at)?;
+        written = upsert(conn, import_id, at)?;
+    }
+    // Another instance starting meanwhile may have taken a long publication for abandoned and
+    // cleared its rows: the import then fails whole rather than succeed with entries missing.
+    if written != rows {
+        return Err(diesel::result::Error::QueryBuilderError(
+            format!(
+                "{written} entrées publiées sur les {rows} préparées par l'import {}",
+                import_id.get()
+            )
+            .into(),
+        ));
     }
     discard(conn, import_id)?;
     Ok(replacements)
@@ -195,12 +210,12 @@ fn keep_replaced(conn: &mut DbConnection, import_id: ImportId) -> QueryResult<()
 }
 
 /// Every staged entry written, at `at`.
-fn upsert(conn: &mut DbConnection, import_id: ImportId, at: NaiveDateTime) -> QueryResult<()> {
+/// Returns how many entries were added or replaced.
+fn upsert(conn: &mut DbConnection, import_id: ImportId, at: NaiveDateTime) -> QueryResult<usize> {
     diesel::sql_query(spelled_for(conn, UPSERT))
         .bind::<BigInt, _>(import_id.get())
         .bind::<Timestamp, _>(at)
         .execute(conn)
-        .map(drop)
 }
 
 /// The statements above are written with PostgreSQL's bind markers `$n`, which SQLite spells
