@@ -320,20 +320,11 @@ pub fn find(
     id: ParticipantId,
     buyer_ids: Option<&[BuyerId]>,
 ) -> QueryResult<Option<ParticipantView>> {
-    use super::schema::{contracts, lots};
-    use diesel::dsl::count_star;
     if let Some(ids) = buyer_ids {
-        let any: i64 = hour_entries::table
-            .filter(hour_entries::participant_id.eq(id))
-            .select(count_star())
-            .first(conn)?;
-        let within: i64 = hour_entries::table
-            .inner_join(lots::table.inner_join(contracts::table))
-            .filter(hour_entries::participant_id.eq(id))
-            .filter(contracts::buyer_id.eq_any(ids.to_vec()))
-            .select(count_star())
-            .first(conn)?;
-        if any > 0 && within == 0 {
+        // Tied to buyers by hours on their lots, or by a work contract that served them.
+        let ties = super::shared_records::buyers_of_participants(conn, &[id])?;
+        let tied = ties.get(&id);
+        if tied.is_some_and(|buyers| !buyers.iter().any(|b| ids.contains(b))) {
             return Ok(None);
         }
     }

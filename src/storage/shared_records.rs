@@ -8,7 +8,10 @@ use std::collections::{BTreeSet, HashMap};
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
-use super::schema::{awards, companies, contracts, hour_entries, lots, participants};
+use super::schema::{
+    awards, companies, contracts, hour_entries, lots, participants, work_contract_lots,
+    work_contracts,
+};
 use super::{BuyerId, CompanyId, DbConnection, ParticipantId};
 use crate::domain::{
     EligibilityCriterion, ExitOutcome, Labelled, Name, PostalCode, Sex, SixMonthSituation,
@@ -154,7 +157,8 @@ pub fn participants_by_pseudonym(
 }
 
 /// The buyers each of the companies `ids` is tied to: as an awardee of their contracts, as the
-/// company or the insertion employer of hours on their lots.
+/// company or the insertion employer of hours on their lots, as the employer or the insertion
+/// structure of a work contract that served their lots.
 pub fn buyers_of_companies(
     conn: &mut DbConnection,
     ids: &[CompanyId],
@@ -188,11 +192,33 @@ pub fn buyers_of_companies(
                 .distinct()
                 .load::<(CompanyId, BuyerId)>(conn)?,
         );
+        let served = || {
+            work_contracts::table.inner_join(
+                work_contract_lots::table.inner_join(lots::table.inner_join(contracts::table)),
+            )
+        };
+        ties.extend(
+            served()
+                .filter(work_contracts::employer_id.eq_any(chunk))
+                .select((work_contracts::employer_id, contracts::buyer_id))
+                .distinct()
+                .load::<(CompanyId, BuyerId)>(conn)?,
+        );
+        ties.extend(
+            served()
+                .filter(work_contracts::insertion_employer_id.eq_any(chunk))
+                .select((
+                    work_contracts::insertion_employer_id.assume_not_null(),
+                    contracts::buyer_id,
+                ))
+                .distinct()
+                .load::<(CompanyId, BuyerId)>(conn)?,
+        );
     }
     Ok(grouped(ties))
 }
 
-/// The buyers on whose lots each of the participants `ids` has hours.
+/// The buyers on whose lots each of the participants `ids` has hours or a work contract.
 pub fn buyers_of_participants(
     conn: &mut DbConnection,
     ids: &[ParticipantId],
@@ -204,6 +230,16 @@ pub fn buyers_of_participants(
                 .inner_join(lots::table.inner_join(contracts::table))
                 .filter(hour_entries::participant_id.eq_any(chunk))
                 .select((hour_entries::participant_id, contracts::buyer_id))
+                .distinct()
+                .load::<(ParticipantId, BuyerId)>(conn)?,
+        );
+        ties.extend(
+            work_contracts::table
+                .inner_join(
+                    work_contract_lots::table.inner_join(lots::table.inner_join(contracts::table)),
+                )
+                .filter(work_contracts::participant_id.eq_any(chunk))
+                .select((work_contracts::participant_id, contracts::buyer_id))
                 .distinct()
                 .load::<(ParticipantId, BuyerId)>(conn)?,
         );

@@ -396,3 +396,42 @@ async fn the_participant_page_lists_the_work_contracts_of_the_viewers_lots() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn a_participant_tied_to_a_buyer_by_a_work_contract_alone_is_out_of_the_others_reach() {
+    let app = spawn_app().await;
+    let admin = pathway(&app).await;
+    sent(
+        &app,
+        &admin,
+        "participants",
+        "Identifiant participant;Critère d'éligibilité\nP-4;RSA\n".to_owned(),
+    )
+    .await;
+    // No hours yet: only a contract of the register on the second buyer's contract.
+    let c1 = siret(71);
+    sent(
+        &app,
+        &admin,
+        "work_contracts",
+        format!(
+            "Identifiant participant;SIRET employeur;Type de contrat;Date de début;Référence marché\n\
+             P-4;{c1};CDI;01/06/2025;2025-BL\n"
+        ),
+    )
+    .await;
+    let id = participant_id(&app, &admin, "P-4").await;
+    let muret = app.create_user(Role::Facilitator, vec![siret(BUYER)]).await;
+    let muret = app.session(&muret.email, USER_PASSWORD).await;
+    let blagnac = app
+        .create_user(Role::Facilitator, vec![siret(OTHER_BUYER)])
+        .await;
+    let blagnac = app.session(&blagnac.email, USER_PASSWORD).await;
+    for path in [
+        format!("/participants/{id}"),
+        format!("/participants/{id}/modifier"),
+    ] {
+        assert_eq!(page(&app, &muret, &path).await.0, 404, "{path}");
+        assert_eq!(page(&app, &blagnac, &path).await.0, 200, "{path}");
+    }
+}
