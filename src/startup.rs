@@ -27,13 +27,11 @@ pub struct Application {
     host: String,
     database: Database,
     figures: Arc<FigureCache>,
+    /// How often the refresh loop looks at the data versions (`figures.refresh_ms`).
+    refresh_period: Duration,
     initial_admin: Option<InitialAdmin>,
     server: Server,
 }
-
-/// How often the data versions are looked at to recompute the figures read lately, when no
-/// reader meets stale figures before: a write on another instance is noticed within it.
-const FIGURES_REFRESH_PERIOD: Duration = Duration::from_secs(1);
 
 impl Application {
     /// Connects, migrates, creates the first administrator if there is none, and binds the port
@@ -110,6 +108,7 @@ impl Application {
             host: settings.server.host,
             database,
             figures,
+            refresh_period: settings.figures.refresh(),
             initial_admin,
             server,
         })
@@ -136,7 +135,11 @@ impl Application {
     /// Serves until SIGINT or SIGTERM, then lets in-flight requests finish.
     /// Meanwhile, recomputes in the background the figures a write made stale.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let refresh = tokio::spawn(refresh_figures(self.database, self.figures));
+        let refresh = tokio::spawn(refresh_figures(
+            self.database,
+            self.figures,
+            self.refresh_period,
+        ));
         let stopped = self.server.await;
         refresh.abort();
         stopped
@@ -159,10 +162,10 @@ async fn started(server: &mut Server) -> anyhow::Result<()> {
 /// Computes, one at a time, the figures readers lately read that a write made out of date:
 /// on every period, and at once when a reader met some (it waits for them a moment, then is
 /// answered the previous ones).
-async fn refresh_figures(database: Database, figures: Arc<FigureCache>) {
+async fn refresh_figures(database: Database, figures: Arc<FigureCache>, period: Duration) {
     loop {
         // Either way, on to a refresh: the wait ending is the cue.
-        let _ = tokio::time::timeout(FIGURES_REFRESH_PERIOD, figures.stale_met()).await;
+        let _ = tokio::time::timeout(period, figures.stale_met()).await;
         let figures = figures.clone();
         match database
             .run(

@@ -164,17 +164,27 @@ pub struct FigureSettings {
     /// Milliseconds a reader waits for the figures of new data before it is answered the
     /// previous ones, said stale; 0: at once.
     pub wait_ms: u64,
+    /// Milliseconds between two looks at the data versions when no reader meets stale figures:
+    /// a write on another instance sharing the database is noticed within it.
+    pub refresh_ms: u64,
 }
 
 impl Default for FigureSettings {
     fn default() -> FigureSettings {
-        FigureSettings { wait_ms: 50 }
+        FigureSettings {
+            wait_ms: 50,
+            refresh_ms: 1_000,
+        }
     }
 }
 
 impl FigureSettings {
     pub fn wait(&self) -> std::time::Duration {
         std::time::Duration::from_millis(self.wait_ms)
+    }
+
+    pub fn refresh(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.refresh_ms)
     }
 }
 
@@ -409,9 +419,9 @@ impl Settings {
                 "followup.missing_months doit être un nombre de mois de 1 à 120, et followup.ending_within_days un nombre de jours de 1 à 3660.".into(),
             ));
         }
-        if self.figures.wait_ms > 10_000 {
+        if self.figures.wait_ms > 10_000 || !(100..=3_600_000).contains(&self.figures.refresh_ms) {
             return Err(SettingsError::Invalid(
-                "figures.wait_ms doit être un nombre de millisecondes de 0 à 10000.".into(),
+                "figures.wait_ms doit être un nombre de millisecondes de 0 à 10000, et figures.refresh_ms de 100 à 3600000.".into(),
             ));
         }
         self.validate_mail()?;
