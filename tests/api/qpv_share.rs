@@ -148,18 +148,18 @@ async fn a_qpv_share_short_of_its_goal_is_listed_shown_and_cleared_once_reached(
 
     // A wrong share in the lot's form: refused, named, nothing changed.
     let form = format!("/marches/{contract}/lots/{lot}/clause");
-    let typed = |share: &'static str| {
-        vec![
-            ("csrf_token", session.csrf.clone()),
-            ("mode", "typed".to_owned()),
-            ("action", "save".to_owned()),
-            ("target_hours", "500".to_owned()),
-            ("qpv_share", share.to_owned()),
-        ]
+    let (app_ref, session_ref, form_ref) = (&app, &session, form.as_str());
+    let save_share = |share: &'static str| async move {
+        let fields = [
+            ("csrf_token", session_ref.csrf.as_str()),
+            ("mode", "typed"),
+            ("action", "save"),
+            ("target_hours", "500"),
+            ("qpv_share", share),
+        ];
+        post_form(app_ref, Some(session_ref), form_ref, &fields).await
     };
-    let fields = typed("120 %");
-    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let refused = post_form(&app, Some(&session), &form, &fields).await;
+    let refused = save_share("120 %").await;
     assert_eq!(refused.status(), 422);
     let body = refused.text().await.unwrap();
     assert!(
@@ -170,9 +170,7 @@ async fn a_qpv_share_short_of_its_goal_is_listed_shown_and_cleared_once_reached(
     assert_eq!(qpv_items(&app, &admin).await.len(), 1);
 
     // 12 % reserved from the form: reached, off the list.
-    let fields = typed("12 %");
-    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let saved = post_form(&app, Some(&session), &form, &fields).await;
+    let saved = save_share("12 %").await;
     assert!(saved.status().is_redirection(), "{}", saved.status());
     assert_eq!(qpv_items(&app, &admin).await, Vec::<Value>::new());
     let (_, html) = page(&app, &session, &path).await;
