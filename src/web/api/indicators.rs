@@ -156,7 +156,7 @@ fn computed(freshness: Freshness) -> HttpResponseBuilder {
             "Figures-Computed-At",
             freshness
                 .computed_at
-                .to_rfc3339_opts(SecondsFormat::Secs, true),
+                .to_rfc3339_opts(SecondsFormat::Millis, true),
         ))
         .insert_header(("Figures-Stale", freshness.stale.to_string()));
     response
