@@ -76,6 +76,9 @@ pub struct DatabaseSettings {
     pub connect_timeout_secs: u64,
     /// How long a SQLite writer waits for another one before giving up.
     pub sqlite_busy_timeout_ms: u64,
+    /// Statements lasting this long or more are logged (warning `requête lente`, without the
+    /// values bound to them); 0 logs none.
+    pub slow_statement_ms: u64,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
@@ -279,6 +282,7 @@ impl Default for DatabaseSettings {
             pool_size: 8,
             connect_timeout_secs: 10,
             sqlite_busy_timeout_ms: 10_000,
+            slow_statement_ms: 1_000,
         }
     }
 }
@@ -502,6 +506,8 @@ impl Settings {
             max_size: self.database.pool_size,
             connect_timeout: Duration::from_secs(self.database.connect_timeout_secs),
             sqlite_busy_timeout: Duration::from_millis(self.database.sqlite_busy_timeout_ms),
+            slow_statement: (self.database.slow_statement_ms > 0)
+                .then(|| Duration::from_millis(self.database.slow_statement_ms)),
             import_pool_size: u32::try_from(self.imports.max_running).unwrap_or(u32::MAX),
         }
     }

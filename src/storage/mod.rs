@@ -29,6 +29,7 @@ pub mod reviews;
 pub mod rollups;
 pub mod schema;
 pub mod shared_records;
+mod slow_statements;
 pub mod staged_hours;
 mod transaction;
 mod url;
@@ -89,6 +90,8 @@ pub struct PoolOptions {
     pub max_size: u32,
     pub connect_timeout: Duration,
     pub sqlite_busy_timeout: Duration,
+    /// Statements lasting this long or more are logged (`None`: none are).
+    pub slow_statement: Option<Duration>,
     /// Connections of the imports' own pool: an import holds one for as long as it runs, so
     /// imports never take those of sign-ins and reads.
     pub import_pool_size: u32,
@@ -108,7 +111,7 @@ impl Database {
     pub fn connect(url: DatabaseUrl, options: &PoolOptions) -> Result<Self, StorageError> {
         let backend = url.backend();
         let description = url.describe();
-        let manager = || ConnectionManager::new(url.clone(), options.sqlite_busy_timeout);
+        let manager = || ConnectionManager::new(url.clone(), options);
         let pool = r2d2::Pool::builder()
             .max_size(options.max_size)
             .connection_timeout(options.connect_timeout)

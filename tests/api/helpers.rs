@@ -168,6 +168,7 @@ pub fn pool_options() -> PoolOptions {
         max_size: 8,
         connect_timeout: std::time::Duration::from_secs(10),
         sqlite_busy_timeout: std::time::Duration::from_secs(10),
+        slow_statement: None,
         import_pool_size: 2,
     }
 }
