@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 
 use secrecy::SecretString;
 use serde_json::{Value, json};
-use suivi_clauses::configuration::Settings;
+use suivi_clauses::configuration::{LogFormat, Settings};
 use suivi_clauses::domain::ImportKind;
 use suivi_clauses::generator::{self, HOURS_HEADER};
 use suivi_clauses::import::{Upload, examples};
@@ -35,6 +35,9 @@ use common::{peak_kb, run_child};
 
 const ADMIN: &str = "admin@bench.local";
 const PASSWORD: &str = "mot de passe des mesures";
+/// Errors, and the statements slower than `BENCH_SLOW_STATEMENT_MS` (500 ms by default), on
+/// standard error: where a slow figure's time went, statement by statement.
+const LOG_FILTER: &str = "error,suivi_clauses::storage::slow_statements=warn";
 
 fn settings(data_dir: &Path, url: &str) -> Settings {
     let mut s = Settings {
@@ -45,7 +48,11 @@ fn settings(data_dir: &Path, url: &str) -> Settings {
     s.database.pool_size = 16;
     s.server.port = 0;
     s.server.workers = Some(2);
-    s.log.filter = "error".to_owned();
+    s.log.filter = LOG_FILTER.to_owned();
+    s.database.slow_statement_ms = std::env::var("BENCH_SLOW_STATEMENT_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(500);
     s.bootstrap.admin_email = ADMIN.to_owned();
     s.bootstrap.admin_password = Some(SecretString::from(PASSWORD.to_owned()));
     s.auth.jwt_secret = Some(SecretString::from(
@@ -293,6 +300,7 @@ async fn sign_in(base: &str) -> String {
 }
 
 async fn serve(data_dir: &Path, url: &str) -> String {
+    std::fs::create_dir_all(data_dir).unwrap();
     let app = suivi_clauses::startup::Application::build(settings(data_dir, url))
         .await
         .unwrap();
@@ -333,6 +341,7 @@ fn machine() -> String {
 
 #[tokio::main]
 async fn main() {
+    suivi_clauses::telemetry::init(LogFormat::Pretty, LOG_FILTER);
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("--child") {
         child(&args[1..]);
@@ -465,7 +474,6 @@ async fn main() {
         out.push_str("| backend | request | first answer (computed) | requests | errors | p50 | p99 | requests/s |\n|---|---|---:|---:|---:|---:|---:|---:|\n");
         for (backend, url) in [("SQLite", sqlite.clone()), ("PostgreSQL", postgres.clone())] {
             let data_dir = work.path().join(format!("serve-{backend}"));
-            std::fs::create_dir_all(&data_dir).unwrap();
             let base = serve(&data_dir, &url).await;
             let cookie = sign_in(&base).await;
             // The API's default (the breakdowns of few groups), every breakdown with up to 500
@@ -503,9 +511,10 @@ async fn main() {
         out.push_str(&format!(
             "\n### 6. Indicators answers after an import, at {rows} hour rows\n\n"
         ));
-        out.push_str("| backend | first answer (computed) | first answer after an import | stale | new figures after the import |\n|---|---:|---:|---|---:|\n");
+        out.push_str(&format!("Two instances on one database; {clients} readers, half on each, from the import's answer until both answer the new figures.\n\n"));
+        out.push_str("| backend | first answer (computed) | import of one line | answers meanwhile | p50 | p99 | max | new figures, importing instance | new figures, second instance |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (backend, url) in [("SQLite", sqlite.clone()), ("PostgreSQL", postgres.clone())] {
-            let line = after_import(work.path(), backend, &url, &dataset).await;
+            let line = after_import(work.path(), backend, &url, &dataset, clients).await;
             out.push_str(&format!("{line}\n"));
             save(&out);
             eprintln!("{backend} answers after an import measured");
@@ -527,55 +536,126 @@ fn save(out: &str) {
     }
 }
 
-/// The indicators read once (computed, then kept), one line of the statement imported again
-/// with other hours (a write for that line's buyer), then the indicators read until they
-/// are those of the new data: how long the first answer after the import takes (the figures
-/// kept, said stale, unless the new ones come within the readers' wait) and how long until the
-/// new figures are answered.
-async fn after_import(work: &Path, backend: &str, url: &str, dataset: &Path) -> String {
-    let data_dir = work.join(format!("after-import-{backend}"));
-    std::fs::create_dir_all(&data_dir).unwrap();
-    let base = serve(&data_dir, url).await;
-    let cookie = sign_in(&base).await;
+/// Two instances on one database. The indicators are read once on each (computed, then kept);
+/// one 2025 line of the statement is imported again on the first with other hours (a write for
+/// that line's buyer); from the import's answer on, `clients` readers, half on each instance,
+/// ask for the indicators until both answer the new figures. Reported: the readers' latencies
+/// meanwhile (the figures kept, said stale, unless the new ones come within the readers' wait)
+/// and how long after the import each instance first answered the new figures.
+async fn after_import(
+    work: &Path,
+    backend: &str,
+    url: &str,
+    dataset: &Path,
+    clients: usize,
+) -> String {
+    let bases = [
+        serve(&work.join(format!("after-import-{backend}-1")), url).await,
+        serve(&work.join(format!("after-import-{backend}-2")), url).await,
+    ];
+    let cookie = sign_in(&bases[0]).await;
     let token = cookie.trim_start_matches("suivi_session=").to_owned();
     let client = reqwest::Client::new();
-    let read = || async {
-        let started = Instant::now();
-        let answer: Value = client
-            .get(format!("{base}/api/indicators?year=2025"))
-            .header("Cookie", &cookie)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        (started.elapsed().as_secs_f64() * 1000.0, answer)
-    };
-    let (computed_ms, _) = read().await;
-    let text = std::fs::read_to_string(dataset.join("heures.csv")).unwrap();
-    let line = text.lines().nth(1).unwrap();
-    let (cells, _) = line.rsplit_once(';').unwrap();
-    let file = format!("{}\n{cells};1\n", HOURS_HEADER.join(";"));
-    let response = upload_hours(&client, &base, &token, "une-ligne.csv", file).await;
-    assert_eq!(
-        response.status().as_u16(),
-        201,
-        "{}",
-        response.text().await.unwrap()
+    let path = "/api/indicators?year=2025";
+    let first = Instant::now();
+    let before = figures_only(read_json(&client, &bases[0], &cookie, path).await);
+    let computed_ms = first.elapsed().as_secs_f64() * 1000.0;
+    let _ = read_json(&client, &bases[1], &cookie, path).await;
+    let file = format!(
+        "{}\n{}\n",
+        HOURS_HEADER.join(";"),
+        a_2025_line_changed(dataset)
     );
+    let upload = Instant::now();
+    let response = upload_hours(&client, &bases[0], &token, "une-ligne.csv", file).await;
+    let status = response.status().as_u16();
+    assert_eq!(status, 201, "{}", response.text().await.unwrap());
+    let import_ms = upload.elapsed().as_secs_f64() * 1000.0;
     let imported = Instant::now();
-    let (first_ms, first) = read().await;
-    let mut answer = first.clone();
-    while answer["stale"] == true {
-        tokio::time::sleep(Duration::from_millis(10)).await;
-        answer = read().await.1;
+    let fresh: [std::sync::Arc<std::sync::OnceLock<f64>>; 2] = Default::default();
+    let limit = Duration::from_secs(600);
+    let readers: Vec<_> = (0..clients.max(2))
+        .map(|i| {
+            let (client, cookie, before) = (client.clone(), cookie.clone(), before.clone());
+            let (base, fresh) = (bases[i % 2].clone(), fresh.clone());
+            tokio::spawn(async move {
+                let (mut times, mut stale) = (Vec::new(), 0usize);
+                while fresh.iter().any(|f| f.get().is_none()) && imported.elapsed() < limit {
+                    let t = Instant::now();
+                    let answer = read_json(&client, &base, &cookie, path).await;
+                    times.push(t.elapsed());
+                    if answer["stale"] == true {
+                        stale += 1;
+                    } else if figures_only(answer) != before {
+                        let _ = fresh[i % 2].set(imported.elapsed().as_secs_f64() * 1000.0);
+                    }
+                }
+                (times, stale)
+            })
+        })
+        .collect();
+    let (mut times, mut stale) = (Vec::new(), 0);
+    for reader in readers {
+        let (t, s) = reader.await.unwrap();
+        times.extend(t);
+        stale += s;
     }
+    times.sort();
+    let at = |q: f64| {
+        times[((times.len() as f64 * q) as usize).min(times.len() - 1)].as_secs_f64() * 1000.0
+    };
+    let new = |i: usize| {
+        fresh[i]
+            .get()
+            .map_or_else(|| "not within 600 s".to_owned(), |ms| format!("{ms:.0} ms"))
+    };
     format!(
-        "| {backend} | {computed_ms:.1} ms | {first_ms:.1} ms | {} | {:.0} ms |",
-        if first["stale"] == true { "yes" } else { "no" },
-        imported.elapsed().as_secs_f64() * 1000.0
+        "| {backend} | {computed_ms:.1} ms | {import_ms:.0} ms | {} ({stale} stale) | {:.1} ms | {:.1} ms | {:.1} ms | {} | {} |",
+        times.len(),
+        at(0.50),
+        at(0.99),
+        at(1.0),
+        new(0),
+        new(1),
     )
+}
+
+/// One line of the statement with a month of 2025, its hours changed (to 1 h, or 2 h where they
+/// were 1 h): imported again, it replaces that line's hours and moves the 2025 figures.
+fn a_2025_line_changed(dataset: &Path) -> String {
+    let text = std::fs::read_to_string(dataset.join("heures.csv")).unwrap();
+    let line = text
+        .lines()
+        .skip(1)
+        .find(|l| l.split(';').nth(3).is_some_and(|m| m.ends_with("2025")))
+        .expect("a line of 2025 in the statement");
+    let (cells, hours) = line.rsplit_once(';').unwrap();
+    let other = if hours.trim() == "1" { "2" } else { "1" };
+    format!("{cells};{other}")
+}
+
+async fn read_json(client: &reqwest::Client, base: &str, cookie: &str, path: &str) -> Value {
+    let response = client
+        .get(format!("{base}{path}"))
+        .header("Cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        response.status().is_success(),
+        "{path}: {}",
+        response.status()
+    );
+    response.json().await.unwrap()
+}
+
+/// An indicators answer without what says when it was computed.
+fn figures_only(mut answer: Value) -> Value {
+    if let Some(fields) = answer.as_object_mut() {
+        fields.remove("computed_at");
+        fields.remove("stale");
+    }
+    answer
 }
 
 /// `POST /api/imports` of an hours statement.
@@ -603,7 +683,6 @@ async fn upload_hours(
 /// indicators: every answer must succeed and every row be counted.
 async fn together(work: &Path, backend: &str, url: &str, dataset: &Path) -> String {
     let data_dir = work.join(format!("together-{backend}"));
-    std::fs::create_dir_all(&data_dir).unwrap();
     {
         let database = connect(url);
         let importer = settings(dataset, url).importer().unwrap();
