@@ -1,6 +1,8 @@
 //! The orchestration of an import: a job recorded as running, then the file read and checked
 //! (`pipeline`), and, if nothing is wrong, its rows and outcome written in one transaction.
 
+use std::collections::BTreeSet;
+
 use super::context::KindsContext;
 use super::decp;
 use super::error::ImportError;
@@ -303,8 +305,8 @@ impl Importer {
             }
             match &checked.accepted {
                 Some(parsed) => {
-                    write_rows(conn, parsed, job.id, progress, &mut report)?;
-                    touch_buyers_of(conn, parsed, touched)?;
+                    let changed = write_rows(conn, parsed, job.id, progress, &mut report)?;
+                    touch_buyers_of(conn, changed, touched)?;
                 }
                 None => touched.nobody(),
             }
@@ -437,7 +439,7 @@ fn write_rows(
     id: ImportId,
     progress: &mut dyn Progress,
     report: &mut ImportReport,
-) -> Result<(), ImportError> {
+) -> Result<Changed, ImportError> {
     match parsed {
         Parsed::Structures(structures) => {
             kinds::structures::write(conn, structures, progress)?;
@@ -450,32 +452,37 @@ fn write_rows(
         }
         Parsed::Hours(statements) => {
             refuse_closed_meanwhile(conn, statements)?;
-            report.replaced = kinds::hours::publish(conn, statements, id)?;
+            let published = kinds::hours::publish(conn, statements, id)?;
+            report.replaced = published.replaced;
             // Once every entry is published: one set-based delta for the whole import.
             rollups::add_import(conn, id)?;
+            return Ok(Changed::Lots(published.lots));
         }
         Parsed::WorkContracts(contracts) => {
             kinds::work_contracts::write(conn, contracts, id, progress)?;
         }
     }
-    Ok(())
+    Ok(Changed::Shared)
 }
 
-/// Says whose figures the rows written change. Hours change those of the buyers their
-/// participants work for, this file's and the others' (their work contracts are derived again
-/// from all their hours); the other kinds write records shared between buyers (companies,
-/// participants, contracts' awardees, registers of work contracts), so every buyer's figures.
+/// Whose figures the rows written change.
+enum Changed {
+    /// Those of the buyers of these lots: hours change their own lots' figures, and those of
+    /// every lot their participants' contracts, derived again, serve.
+    Lots(BTreeSet<LotId>),
+    /// Every buyer's: the other kinds write records shared between buyers (companies,
+    /// participants, contracts' awardees, registers of work contracts).
+    Shared,
+}
+
 fn touch_buyers_of(
     conn: &mut DbConnection,
-    parsed: &Parsed,
+    changed: Changed,
     touched: &mut Touched,
 ) -> Result<(), ImportError> {
-    if let Parsed::Hours(statements) = parsed {
-        let mut participants: Vec<_> = statements.iter().map(|s| s.entry.participant_id).collect();
-        participants.sort_unstable();
-        participants.dedup();
-        let ties = crate::storage::shared_records::buyers_of_participants(conn, &participants)?;
-        touched.buyers(ties.into_values().flatten());
+    if let Changed::Lots(lots) = changed {
+        let lots: Vec<LotId> = lots.into_iter().collect();
+        touched.buyers(contracts::buyers_of_lots(conn, &lots)?);
     }
     Ok(())
 }

@@ -1,7 +1,9 @@
 //! Work contracts: sent as a register, or derived from the hour statements of the participants
 //! no register names.
 
-use chrono::NaiveDate;
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::schema::{companies, contracts, hour_entries, lots, work_contract_lots, work_contracts};
@@ -134,21 +136,23 @@ type DerivedKey = (
 );
 
 /// Derives again the contracts of these participants from their hours (rejected hours aside),
-/// except for those a register names: the caller provides the transaction. Returns how many
-/// contracts were derived.
-pub fn rederive(conn: &mut DbConnection, participants: &[ParticipantId]) -> QueryResult<usize> {
+/// except for those a register names: the caller provides the transaction. Returns the lots
+/// the derived contracts serve.
+pub fn rederive(
+    conn: &mut DbConnection,
+    participants: &[ParticipantId],
+) -> QueryResult<BTreeSet<LotId>> {
     let mut participants = participants.to_vec();
     participants.sort_unstable();
     participants.dedup();
     delete_derived(conn, &participants)?;
-    let mut derived = 0;
+    let mut served = BTreeSet::new();
     for chunk in participants.chunks(CHUNK) {
-        for contract in work_contract::derive(worked_months(conn, chunk)?) {
-            insert_derived(conn, &contract)?;
-            derived += 1;
-        }
+        let months = worked_months(conn, chunk)?;
+        served.extend(months.iter().map(|&(_, _, lot)| lot));
+        insert_derived(conn, chunk, &work_contract::derive(months))?;
     }
-    Ok(derived)
+    Ok(served)
 }
 
 /// An hour entry as derivation reads it: participant, company, contract type, insertion
@@ -195,31 +199,118 @@ fn worked_months(
         .collect())
 }
 
+/// Rows per multi-row INSERT of derived contracts (11 values each) and of their lots (2 each):
+/// well under both backends' bound-variable limits. One statement per contract and per lot
+/// was half of a 1 M-row import (benchmarks).
+const INSERT_ROWS: usize = 500;
+
+/// A derived contract as written.
+#[derive(Insertable)]
+#[diesel(table_name = work_contracts, treat_none_as_default_value = false)]
+struct DerivedRow {
+    participant_id: ParticipantId,
+    employer_id: CompanyId,
+    insertion_employer_id: Option<CompanyId>,
+    contract_type: EmploymentContract,
+    start_date: NaiveDate,
+    end_date: Option<NaiveDate>,
+    weekly_hours: Option<Hours>,
+    derived: bool,
+    import_id: Option<ImportId>,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = work_contract_lots)]
+struct ContractLot {
+    work_contract_id: WorkContractId,
+    lot_id: LotId,
+}
+
+/// Inserts `rows` into `table`, `INSERT_ROWS` to a statement, through the backend's own
+/// connection: diesel's MultiConnection writes one row per statement.
+macro_rules! insert_in_batches {
+    ($conn:expr, $table:expr, $rows:expr) => {
+        for batch in $rows.chunks(INSERT_ROWS) {
+            match &mut *$conn {
+                DbConnection::Postgres(pg) => diesel::insert_into($table).values(batch).execute(pg),
+                DbConnection::Sqlite(sqlite) => {
+                    diesel::insert_into($table).values(batch).execute(sqlite)
+                }
+            }?;
+        }
+    };
+}
+
+/// Writes the contracts derived for these participants, then their lots once their ids are
+/// known; the participants' derived contracts were deleted before.
 fn insert_derived(
     conn: &mut DbConnection,
-    contract: &work_contract::Derived<DerivedKey, LotId>,
+    participants: &[ParticipantId],
+    contracts: &[work_contract::Derived<DerivedKey, LotId>],
 ) -> QueryResult<()> {
     let at = now();
-    let (participant_id, employer_id, contract_type, insertion_employer_id) = contract.key;
-    let period = contract.period();
-    let id: WorkContractId = diesel::insert_into(work_contracts::table)
-        .values((
-            work_contracts::participant_id.eq(participant_id),
-            work_contracts::employer_id.eq(employer_id),
-            work_contracts::insertion_employer_id.eq(insertion_employer_id),
-            work_contracts::contract_type.eq(contract_type),
-            work_contracts::start_date.eq(period.start()),
-            work_contracts::end_date.eq(period.end()),
-            work_contracts::weekly_hours.eq(None::<Hours>),
-            work_contracts::derived.eq(true),
-            work_contracts::import_id.eq(None::<ImportId>),
-            work_contracts::created_at.eq(at),
-            work_contracts::updated_at.eq(at),
+    let rows: Vec<DerivedRow> = contracts
+        .iter()
+        .map(|contract| {
+            let (participant_id, employer_id, contract_type, insertion_employer_id) = contract.key;
+            let period = contract.period();
+            DerivedRow {
+                participant_id,
+                employer_id,
+                insertion_employer_id,
+                contract_type,
+                start_date: period.start(),
+                end_date: period.end(),
+                weekly_hours: None,
+                derived: true,
+                import_id: None,
+                created_at: at,
+                updated_at: at,
+            }
+        })
+        .collect();
+    insert_in_batches!(conn, work_contracts::table, rows);
+    let ids = derived_ids(conn, participants)?;
+    let mut lots = Vec::new();
+    for contract in contracts {
+        let id = *ids
+            .get(&(contract.key, contract.period().start()))
+            .ok_or(diesel::result::Error::NotFound)?;
+        lots.extend(contract.lots.iter().map(|&lot_id| ContractLot {
+            work_contract_id: id,
+            lot_id,
+        }));
+    }
+    insert_in_batches!(conn, work_contract_lots::table, lots);
+    Ok(())
+}
+
+/// The ids of the participants' derived contracts, by key and start: a key's runs of months
+/// never start on the same day.
+fn derived_ids(
+    conn: &mut DbConnection,
+    participants: &[ParticipantId],
+) -> QueryResult<BTreeMap<(DerivedKey, NaiveDate), WorkContractId>> {
+    let rows: Vec<(WorkContractId, DerivedKey, NaiveDate)> = work_contracts::table
+        .filter(work_contracts::derived.eq(true))
+        .filter(work_contracts::participant_id.eq_any(participants))
+        .select((
+            work_contracts::id,
+            (
+                work_contracts::participant_id,
+                work_contracts::employer_id,
+                work_contracts::contract_type,
+                work_contracts::insertion_employer_id,
+            ),
+            work_contracts::start_date,
         ))
-        .returning(work_contracts::id)
-        .get_result(conn)?;
-    let lots: Vec<LotId> = contract.lots.iter().copied().collect();
-    insert_lots(conn, id, &lots)
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, key, start)| ((key, start), id))
+        .collect())
 }
 
 /// A contract running in a period, once per buyer whose lots it served.

@@ -18,4 +18,4 @@ pub use context::Context;
 pub use row::COLUMNS;
 pub use statement::{EntryKey, Statement};
 pub use validate::validate;
-pub use write::{publish, stage};
+pub use write::{Published, publish, stage};

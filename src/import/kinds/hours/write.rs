@@ -1,7 +1,7 @@
 //! Writing the statements: staged a chunk at a time, each chunk committed on its own, then
 //! published by the import's final transaction.
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 
 use super::statement::Statement;
 use crate::domain::{Role, review};
@@ -57,19 +57,27 @@ fn lots_validated_at_import(
     buyers::lots_validating_reviewers_imports(conn, &lot_ids)
 }
 
-/// Publishes what `stage` wrote, replacing earlier values of the same key; returns one French
-/// line per value replaced with other hours, for the report. The caller provides the
-/// transaction. The contracts derived from the hours of the file's participants are derived
-/// again.
+/// What a statement's publication changed.
+pub struct Published {
+    /// One French line per value replaced with other hours, for the report.
+    pub replaced: Vec<String>,
+    /// The lots whose figures moved: the file's, and those the derived contracts of its
+    /// participants serve (derived again from all their hours, for any buyer).
+    pub lots: BTreeSet<LotId>,
+}
+
+/// Publishes what `stage` wrote, replacing earlier values of the same key, and derives again
+/// the contracts of the file's participants. The caller provides the transaction.
 pub fn publish(
     conn: &mut DbConnection,
     statements: &[Statement],
     import_id: ImportId,
-) -> diesel::QueryResult<Vec<String>> {
+) -> diesel::QueryResult<Published> {
     let replaced = staged_hours::publish(conn, import_id, statements.len())?;
     let participants: Vec<_> = statements.iter().map(|s| s.entry.participant_id).collect();
-    work_contracts::rederive(conn, &participants)?;
-    Ok(replaced
+    let mut lots = work_contracts::rederive(conn, &participants)?;
+    lots.extend(statements.iter().map(|s| s.entry.lot_id));
+    let replaced = replaced
         .iter()
         .map(|r| {
             format!(
@@ -77,5 +85,6 @@ pub fn publish(
                 r.row_number, r.hours, r.previous
             )
         })
-        .collect())
+        .collect();
+    Ok(Published { replaced, lots })
 }
