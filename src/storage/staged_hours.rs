@@ -4,11 +4,12 @@
 //! import staged is discarded.
 
 use chrono::NaiveDateTime;
+use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Timestamp};
 
 use super::schema::{hour_entries, imports, staged_hour_entries};
-use super::{CompanyId, DbConnection, ImportId, LotId, ParticipantId, now};
+use super::{Backend, CompanyId, DbConnection, ImportId, LotId, ParticipantId, now};
 use crate::domain::{
     EmploymentContract, Hours, ImportStatus, Labelled, Modality, Month, ReviewState,
 };
@@ -83,13 +84,19 @@ pub fn publish(
     let at = now();
     keep_replaced(conn, import_id)?;
     let mut written = 0;
-    if bulk_on_sqlite(conn, rows)? {
-        with_only_the_key_index(conn, |conn| {
+    match (conn.backend(), at_least_doubles(conn, rows)?) {
+        (Backend::Sqlite, true) => with_only_the_key_index(conn, |conn| {
             written = upsert(conn, import_id, at)?;
             Ok(())
-        })?;
-    } else {
-        written = upsert(conn, import_id, at)?;
+        })?,
+        (Backend::Postgres, true) => {
+            written = upsert(conn, import_id, at)?;
+            // The planner's statistics still describe the table before: read by participant
+            // next (derived contracts), a table ten times as large was scanned whole for each
+            // thousand participants (docs/benchmarks.md).
+            conn.batch_execute("ANALYZE hour_entries")?;
+        }
+        (_, false) => written = upsert(conn, import_id, at)?,
     }
     // Another instance starting meanwhile may have taken a long publication for abandoned and
     // cleared its rows: the import then fails whole rather than succeed with entries missing.
@@ -106,11 +113,8 @@ pub fn publish(
     Ok(replacements)
 }
 
-/// Whether `rows` entries at least double those stored, on SQLite.
-fn bulk_on_sqlite(conn: &mut DbConnection, rows: usize) -> QueryResult<bool> {
-    if !matches!(conn, DbConnection::Sqlite(_)) {
-        return Ok(false);
-    }
+/// Whether `rows` entries at least double those stored.
+fn at_least_doubles(conn: &mut DbConnection, rows: usize) -> QueryResult<bool> {
     // The highest id, read from the end of the table, bounds the entries stored.
     let highest: Option<i64> = hour_entries::table
         .select(diesel::dsl::max(hour_entries::id))
@@ -136,7 +140,6 @@ fn with_only_the_key_index(
     conn: &mut DbConnection,
     work: impl FnOnce(&mut DbConnection) -> QueryResult<()>,
 ) -> QueryResult<()> {
-    use diesel::connection::SimpleConnection;
     // Those named in the migrations: the unique key's own index has no SQL.
     let indexes: Vec<IndexDefinition> = diesel::sql_query(
         "SELECT name, sql FROM sqlite_master
