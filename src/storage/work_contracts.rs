@@ -6,7 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::schema::{companies, contracts, hour_entries, lots, work_contract_lots, work_contracts};
+use super::schema::{
+    companies, contracts, hour_entries, lots, participants, work_contract_lots, work_contracts,
+};
 use super::{
     BuyerId, CompanyId, ContractId, DbConnection, ImportId, LotId, ParticipantId, WorkContractId,
     now,
@@ -39,6 +41,7 @@ pub fn write_register(
     mut written: impl FnMut(),
 ) -> QueryResult<usize> {
     let participants: Vec<ParticipantId> = contracts.iter().map(|c| c.participant_id).collect();
+    lock_participants(conn, &participants)?;
     delete_derived(conn, &participants)?;
     for contract in contracts {
         let id = upsert(conn, contract, import_id)?;
@@ -106,12 +109,36 @@ fn insert_lots(conn: &mut DbConnection, id: WorkContractId, lot_ids: &[LotId]) -
     Ok(())
 }
 
-fn delete_derived(conn: &mut DbConnection, participants: &[ParticipantId]) -> QueryResult<()> {
+/// Holds the participants' rows until the caller's transaction ends: two writes deriving the
+/// same person's contracts again (imports for two buyers, a review, an undoing) take turns, so
+/// that neither reads the contracts the other is writing.
+fn lock_participants(conn: &mut DbConnection, participants: &[ParticipantId]) -> QueryResult<()> {
+    for chunk in participants.chunks(CHUNK) {
+        diesel::update(participants::table.filter(participants::id.eq_any(chunk)))
+            .set(participants::updated_at.eq(participants::updated_at))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Deletes the participants' derived contracts; returns the lots they served.
+fn delete_derived(
+    conn: &mut DbConnection,
+    participants: &[ParticipantId],
+) -> QueryResult<BTreeSet<LotId>> {
+    let mut served = BTreeSet::new();
     for chunk in participants.chunks(CHUNK) {
         let derived = work_contracts::table
             .filter(work_contracts::derived.eq(true))
             .filter(work_contracts::participant_id.eq_any(chunk))
             .select(work_contracts::id);
+        served.extend(
+            work_contract_lots::table
+                .filter(work_contract_lots::work_contract_id.eq_any(derived.clone()))
+                .select(work_contract_lots::lot_id)
+                .distinct()
+                .load::<LotId>(conn)?,
+        );
         diesel::delete(
             work_contract_lots::table.filter(work_contract_lots::work_contract_id.eq_any(derived)),
         )
@@ -123,7 +150,7 @@ fn delete_derived(conn: &mut DbConnection, participants: &[ParticipantId]) -> Qu
         )
         .execute(conn)?;
     }
-    Ok(())
+    Ok(served)
 }
 
 /// What one derived contract is kept apart by: participant, employer, contract type (« Autre
@@ -145,8 +172,9 @@ pub fn rederive(
     let mut participants = participants.to_vec();
     participants.sort_unstable();
     participants.dedup();
-    delete_derived(conn, &participants)?;
-    let mut served = BTreeSet::new();
+    lock_participants(conn, &participants)?;
+    // The lots the contracts deleted served count too: a contract may end or move.
+    let mut served = delete_derived(conn, &participants)?;
     for chunk in participants.chunks(CHUNK) {
         let months = worked_months(conn, chunk)?;
         served.extend(months.iter().map(|&(_, _, lot)| lot));
@@ -172,8 +200,11 @@ fn worked_months(
     conn: &mut DbConnection,
     participants: &[ParticipantId],
 ) -> QueryResult<Vec<(DerivedKey, Month, LotId)>> {
+    // Among these participants only: the whole table, read again for each thousand of them,
+    // grew with the contracts a large import derives.
     let registered = work_contracts::table
         .filter(work_contracts::derived.eq(false))
+        .filter(work_contracts::participant_id.eq_any(participants))
         .select(work_contracts::participant_id);
     let rows: Vec<WorkedMonth> = hour_entries::table
         .filter(hour_entries::participant_id.eq_any(participants))
@@ -250,6 +281,9 @@ fn insert_derived(
     participants: &[ParticipantId],
     contracts: &[work_contract::Derived<DerivedKey, LotId>],
 ) -> QueryResult<()> {
+    if contracts.is_empty() {
+        return Ok(());
+    }
     let at = now();
     let rows: Vec<DerivedRow> = contracts
         .iter()
@@ -277,7 +311,7 @@ fn insert_derived(
     for contract in contracts {
         let id = *ids
             .get(&(contract.key, contract.period().start()))
-            .ok_or(diesel::result::Error::NotFound)?;
+            .ok_or_else(|| unwritten(contract.key.0))?;
         lots.extend(contract.lots.iter().map(|&lot_id| ContractLot {
             work_contract_id: id,
             lot_id,
@@ -285,6 +319,18 @@ fn insert_derived(
     }
     insert_in_batches!(conn, work_contract_lots::table, lots);
     Ok(())
+}
+
+/// A derived contract not found once written: the participants' rows are held, so only a
+/// fault of this module could cause it.
+fn unwritten(participant: ParticipantId) -> diesel::result::Error {
+    diesel::result::Error::QueryBuilderError(
+        format!(
+            "contrat déduit introuvable après son écriture (participant n° {})",
+            participant.get()
+        )
+        .into(),
+    )
 }
 
 /// The ids of the participants' derived contracts, by key and start: a key's runs of months
