@@ -511,7 +511,7 @@ async fn main() {
         out.push_str(&format!(
             "\n### 6. Indicators answers after an import, at {rows} hour rows\n\n"
         ));
-        out.push_str(&format!("Two instances on one database; {clients} readers, half on each, from the import's answer until both answer the new figures.\n\n"));
+        out.push_str(&format!("Two instances on one database; {} readers, half on each, from the import's answer until both answer the new figures.\n\n", clients.max(2)));
         out.push_str("| backend | first answer (computed) | import of one line | answers meanwhile | p50 | p99 | max | new figures, importing instance | new figures, second instance |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (backend, url) in [("SQLite", sqlite.clone()), ("PostgreSQL", postgres.clone())] {
             let line = after_import(work.path(), backend, &url, &dataset, clients).await;
@@ -538,7 +538,7 @@ fn save(out: &str) {
 
 /// Two instances on one database. The indicators are read once on each (computed, then kept);
 /// one 2025 line of the statement is imported again on the first with other hours (a write for
-/// that line's buyer); from the import's answer on, `clients` readers, half on each instance,
+/// that line's buyer); from the import's answer on, `clients` readers (at least 2), half on each instance,
 /// ask for the indicators until both answer the new figures. Reported: the readers' latencies
 /// meanwhile (the figures kept, said stale, unless the new ones come within the readers' wait)
 /// and how long after the import each instance first answered the new figures.
@@ -549,6 +549,7 @@ async fn after_import(
     dataset: &Path,
     clients: usize,
 ) -> String {
+    let clients = clients.max(2);
     let bases = [
         serve(&work.join(format!("after-import-{backend}-1")), url).await,
         serve(&work.join(format!("after-import-{backend}-2")), url).await,
@@ -574,7 +575,7 @@ async fn after_import(
     let imported = Instant::now();
     let fresh: [std::sync::Arc<std::sync::OnceLock<f64>>; 2] = Default::default();
     let limit = Duration::from_secs(600);
-    let readers: Vec<_> = (0..clients.max(2))
+    let readers: Vec<_> = (0..clients)
         .map(|i| {
             let (client, cookie, before) = (client.clone(), cookie.clone(), before.clone());
             let (base, fresh) = (bases[i % 2].clone(), fresh.clone());
@@ -630,7 +631,12 @@ fn a_2025_line_changed(dataset: &Path) -> String {
         .find(|l| l.split(';').nth(3).is_some_and(|m| m.ends_with("2025")))
         .expect("a line of 2025 in the statement");
     let (cells, hours) = line.rsplit_once(';').unwrap();
-    let other = if hours.trim() == "1" { "2" } else { "1" };
+    let hours: f64 = hours.trim().replace(',', ".").parse().unwrap();
+    let other = if (hours - 1.0).abs() < f64::EPSILON {
+        "2"
+    } else {
+        "1"
+    };
     format!("{cells};{other}")
 }
 
