@@ -588,6 +588,34 @@ async fn an_import_for_one_buyer_leaves_the_figures_of_another_as_they_were_comp
     );
 }
 
+#[tokio::test]
+async fn an_import_for_one_buyer_moves_the_figures_of_another_whose_lot_its_contract_joins() {
+    let app = spawn_app_on(TestDatabase::new(), |_| {}).await;
+    let admin = territory(&app).await;
+    let second = format!("/api/indicators?year=2025&buyer={}", siret(2));
+    let before = json_of(&app, &second, &admin).await;
+
+    // P2 worked in June for the large company on the second buyer's contract. May, for the
+    // same company on the first buyer's contract, makes one contract of two months of both.
+    send(
+        &app,
+        &admin,
+        "hours",
+        format!(
+            "Référence marché;SIRET entreprise;Mois;Identifiant participant;Modalité;SIRET structure d'insertion;Heures travaillées\n\
+             2024-09;{};05/2025;P2;Embauche directe;;10\n",
+            far_large()
+        ),
+    )
+    .await;
+    let after = json_of(&app, &second, &admin).await;
+
+    let days = |figures: &Value| figures["work_contracts"]["mean_days"].as_i64().unwrap();
+    assert_eq!(after["stale"], false);
+    assert_eq!(days(&before), 30, "June 2025: {before}");
+    assert_eq!(days(&after), 61, "May and June 2025: {after}");
+}
+
 #[test]
 fn after_a_write_readers_get_the_previous_figures_at_once_said_stale_until_the_new_are_computed() {
     let database = TestDatabase::new();
