@@ -552,14 +552,20 @@ fn figures_only(mut answer: Value) -> Value {
     answer
 }
 
+/// An hours statement of these lines (`;`-separated, each ending with a newline).
+pub fn hours_file(lines: &str) -> String {
+    format!(
+        "Référence marché;SIRET entreprise;Mois;Identifiant participant;Modalité;SIRET structure d'insertion;Heures travaillées\n{lines}"
+    )
+}
+
 /// Ten more hours for P1 in June 2025, on the first buyer's contract 2025-01 (P1 works for no
 /// other buyer).
-fn june_hours_of_p1() -> String {
-    format!(
-        "Référence marché;SIRET entreprise;Mois;Identifiant participant;Modalité;SIRET structure d'insertion;Heures travaillées\n\
-         2025-01;{};06/2025;P1;Embauche directe;;10\n",
+pub fn june_hours_of_p1() -> String {
+    hours_file(&format!(
+        "2025-01;{};06/2025;P1;Embauche directe;;10\n",
         local_sme()
-    )
+    ))
 }
 
 #[tokio::test]
@@ -597,17 +603,8 @@ async fn an_import_for_one_buyer_moves_the_figures_of_another_whose_lot_its_cont
 
     // P2 worked in June for the large company on the second buyer's contract. May, for the
     // same company on the first buyer's contract, makes one contract of two months of both.
-    send(
-        &app,
-        &admin,
-        "hours",
-        format!(
-            "Référence marché;SIRET entreprise;Mois;Identifiant participant;Modalité;SIRET structure d'insertion;Heures travaillées\n\
-             2024-09;{};05/2025;P2;Embauche directe;;10\n",
-            far_large()
-        ),
-    )
-    .await;
+    let may = format!("2024-09;{};05/2025;P2;Embauche directe;;10\n", far_large());
+    send(&app, &admin, "hours", hours_file(&may)).await;
     let after = json_of(&app, &second, &admin).await;
 
     let days = |figures: &Value| figures["work_contracts"]["mean_days"].as_i64().unwrap();

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::helpers::{TestDatabase, siret, spawn_app_on};
-use crate::indicators::{json_of, local_sme, send, territory};
+use crate::indicators::{json_of, june_hours_of_p1, send, territory};
 
 /// Within this time of an import's end, another instance answers the new figures.
 const REACHED_WITHIN: Duration = Duration::from_secs(2);
@@ -29,17 +29,7 @@ async fn an_import_on_one_instance_reaches_the_figures_of_another_within_two_sec
     let before = json_of(&other, all, &admin).await;
     let untouched_before = json_of(&other, &untouched, &admin).await;
 
-    send(
-        &one,
-        &admin,
-        "hours",
-        format!(
-            "Référence marché;SIRET entreprise;Mois;Identifiant participant;Modalité;SIRET structure d'insertion;Heures travaillées\n\
-             2025-01;{};06/2025;P1;Embauche directe;;10\n",
-            local_sme()
-        ),
-    )
-    .await;
+    send(&one, &admin, "hours", june_hours_of_p1()).await;
     let imported = Instant::now();
     let mut stale_answers = 0;
     let after = loop {
