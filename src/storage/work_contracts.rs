@@ -97,15 +97,42 @@ fn upsert(
     }
 }
 
+/// Rows per multi-row INSERT of derived contracts (11 values each) and of their lots (2 each):
+/// well under both backends' bound-variable limits. One statement per contract and per lot
+/// was half of a 1 M-row import (benchmarks).
+const INSERT_ROWS: usize = 500;
+
+#[derive(Insertable)]
+#[diesel(table_name = work_contract_lots)]
+struct ContractLot {
+    work_contract_id: WorkContractId,
+    lot_id: LotId,
+}
+
+/// Inserts `rows` into `table`, `INSERT_ROWS` to a statement, through the backend's own
+/// connection: diesel's MultiConnection writes one row per statement.
+macro_rules! insert_in_batches {
+    ($conn:expr, $table:expr, $rows:expr) => {
+        for batch in $rows.chunks(INSERT_ROWS) {
+            match &mut *$conn {
+                DbConnection::Postgres(pg) => diesel::insert_into($table).values(batch).execute(pg),
+                DbConnection::Sqlite(sqlite) => {
+                    diesel::insert_into($table).values(batch).execute(sqlite)
+                }
+            }?;
+        }
+    };
+}
+
 fn insert_lots(conn: &mut DbConnection, id: WorkContractId, lot_ids: &[LotId]) -> QueryResult<()> {
-    for lot_id in lot_ids {
-        diesel::insert_into(work_contract_lots::table)
-            .values((
-                work_contract_lots::work_contract_id.eq(id),
-                work_contract_lots::lot_id.eq(lot_id),
-            ))
-            .execute(conn)?;
-    }
+    let rows: Vec<ContractLot> = lot_ids
+        .iter()
+        .map(|&lot_id| ContractLot {
+            work_contract_id: id,
+            lot_id,
+        })
+        .collect();
+    insert_in_batches!(conn, work_contract_lots::table, rows);
     Ok(())
 }
 
@@ -230,11 +257,6 @@ fn worked_months(
         .collect())
 }
 
-/// Rows per multi-row INSERT of derived contracts (11 values each) and of their lots (2 each):
-/// well under both backends' bound-variable limits. One statement per contract and per lot
-/// was half of a 1 M-row import (benchmarks).
-const INSERT_ROWS: usize = 500;
-
 /// A derived contract as written.
 #[derive(Insertable)]
 #[diesel(table_name = work_contracts, treat_none_as_default_value = false)]
@@ -250,28 +272,6 @@ struct DerivedRow {
     import_id: Option<ImportId>,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
-}
-
-#[derive(Insertable)]
-#[diesel(table_name = work_contract_lots)]
-struct ContractLot {
-    work_contract_id: WorkContractId,
-    lot_id: LotId,
-}
-
-/// Inserts `rows` into `table`, `INSERT_ROWS` to a statement, through the backend's own
-/// connection: diesel's MultiConnection writes one row per statement.
-macro_rules! insert_in_batches {
-    ($conn:expr, $table:expr, $rows:expr) => {
-        for batch in $rows.chunks(INSERT_ROWS) {
-            match &mut *$conn {
-                DbConnection::Postgres(pg) => diesel::insert_into($table).values(batch).execute(pg),
-                DbConnection::Sqlite(sqlite) => {
-                    diesel::insert_into($table).values(batch).execute(sqlite)
-                }
-            }?;
-        }
-    };
 }
 
 /// Writes the contracts derived for these participants, then their lots once their ids are
