@@ -3,6 +3,8 @@
 //! eligibility waits for its validation, contracts lacking a condition the law requires — with the page to act on each, the most urgent first;
 //! as a list, its count for the menu, or a workbook.
 
+use std::sync::Arc;
+
 use chrono::NaiveDate;
 
 use super::{AppError, Caller, ErrorCode, Narrowing};
@@ -56,6 +58,18 @@ impl FollowupQuery {
     }
 }
 
+impl FollowupQuery {
+    /// Of the kind and company asked, when asked (the buyer narrows the scope itself).
+    fn matches(&self, item: &FollowupItem) -> bool {
+        self.kind.is_none_or(|k| item.kind == k)
+            && self.company.as_ref().is_none_or(|id| {
+                item.company
+                    .as_ref()
+                    .is_some_and(|c| c.siret == id.as_str())
+            })
+    }
+}
+
 fn filled(text: Option<&str>) -> Option<&str> {
     text.map(str::trim).filter(|t| !t.is_empty())
 }
@@ -76,6 +90,40 @@ pub fn list(
     rules: &FollowupRules,
     query: &FollowupQuery,
 ) -> Result<Vec<FollowupLine>, AppError> {
+    let items = kept_items(conn, cache, caller, rules, query)?;
+    Ok(items
+        .iter()
+        .filter(|i| query.matches(i))
+        .map(|item| FollowupLine {
+            link: link(item, caller.role),
+            item: item.clone(),
+        })
+        .collect())
+}
+
+/// How many items the caller has today, for the menu: counted in the list kept per data
+/// version, without making a line of each (at national scale the list holds tens of thousands
+/// of items, and every page shows the count).
+pub fn count(
+    conn: &mut DbConnection,
+    cache: &FigureCache,
+    caller: &Caller,
+    rules: &FollowupRules,
+    today: NaiveDate,
+) -> Result<usize, AppError> {
+    let query = FollowupQuery::all_at(today);
+    let items = kept_items(conn, cache, caller, rules, &query)?;
+    Ok(items.iter().filter(|i| query.matches(i)).count())
+}
+
+/// Every item of the caller's scope at the query's date, as kept per data version.
+fn kept_items(
+    conn: &mut DbConnection,
+    cache: &FigureCache,
+    caller: &Caller,
+    rules: &FollowupRules,
+    query: &FollowupQuery,
+) -> Result<Arc<Vec<FollowupItem>>, AppError> {
     if !caller.may(Action::ReadFollowup) {
         return Err(AppError::new(ErrorCode::Forbidden));
     }
@@ -85,34 +133,7 @@ pub fn list(
         rules: rules.clone(),
         kinds: FollowupKind::shown_to_role(caller.role),
     };
-    let items = cache.followup(conn, &request)?;
-    Ok(items
-        .iter()
-        .filter(|i| query.kind.is_none_or(|k| i.kind == k))
-        .filter(|i| {
-            query.company.as_ref().is_none_or(|siret| {
-                i.company
-                    .as_ref()
-                    .is_some_and(|c| c.siret == siret.as_str())
-            })
-        })
-        .map(|item| FollowupLine {
-            link: link(item, caller.role),
-            item: item.clone(),
-        })
-        .collect())
-}
-
-/// How many items the caller has today, for the menu: the list as computed once per data
-/// version, so that each page pays one look at the version.
-pub fn count(
-    conn: &mut DbConnection,
-    cache: &FigureCache,
-    caller: &Caller,
-    rules: &FollowupRules,
-    today: NaiveDate,
-) -> Result<usize, AppError> {
-    Ok(list(conn, cache, caller, rules, &FollowupQuery::all_at(today))?.len())
+    Ok(cache.followup(conn, &request)?)
 }
 
 /// The list as asked, as a workbook.
