@@ -7,13 +7,13 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 
-use super::{AppError, Caller, ErrorCode, Narrowing};
+use super::{AppError, Caller, ErrorCode, Listed, Narrowing};
 use crate::domain::authorization::Action;
 use crate::domain::{CompanyIdentifier, FollowupKind, FollowupRules, Labelled, Role};
 use crate::export::{self, ExportError};
 use crate::indicators::FigureCache;
 use crate::indicators::followup::{Figures, FollowupItem, FollowupRequest};
-use crate::storage::DbConnection;
+use crate::storage::{DbConnection, PageRequest};
 
 /// What is asked: one kind, one buyer (of the caller's), one company, at a date.
 #[derive(Debug, Clone)]
@@ -94,11 +94,35 @@ pub fn list(
     Ok(items
         .iter()
         .filter(|i| query.matches(i))
-        .map(|item| FollowupLine {
-            link: link(item, caller.role),
-            item: item.clone(),
-        })
+        .map(|item| line(item, caller.role))
         .collect())
+}
+
+/// One page of `list`, with how many items it holds in all: a line is made only for the
+/// items shown (at national scale the list holds tens of thousands).
+pub fn page(
+    conn: &mut DbConnection,
+    cache: &FigureCache,
+    caller: &Caller,
+    rules: &FollowupRules,
+    (query, request): (&FollowupQuery, PageRequest),
+) -> Result<Listed<FollowupLine>, AppError> {
+    let items = kept_items(conn, cache, caller, rules, query)?;
+    let matching = || items.iter().filter(|i| query.matches(i));
+    let shown = matching()
+        .skip(usize::try_from(request.offset()).unwrap_or(usize::MAX))
+        .take(usize::try_from(request.per_page).unwrap_or(0))
+        .map(|item| line(item, caller.role))
+        .collect();
+    let total = i64::try_from(matching().count()).unwrap_or(i64::MAX);
+    Ok(Listed::of((shown, total), request))
+}
+
+fn line(item: &FollowupItem, role: Role) -> FollowupLine {
+    FollowupLine {
+        link: link(item, role),
+        item: item.clone(),
+    }
 }
 
 /// How many items the caller has today, for the menu: counted in the list kept per data

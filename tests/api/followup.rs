@@ -704,6 +704,93 @@ async fn malformed_filters_are_refused_with_what_to_write() {
     assert_eq!(response.status(), 400);
 }
 
+/// The `href` of each row's « Agir » link, in the page's order.
+fn action_links(html: &str) -> Vec<String> {
+    html.split("<td data-label=\"Agir\"><a href=\"")
+        .skip(1)
+        .map(|rest| rest.split('"').next().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_page_shows_fifty_items_at_a_time_in_the_order_of_the_list() {
+    let app = spawn_app().await;
+    let data = territory(&app).await;
+    let lot = data.lots.iter().find(|l| l.0 == "2024-TX-001").unwrap().2;
+    // 52 more people whose eligibility waits for its validation: more than a page.
+    app.database
+        .run(move |conn| {
+            figures_transaction(conn, |conn, _| {
+                let f1 = company(conn, 1, "Bâtiments du Sud")?;
+                let names: Vec<String> = (1..=52).map(|n| format!("P-PAGE-{n:02}")).collect();
+                let statements: Vec<Statement<'_>> = names
+                    .iter()
+                    .map(|pseudonym| Statement {
+                        lot,
+                        company: f1,
+                        pseudonym,
+                        validated: None,
+                        worked: "2025-08",
+                        hours: 10,
+                        review: ReviewState::Validated,
+                    })
+                    .collect();
+                import_written(conn, &statements, "2025-09-01 08:00:00")
+            })
+        })
+        .await
+        .unwrap();
+    let admin = app.session(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let (_, listed) = list(&app, &admin.token, "").await;
+    let listed: Vec<String> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["link"].as_str().unwrap().to_owned())
+        .collect();
+    let total = listed.len();
+    assert!((53..=100).contains(&total), "{total}");
+    let said = format!("{total} élément(s) à traiter.");
+
+    let (status, first) = page(&app, &admin, &format!("/a-faire?as_of={AS_OF}")).await;
+    assert_eq!(status, 200, "{first}");
+    assert!(first.contains(&said), "{first}");
+    assert!(first.contains("Page 1 sur 2"), "{first}");
+    assert!(
+        first.contains(&format!("href=\"/a-faire?as_of={AS_OF}&#38;page=2\"")),
+        "{first}"
+    );
+    let (status, second) = page(&app, &admin, &format!("/a-faire?as_of={AS_OF}&page=2")).await;
+    assert_eq!(status, 200, "{second}");
+    assert!(second.contains(&said), "{second}");
+    assert!(second.contains("← Page précédente") && !second.contains("Page suivante"));
+    let (first, second) = (action_links(&first), action_links(&second));
+    assert_eq!((first.len(), second.len()), (50, total - 50));
+    assert_eq!([first, second].concat(), listed);
+
+    // A filter is kept from page to page; past the last page, nothing is listed.
+    let (_, eligibility) = page(
+        &app,
+        &admin,
+        &format!("/a-faire?as_of={AS_OF}&kind=eligibility_pending&page=2"),
+    )
+    .await;
+    assert!(
+        eligibility.contains("53 élément(s) à traiter."),
+        "{eligibility}"
+    );
+    assert_eq!(action_links(&eligibility).len(), 3);
+    assert!(eligibility.contains(&format!(
+        "href=\"/a-faire?kind=eligibility_pending&#38;as_of={AS_OF}&#38;page=1\""
+    )));
+    let (status, beyond) = page(&app, &admin, &format!("/a-faire?as_of={AS_OF}&page=9")).await;
+    assert_eq!(status, 200);
+    assert!(
+        beyond.contains("Rien à faire pour ces filtres."),
+        "{beyond}"
+    );
+}
+
 #[tokio::test]
 async fn the_page_lists_filters_and_links_each_item_and_the_menu_counts_them() {
     let app = spawn_app().await;

@@ -6,17 +6,21 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
+use super::PageError;
+use super::pager::Pager;
 use super::shell::Shell;
 use super::viewer::Viewer;
-use super::{HTML, PageError};
 use crate::app::followup::{self, FollowupLine, FollowupQuery};
-use crate::app::{self, AppError, ErrorCode};
+use crate::app::{self, ErrorCode, Listed};
 use crate::domain::authorization::Action;
 use crate::domain::{FollowupKind, FollowupRules, Labelled};
 use crate::indicators::FigureCache;
 use crate::indicators::followup::Figures;
-use crate::storage::Database;
+use crate::storage::{Database, PageRequest};
 use crate::web::auth::can;
+
+/// Items shown on one page: on a phone each is a card.
+const PER_PAGE: i64 = 50;
 
 pub struct Row {
     pub kind: &'static str,
@@ -46,6 +50,9 @@ struct FollowupPage {
     company: String,
     as_of: String,
     rows: Vec<Row>,
+    /// How many items the filters select in all, and the links to the other pages.
+    total: i64,
+    pager: Pager,
     /// The workbook of the same list.
     download: String,
     /// Why the filter was refused, and the field it was about.
@@ -62,6 +69,7 @@ pub struct FollowupForm {
     buyer: Option<String>,
     company: Option<String>,
     as_of: Option<chrono::NaiveDate>,
+    page: Option<i64>,
 }
 
 /// What a person clicks to act on an item.
@@ -133,7 +141,8 @@ fn download_of(form: &FollowupForm) -> String {
     format!("/api/followup.xlsx?{}", address.finish())
 }
 
-/// `GET /a-faire?kind=&buyer=&company=&as_of=`: a refused filter shows beside the form (422).
+/// `GET /a-faire?kind=&buyer=&company=&as_of=&page=`: a refused filter shows beside the form
+/// (422).
 pub async fn list(
     viewer: Viewer<can::ReadFollowup>,
     form: web::Query<FollowupForm>,
@@ -142,6 +151,7 @@ pub async fn list(
     rules: web::Data<FollowupRules>,
 ) -> Result<HttpResponse, PageError> {
     let today = form.as_of.unwrap_or_else(app::today);
+    let request = PageRequest::new(form.page, Some(PER_PAGE));
     let asked = FollowupQuery::parse(
         form.kind.as_deref(),
         form.buyer.as_deref(),
@@ -152,16 +162,16 @@ pub async fn list(
     let found = match asked {
         Ok(query) => {
             crate::web::run(&database, move |conn| {
-                followup::list(conn, &figures, &caller, &rules, &query)
+                followup::page(conn, &figures, &caller, &rules, (&query, request))
             })
             .await
         }
         Err(error) => Err(error),
     };
-    let (lines, refusal): (Vec<FollowupLine>, Option<AppError>) = match found {
-        Ok(lines) => (lines, None),
+    let (found, refusal) = match found {
+        Ok(found) => (found, None),
         Err(error) if error.code.status() == StatusCode::UNPROCESSABLE_ENTITY.as_u16() => {
-            (Vec::new(), Some(error))
+            (Listed::of((Vec::new(), 0), request), Some(error))
         }
         Err(error) => return Err(PageError::Refused(error)),
     };
@@ -180,19 +190,24 @@ pub async fn list(
         buyer: form.buyer.clone().unwrap_or_default(),
         company: form.company.clone().unwrap_or_default(),
         as_of: today.to_string(),
-        rows: lines.iter().map(row).collect(),
+        rows: found.items.iter().map(row).collect(),
+        total: found.total,
+        pager: Pager::of(&found, "/a-faire", &kept_filters(&form)),
         download: download_of(&form),
         refused_field: refusal.as_ref().map_or("", |e| field_of(e.code)),
         may_remind: viewer.may(Action::SendReminders),
         csrf: viewer.csrf.clone(),
         refusal: refusal.map(|e| e.message().to_owned()),
     };
-    let status = if page.refusal.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    Ok(HttpResponse::build(status)
-        .content_type(HTML)
-        .body(page.render()?))
+    super::listing_html(&page, &page.refusal)
+}
+
+/// The filters the other pages of the list keep.
+fn kept_filters(form: &FollowupForm) -> [(&'static str, Option<String>); 4] {
+    [
+        ("kind", form.kind.clone()),
+        ("buyer", form.buyer.clone()),
+        ("company", form.company.clone()),
+        ("as_of", form.as_of.map(|d| d.to_string())),
+    ]
 }
