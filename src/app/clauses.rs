@@ -26,14 +26,14 @@ pub fn assessed(
 ) -> Result<Kept<Arc<Vec<ClauseView>>>, AppError> {
     let scope = caller.data_scope(conn, narrowing)?;
     let kept = cache.latest_clauses(conn, &scope, at)?;
-    if caller.may(Action::ReadParticipants) || kept.value.iter().all(|c| c.qpv_counted.is_none()) {
+    if reads_people_figures(caller) || kept.value.iter().all(|c| c.qpv_counted.is_none()) {
         return Ok(kept);
     }
     Ok(kept.map(|views| {
         Arc::new(
             views
                 .iter()
-                .map(ClauseView::without_people_figures)
+                .map(|view| as_seen_by(view.clone(), caller))
                 .collect(),
         )
     }))
@@ -49,13 +49,25 @@ pub fn assessed_lots(
 ) -> Result<Vec<ClauseView>, AppError> {
     let scope = caller.data_scope(conn, &Narrowing::default())?;
     let views = crate::indicators::clauses::assess_lots(conn, &scope, at, Some(lots))?;
-    if caller.may(Action::ReadParticipants) {
-        return Ok(views);
-    }
     Ok(views
-        .iter()
-        .map(ClauseView::without_people_figures)
+        .into_iter()
+        .map(|view| as_seen_by(view, caller))
         .collect())
+}
+
+/// Whether the caller reads the clauses' QPV hours: only those who follow people one by one
+/// do, for a few people's hours in one district could name them.
+fn reads_people_figures(caller: &Caller) -> bool {
+    caller.may(Action::ReadParticipants)
+}
+
+/// A clause as the caller may read it (`reads_people_figures`).
+pub(super) fn as_seen_by(view: ClauseView, caller: &Caller) -> ClauseView {
+    if reads_people_figures(caller) {
+        view
+    } else {
+        view.without_people_figures()
+    }
 }
 
 /// The target its parameters give.

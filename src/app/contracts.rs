@@ -6,7 +6,6 @@ use chrono::NaiveDate;
 
 use super::obligations::ContractObligations;
 use super::{AppError, Caller, Listed, Narrowing, clauses};
-use crate::domain::authorization::Action;
 use crate::domain::obligations::ObligationGap;
 use crate::domain::{ClauseStatus, ObligationRules};
 use crate::indicators::statement::{self, Statement};
@@ -98,13 +97,10 @@ pub fn statement(
     ))
 }
 
-/// A statement as the caller may read it: the QPV hours of its clauses only for those who
-/// follow people one by one (`ClauseView::without_people_figures`).
+/// A statement as the caller may read it: its clauses as `clauses::as_seen_by` shows them.
 pub(super) fn as_seen_by(mut statement: Statement, caller: &Caller) -> Statement {
-    if !caller.may(Action::ReadParticipants) {
-        for lot in &mut statement.lots {
-            lot.clause = lot.clause.without_people_figures();
-        }
+    for lot in &mut statement.lots {
+        lot.clause = clauses::as_seen_by(lot.clause.clone(), caller);
     }
     statement
 }
