@@ -1,7 +1,7 @@
 //! « À faire »: what needs someone today in the caller's scope — statements missing or awaiting
 //! validation, clauses behind pace near their end or ended short, participants whose
 //! eligibility waits for its validation, contracts lacking a condition the law requires — with the page to act on each, the most urgent first;
-//! as a list, its count for the menu, or a workbook.
+//! as a list, a page of it, its count for the menu, or a workbook.
 
 use std::sync::Arc;
 
@@ -35,6 +35,16 @@ impl FollowupQuery {
         }
     }
 
+    /// Of the kind and company asked, when asked (the buyer narrows the scope itself).
+    fn matches(&self, item: &FollowupItem) -> bool {
+        self.kind.is_none_or(|k| item.kind == k)
+            && self.company.as_ref().is_none_or(|id| {
+                item.company
+                    .as_ref()
+                    .is_some_and(|c| c.siret == id.as_str())
+            })
+    }
+
     /// From the texts of an address, a form or the command line; blank means not asked.
     pub fn parse(
         kind: Option<&str>,
@@ -55,18 +65,6 @@ impl FollowupQuery {
                 .transpose()?,
             today,
         })
-    }
-}
-
-impl FollowupQuery {
-    /// Of the kind and company asked, when asked (the buyer narrows the scope itself).
-    fn matches(&self, item: &FollowupItem) -> bool {
-        self.kind.is_none_or(|k| item.kind == k)
-            && self.company.as_ref().is_none_or(|id| {
-                item.company
-                    .as_ref()
-                    .is_some_and(|c| c.siret == id.as_str())
-            })
     }
 }
 
