@@ -6,7 +6,8 @@ use chrono::NaiveDate;
 use super::{AppError, Caller, ErrorCode, Narrowing};
 use crate::domain::authorization::Action;
 use crate::domain::obligations::ObligationGap;
-use crate::domain::{ObligationRules, ObligationStatus, Obligations};
+use crate::domain::{ObligationRules, Obligations};
+use crate::indicators::{FigureCache, Kept};
 use crate::storage::obligations::{self, ObligationFilter, ObligationRecord};
 use crate::storage::{ContractId, DbConnection};
 
@@ -26,7 +27,7 @@ pub struct ContractObligations {
 impl ContractObligations {
     /// Subject to the social condition, without one and without a ground.
     pub fn lacks_social_condition(&self) -> bool {
-        self.status.social == ObligationStatus::Missing
+        self.status.lacks_social_condition()
     }
 }
 
@@ -153,15 +154,20 @@ pub fn all(
 }
 
 /// How many contracts of the caller's scope lack a social condition and a ground, whatever
-/// their year: the dashboard's to-do.
+/// their year: the dashboard's to-do, counted once per data version (it reads every contract
+/// of the scope).
 pub fn lacking_social_condition(
     conn: &mut DbConnection,
+    cache: &FigureCache,
     caller: &Caller,
     rules: &ObligationRules,
     narrowing: &Narrowing,
-) -> Result<usize, AppError> {
-    let found = within_scope(conn, caller, rules, narrowing, ObligationFilter::default())?;
-    Ok(found.iter().filter(|c| c.lacks_social_condition()).count())
+) -> Result<Kept<usize>, AppError> {
+    if !caller.may(Action::ReadObligations) {
+        return Err(AppError::new(ErrorCode::Forbidden));
+    }
+    let scope = caller.data_scope(conn, narrowing)?;
+    Ok(cache.lacking_social_condition(conn, &scope, rules)?)
 }
 
 /// The ids of the contracts of the caller's scope short of this obligation.

@@ -134,6 +134,13 @@ pub struct Obligations {
     pub environmental: ObligationStatus,
 }
 
+impl Obligations {
+    /// Subject to the social condition, without one and without a ground.
+    pub fn lacks_social_condition(&self) -> bool {
+        self.social == ObligationStatus::Missing
+    }
+}
+
 impl TryFrom<RawRules> for ObligationRules {
     type Error = String;
 

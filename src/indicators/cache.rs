@@ -31,7 +31,9 @@ use tokio::sync::Notify;
 
 use super::clauses::{self, ClauseView};
 use super::followup::{self, FollowupItem, FollowupRequest};
+use super::obligations;
 use super::{Breakdowns, DataScope, Indicators, Options, Period, YearFigures};
+use crate::domain::ObligationRules;
 use crate::storage::data_version::{self, Versions};
 use crate::storage::{BuyerId, DbConnection, PageRequest};
 
@@ -55,6 +57,7 @@ type JsonKey = (i64, IndicatorsKey, PageRequest, bool);
 /// lot, contract or establishment, and when they were computed.
 pub type Render = fn(&Indicators, PageRequest, Freshness) -> serde_json::Result<Vec<u8>>;
 type ClausesKey = (DataScope, NaiveDate);
+type ObligationsKey = (DataScope, ObligationRules);
 
 /// When figures were computed, and whether the data has changed since (newer figures are
 /// being computed).
@@ -112,6 +115,9 @@ pub struct FigureCache {
     clauses: Versioned<ClausesKey, Arc<Vec<ClauseView>>>,
     /// The « À faire » list: its count is shown in the menu of every page.
     followup: Versioned<FollowupRequest, Arc<Vec<FollowupItem>>>,
+    /// The contracts lacking a social condition, counted: the dashboard shows the count on
+    /// every answer, and it reads every contract of the scope.
+    lacking_social: Versioned<ObligationsKey, usize>,
     signals: Arc<Signals>,
 }
 
@@ -172,6 +178,9 @@ impl FigureCache {
             }),
             followup: Versioned::new(signals.clone(), |conn, request| {
                 followup::gather(conn, request).map(Arc::new)
+            }),
+            lacking_social: Versioned::new(signals.clone(), |conn, (scope, rules)| {
+                obligations::lacking_social_condition(conn, scope, rules)
             }),
             signals,
         }
@@ -315,6 +324,17 @@ impl FigureCache {
             .value)
     }
 
+    /// `obligations::lacking_social_condition`, the newest kept, at once.
+    pub fn lacking_social_condition(
+        &self,
+        conn: &mut DbConnection,
+        scope: &DataScope,
+        rules: &ObligationRules,
+    ) -> Result<Kept<usize>, Error> {
+        let key = (scope.clone(), rules.clone());
+        self.lacking_social.get(conn, key, Want::Latest)
+    }
+
     /// Returns once a reader has met figures of an earlier version since the last call (at
     /// once if one did meanwhile): the refresh loop's cue.
     pub async fn stale_met(&self) {
@@ -329,10 +349,12 @@ impl FigureCache {
         let kept = self.len();
         let recomputed = self.indicators.refresh(conn, &versions)?
             + self.clauses.refresh(conn, &versions)?
-            + self.followup.refresh(conn, &versions)?;
+            + self.followup.refresh(conn, &versions)?
+            + self.lacking_social.refresh(conn, &versions)?;
         self.indicators.forget_superseded();
         self.clauses.forget_superseded();
         self.followup.forget_superseded();
+        self.lacking_social.forget_superseded();
         let newest = self.indicators.newest_versions();
         self.indicators_json
             .retain(|(at, key, _, _), _| newest.get(key).is_some_and(|n| at >= n));
@@ -348,6 +370,7 @@ impl FigureCache {
             + self.indicators_json.len()
             + self.clauses.entries.len()
             + self.followup.entries.len()
+            + self.lacking_social.entries.len()
     }
 }
 
@@ -370,6 +393,12 @@ impl Scoped for IndicatorsKey {
 }
 
 impl Scoped for ClausesKey {
+    fn buyers(&self) -> Option<&[BuyerId]> {
+        self.0.buyers()
+    }
+}
+
+impl Scoped for ObligationsKey {
     fn buyers(&self) -> Option<&[BuyerId]> {
         self.0.buyers()
     }

@@ -9,6 +9,7 @@ pub mod annual_report;
 pub mod cache;
 pub mod clauses;
 pub mod followup;
+pub mod obligations;
 pub mod report;
 pub mod scope;
 pub mod small_groups;

@@ -181,9 +181,29 @@ fn expected(
 }
 
 fn register_csv() -> Vec<u8> {
+    register_csv_justifying(&[])
+}
+
+/// The register, the contracts named given F-GROUND's ground and justification.
+fn register_csv_justifying(justified: &[&str]) -> Vec<u8> {
     let mut lines = vec![HEADER.to_owned()];
     for (i, c) in CASES.iter().enumerate() {
-        let (reference, buyer, cpv, clause, launch, nature, value, social, green, ground, why) = *c;
+        let (
+            reference,
+            buyer,
+            cpv,
+            clause,
+            launch,
+            nature,
+            value,
+            social,
+            green,
+            mut ground,
+            mut why,
+        ) = *c;
+        if justified.contains(&reference) {
+            (ground, why) = (CASES[6].9, CASES[6].10);
+        }
         lines.push(
             [
                 reference,
@@ -423,6 +443,26 @@ async fn the_pages_show_the_statuses_and_the_list_narrows_to_the_missing_ones() 
     assert!(
         page.contains("<dd>Achat sur catalogue d&#39;un bien standard</dd>"),
         "{page}"
+    );
+
+    // Counted once per data version: the register imported again with a ground for S-LOCAL
+    // is seen at once.
+    let (status, body) = r
+        .app
+        .import(
+            &r.admin,
+            "contracts",
+            "registre.csv",
+            register_csv_justifying(&["S-LOCAL"]),
+            false,
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let justified = r.app.get_with("/tableau-de-bord?year=2026", &token).await;
+    let justified = justified.text().await.unwrap();
+    assert!(
+        justified.contains("Aucun marché sans condition sociale ni justification"),
+        "{justified}"
     );
 }
 
