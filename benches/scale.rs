@@ -299,14 +299,29 @@ async fn sign_in(base: &str) -> String {
     format!("suivi_session={}", body["token"].as_str().unwrap())
 }
 
-async fn serve(data_dir: &Path, url: &str) -> String {
+/// An instance of the service serving in this process, until `stop`.
+struct Served {
+    base: String,
+    handle: actix_web::dev::ServerHandle,
+}
+
+impl Served {
+    /// Stops serving, and with the server its refresh loop: an instance left running would
+    /// compute its figures again after the next section's imports, beside the instances that
+    /// section measures.
+    async fn stop(self) {
+        self.handle.stop(false).await;
+    }
+}
+
+async fn serve(data_dir: &Path, url: &str) -> Served {
     std::fs::create_dir_all(data_dir).unwrap();
     let app = suivi_clauses::startup::Application::build(settings(data_dir, url))
         .await
         .unwrap();
-    let base = app.base_url();
+    let (base, handle) = (app.base_url(), app.stop_handle());
     tokio::spawn(app.run_until_stopped());
-    base
+    Served { base, handle }
 }
 
 // ---- report ----
@@ -474,7 +489,8 @@ async fn main() {
         out.push_str("| backend | request | first answer (computed) | requests | errors | p50 | p99 | requests/s |\n|---|---|---:|---:|---:|---:|---:|---:|\n");
         for (backend, url) in [("SQLite", sqlite.clone()), ("PostgreSQL", postgres.clone())] {
             let data_dir = work.path().join(format!("serve-{backend}"));
-            let base = serve(&data_dir, &url).await;
+            let served = serve(&data_dir, &url).await;
+            let base = served.base.clone();
             let cookie = sign_in(&base).await;
             // The API's default (the breakdowns of few groups), every breakdown with up to 500
             // groups per lot, contract and company (the default before 2026-11-30), the
@@ -491,6 +507,7 @@ async fn main() {
                     l.first_ms, l.requests, l.errors, l.p50_ms, l.p99_ms, l.per_second
                 ));
             }
+            served.stop().await;
             save(&out);
             eprintln!("{backend} load measured");
         }
@@ -550,10 +567,11 @@ async fn after_import(
     clients: usize,
 ) -> String {
     let clients = clients.max(2);
-    let bases = [
+    let served = [
         serve(&work.join(format!("after-import-{backend}-1")), url).await,
         serve(&work.join(format!("after-import-{backend}-2")), url).await,
     ];
+    let bases = [served[0].base.clone(), served[1].base.clone()];
     let cookie = sign_in(&bases[0]).await;
     let token = cookie.trim_start_matches("suivi_session=").to_owned();
     let client = reqwest::Client::new();
@@ -600,6 +618,9 @@ async fn after_import(
         let (t, s) = reader.await.unwrap();
         times.extend(t);
         stale += s;
+    }
+    for instance in served {
+        instance.stop().await;
     }
     times.sort();
     let at = |q: f64| {
@@ -696,7 +717,8 @@ async fn together(work: &Path, backend: &str, url: &str, dataset: &Path) -> Stri
         let base = examples::Dataset::read_dir(dataset).unwrap();
         examples::load(&mut conn, &importer, &base).unwrap();
     }
-    let base = serve(&data_dir, url).await;
+    let served = serve(&data_dir, url).await;
+    let base = served.base.clone();
     let cookie = sign_in(&base).await;
     let token = cookie.trim_start_matches("suivi_session=").to_owned();
     // The statements split into four files by month, so that none replaces another.
@@ -784,6 +806,7 @@ async fn together(work: &Path, backend: &str, url: &str, dataset: &Path) -> Stri
     }
     let all_imported = outcomes.iter().all(|(_, status, _)| status == "succeeded");
     let locked = outcomes.iter().any(|(_, _, body)| body.contains("locked"));
+    served.stop().await;
     let stored = {
         let database = connect(url);
         let mut conn = database.connection().unwrap();

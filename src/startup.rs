@@ -132,6 +132,12 @@ impl Application {
         self.initial_admin.as_ref()
     }
 
+    /// Stops the server from within the process (benchmarks run several in turn): the
+    /// refresh loop ends with it.
+    pub fn stop_handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
     /// Serves until SIGINT or SIGTERM, then lets in-flight requests finish.
     /// Meanwhile, recomputes in the background the figures a write made stale.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
