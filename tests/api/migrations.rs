@@ -69,6 +69,9 @@ const POSTGRES_OBJECTS: &str = "
 /// Migrations with nothing to do on SQLite: the SQL functions PostgreSQL gets from them are,
 /// on SQLite, the service's own, registered on each connection.
 const POSTGRES_ONLY: [&str; 1] = ["20261130000001"];
+/// Migrations that change nothing on PostgreSQL: the participant index widened for SQLite's
+/// index-only reads, which PostgreSQL cannot make of the rows an import has just written.
+const SQLITE_ONLY: [&str; 1] = ["20261130002600"];
 
 /// How many migrations there are: one folder each.
 fn migration_count() -> usize {
@@ -221,12 +224,14 @@ fn assert_each_down_reverses_its_up(database: TestDatabase) {
             Some(version.as_str())
         );
         let after_up = snapshot(&mut conn);
-        let sqlite_no_op =
-            matches!(*conn, DbConnection::Sqlite(_)) && POSTGRES_ONLY.contains(&version.as_str());
+        let no_op = match *conn {
+            DbConnection::Sqlite(_) => POSTGRES_ONLY.contains(&version.as_str()),
+            DbConnection::Postgres(_) => SQLITE_ONLY.contains(&version.as_str()),
+        };
         assert_eq!(
             after_up != before,
-            !sqlite_no_op,
-            "migration {version} changed nothing, or changed SQLite although it should not"
+            !no_op,
+            "migration {version} changed nothing, or changed a backend it should not"
         );
 
         assert_eq!(&revert_last(&mut conn).unwrap(), version);

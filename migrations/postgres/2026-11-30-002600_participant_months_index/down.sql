@@ -1,2 +1,2 @@
-DROP INDEX ix_hour_entries_participant;
-CREATE INDEX ix_hour_entries_participant ON hour_entries (participant_id);
+-- Nothing to undo on PostgreSQL (see up.sql).
+SELECT 1;
