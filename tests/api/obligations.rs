@@ -188,22 +188,12 @@ fn register_csv() -> Vec<u8> {
 fn register_csv_justifying(justified: &[&str]) -> Vec<u8> {
     let mut lines = vec![HEADER.to_owned()];
     for (i, c) in CASES.iter().enumerate() {
-        let (
-            reference,
-            buyer,
-            cpv,
-            clause,
-            launch,
-            nature,
-            value,
-            social,
-            green,
-            mut ground,
-            mut why,
-        ) = *c;
-        if justified.contains(&reference) {
-            (ground, why) = (CASES[6].9, CASES[6].10);
+        let mut case = *c;
+        if justified.contains(&case.0) {
+            (case.9, case.10) = (CASES[6].9, CASES[6].10);
         }
+        let (reference, buyer, cpv, clause, launch, nature, value, social, green, ground, why) =
+            case;
         lines.push(
             [
                 reference,
