@@ -306,9 +306,9 @@ struct Served {
 }
 
 impl Served {
-    /// Stops serving, and with the server its refresh loop: an instance left running would
-    /// compute its figures again after the next section's imports, beside the instances that
-    /// section measures.
+    /// Stops serving, and with the server its refresh loop (after a computation under way):
+    /// an instance left running would compute its figures again after the next section's
+    /// imports, beside the instances that section measures.
     async fn stop(self) {
         self.handle.stop(false).await;
     }

@@ -132,8 +132,9 @@ impl Application {
         self.initial_admin.as_ref()
     }
 
-    /// Stops the server from within the process (benchmarks run several in turn): the
-    /// refresh loop ends with it.
+    /// Stops the server from within the process (benchmarks run several in turn). Its refresh
+    /// loop is stopped with it, once a computation under way has ended (it runs on a blocking
+    /// thread, which cannot be interrupted).
     pub fn stop_handle(&self) -> actix_web::dev::ServerHandle {
         self.server.handle()
     }

@@ -109,21 +109,17 @@ pub fn dashboard(
         through.is_none().then_some(&before.value),
     )?;
     let clauses = clauses::assessed(conn, cache, caller, narrowing, today)?;
-    let lacking = obligations::lacking_social_condition(conn, cache, caller, rules, narrowing)?;
-    let freshness = [
-        before.freshness,
-        series.freshness,
-        clauses.freshness,
-        lacking.freshness,
-    ]
-    .into_iter()
-    .fold(now.freshness, Freshness::and);
+    let freshness = [before.freshness, series.freshness, clauses.freshness]
+        .into_iter()
+        .fold(now.freshness, Freshness::and);
     Ok(Dashboard {
         year,
         through,
         clauses: clauses.value,
         buyers: buyers::visible(conn, caller)?,
-        lacking_social_condition: lacking.value,
+        lacking_social_condition: obligations::lacking_social_condition(
+            conn, cache, caller, rules, narrowing,
+        )?,
         now: now.value,
         before: before.value,
         series: series.value,

@@ -7,7 +7,7 @@ use super::{AppError, Caller, ErrorCode, Narrowing};
 use crate::domain::authorization::Action;
 use crate::domain::obligations::ObligationGap;
 use crate::domain::{ObligationRules, Obligations};
-use crate::indicators::{FigureCache, Kept};
+use crate::indicators::{DataScope, FigureCache};
 use crate::storage::obligations::{self, ObligationFilter, ObligationRecord};
 use crate::storage::{ContractId, DbConnection};
 
@@ -73,15 +73,23 @@ fn scoped_records(
     narrowing: &Narrowing,
     filter: ObligationFilter,
 ) -> Result<Vec<ObligationRecord>, AppError> {
-    if !caller.may(Action::ReadObligations) {
-        return Err(AppError::new(ErrorCode::Forbidden));
-    }
-    let scope = caller.data_scope(conn, narrowing)?;
     let filter = ObligationFilter {
-        buyer_ids: scope.buyer_ids,
+        buyer_ids: obligations_scope(conn, caller, narrowing)?.buyer_ids,
         ..filter
     };
     Ok(obligations::records(conn, &filter)?)
+}
+
+/// The scope whose contracts' obligations the caller reads, if the role reads them.
+fn obligations_scope(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    narrowing: &Narrowing,
+) -> Result<DataScope, AppError> {
+    if !caller.may(Action::ReadObligations) {
+        return Err(AppError::new(ErrorCode::Forbidden));
+    }
+    caller.data_scope(conn, narrowing)
 }
 
 /// The register facts and status of every contract of the caller's scope notified up to `to`
@@ -162,11 +170,8 @@ pub fn lacking_social_condition(
     caller: &Caller,
     rules: &ObligationRules,
     narrowing: &Narrowing,
-) -> Result<Kept<usize>, AppError> {
-    if !caller.may(Action::ReadObligations) {
-        return Err(AppError::new(ErrorCode::Forbidden));
-    }
-    let scope = caller.data_scope(conn, narrowing)?;
+) -> Result<usize, AppError> {
+    let scope = obligations_scope(conn, caller, narrowing)?;
     Ok(cache.lacking_social_condition(conn, &scope, rules)?)
 }
 

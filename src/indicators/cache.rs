@@ -324,15 +324,17 @@ impl FigureCache {
             .value)
     }
 
-    /// `obligations::lacking_social_condition`, the newest kept, at once.
+    /// `obligations::lacking_social_condition` of the current data version, computed once per
+    /// version: a second at most at national scale, where the refresh loop may be busy for
+    /// minutes with the indicators, and a ground just recorded must leave the count at once.
     pub fn lacking_social_condition(
         &self,
         conn: &mut DbConnection,
         scope: &DataScope,
         rules: &ObligationRules,
-    ) -> Result<Kept<usize>, Error> {
+    ) -> Result<usize, Error> {
         let key = (scope.clone(), rules.clone());
-        self.lacking_social.get(conn, key, Want::Latest)
+        Ok(self.lacking_social.get(conn, key, Want::Current)?.value)
     }
 
     /// Returns once a reader has met figures of an earlier version since the last call (at

@@ -190,7 +190,8 @@ fn register_csv_justifying(justified: &[&str]) -> Vec<u8> {
     for (i, c) in CASES.iter().enumerate() {
         let mut case = *c;
         if justified.contains(&case.0) {
-            (case.9, case.10) = (CASES[6].9, CASES[6].10);
+            let grounded = CASES.iter().find(|c| c.0 == "F-GROUND").unwrap();
+            (case.9, case.10) = (grounded.9, grounded.10);
         }
         let (reference, buyer, cpv, clause, launch, nature, value, social, green, ground, why) =
             case;
