@@ -783,10 +783,15 @@ async fn the_page_shows_fifty_items_at_a_time_in_the_order_of_the_list() {
     assert!(eligibility.contains(&format!(
         "href=\"/a-faire?kind=eligibility_pending&#38;as_of={AS_OF}&#38;page=1\""
     )));
+    // Past the last page: nothing listed, and the way back to the last page.
     let (status, beyond) = page(&app, &admin, &format!("/a-faire?as_of={AS_OF}&page=9")).await;
     assert_eq!(status, 200);
     assert!(
         beyond.contains("Rien à faire pour ces filtres."),
+        "{beyond}"
+    );
+    assert!(
+        beyond.contains(&format!("href=\"/a-faire?as_of={AS_OF}&#38;page=2\"")),
         "{beyond}"
     );
 }

@@ -29,7 +29,8 @@ impl Pager {
             total: found.total,
             page,
             pages,
-            previous: (page > 1).then(|| link(page - 1)),
+            // Past the last page (an old link, a typed address), back to the last one.
+            previous: (page > 1).then(|| link((page - 1).min(pages))),
             next: (page < pages).then(|| link(page + 1)),
         }
     }
@@ -66,5 +67,13 @@ mod tests {
             ..found
         };
         assert!(Pager::of(&last, "/marches", &[]).next.is_none());
+        let beyond = Listed::<()> {
+            items: Vec::new(),
+            total: 51,
+            request: PageRequest::new(Some(9), Some(25)),
+        };
+        let pager = Pager::of(&beyond, "/marches", &[]);
+        assert_eq!(pager.previous.as_deref(), Some("/marches?page=3"));
+        assert!(pager.next.is_none());
     }
 }
