@@ -33,7 +33,7 @@ pub fn assessed(
         Arc::new(
             views
                 .iter()
-                .map(|view| as_seen_by(view.clone(), caller))
+                .map(ClauseView::without_people_figures)
                 .collect(),
         )
     }))

@@ -133,9 +133,8 @@ pub fn count(
     rules: &FollowupRules,
     today: NaiveDate,
 ) -> Result<usize, AppError> {
-    let query = FollowupQuery::all_at(today);
-    let items = kept_items(conn, cache, caller, rules, &query)?;
-    Ok(items.iter().filter(|i| query.matches(i)).count())
+    let all = FollowupQuery::all_at(today);
+    Ok(kept_items(conn, cache, caller, rules, &all)?.len())
 }
 
 /// Every item of the caller's scope at the query's date, as kept per data version.

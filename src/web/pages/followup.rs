@@ -123,20 +123,10 @@ fn field_of(code: ErrorCode) -> &'static str {
 /// The workbook's address, with the filters asked.
 fn download_of(form: &FollowupForm) -> String {
     let mut address = form_urlencoded::Serializer::new(String::new());
-    fn filled(text: &Option<String>) -> Option<&str> {
-        text.as_deref().map(str::trim).filter(|t| !t.is_empty())
-    }
-    for (name, value) in [
-        ("kind", filled(&form.kind)),
-        ("buyer", filled(&form.buyer)),
-        ("company", filled(&form.company)),
-    ] {
+    for (name, value) in kept_filters(form) {
         if let Some(value) = value {
-            address.append_pair(name, value);
+            address.append_pair(name, &value);
         }
-    }
-    if let Some(date) = form.as_of {
-        address.append_pair("as_of", &date.to_string());
     }
     format!("/api/followup.xlsx?{}", address.finish())
 }
@@ -202,12 +192,18 @@ pub async fn list(
     super::listing_html(&page, &page.refusal)
 }
 
-/// The filters the other pages of the list keep.
+/// The filters asked, blank ones left out: the workbook and the other pages keep them.
 fn kept_filters(form: &FollowupForm) -> [(&'static str, Option<String>); 4] {
+    let filled = |text: &Option<String>| {
+        text.as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+    };
     [
-        ("kind", form.kind.clone()),
-        ("buyer", form.buyer.clone()),
-        ("company", form.company.clone()),
+        ("kind", filled(&form.kind)),
+        ("buyer", filled(&form.buyer)),
+        ("company", filled(&form.company)),
         ("as_of", form.as_of.map(|d| d.to_string())),
     ]
 }
